@@ -1,0 +1,26 @@
+import { registerEnumType } from 'type-graphql';
+
+export enum Role {
+  VIEWER = 'VIEWER',
+  EDITOR = 'EDITOR',
+  ADMIN = 'ADMIN',
+  AUDITOR = 'AUDITOR',
+  PLATFORM_ADMIN = 'PLATFORM_ADMIN',
+}
+registerEnumType(Role, { name: 'Role', description: 'One role per account; see access-model.md.' });
+
+/** The verified identity behind a request (from the JWT). */
+export interface Viewer {
+  accountId: string;
+  ministryId: string | null;
+  role: Role;
+}
+
+/** Roles that belong to a ministry and work with programme data. */
+export const MINISTRY_ROLES: ReadonlySet<Role> = new Set([Role.VIEWER, Role.EDITOR, Role.ADMIN]);
+export const WRITER_ROLES: ReadonlySet<Role> = new Set([Role.EDITOR, Role.ADMIN]);
+
+export const isMinistryStaff = (v: Viewer | null): v is Viewer & { ministryId: string } =>
+  !!v && MINISTRY_ROLES.has(v.role) && !!v.ministryId;
+export const isWriter = (v: Viewer | null): v is Viewer & { ministryId: string } =>
+  isMinistryStaff(v) && WRITER_ROLES.has(v.role);

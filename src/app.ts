@@ -1,0 +1,117 @@
+/**
+ * Builds the application: schema with shield, Apollo Server, and the HTTP
+ * handler (GraphQL, GraphiQL, health). No listen() here, so tests build the
+ * same app and call it in-process.
+ */
+import { ApolloServer, HeaderMap } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import { TokenService } from './access/tokens';
+import type { Config } from './config';
+import { createContext, viewerFromHeader, type Context } from './context';
+import { graphiqlAsset, graphiqlPage } from './graphiql';
+import { buildAppSchema } from './schema';
+import { formatError } from './shared/errors';
+
+export interface App {
+  apollo: ApolloServer<Context>;
+  tokens: TokenService;
+  /** Builds a request context for a viewer (tests call operations through it). */
+  context(authorization?: string | null, requestId?: string): Promise<Context>;
+  handle(req: IncomingMessage, res: ServerResponse): void;
+  stop(): Promise<void>;
+}
+
+const MAX_BODY = 1024 * 1024;
+
+export async function createApp(opts: { orm: MikroORM; config: Config; log: Logger; demoPassword?: string | null }): Promise<App> {
+  const { orm, config, log } = opts;
+  const tokens = new TokenService(config.jwtSecret, config.jwtTtl);
+  const apollo = new ApolloServer<Context>({
+    schema: await buildAppSchema(),
+    formatError: (formatted, error) => formatError(formatted, error, (e) => log.error({ err: e }, 'unexpected error in a resolver')),
+    includeStacktraceInErrorResponses: false,
+    introspection: true,
+    plugins: [ApolloServerPluginLandingPageDisabled()],
+  });
+  await apollo.start();
+
+  const context = async (authorization?: string | null, requestId: string = randomUUID()) =>
+    createContext({ orm, tokens, log }, await viewerFromHeader(tokens, authorization), requestId);
+
+  const send = (res: ServerResponse, status: number, type: string, body: string | Buffer, extra: Record<string, string> = {}) => {
+    res.writeHead(status, { 'content-type': type, 'x-content-type-options': 'nosniff', ...extra });
+    res.end(body);
+  };
+
+  async function graphql(req: IncomingMessage, res: ServerResponse, url: URL) {
+    const headers = new HeaderMap();
+    for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
+    let body: unknown;
+    if (req.method === 'POST') {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      for await (const chunk of req) {
+        size += (chunk as Buffer).length;
+        if (size > MAX_BODY) return send(res, 413, 'application/json', JSON.stringify({ errors: [{ message: 'Request body too large.', extensions: { code: 'BAD_REQUEST' } }] }));
+        chunks.push(chunk as Buffer);
+      }
+      const text = Buffer.concat(chunks).toString('utf8');
+      try {
+        body = text ? JSON.parse(text) : undefined;
+      } catch {
+        return send(res, 400, 'application/json', JSON.stringify({ errors: [{ message: 'Body is not valid JSON.', extensions: { code: 'BAD_REQUEST' } }] }));
+      }
+    }
+    const requestId = (req.headers['x-request-id'] as string | undefined)?.slice(0, 100) || randomUUID();
+    const result = await apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
+      context: () => context(req.headers.authorization, requestId),
+    });
+    const out: Record<string, string> = { 'x-request-id': requestId };
+    for (const [k, v] of result.headers) out[k] = v;
+    res.writeHead(result.status ?? 200, out);
+    if (result.body.kind === 'complete') return res.end(result.body.string);
+    for await (const chunk of result.body.asyncIterator) res.write(chunk);
+    res.end();
+  }
+
+  async function route(req: IncomingMessage, res: ServerResponse) {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname === '/healthz') return send(res, 200, 'application/json', '{"status":"ok"}');
+    if (url.pathname === '/readyz') {
+      try {
+        await orm.em.getConnection().execute('select 1');
+        return send(res, 200, 'application/json', '{"status":"ready"}');
+      } catch {
+        return send(res, 503, 'application/json', '{"status":"database unavailable"}');
+      }
+    }
+    const assetFile = req.method === 'GET' ? graphiqlAsset(url.pathname) : undefined;
+    if (assetFile) return send(res, 200, assetFile.type, assetFile.body, { 'cache-control': 'public, max-age=86400' });
+    if (url.pathname === '/' && req.method === 'GET') return send(res, 302, 'text/plain', 'see /graphql', { location: '/graphql' });
+    if (url.pathname === '/graphql') {
+      const wantsHtml = req.method === 'GET' && !url.searchParams.has('query') && (req.headers.accept ?? '').includes('text/html');
+      if (wantsHtml) return send(res, 200, 'text/html; charset=utf-8', graphiqlPage(opts.demoPassword ?? null), { 'content-security-policy': "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'" });
+      return graphql(req, res, url);
+    }
+    send(res, 404, 'application/json', '{"error":"not found"}');
+  }
+
+  return {
+    apollo,
+    tokens,
+    context,
+    handle: (req, res) => {
+      route(req, res).catch((err) => {
+        log.error({ err }, 'request failed');
+        if (!res.headersSent) send(res, 500, 'application/json', JSON.stringify({ errors: [{ message: 'Internal server error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] }));
+        else res.end();
+      });
+    },
+    stop: () => apollo.stop(),
+  };
+}

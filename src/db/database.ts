@@ -1,0 +1,50 @@
+import { MikroORM } from '@mikro-orm/postgresql';
+import path from 'node:path';
+import { startEmbeddedPostgres, type EmbeddedCluster } from './embedded-postgres';
+import { ormOptions } from './orm.config';
+
+export interface Database {
+  orm: MikroORM;
+  url: string;
+  embedded?: EmbeddedCluster;
+  close(): Promise<void>;
+}
+
+/**
+ * Connects to `DATABASE_URL`, or starts the embedded PostgreSQL in
+ * `<dataDir>/postgres` when none is configured, then applies pending migrations.
+ */
+export async function openDatabase(opts: { databaseUrl?: string; dataDir: string; log?: (line: string) => void }): Promise<Database> {
+  let embedded: EmbeddedCluster | undefined;
+  let url = opts.databaseUrl;
+  if (!url) {
+    embedded = await startEmbeddedPostgres({ dataDir: path.join(opts.dataDir, 'postgres'), log: opts.log });
+    url = embedded.url('postgres');
+    await ensureDatabase(url, 'sinergi');
+    url = embedded.url('sinergi');
+  }
+  const orm = await MikroORM.init(ormOptions(url));
+  await orm.getMigrator().up();
+  return {
+    orm,
+    url,
+    embedded,
+    close: async () => {
+      await orm.close(true);
+      await embedded?.stop();
+    },
+  };
+}
+
+/** CREATE DATABASE unless it exists (PostgreSQL has no IF NOT EXISTS for it). */
+export async function ensureDatabase(adminUrl: string, name: string, template?: string): Promise<void> {
+  const { Client } = await import('pg');
+  const client = new Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query('select 1 from pg_database where datname = $1', [name]);
+    if (!rowCount) await client.query(`create database "${name}"${template ? ` template "${template}"` : ''}`);
+  } finally {
+    await client.end();
+  }
+}

@@ -1,0 +1,114 @@
+/**
+ * GraphiQL served by the API itself from node_modules: it must work on a
+ * machine with no internet access, so nothing comes from a CDN. A small bar
+ * above it logs in with the demo accounts (or takes a pasted token) and sends
+ * the token as a Bearer header on every request.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+
+/** A file inside an installed package, found without relying on its `exports` map (UMD builds are not exported). */
+function asset(pkg: string, file: string): string {
+  let dir = path.dirname(require.resolve(pkg));
+  while (!existsSync(path.join(dir, 'package.json')) || JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')).name !== pkg) {
+    const up = path.dirname(dir);
+    if (up === dir) throw new Error(`cannot find the ${pkg} package`);
+    dir = up;
+  }
+  return path.join(dir, file);
+}
+
+/** URL path -> [file, content type]. */
+export const GRAPHIQL_ASSETS: Record<string, [string, string]> = {
+  '/graphiql/react.js': [asset('react', 'umd/react.production.min.js'), 'text/javascript; charset=utf-8'],
+  '/graphiql/react-dom.js': [asset('react-dom', 'umd/react-dom.production.min.js'), 'text/javascript; charset=utf-8'],
+  '/graphiql/graphiql.js': [asset('graphiql', 'graphiql.min.js'), 'text/javascript; charset=utf-8'],
+  '/graphiql/graphiql.css': [asset('graphiql', 'graphiql.min.css'), 'text/css; charset=utf-8'],
+};
+
+const cache = new Map<string, Buffer>();
+export function graphiqlAsset(path: string): { body: Buffer; type: string } | undefined {
+  const entry = GRAPHIQL_ASSETS[path];
+  if (!entry) return undefined;
+  let body = cache.get(path);
+  if (!body) cache.set(path, (body = readFileSync(entry[0])));
+  return { body, type: entry[1] };
+}
+
+const DEFAULT_QUERY = `# Log in above (e.g. editor@kemenperin.demo), then run:
+query FirstLook {
+  viewer { email role ministry { code name } }
+  institutions(first: 5, orderBy: { field: NAME }) {
+    totalCount
+    edges { node { id name type provinceCode annualCapacity programs(first: 3) { edges { node { title sector } } } } }
+  }
+}
+`;
+
+export function graphiqlPage(demoPassword: string | null): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>Sinergi GraphiQL</title>
+<link rel="stylesheet" href="/graphiql/graphiql.css">
+<style>
+  body { margin: 0; height: 100vh; display: flex; flex-direction: column; font-family: system-ui, sans-serif; }
+  #login { display: flex; gap: .5rem; align-items: center; padding: .4rem .8rem; background: #0b3d6b; color: #fff; font-size: 14px; flex-wrap: wrap; }
+  #login input { padding: .25rem .4rem; border-radius: 4px; border: 0; }
+  #login button { padding: .25rem .7rem; border-radius: 4px; border: 0; cursor: pointer; }
+  #who { margin-left: auto; opacity: .9; }
+  #graphiql { flex: 1; }
+</style>
+</head>
+<body>
+<form id="login">
+  <strong>Sinergi</strong>
+  <input id="email" type="email" placeholder="e-mail, e.g. editor@kp2mi.demo" autocomplete="username" size="28">
+  <input id="password" type="password" placeholder="password" autocomplete="current-password" value="${demoPassword ? escapeHtml(demoPassword) : ''}">
+  <button type="submit">Log in</button>
+  <input id="token" placeholder="…or paste a token" size="24">
+  <button type="button" id="use">Use token</button>
+  <button type="button" id="logout">Log out</button>
+  <span id="who"></span>
+</form>
+<div id="graphiql"></div>
+<script src="/graphiql/react.js"></script>
+<script src="/graphiql/react-dom.js"></script>
+<script src="/graphiql/graphiql.js"></script>
+<script>
+  const KEY = 'sinergi.token';
+  const who = document.getElementById('who');
+  const show = () => {
+    const t = localStorage.getItem(KEY);
+    if (!t) { who.textContent = 'not logged in'; return; }
+    try { const p = JSON.parse(atob(t.split('.')[1].replace(/-/g, '+').replace(/_/g, '/'))); who.textContent = 'logged in: ' + p.role + ' (token until ' + new Date(p.exp * 1000).toLocaleTimeString() + ')'; }
+    catch { who.textContent = 'token set'; }
+  };
+  const post = (body) => fetch('/graphql', {
+    method: 'POST',
+    headers: Object.assign({ 'content-type': 'application/json' }, localStorage.getItem(KEY) ? { authorization: 'Bearer ' + localStorage.getItem(KEY) } : {}),
+    body: JSON.stringify(body),
+  }).then((r) => r.json());
+  document.getElementById('login').addEventListener('submit', async (e) => {
+    e.preventDefault();
+    localStorage.removeItem(KEY);
+    const r = await post({ query: 'mutation Login($email: String!, $password: String!) { login(email: $email, password: $password) { token } }',
+      variables: { email: document.getElementById('email').value, password: document.getElementById('password').value } });
+    if (r.data && r.data.login) { localStorage.setItem(KEY, r.data.login.token); show(); } else { who.textContent = (r.errors && r.errors[0].message) || 'login failed'; }
+  });
+  document.getElementById('use').onclick = () => { localStorage.setItem(KEY, document.getElementById('token').value.trim()); show(); };
+  document.getElementById('logout').onclick = () => { localStorage.removeItem(KEY); show(); };
+  show();
+  ReactDOM.createRoot(document.getElementById('graphiql')).render(React.createElement(GraphiQL, {
+    fetcher: (params) => post(params),
+    defaultQuery: ${JSON.stringify(DEFAULT_QUERY)},
+  }));
+</script>
+</body>
+</html>`;
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}

@@ -1,0 +1,49 @@
+import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
+import type { Context } from '../../context';
+import { badUserInput } from '../../shared/errors';
+import { compact, ministryFilter, searchFilter } from '../../shared/filters';
+import { assignPresent, loadReadable, ownedCrudResolver } from '../../shared/owned-crud';
+import { Trainee } from '../trainee/trainee.entity';
+import { ReturneeBusiness } from './returnee-business.entity';
+import { CreateReturneeBusinessInput, ReturneeBusinessFilter, ReturneeBusinessOrderField, UpdateReturneeBusinessInput } from './returnee-business.inputs';
+
+/** A village code starts with its province code. */
+function assertVillageInProvince(villageCode: string, provinceCode: string) {
+  if (!villageCode.startsWith(provinceCode)) throw badUserInput(`Village code ${villageCode} is not in province ${provinceCode}.`, 'input.villageCode');
+}
+
+export const ReturneeBusinessCrudResolver = ownedCrudResolver({
+  entity: ReturneeBusiness,
+  resource: 'ReturneeBusiness',
+  listName: 'returneeBusinesses',
+  createInput: CreateReturneeBusinessInput,
+  updateInput: UpdateReturneeBusinessInput,
+  filterInput: ReturneeBusinessFilter,
+  orderField: ReturneeBusinessOrderField,
+  orderProperty: { BUSINESS_NAME: 'businessName', FOUNDED_ON: 'foundedOn', EMPLOYEES: 'employees', CREATED_AT: 'createdAt' },
+  where: (f: ReturneeBusinessFilter) =>
+    compact({
+      ownerMinistry: ministryFilter(f.ownerMinistryId),
+      provinceCode: f.provinceCode,
+      kbliCode: f.kbliPrefix ? { $like: `${f.kbliPrefix}%` } : undefined,
+      financingType: f.financingType,
+      businessName: searchFilter(f.search),
+    }),
+  create: async ({ traineeId, ...input }: CreateReturneeBusinessInput, ctx: Context) => {
+    assertVillageInProvince(input.villageCode, input.provinceCode);
+    const trainee = traineeId ? await loadReadable(ctx, Trainee, traineeId, 'input.traineeId') : null;
+    return ctx.em.create(ReturneeBusiness, { ...input, trainee } as never, { persist: false });
+  },
+  update: async (row: ReturneeBusiness, input: UpdateReturneeBusinessInput) => {
+    assertVillageInProvince(input.villageCode ?? row.villageCode, input.provinceCode ?? row.provinceCode);
+    assignPresent(row, input);
+  },
+});
+
+@Resolver(() => ReturneeBusiness)
+export class ReturneeBusinessResolver {
+  @FieldResolver(() => Trainee, { nullable: true, description: 'The returnee\'s trainee record, when known and in your read scope.' })
+  trainee(@Root() b: ReturneeBusiness, @Ctx() ctx: Context) {
+    return b.trainee ? ctx.loaders.byId(Trainee).load(b.trainee.id) : null;
+  }
+}

@@ -1,0 +1,56 @@
+import { Args, Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
+import type { Context } from '../../context';
+import { badUserInput } from '../../shared/errors';
+import { compact, ministryFilter, searchFilter } from '../../shared/filters';
+import { connectionOf } from '../../shared/pagination';
+import { assignPresent, ownedCrudResolver } from '../../shared/owned-crud';
+import { relationConnection, RelationArgs } from '../../shared/relation-connection';
+import { Enrollment } from '../enrollment/enrollment.entity';
+import { nikMismatch } from './nik';
+import { Trainee } from './trainee.entity';
+import { CreateTraineeInput, TraineeFilter, TraineeOrderField, UpdateTraineeInput } from './trainee.inputs';
+import type { Sex } from '../../shared/enums';
+
+// Created at load time: type-graphql must see every type before the schema is built.
+const EnrollmentConnection = connectionOf(Enrollment);
+
+/** NIK, birth date and sex must tell the same story (day + 40 for women). */
+function assertNikConsistent(nik: string, birthDate: string, sex: Sex) {
+  const reason = nikMismatch(nik, birthDate, sex);
+  if (reason) throw badUserInput(`${reason}.`, 'input.nik');
+}
+
+export const TraineeCrudResolver = ownedCrudResolver({
+  entity: Trainee,
+  resource: 'Trainee',
+  listName: 'trainees',
+  createInput: CreateTraineeInput,
+  updateInput: UpdateTraineeInput,
+  filterInput: TraineeFilter,
+  orderField: TraineeOrderField,
+  orderProperty: { FULL_NAME: 'fullName', CREATED_AT: 'createdAt' },
+  where: (f: TraineeFilter) =>
+    compact({
+      ownerMinistry: ministryFilter(f.ownerMinistryId),
+      originProvinceCode: f.originProvinceCode,
+      sex: f.sex,
+      status: f.status,
+      fullName: searchFilter(f.search),
+    }),
+  create: async (input: CreateTraineeInput, ctx: Context) => {
+    assertNikConsistent(input.nik, input.birthDate, input.sex);
+    return ctx.em.create(Trainee, { ...input } as never, { persist: false });
+  },
+  update: async (row: Trainee, input: UpdateTraineeInput) => {
+    assertNikConsistent(input.nik ?? row.nik, input.birthDate ?? row.birthDate, input.sex ?? row.sex);
+    assignPresent(row, input);
+  },
+});
+
+@Resolver(() => Trainee)
+export class TraineeResolver {
+  @FieldResolver(() => EnrollmentConnection, { description: 'This person\'s enrollments that your ministry may read.' })
+  enrollments(@Root() trainee: Trainee, @Args(() => RelationArgs) args: RelationArgs, @Ctx() ctx: Context) {
+    return relationConnection(ctx, EnrollmentConnection, { entity: Enrollment, parentProperty: 'trainee', resource: 'Enrollment' }, trainee.id, args);
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * `npm start`: database (embedded unless DATABASE_URL), migrations, demo data
+ * on an empty database, then the HTTP server on 127.0.0.1:PORT.
+ */
+import 'reflect-metadata';
+import http from 'node:http';
+import { createApp } from './app';
+import { config, DEFAULT_JWT_SECRET } from './config';
+import { openDatabase } from './db/database';
+import { DEMO_EMAIL_DOMAIN, DEMO_PASSWORD, seedDemo, seedReference, systemEm } from './db/seed/demo';
+import { logger } from './logger';
+import { Account } from './modules/account/account.entity';
+
+async function main() {
+  if (config.env === 'production' && config.jwtSecret === DEFAULT_JWT_SECRET) {
+    throw new Error('NODE_ENV=production needs JWT_SECRET: refusing to sign tokens with the development secret.');
+  }
+  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, log: (l) => logger.info(l) });
+  await seedReference(db.orm);
+  const em = systemEm(db.orm);
+  const accounts = await em.count(Account, {});
+  let demo = false;
+  if (accounts === 0 && config.seedDemo && config.env !== 'production') {
+    const started = Date.now();
+    await seedDemo(db.orm);
+    logger.info(`demo data loaded in ${Date.now() - started} ms`);
+  }
+  demo = (await em.count(Account, { email: { $like: `%${DEMO_EMAIL_DOMAIN}` } })) > 0;
+  if (config.env === 'production' && demo) {
+    await db.close();
+    throw new Error(`NODE_ENV=production with demo accounts (*${DEMO_EMAIL_DOMAIN}) in the database: refusing to start.`);
+  }
+
+  const app = await createApp({ orm: db.orm, config, log: logger, demoPassword: demo ? DEMO_PASSWORD : null });
+  const server = http.createServer(app.handle);
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(config.port, config.host, resolve));
+
+  const url = `http://${config.host}:${config.port}/graphql`;
+  const lines = [`Sinergi is up: GraphiQL at ${url}`];
+  if (demo) {
+    lines.push(
+      `Demo accounts (password "${DEMO_PASSWORD}"):`,
+      '  viewer@<code>.demo, editor@<code>.demo, admin@<code>.demo for each ministry code in lower case,',
+      '  e.g. editor@kp2mi.demo, admin@kesdm.demo, viewer@kemenperin.demo',
+      '  auditor@audit.demo (AUDITOR), admin@platform.demo (PLATFORM_ADMIN)',
+      'Log in with the bar above GraphiQL, or: mutation { login(email: "editor@kp2mi.demo", password: "…") { token } }',
+    );
+  }
+  process.stdout.write(lines.join('\n') + '\n');
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info(`${signal}: shutting down`);
+    server.close();
+    server.closeIdleConnections();
+    await app.stop();
+    await db.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((err) => {
+  logger.fatal({ err }, 'start-up failed');
+  process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

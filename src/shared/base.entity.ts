@@ -1,0 +1,40 @@
+import { Entity, ManyToOne, PrimaryKey, Property, type Ref, type Opt } from '@mikro-orm/core';
+import { v7 as uuidv7 } from 'uuid';
+import { Field, GraphQLISODateTime, Int, ObjectType } from 'type-graphql';
+import type { Ministry } from '../modules/ministry/ministry.entity';
+
+/**
+ * Columns every table has. Ids are UUIDv7: time-ordered, so the primary key
+ * index stays compact and "oldest first" is simply "by id".
+ */
+@ObjectType({ simpleResolvers: true })
+@Entity({ abstract: true })
+export abstract class BaseEntity {
+  @PrimaryKey({ type: 'uuid' })
+  id: string = uuidv7();
+
+  @Field(() => GraphQLISODateTime)
+  @Property({ type: 'datetime', defaultRaw: 'now()' })
+  createdAt: Opt<Date> = new Date();
+
+  @Field(() => GraphQLISODateTime)
+  @Property({ type: 'datetime', defaultRaw: 'now()', onUpdate: () => new Date() })
+  updatedAt: Opt<Date> = new Date();
+
+  /** Optimistic locking: every UPDATE checks and bumps it. Clients send it back as `expectedVersion`. */
+  @Field(() => Int)
+  @Property({ type: 'integer', version: true })
+  version!: Opt<number>;
+}
+
+/**
+ * A row owned by exactly one ministry. The owner is set from the caller's
+ * identity on create and is never part of any input type.
+ */
+@ObjectType({ simpleResolvers: true })
+@Entity({ abstract: true })
+export abstract class OwnedEntity extends BaseEntity {
+  // Indexed per entity as (owner_ministry_id, id): "first N of one ministry by id" is the hot query.
+  @ManyToOne({ entity: 'Ministry', ref: true, deleteRule: 'restrict' })
+  ownerMinistry!: Ref<Ministry>;
+}

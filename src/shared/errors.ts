@@ -1,0 +1,95 @@
+/**
+ * The one errors module. Every error a client can see has a stable
+ * `extensions.code`; anything else is turned into INTERNAL_SERVER_ERROR by
+ * `formatError` without its message or stack.
+ */
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+
+export enum ErrorCode {
+  BAD_USER_INPUT = 'BAD_USER_INPUT',
+  UNAUTHENTICATED = 'UNAUTHENTICATED',
+  FORBIDDEN = 'FORBIDDEN',
+  NOT_FOUND = 'NOT_FOUND',
+  CONFLICT = 'CONFLICT',
+  INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
+}
+
+export class AppError extends GraphQLError {
+  constructor(code: ErrorCode, message: string, extra: Record<string, unknown> = {}) {
+    super(message, { extensions: { code, ...extra } });
+  }
+}
+
+/** A field-level problem; `field` is the input path the client can highlight, e.g. `input.nik`. */
+export const badUserInput = (message: string, field: string, extra: Record<string, unknown> = {}) =>
+  new AppError(ErrorCode.BAD_USER_INPUT, message, { field, ...extra });
+
+export const unauthenticated = () => new AppError(ErrorCode.UNAUTHENTICATED, 'Log in first: send a token as "Authorization: Bearer <token>".');
+
+export const forbidden = (message = 'Your role or ministry may not do this.', rule?: string) =>
+  new AppError(ErrorCode.FORBIDDEN, message, rule ? { rule } : {});
+
+/**
+ * For writes to a row outside the caller's write scope. The same answer is
+ * given whether the row belongs to another ministry or does not exist at all,
+ * so a write never reveals that a foreign record exists.
+ */
+export const notWritable = (field = 'id') =>
+  new AppError(ErrorCode.FORBIDDEN, 'No record with this id that your ministry may change.', { field, rule: 'write-scope:own-ministry' });
+
+export const notFound = (field = 'id') => new AppError(ErrorCode.NOT_FOUND, 'No such record.', { field });
+
+export const conflict = (message: string, field?: string) =>
+  new AppError(ErrorCode.CONFLICT, message, field ? { field } : {});
+
+const PASS_THROUGH = new Set<string>([
+  ...Object.values(ErrorCode),
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_REQUEST',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+  'OPERATION_RESOLUTION_FAILURE',
+]);
+
+/**
+ * Apollo's `formatError`: known codes pass (without stack traces), input
+ * validation from type-graphql is reshaped to BAD_USER_INPUT naming the field,
+ * and anything unexpected is reported as INTERNAL_SERVER_ERROR with no detail.
+ */
+export function formatError(formatted: GraphQLFormattedError, error: unknown, onInternal?: (e: unknown) => void): GraphQLFormattedError {
+  const original = (error as { originalError?: unknown })?.originalError ?? error;
+  const validation = findValidationErrors(original);
+  if (validation) {
+    const fields = flattenValidation(validation, 'input');
+    const first = fields[0];
+    return {
+      message: first ? `${first.field}: ${first.message}` : 'Invalid input.',
+      locations: formatted.locations,
+      path: formatted.path,
+      extensions: { code: ErrorCode.BAD_USER_INPUT, field: first?.field, fields },
+    };
+  }
+  const code = formatted.extensions?.code as string | undefined;
+  if (code && PASS_THROUGH.has(code)) {
+    const { stacktrace: _drop, ...extensions } = formatted.extensions ?? {};
+    return { ...formatted, extensions };
+  }
+  onInternal?.(original);
+  return { message: 'Internal server error.', locations: formatted.locations, path: formatted.path, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
+}
+
+interface ValidationErrorLike { property: string; constraints?: Record<string, string>; children?: ValidationErrorLike[] }
+
+function findValidationErrors(e: unknown): ValidationErrorLike[] | undefined {
+  const errs = (e as { validationErrors?: unknown })?.validationErrors;
+  return Array.isArray(errs) ? (errs as ValidationErrorLike[]) : undefined;
+}
+
+function flattenValidation(errors: ValidationErrorLike[], prefix: string): { field: string; message: string }[] {
+  return errors.flatMap((e) => {
+    const field = `${prefix}.${e.property}`;
+    const own = Object.values(e.constraints ?? {}).map((message) => ({ field, message }));
+    return [...own, ...flattenValidation(e.children ?? [], field)];
+  });
+}

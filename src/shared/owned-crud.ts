@@ -1,0 +1,158 @@
+/**
+ * The list / create / update / delete operations every ministry-owned entity
+ * has, written once. Each module supplies its inputs and the few rules that are
+ * its own (`OwnedCrudConfig`); access is the same for all:
+ *
+ * - lists and by-id reads go through the ORM, where the `scope` filter limits
+ *   rows to the caller's read scope (so counts and pages stay honest);
+ * - the owner is always the caller's ministry, never an input;
+ * - updates and deletes load the row through the scope and then require it to
+ *   be in the write scope (own ministry), answering the same FORBIDDEN whether
+ *   the row is foreign or missing.
+ */
+import { OptimisticLockError, UniqueConstraintViolationException, ForeignKeyConstraintViolationException, type FilterQuery, type QueryOrderMap } from '@mikro-orm/core';
+import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, InputType, Int, Mutation, ObjectType, Query, Resolver, Root, type ClassType } from 'type-graphql';
+import type { ScopedResource } from '../access/scope';
+import type { Context } from '../context';
+import { Ministry } from '../modules/ministry/ministry.entity';
+import type { OwnedEntity } from './base.entity';
+import { badUserInput, conflict, notWritable } from './errors';
+import { fromGlobalId, toGlobalId } from './global-id';
+import { listConnection } from './list';
+import { connectionOf, PageArgs } from './pagination';
+import { SortDirection } from './enums';
+
+@ObjectType({ simpleResolvers: true })
+export class DeletePayload {
+  @Field(() => ID, { description: 'Global id of the deleted record.' })
+  deletedId!: string;
+}
+
+export interface UpdateInputBase {
+  id: string;
+  expectedVersion?: number | null;
+}
+
+export interface OrderInput<F extends string> {
+  field: F;
+  direction?: SortDirection | null;
+}
+
+export interface OwnedCrudConfig<T extends OwnedEntity, C extends object, U extends UpdateInputBase, F extends object, O extends string> {
+  entity: ClassType<T>;
+  resource: ScopedResource;
+  /** Root list field name, e.g. `institutions`. */
+  listName: string;
+  createInput: ClassType<C>;
+  updateInput: ClassType<U>;
+  filterInput: ClassType<F>;
+  orderField: object;
+  /** Entity property for each value of the order-field enum. */
+  orderProperty: Record<O, string>;
+  where(filter: F, ctx: Context): FilterQuery<T> | Promise<FilterQuery<T>>;
+  /** Builds and validates a new row (owner is set afterwards by the caller). */
+  create(input: C, ctx: Context): Promise<T>;
+  /** Applies and validates a change on a row already known to be writable. */
+  update(row: T, input: U, ctx: Context): Promise<void>;
+}
+
+/** Resolves a global id to a row the caller may write, or throws FORBIDDEN (also for missing rows). */
+export async function loadWritable<T extends OwnedEntity>(ctx: Context, entity: ClassType<T>, globalId: string, field = 'id'): Promise<T> {
+  const id = fromGlobalId(globalId, entity.name, field);
+  const row = await ctx.em.findOne(entity, { id } as FilterQuery<T>);
+  if (!row || !ctx.scope.canWrite(row.ownerMinistry.id)) throw notWritable(field);
+  return row;
+}
+
+/** Resolves a global id to a row the caller may read, or throws BAD_USER_INPUT as if it did not exist. */
+export async function loadReadable<T extends object>(ctx: Context, entity: ClassType<T>, globalId: string, field: string): Promise<T> {
+  const id = fromGlobalId(globalId, entity.name, field);
+  const row = await ctx.loaders.byId(entity).load(id);
+  if (!row) throw badUserInput(`No ${entity.name} with this id.`, field);
+  return row;
+}
+
+/** Flushes, turning database constraint errors into client errors. */
+export async function flushOrExplain(ctx: Context): Promise<void> {
+  try {
+    await ctx.em.flush();
+  } catch (e) {
+    ctx.em.clear();
+    if (e instanceof UniqueConstraintViolationException) throw conflict('A record with these values exists already.');
+    if (e instanceof ForeignKeyConstraintViolationException) throw conflict('Other records still refer to this one; delete or move them first.');
+    if (e instanceof OptimisticLockError) throw conflict('The record was changed by someone else meanwhile; read it again.', 'expectedVersion');
+    throw e;
+  }
+}
+
+export function ownedCrudResolver<T extends OwnedEntity, C extends object, U extends UpdateInputBase, F extends object, O extends string>(
+  cfg: OwnedCrudConfig<T, C, U, F, O>,
+) {
+  const name = cfg.entity.name;
+  const Connection = connectionOf(cfg.entity);
+
+  @InputType(`${name}Order`)
+  class Order implements OrderInput<O> {
+    @Field(() => cfg.orderField) field!: O;
+    @Field(() => SortDirection, { nullable: true, defaultValue: SortDirection.ASC }) direction?: SortDirection;
+  }
+
+  @ArgsType()
+  class ListArgs extends PageArgs {
+    @Field(() => cfg.filterInput, { nullable: true }) filter?: F;
+    @Field(() => Order, { nullable: true, description: 'Ties are broken by id.' }) orderBy?: Order;
+  }
+
+  @Resolver(() => cfg.entity)
+  class OwnedCrudResolver {
+    @Query(() => Connection, { name: cfg.listName, description: `${name} rows in the caller's read scope.` })
+    async list(@Args(() => ListArgs) args: ListArgs, @Ctx() ctx: Context) {
+      const where = (await cfg.where(args.filter ?? ({} as F), ctx)) as FilterQuery<T>;
+      const dir = args.orderBy?.direction === SortDirection.DESC ? 'desc' : 'asc';
+      const orderBy = (args.orderBy ? { [cfg.orderProperty[args.orderBy.field]]: dir, id: dir } : { id: 'asc' }) as QueryOrderMap<T>;
+      return listConnection(ctx, cfg.entity, where, orderBy, args);
+    }
+
+    @Mutation(() => cfg.entity, { name: `create${name}` })
+    async create(@Arg('input', () => cfg.createInput) input: C, @Ctx() ctx: Context): Promise<T> {
+      const row = await cfg.create(input, ctx);
+      row.ownerMinistry = ctx.em.getReference(Ministry, ctx.scope.ownMinistry!) as never;
+      ctx.em.persist(row);
+      await flushOrExplain(ctx);
+      return row;
+    }
+
+    @Mutation(() => cfg.entity, { name: `update${name}`, description: 'Only fields present in the input change; send expectedVersion to refuse a stale edit.' })
+    async update(@Arg('input', () => cfg.updateInput) input: U, @Ctx() ctx: Context): Promise<T> {
+      const row = await loadWritable(ctx, cfg.entity, input.id, 'input.id');
+      if (input.expectedVersion != null && input.expectedVersion !== row.version) {
+        throw conflict(`The record is at version ${row.version}, not ${input.expectedVersion}: read it again.`, 'input.expectedVersion');
+      }
+      await cfg.update(row, input, ctx);
+      await flushOrExplain(ctx);
+      return row;
+    }
+
+    @Mutation(() => DeletePayload, { name: `delete${name}` })
+    async remove(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<DeletePayload> {
+      const row = await loadWritable(ctx, cfg.entity, id, 'id');
+      ctx.em.remove(row);
+      await flushOrExplain(ctx);
+      return { deletedId: toGlobalId(name, row.id) };
+    }
+
+    @FieldResolver(() => Ministry, { description: 'The ministry that owns this record.' })
+    ownerMinistry(@Root() row: T, @Ctx() ctx: Context) {
+      return ctx.loaders.byId(Ministry).load(row.ownerMinistry.id);
+    }
+  }
+  return OwnedCrudResolver;
+}
+
+/** Copies the fields present in `input` onto `row` (undefined = not sent, null = clear). */
+export function assignPresent<T extends object>(row: T, input: object, skip: readonly string[] = ['id', 'expectedVersion']): void {
+  for (const [key, value] of Object.entries(input)) {
+    if (value !== undefined && !skip.includes(key)) (row as Record<string, unknown>)[key] = value;
+  }
+}
+

@@ -1,0 +1,94 @@
+/**
+ * Relay connections. Root lists page with MikroORM's `findByCursor` (keyset
+ * pagination on the sort key plus id); relation lists are batched across parents
+ * by `relation-loader.ts` and use an id cursor. `totalCount` is a method field,
+ * so its COUNT query runs only when a client asks for it.
+ */
+import type { ClassType } from 'type-graphql';
+import { ArgsType, Field, Int, ObjectType } from 'type-graphql';
+import { Max, Min } from 'class-validator';
+import { badUserInput } from './errors';
+
+export const DEFAULT_PAGE = 20;
+export const MAX_PAGE = 1000;
+
+@ObjectType({ simpleResolvers: true })
+export class PageInfo {
+  @Field(() => Boolean) hasNextPage!: boolean;
+  @Field(() => Boolean) hasPreviousPage!: boolean;
+  @Field(() => String, { nullable: true }) startCursor!: string | null;
+  @Field(() => String, { nullable: true }) endCursor!: string | null;
+}
+
+@ArgsType()
+export class ForwardPageArgs {
+  @Field(() => Int, { nullable: true, description: `Page size, 0 to ${MAX_PAGE} (default ${DEFAULT_PAGE}).` })
+  @Min(0)
+  @Max(MAX_PAGE)
+  first?: number;
+
+  @Field(() => String, { nullable: true, description: 'Cursor of the last edge already seen.' })
+  after?: string;
+}
+
+@ArgsType()
+export class PageArgs extends ForwardPageArgs {
+  @Field(() => Int, { nullable: true, description: 'Page size counted back from `before` (or the end).' })
+  @Min(0)
+  @Max(MAX_PAGE)
+  last?: number;
+
+  @Field(() => String, { nullable: true })
+  before?: string;
+}
+
+export interface Edge<T> {
+  cursor: string;
+  node: T;
+}
+
+export interface ConnectionShape<T> {
+  edges: Edge<T>[];
+  pageInfo: PageInfo;
+  totalCount(): Promise<number>;
+}
+
+export type ConnectionClass<T> = ClassType<ConnectionShape<T>> & { make(edges: Edge<T>[], pageInfo: PageInfo, count: () => Promise<number>): ConnectionShape<T> };
+
+const connections = new Map<string, ConnectionClass<never>>();
+
+/** `XConnection` and `XEdge` types for node type `X`, made once per type. */
+export function connectionOf<T extends object>(nodeType: ClassType<T>, name = nodeType.name): ConnectionClass<T> {
+  const known = connections.get(name);
+  if (known) return known as unknown as ConnectionClass<T>;
+  @ObjectType(`${name}Edge`, { simpleResolvers: true })
+  class EdgeType {
+    @Field(() => String) cursor!: string;
+    @Field(() => nodeType) node!: T;
+  }
+
+  @ObjectType(`${name}Connection`)
+  class ConnectionType implements ConnectionShape<T> {
+    @Field(() => [EdgeType]) edges!: Edge<T>[];
+    @Field(() => PageInfo) pageInfo!: PageInfo;
+    count!: () => Promise<number>;
+
+    @Field(() => Int, { description: 'Rows in the caller\'s scope matching the filter, over all pages.' })
+    totalCount(): Promise<number> {
+      return this.count();
+    }
+
+    static make(edges: Edge<T>[], pageInfo: PageInfo, count: () => Promise<number>) {
+      return Object.assign(new ConnectionType(), { edges, pageInfo, count });
+    }
+  }
+  connections.set(name, ConnectionType as unknown as ConnectionClass<never>);
+  return ConnectionType as unknown as ConnectionClass<T>;
+}
+
+export function pageSize(args: { first?: number | null; last?: number | null }): void {
+  if (args.first != null && args.last != null) throw badUserInput('Give either first or last, not both.', 'last');
+}
+
+/** Escapes LIKE wildcards so a search for "50%" matches the text "50%". */
+export const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;

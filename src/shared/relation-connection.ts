@@ -1,0 +1,45 @@
+import { Max, Min } from 'class-validator';
+import { ArgsType, Field, Int } from 'type-graphql';
+import type { OwnedEntity, BaseEntity } from './base.entity';
+import type { Context } from '../context';
+import { badUserInput } from './errors';
+import type { RelationSpec } from './loaders';
+import { DEFAULT_PAGE, MAX_PAGE, type ConnectionClass } from './pagination';
+
+@ArgsType()
+export class RelationArgs {
+  @Field(() => Int, { nullable: true, description: `Page size, 0 to ${MAX_PAGE} (default ${DEFAULT_PAGE}).` })
+  @Min(0)
+  @Max(MAX_PAGE)
+  first?: number;
+
+  @Field(() => String, { nullable: true })
+  after?: string;
+}
+
+const encode = (id: string) => Buffer.from(`after:${id}`).toString('base64url');
+function decode(cursor: string): string {
+  const text = Buffer.from(cursor, 'base64url').toString('utf8');
+  const id = text.startsWith('after:') ? text.slice(6) : '';
+  if (!/^[0-9a-f-]{36}$/.test(id)) throw badUserInput('Not a cursor of this list.', 'after');
+  return id;
+}
+
+/** A one-to-many relation as a connection, batched across all parents in the response. */
+export async function relationConnection<T extends BaseEntity | OwnedEntity>(
+  ctx: Context,
+  connection: ConnectionClass<T>,
+  spec: RelationSpec<T>,
+  parentId: string,
+  args: RelationArgs,
+) {
+  const first = args.first ?? DEFAULT_PAGE;
+  const after = args.after ? decode(args.after) : null;
+  const page = await ctx.loaders.page(spec, first, after).load(parentId);
+  const edges = page.rows.map((node) => ({ node, cursor: encode(node.id) }));
+  return connection.make(
+    edges,
+    { hasNextPage: page.hasNextPage, hasPreviousPage: after !== null, startCursor: edges[0]?.cursor ?? null, endCursor: edges.at(-1)?.cursor ?? null },
+    () => ctx.loaders.count(spec).load(parentId),
+  );
+}
