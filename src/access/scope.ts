@@ -39,7 +39,8 @@ export class Scope {
 
   /** Ministry ids whose rows of `resource` are readable; null means all. */
   readMinistries(resource: ScopedResource): readonly string[] | null {
-    return this.read.get(resource) ?? [];
+    const ids = this.read.get(resource);
+    return ids === undefined ? [] : ids;
   }
 
   canRead(resource: ScopedResource, ownerMinistryId: string): boolean {
@@ -60,6 +61,8 @@ export class Scope {
   where(resource: ScopedResource): Record<string, unknown> {
     const ids = this.readMinistries(resource);
     if (ids === null) return {};
+    // Matches nothing. (`$in: []` would too, but MikroORM renders it as invalid SQL inside join conditions.)
+    if (ids.length === 0) return { id: null };
     if (resource === 'Mou') {
       // Every party of an MoU reads it, not only its drafter (the owner).
       return { $or: [{ ownerMinistry: { $in: ids } }, { partyMinistryIds: { $overlap: ids } }] };

@@ -18,6 +18,8 @@ export function ormOptions(clientUrl?: string): Options {
     discovery: { requireEntitiesArray: true },
     // Relations are loaded by our own batched loaders; never implicitly.
     loadStrategy: 'select-in',
+    // Relation fields load through the scoped `byId` loaders; no filter joins on every list query.
+    autoJoinRefsForFilters: false,
     // Needed so migrations load under vitest and tsx (stack.md trap 3).
     dynamicImportProvider: (id: string) => import(id),
     migrations: {

@@ -61,7 +61,7 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, on
   const original = (error as { originalError?: unknown })?.originalError ?? error;
   const validation = findValidationErrors(original);
   if (validation) {
-    const fields = flattenValidation(validation, 'input');
+    const fields = validation.flatMap((e) => flattenValidation([e], argumentPrefix(e)));
     const first = fields[0];
     return {
       message: first ? `${first.field}: ${first.message}` : 'Invalid input.',
@@ -79,16 +79,26 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, on
   return { message: 'Internal server error.', locations: formatted.locations, path: formatted.path, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
 }
 
-interface ValidationErrorLike { property: string; constraints?: Record<string, string>; children?: ValidationErrorLike[] }
+interface ValidationErrorLike { property: string; target?: object; constraints?: Record<string, string>; children?: ValidationErrorLike[] }
 
+/** type-graphql's ArgumentValidationError carries class-validator's errors in its extensions. */
 function findValidationErrors(e: unknown): ValidationErrorLike[] | undefined {
-  const errs = (e as { validationErrors?: unknown })?.validationErrors;
-  return Array.isArray(errs) ? (errs as ValidationErrorLike[]) : undefined;
+  const errs = (e as { extensions?: { validationErrors?: unknown } })?.extensions?.validationErrors;
+  return Array.isArray(errs) && errs.length > 0 ? (errs as ValidationErrorLike[]) : undefined;
+}
+
+/**
+ * Mutation inputs arrive as one argument named `input` (an `…Input` class);
+ * list arguments (`…Args` classes) are flat, so their properties are the
+ * argument names themselves.
+ */
+function argumentPrefix(e: ValidationErrorLike): string {
+  return e.target?.constructor.name.endsWith('Input') ? 'input' : '';
 }
 
 function flattenValidation(errors: ValidationErrorLike[], prefix: string): { field: string; message: string }[] {
   return errors.flatMap((e) => {
-    const field = `${prefix}.${e.property}`;
+    const field = prefix ? `${prefix}.${e.property}` : e.property;
     const own = Object.values(e.constraints ?? {}).map((message) => ({ field, message }));
     return [...own, ...flattenValidation(e.children ?? [], field)];
   });

@@ -1,0 +1,113 @@
+/**
+ * Builds the real app (schema, shield, Apollo, scope) on this file's own
+ * database cloned from the migrated template, and runs operations through
+ * Apollo's `executeOperation` with a context built from a real signed token,
+ * exactly as the HTTP layer does.
+ */
+import 'reflect-metadata';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { MikroORM, type EntityManager } from '@mikro-orm/postgresql';
+import argon2 from 'argon2';
+import type { GraphQLFormattedError } from 'graphql';
+import { print } from 'graphql';
+import pino from 'pino';
+import { randomBytes } from 'node:crypto';
+import { inject } from 'vitest';
+import { createApp, type App } from '../../src/app';
+import { Role } from '../../src/access/roles';
+import { loadConfig } from '../../src/config';
+import { ormOptions } from '../../src/db/orm.config';
+import { queryCounter } from '../../src/db/query-counter';
+import { systemEm } from '../../src/db/seed/demo';
+import { Account } from '../../src/modules/account/account.entity';
+import { Ministry } from '../../src/modules/ministry/ministry.entity';
+import { cloneDatabase, dropDatabase, withDatabase } from './pg-admin';
+
+export const TEST_PASSWORD = 'test-password-123';
+
+export interface Result<T> {
+  data?: T | null;
+  errors?: readonly GraphQLFormattedError[];
+  /** SQL statements the operation ran. */
+  statements: number;
+  sql: string[];
+}
+
+export interface Client {
+  token: string | null;
+  account?: Account;
+  exec<T, V extends Record<string, unknown>>(doc: TypedDocumentNode<T, V>, variables?: V): Promise<Result<T>>;
+}
+
+export interface TestApp {
+  app: App;
+  orm: MikroORM;
+  /** An EntityManager that sees everything (system scope), for fixtures and for checking what changed. */
+  em(): EntityManager;
+  ministry(code: string): Promise<Ministry>;
+  as(role: Role, ministryCode?: string | null): Promise<Client>;
+  anonymous(): Client;
+  close(): Promise<void>;
+}
+
+const passwordHash = argon2.hash(TEST_PASSWORD, { timeCost: 2, memoryCost: 4096 });
+
+export async function startTestApp(): Promise<TestApp> {
+  const adminUrl = inject('adminUrl');
+  const dbName = `sinergi_test_${randomBytes(5).toString('hex')}`;
+  await cloneDatabase(adminUrl, inject('templateDb'), dbName);
+  const orm = await MikroORM.init(ormOptions(withDatabase(adminUrl, dbName)));
+  const config = loadConfig({ NODE_ENV: 'test', JWT_SECRET: 'test-secret-' + dbName });
+  const app = await createApp({ orm, config, log: pino({ level: 'silent' }) });
+
+  const client = (token: string | null, account?: Account): Client => ({
+    token,
+    account,
+    async exec(doc, variables) {
+      const counter = { count: 0, statements: [] as string[] };
+      const response = await queryCounter.run(counter, async () =>
+        app.apollo.executeOperation(
+          { query: print(doc), variables },
+          { contextValue: await app.context(token ? `Bearer ${token}` : null) },
+        ),
+      );
+      if (response.body.kind !== 'single') throw new Error('unexpected incremental response');
+      const { data, errors } = response.body.singleResult;
+      return { data: data as never, errors, statements: counter.count, sql: counter.statements };
+    },
+  });
+
+  const ministries = new Map<string, Ministry>();
+  const t: TestApp = {
+    app,
+    orm,
+    em: () => systemEm(orm),
+    async ministry(code) {
+      if (!ministries.has(code)) ministries.set(code, await systemEm(orm).findOneOrFail(Ministry, { code }));
+      return ministries.get(code)!;
+    },
+    async as(role, ministryCode = null) {
+      const em = systemEm(orm);
+      const ministry = ministryCode ? await t.ministry(ministryCode) : null;
+      const account = em.create(Account, {
+        email: `${role.toLowerCase()}.${ministryCode ?? 'none'}.${randomBytes(4).toString('hex')}@test.local`,
+        displayName: `${role} ${ministryCode ?? ''}`,
+        passwordHash: await passwordHash,
+        role,
+        ministry: ministry ? em.getReference(Ministry, ministry.id) : null,
+      });
+      await em.flush();
+      const token = await app.tokens.sign({ accountId: account.id, ministryId: ministry?.id ?? null, role });
+      return client(token, account);
+    },
+    anonymous: () => client(null),
+    async close() {
+      await app.stop();
+      await orm.close(true);
+      await dropDatabase(adminUrl, dbName);
+    },
+  };
+  return t;
+}
+
+export { Role };
