@@ -16,6 +16,7 @@ import { inject } from 'vitest';
 import { createApp, type App } from '../../src/app';
 import { Role } from '../../src/access/roles';
 import { loadConfig } from '../../src/config';
+import type { Context } from '../../src/context';
 import { ormOptions } from '../../src/db/orm.config';
 import { queryCounter } from '../../src/db/query-counter';
 import { systemEm } from '../../src/db/seed/demo';
@@ -45,7 +46,8 @@ export interface TestApp {
   /** An EntityManager that sees everything (system scope), for fixtures and for checking what changed. */
   em(): EntityManager;
   ministry(code: string): Promise<Ministry>;
-  as(role: Role, ministryCode?: string | null): Promise<Client>;
+  /** A client with a real account and token; `tweak` alters each request's context (meta-tests only). */
+  as(role: Role, ministryCode?: string | null, tweak?: (ctx: Context) => void): Promise<Client>;
   anonymous(): Client;
   close(): Promise<void>;
 }
@@ -60,7 +62,7 @@ export async function startTestApp(): Promise<TestApp> {
   const config = loadConfig({ NODE_ENV: 'test', JWT_SECRET: 'test-secret-' + dbName });
   const app = await createApp({ orm, config, log: pino({ level: 'silent' }) });
 
-  const client = (token: string | null, account?: Account): Client => ({
+  const client = (token: string | null, account?: Account, tweak?: (ctx: Context) => void): Client => ({
     token,
     account,
     async exec(doc, variables) {
@@ -68,7 +70,7 @@ export async function startTestApp(): Promise<TestApp> {
       const response = await queryCounter.run(counter, async () =>
         app.apollo.executeOperation(
           { query: print(doc), variables },
-          { contextValue: await app.context(token ? `Bearer ${token}` : null) },
+          { contextValue: await app.context(token ? `Bearer ${token}` : null).then((ctx) => (tweak?.(ctx), ctx)) },
         ),
       );
       if (response.body.kind !== 'single') throw new Error('unexpected incremental response');
@@ -86,7 +88,7 @@ export async function startTestApp(): Promise<TestApp> {
       if (!ministries.has(code)) ministries.set(code, await systemEm(orm).findOneOrFail(Ministry, { code }));
       return ministries.get(code)!;
     },
-    async as(role, ministryCode = null) {
+    async as(role, ministryCode = null, tweak) {
       const em = systemEm(orm);
       const ministry = ministryCode ? await t.ministry(ministryCode) : null;
       const account = em.create(Account, {
@@ -98,7 +100,7 @@ export async function startTestApp(): Promise<TestApp> {
       });
       await em.flush();
       const token = await app.tokens.sign({ accountId: account.id, ministryId: ministry?.id ?? null, role });
-      return client(token, account);
+      return client(token, account, tweak);
     },
     anonymous: () => client(null),
     async close() {
