@@ -42,8 +42,13 @@ export const notFound = (field = 'id') => new AppError(ErrorCode.NOT_FOUND, 'No 
 export const conflict = (message: string, field?: string) =>
   new AppError(ErrorCode.CONFLICT, message, field ? { field } : {});
 
+// INTERNAL_SERVER_ERROR is not here: Apollo gives that code to every unexpected error, whose message must not leak.
 const PASS_THROUGH = new Set<string>([
-  ...Object.values(ErrorCode),
+  ErrorCode.BAD_USER_INPUT,
+  ErrorCode.UNAUTHENTICATED,
+  ErrorCode.FORBIDDEN,
+  ErrorCode.NOT_FOUND,
+  ErrorCode.CONFLICT,
   'GRAPHQL_PARSE_FAILED',
   'GRAPHQL_VALIDATION_FAILED',
   'BAD_REQUEST',

@@ -1,4 +1,4 @@
-import type { FilterQuery, QueryOrderMap } from '@mikro-orm/core';
+import { Cursor, type FilterQuery, type QueryOrderMap } from '@mikro-orm/core';
 import type { ClassType } from 'type-graphql';
 import type { Context } from '../context';
 import { badUserInput } from './errors';
@@ -11,6 +11,15 @@ import { connectionOf, DEFAULT_PAGE, pageSize, type PageArgs } from './paginatio
  */
 export async function listConnection<T extends object>(ctx: Context, entity: ClassType<T>, where: FilterQuery<T>, orderBy: QueryOrderMap<T>, args: PageArgs) {
   pageSize(args);
+  for (const field of ['after', 'before'] as const) {
+    const value = args[field];
+    if (value == null) continue;
+    try {
+      Cursor.decode(value);
+    } catch {
+      throw badUserInput('Not a cursor of this list.', field);
+    }
+  }
   const first = args.last == null ? (args.first ?? DEFAULT_PAGE) : undefined;
   const cursor = await ctx.em
     .findByCursor(entity, where, { first, last: args.last ?? undefined, after: args.after, before: args.before, orderBy, includeCount: false })

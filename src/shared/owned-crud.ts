@@ -12,6 +12,7 @@
  */
 import { OptimisticLockError, UniqueConstraintViolationException, ForeignKeyConstraintViolationException, type FilterQuery, type QueryOrderMap } from '@mikro-orm/core';
 import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, InputType, Int, Mutation, ObjectType, Query, Resolver, Root, type ClassType } from 'type-graphql';
+import { ValidateNested } from 'class-validator';
 import type { ScopedResource } from '../access/scope';
 import type { Context } from '../context';
 import { Ministry } from '../modules/ministry/ministry.entity';
@@ -99,7 +100,7 @@ export function ownedCrudResolver<T extends OwnedEntity, C extends object, U ext
 
   @ArgsType()
   class ListArgs extends PageArgs {
-    @Field(() => cfg.filterInput, { nullable: true }) filter?: F;
+    @Field(() => cfg.filterInput, { nullable: true }) @ValidateNested() filter?: F;
     @Field(() => Order, { nullable: true, description: 'Ties are broken by id.' }) orderBy?: Order;
   }
 

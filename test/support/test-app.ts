@@ -49,6 +49,8 @@ export interface TestApp {
   /** A client with a real account and token; `tweak` alters each request's context (meta-tests only). */
   as(role: Role, ministryCode?: string | null, tweak?: (ctx: Context) => void): Promise<Client>;
   anonymous(): Client;
+  /** A client sending exactly this bearer token. */
+  withToken(token: string): Client;
   close(): Promise<void>;
 }
 
@@ -60,7 +62,7 @@ export async function startTestApp(): Promise<TestApp> {
   await cloneDatabase(adminUrl, inject('templateDb'), dbName);
   const orm = await MikroORM.init(ormOptions(withDatabase(adminUrl, dbName)));
   const config = loadConfig({ NODE_ENV: 'test', JWT_SECRET: 'test-secret-' + dbName });
-  const app = await createApp({ orm, config, log: pino({ level: 'silent' }) });
+  const app = await createApp({ orm, config, log: pino({ level: process.env.TEST_LOG ?? 'silent' }) });
 
   const client = (token: string | null, account?: Account, tweak?: (ctx: Context) => void): Client => ({
     token,
@@ -92,7 +94,7 @@ export async function startTestApp(): Promise<TestApp> {
       const em = systemEm(orm);
       const ministry = ministryCode ? await t.ministry(ministryCode) : null;
       const account = em.create(Account, {
-        email: `${role.toLowerCase()}.${ministryCode ?? 'none'}.${randomBytes(4).toString('hex')}@test.local`,
+        email: `${role}.${ministryCode ?? "none"}.${randomBytes(4).toString("hex")}@test.local`.toLowerCase(),
         displayName: `${role} ${ministryCode ?? ''}`,
         passwordHash: await passwordHash,
         role,
@@ -103,6 +105,7 @@ export async function startTestApp(): Promise<TestApp> {
       return client(token, account, tweak);
     },
     anonymous: () => client(null),
+    withToken: (token) => client(token),
     async close() {
       await app.stop();
       await orm.close(true);

@@ -1,0 +1,105 @@
+/** Relay connections: cursors, ordering, nested pages, and a bounded number of SQL statements per request. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as ops from './generated/graphql';
+import { expectError, expectOk } from './support/expect';
+import * as f from './support/factories';
+import { Role, startTestApp, type Client, type TestApp } from './support/test-app';
+import type { Institution } from '../src/modules/institution/institution.entity';
+
+let t: TestApp;
+let c: Client;
+let institutions: Institution[];
+
+beforeAll(async () => {
+  t = await startTestApp();
+  const em = t.em();
+  const kemenkes = await t.ministry('KEMENKES');
+  institutions = Array.from({ length: 60 }, (_, i) => f.institution(em, kemenkes, { name: `Poltekkes ${String(i).padStart(2, '0')}`, annualCapacity: (i * 37) % 500 }));
+  for (const inst of institutions) {
+    for (let p = 0; p < 4; p++) {
+      const prog = f.program(em, inst, { title: `${inst.name} programme ${p}` });
+      f.enrollment(em, prog, f.trainee(em, kemenkes));
+    }
+  }
+  // Another ministry's rows interleave in id order: pages must still be full and honest.
+  const kkp = await t.ministry('KKP');
+  for (let i = 0; i < 30; i++) f.program(em, f.institution(em, kkp));
+  await em.flush();
+  c = await t.as(Role.VIEWER, 'KEMENKES');
+});
+afterAll(() => t.close());
+
+describe('root connections', () => {
+  it('pages forward with after until the end, each row once', async () => {
+    const seen: string[] = [];
+    let after: string | null | undefined;
+    let pages = 0;
+    do {
+      const page = expectOk(await c.exec(ops.InstitutionsDocument, { first: 25, after })).institutions;
+      expect(page.totalCount).toBe(60);
+      seen.push(...page.edges.map((e) => e.node.id));
+      after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
+      pages++;
+    } while (after);
+    expect(pages).toBe(3);
+    expect(new Set(seen).size).toBe(60);
+  });
+
+  it('orders by a field, ties broken by id, in both directions', async () => {
+    const asc = expectOk(await c.exec(ops.InstitutionsDocument, { first: 60, orderBy: { field: 'ANNUAL_CAPACITY', direction: 'ASC' } })).institutions.edges.map((e) => e.node.annualCapacity);
+    expect(asc).toEqual([...asc].sort((x, y) => x - y));
+    const desc = expectOk(await c.exec(ops.InstitutionsDocument, { first: 5, orderBy: { field: 'NAME', direction: 'DESC' } })).institutions.edges.map((e) => e.node.name);
+    expect(desc).toEqual(['Poltekkes 59', 'Poltekkes 58', 'Poltekkes 57', 'Poltekkes 56', 'Poltekkes 55']);
+  });
+
+  it('pages by name across a cursor', async () => {
+    const first = expectOk(await c.exec(ops.InstitutionsDocument, { first: 2, orderBy: { field: 'NAME' } })).institutions;
+    const next = expectOk(await c.exec(ops.InstitutionsDocument, { first: 2, after: first.pageInfo.endCursor, orderBy: { field: 'NAME' } })).institutions;
+    expect(next.edges.map((e) => e.node.name)).toEqual(['Poltekkes 02', 'Poltekkes 03']);
+    expect(next.pageInfo.hasPreviousPage).toBe(true);
+  });
+
+  it('pages backward with last and before', async () => {
+    const last = expectOk(await c.exec(ops.InstitutionsDocument, { last: 3, orderBy: { field: 'NAME' } })).institutions;
+    expect(last.edges.map((e) => e.node.name)).toEqual(['Poltekkes 57', 'Poltekkes 58', 'Poltekkes 59']);
+    const before = expectOk(await c.exec(ops.InstitutionsDocument, { last: 2, before: last.pageInfo.startCursor, orderBy: { field: 'NAME' } })).institutions;
+    expect(before.edges.map((e) => e.node.name)).toEqual(['Poltekkes 55', 'Poltekkes 56']);
+  });
+
+  it('filters by text (LIKE wildcards are literal) and counts the filtered set', async () => {
+    expect(expectOk(await c.exec(ops.InstitutionsDocument, { filter: { search: 'kes 1' } })).institutions.totalCount).toBe(10);
+    expect(expectOk(await c.exec(ops.InstitutionsDocument, { filter: { search: '%' } })).institutions.totalCount).toBe(0);
+  });
+
+  it('refuses bad page arguments with BAD_USER_INPUT', async () => {
+    expectError(await c.exec(ops.InstitutionsDocument, { first: -1 }), 'BAD_USER_INPUT', 'first');
+    expectError(await c.exec(ops.InstitutionsDocument, { first: 5000 }), 'BAD_USER_INPUT', 'first');
+    expectError(await c.exec(ops.InstitutionsDocument, { first: 1, last: 1 }), 'BAD_USER_INPUT', 'last');
+    expectError(await c.exec(ops.InstitutionsDocument, { after: 'garbage' }), 'BAD_USER_INPUT', 'after');
+    expectError(await c.exec(ops.InstitutionsDocument, { filter: { provinceCode: '00' } }), 'BAD_USER_INPUT', 'filter.provinceCode');
+  });
+});
+
+describe('relation connections', () => {
+  it('page through one institution\'s programmes', async () => {
+    const id = f.gid(institutions[0]);
+    const p1 = expectOk(await c.exec(ops.InstitutionProgramsDocument, { id, first: 3 })).node as { programs: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string }; edges: { node: { title: string } }[] } };
+    expect(p1.programs.totalCount).toBe(4);
+    expect(p1.programs.pageInfo.hasNextPage).toBe(true);
+    const p2 = expectOk(await c.exec(ops.InstitutionProgramsDocument, { id, first: 3, after: p1.programs.pageInfo.endCursor })).node as typeof p1;
+    expect(p2.programs.edges.map((e) => e.node.title)).toEqual(['Poltekkes 00 programme 3']);
+    expect(p2.programs.pageInfo.hasNextPage).toBe(false);
+  });
+
+  it('50 institutions with programmes, ministry and enrollment counts cost the same few statements as 5 (no N+1)', async () => {
+    const small = await c.exec(ops.InstitutionsWithProgramsDocument, { first: 5, programs: 3 });
+    const large = await c.exec(ops.InstitutionsWithProgramsDocument, { first: 50, programs: 3 });
+    const data = expectOk(large);
+    expect(data.institutions.edges).toHaveLength(50);
+    expect(data.institutions.edges.every((e) => e.node.programs.edges.length === 3 && e.node.programs.totalCount === 4)).toBe(true);
+    expect(data.institutions.edges.every((e) => e.node.programs.edges.every((p) => p.node.enrollments.totalCount === 1))).toBe(true);
+    // institutions page, programmes page, programme counts, ministries, enrollment pages, enrollment counts
+    expect(large.statements, large.sql.join('\n')).toBeLessThanOrEqual(6);
+    expect(large.statements).toBe(small.statements);
+  });
+});
