@@ -35,6 +35,8 @@ export async function createApp(opts: { orm: MikroORM; config: Config; log: Logg
     formatError: (formatted, error) => formatError(formatted, error, (e) => log.error({ err: e }, 'unexpected error in a resolver')),
     includeStacktraceInErrorResponses: false,
     introspection: true,
+    // server.ts owns shutdown (HTTP, Apollo, database, embedded PostgreSQL, in that order).
+    stopOnTerminationSignals: false,
     plugins: [ApolloServerPluginLandingPageDisabled()],
   });
   await apollo.start();

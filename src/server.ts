@@ -4,6 +4,7 @@
  */
 import 'reflect-metadata';
 import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createApp } from './app';
 import { config, DEFAULT_JWT_SECRET } from './config';
 import { openDatabase } from './db/database';
@@ -36,7 +37,8 @@ async function main() {
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => server.once('error', reject).listen(config.port, config.host, resolve));
 
-  const url = `http://${config.host}:${config.port}/graphql`;
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${config.host}:${port}/graphql`;
   const lines = [`Sinergi is up: GraphiQL at ${url}`];
   if (demo) {
     lines.push(

@@ -1,0 +1,129 @@
+/**
+ * `npm start` end to end, as a new user runs it: no DATABASE_URL, so the server
+ * starts its embedded PostgreSQL in a fresh data folder, migrates, loads the
+ * demo data, prints the demo accounts, and serves GraphiQL, GraphQL over HTTP
+ * and health checks. Also the production guards.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const root = path.resolve(__dirname, '..');
+const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
+const dataDir = mkdtempSync(path.join(os.tmpdir(), 'sinergi-start-'));
+// mkdtemp makes it 0700; open it so that, run as root, PostgreSQL's own user can reach it.
+chmodSync(dataDir, 0o755);
+
+interface Started { child: ChildProcess; out: string; url: string }
+
+function start(env: Record<string, string>): Promise<Started> {
+  return new Promise((resolve, reject) => {
+    const { DATABASE_URL: _ignored, ...base } = process.env;
+    const child = spawn(tsx, ['src/server.ts'], { cwd: root, env: { ...base, NODE_ENV: 'development', PORT: '0', SINERGI_DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...env } });
+    let out = '';
+    const onData = (c: Buffer) => {
+      out += c.toString();
+      const m = /GraphiQL at (http:\/\/\S+)\/graphql/.exec(out);
+      if (m) resolve({ child, out, url: m[1] });
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('exit', (code) => reject(Object.assign(new Error(`exited ${code}: ${out}`), { code, out })));
+  });
+}
+
+const stop = (child: ChildProcess) => new Promise<number | null>((resolve) => {
+  if (child.exitCode !== null) return resolve(child.exitCode);
+  child.once('exit', (code) => resolve(code));
+  child.kill('SIGTERM');
+});
+
+let server: Started;
+beforeAll(async () => {
+  server = await start({});
+}, 120_000);
+afterAll(async () => {
+  if (server) await stop(server.child);
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+const gql = async (query: string, variables?: object, token?: string) => {
+  const res = await fetch(`${server.url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query, variables }),
+  });
+  return { status: res.status, body: (await res.json()) as { data?: any; errors?: any[] } };
+};
+
+describe('npm start on a fresh data folder', () => {
+  it('prints the demo accounts and the password', () => {
+    expect(server.out).toContain('editor@<code>.demo');
+    expect(server.out).toContain('auditor@audit.demo');
+    expect(server.out).toMatch(/password "[^"]+"/);
+  });
+
+  it('answers login and viewer for demo accounts over HTTP with a Bearer token', async () => {
+    const password = /password "([^"]+)"/.exec(server.out)![1];
+    for (const [email, role, code] of [['editor@kp2mi.demo', 'EDITOR', 'KP2MI'], ['viewer@kemenperin.demo', 'VIEWER', 'KEMENPERIN'], ['admin@platform.demo', 'PLATFORM_ADMIN', null]] as const) {
+      const login = await gql('mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }', { e: email, p: password });
+      expect(login.body.errors).toBeUndefined();
+      const viewer = await gql('{ viewer { email role ministry { code } } }', undefined, login.body.data.login.token);
+      expect(viewer.body.data.viewer).toEqual({ email, role, ministry: code ? { code } : null });
+    }
+  });
+
+  it('serves demo data in the caller\'s scope only', async () => {
+    const password = /password "([^"]+)"/.exec(server.out)![1];
+    const { body } = await gql('mutation($p: String!) { login(email: "viewer@kesdm.demo", password: $p) { token } }', { p: password });
+    const res = await gql('{ institutions(first: 50) { totalCount edges { node { ownerMinistry { code } } } } }', undefined, body.data.login.token);
+    expect(res.body.data.institutions.totalCount).toBe(7);
+    expect(new Set(res.body.data.institutions.edges.map((e: any) => e.node.ownerMinistry.code))).toEqual(new Set(['KESDM']));
+  });
+
+  it('serves GraphiQL and its assets from the server itself, with no CDN', async () => {
+    const page = await fetch(`${server.url}/graphql`, { headers: { accept: 'text/html' } });
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain('GraphiQL');
+    const srcs = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]);
+    expect(srcs.length).toBeGreaterThanOrEqual(4);
+    for (const src of srcs) {
+      expect(src.startsWith('/')).toBe(true);
+      expect((await fetch(`${server.url}${src}`)).status).toBe(200);
+    }
+  });
+
+  it('has health and readiness endpoints', async () => {
+    expect(await (await fetch(`${server.url}/healthz`)).json()).toEqual({ status: 'ok' });
+    expect(await (await fetch(`${server.url}/readyz`)).json()).toEqual({ status: 'ready' });
+  });
+
+  it('refuses GET mutations and malformed bodies without a stack trace', async () => {
+    const get = await fetch(`${server.url}/graphql?query=${encodeURIComponent('mutation { login(email: "a", password: "b") { token } }')}`, { headers: { 'apollo-require-preflight': 'true' } });
+    expect(get.status).toBe(405);
+    const bad = await fetch(`${server.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{nope' });
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).not.toMatch(/at .*\.(ts|js):\d+/);
+  });
+
+  it('shuts down cleanly on SIGTERM and restarts on the same data without reloading the demo', async () => {
+    expect(await stop(server.child)).toBe(0);
+    server = await start({});
+    expect(server.out).not.toContain('demo data loaded');
+    expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
+  }, 60_000);
+});
+
+describe('production guards', () => {
+  it('refuses to start with the default token secret', async () => {
+    await expect(start({ NODE_ENV: 'production' })).rejects.toMatchObject({ code: 1, out: expect.stringContaining('JWT_SECRET') });
+  }, 60_000);
+
+  it('refuses to start with demo accounts in the database', async () => {
+    await stop(server.child);
+    await expect(start({ NODE_ENV: 'production', JWT_SECRET: 'a-real-secret-from-the-vault' })).rejects.toMatchObject({ code: 1, out: expect.stringContaining('demo accounts') });
+  }, 60_000);
+});
