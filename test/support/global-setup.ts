@@ -24,9 +24,9 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject) {
-  const external = process.env.DATABASE_URL;
+  const external = process.env.DATABASE_URL || undefined;
   const cluster = external ? undefined : await startEmbeddedPostgres({ dataDir: path.join(os.tmpdir(), `sinergi-test-${process.pid}`), ephemeral: true });
-  const adminUrl = external ?? cluster!.url('postgres');
+  const adminUrl = external || cluster!.url('postgres');
   const templateDb = `sinergi_test_template_${process.pid}`;
   await dropDatabase(adminUrl, templateDb);
   await ensureDatabase(adminUrl, templateDb);
