@@ -7,7 +7,7 @@
 import 'reflect-metadata';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { MikroORM, type EntityManager } from '@mikro-orm/postgresql';
-import argon2 from 'argon2';
+import { hash as argon2Hash } from '@node-rs/argon2';
 import type { GraphQLFormattedError } from 'graphql';
 import { print } from 'graphql';
 import pino from 'pino';
@@ -54,7 +54,7 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-const passwordHash = argon2.hash(TEST_PASSWORD, { timeCost: 2, memoryCost: 4096 });
+const passwordHash = argon2Hash(TEST_PASSWORD, { timeCost: 2, memoryCost: 4096 });
 
 export async function startTestApp(): Promise<TestApp> {
   const adminUrl = inject('adminUrl');

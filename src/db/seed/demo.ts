@@ -6,7 +6,7 @@
  * sharing is visible from the first start. Deterministic (seeded).
  */
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
-import argon2 from 'argon2';
+import { hash as argon2Hash } from '@node-rs/argon2';
 import { Role } from '../../access/roles';
 import { Scope } from '../../access/scope';
 import { Account } from '../../modules/account/account.entity';
@@ -86,7 +86,7 @@ export async function seedDemo(orm: MikroORM, opts: { traineesPerMinistry?: numb
   const em = systemEm(orm);
   const rnd = new Random(20251008);
   const ministries = new Map((await em.find(Ministry, {}, { orderBy: { code: 'asc' } })).map((m) => [m.code, m]));
-  const passwordHash = await argon2.hash(DEMO_PASSWORD);
+  const passwordHash = await argon2Hash(DEMO_PASSWORD);
   const accounts: DemoSummary['accounts'] = [];
   for (const [code, ministry] of ministries) {
     for (const role of [Role.VIEWER, Role.EDITOR, Role.ADMIN]) {
