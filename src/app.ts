@@ -94,10 +94,11 @@ export async function createApp(opts: { orm: MikroORM; config: Config; log: Logg
     }
     const assetFile = req.method === 'GET' ? graphiqlAsset(url.pathname) : undefined;
     if (assetFile) return send(res, 200, assetFile.type, assetFile.body, { 'cache-control': 'public, max-age=86400' });
+    if (url.pathname === '/favicon.ico') return send(res, 204, 'image/x-icon', '');
     if (url.pathname === '/' && req.method === 'GET') return send(res, 302, 'text/plain', 'see /graphql', { location: '/graphql' });
     if (url.pathname === '/graphql') {
       const wantsHtml = req.method === 'GET' && !url.searchParams.has('query') && (req.headers.accept ?? '').includes('text/html');
-      if (wantsHtml) return send(res, 200, 'text/html; charset=utf-8', graphiqlPage(opts.demoPassword ?? null), { 'content-security-policy': "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'" });
+      if (wantsHtml) return send(res, 200, 'text/html; charset=utf-8', graphiqlPage(opts.demoPassword ?? null), { 'content-security-policy': "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'" });
       return graphql(req, res, url);
     }
     send(res, 404, 'application/json', '{"error":"not found"}');

@@ -37,10 +37,25 @@ export function graphiqlAsset(path: string): { body: Buffer; type: string } | un
 
 const DEFAULT_QUERY = `# Log in above (e.g. editor@kemenperin.demo), then run:
 query FirstLook {
-  viewer { email role ministry { code name } }
+  viewer {
+    email
+    role
+    ministry { code name }
+  }
   institutions(first: 5, orderBy: { field: NAME }) {
     totalCount
-    edges { node { id name type provinceCode annualCapacity programs(first: 3) { edges { node { title sector } } } } }
+    edges {
+      node {
+        id
+        name
+        type
+        provinceCode
+        annualCapacity
+        programs(first: 3) {
+          edges { node { title sector targetCountryCodes } }
+        }
+      }
+    }
   }
 }
 `;
