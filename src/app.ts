@@ -3,7 +3,7 @@
  * handler (GraphQL, GraphiQL, health). No listen() here, so tests build the
  * same app and call it in-process.
  */
-import { ApolloServer, HeaderMap } from '@apollo/server';
+import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -30,6 +30,28 @@ const MAX_BODY = 1024 * 1024;
 export async function createApp(opts: { orm: MikroORM; config: Config; log: Logger; demoPassword?: string | null }): Promise<App> {
   const { orm, config, log } = opts;
   const tokens = new TokenService(config.jwtSecret, config.jwtTtl);
+  /** One transaction per operation: opened once the operation is known to be valid, committed with the response. */
+  const transactions: ApolloServerPlugin<Context> = {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ contextValue }) {
+          await contextValue.begin();
+        },
+        async willSendResponse({ contextValue, response }) {
+          try {
+            await contextValue.end(true);
+          } catch (err) {
+            log.error({ err }, 'commit failed');
+            await contextValue.end(false).catch(() => undefined);
+            if (response.body.kind === 'single') {
+              response.body.singleResult = { errors: [{ message: 'Internal server error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] };
+            }
+          }
+        },
+      };
+    },
+  };
+
   const apollo = new ApolloServer<Context>({
     schema: await buildAppSchema(),
     formatError: (formatted, error) => formatError(formatted, error, (e) => log.error({ err: e }, 'unexpected error in a resolver')),
@@ -37,12 +59,13 @@ export async function createApp(opts: { orm: MikroORM; config: Config; log: Logg
     introspection: true,
     // server.ts owns shutdown (HTTP, Apollo, database, embedded PostgreSQL, in that order).
     stopOnTerminationSignals: false,
-    plugins: [ApolloServerPluginLandingPageDisabled()],
+    plugins: [ApolloServerPluginLandingPageDisabled(), transactions],
   });
   await apollo.start();
 
   const context = async (authorization?: string | null, requestId: string = randomUUID()) =>
     createContext({ orm, tokens, log }, await viewerFromHeader(tokens, authorization), requestId);
+
 
   const send = (res: ServerResponse, status: number, type: string, body: string | Buffer, extra: Record<string, string> = {}) => {
     res.writeHead(status, { 'content-type': type, 'x-content-type-options': 'nosniff', ...extra });

@@ -1,19 +1,33 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
-import { buildScope, type Scope } from './access/scope';
+import { RESOURCE_OF, Scope, type Grant } from './access/scope';
 import type { Viewer } from './access/roles';
 import type { TokenService } from './access/tokens';
+import { todayInJakarta } from './modules/mou/mou.entity';
+import { PersonalDataLog } from './modules/personal-data/personal-data.log';
+import type { ResourceType } from './shared/enums';
 import { Loaders } from './shared/loaders';
 
-/** What every resolver gets: one forked EntityManager, the verified viewer and its data scope. */
+/** What every resolver gets: one forked EntityManager in one transaction, the verified viewer and its data scope. */
 export interface Context {
   em: EntityManager;
   viewer: Viewer | null;
+  /** Set by `begin()`; until then nothing is readable. */
   scope: Scope;
   loaders: Loaders;
+  personalLog: PersonalDataLog | null;
   requestId: string;
   log: Logger;
   tokens: TokenService;
+  /**
+   * Opens the request's transaction and sets its scope, in the ORM and (via
+   * `sinergi_begin_request`) in PostgreSQL's row-level security alike.
+   */
+  begin(): Promise<void>;
+  /** Commits (or rolls back) the request's transaction; safe to call when none is open. */
+  end(commit: boolean): Promise<void>;
+  /** Test hook, run right after `begin()`. */
+  afterBegin?: (ctx: Context) => Promise<void> | void;
 }
 
 export interface ContextDeps {
@@ -28,10 +42,45 @@ export async function viewerFromHeader(tokens: TokenService, header: string | un
   return match ? tokens.verify(match[1]) : null;
 }
 
-export async function createContext(deps: ContextDeps, viewer: Viewer | null, requestId: string): Promise<Context> {
+interface GrantRow { clause_id: string; mou_id: string; provider_ministry_id: string; resource_types: string[] | string; includes_personal_data: boolean }
+
+const parseArray = (v: string[] | string): string[] => (Array.isArray(v) ? v : v.replace(/^\{|\}$/g, '').split(',').filter(Boolean));
+
+export function createContext(deps: ContextDeps, viewer: Viewer | null, requestId: string): Context {
   // A fresh identity map per request: never share entities (or their scope) across callers.
   const em = deps.orm.em.fork({ clear: true }) as EntityManager;
-  const scope = await buildScope(viewer, em);
-  em.setFilterParams('scope', { scope });
-  return { em, viewer, scope, loaders: new Loaders(em, scope), requestId, log: deps.log.child({ requestId }), tokens: deps.tokens };
+  em.setFilterParams('scope', { scope: Scope.none() });
+  return {
+    em,
+    viewer,
+    scope: Scope.none(),
+    loaders: new Loaders(em, Scope.none()),
+    personalLog: null,
+    requestId,
+    log: deps.log.child({ requestId }),
+    tokens: deps.tokens,
+    // `this`, not a captured variable: Apollo hands plugins and resolvers a shallow copy of the context.
+    async begin(this: Context) {
+      if (em.isInTransaction()) return;
+      await em.begin();
+      const rows: GrantRow[] = await em.execute('select * from sinergi_begin_request(?, ?, ?)', [viewer?.ministryId ?? null, viewer?.role ?? null, todayInJakarta()]);
+      const grants: Grant[] = rows.map((r) => ({
+        clauseId: r.clause_id,
+        mouId: r.mou_id,
+        providerMinistryId: r.provider_ministry_id,
+        resources: parseArray(r.resource_types).map((t) => RESOURCE_OF[t as ResourceType]),
+        includesPersonalData: r.includes_personal_data,
+      }));
+      this.scope = Scope.forViewer(viewer, grants);
+      em.setFilterParams('scope', { scope: this.scope });
+      this.loaders = new Loaders(em, this.scope);
+      this.personalLog = viewer?.ministryId ? new PersonalDataLog(em, viewer) : null;
+      await this.afterBegin?.(this);
+    },
+    async end(commit) {
+      if (!em.isInTransaction()) return;
+      if (commit) await em.commit();
+      else await em.rollback();
+    },
+  };
 }

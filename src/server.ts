@@ -17,13 +17,13 @@ async function main() {
     throw new Error('NODE_ENV=production needs JWT_SECRET: refusing to sign tokens with the development secret.');
   }
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, log: (l) => logger.info(l) });
-  await seedReference(db.orm);
-  const em = systemEm(db.orm);
+  await seedReference(db.adminOrm);
+  const em = systemEm(db.adminOrm);
   const accounts = await em.count(Account, {});
   let demo = false;
   if (accounts === 0 && config.seedDemo && config.env !== 'production') {
     const started = Date.now();
-    await seedDemo(db.orm);
+    await seedDemo(db.adminOrm);
     logger.info(`demo data loaded in ${Date.now() - started} ms`);
   }
   demo = (await em.count(Account, { email: { $like: `%${DEMO_EMAIL_DOMAIN}` } })) > 0;

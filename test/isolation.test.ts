@@ -7,6 +7,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Scope } from '../src/access/scope';
+import { Loaders } from '../src/shared/loaders';
+import { OWNED_TABLES } from '../migrations/Migration20261128000200_row_level_security';
 import type { Context } from '../src/context';
 import { Enrollment } from '../src/modules/enrollment/enrollment.entity';
 import { Institution } from '../src/modules/institution/institution.entity';
@@ -125,13 +127,26 @@ describe('isolation between ministries', () => {
     expectError(await a.exec(ops.CreateEnrollmentDocument, { input: { programId: f.gid(mineA.program), traineeId: f.gid(theirsB.trainee) } }), 'BAD_USER_INPUT', 'input.traineeId');
   });
 
-  it('meta: with the data scope switched off the same checks find violations', async () => {
-    const unscoped = await t.as(Role.EDITOR, 'KEMENPERIN', (ctx: Context) => {
-      ctx.em.setFilterParams('scope', { scope: Scope.system() });
-      Object.assign(ctx, { scope: Scope.system() });
-      Object.assign(ctx.loaders, { scope: Scope.system() });
-    });
-    const found = await violations(unscoped);
+  // The layers one at a time: each alone keeps ministries apart; with both off the checks must find violations.
+  const ormScopeOff = (ctx: Context) => {
+    ctx.em.setFilterParams('scope', { scope: Scope.system() });
+    ctx.scope = Scope.system();
+    ctx.loaders = new Loaders(ctx.em, Scope.system());
+  };
+  const rlsOff = async (ctx: Context) => {
+    await ctx.em.execute(`select ${OWNED_TABLES.map((t) => `set_config('sinergi.read_${t}', '*', true)`).join(', ')}`);
+  };
+
+  it('with the ORM scope switched off, row-level security alone still isolates', async () => {
+    expect(await violations(await t.as(Role.EDITOR, 'KEMENPERIN', ormScopeOff))).toEqual([]);
+  });
+
+  it('with row-level security switched off, the ORM scope alone still isolates', async () => {
+    expect(await violations(await t.as(Role.EDITOR, 'KEMENPERIN', rlsOff))).toEqual([]);
+  });
+
+  it('meta: with both layers switched off the same checks find violations', async () => {
+    const found = await violations(await t.as(Role.EDITOR, 'KEMENPERIN', async (ctx) => (ormScopeOff(ctx), rlsOff(ctx))));
     expect(found.length).toBeGreaterThanOrEqual(ENTITIES.length * 3);
   });
 });

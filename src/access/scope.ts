@@ -1,40 +1,85 @@
 /**
  * The per-request data scope: which ministries' rows a caller may read, per
- * resource, and which it may write. Every data path consults it — the MikroORM
- * `scope` filter (lists, counts, by-id reads, relations), the hand-written SQL
- * of batched relation loaders, and the write checks — so this file is the one
+ * resource, which it may write, and whose personal data it may read in full.
+ * Every data path consults it — the MikroORM `scope` filter (lists, counts,
+ * by-id reads, relations), the hand-written SQL of batched relation loaders,
+ * the write checks and the personal-field resolvers — so this file is the one
  * place where access crosses a ministry border.
  *
  * Effective read scope of ministry M for resource R (access-model.md):
  *   {M} ∪ {provider P | a clause P -> M covering R is in force}
- * MoU clauses widen `grants` in `buildScope`; nothing else may.
+ * The clauses in force come from `sinergi_begin_request` (see the row-level
+ * security migration), which also hands the same scope to PostgreSQL.
  */
-import type { EntityManager } from '@mikro-orm/postgresql';
 import { isMinistryStaff, Role, type Viewer } from './roles';
+import { ResourceType } from '../shared/enums';
 
 export const SCOPED_RESOURCES = ['Institution', 'Program', 'Trainee', 'Enrollment', 'ReturneeBusiness', 'Mou'] as const;
 export type ScopedResource = (typeof SCOPED_RESOURCES)[number];
+
+/** Which clause resource type covers which entity. MoUs are never shared by clauses: parties read them. */
+export const RESOURCE_OF: Record<ResourceType, ScopedResource> = {
+  [ResourceType.INSTITUTION]: 'Institution',
+  [ResourceType.PROGRAM]: 'Program',
+  [ResourceType.TRAINEE]: 'Trainee',
+  [ResourceType.ENROLLMENT]: 'Enrollment',
+  [ResourceType.RETURNEE_BUSINESS]: 'ReturneeBusiness',
+};
+
+/** A data-sharing clause in force with the caller's ministry as recipient. */
+export interface Grant {
+  clauseId: string;
+  mouId: string;
+  providerMinistryId: string;
+  resources: ScopedResource[];
+  includesPersonalData: boolean;
+}
+
+/** Why a row is readable: the caller's own, every MoU row for auditors, an MoU party, or a clause. */
+export type ReadReason =
+  | { rule: 'own-ministry' }
+  | { rule: 'auditor:all-mous' }
+  | { rule: 'system' }
+  | { rule: 'mou-party' }
+  | { rule: 'mou-clause'; grant: Grant };
 
 export class Scope {
   private constructor(
     /** null: every ministry (system tasks and auditors' MoU reads). */
     private readonly read: ReadonlyMap<ScopedResource, readonly string[] | null>,
     private readonly writeMinistry: string | null,
+    readonly grants: readonly Grant[],
     readonly system: boolean,
   ) {}
 
   /** Scope for seeding, migrations and other work done by the platform itself, never for a request. */
   static system(): Scope {
-    return new Scope(new Map(SCOPED_RESOURCES.map((r) => [r, null])), null, true);
+    return new Scope(new Map(SCOPED_RESOURCES.map((r) => [r, null])), null, [], true);
   }
 
   /** Nothing readable, nothing writable: anonymous callers and roles without programme access. */
   static none(): Scope {
-    return new Scope(new Map(SCOPED_RESOURCES.map((r) => [r, []])), null, false);
+    return new Scope(new Map(SCOPED_RESOURCES.map((r) => [r, []])), null, [], false);
   }
 
-  static of(read: Map<ScopedResource, readonly string[] | null>, writeMinistry: string | null): Scope {
-    return new Scope(read, writeMinistry, false);
+  /**
+   * Builds the caller's scope. Ministry staff read their own ministry's rows
+   * plus what clauses in force share with them; auditors read every MoU and no
+   * programme data; platform admins read none of it (separation of duties).
+   */
+  static forViewer(viewer: Viewer | null, grants: readonly Grant[]): Scope {
+    if (viewer?.role === Role.AUDITOR) {
+      return new Scope(new Map(SCOPED_RESOURCES.map((r) => [r, r === 'Mou' ? null : []])), null, [], false);
+    }
+    if (!isMinistryStaff(viewer)) return Scope.none();
+    const read = new Map<ScopedResource, string[]>(SCOPED_RESOURCES.map((r) => [r, [viewer.ministryId]]));
+    for (const g of grants) {
+      for (const r of g.resources) {
+        const ids = read.get(r)!;
+        if (r !== 'Mou' && !ids.includes(g.providerMinistryId)) ids.push(g.providerMinistryId);
+      }
+    }
+    return new Scope(read, viewer.ministryId, grants, false);
   }
 
   /** Ministry ids whose rows of `resource` are readable; null means all. */
@@ -44,8 +89,19 @@ export class Scope {
   }
 
   canRead(resource: ScopedResource, ownerMinistryId: string): boolean {
+    return this.readReason(resource, ownerMinistryId) !== null;
+  }
+
+  /** The rule that lets the caller read a row of `resource` owned by `ownerMinistryId`, or null. */
+  readReason(resource: ScopedResource, ownerMinistryId: string, partyMinistryIds: readonly string[] = []): ReadReason | null {
+    if (this.system) return { rule: 'system' };
     const ids = this.readMinistries(resource);
-    return ids === null || ids.includes(ownerMinistryId);
+    if (ids === null) return { rule: 'auditor:all-mous' };
+    if (this.writeMinistry === ownerMinistryId && ids.includes(ownerMinistryId)) return { rule: 'own-ministry' };
+    if (resource === 'Mou' && this.writeMinistry && partyMinistryIds.includes(this.writeMinistry)) return { rule: 'mou-party' };
+    if (!ids.includes(ownerMinistryId)) return null;
+    const grant = this.grants.find((g) => g.providerMinistryId === ownerMinistryId && g.resources.includes(resource));
+    return grant ? { rule: 'mou-clause', grant } : null;
   }
 
   /** Write scope is the caller's own ministry alone, never widened by sharing. */
@@ -55,6 +111,24 @@ export class Scope {
 
   get ownMinistry(): string | null {
     return this.writeMinistry;
+  }
+
+  /**
+   * Whether personal fields of a readable row are shown in full: to the owner
+   * ministry, or under a clause in force that includes personal data (that
+   * clause is returned, for the read log). Everyone else gets masked values.
+   */
+  personalAccess(resource: 'Trainee' | 'ReturneeBusiness', ownerMinistryId: string): { full: false } | { full: true; grant: Grant | null } {
+    if (this.writeMinistry === null) return { full: false };
+    if (this.writeMinistry === ownerMinistryId) return { full: true, grant: null };
+    const grant = this.grants.find((g) => g.providerMinistryId === ownerMinistryId && g.includesPersonalData && g.resources.includes(resource));
+    return grant ? { full: true, grant } : { full: false };
+  }
+
+  /** Ministries among `candidates` (null: the whole read scope) whose personal data of `resource` the caller may not read in full. */
+  maskedMinistries(resource: 'Trainee' | 'ReturneeBusiness', candidates: readonly string[] | null): string[] {
+    const ids = candidates ?? this.readMinistries(resource) ?? [];
+    return ids.filter((m) => !this.personalAccess(resource, m).full);
   }
 
   /** The `where` merged into every ORM query for `resource` (see the `scope` filter). */
@@ -69,21 +143,6 @@ export class Scope {
     }
     return { ownerMinistry: { $in: ids } };
   }
-}
-
-/**
- * Builds the caller's scope once per request. Ministry staff read their own
- * ministry's rows; auditors read every MoU and no programme data; platform
- * admins read none of it (separation of duties).
- */
-export async function buildScope(viewer: Viewer | null, _em: EntityManager): Promise<Scope> {
-  if (!viewer) return Scope.none();
-  if (viewer.role === Role.AUDITOR) {
-    return Scope.of(new Map(SCOPED_RESOURCES.map((r) => [r, r === 'Mou' ? null : []])), null);
-  }
-  if (!isMinistryStaff(viewer)) return Scope.none();
-  const own = [viewer.ministryId];
-  return Scope.of(new Map(SCOPED_RESOURCES.map((r) => [r, own])), viewer.ministryId);
 }
 
 /** Filter condition factory used by `@Filter({ name: 'scope' })` on every owned entity. */

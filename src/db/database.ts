@@ -4,7 +4,10 @@ import { startEmbeddedPostgres, type EmbeddedCluster } from './embedded-postgres
 import { ormOptions } from './orm.config';
 
 export interface Database {
+  /** Serves requests as the unprivileged app role (row-level security applies). */
   orm: MikroORM;
+  /** Owner rights: migrations and seeding only. */
+  adminOrm: MikroORM;
   url: string;
   embedded?: EmbeddedCluster;
   close(): Promise<void>;
@@ -23,14 +26,17 @@ export async function openDatabase(opts: { databaseUrl?: string; dataDir: string
     await ensureDatabase(url, 'sinergi');
     url = embedded.url('sinergi');
   }
-  const orm = await MikroORM.init(ormOptions(url));
-  await orm.getMigrator().up();
+  const adminOrm = await MikroORM.init(ormOptions(url));
+  await adminOrm.getMigrator().up();
+  const orm = await MikroORM.init(ormOptions(url, { asApp: true }));
   return {
     orm,
+    adminOrm,
     url,
     embedded,
     close: async () => {
       await orm.close(true);
+      await adminOrm.close(true);
       await embedded?.stop();
     },
   };

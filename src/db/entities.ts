@@ -3,11 +3,12 @@ import { DestinationCountry } from '../modules/country/country.entity';
 import { Enrollment } from '../modules/enrollment/enrollment.entity';
 import { Institution } from '../modules/institution/institution.entity';
 import { Ministry } from '../modules/ministry/ministry.entity';
-import { DataSharingClause, Mou, MouParty } from '../modules/mou/mou.entity';
+import { DataSharingClause, Mou, MouParty, MouVersion } from '../modules/mou/mou.entity';
+import { PersonalDataRead } from '../modules/personal-data/personal-data-read.entity';
 import { Program } from '../modules/program/program.entity';
 import { ReturneeBusiness } from '../modules/returnee-business/returnee-business.entity';
 import { Trainee } from '../modules/trainee/trainee.entity';
 import { BaseEntity, OwnedEntity } from '../shared/base.entity';
 
 /** Listed explicitly: no folder scanning, so tsx, vitest and the compiled build discover the same set. */
-export const entities = [BaseEntity, OwnedEntity, Ministry, DestinationCountry, Institution, Program, Trainee, Enrollment, Mou, MouParty, DataSharingClause, ReturneeBusiness, Account];
+export const entities = [BaseEntity, OwnedEntity, Ministry, DestinationCountry, Institution, Program, Trainee, Enrollment, Mou, MouParty, MouVersion, DataSharingClause, ReturneeBusiness, Account, PersonalDataRead];

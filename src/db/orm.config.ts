@@ -7,8 +7,15 @@ import { QueryCountingLogger } from './query-counter';
 
 const root = path.resolve(__dirname, '..', '..');
 
-/** ORM options; `clientUrl` is filled in by `openOrm` once the database is known. */
-export function ormOptions(clientUrl?: string): Options {
+/** The role requests run as: it owns no table, so row-level security applies to it. */
+export const APP_ROLE = 'sinergi_app';
+
+/**
+ * ORM options. `asApp`: every pooled connection switches to the unprivileged
+ * APP_ROLE as soon as it opens; without it (migrations, seeding, test
+ * fixtures) the connection keeps the owner's rights.
+ */
+export function ormOptions(clientUrl?: string, opts: { asApp?: boolean } = {}): Options {
   return defineConfig({
     clientUrl,
     entities,
@@ -32,7 +39,13 @@ export function ormOptions(clientUrl?: string): Options {
       emit: 'ts',
       silent: true,
     },
-    pool: { min: 0, max: 20 },
+    pool: {
+      min: 0,
+      max: 20,
+      ...(opts.asApp
+        ? { afterCreate: (conn: { query: (sql: string, cb: (err: Error | null) => void) => void }, done: (err: Error | null, conn: unknown) => void) => conn.query(`set role ${APP_ROLE}`, (err) => done(err, conn)) }
+        : {}),
+    },
     debug: ['query'],
     loggerFactory: (options) => new QueryCountingLogger(options),
   });

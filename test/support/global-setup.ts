@@ -28,12 +28,20 @@ export default async function setup(project: TestProject) {
   const cluster = external ? undefined : await startEmbeddedPostgres({ dataDir: path.join(os.tmpdir(), `sinergi-test-${process.pid}`), ephemeral: true });
   const adminUrl = external || cluster!.url('postgres');
   const templateDb = `sinergi_test_template_${process.pid}`;
-  await dropDatabase(adminUrl, templateDb);
-  await ensureDatabase(adminUrl, templateDb);
-  const orm = await MikroORM.init(ormOptions(withDatabase(adminUrl, templateDb)));
-  await orm.getMigrator().up();
-  await seedReference(orm);
-  await orm.close(true);
+  try {
+    await dropDatabase(adminUrl, templateDb);
+    await ensureDatabase(adminUrl, templateDb);
+    const orm = await MikroORM.init(ormOptions(withDatabase(adminUrl, templateDb)));
+    try {
+      await orm.getMigrator().up();
+      await seedReference(orm);
+    } finally {
+      await orm.close(true);
+    }
+  } catch (e) {
+    await cluster?.stop();
+    throw e;
+  }
   project.provide('adminUrl', adminUrl);
   project.provide('templateDb', templateDb);
   return async () => {

@@ -42,12 +42,15 @@ export interface Client {
 
 export interface TestApp {
   app: App;
+  /** The app's ORM: connections run as the unprivileged role, under row-level security. */
   orm: MikroORM;
+  /** Owner rights: fixtures and checks. */
+  adminOrm: MikroORM;
   /** An EntityManager that sees everything (system scope), for fixtures and for checking what changed. */
   em(): EntityManager;
   ministry(code: string): Promise<Ministry>;
-  /** A client with a real account and token; `tweak` alters each request's context (meta-tests only). */
-  as(role: Role, ministryCode?: string | null, tweak?: (ctx: Context) => void): Promise<Client>;
+  /** A client with a real account and token; `tweak` runs in each request right after its transaction opens (meta-tests only). */
+  as(role: Role, ministryCode?: string | null, tweak?: (ctx: Context) => void | Promise<void>): Promise<Client>;
   anonymous(): Client;
   /** A client sending exactly this bearer token. */
   withToken(token: string): Client;
@@ -60,11 +63,12 @@ export async function startTestApp(): Promise<TestApp> {
   const adminUrl = inject('adminUrl');
   const dbName = `sinergi_test_${randomBytes(5).toString('hex')}`;
   await cloneDatabase(adminUrl, inject('templateDb'), dbName);
-  const orm = await MikroORM.init(ormOptions(withDatabase(adminUrl, dbName)));
+  const adminOrm = await MikroORM.init(ormOptions(withDatabase(adminUrl, dbName)));
+  const orm = await MikroORM.init(ormOptions(withDatabase(adminUrl, dbName), { asApp: true }));
   const config = loadConfig({ NODE_ENV: 'test', JWT_SECRET: 'test-secret-' + dbName });
   const app = await createApp({ orm, config, log: pino({ level: process.env.TEST_LOG ?? 'silent' }) });
 
-  const client = (token: string | null, account?: Account, tweak?: (ctx: Context) => void): Client => ({
+  const client = (token: string | null, account?: Account, tweak?: (ctx: Context) => void | Promise<void>): Client => ({
     token,
     account,
     async exec(doc, variables) {
@@ -72,7 +76,7 @@ export async function startTestApp(): Promise<TestApp> {
       const response = await queryCounter.run(counter, async () =>
         app.apollo.executeOperation(
           { query: print(doc), variables },
-          { contextValue: await app.context(token ? `Bearer ${token}` : null).then((ctx) => (tweak?.(ctx), ctx)) },
+          { contextValue: await app.context(token ? `Bearer ${token}` : null).then((ctx) => Object.assign(ctx, { afterBegin: tweak })) },
         ),
       );
       if (response.body.kind !== 'single') throw new Error('unexpected incremental response');
@@ -85,13 +89,14 @@ export async function startTestApp(): Promise<TestApp> {
   const t: TestApp = {
     app,
     orm,
-    em: () => systemEm(orm),
+    adminOrm,
+    em: () => systemEm(adminOrm),
     async ministry(code) {
-      if (!ministries.has(code)) ministries.set(code, await systemEm(orm).findOneOrFail(Ministry, { code }));
+      if (!ministries.has(code)) ministries.set(code, await systemEm(adminOrm).findOneOrFail(Ministry, { code }));
       return ministries.get(code)!;
     },
     async as(role, ministryCode = null, tweak) {
-      const em = systemEm(orm);
+      const em = systemEm(adminOrm);
       const ministry = ministryCode ? await t.ministry(ministryCode) : null;
       const account = em.create(Account, {
         email: `${role}.${ministryCode ?? "none"}.${randomBytes(4).toString("hex")}@test.local`.toLowerCase(),
@@ -109,6 +114,7 @@ export async function startTestApp(): Promise<TestApp> {
     async close() {
       await app.stop();
       await orm.close(true);
+      await adminOrm.close(true);
       await dropDatabase(adminUrl, dbName);
     },
   };

@@ -1,6 +1,7 @@
-import { Collection, OptionalProps, Entity, Enum, Filter, Index, ManyToOne, OneToMany, Property, type Ref, type Opt } from '@mikro-orm/core';
+import { Collection, OptionalProps, PrimaryKey, Unique, Entity, Enum, Filter, Index, ManyToOne, OneToMany, Property, type Ref, type Opt } from '@mikro-orm/core';
 import { GraphQLLocalDate } from 'graphql-scalars';
-import { Field, GraphQLISODateTime, ObjectType } from 'type-graphql';
+import { Field, GraphQLISODateTime, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { v7 as uuidv7 } from 'uuid';
 import { scopeFilter } from '../../access/scope';
 import { BaseEntity, OwnedEntity } from '../../shared/base.entity';
 import { MouStatus, ResourceType } from '../../shared/enums';
@@ -140,4 +141,78 @@ export class DataSharingClause extends BaseEntity {
   @Field(() => String, { description: 'Purpose and legal basis, e.g. protection of calon PMI under UU 18/2017.' })
   @Property({ type: 'text' })
   purpose!: string;
+
+  /**
+   * Set when an amendment replaced this clause. Clauses of a signed MoU are
+   * never deleted, so the read log and the MoU's history keep pointing at them.
+   */
+  @Field(() => GraphQLISODateTime, { nullable: true })
+  @Property({ type: 'datetime', nullable: true })
+  retiredAt?: Date | null;
+}
+
+export enum MouEvent {
+  CREATED = 'CREATED',
+  EDITED = 'EDITED',
+  SIGNED = 'SIGNED',
+  ACTIVATED = 'ACTIVATED',
+  AMENDED = 'AMENDED',
+  TERMINATED = 'TERMINATED',
+}
+registerEnumType(MouEvent, { name: 'MouEvent' });
+
+/** The content of an MoU at one version: what the parties agreed to, clauses included. */
+export interface MouSnapshot {
+  title: string;
+  documentNumber: string | null;
+  scope: string;
+  validFrom: string;
+  validUntil: string;
+  documentHash: string | null;
+  followUpDueDate: string | null;
+  status: MouStatus;
+  partyMinistryIds: string[];
+  signedBy: string[];
+  clauses: { providerMinistryId: string; recipientMinistryId: string; resourceTypes: ResourceType[]; includesPersonalData: boolean; purpose: string }[];
+}
+
+/**
+ * One entry of an MoU's history: every draft, edit, signature, activation,
+ * amendment and termination, with the content as it stood afterwards. Never
+ * updated or deleted.
+ */
+@ObjectType({ simpleResolvers: true })
+@Entity()
+@Unique({ properties: ['mou', 'number'] })
+export class MouVersion {
+  @PrimaryKey({ type: 'uuid' })
+  id: string = uuidv7();
+
+  @ManyToOne({ entity: () => Mou, ref: true, deleteRule: 'cascade' })
+  mou!: Ref<Mou>;
+
+  @Field(() => Int, { description: '1 for the first draft, then one more for every event.' })
+  @Property({ type: 'integer' })
+  number!: number;
+
+  @Field(() => MouEvent)
+  @Enum({ items: () => MouEvent, nativeEnumName: 'mou_event' })
+  event!: MouEvent;
+
+  @Field(() => String, { nullable: true, description: 'Why: required for amendments and terminations.' })
+  @Property({ type: 'text', nullable: true })
+  reason?: string | null;
+
+  @Property({ type: 'json' })
+  snapshot!: MouSnapshot;
+
+  @Property({ type: 'uuid', nullable: true })
+  actorAccountId?: string | null;
+
+  @ManyToOne({ entity: () => Ministry, ref: true, nullable: true, deleteRule: 'restrict' })
+  actorMinistry?: Ref<Ministry> | null;
+
+  @Field(() => GraphQLISODateTime)
+  @Property({ type: 'datetime', defaultRaw: 'now()' })
+  createdAt: Opt<Date> = new Date();
 }

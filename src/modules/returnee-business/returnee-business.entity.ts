@@ -17,12 +17,12 @@ export class ReturneeBusiness extends OwnedEntity {
   @Property({ type: 'string' })
   returneeName!: string;
 
-  @Field(() => String, { description: 'Personal data.' })
+  /** Personal data: exposed only through the masking resolver in returnee-business.resolver.ts. */
   @Property({ type: 'string', length: 16 })
   @Index()
   returneeNik!: string;
 
-  @Field(() => String, { nullable: true, description: 'Personal data.' })
+  /** Personal data: exposed only through the masking resolver in returnee-business.resolver.ts. */
   @Property({ type: 'string', nullable: true })
   returneePhone?: string | null;
 

@@ -4,6 +4,7 @@ import { badUserInput } from '../../shared/errors';
 import { compact, ministryFilter, searchFilter } from '../../shared/filters';
 import { assignPresent, loadReadable, ownedCrudResolver } from '../../shared/owned-crud';
 import { Trainee } from '../trainee/trainee.entity';
+import { mask, personalValue } from '../personal-data/personal-field';
 import { ReturneeBusiness } from './returnee-business.entity';
 import { CreateReturneeBusinessInput, ReturneeBusinessFilter, ReturneeBusinessOrderField, UpdateReturneeBusinessInput } from './returnee-business.inputs';
 
@@ -40,8 +41,20 @@ export const ReturneeBusinessCrudResolver = ownedCrudResolver({
   },
 });
 
+const MASKED = ' Personal data: masked unless you are the owner ministry or a clause in force shares personal data with you; full reads by other ministries are logged.';
+
 @Resolver(() => ReturneeBusiness)
 export class ReturneeBusinessResolver {
+  @FieldResolver(() => String, { description: `The returnee's NIK.${MASKED}` })
+  returneeNik(@Root() b: ReturneeBusiness, @Ctx() ctx: Context) {
+    return personalValue(ctx, 'ReturneeBusiness', b, 'returneeNik', b.returneeNik, mask.nik);
+  }
+
+  @FieldResolver(() => String, { nullable: true, description: `The returnee's phone.${MASKED}` })
+  returneePhone(@Root() b: ReturneeBusiness, @Ctx() ctx: Context) {
+    return personalValue(ctx, 'ReturneeBusiness', b, 'returneePhone', b.returneePhone, mask.phone);
+  }
+
   @FieldResolver(() => Trainee, { nullable: true, description: 'The returnee\'s trainee record, when known and in your read scope.' })
   trainee(@Root() b: ReturneeBusiness, @Ctx() ctx: Context) {
     return b.trainee ? ctx.loaders.byId(Trainee).load(b.trainee.id) : null;

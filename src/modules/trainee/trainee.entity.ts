@@ -1,5 +1,4 @@
 import { Entity, Enum, Filter, Index, Property, Unique, type Opt } from '@mikro-orm/core';
-import { GraphQLLocalDate } from 'graphql-scalars';
 import { Field, ObjectType } from 'type-graphql';
 import { scopeFilter } from '../../access/scope';
 import { OwnedEntity } from '../../shared/base.entity';
@@ -16,7 +15,7 @@ import { Node } from '../node/node.interface';
 @Index({ properties: ['ownerMinistry', 'id'] })
 @Unique({ properties: ['ownerMinistry', 'nik'] })
 export class Trainee extends OwnedEntity {
-  @Field(() => String, { description: 'Personal data.' })
+  /** Personal data: exposed only through the masking resolver in trainee.resolver.ts. */
   @Property({ type: 'string', length: 16 })
   @Index()
   nik!: string;
@@ -29,7 +28,7 @@ export class Trainee extends OwnedEntity {
   @Enum({ items: () => Sex, nativeEnumName: 'sex' })
   sex!: Sex;
 
-  @Field(() => GraphQLLocalDate, { description: 'Personal data.' })
+  /** Personal data: exposed only through the masking resolver in trainee.resolver.ts. */
   @Property({ type: 'date' })
   birthDate!: string;
 
@@ -42,15 +41,15 @@ export class Trainee extends OwnedEntity {
   @Property({ type: 'string', nullable: true })
   originRegency?: string | null;
 
-  @Field(() => String, { nullable: true, description: 'Personal data.' })
+  /** Personal data: exposed only through the masking resolver in trainee.resolver.ts. */
   @Property({ type: 'string', nullable: true })
   phone?: string | null;
 
-  @Field(() => String, { nullable: true, description: 'Personal data.' })
+  /** Personal data: exposed only through the masking resolver in trainee.resolver.ts. */
   @Property({ type: 'string', nullable: true })
   email?: string | null;
 
-  @Field(() => String, { nullable: true, description: 'Personal data.' })
+  /** Personal data: exposed only through the masking resolver in trainee.resolver.ts. */
   @Property({ type: 'text', nullable: true })
   address?: string | null;
 

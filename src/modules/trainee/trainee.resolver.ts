@@ -7,6 +7,7 @@ import { assignPresent, ownedCrudResolver } from '../../shared/owned-crud';
 import { relationConnection, RelationArgs } from '../../shared/relation-connection';
 import { Enrollment } from '../enrollment/enrollment.entity';
 import { nikMismatch } from './nik';
+import { mask, personalValue } from '../personal-data/personal-field';
 import { Trainee } from './trainee.entity';
 import { CreateTraineeInput, TraineeFilter, TraineeOrderField, UpdateTraineeInput } from './trainee.inputs';
 import type { Sex } from '../../shared/enums';
@@ -47,8 +48,35 @@ export const TraineeCrudResolver = ownedCrudResolver({
   },
 });
 
+const MASKED = ' Masked unless you are the owner ministry or a clause in force shares personal data with you; full reads by other ministries are logged.';
+
 @Resolver(() => Trainee)
 export class TraineeResolver {
+  @FieldResolver(() => String, { description: `16-digit NIK. Personal data.${MASKED}` })
+  nik(@Root() t: Trainee, @Ctx() ctx: Context) {
+    return personalValue(ctx, 'Trainee', t, 'nik', t.nik, mask.nik);
+  }
+
+  @FieldResolver(() => String, { description: `Birth date, YYYY-MM-DD (masked: YYYY-**-**). Personal data.${MASKED}` })
+  birthDate(@Root() t: Trainee, @Ctx() ctx: Context) {
+    return personalValue(ctx, 'Trainee', t, 'birthDate', t.birthDate, mask.birthDate);
+  }
+
+  @FieldResolver(() => String, { nullable: true, description: `Personal data.${MASKED}` })
+  phone(@Root() t: Trainee, @Ctx() ctx: Context) {
+    return personalValue(ctx, 'Trainee', t, 'phone', t.phone, mask.phone);
+  }
+
+  @FieldResolver(() => String, { nullable: true, description: `Personal data.${MASKED}` })
+  email(@Root() t: Trainee, @Ctx() ctx: Context) {
+    return personalValue(ctx, 'Trainee', t, 'email', t.email, mask.email);
+  }
+
+  @FieldResolver(() => String, { nullable: true, description: `Personal data.${MASKED}` })
+  address(@Root() t: Trainee, @Ctx() ctx: Context) {
+    return personalValue(ctx, 'Trainee', t, 'address', t.address, mask.address);
+  }
+
   @FieldResolver(() => EnrollmentConnection, { description: 'This person\'s enrollments that your ministry may read.' })
   enrollments(@Root() trainee: Trainee, @Args(() => RelationArgs) args: RelationArgs, @Ctx() ctx: Context) {
     return relationConnection(ctx, EnrollmentConnection, { entity: Enrollment, parentProperty: 'trainee', resource: 'Enrollment' }, trainee.id, args);

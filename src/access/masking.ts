@@ -1,0 +1,23 @@
+/**
+ * Masked forms of personal values (UU 27/2022) for callers who may see a row
+ * but not its personal data. They keep just enough to recognise a record
+ * ("the Jawa Timur NIK ending 01") and never the value itself.
+ */
+import { maskNik } from '../modules/trainee/nik';
+
+const stars = (n: number) => '*'.repeat(Math.max(n, 3));
+
+export const mask = {
+  nik: maskNik,
+  /** Year only: enough for age statistics, not for identification. */
+  birthDate: (date: string) => `${date.slice(0, 4)}-**-**`,
+  phone: (phone: string) => {
+    const digits = phone.replace(/\D/g, '');
+    return `${phone.startsWith('+') ? '+' : ''}${digits.slice(0, 2)}${stars(digits.length - 4)}${digits.slice(-2)}`;
+  },
+  email: (email: string) => {
+    const at = email.indexOf('@');
+    return at > 0 ? `${email[0]}${stars(at - 1)}${email.slice(at)}` : stars(email.length);
+  },
+  address: (_address: string) => '***',
+};

@@ -1,0 +1,31 @@
+import { mask } from '../../access/masking';
+import type { Context } from '../../context';
+import { ResourceType } from '../../shared/enums';
+import type { OwnedEntity } from '../../shared/base.entity';
+
+type PersonalResource = 'Trainee' | 'ReturneeBusiness';
+const RESOURCE_TYPE: Record<PersonalResource, ResourceType> = { Trainee: ResourceType.TRAINEE, ReturneeBusiness: ResourceType.RETURNEE_BUSINESS };
+
+/**
+ * The value of a personal field as this caller may see it: in full for the
+ * owner ministry or under a clause that includes personal data (logged before
+ * it is returned), masked for everyone else who can see the row.
+ */
+export async function personalValue(
+  ctx: Context,
+  resource: PersonalResource,
+  row: OwnedEntity,
+  field: string,
+  value: string | null | undefined,
+  masker: (v: string) => string,
+): Promise<string | null> {
+  if (value === null || value === undefined) return null;
+  const access = ctx.scope.personalAccess(resource, row.ownerMinistry.id);
+  if (!access.full) return masker(value);
+  if (access.grant) {
+    await ctx.personalLog!.record({ resourceType: RESOURCE_TYPE[resource], recordId: row.id, ownerMinistryId: row.ownerMinistry.id, grant: access.grant, field });
+  }
+  return value;
+}
+
+export { mask };
