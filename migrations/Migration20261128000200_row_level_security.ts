@@ -35,18 +35,21 @@ export class Migration20261128000200_row_level_security extends Migration {
       select case when s is null or s in ('', '*') then '{}'::uuid[] else s::uuid[] end
       from (select current_setting('sinergi.read_' || p_resource, true) as s) x $$;`);
 
-    // The same rules as src/access/scope.ts, computed by the database from the data itself.
-    this.addSql(`create function sinergi_begin_request(p_ministry uuid, p_role text, p_today date)
-      returns table (clause_id uuid, mou_id uuid, provider_ministry_id uuid, resource_types text[], includes_personal_data boolean)
-      language plpgsql volatile as $$
+    // The same rules as src/access/scope.ts, computed by the database from the data itself. The
+    // account is checked on every request, so deactivation and role changes apply to the very next one.
+    this.addSql(`create function sinergi_begin_request(p_account uuid, p_ministry uuid, p_role text, p_today date)
+      returns jsonb language plpgsql volatile as $$
       declare
-        staff boolean := p_ministry is not null and p_role in ('VIEWER', 'EDITOR', 'ADMIN');
+        account_ok boolean := p_account is not null and exists (
+          select 1 from account a where a.id = p_account and a.active and a.role::text = p_role and a.ministry_id is not distinct from p_ministry);
+        staff boolean := account_ok and p_ministry is not null and p_role in ('VIEWER', 'EDITOR', 'ADMIN');
         res text;
         ids uuid[];
+        grants jsonb;
       begin
         perform set_config('sinergi.ministry', case when staff then p_ministry::text else '' end, true);
         foreach res in array array['institution', 'program', 'trainee', 'enrollment', 'returnee_business', 'mou'] loop
-          if p_role = 'AUDITOR' and res = 'mou' then
+          if account_ok and p_role = 'AUDITOR' and res = 'mou' then
             perform set_config('sinergi.read_mou', '*', true);
           elsif not staff then
             perform set_config('sinergi.read_' || res, '{}', true);
@@ -59,13 +62,14 @@ export class Migration20261128000200_row_level_security extends Migration {
             perform set_config('sinergi.read_' || res, ids::text, true);
           end if;
         end loop;
-        if staff then
-          return query select c.id, c.mou_id, c.provider_ministry_id, c.resource_types::text[], c.includes_personal_data
-            from data_sharing_clause c join mou m on m.id = c.mou_id
-           where c.recipient_ministry_id = p_ministry and c.retired_at is null
-             and m.recorded_status = 'ACTIVE' and m.valid_from <= p_today and p_today < m.valid_until
-           order by c.id;
-        end if;
+        select coalesce(jsonb_agg(jsonb_build_object(
+                 'clauseId', c.id, 'mouId', c.mou_id, 'providerMinistryId', c.provider_ministry_id,
+                 'resourceTypes', to_jsonb(c.resource_types::text[]), 'includesPersonalData', c.includes_personal_data) order by c.id), '[]')
+          into grants
+          from data_sharing_clause c join mou m on m.id = c.mou_id
+         where staff and c.recipient_ministry_id = p_ministry and c.retired_at is null
+           and m.recorded_status = 'ACTIVE' and m.valid_from <= p_today and p_today < m.valid_until;
+        return jsonb_build_object('accountOk', account_ok, 'grants', grants);
       end $$;`);
 
     for (const table of OWNED_TABLES) {
@@ -93,7 +97,7 @@ export class Migration20261128000200_row_level_security extends Migration {
       this.addSql(`alter table "${table}" no force row level security;`);
       this.addSql(`alter table "${table}" disable row level security;`);
     }
-    this.addSql(`drop function if exists sinergi_begin_request(uuid, text, date);`);
+    this.addSql(`drop function if exists sinergi_begin_request(uuid, uuid, text, date);`);
     this.addSql(`drop function if exists sinergi_read_ids(text);`);
     this.addSql(`drop function if exists sinergi_reads_all(text);`);
     this.addSql(`drop function if exists sinergi_own();`);

@@ -42,10 +42,6 @@ export async function viewerFromHeader(tokens: TokenService, header: string | un
   return match ? tokens.verify(match[1]) : null;
 }
 
-interface GrantRow { clause_id: string; mou_id: string; provider_ministry_id: string; resource_types: string[] | string; includes_personal_data: boolean }
-
-const parseArray = (v: string[] | string): string[] => (Array.isArray(v) ? v : v.replace(/^\{|\}$/g, '').split(',').filter(Boolean));
-
 export function createContext(deps: ContextDeps, viewer: Viewer | null, requestId: string): Context {
   // A fresh identity map per request: never share entities (or their scope) across callers.
   const em = deps.orm.em.fork({ clear: true }) as EntityManager;
@@ -63,18 +59,17 @@ export function createContext(deps: ContextDeps, viewer: Viewer | null, requestI
     async begin(this: Context) {
       if (em.isInTransaction()) return;
       await em.begin();
-      const rows: GrantRow[] = await em.execute('select * from sinergi_begin_request(?, ?, ?)', [viewer?.ministryId ?? null, viewer?.role ?? null, todayInJakarta()]);
-      const grants: Grant[] = rows.map((r) => ({
-        clauseId: r.clause_id,
-        mouId: r.mou_id,
-        providerMinistryId: r.provider_ministry_id,
-        resources: parseArray(r.resource_types).map((t) => RESOURCE_OF[t as ResourceType]),
-        includesPersonalData: r.includes_personal_data,
-      }));
-      this.scope = Scope.forViewer(viewer, grants);
+      const [{ scope }] = await em.execute<{ scope: { accountOk: boolean; grants: { clauseId: string; mouId: string; providerMinistryId: string; resourceTypes: ResourceType[]; includesPersonalData: boolean }[] } }[]>(
+        'select sinergi_begin_request(?, ?, ?, ?) as scope',
+        [viewer?.accountId ?? null, viewer?.ministryId ?? null, viewer?.role ?? null, todayInJakarta()],
+      );
+      // A token of an account since deactivated, or whose role or ministry changed, no longer identifies anyone.
+      if (!scope.accountOk) this.viewer = null;
+      const grants: Grant[] = scope.grants.map((g) => ({ ...g, resources: g.resourceTypes.map((t) => RESOURCE_OF[t]) }));
+      this.scope = Scope.forViewer(this.viewer, grants);
       em.setFilterParams('scope', { scope: this.scope });
       this.loaders = new Loaders(em, this.scope);
-      this.personalLog = viewer?.ministryId ? new PersonalDataLog(em, viewer) : null;
+      this.personalLog = this.viewer?.ministryId ? new PersonalDataLog(em, this.viewer) : null;
       await this.afterBegin?.(this);
     },
     async end(commit) {

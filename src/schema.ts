@@ -4,13 +4,16 @@ import { applyMiddleware } from 'graphql-middleware';
 import path from 'node:path';
 import { buildSchema } from 'type-graphql';
 import { permissions } from './access/shield';
+import { savepointPerMutation } from './shared/savepoint';
 import { AccountResolver } from './modules/account/account.resolver';
 import { CountryResolver } from './modules/country/country.resolver';
 import { EnrollmentCrudResolver, EnrollmentResolver } from './modules/enrollment/enrollment.resolver';
 import { InstitutionCrudResolver, InstitutionResolver } from './modules/institution/institution.resolver';
 import { MinistryResolver } from './modules/ministry/ministry.resolver';
-import { DataSharingClauseResolver, MouPartyResolver, MouResolver } from './modules/mou/mou.resolver';
+import { DataSharingClauseResolver, MouPartyResolver, MouResolver, MouVersionResolver } from './modules/mou/mou.resolver';
 import { NodeResolver } from './modules/node/node.resolver';
+import { PersonalDataResolver } from './modules/personal-data/personal-data.resolver';
+import { ExplainResolver } from './access/explain.resolver';
 import { ProgramCrudResolver, ProgramResolver } from './modules/program/program.resolver';
 import { ReturneeBusinessCrudResolver, ReturneeBusinessResolver } from './modules/returnee-business/returnee-business.resolver';
 import { TraineeCrudResolver, TraineeResolver } from './modules/trainee/trainee.resolver';
@@ -21,7 +24,8 @@ const resolvers = [
   NodeResolver, AccountResolver, MinistryResolver, CountryResolver,
   InstitutionCrudResolver, InstitutionResolver, ProgramCrudResolver, ProgramResolver,
   TraineeCrudResolver, TraineeResolver, EnrollmentCrudResolver, EnrollmentResolver,
-  ReturneeBusinessCrudResolver, ReturneeBusinessResolver, MouResolver, MouPartyResolver, DataSharingClauseResolver,
+  ReturneeBusinessCrudResolver, ReturneeBusinessResolver, MouResolver, MouPartyResolver, MouVersionResolver, DataSharingClauseResolver,
+  PersonalDataResolver, ExplainResolver,
 ] as const;
 
 /** The schema without authorization: what the SDL file records. */
@@ -33,9 +37,11 @@ export function buildBareSchema(): Promise<GraphQLSchema> {
   });
 }
 
-/** The served schema: shield rules wrapped around every field. */
+/** The served schema: shield rules around every field, then a savepoint around every mutation. */
 export async function buildAppSchema(): Promise<GraphQLSchema> {
-  return applyMiddleware(await buildBareSchema(), permissions);
+  const schema = await buildBareSchema();
+  const mutations = Object.keys(schema.getMutationType()?.getFields() ?? {});
+  return applyMiddleware(schema, permissions, { Mutation: Object.fromEntries(mutations.map((m) => [m, savepointPerMutation])) });
 }
 
 /** The SDL as checked in: sorted, so the file changes only when the contract does. */

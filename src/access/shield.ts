@@ -1,75 +1,74 @@
 /**
  * Layer 1 of access (access-model.md): who may call which operation, as
- * graphql-shield rules. Deny by default: `fallbackRule` is deny, so a root field
- * or type added without a line here is refused until someone decides who may
- * use it. Which rows a caller sees is layer 2 (`scope.ts`), not this file.
+ * graphql-shield rules built from the policy table (`policy.ts`). Deny by
+ * default: `fallbackRule` is deny, so a root field or type added without a
+ * rule is refused until someone decides who may use it.
  */
 import { allow, deny, rule, shield } from 'graphql-shield';
+import type { IRule } from 'graphql-shield';
+import { Ministry } from '../modules/ministry/ministry.entity';
 import type { Context } from '../context';
 import { forbidden, unauthenticated } from '../shared/errors';
-import { isMinistryStaff, isWriter, Role } from './roles';
+import { AUDIENCE_ROLES, MUTATION_POLICY, QUERY_POLICY, type Audience } from './policy';
+import { Role } from './roles';
 
-const authenticated = rule({ cache: 'contextual' })((_p, _a, ctx: Context) => (ctx.viewer ? true : unauthenticated()));
+const authenticated = rule('authenticated', { cache: 'contextual' })((_p, _a, ctx: Context) => (ctx.viewer ? true : unauthenticated()));
 
-/** Ministry staff (VIEWER, EDITOR, ADMIN) work with programme data; auditors and platform admins do not. */
-const ministryStaff = rule({ cache: 'contextual' })((_p, _a, ctx: Context) => {
-  if (!ctx.viewer) return unauthenticated();
-  return isMinistryStaff(ctx.viewer) ? true : forbidden('Only ministry staff read programme data.', 'role:ministry-staff');
-});
-
-const ministryWriter = rule({ cache: 'contextual' })((_p, _a, ctx: Context) => {
-  if (!ctx.viewer) return unauthenticated();
-  return isWriter(ctx.viewer) ? true : forbidden('Only a ministry EDITOR or ADMIN may change records.', 'role:editor-or-admin');
-});
-
-const mouReader = rule({ cache: 'contextual' })((_p, _a, ctx: Context) => {
-  if (!ctx.viewer) return unauthenticated();
-  return isMinistryStaff(ctx.viewer) || ctx.viewer.role === Role.AUDITOR ? true : forbidden('Only ministry staff and auditors read MoUs.', 'role:mou-reader');
-});
-
-const crud = (name: string) => ({ [`create${name}`]: ministryWriter, [`update${name}`]: ministryWriter, [`delete${name}`]: ministryWriter });
-
-/** Root-field rules as data: the permission tests read this too. */
-export const queryRules = {
-  node: authenticated,
-  viewer: authenticated,
-  ministries: authenticated,
-  destinationCountries: authenticated,
-  institutions: ministryStaff,
-  programs: ministryStaff,
-  trainees: ministryStaff,
-  enrollments: ministryStaff,
-  returneeBusinesses: ministryStaff,
-  mous: mouReader,
+const MESSAGES: Record<Audience, string> = {
+  anyone: '',
+  authenticated: '',
+  staff: 'Only ministry staff may do this.',
+  writer: 'Only a ministry EDITOR or ADMIN may change records.',
+  admin: 'Only a ministry ADMIN may do this.',
+  'staff-or-auditor': 'Only ministry staff and auditors read MoUs.',
+  'platform-admin': 'Only a PLATFORM_ADMIN may do this.',
+  'account-managers': 'Only a ministry ADMIN or a PLATFORM_ADMIN manages accounts.',
+  'coordinator-writer': 'Only an EDITOR or ADMIN of the coordinating ministry (KP2MI) edits reference data.',
 };
 
-export const mutationRules = {
-  login: allow,
-  ...crud('Institution'),
-  ...crud('Program'),
-  ...crud('Trainee'),
-  ...crud('Enrollment'),
-  ...crud('ReturneeBusiness'),
-};
+function audienceRule(audience: Audience): IRule | typeof allow {
+  if (audience === 'anyone') return allow;
+  if (audience === 'authenticated') return authenticated;
+
+  const roles = AUDIENCE_ROLES[audience];
+  return rule(`audience:${audience}`, { cache: 'contextual' })(async (_p, _a, ctx: Context) => {
+    if (!ctx.viewer) return unauthenticated();
+    const needsMinistry = roles.every((r) => r === Role.VIEWER || r === Role.EDITOR || r === Role.ADMIN);
+    if (!roles.includes(ctx.viewer.role) || (needsMinistry && !ctx.viewer.ministryId)) return forbidden(MESSAGES[audience], `audience:${audience}`);
+    if (audience === 'coordinator-writer' && !(await ctx.loaders.byId(Ministry).load(ctx.viewer.ministryId!))?.isCoordinator) return forbidden(MESSAGES[audience], `audience:${audience}`);
+    return true;
+  });
+}
+
+// One rule per audience: shield caches results by rule name, and refuses two rules with one name.
+const RULES = Object.fromEntries((Object.keys(AUDIENCE_ROLES) as Audience[]).map((a) => [a, audienceRule(a)])) as Record<Audience, ReturnType<typeof audienceRule>>;
+
+const rules = (policy: Record<string, { audience: Audience }>) =>
+  Object.fromEntries(Object.entries(policy).map(([field, p]) => [field, RULES[p.audience]]));
+
+export const queryRules = rules(QUERY_POLICY);
+export const mutationRules = rules(MUTATION_POLICY);
 
 /**
  * Object types: reaching an object already passed a root rule, and which rows
  * appear is the scope's business, so their fields only need an identity.
+ * Personal fields are decided (full or masked) by their resolvers.
  */
 const objectTypes = [
-  'Account', 'LoginPayload', 'DeletePayload', 'PageInfo', 'Ministry', 'DestinationCountry',
-  'Institution', 'Program', 'Trainee', 'Enrollment', 'Mou', 'MouParty', 'DataSharingClause', 'ReturneeBusiness',
-  ...['Ministry', 'DestinationCountry', 'Institution', 'Program', 'Trainee', 'Enrollment', 'Mou', 'ReturneeBusiness'].flatMap((t) => [`${t}Connection`, `${t}Edge`]),
+  'DeletePayload', 'PageInfo', 'Ministry', 'DestinationCountry',
+  'Institution', 'Program', 'Trainee', 'Enrollment', 'Mou', 'MouParty', 'MouVersion', 'DataSharingClause', 'ReturneeBusiness',
+  'DataSubjectAccessReport', 'PersonalDataRead', 'SubjectRecord', 'AccessExplanation', 'AccessMatrixRow', 'AccessMatrixCell',
+  ...['Ministry', 'DestinationCountry', 'Institution', 'Program', 'Trainee', 'Enrollment', 'Mou', 'ReturneeBusiness', 'Account'].flatMap((t) => [`${t}Connection`, `${t}Edge`]),
 ];
 
 export const permissions = shield(
   {
     Query: queryRules,
     Mutation: mutationRules,
-    // LoginPayload and Account are read right after login, before any identity exists.
+    // LoginPayload and Account are read right after login, as the identity just established.
     LoginPayload: allow,
-    Account: allow,
-    ...Object.fromEntries(objectTypes.filter((t) => t !== 'Account' && t !== 'LoginPayload').map((t) => [t, authenticated])),
+    Account: authenticated,
+    ...Object.fromEntries(objectTypes.map((t) => [t, authenticated])),
   },
   {
     fallbackRule: deny,

@@ -1,4 +1,8 @@
-import { Args, ArgsType, Ctx, Field, Query, Resolver } from 'type-graphql';
+import { Length, Matches } from 'class-validator';
+import { GraphQLLocalDate } from 'graphql-scalars';
+import { Arg, Args, ArgsType, Ctx, Field, InputType, Mutation, Query, Resolver } from 'type-graphql';
+import { badUserInput } from '../../shared/errors';
+import { assignPresent, flushOrExplain } from '../../shared/owned-crud';
 import type { Context } from '../../context';
 import { compact } from '../../shared/filters';
 import { connectionOf, PageArgs } from '../../shared/pagination';
@@ -14,10 +18,31 @@ class CountryArgs extends PageArgs {
   @Field(() => Boolean, { nullable: true, description: 'Only the focus destinations of the 2025 signing.' }) isFocus?: boolean;
 }
 
+@InputType()
+class DestinationCountryInput {
+  @Field(() => String, { description: 'ISO 3166-1 alpha-2.' }) @Matches(/^[A-Z]{2}$/, { message: 'must be two capital letters (ISO 3166-1 alpha-2)' }) code!: string;
+  @Field(() => String) @Length(2, 100) nameEn!: string;
+  @Field(() => String) @Length(2, 100) nameId!: string;
+  @Field(() => Boolean, { defaultValue: false }) isFocus!: boolean;
+  @Field(() => Boolean, { defaultValue: false }) moratorium!: boolean;
+  @Field(() => String, { nullable: true }) moratoriumBasis?: string | null;
+  @Field(() => GraphQLLocalDate, { nullable: true }) moratoriumSince?: string | null;
+}
+
 @Resolver(() => DestinationCountry)
 export class CountryResolver {
   @Query(() => DestinationCountryConnection, { description: 'Destination countries with their moratorium status, ordered by code.' })
   destinationCountries(@Args(() => CountryArgs) args: CountryArgs, @Ctx() ctx: Context) {
     return listConnection(ctx, DestinationCountry, compact({ moratorium: args.moratorium, isFocus: args.isFocus }), { code: 'asc' }, args);
+  }
+
+  @Mutation(() => DestinationCountry, { description: 'Add a destination or change its moratorium status (EDITOR or ADMIN of KP2MI, the coordinator).' })
+  async upsertDestinationCountry(@Arg('input', () => DestinationCountryInput) input: DestinationCountryInput, @Ctx() ctx: Context) {
+    if (input.moratorium && !input.moratoriumBasis) throw badUserInput('A moratorium needs its legal basis.', 'input.moratoriumBasis');
+    const country = (await ctx.em.findOne(DestinationCountry, { code: input.code })) ?? ctx.em.create(DestinationCountry, { code: input.code, nameEn: input.nameEn, nameId: input.nameId });
+    assignPresent(country, input, ['code']);
+    if (!input.moratorium) Object.assign(country, { moratoriumBasis: null, moratoriumSince: null });
+    await flushOrExplain(ctx);
+    return country;
   }
 }

@@ -1,4 +1,8 @@
-import { Args, ArgsType, Ctx, Field, Query, Resolver } from 'type-graphql';
+import { Arg, Args, ArgsType, Ctx, Field, Mutation, Query, Resolver } from 'type-graphql';
+import { notFound } from '../../shared/errors';
+import { fromGlobalId } from '../../shared/global-id';
+import { assignPresent, flushOrExplain } from '../../shared/owned-crud';
+import { CreateMinistryInput, UpdateMinistryInput } from './ministry.inputs';
 import type { Context } from '../../context';
 import { connectionOf, DEFAULT_PAGE, PageArgs } from '../../shared/pagination';
 import { searchFilter, compact } from '../../shared/filters';
@@ -21,5 +25,21 @@ export class MinistryResolver {
     const text = searchFilter(args.search);
     const where = text ? { $or: [{ code: text }, { name: text }, { nameEn: text }] } : {};
     return listConnection(ctx, Ministry, compact(where), { code: 'asc' }, args);
+  }
+
+  @Mutation(() => Ministry, { description: 'Add a partner ministry (PLATFORM_ADMIN): a new partner is a row, not a code change.' })
+  async createMinistry(@Arg('input', () => CreateMinistryInput) input: CreateMinistryInput, @Ctx() ctx: Context) {
+    const ministry = ctx.em.create(Ministry, { ...input, isCoordinator: false });
+    await flushOrExplain(ctx);
+    return ministry;
+  }
+
+  @Mutation(() => Ministry, { description: 'Rename a ministry or change its code (PLATFORM_ADMIN).' })
+  async updateMinistry(@Arg('input', () => UpdateMinistryInput) input: UpdateMinistryInput, @Ctx() ctx: Context) {
+    const ministry = await ctx.em.findOne(Ministry, { id: fromGlobalId(input.id, 'Ministry', 'input.id') });
+    if (!ministry) throw notFound('input.id');
+    assignPresent(ministry, input);
+    await flushOrExplain(ctx);
+    return ministry;
   }
 }

@@ -1,12 +1,16 @@
 import { IsOptional, Length } from 'class-validator';
-import { Args, ArgsType, Ctx, Field, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { GraphQLJSONObject } from 'graphql-scalars';
+import { badUserInput } from '../../shared/errors';
+import { AmendMouInput, CreateMouInput, UpdateMouDraftInput } from './mou.inputs';
+import * as service from './mou.service';
 import type { Context } from '../../context';
 import { MouStatus } from '../../shared/enums';
 import { compact, ministryFilter, searchFilter } from '../../shared/filters';
 import { listConnection } from '../../shared/list';
 import { connectionOf, PageArgs } from '../../shared/pagination';
 import { Ministry } from '../ministry/ministry.entity';
-import { DataSharingClause, Mou, MouParty, todayInJakarta } from './mou.entity';
+import { DataSharingClause, Mou, MouParty, MouVersion, todayInJakarta } from './mou.entity';
 
 // Created at load time: type-graphql must see every type before the schema is built.
 const MouConnection = connectionOf(Mou);
@@ -52,9 +56,61 @@ export class MouResolver {
     return ctx.loaders.all({ entity: MouParty, parentProperty: 'mou' }).load(mou.id);
   }
 
-  @FieldResolver(() => [DataSharingClause], { description: 'Data-sharing clauses: in force only while the MoU is ACTIVE and inside its window.' })
-  clauses(@Root() mou: Mou, @Ctx() ctx: Context) {
-    return ctx.loaders.all({ entity: DataSharingClause, parentProperty: 'mou' }).load(mou.id);
+  @FieldResolver(() => [DataSharingClause], { description: 'Data-sharing clauses: in force only while the MoU is ACTIVE and inside its window, and not retired by an amendment.' })
+  async clauses(@Root() mou: Mou, @Ctx() ctx: Context, @Arg('includeRetired', () => Boolean, { defaultValue: false }) includeRetired: boolean) {
+    const all = await ctx.loaders.all({ entity: DataSharingClause, parentProperty: 'mou' }).load(mou.id);
+    return includeRetired ? all : all.filter((c) => !c.retiredAt);
+  }
+
+  @FieldResolver(() => [MouVersion], { description: 'Every draft, edit, signature, activation, amendment and termination, oldest first.' })
+  versions(@Root() mou: Mou, @Ctx() ctx: Context) {
+    return ctx.loaders.all({ entity: MouVersion, parentProperty: 'mou' }).load(mou.id);
+  }
+
+  @Mutation(() => Mou, { description: 'Draft an MoU (EDITOR or ADMIN); your ministry is the drafter and a party.' })
+  createMou(@Arg('input', () => CreateMouInput) input: CreateMouInput, @Ctx() ctx: Context) {
+    return service.createMou(ctx, input);
+  }
+
+  @Mutation(() => Mou, { description: 'Edit your own draft; any edit voids the signatures given so far.' })
+  updateMouDraft(@Arg('input', () => UpdateMouDraftInput) input: UpdateMouDraftInput, @Ctx() ctx: Context) {
+    return service.updateMouDraft(ctx, input);
+  }
+
+  @Mutation(() => Mou, { description: 'Sign for your ministry (ADMIN of a party). When every party has signed the MoU is ACTIVE.' })
+  signMou(
+    @Arg('id', () => ID) id: string,
+    @Arg('signatoryName', () => String) signatoryName: string,
+    @Arg('signatoryTitle', () => String) signatoryTitle: string,
+    @Ctx() ctx: Context,
+  ) {
+    if (!signatoryName.trim()) throw badUserInput('Name the person who signs.', 'signatoryName');
+    if (!signatoryTitle.trim()) throw badUserInput('Give the signatory\'s title.', 'signatoryTitle');
+    return service.signMou(ctx, id, signatoryName.trim(), signatoryTitle.trim());
+  }
+
+  @Mutation(() => Mou, { description: 'End an ACTIVE MoU (ADMIN of a party): sharing under it stops with the next request.' })
+  terminateMou(@Arg('id', () => ID) id: string, @Arg('reason', () => String) reason: string, @Ctx() ctx: Context) {
+    if (reason.trim().length < 5) throw badUserInput('Give the reason for the termination.', 'reason');
+    return service.terminateMou(ctx, id, reason.trim());
+  }
+
+  @Mutation(() => Mou, { description: 'Record an addendum to an ACTIVE MoU (ADMIN of a party) as a new version with its reason.' })
+  amendMou(@Arg('input', () => AmendMouInput) input: AmendMouInput, @Ctx() ctx: Context) {
+    return service.amendMou(ctx, input);
+  }
+}
+
+@Resolver(() => MouVersion)
+export class MouVersionResolver {
+  @FieldResolver(() => GraphQLJSONObject, { description: 'The MoU\'s content after this event: window, parties, signatures, clauses.' })
+  snapshot(@Root() v: MouVersion) {
+    return v.snapshot;
+  }
+
+  @FieldResolver(() => Ministry, { nullable: true, description: 'The ministry on whose behalf the event was recorded.' })
+  actorMinistry(@Root() v: MouVersion, @Ctx() ctx: Context) {
+    return v.actorMinistry ? ctx.loaders.byId(Ministry).load(v.actorMinistry.id) : null;
   }
 }
 

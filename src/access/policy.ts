@@ -1,0 +1,92 @@
+/**
+ * Who may call which root operation, as data. The shield rules are built from
+ * this table, and `accessMatrix` reports it per role, so the rules and their
+ * explanation cannot drift apart. Which *rows* a caller then sees is the
+ * scope's business (`scope.ts`); `scoped` marks operations whose answer
+ * depends on it.
+ */
+import { Role } from './roles';
+
+export type Audience =
+  | 'anyone'
+  | 'authenticated'
+  | 'staff'
+  | 'writer'
+  | 'admin'
+  | 'staff-or-auditor'
+  | 'platform-admin'
+  | 'account-managers'
+  | 'coordinator-writer';
+
+/** Roles each audience admits. `coordinator-writer` also needs the caller's ministry to be the coordinator (KP2MI). */
+export const AUDIENCE_ROLES: Record<Audience, readonly Role[]> = {
+  anyone: Object.values(Role),
+  authenticated: Object.values(Role),
+  staff: [Role.VIEWER, Role.EDITOR, Role.ADMIN],
+  writer: [Role.EDITOR, Role.ADMIN],
+  admin: [Role.ADMIN],
+  'staff-or-auditor': [Role.VIEWER, Role.EDITOR, Role.ADMIN, Role.AUDITOR],
+  'platform-admin': [Role.PLATFORM_ADMIN],
+  'account-managers': [Role.ADMIN, Role.PLATFORM_ADMIN],
+  'coordinator-writer': [Role.EDITOR, Role.ADMIN],
+};
+
+export interface OperationPolicy {
+  audience: Audience;
+  /** The answer depends on the caller's ministry and the MoUs in force, not on the role alone. */
+  scoped: boolean;
+}
+
+const crud = (name: string): Record<string, OperationPolicy> => ({
+  [`create${name}`]: { audience: 'writer', scoped: true },
+  [`update${name}`]: { audience: 'writer', scoped: true },
+  [`delete${name}`]: { audience: 'writer', scoped: true },
+});
+
+export const QUERY_POLICY: Record<string, OperationPolicy> = {
+  node: { audience: 'authenticated', scoped: true },
+  viewer: { audience: 'authenticated', scoped: false },
+  ministries: { audience: 'authenticated', scoped: false },
+  destinationCountries: { audience: 'authenticated', scoped: false },
+  institutions: { audience: 'staff', scoped: true },
+  programs: { audience: 'staff', scoped: true },
+  trainees: { audience: 'staff', scoped: true },
+  enrollments: { audience: 'staff', scoped: true },
+  returneeBusinesses: { audience: 'staff', scoped: true },
+  mous: { audience: 'staff-or-auditor', scoped: true },
+  accounts: { audience: 'account-managers', scoped: true },
+  dataSubjectAccessReport: { audience: 'staff', scoped: true },
+  explainAccess: { audience: 'authenticated', scoped: true },
+  accessMatrix: { audience: 'authenticated', scoped: false },
+};
+
+export const MUTATION_POLICY: Record<string, OperationPolicy> = {
+  login: { audience: 'anyone', scoped: false },
+  ...crud('Institution'),
+  ...crud('Program'),
+  ...crud('Trainee'),
+  ...crud('Enrollment'),
+  ...crud('ReturneeBusiness'),
+  createMou: { audience: 'writer', scoped: true },
+  updateMouDraft: { audience: 'writer', scoped: true },
+  signMou: { audience: 'admin', scoped: true },
+  terminateMou: { audience: 'admin', scoped: true },
+  amendMou: { audience: 'admin', scoped: true },
+  createAccount: { audience: 'account-managers', scoped: true },
+  updateAccount: { audience: 'account-managers', scoped: true },
+  createMinistry: { audience: 'platform-admin', scoped: false },
+  updateMinistry: { audience: 'platform-admin', scoped: false },
+  upsertDestinationCountry: { audience: 'coordinator-writer', scoped: true },
+};
+
+export enum Access {
+  ALLOWED = 'ALLOWED',
+  SCOPED = 'SCOPED',
+  DENIED = 'DENIED',
+}
+
+/** The matrix cell for a role: denied, allowed, or allowed within its scope. */
+export function accessFor(policy: OperationPolicy, role: Role): Access {
+  if (!AUDIENCE_ROLES[policy.audience].includes(role)) return Access.DENIED;
+  return policy.scoped || policy.audience === 'coordinator-writer' ? Access.SCOPED : Access.ALLOWED;
+}

@@ -1,0 +1,54 @@
+import { ArrayMaxSize, ArrayMinSize, IsOptional, Length, Matches, ValidateNested } from 'class-validator';
+import { GraphQLLocalDate } from 'graphql-scalars';
+import { Field, ID, InputType, Int } from 'type-graphql';
+import { ResourceType } from '../../shared/enums';
+
+@InputType()
+export class ClauseInput {
+  @Field(() => ID, { description: 'The ministry whose data is shared; must be a party.' }) providerMinistryId!: string;
+  @Field(() => ID, { description: 'The ministry that may read it; must be another party.' }) recipientMinistryId!: string;
+  @Field(() => [ResourceType]) @ArrayMinSize(1) @ArrayMaxSize(5) resourceTypes!: ResourceType[];
+  @Field(() => Boolean, { defaultValue: false, description: 'Whether personal fields are shown in full (UU 27/2022: needs a purpose).' }) includesPersonalData!: boolean;
+  @Field(() => String, { description: 'Purpose and legal basis.' }) @Length(10, 1000) purpose!: string;
+}
+
+const HASH = /^[0-9a-f]{64}$/;
+
+@InputType()
+export class CreateMouInput {
+  @Field(() => String) @Length(5, 300) title!: string;
+  @Field(() => String, { nullable: true }) @IsOptional() @Length(1, 200) documentNumber?: string | null;
+  @Field(() => String) @Length(5, 5000) scope!: string;
+  @Field(() => GraphQLLocalDate) validFrom!: string;
+  @Field(() => GraphQLLocalDate, { description: 'First day no longer valid; after validFrom.' }) validUntil!: string;
+  @Field(() => GraphQLLocalDate, { nullable: true }) followUpDueDate?: string | null;
+  @Field(() => String, { nullable: true, description: 'SHA-256 of the document, 64 hex digits.' }) @IsOptional() @Matches(HASH, { message: 'must be 64 lower-case hex digits' }) documentHash?: string | null;
+  @Field(() => [ID], { description: 'The other parties; your ministry is always one.' }) @ArrayMinSize(1) @ArrayMaxSize(20) partyMinistryIds!: string[];
+  @Field(() => [ClauseInput], { defaultValue: [] }) @ValidateNested() @ArrayMaxSize(50) clauses!: ClauseInput[];
+}
+
+@InputType()
+export class UpdateMouDraftInput {
+  @Field(() => ID) id!: string;
+  @Field(() => Int, { nullable: true }) expectedVersion?: number | null;
+  @Field(() => String, { nullable: true }) @IsOptional() @Length(5, 300) title?: string;
+  @Field(() => String, { nullable: true }) @IsOptional() @Length(1, 200) documentNumber?: string | null;
+  @Field(() => String, { nullable: true }) @IsOptional() @Length(5, 5000) scope?: string;
+  @Field(() => GraphQLLocalDate, { nullable: true }) validFrom?: string;
+  @Field(() => GraphQLLocalDate, { nullable: true }) validUntil?: string;
+  @Field(() => GraphQLLocalDate, { nullable: true }) followUpDueDate?: string | null;
+  @Field(() => String, { nullable: true }) @IsOptional() @Matches(HASH, { message: 'must be 64 lower-case hex digits' }) documentHash?: string | null;
+  @Field(() => [ID], { nullable: true, description: 'Replaces the other parties.' }) @IsOptional() @ArrayMinSize(1) @ArrayMaxSize(20) partyMinistryIds?: string[];
+  @Field(() => [ClauseInput], { nullable: true, description: 'Replaces the clauses.' }) @IsOptional() @ValidateNested() @ArrayMaxSize(50) clauses?: ClauseInput[];
+}
+
+@InputType({ description: 'An addendum to an ACTIVE MoU: recorded as a new version with its reason.' })
+export class AmendMouInput {
+  @Field(() => ID) id!: string;
+  @Field(() => String) @Length(5, 2000) reason!: string;
+  @Field(() => String, { nullable: true }) @IsOptional() @Length(5, 5000) scope?: string;
+  @Field(() => GraphQLLocalDate, { nullable: true, description: 'A new end of validity (e.g. an extension).' }) validUntil?: string;
+  @Field(() => GraphQLLocalDate, { nullable: true }) followUpDueDate?: string | null;
+  @Field(() => String, { nullable: true }) @IsOptional() @Matches(HASH, { message: 'must be 64 lower-case hex digits' }) documentHash?: string | null;
+  @Field(() => [ClauseInput], { nullable: true, description: 'Replaces the clauses in force; the old ones stay readable as retired.' }) @IsOptional() @ValidateNested() @ArrayMaxSize(50) clauses?: ClauseInput[];
+}
