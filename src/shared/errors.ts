@@ -26,8 +26,8 @@ export const badUserInput = (message: string, field: string, extra: Record<strin
 
 export const unauthenticated = () => new AppError(ErrorCode.UNAUTHENTICATED, 'Log in first: send a token as "Authorization: Bearer <token>".');
 
-export const forbidden = (message = 'Your role or ministry may not do this.', rule?: string) =>
-  new AppError(ErrorCode.FORBIDDEN, message, rule ? { rule } : {});
+export const forbidden = (message = 'Your role or ministry may not do this.', rule?: string, field?: string) =>
+  new AppError(ErrorCode.FORBIDDEN, message, { ...(rule ? { rule } : {}), ...(field ? { field } : {}) });
 
 /**
  * For writes to a row outside the caller's write scope. The same answer is

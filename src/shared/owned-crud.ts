@@ -51,6 +51,8 @@ export interface OwnedCrudConfig<T extends OwnedEntity, C extends object, U exte
   /** Entity property for each value of the order-field enum. */
   orderProperty: Record<O, string>;
   where(filter: F, ctx: Context): FilterQuery<T> | Promise<FilterQuery<T>>;
+  /** Refuses an ordering the caller may not use (e.g. by a personal field it sees masked). */
+  assertOrder?(field: O, filter: F, ctx: Context): void;
   /** Builds and validates a new row (owner is set afterwards by the caller). */
   create(input: C, ctx: Context): Promise<T>;
   /** Applies and validates a change on a row already known to be writable. */
@@ -109,6 +111,7 @@ export function ownedCrudResolver<T extends OwnedEntity, C extends object, U ext
     @Query(() => Connection, { name: cfg.listName, description: `${name} rows in the caller's read scope.` })
     async list(@Args(() => ListArgs) args: ListArgs, @Ctx() ctx: Context) {
       const where = (await cfg.where(args.filter ?? ({} as F), ctx)) as FilterQuery<T>;
+      if (args.orderBy) cfg.assertOrder?.(args.orderBy.field, args.filter ?? ({} as F), ctx);
       const dir = args.orderBy?.direction === SortDirection.DESC ? 'desc' : 'asc';
       const orderBy = (args.orderBy ? { [cfg.orderProperty[args.orderBy.field]]: dir, id: dir } : { id: 'asc' }) as QueryOrderMap<T>;
       return listConnection(ctx, cfg.entity, where, orderBy, args);

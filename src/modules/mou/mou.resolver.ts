@@ -2,6 +2,7 @@ import { IsOptional, Length } from 'class-validator';
 import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { badUserInput } from '../../shared/errors';
+import { toGlobalId } from '../../shared/global-id';
 import { AmendMouInput, CreateMouInput, UpdateMouDraftInput } from './mou.inputs';
 import * as service from './mou.service';
 import type { Context } from '../../context';
@@ -124,6 +125,11 @@ export class MouPartyResolver {
 
 @Resolver(() => DataSharingClause)
 export class DataSharingClauseResolver {
+  @FieldResolver(() => ID, { description: 'Opaque id of the clause (named by explainAccess and the read log).' })
+  id(@Root() clause: DataSharingClause) {
+    return toGlobalId('DataSharingClause', clause.id);
+  }
+
   @FieldResolver(() => Ministry)
   providerMinistry(@Root() clause: DataSharingClause, @Ctx() ctx: Context) {
     return ctx.loaders.byId(Ministry).load(clause.providerMinistry.id);

@@ -1,4 +1,5 @@
 import { mask } from '../../access/masking';
+import { forbidden } from '../../shared/errors';
 import type { Context } from '../../context';
 import { ResourceType } from '../../shared/enums';
 import type { OwnedEntity } from '../../shared/base.entity';
@@ -29,3 +30,20 @@ export async function personalValue(
 }
 
 export { mask };
+
+/**
+ * Filtering or sorting by a personal field would reveal values the caller
+ * sees masked ("is there a row with NIK X?"), so it is refused unless every
+ * ministry the query can match is one whose personal data the caller reads in
+ * full (its own, or a provider under a clause with personal data).
+ */
+export function assertPersonalQueryAllowed(ctx: Context, resource: PersonalResource, ownerMinistryId: string | undefined, field: string): void {
+  const masked = ctx.scope.maskedMinistries(resource, ownerMinistryId ? [ownerMinistryId] : null);
+  if (masked.length > 0) {
+    throw forbidden(
+      `${field} is personal data you see masked for some of the ministries in your scope; narrow the query with filter.ownerMinistryId to ministries whose personal data you may read.`,
+      'personal-data:filter-or-sort',
+      field,
+    );
+  }
+}

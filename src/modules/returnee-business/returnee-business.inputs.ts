@@ -49,6 +49,7 @@ export class ReturneeBusinessFilter {
   @Field(() => String, { nullable: true, description: 'KBLI code or its prefix (e.g. 56 for food and beverage service).' }) @IsOptional() @Matches(/^\d{1,5}$/) kbliPrefix?: string;
   @Field(() => FinancingType, { nullable: true }) financingType?: FinancingType;
   @Field(() => String, { nullable: true, description: 'Case-insensitive text in the business name.' }) @IsOptional() @Length(1, 100) search?: string;
+  @Field(() => String, { nullable: true, description: 'Exact NIK of the returnee. Personal data: refused unless you may read the NIKs of every ministry the filter spans.' }) @IsOptional() @IsNik() returneeNik?: string;
 }
 
 export enum ReturneeBusinessOrderField {

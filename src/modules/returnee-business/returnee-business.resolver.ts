@@ -4,7 +4,7 @@ import { badUserInput } from '../../shared/errors';
 import { compact, ministryFilter, searchFilter } from '../../shared/filters';
 import { assignPresent, loadReadable, ownedCrudResolver } from '../../shared/owned-crud';
 import { Trainee } from '../trainee/trainee.entity';
-import { mask, personalValue } from '../personal-data/personal-field';
+import { assertPersonalQueryAllowed, mask, personalValue } from '../personal-data/personal-field';
 import { ReturneeBusiness } from './returnee-business.entity';
 import { CreateReturneeBusinessInput, ReturneeBusinessFilter, ReturneeBusinessOrderField, UpdateReturneeBusinessInput } from './returnee-business.inputs';
 
@@ -22,14 +22,17 @@ export const ReturneeBusinessCrudResolver = ownedCrudResolver({
   filterInput: ReturneeBusinessFilter,
   orderField: ReturneeBusinessOrderField,
   orderProperty: { BUSINESS_NAME: 'businessName', FOUNDED_ON: 'foundedOn', EMPLOYEES: 'employees', CREATED_AT: 'createdAt' },
-  where: (f: ReturneeBusinessFilter) =>
-    compact({
+  where: (f: ReturneeBusinessFilter, ctx: Context) => {
+    if (f.returneeNik) assertPersonalQueryAllowed(ctx, 'ReturneeBusiness', ministryFilter(f.ownerMinistryId), 'filter.returneeNik');
+    return compact({
       ownerMinistry: ministryFilter(f.ownerMinistryId),
+      returneeNik: f.returneeNik,
       provinceCode: f.provinceCode,
       kbliCode: f.kbliPrefix ? { $like: `${f.kbliPrefix}%` } : undefined,
       financingType: f.financingType,
       businessName: searchFilter(f.search),
-    }),
+    });
+  },
   create: async ({ traineeId, ...input }: CreateReturneeBusinessInput, ctx: Context) => {
     assertVillageInProvince(input.villageCode, input.provinceCode);
     const trainee = traineeId ? await loadReadable(ctx, Trainee, traineeId, 'input.traineeId') : null;

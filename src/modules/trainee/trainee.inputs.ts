@@ -46,10 +46,13 @@ export class TraineeFilter {
   @Field(() => Sex, { nullable: true }) sex?: Sex;
   @Field(() => TraineeStatus, { nullable: true }) status?: TraineeStatus;
   @Field(() => String, { nullable: true, description: 'Case-insensitive text in the full name.' }) @IsOptional() @Length(1, 100) search?: string;
+  @Field(() => String, { nullable: true, description: 'Exact NIK. Personal data: refused unless you may read the NIKs of every ministry the filter spans (narrow it with ownerMinistryId).' }) @IsOptional() @IsNik() nik?: string;
 }
 
 export enum TraineeOrderField {
   FULL_NAME = 'FULL_NAME',
   CREATED_AT = 'CREATED_AT',
+  /** Personal data: refused like the NIK filter. */
+  BIRTH_DATE = 'BIRTH_DATE',
 }
 registerEnumType(TraineeOrderField, { name: 'TraineeOrderField' });

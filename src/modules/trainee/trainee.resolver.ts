@@ -7,7 +7,7 @@ import { assignPresent, ownedCrudResolver } from '../../shared/owned-crud';
 import { relationConnection, RelationArgs } from '../../shared/relation-connection';
 import { Enrollment } from '../enrollment/enrollment.entity';
 import { nikMismatch } from './nik';
-import { mask, personalValue } from '../personal-data/personal-field';
+import { assertPersonalQueryAllowed, mask, personalValue } from '../personal-data/personal-field';
 import { Trainee } from './trainee.entity';
 import { CreateTraineeInput, TraineeFilter, TraineeOrderField, UpdateTraineeInput } from './trainee.inputs';
 import type { Sex } from '../../shared/enums';
@@ -29,15 +29,21 @@ export const TraineeCrudResolver = ownedCrudResolver({
   updateInput: UpdateTraineeInput,
   filterInput: TraineeFilter,
   orderField: TraineeOrderField,
-  orderProperty: { FULL_NAME: 'fullName', CREATED_AT: 'createdAt' },
-  where: (f: TraineeFilter) =>
-    compact({
+  orderProperty: { FULL_NAME: 'fullName', CREATED_AT: 'createdAt', BIRTH_DATE: 'birthDate' },
+  assertOrder: (field, f, ctx) => {
+    if (field === TraineeOrderField.BIRTH_DATE) assertPersonalQueryAllowed(ctx, 'Trainee', ministryFilter(f.ownerMinistryId), 'orderBy.field');
+  },
+  where: (f: TraineeFilter, ctx: Context) => {
+    if (f.nik) assertPersonalQueryAllowed(ctx, 'Trainee', ministryFilter(f.ownerMinistryId), 'filter.nik');
+    return compact({
       ownerMinistry: ministryFilter(f.ownerMinistryId),
+      nik: f.nik,
       originProvinceCode: f.originProvinceCode,
       sex: f.sex,
       status: f.status,
       fullName: searchFilter(f.search),
-    }),
+    });
+  },
   create: async (input: CreateTraineeInput, ctx: Context) => {
     assertNikConsistent(input.nik, input.birthDate, input.sex);
     return ctx.em.create(Trainee, { ...input } as never, { persist: false });
