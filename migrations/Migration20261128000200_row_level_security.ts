@@ -2,6 +2,8 @@ import { Migration } from '@mikro-orm/migrations';
 
 /** Tables with an owner ministry: every one has forced row-level security (a test checks). */
 export const OWNED_TABLES = ['institution', 'program', 'trainee', 'enrollment', 'returnee_business', 'mou'] as const;
+/** The personal-data read log: owned by the data's owner ministry, appended by the reader, never changed. */
+export const APPEND_ONLY_TABLES = ['personal_data_read'] as const;
 
 /**
  * Layer 3 of access (access-model.md): PostgreSQL row-level security.
@@ -89,6 +91,17 @@ export class Migration20261128000200_row_level_security extends Migration {
       this.addSql(`create policy app_update on "${table}" for update to sinergi_app using (${writable}) with check (${writable});`);
       this.addSql(`create policy app_delete on "${table}" for delete to sinergi_app using (owner_ministry_id = (select sinergi_own()));`);
     }
+    this.readLog();
+  }
+
+  private readLog(): void {
+    const t = 'personal_data_read';
+    this.addSql(`revoke update, delete on table ${t} from sinergi_app;`);
+    this.addSql(`alter table ${t} enable row level security;`);
+    this.addSql(`alter table ${t} force row level security;`);
+    this.addSql(`create policy owner_all on ${t} to current_user using (true) with check (true);`);
+    this.addSql(`create policy app_select on ${t} for select to sinergi_app using (owner_ministry_id = (select sinergi_own()) or reader_ministry_id = (select sinergi_own()));`);
+    this.addSql(`create policy app_insert on ${t} for insert to sinergi_app with check (reader_ministry_id = (select sinergi_own()));`);
   }
 
   override async down(): Promise<void> {
@@ -97,6 +110,9 @@ export class Migration20261128000200_row_level_security extends Migration {
       this.addSql(`alter table "${table}" no force row level security;`);
       this.addSql(`alter table "${table}" disable row level security;`);
     }
+    for (const p of ['owner_all', 'app_select', 'app_insert']) this.addSql(`drop policy if exists ${p} on personal_data_read;`);
+    this.addSql(`alter table personal_data_read no force row level security;`);
+    this.addSql(`alter table personal_data_read disable row level security;`);
     this.addSql(`drop function if exists sinergi_begin_request(uuid, uuid, text, date);`);
     this.addSql(`drop function if exists sinergi_read_ids(text);`);
     this.addSql(`drop function if exists sinergi_reads_all(text);`);
