@@ -76,7 +76,8 @@ export class AccountResolver {
   @Query(() => AccountConnection, { description: 'Accounts you manage: all for a PLATFORM_ADMIN, your ministry\'s for a ministry ADMIN.' })
   accounts(@Args(() => AccountArgs) args: AccountArgs, @Ctx() ctx: Context) {
     const ministry = args.ministryId ? fromGlobalId(args.ministryId, 'Ministry', 'ministryId') : undefined;
-    const where = compact({ ...managedAccounts(ctx), ministry, role: args.role, active: args.active, email: searchFilter(args.search) });
+    // $and, not a spread: the client's ministry filter must narrow the managed set, never replace it.
+    const where = { $and: [managedAccounts(ctx), compact({ ministry, role: args.role, active: args.active, email: searchFilter(args.search) })] };
     return listConnection(ctx, Account, where, { email: 'asc', id: 'asc' }, args);
   }
 
