@@ -1,0 +1,97 @@
+/**
+ * `npx tsx scripts/bench-rls.ts`: the cost of row-level security. The same
+ * GraphQL list query (100 institutions with totalCount, as a VIEWER of a
+ * ministry owning 3,000 of 37,000 institutions) is served by two apps on one
+ * database — one connecting as the unprivileged app role (RLS enforced), one
+ * as the owner (RLS policies bypassed) — in alternating rounds, so both see
+ * the same machine state. Prints requests/s of each and their ratio.
+ */
+import 'reflect-metadata';
+import { MikroORM } from '@mikro-orm/postgresql';
+import { parse } from 'graphql';
+import os from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
+import { createApp, type App } from '../src/app';
+import { Role } from '../src/access/roles';
+import { loadConfig } from '../src/config';
+import { ensureDatabase } from '../src/db/database';
+import { startEmbeddedPostgres } from '../src/db/embedded-postgres';
+import { ormOptions } from '../src/db/orm.config';
+import { seedReference, systemEm } from '../src/db/seed/demo';
+import { Account } from '../src/modules/account/account.entity';
+import { Ministry } from '../src/modules/ministry/ministry.entity';
+
+const QUERY = parse('{ institutions(first: 100) { totalCount edges { node { id name provinceCode annualCapacity } } } }');
+const ROUND_MS = Number(process.env.ROUND_MS ?? 2000);
+const ROUNDS = Number(process.env.ROUNDS ?? 5);
+
+async function rate(app: App, token: string, ms: number): Promise<number> {
+  let n = 0;
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    const res = await app.apollo.executeOperation({ query: QUERY }, { contextValue: await app.context(`Bearer ${token}`) });
+    if (res.body.kind !== 'single' || res.body.singleResult.errors) throw new Error(JSON.stringify(res.body));
+    n++;
+  }
+  return (n * 1000) / ms;
+}
+
+async function main() {
+  const cluster = process.env.DATABASE_URL ? undefined : await startEmbeddedPostgres({ dataDir: path.join(os.tmpdir(), `sinergi-bench-${process.pid}`), ephemeral: true });
+  const base = process.env.DATABASE_URL ?? cluster!.url('postgres');
+  const db = 'sinergi_bench';
+  await ensureDatabase(base, db);
+  const url = Object.assign(new URL(base), { pathname: `/${db}` }).toString();
+  const owner = await MikroORM.init(ormOptions(url));
+  try {
+    await owner.getMigrator().up();
+    await seedReference(owner);
+    const em = systemEm(owner);
+    const ministries = await em.find(Ministry, {}, { orderBy: { code: 'asc' } });
+    const target = ministries.find((m) => m.code === 'KEMNAKER')!;
+    await em.getConnection().execute('truncate institution cascade');
+    // 3,000 for the caller's ministry, the rest of 37,000 spread over the others.
+    await em.getConnection().execute(
+      `insert into institution (id, owner_ministry_id, name, type, province_code, annual_capacity, sectors)
+       select gen_random_uuid(), case when g <= 3000 then ?::uuid else (?::uuid[])[1 + g % ?] end, 'Institution ' || g, 'TRAINING_CENTRE', '35', 100 + g % 500, '{TOURISM}'
+         from generate_series(1, 37000) g`,
+      [target.id, `{${ministries.filter((m) => m !== target).map((m) => m.id).join(',')}}`, ministries.length - 1],
+    );
+    await em.getConnection().execute('analyze institution');
+    const account = em.create(Account, { email: `bench-${Date.now()}@test.local`, displayName: 'Bench', passwordHash: 'x', role: Role.VIEWER, ministry: target });
+    await em.flush();
+
+    const config = loadConfig({ NODE_ENV: 'test', JWT_SECRET: 'bench-secret' });
+    const log = pino({ level: 'silent' });
+    const appOrm = await MikroORM.init(ormOptions(url, { asApp: true }));
+    const withRls = await createApp({ orm: appOrm, config, log });
+    const withoutRls = await createApp({ orm: owner, config, log });
+    const token = await withRls.tokens.sign({ accountId: account.id, ministryId: target.id, role: Role.VIEWER });
+    await rate(withRls, token, 500);
+    await rate(withoutRls, token, 500);
+    const on: number[] = [];
+    const off: number[] = [];
+    for (let i = 0; i < ROUNDS; i++) {
+      on.push(await rate(withRls, token, ROUND_MS));
+      off.push(await rate(withoutRls, token, ROUND_MS));
+    }
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    const [a, b] = [median(on), median(off)];
+    console.log(`institutions(first: 100) + totalCount, VIEWER of a ministry with 3,000 of 37,000 rows, ${ROUNDS} alternating rounds of ${ROUND_MS} ms`);
+    console.log(`with RLS:    ${a.toFixed(0)} req/s (rounds: ${on.map((x) => x.toFixed(0)).join(', ')})`);
+    console.log(`without RLS: ${b.toFixed(0)} req/s (rounds: ${off.map((x) => x.toFixed(0)).join(', ')})`);
+    console.log(`RLS cost: throughput ratio ${(a / b).toFixed(3)} (${((1 - a / b) * 100).toFixed(1)} % slower)`);
+    await withRls.stop();
+    await withoutRls.stop();
+    await appOrm.close(true);
+  } finally {
+    await owner.close(true);
+    await cluster?.stop();
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
