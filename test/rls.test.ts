@@ -72,7 +72,7 @@ describe('row-level security', () => {
     let insertError = '';
     const client = await t.as(Role.EDITOR, 'KEMENKES', async (ctx: Context) => {
       const res = await ctx.em.execute(`update institution set name = 'hijacked' where id = ?`, [foreign.id], 'run');
-      updated = (res as { affectedRows: number }).affectedRows;
+      updated = (res as unknown as { affectedRows: number }).affectedRows;
       await ctx.em.execute('savepoint probe');
       try {
         await ctx.em.execute(`insert into institution (id, owner_ministry_id, name, type, province_code, annual_capacity, sectors) values (gen_random_uuid(), ?, 'x', 'TRAINING_CENTRE', '35', 1, '{}')`, [foreign.ownerMinistry.id]);
