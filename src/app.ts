@@ -64,7 +64,7 @@ export async function createApp(opts: { orm: MikroORM; config: Config; log: Logg
   await apollo.start();
 
   const context = async (authorization?: string | null, requestId: string = randomUUID()) =>
-    createContext({ orm, tokens, log }, await viewerFromHeader(tokens, authorization), requestId);
+    createContext({ orm, tokens, log, auditKey: config.auditKey }, await viewerFromHeader(tokens, authorization), requestId);
 
 
   const send = (res: ServerResponse, status: number, type: string, body: string | Buffer, extra: Record<string, string> = {}) => {

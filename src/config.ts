@@ -4,6 +4,7 @@
  * README's configuration table).
  */
 export const DEFAULT_JWT_SECRET = 'sinergi-development-secret-do-not-use-in-production';
+export const DEFAULT_AUDIT_KEY = 'sinergi-development-audit-key-do-not-use-in-production';
 
 export interface Config {
   env: 'development' | 'test' | 'production';
@@ -14,6 +15,8 @@ export interface Config {
   dataDir: string;
   jwtSecret: string;
   jwtTtl: string;
+  /** Signs audit events and checkpoints (HMAC-SHA256); keep it outside the database. */
+  auditKey: string;
   logLevel: string;
   /** Load the demo data set into an empty database at start-up. */
   seedDemo: boolean;
@@ -36,6 +39,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: env.SINERGI_DATA_DIR || `${process.cwd()}/.data`,
     jwtSecret: env.JWT_SECRET || DEFAULT_JWT_SECRET,
     jwtTtl: env.JWT_TTL || '8h',
+    auditKey: env.AUDIT_KEY || DEFAULT_AUDIT_KEY,
     logLevel: env.LOG_LEVEL || (nodeEnv === 'test' ? 'silent' : 'info'),
     seedDemo: env.SEED_DEMO !== 'false',
   };

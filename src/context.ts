@@ -19,6 +19,8 @@ export interface Context {
   requestId: string;
   log: Logger;
   tokens: TokenService;
+  /** Signs audit events (see audit.chain.ts). */
+  auditKey: string;
   /**
    * Opens the request's transaction and sets its scope, in the ORM and (via
    * `sinergi_begin_request`) in PostgreSQL's row-level security alike.
@@ -34,6 +36,7 @@ export interface ContextDeps {
   orm: MikroORM;
   tokens: TokenService;
   log: Logger;
+  auditKey: string;
 }
 
 /** Reads `Authorization: Bearer …`; a bad or expired token makes the request anonymous. */
@@ -55,6 +58,7 @@ export function createContext(deps: ContextDeps, viewer: Viewer | null, requestI
     requestId,
     log: deps.log.child({ requestId }),
     tokens: deps.tokens,
+    auditKey: deps.auditKey,
     // `this`, not a captured variable: Apollo hands plugins and resolvers a shallow copy of the context.
     async begin(this: Context) {
       if (em.isInTransaction()) return;

@@ -4,7 +4,7 @@ import { applyMiddleware } from 'graphql-middleware';
 import path from 'node:path';
 import { buildSchema } from 'type-graphql';
 import { permissions } from './access/shield';
-import { savepointPerMutation } from './shared/savepoint';
+import { mutationBoundary } from './modules/audit/mutation-boundary';
 import { AccountResolver } from './modules/account/account.resolver';
 import { CountryResolver } from './modules/country/country.resolver';
 import { EnrollmentCrudResolver, EnrollmentResolver } from './modules/enrollment/enrollment.resolver';
@@ -37,11 +37,11 @@ export function buildBareSchema(): Promise<GraphQLSchema> {
   });
 }
 
-/** The served schema: shield rules around every field, then a savepoint around every mutation. */
+/** The served schema: shield rules around every field, then savepoint and audit event around every mutation. */
 export async function buildAppSchema(): Promise<GraphQLSchema> {
   const schema = await buildBareSchema();
   const mutations = Object.keys(schema.getMutationType()?.getFields() ?? {});
-  return applyMiddleware(schema, permissions, { Mutation: Object.fromEntries(mutations.map((m) => [m, savepointPerMutation])) });
+  return applyMiddleware(schema, permissions, { Mutation: Object.fromEntries(mutations.map((m) => [m, mutationBoundary])) });
 }
 
 /** The SDL as checked in: sorted, so the file changes only when the contract does. */

@@ -122,8 +122,9 @@ describe('production guards', () => {
     await expect(start({ NODE_ENV: 'production' })).rejects.toMatchObject({ code: 1, out: expect.stringContaining('JWT_SECRET') });
   }, 60_000);
 
-  it('refuses to start with demo accounts in the database', async () => {
+  it('refuses to start with the default audit key or with demo accounts in the database', async () => {
     await stop(server.child);
-    await expect(start({ NODE_ENV: 'production', JWT_SECRET: 'a-real-secret-from-the-vault' })).rejects.toMatchObject({ code: 1, out: expect.stringContaining('demo accounts') });
+    await expect(start({ NODE_ENV: 'production', JWT_SECRET: 'a-real-secret-from-the-vault' })).rejects.toMatchObject({ code: 1, out: expect.stringContaining('AUDIT_KEY') });
+    await expect(start({ NODE_ENV: 'production', JWT_SECRET: 'a-real-secret-from-the-vault', AUDIT_KEY: 'another-real-secret' })).rejects.toMatchObject({ code: 1, out: expect.stringContaining('demo accounts') });
   }, 60_000);
 });

@@ -4,6 +4,7 @@ import { Migrator } from '@mikro-orm/migrations';
 import path from 'node:path';
 import { entities } from './entities';
 import { QueryCountingLogger } from './query-counter';
+import { AuditCollector } from '../modules/audit/audit.collector';
 
 const root = path.resolve(__dirname, '..', '..');
 
@@ -46,6 +47,7 @@ export function ormOptions(clientUrl?: string, opts: { asApp?: boolean } = {}): 
         ? { afterCreate: (conn: { query: (sql: string, cb: (err: Error | null) => void) => void }, done: (err: Error | null, conn: unknown) => void) => conn.query(`set role ${APP_ROLE}`, (err) => done(err, conn)) }
         : {}),
     },
+    subscribers: [new AuditCollector()],
     debug: ['query'],
     loggerFactory: (options) => new QueryCountingLogger(options),
   });

@@ -1,0 +1,63 @@
+/**
+ * Collects what each flush changes, per EntityManager (so per request), for
+ * the audit event of the mutation in progress. Values are copied when the
+ * flush happens; personal data and password hashes are redacted here, before
+ * they can reach the log.
+ */
+import { wrap, type ChangeSet, type EntityManager, type EventSubscriber, type FlushEventArgs } from '@mikro-orm/core';
+
+export interface FieldChange { before: unknown; after: unknown }
+export interface RecordedChange { entity: string; id: string; op: 'create' | 'update' | 'delete'; fields: Record<string, FieldChange> }
+
+/** Fields whose values never enter the log (UU 27/2022; credentials). */
+export const REDACTED_FIELDS: Record<string, readonly string[]> = {
+  Trainee: ['nik', 'birthDate', 'phone', 'email', 'address'],
+  ReturneeBusiness: ['returneeNik', 'returneePhone'],
+  Account: ['passwordHash'],
+};
+/** Writes that are not changes of programme data: the read log is its own record. */
+const NOT_AUDITED = new Set(['PersonalDataRead', 'AuditEvent']);
+const REDACTED = '[redacted]';
+
+function plain(value: unknown): unknown {
+  if (value instanceof Date) return value.toISOString();
+  if (Array.isArray(value)) return value.map(plain);
+  if (value && typeof value === 'object') {
+    if ('id' in value) return (value as { id: unknown }).id;
+    return JSON.parse(JSON.stringify(value));
+  }
+  return value === undefined ? null : value;
+}
+
+const changes = new WeakMap<EntityManager, RecordedChange[]>();
+
+export function takeChanges(em: EntityManager): RecordedChange[] {
+  const list = changes.get(em) ?? [];
+  changes.set(em, []);
+  return list;
+}
+
+export class AuditCollector implements EventSubscriber {
+  onFlush(args: FlushEventArgs): void {
+    const list = changes.get(args.em as EntityManager) ?? [];
+    for (const cs of args.uow.getChangeSets() as ChangeSet<object>[]) {
+      if (NOT_AUDITED.has(cs.name)) continue;
+      const op = String(cs.type).startsWith('delete') ? 'delete' : String(cs.type).startsWith('update') ? 'update' : 'create';
+      const redacted = REDACTED_FIELDS[cs.name] ?? [];
+      // A delete's change set carries no original data; the entity's own snapshot from when it was loaded does.
+      const original = (cs.originalEntity ?? wrap(cs.entity, true).__originalEntityData ?? {}) as Record<string, unknown>;
+      const payload = (cs.payload ?? {}) as Record<string, unknown>;
+      const keys = op === 'delete' ? Object.keys(original) : Object.keys(payload);
+      const fields: Record<string, FieldChange> = {};
+      for (const key of keys) {
+        const hide = redacted.includes(key);
+        fields[key] = {
+          before: op === 'create' ? null : hide ? REDACTED : plain(original[key]),
+          after: op === 'delete' ? null : hide ? REDACTED : plain(payload[key]),
+        };
+      }
+      list.push({ entity: cs.name, id: String((cs.entity as { id?: unknown }).id ?? cs.getPrimaryKey(true)), op, fields });
+    }
+    changes.set(args.em as EntityManager, list);
+  }
+}
