@@ -24,6 +24,9 @@ export const MATRIX: Record<'query' | 'mutation', Record<string, string>> = {
     dataSubjectAccessReport: 'S S S - -',
     explainAccess: 'S S S S S',
     accessMatrix: 'A A A A A',
+    auditEvents: '- - S S -',
+    verifyAuditLog: '- - - A -',
+    auditCheckpoint: '- - - A -',
   },
   mutation: {
     login: 'A A A A A',

@@ -16,7 +16,9 @@ export type Audience =
   | 'staff-or-auditor'
   | 'platform-admin'
   | 'account-managers'
-  | 'coordinator-writer';
+  | 'coordinator-writer'
+  | 'audit-readers'
+  | 'auditor';
 
 /** Roles each audience admits. `coordinator-writer` also needs the caller's ministry to be the coordinator (KP2MI). */
 export const AUDIENCE_ROLES: Record<Audience, readonly Role[]> = {
@@ -29,6 +31,8 @@ export const AUDIENCE_ROLES: Record<Audience, readonly Role[]> = {
   'platform-admin': [Role.PLATFORM_ADMIN],
   'account-managers': [Role.ADMIN, Role.PLATFORM_ADMIN],
   'coordinator-writer': [Role.EDITOR, Role.ADMIN],
+  'audit-readers': [Role.ADMIN, Role.AUDITOR],
+  auditor: [Role.AUDITOR],
 };
 
 export interface OperationPolicy {
@@ -58,6 +62,9 @@ export const QUERY_POLICY: Record<string, OperationPolicy> = {
   dataSubjectAccessReport: { audience: 'staff', scoped: true },
   explainAccess: { audience: 'authenticated', scoped: true },
   accessMatrix: { audience: 'authenticated', scoped: false },
+  auditEvents: { audience: 'audit-readers', scoped: true },
+  verifyAuditLog: { audience: 'auditor', scoped: false },
+  auditCheckpoint: { audience: 'auditor', scoped: false },
 };
 
 export const MUTATION_POLICY: Record<string, OperationPolicy> = {

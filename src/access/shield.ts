@@ -24,6 +24,8 @@ const MESSAGES: Record<Audience, string> = {
   'platform-admin': 'Only a PLATFORM_ADMIN may do this.',
   'account-managers': 'Only a ministry ADMIN or a PLATFORM_ADMIN manages accounts.',
   'coordinator-writer': 'Only an EDITOR or ADMIN of the coordinating ministry (KP2MI) edits reference data.',
+  'audit-readers': 'Only auditors and ministry ADMINs read the audit log.',
+  auditor: 'Only an AUDITOR may do this.',
 };
 
 function audienceRule(audience: Audience): IRule | typeof allow {
@@ -57,8 +59,8 @@ export const mutationRules = rules(MUTATION_POLICY);
 const objectTypes = [
   'DeletePayload', 'PageInfo', 'Ministry', 'DestinationCountry',
   'Institution', 'Program', 'Trainee', 'Enrollment', 'Mou', 'MouParty', 'MouVersion', 'DataSharingClause', 'ReturneeBusiness',
-  'DataSubjectAccessReport', 'PersonalDataRead', 'SubjectRecord', 'AccessExplanation', 'AccessMatrixRow', 'AccessMatrixCell',
-  ...['Ministry', 'DestinationCountry', 'Institution', 'Program', 'Trainee', 'Enrollment', 'Mou', 'ReturneeBusiness', 'Account'].flatMap((t) => [`${t}Connection`, `${t}Edge`]),
+  'DataSubjectAccessReport', 'PersonalDataRead', 'AuditEvent', 'AuditVerification', 'AuditCheckpoint', 'ClauseUsage', 'SubjectRecord', 'AccessExplanation', 'AccessMatrixRow', 'AccessMatrixCell',
+  ...['Ministry', 'DestinationCountry', 'Institution', 'Program', 'Trainee', 'Enrollment', 'Mou', 'ReturneeBusiness', 'Account', 'AuditEvent'].flatMap((t) => [`${t}Connection`, `${t}Edge`]),
 ];
 
 export const permissions = shield(

@@ -17,11 +17,11 @@ export interface Database {
  * Connects to `DATABASE_URL`, or starts the embedded PostgreSQL in
  * `<dataDir>/postgres` when none is configured, then applies pending migrations.
  */
-export async function openDatabase(opts: { databaseUrl?: string; dataDir: string; log?: (line: string) => void }): Promise<Database> {
+export async function openDatabase(opts: { databaseUrl?: string; dataDir: string; log?: (line: string) => void; stopRunning?: boolean }): Promise<Database> {
   let embedded: EmbeddedCluster | undefined;
   let url = opts.databaseUrl;
   if (!url) {
-    embedded = await startEmbeddedPostgres({ dataDir: path.join(opts.dataDir, 'postgres'), log: opts.log });
+    embedded = await startEmbeddedPostgres({ dataDir: path.join(opts.dataDir, 'postgres'), log: opts.log, stopRunning: opts.stopRunning });
     url = embedded.url('postgres');
     await ensureDatabase(url, 'sinergi');
     url = embedded.url('sinergi');

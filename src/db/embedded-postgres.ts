@@ -31,6 +31,11 @@ export interface EmbeddedOptions {
   /** Throw-away clusters (tests) trade durability for speed. */
   ephemeral?: boolean;
   log?: (line: string) => void;
+  /**
+   * A server already running on this folder is stopped first (a previous run that died leaves
+   * one behind). Tools that must not stop a running `npm start` pass false and get an error.
+   */
+  stopRunning?: boolean;
 }
 
 interface Binaries { postgres: string; initdb: string; pg_ctl: string }
@@ -147,6 +152,9 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
     }
     await run(bins.initdb, ['-D', dataDir, '--auth=scram-sha-256', '--username=postgres', `--pwfile=${pwFile}`, '--encoding=UTF8', '--locale=C', '--no-instructions'], runAs);
   } else if (existsSync(path.join(dataDir, 'postmaster.pid'))) {
+    if (opts.stopRunning === false) {
+      throw new Error(`PostgreSQL is already running on ${dataDir} (is npm start running?): stop it, or set DATABASE_URL to reach it.`);
+    }
     // A previous run died without stopping its server: stop it so the port and lock are free.
     await run(bins.pg_ctl, ['stop', '-D', dataDir, '-m', 'fast', '-w'], runAs).catch(() => undefined);
   }
