@@ -50,6 +50,7 @@ export class Migration20261128000200_row_level_security extends Migration {
         grants jsonb;
       begin
         perform set_config('sinergi.ministry', case when staff then p_ministry::text else '' end, true);
+        perform set_config('sinergi.auditor', case when account_ok and p_role = 'AUDITOR' then 'on' else '' end, true);
         foreach res in array array['institution', 'program', 'trainee', 'enrollment', 'returnee_business', 'mou'] loop
           if account_ok and p_role = 'AUDITOR' and res = 'mou' then
             perform set_config('sinergi.read_mou', '*', true);
@@ -100,7 +101,8 @@ export class Migration20261128000200_row_level_security extends Migration {
     this.addSql(`alter table ${t} enable row level security;`);
     this.addSql(`alter table ${t} force row level security;`);
     this.addSql(`create policy owner_all on ${t} to current_user using (true) with check (true);`);
-    this.addSql(`create policy app_select on ${t} for select to sinergi_app using (owner_ministry_id = (select sinergi_own()) or reader_ministry_id = (select sinergi_own()));`);
+    // The data's owner, the reader, and auditors (who see which records were read, never the data).
+    this.addSql(`create policy app_select on ${t} for select to sinergi_app using (owner_ministry_id = (select sinergi_own()) or reader_ministry_id = (select sinergi_own()) or (select current_setting('sinergi.auditor', true)) = 'on');`);
     this.addSql(`create policy app_insert on ${t} for insert to sinergi_app with check (reader_ministry_id = (select sinergi_own()));`);
   }
 

@@ -10,6 +10,7 @@ import { buildSchema, getNamedType, isInputObjectType, parse, type GraphQLArgume
 import { readFileSync } from 'node:fs';
 import { SCHEMA_FILE } from '../src/schema';
 import { Account } from '../src/modules/account/account.entity';
+import { AuditEvent } from '../src/modules/audit/audit-event.entity';
 import { Enrollment } from '../src/modules/enrollment/enrollment.entity';
 import { Institution } from '../src/modules/institution/institution.entity';
 import { Mou, MouParty } from '../src/modules/mou/mou.entity';
@@ -42,6 +43,10 @@ beforeAll(async () => {
   em.create(MouParty, { mou: victimMou, ministry: c });
   await em.flush();
   attacker = await t.as(Role.ADMIN, 'KEMENPERIN');
+  // One change of B's made through the API, so that B's data has audit events to hide.
+  const victimEditor = await t.as(Role.EDITOR, 'KESDM');
+  const changed = await victimEditor.exec(parse('mutation($id: ID!) { updateInstitution(input: { id: $id, annualCapacity: 7 }) { id } }') as never, { id: gid(victim.institution) } as never);
+  if (changed.errors) throw new Error(JSON.stringify(changed.errors));
   victimAccount = (await t.as(Role.VIEWER, 'KESDM')).account!;
 });
 afterAll(() => t.close());
@@ -56,6 +61,7 @@ const ATTACKS: Record<string, Attack> = {
   enrollments: { query: 'query($p: ID, $t: ID) { enrollments(filter: { programId: $p, traineeId: $t }) { totalCount } }', variables: () => ({ p: gid(victim.program), t: gid(victim.trainee) }), expect: 'empty' },
   returneeBusinesses: { query: 'query($m: ID) { returneeBusinesses(filter: { ownerMinistryId: $m }) { totalCount } }', variables: () => ({ m: toGlobalId('Ministry', victim.trainee.ownerMinistry.id) }), expect: 'empty' },
   mous: { query: 'query($m: ID) { mous(partyMinistryId: $m) { totalCount } }', variables: () => ({ m: toGlobalId('Ministry', victim.trainee.ownerMinistry.id) }), expect: 'empty' },
+  auditEvents: { query: 'query($m: ID, $e: ID) { auditEvents(ministryId: $m, entityId: $e) { totalCount } }', variables: () => ({ m: toGlobalId('Ministry', victim.trainee.ownerMinistry.id), e: gid(victim.institution) }), expect: 'empty' },
   accounts: { query: 'query($m: ID) { accounts(ministryId: $m) { totalCount } }', variables: () => ({ m: toGlobalId('Ministry', victim.trainee.ownerMinistry.id) }), expect: 'empty' },
   updateInstitution: { query: 'mutation($id: ID!) { updateInstitution(input: { id: $id, name: "Pwned" }) { id } }', variables: () => ({ id: gid(victim.institution) }), expect: 'FORBIDDEN' },
   deleteInstitution: { query: 'mutation($id: ID!) { deleteInstitution(id: $id) { deletedId } }', variables: () => ({ id: gid(victim.institution) }), expect: 'FORBIDDEN' },
@@ -125,6 +131,10 @@ describe('object-level authorization with another ministry\'s ids', () => {
     );
     // The NIK of the access report is not an ID but names a person of another ministry all the same.
     expect(withIds.filter((n) => !(n in NOT_OBJECT_LEVEL)).sort()).toEqual(Object.keys(ATTACKS).filter((n) => n !== 'dataSubjectAccessReport').sort());
+  });
+
+  it('B\'s data has audit events (so hiding them is tested)', async () => {
+    expect(await t.em().count(AuditEvent, { subjectMinistryId: victim.institution.ownerMinistry.id })).toBeGreaterThan(0);
   });
 
   it('every attack is refused or answered as for a missing row, and B\'s data is unchanged', async () => {

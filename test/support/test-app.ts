@@ -15,7 +15,7 @@ import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
 import { createApp, type App } from '../../src/app';
 import { Role } from '../../src/access/roles';
-import { loadConfig } from '../../src/config';
+import { loadConfig, type Config } from '../../src/config';
 import type { Context } from '../../src/context';
 import { ormOptions } from '../../src/db/orm.config';
 import { queryCounter } from '../../src/db/query-counter';
@@ -46,6 +46,9 @@ export interface TestApp {
   orm: MikroORM;
   /** Owner rights: fixtures and checks. */
   adminOrm: MikroORM;
+  /** This file's database, and the configuration the app was built with (for servers started in child processes). */
+  databaseUrl: string;
+  config: Config;
   /** An EntityManager that sees everything (system scope), for fixtures and for checking what changed. */
   em(): EntityManager;
   ministry(code: string): Promise<Ministry>;
@@ -90,6 +93,8 @@ export async function startTestApp(): Promise<TestApp> {
     app,
     orm,
     adminOrm,
+    databaseUrl: withDatabase(adminUrl, dbName),
+    config,
     em: () => systemEm(adminOrm),
     async ministry(code) {
       if (!ministries.has(code)) ministries.set(code, await systemEm(adminOrm).findOneOrFail(Ministry, { code }));

@@ -1,0 +1,287 @@
+/**
+ * The audit trail: exactly one event per successful mutation (checked over
+ * every mutation of the schema), none for a failed one; tampering done
+ * directly in SQL is found by verification, which names the first bad event;
+ * checkpoints catch a truncated or rewritten tail; concurrent mutations from
+ * two server processes leave one unbroken chain; auditors' views.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { buildSchema, parse } from 'graphql';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Role } from '../src/access/roles';
+import { contentOf, eventHash, sign, verifyChain } from '../src/modules/audit/audit.chain';
+import { AuditEvent } from '../src/modules/audit/audit-event.entity';
+import { SCHEMA_FILE } from '../src/schema';
+import { toGlobalId } from '../src/shared/global-id';
+import * as ops from './generated/graphql';
+import { expectError, expectOk } from './support/expect';
+import * as f from './support/factories';
+import { rootOperations, type Op } from './support/operations';
+import { startTestApp, type Client, type TestApp } from './support/test-app';
+import { cells, COLUMNS, MATRIX } from './permission-matrix';
+
+let t: TestApp;
+let clients: Map<string, Client>;
+let OPS: Record<string, () => Promise<Op>>;
+
+beforeAll(async () => {
+  t = await startTestApp();
+  ({ clients, OPS } = await rootOperations(t));
+});
+afterAll(() => t.close());
+
+const count = () => t.em().count(AuditEvent, {});
+const last = async () => (await t.em().find(AuditEvent, {}, { orderBy: { seq: 'desc' }, limit: 1 }))[0];
+const key = () => t.config.auditKey;
+
+/** Runs `fn` in a transaction of the owner that is always rolled back: tampering without lasting harm. */
+async function tampered<T>(fn: (em: EntityManager) => Promise<T>): Promise<T> {
+  let out: T;
+  await t.em().transactional(async (em) => {
+    await em.execute('alter table audit_event disable trigger user');
+    out = await fn(em as EntityManager);
+    throw new Error('rollback');
+  }).catch((e) => {
+    if ((e as Error).message !== 'rollback') throw e;
+  });
+  return out!;
+}
+
+describe('one event per mutation', () => {
+  it('every mutation of the schema leaves exactly one event naming it, its actor and its record', async () => {
+    const schema = buildSchema(readFileSync(SCHEMA_FILE, 'utf8'));
+    const mutations = Object.keys(schema.getMutationType()!.getFields());
+    for (const name of mutations) {
+      // The first role the matrix admits, preferring the most specific.
+      const row = cells(MATRIX.mutation[name]);
+      const role = ['EDITOR', 'ADMIN', 'PLATFORM_ADMIN', 'VIEWER', 'AUDITOR'].find((r) => row[COLUMNS.indexOf(r as never)] !== '-')!;
+      // login acts as the account it logs in (the VIEWER's credentials).
+      const client = clients.get(name === 'login' ? 'VIEWER' : role)!;
+      const op = await OPS[name]();
+      const before = await count();
+      const res = await client.exec(parse(op.query) as never, (op.variables ?? {}) as never);
+      expect(res.errors, `${name}: ${JSON.stringify(res.errors)}`).toBeUndefined();
+      expect(await count(), name).toBe(before + 1);
+      const event = await last();
+      expect(event, name).toMatchObject({ operation: name, actorAccountId: client.account!.id, actorRole: name === 'login' ? 'VIEWER' : role });
+      expect(event.requestId, name).toBeTruthy();
+      expect(event.entityType, name).not.toBe('unknown');
+      if (name !== 'login') expect(event.changes.length, name).toBeGreaterThan(0);
+    }
+  });
+
+  it('records before and after of changed fields, and redacts personal values', async () => {
+    const editor = clients.get('EDITOR')!;
+    const created = expectOk(await editor.exec(ops.CreateTraineeDocument, { input: { nik: f.validNik(), fullName: 'Audited Person', sex: 'FEMALE', birthDate: '1998-04-12', originProvinceCode: '35', phone: '+62 812 0000 1111' } })).createTrainee;
+    const createdEvent = await last();
+    const fields = (createdEvent.changes[0] as { fields: Record<string, { before: unknown; after: unknown }> }).fields;
+    expect(fields.fullName).toEqual({ before: null, after: 'Audited Person' });
+    for (const personal of ['nik', 'birthDate', 'phone']) expect(fields[personal].after, personal).toBe('[redacted]');
+    expect(JSON.stringify(createdEvent.changes)).not.toContain('0000 1111');
+    expectOk(await editor.exec(ops.UpdateTraineeDocument, { input: { id: created.id, fullName: 'Audited Person Renamed' } }));
+    const updated = (await last()).changes[0] as { op: string; fields: Record<string, { before: unknown; after: unknown }> };
+    expect(updated.op).toBe('update');
+    expect(updated.fields.fullName).toEqual({ before: 'Audited Person', after: 'Audited Person Renamed' });
+  });
+
+  it('a refused or failed mutation leaves no event', async () => {
+    const before = await count();
+    expectError(await clients.get('EDITOR')!.exec(ops.CreateInstitutionDocument, { input: { name: 'Bad', type: 'TRAINING_CENTRE', provinceCode: '35', annualCapacity: -1 } }), 'BAD_USER_INPUT');
+    expectError(await clients.get('VIEWER')!.exec(ops.CreateInstitutionDocument, { input: { name: 'Viewer', type: 'TRAINING_CENTRE', provinceCode: '35', annualCapacity: 1 } }), 'FORBIDDEN');
+    const dup = clients.get('EDITOR')!.account!.email;
+    expectError(await clients.get('PLATFORM_ADMIN')!.exec(ops.CreateAccountDocument, { input: { email: dup, displayName: 'Dup', password: 'a-long-password-1', role: 'AUDITOR' } }), 'CONFLICT');
+    expect(await count()).toBe(before);
+  });
+});
+
+describe('tamper evidence', () => {
+  it('the whole log verifies, through GraphQL and the chain function alike', async () => {
+    const res = expectOk(await clients.get('AUDITOR')!.exec(parse('{ verifyAuditLog { valid eventsChecked firstBadSeq } }') as never, {}));
+    expect(res).toMatchObject({ verifyAuditLog: { valid: true, firstBadSeq: null } });
+    expect((await verifyChain(t.em(), key())).valid).toBe(true);
+  });
+
+  it('the database refuses UPDATE, DELETE and TRUNCATE, for the app role and the owner alike', async () => {
+    for (const sql of ['update audit_event set operation = \'x\' where seq = 1', 'delete from audit_event where seq = 1', 'truncate audit_event']) {
+      await expect(t.em().execute(sql)).rejects.toThrow(/append-only|permission denied/);
+      await expect(t.orm.em.fork().execute(sql)).rejects.toThrow(/append-only|permission denied/);
+    }
+  });
+
+  const middle = async () => String(Math.floor(Number((await last()).seq) / 2));
+
+  it('an UPDATE done in SQL is found, naming the event', async () => {
+    const k = await middle();
+    const result = await tampered(async (em) => {
+      await em.execute(`update audit_event set actor_role = 'PLATFORM_ADMIN' where seq = ?`, [k]);
+      return verifyChain(em, key());
+    });
+    expect(result).toMatchObject({ valid: false, firstBadSeq: k });
+    expect(result.reason).toMatch(/changed after it was written/);
+  });
+
+  it('a DELETE done in SQL is found, naming the missing event', async () => {
+    const k = await middle();
+    const result = await tampered(async (em) => {
+      await em.execute('delete from audit_event where seq = ?', [k]);
+      return verifyChain(em, key());
+    });
+    expect(result).toMatchObject({ valid: false, firstBadSeq: k });
+    expect(result.reason).toMatch(/missing/);
+  });
+
+  it('a reordering done in SQL is found, naming the first event out of place', async () => {
+    const k = Number(await middle());
+    const result = await tampered(async (em) => {
+      await em.execute('update audit_event set seq = -1 where seq = ?', [k]);
+      await em.execute('update audit_event set seq = ? where seq = ?', [k, k + 1]);
+      await em.execute('update audit_event set seq = ? where seq = -1', [k + 1]);
+      return verifyChain(em, key());
+    });
+    expect(result).toMatchObject({ valid: false, firstBadSeq: String(k) });
+  });
+
+  it('a forgery that recomputes the hash in SQL is found: the server never signed it', async () => {
+    const k = await middle();
+    const result = await tampered(async (em) => {
+      const [row] = await em.execute<any[]>('select seq::text as seq, occurred_at, request_id, actor_account_id, actor_ministry_id, actor_role, operation, entity_type, entity_id, subject_ministry_id, changes, prev_hash from audit_event where seq = ?', [k]);
+      const forged = { ...contentOf(row), actorRole: 'FORGED' };
+      await em.execute('update audit_event set actor_role = ?, hash = ? where seq = ?', ['FORGED', eventHash(k, row.prev_hash, forged), k]);
+      return verifyChain(em, key());
+    });
+    expect(result).toMatchObject({ valid: false, firstBadSeq: k });
+    expect(result.reason).toMatch(/never signed/);
+  });
+
+  it('a checkpoint taken earlier finds a truncated tail, and a tail rewritten even with the key', async () => {
+    const auditor = clients.get('AUDITOR')!;
+    const cp = (expectOk(await auditor.exec(parse('{ auditCheckpoint { seq hash time token } }') as never, {})) as { auditCheckpoint: { seq: string; token: string } }).auditCheckpoint;
+    expectOk(await clients.get('EDITOR')!.exec(ops.CreateInstitutionDocument, { input: { name: 'After checkpoint', type: 'TRAINING_CENTRE', provinceCode: '35', annualCapacity: 1 } }));
+    const verify = (token: string) => auditor.exec(parse('query($c: String) { verifyAuditLog(checkpoint: $c) { valid firstBadSeq reason } }') as never, { c: token } as never);
+    expect(expectOk(await verify(cp.token))).toMatchObject({ verifyAuditLog: { valid: true } });
+    expectError(await verify('not-a-checkpoint'), 'BAD_USER_INPUT', 'checkpoint');
+
+    const truncated = await tampered(async (em) => {
+      await em.execute('delete from audit_event where seq >= ?', [Number(cp.seq) - 1]);
+      return verifyChain(em, key(), { seq: cp.seq, hash: (await t.em().findOneOrFail(AuditEvent, { seq: cp.seq })).hash, time: '' });
+    });
+    expect(truncated.valid).toBe(false);
+    expect(truncated.reason).toMatch(/truncated/);
+    expect((await tampered(async (em) => (await em.execute('delete from audit_event where seq >= ?', [Number(cp.seq) - 1]), verifyChain(em, key())))).valid).toBe(true);
+
+    // An insider with the key rewrites the tail from event k with valid hashes and signatures:
+    // only the checkpoint kept outside shows it.
+    const rewritten = await tampered(async (em) => {
+      const k = Number(cp.seq) - 2;
+      const rows = await em.execute<any[]>('select seq::text as seq, occurred_at, request_id, actor_account_id, actor_ministry_id, actor_role, operation, entity_type, entity_id, subject_ministry_id, changes, prev_hash from audit_event where seq >= ? order by audit_event.seq', [k]);
+      let prev = rows[0].prev_hash as string;
+      for (const row of rows) {
+        const content = { ...contentOf(row), actorRole: row.seq === String(k) ? 'AUDITOR' : row.actor_role };
+        const hash = eventHash(row.seq, prev, content);
+        await em.execute('update audit_event set actor_role = ?, prev_hash = ?, hash = ?, signature = ? where seq = ?', [content.actorRole, prev, hash, sign(key(), hash), row.seq]);
+        prev = hash;
+      }
+      const [cpRow] = await t.em().execute<any[]>('select hash from audit_event where seq = ?', [cp.seq]);
+      return { plain: await verifyChain(em, key()), withCheckpoint: await verifyChain(em, key(), { seq: cp.seq, hash: cpRow.hash, time: '' }) };
+    });
+    expect(rewritten.plain.valid).toBe(true);
+    expect(rewritten.withCheckpoint).toMatchObject({ valid: false, firstBadSeq: cp.seq });
+    expect(rewritten.withCheckpoint.reason).toMatch(/rewritten/);
+  });
+});
+
+describe('auditor views', () => {
+  it('filters by entity, operation, ministry, actor and time; a ministry ADMIN sees its own ministry\'s data only', async () => {
+    const editor = clients.get('EDITOR')!;
+    const inst = expectOk(await editor.exec(ops.CreateInstitutionDocument, { input: { name: 'Viewed', type: 'TRAINING_CENTRE', provinceCode: '35', annualCapacity: 1 } })).createInstitution;
+    expectOk(await editor.exec(ops.UpdateInstitutionDocument, { input: { id: inst.id, annualCapacity: 2 } }));
+    const q = parse('query($e: ID, $o: String, $m: ID, $a: ID, $from: DateTimeISO) { auditEvents(first: 100, entityId: $e, operation: $o, ministryId: $m, actorAccountId: $a, from: $from) { totalCount edges { node { seq operation entityType entityId actorRole actorAccountId subjectMinistry { code } changes } } } }');
+    const auditor = clients.get('AUDITOR')!;
+    const byEntity = expectOk(await auditor.exec(q as never, { e: inst.id } as never)) as any;
+    expect(byEntity.auditEvents.edges.map((e: any) => e.node.operation)).toEqual(['createInstitution', 'updateInstitution']);
+    const byOp = expectOk(await auditor.exec(q as never, { o: 'updateInstitution', a: toGlobalId('Account', editor.account!.id) } as never)) as any;
+    expect(byOp.auditEvents.edges.every((e: any) => e.node.operation === 'updateInstitution' && e.node.actorRole === 'EDITOR')).toBe(true);
+    const future = expectOk(await auditor.exec(q as never, { from: new Date(Date.now() + 3600_000).toISOString() } as never)) as any;
+    expect(future.auditEvents.totalCount).toBe(0);
+
+    const otherAdmin = await t.as(Role.ADMIN, 'KESDM');
+    const mine = expectOk(await clients.get('ADMIN')!.exec(q as never, {} as never)) as any;
+    expect(mine.auditEvents.totalCount).toBeGreaterThan(0);
+    expect(mine.auditEvents.edges.every((e: any) => e.node.subjectMinistry?.code === 'KP2MI')).toBe(true);
+    expect((expectOk(await otherAdmin.exec(q as never, { e: inst.id } as never)) as any).auditEvents.totalCount).toBe(0);
+    expectError(await editor.exec(q as never, {} as never), 'FORBIDDEN');
+  });
+
+  it('an MoU\'s timeline: versions, clauses in force on a date, and how often shared personal data was read', async () => {
+    const kp2mi = await t.ministry('KP2MI');
+    const perin = await t.ministry('KEMENPERIN');
+    const em = t.em();
+    const person = f.trainee(em, perin);
+    await em.flush();
+    const perinAdmin = await t.as(Role.ADMIN, 'KEMENPERIN');
+    const mou = expectOk(await clients.get('EDITOR')!.exec(ops.CreateMouDocument, { input: {
+      title: 'Timeline MoU', scope: 'Timeline', validFrom: '2025-01-01', validUntil: '2030-01-01', partyMinistryIds: [toGlobalId('Ministry', perin.id)],
+      clauses: [{ providerMinistryId: toGlobalId('Ministry', perin.id), recipientMinistryId: toGlobalId('Ministry', kp2mi.id), resourceTypes: ['TRAINEE'] as never, includesPersonalData: true, purpose: 'Timeline test purpose' }],
+    } })).createMou;
+    const q = parse('query($id: ID!, $d: LocalDate!) { node(id: $id) { ... on Mou { versions { event } clausesInForceOn(date: $d) sharingReport { personalDataReads distinctRecords clause { purpose } } } } }');
+    const today = new Date().toISOString().slice(0, 10);
+    const draftView = expectOk(await clients.get('AUDITOR')!.exec(q as never, { id: mou.id, d: today } as never)) as any;
+    expect(draftView.node.clausesInForceOn).toEqual([]);
+    expectOk(await clients.get('ADMIN')!.exec(ops.SignMouDocument, { id: mou.id, name: 'A', title: 'B' }));
+    expectOk(await perinAdmin.exec(ops.SignMouDocument, { id: mou.id, name: 'C', title: 'D' }));
+    expectOk(await clients.get('VIEWER')!.exec(ops.NodeDocument, { id: f.gid(person) }));
+    expectOk(await clients.get('VIEWER')!.exec(ops.TraineesDocument, { first: 100, filter: { ownerMinistryId: toGlobalId('Ministry', perin.id) } }));
+    const active = expectOk(await clients.get('AUDITOR')!.exec(q as never, { id: mou.id, d: today } as never)) as any;
+    expect(active.node.versions.map((v: any) => v.event)).toEqual(['CREATED', 'SIGNED', 'SIGNED', 'ACTIVATED']);
+    expect(active.node.clausesInForceOn).toHaveLength(1);
+    expect(active.node.sharingReport[0]).toMatchObject({ distinctRecords: 1, clause: { purpose: 'Timeline test purpose' } });
+    expect(active.node.sharingReport[0].personalDataReads).toBeGreaterThanOrEqual(1);
+    const before = expectOk(await clients.get('AUDITOR')!.exec(q as never, { id: mou.id, d: '2024-12-31' } as never)) as any;
+    expect(before.node.clausesInForceOn).toEqual([]);
+  });
+});
+
+describe('concurrency', () => {
+  const tsx = path.resolve(__dirname, '..', 'node_modules', '.bin', 'tsx');
+  const servers: ChildProcess[] = [];
+  afterAll(() => servers.forEach((s) => s.kill('SIGTERM')));
+
+  const startServer = () => new Promise<string>((resolve, reject) => {
+    const child = spawn(tsx, ['src/server.ts'], {
+      cwd: path.resolve(__dirname, '..'),
+      env: { ...process.env, NODE_ENV: 'development', DATABASE_URL: t.databaseUrl, PORT: '0', SEED_DEMO: 'false', JWT_SECRET: t.config.jwtSecret, AUDIT_KEY: t.config.auditKey, LOG_LEVEL: 'warn' },
+    });
+    servers.push(child);
+    let out = '';
+    child.stdout.on('data', (c) => {
+      out += c;
+      const m = /GraphiQL at (\S+)/.exec(out);
+      if (m) resolve(m[1]);
+    });
+    child.stderr.on('data', (c) => (out += c));
+    child.on('exit', (code) => reject(new Error(`server exited ${code}: ${out}`)));
+  });
+
+  it('200 concurrent mutations through two server processes leave one unbroken chain', async () => {
+    const urls = await Promise.all([startServer(), startServer()]);
+    const editors = await Promise.all(['KEMENKES', 'KEMENPAR', 'KKP', 'KEMENTAN'].map((code) => t.as(Role.EDITOR, code)));
+    const before = await count();
+    const results = await Promise.all(Array.from({ length: 200 }, async (_, i) => {
+      const res = await fetch(urls[i % 2], {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${editors[i % 4].token}` },
+        body: JSON.stringify({ query: 'mutation($i: CreateInstitutionInput!) { createInstitution(input: $i) { id } }', variables: { i: { name: `Concurrent ${i}`, type: 'TRAINING_CENTRE', provinceCode: '35', annualCapacity: i } } }),
+      });
+      return (await res.json()) as { errors?: unknown };
+    }));
+    expect(results.filter((r) => r.errors)).toEqual([]);
+    expect(await count()).toBe(before + 200);
+    const verification = await verifyChain(t.em(), key());
+    expect(verification).toMatchObject({ valid: true, firstBadSeq: null });
+    expect(Number(verification.headSeq)).toBe(await count());
+  }, 120_000);
+});
+

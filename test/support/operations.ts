@@ -1,0 +1,112 @@
+/**
+ * One representative call of every root operation, shared by the permission
+ * matrix (is the role admitted?) and the audit tests (does every successful
+ * mutation leave exactly one event?). Staff clients belong to KP2MI, the
+ * coordinator, so that every operation can succeed for the right role.
+ */
+import { Role } from '../../src/access/roles';
+import { Mou, MouParty } from '../../src/modules/mou/mou.entity';
+import { MouStatus } from '../../src/shared/enums';
+import { toGlobalId } from '../../src/shared/global-id';
+import * as ops from '../generated/graphql';
+import { expectOk } from './expect';
+import * as f from './factories';
+import { TEST_PASSWORD, type Client, type TestApp } from './test-app';
+
+export const ROLES = ['VIEWER', 'EDITOR', 'ADMIN', 'AUDITOR', 'PLATFORM_ADMIN'] as const;
+export type Op = { query: string; variables?: Record<string, unknown> };
+
+export async function rootOperations(t: TestApp): Promise<{ clients: Map<string, Client>; OPS: Record<string, () => Promise<Op>> }> {
+  const em = t.em();
+  const kp2mi = await t.ministry('KP2MI');
+  const perin = await t.ministry('KEMENPERIN');
+  const w = await f.ministryWorld(em, kp2mi);
+  const clients = new Map<string, Client>();
+  for (const role of ROLES) clients.set(role, await t.as(Role[role], role === 'AUDITOR' || role === 'PLATFORM_ADMIN' ? null : 'KP2MI'));
+  clients.set('ANONYMOUS', t.anonymous());
+  const m = (id: string) => toGlobalId('Ministry', id);
+  const admin = clients.get('ADMIN')!;
+  const draftMou = async () => {
+    const res = await clients.get('EDITOR')!.exec(ops.CreateMouDocument, { input: { title: 'Matrix MoU', scope: 'Matrix scope', validFrom: '2025-01-01', validUntil: '2030-01-01', partyMinistryIds: [m(perin.id)], clauses: [] } });
+    return expectOk(res).createMou.id;
+  };
+  const fresh = async () => f.ministryWorld(em, kp2mi);
+  let countries = 0;
+  /** An MoU of KP2MI and KEMENPERIN signed by both, made directly so that terminate and amend can succeed. */
+  const activeMou = async () => {
+    const mou = em.create(Mou, { ownerMinistry: kp2mi, title: 'Matrix active MoU', scope: 'Matrix scope', validFrom: '2025-01-01', validUntil: '2030-01-01', partyMinistryIds: [kp2mi.id, perin.id], recordedStatus: MouStatus.ACTIVE });
+    for (const ministry of [kp2mi, perin]) em.create(MouParty, { mou, ministry, signedAt: new Date(), signatoryName: 'Menteri', signatoryTitle: 'Menteri' });
+    await em.flush();
+    return f.gid(mou);
+  };
+  const someNik = () => f.validNik();
+  const OPS: Record<string, () => Promise<Op>> = {
+    node: async () => ({ query: 'query($id: ID!) { node(id: $id) { id } }', variables: { id: f.gid(w.institution) } }),
+    viewer: async () => ({ query: '{ viewer { email } }' }),
+    ministries: async () => ({ query: '{ ministries { totalCount } }' }),
+    destinationCountries: async () => ({ query: '{ destinationCountries { totalCount } }' }),
+    institutions: async () => ({ query: '{ institutions { totalCount } }' }),
+    programs: async () => ({ query: '{ programs { totalCount } }' }),
+    trainees: async () => ({ query: '{ trainees { totalCount } }' }),
+    enrollments: async () => ({ query: '{ enrollments { totalCount } }' }),
+    returneeBusinesses: async () => ({ query: '{ returneeBusinesses { totalCount } }' }),
+    mous: async () => ({ query: '{ mous { totalCount } }' }),
+    accounts: async () => ({ query: '{ accounts { totalCount } }' }),
+    dataSubjectAccessReport: async () => ({ query: 'query($nik: String!) { dataSubjectAccessReport(nik: $nik) { nik } }', variables: { nik: w.trainee.nik } }),
+    explainAccess: async () => ({ query: 'query($id: ID!) { explainAccess(id: $id) { canRead } }', variables: { id: f.gid(w.institution) } }),
+    accessMatrix: async () => ({ query: '{ accessMatrix { operation } }' }),
+    auditEvents: async () => ({ query: '{ auditEvents { totalCount } }' }),
+    verifyAuditLog: async () => ({ query: '{ verifyAuditLog { valid } }' }),
+    auditCheckpoint: async () => ({ query: '{ auditCheckpoint { seq token } }' }),
+    login: async () => ({ query: 'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }', variables: { e: clients.get('VIEWER')!.account!.email, p: TEST_PASSWORD } }),
+    createInstitution: async () => ({ query: 'mutation($i: CreateInstitutionInput!) { createInstitution(input: $i) { id } }', variables: { i: { name: 'Matrix BLK', type: 'TRAINING_CENTRE', provinceCode: '35', annualCapacity: 10 } } }),
+    updateInstitution: async () => ({ query: 'mutation($i: UpdateInstitutionInput!) { updateInstitution(input: $i) { id } }', variables: { i: { id: f.gid(w.institution), annualCapacity: 11 } } }),
+    deleteInstitution: async () => ({ query: 'mutation($id: ID!) { deleteInstitution(id: $id) { deletedId } }', variables: { id: await (async () => { const i = f.institution(em, kp2mi); await em.flush(); return f.gid(i); })() } }),
+    createProgram: async () => ({ query: 'mutation($i: CreateProgramInput!) { createProgram(input: $i) { id } }', variables: { i: { institutionId: f.gid(w.institution), title: 'Matrix programme', sector: 'ICT', capacityPerIntake: 5 } } }),
+    updateProgram: async () => ({ query: 'mutation($i: UpdateProgramInput!) { updateProgram(input: $i) { id } }', variables: { i: { id: f.gid(w.program), capacityPerIntake: 6 } } }),
+    deleteProgram: async () => {
+      const p = f.program(em, w.institution);
+      await em.flush();
+      return { query: 'mutation($id: ID!) { deleteProgram(id: $id) { deletedId } }', variables: { id: f.gid(p) } };
+    },
+    createTrainee: async () => ({ query: 'mutation($i: CreateTraineeInput!) { createTrainee(input: $i) { id } }', variables: { i: { nik: someNik(), fullName: 'Matrix Person', sex: 'FEMALE', birthDate: '1998-04-12', originProvinceCode: '35' } } }),
+    updateTrainee: async () => ({ query: 'mutation($i: UpdateTraineeInput!) { updateTrainee(input: $i) { id } }', variables: { i: { id: f.gid(w.trainee), fullName: 'Renamed' } } }),
+    deleteTrainee: async () => {
+      const p = f.trainee(em, kp2mi);
+      await em.flush();
+      return { query: 'mutation($id: ID!) { deleteTrainee(id: $id) { deletedId } }', variables: { id: f.gid(p) } };
+    },
+    createEnrollment: async () => {
+      const p = f.trainee(em, kp2mi);
+      await em.flush();
+      return { query: 'mutation($i: CreateEnrollmentInput!) { createEnrollment(input: $i) { id } }', variables: { i: { programId: f.gid(w.program), traineeId: f.gid(p) } } };
+    },
+    updateEnrollment: async () => ({ query: 'mutation($i: UpdateEnrollmentInput!) { updateEnrollment(input: $i) { id } }', variables: { i: { id: f.gid(w.enrollment), status: 'ENROLLED' } } }),
+    deleteEnrollment: async () => {
+      const x = await fresh();
+      return { query: 'mutation($id: ID!) { deleteEnrollment(id: $id) { deletedId } }', variables: { id: f.gid(x.enrollment) } };
+    },
+    createReturneeBusiness: async () => ({ query: 'mutation($i: CreateReturneeBusinessInput!) { createReturneeBusiness(input: $i) { id } }', variables: { i: { returneeName: 'Matrix', returneeNik: someNik(), businessName: 'Warung', kbliCode: '56101', villageCode: '3507122001', provinceCode: '35' } } }),
+    updateReturneeBusiness: async () => ({ query: 'mutation($i: UpdateReturneeBusinessInput!) { updateReturneeBusiness(input: $i) { id } }', variables: { i: { id: f.gid(w.returneeBusiness), employees: 4 } } }),
+    deleteReturneeBusiness: async () => {
+      const b = f.returneeBusiness(em, kp2mi);
+      await em.flush();
+      return { query: 'mutation($id: ID!) { deleteReturneeBusiness(id: $id) { deletedId } }', variables: { id: f.gid(b) } };
+    },
+    createMou: async () => ({ query: 'mutation($i: CreateMouInput!) { createMou(input: $i) { id } }', variables: { i: { title: 'Matrix MoU', scope: 'Matrix scope', validFrom: '2025-01-01', validUntil: '2030-01-01', partyMinistryIds: [m(perin.id)] } } }),
+    updateMouDraft: async () => ({ query: 'mutation($i: UpdateMouDraftInput!) { updateMouDraft(input: $i) { id } }', variables: { i: { id: await draftMou(), title: 'Matrix MoU edited' } } }),
+    signMou: async () => ({ query: 'mutation($id: ID!) { signMou(id: $id, signatoryName: "A", signatoryTitle: "B") { id } }', variables: { id: await draftMou() } }),
+    terminateMou: async () => ({ query: 'mutation($id: ID!) { terminateMou(id: $id, reason: "Matrix reason") { id } }', variables: { id: await activeMou() } }),
+    amendMou: async () => ({ query: 'mutation($i: AmendMouInput!) { amendMou(input: $i) { id } }', variables: { i: { id: await activeMou(), reason: 'Matrix amendment' } } }),
+    createAccount: async () => ({ query: 'mutation($i: CreateAccountInput!) { createAccount(input: $i) { id } }', variables: { i: { email: `m${Math.random().toString(36).slice(2)}@test.local`, displayName: 'Matrix', password: 'a-long-password-1', role: 'VIEWER', ministryId: m(kp2mi.id) } } }),
+    updateAccount: async () => {
+      const created = expectOk(await admin.exec(ops.CreateAccountDocument, { input: { email: `u${Math.random().toString(36).slice(2)}@test.local`, displayName: 'To update', password: 'a-long-password-1', role: 'VIEWER' } })).createAccount;
+      return { query: 'mutation($i: UpdateAccountInput!) { updateAccount(input: $i) { id } }', variables: { i: { id: created.id, displayName: 'Updated' } } };
+    },
+    createMinistry: async () => ({ query: 'mutation($i: CreateMinistryInput!) { createMinistry(input: $i) { id } }', variables: { i: { code: `M${Math.random().toString(36).slice(2, 8).toUpperCase()}`, name: 'Kementerian Matriks', nameEn: 'Ministry of Matrices' } } }),
+    updateMinistry: async () => ({ query: 'mutation($i: UpdateMinistryInput!) { updateMinistry(input: $i) { id } }', variables: { i: { id: m(perin.id), nameEn: `Ministry of Industry (${Math.random().toString(36).slice(2, 6)})` } } }),
+    // A new code every call (XA, XB, …): each call is a real change.
+    upsertDestinationCountry: async () => ({ query: 'mutation($i: DestinationCountryInput!) { upsertDestinationCountry(input: $i) { code } }', variables: { i: { code: `X${String.fromCharCode(65 + (countries++ % 26))}`, nameEn: 'Testland', nameId: 'Negeri Uji' } } }),
+  };
+  return { clients, OPS };
+}
