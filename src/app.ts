@@ -27,7 +27,14 @@ export interface App {
 
 const MAX_BODY = 1024 * 1024;
 
-export async function createApp(opts: { orm: MikroORM; config: Config; log: Logger; demoPassword?: string | null }): Promise<App> {
+export async function createApp(opts: {
+  orm: MikroORM;
+  config: Config;
+  log: Logger;
+  demoPassword?: string | null;
+  /** Measures the cost of auditing (scripts/bench-audit.ts); never set by the server. */
+  withoutAuditForBenchmark?: boolean;
+}): Promise<App> {
   const { orm, config, log } = opts;
   const tokens = new TokenService(config.jwtSecret, config.jwtTtl);
   /** One transaction per operation: opened once the operation is known to be valid, committed with the response. */
@@ -64,7 +71,7 @@ export async function createApp(opts: { orm: MikroORM; config: Config; log: Logg
   await apollo.start();
 
   const context = async (authorization?: string | null, requestId: string = randomUUID()) =>
-    createContext({ orm, tokens, log, auditKey: config.auditKey }, await viewerFromHeader(tokens, authorization), requestId);
+    createContext({ orm, tokens, log, auditKey: opts.withoutAuditForBenchmark ? '' : config.auditKey }, await viewerFromHeader(tokens, authorization), requestId);
 
 
   const send = (res: ServerResponse, status: number, type: string, body: string | Buffer, extra: Record<string, string> = {}) => {

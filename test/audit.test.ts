@@ -193,6 +193,33 @@ describe('tamper evidence', () => {
   });
 });
 
+describe('the audit CLI', () => {
+  const run = (args: string[]) => new Promise<{ code: number | null; out: string }>((resolve) => {
+    const child = spawn(path.resolve(__dirname, '..', 'node_modules', '.bin', 'tsx'), ['scripts/audit.ts', ...args], {
+      cwd: path.resolve(__dirname, '..'),
+      env: { ...process.env, DATABASE_URL: t.databaseUrl, AUDIT_KEY: t.config.auditKey, LOG_LEVEL: 'silent' },
+    });
+    let out = '';
+    child.stdout.on('data', (c) => (out += c));
+    child.stderr.on('data', (c) => (out += c));
+    child.on('exit', (code) => resolve({ code, out }));
+  });
+
+  it('verifies the log, exports a signed checkpoint, and verifies against it', async () => {
+    const verified = await run(['verify']);
+    expect(verified.code, verified.out).toBe(0);
+    expect(verified.out).toMatch(/^valid: \d+ events/m);
+    const cp = await run(['checkpoint']);
+    expect(cp.code, cp.out).toBe(0);
+    const token = cp.out.trim().split('\n').at(-1)!;
+    const against = await run(['verify', token]);
+    expect(against.code, against.out).toBe(0);
+    expect(against.out).toContain('consistent with the checkpoint');
+    const forged = await run(['verify', token.slice(0, -4) + 'AAAA']);
+    expect(forged.code).toBe(1);
+  }, 60_000);
+});
+
 describe('auditor views', () => {
   it('filters by entity, operation, ministry, actor and time; a ministry ADMIN sees its own ministry\'s data only', async () => {
     const editor = clients.get('EDITOR')!;

@@ -52,7 +52,8 @@ export const mutationBoundary: IMiddlewareFunction<unknown, Context> = async (re
       ...subjectOf(result, changes),
       changes,
     };
-    await appendEvent(ctx.em, ctx.auditKey, content);
+    // Only the audit benchmark builds an app without a key (createApp's `withoutAuditForBenchmark`).
+    if (ctx.auditKey) await appendEvent(ctx.em, ctx.auditKey, content);
     await ctx.em.execute(`release savepoint ${name}`);
     return result;
   } catch (err) {

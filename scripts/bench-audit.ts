@@ -1,0 +1,89 @@
+/**
+ * `npm run bench:audit`: the cost of auditing. The same mutation
+ * (updateInstitution, as an EDITOR) is served by two apps on one database —
+ * one appending its audit event, one built without the audit write — in
+ * alternating rounds. Prints mean time per mutation of each and their ratio.
+ */
+import 'reflect-metadata';
+import { MikroORM } from '@mikro-orm/postgresql';
+import { parse } from 'graphql';
+import os from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
+import { createApp, type App } from '../src/app';
+import { Role } from '../src/access/roles';
+import { loadConfig } from '../src/config';
+import { ensureDatabase } from '../src/db/database';
+import { startEmbeddedPostgres } from '../src/db/embedded-postgres';
+import { ormOptions } from '../src/db/orm.config';
+import { seedReference, systemEm } from '../src/db/seed/demo';
+import { Account } from '../src/modules/account/account.entity';
+import { Institution } from '../src/modules/institution/institution.entity';
+import { Ministry } from '../src/modules/ministry/ministry.entity';
+import { InstitutionType } from '../src/shared/enums';
+import { toGlobalId } from '../src/shared/global-id';
+
+const MUTATION = parse('mutation($i: UpdateInstitutionInput!) { updateInstitution(input: $i) { id version } }');
+const ROUND_MS = Number(process.env.ROUND_MS ?? 2000);
+const ROUNDS = Number(process.env.ROUNDS ?? 5);
+
+async function meanMs(app: App, token: string, id: string, ms: number): Promise<number> {
+  let n = 0;
+  const start = Date.now();
+  while (Date.now() - start < ms) {
+    const res = await app.apollo.executeOperation({ query: MUTATION, variables: { i: { id, annualCapacity: n % 1000 } } }, { contextValue: await app.context(`Bearer ${token}`) });
+    if (res.body.kind !== 'single' || res.body.singleResult.errors) throw new Error(JSON.stringify(res.body));
+    n++;
+  }
+  return (Date.now() - start) / n;
+}
+
+async function main() {
+  const cluster = process.env.DATABASE_URL ? undefined : await startEmbeddedPostgres({ dataDir: path.join(os.tmpdir(), `sinergi-bench-audit-${process.pid}`), ephemeral: true });
+  const base = process.env.DATABASE_URL ?? cluster!.url('postgres');
+  const db = 'sinergi_bench_audit';
+  await ensureDatabase(base, db);
+  const url = Object.assign(new URL(base), { pathname: `/${db}` }).toString();
+  const owner = await MikroORM.init(ormOptions(url));
+  try {
+    await owner.getMigrator().up();
+    await seedReference(owner);
+    const em = systemEm(owner);
+    const ministry = await em.findOneOrFail(Ministry, { code: 'KEMNAKER' });
+    const inst = em.create(Institution, { ownerMinistry: ministry, name: 'BBPVP Bench', type: InstitutionType.TRAINING_CENTRE, provinceCode: '32', annualCapacity: 1 });
+    const account = em.create(Account, { email: `bench-audit-${Date.now()}@test.local`, displayName: 'Bench', passwordHash: 'x', role: Role.EDITOR, ministry });
+    await em.flush();
+    const config = loadConfig({ NODE_ENV: 'test', JWT_SECRET: 'bench-secret' });
+    const log = pino({ level: 'silent' });
+    const appOrm = await MikroORM.init(ormOptions(url, { asApp: true }));
+    const audited = await createApp({ orm: appOrm, config, log });
+    const unaudited = await createApp({ orm: appOrm, config, log, withoutAuditForBenchmark: true });
+    const token = await audited.tokens.sign({ accountId: account.id, ministryId: ministry.id, role: Role.EDITOR });
+    const id = toGlobalId('Institution', inst.id);
+    await meanMs(audited, token, id, 500);
+    await meanMs(unaudited, token, id, 500);
+    const withAudit: number[] = [];
+    const without: number[] = [];
+    for (let i = 0; i < ROUNDS; i++) {
+      withAudit.push(await meanMs(audited, token, id, ROUND_MS));
+      without.push(await meanMs(unaudited, token, id, ROUND_MS));
+    }
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    const [a, b] = [median(withAudit), median(without)];
+    console.log(`updateInstitution as an EDITOR, ${ROUNDS} alternating rounds of ${ROUND_MS} ms, one request at a time`);
+    console.log(`with audit write:    ${a.toFixed(2)} ms per mutation (rounds: ${withAudit.map((x) => x.toFixed(2)).join(', ')})`);
+    console.log(`without audit write: ${b.toFixed(2)} ms per mutation (rounds: ${without.map((x) => x.toFixed(2)).join(', ')})`);
+    console.log(`audit cost: time ratio ${(a / b).toFixed(3)} (+${((a / b - 1) * 100).toFixed(1)} %)`);
+    await audited.stop();
+    await unaudited.stop();
+    await appOrm.close(true);
+  } finally {
+    await owner.close(true);
+    await cluster?.stop();
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
