@@ -15,6 +15,7 @@ import { NodeResolver } from './modules/node/node.resolver';
 import { PersonalDataResolver } from './modules/personal-data/personal-data.resolver';
 import { ExplainResolver } from './access/explain.resolver';
 import { AuditResolver, MouAuditResolver } from './modules/audit/audit.resolver';
+import { StatisticsResolver } from './modules/statistics/statistics.resolver';
 import { ProgramCrudResolver, ProgramResolver } from './modules/program/program.resolver';
 import { ReturneeBusinessCrudResolver, ReturneeBusinessResolver } from './modules/returnee-business/returnee-business.resolver';
 import { TraineeCrudResolver, TraineeResolver } from './modules/trainee/trainee.resolver';
@@ -26,7 +27,7 @@ const resolvers = [
   InstitutionCrudResolver, InstitutionResolver, ProgramCrudResolver, ProgramResolver,
   TraineeCrudResolver, TraineeResolver, EnrollmentCrudResolver, EnrollmentResolver,
   ReturneeBusinessCrudResolver, ReturneeBusinessResolver, MouResolver, MouPartyResolver, MouVersionResolver, DataSharingClauseResolver,
-  PersonalDataResolver, ExplainResolver, AuditResolver, MouAuditResolver,
+  PersonalDataResolver, ExplainResolver, AuditResolver, MouAuditResolver, StatisticsResolver,
 ] as const;
 
 /** The schema without authorization: what the SDL file records. */

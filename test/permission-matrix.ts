@@ -25,6 +25,7 @@ export const MATRIX: Record<'query' | 'mutation', Record<string, string>> = {
     explainAccess: 'S S S S S',
     accessMatrix: 'A A A A A',
     auditEvents: '- - S S -',
+    statistics: 'S S S S -',
     verifyAuditLog: '- - - A -',
     auditCheckpoint: '- - - A -',
   },

@@ -63,6 +63,7 @@ export const QUERY_POLICY: Record<string, OperationPolicy> = {
   explainAccess: { audience: 'authenticated', scoped: true },
   accessMatrix: { audience: 'authenticated', scoped: false },
   auditEvents: { audience: 'audit-readers', scoped: true },
+  statistics: { audience: 'staff-or-auditor', scoped: true },
   verifyAuditLog: { audience: 'auditor', scoped: false },
   auditCheckpoint: { audience: 'auditor', scoped: false },
 };

@@ -1,0 +1,94 @@
+/**
+ * The demo data reproduces the public figures of 8 October 2025
+ * (demo-data.md) through the statistics API: exactly, for an auditor; for a
+ * ministry only its share (plus what MoUs share with it), and the partners'
+ * shares add up to the total.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'graphql';
+import { seedDemo } from '../src/db/seed/demo';
+import { ALLOCATION, apportion, ESDM_UNITS, FIGURES } from '../src/db/seed/programme';
+import { BREAKDOWN_NAMES } from '../src/modules/statistics/statistics.resolver';
+import { Role, startTestApp, type TestApp } from './support/test-app';
+import { expectError, expectOk } from './support/expect';
+
+let t: TestApp;
+const TOTALS = parse(`{ statistics {
+  institutionCount totalCapacity pmiPreparationInstitutionCount pmiPreparationCapacity linkAndMatchMinistryCount institutionMinistryCount
+  participantsInTraining
+  institutionsByMinistry { key label count capacity }
+  institutionsByType { key label count capacity }
+  participantsInTrainingByMinistry { key label count }
+  programsByDestination { key label count }
+} }`);
+
+beforeAll(async () => {
+  t = await startTestApp();
+  await seedDemo(t.adminOrm);
+}, 120_000);
+afterAll(() => t.close());
+
+describe('apportion', () => {
+  it('splits a total exactly, every share at least 1', () => {
+    const parts = apportion([5, 1, 1, 3], 1001);
+    expect(parts.reduce((a, b) => a + b, 0)).toBe(1001);
+    expect(Math.min(...parts)).toBeGreaterThanOrEqual(1);
+    expect(ALLOCATION.reduce((s, a) => s + a.count, 0)).toBe(FIGURES.institutions);
+    expect(ALLOCATION.reduce((s, a) => s + a.pmi, 0)).toBe(FIGURES.pmiInstitutions);
+  });
+});
+
+describe('statistics', () => {
+  it('as the auditor: exactly the public figures', async () => {
+    const s = (expectOk(await (await t.as(Role.AUDITOR, null)).exec(TOTALS as never, {})) as any).statistics;
+    expect(s).toMatchObject({
+      institutionCount: 37_000, totalCapacity: 8_250_600, pmiPreparationInstitutionCount: 360, pmiPreparationCapacity: 298_151,
+      linkAndMatchMinistryCount: 10, institutionMinistryCount: 12,
+    });
+    const esdm = s.institutionsByMinistry.find((b: any) => b.label.startsWith('KESDM'));
+    expect(esdm.count).toBe(ESDM_UNITS.length);
+    expect(s.institutionsByMinistry.reduce((n: number, b: any) => n + b.count, 0)).toBe(37_000);
+    expect(s.institutionsByMinistry.reduce((n: number, b: any) => n + b.capacity, 0)).toBe(8_250_600);
+    const perin = s.participantsInTrainingByMinistry.find((b: any) => b.label.startsWith('KEMENPERIN'));
+    expect(perin.count).toBe(320);
+    expect(s.programsByDestination.map((b: any) => b.key)).toEqual(expect.arrayContaining(['JP', 'KR', 'TW', 'DE', 'NL', 'CO', 'CA', 'US']));
+    expect(s.programsByDestination.map((b: any) => b.key)).not.toContain('SA');
+    expect(s.institutionsByType[0].label).toBe('Vocational school');
+  });
+
+  it('as each partner ministry: only its own share, and the shares add up to the total', async () => {
+    let institutions = 0;
+    let capacity = 0;
+    for (const a of ALLOCATION) {
+      const s = (expectOk(await (await t.as(Role.VIEWER, a.code)).exec(TOTALS as never, {})) as any).statistics;
+      expect(s.institutionCount, a.code).toBe(a.count);
+      expect(s.institutionsByMinistry.map((b: any) => b.label.split(' ')[0]), a.code).toEqual([a.code]);
+      institutions += s.institutionCount;
+      capacity += s.totalCapacity;
+    }
+    expect(institutions).toBe(37_000);
+    expect(capacity).toBe(8_250_600);
+  });
+
+  it('as KP2MI: what the four MoUs in force share with it, nothing of Kemnaker (draft) or Kemenkes (expired)', async () => {
+    const s = (expectOk(await (await t.as(Role.VIEWER, 'KP2MI')).exec(TOTALS as never, {})) as any).statistics;
+    const codes = s.institutionsByMinistry.map((b: any) => b.label.split(' ')[0]).sort();
+    expect(codes).toEqual(['KEMENPAR', 'KEMENPERIN', 'KEMENUMKM', 'KESDM']);
+    const expected = ALLOCATION.filter((a) => codes.includes(a.code)).reduce((n, a) => n + a.count, 0);
+    expect(s.institutionCount).toBe(expected);
+  });
+
+  it('every breakdown computes, and PLATFORM_ADMIN and anonymous callers get none', async () => {
+    const all = parse(`{ statistics { traineeCount programCount returneeBusinessCount returneeFinancingTotal ${BREAKDOWN_NAMES.map((n) => `${n} { key label count capacity }`).join(' ')} } }`);
+    const s = (expectOk(await (await t.as(Role.AUDITOR, null)).exec(all as never, {})) as any).statistics;
+    for (const n of BREAKDOWN_NAMES) expect(s[n].length, n).toBeGreaterThan(0);
+    expect(s.returneeBusinessesByFinancing.map((b: any) => b.key)).toContain('KUR');
+    expectError(await (await t.as(Role.PLATFORM_ADMIN, null)).exec(all as never, {}), 'FORBIDDEN');
+    expectError(await t.anonymous().exec(all as never, {}), 'UNAUTHENTICATED');
+  });
+
+  it('computes all selected parts in one statement', async () => {
+    const res = await (await t.as(Role.AUDITOR, null)).exec(TOTALS as never, {});
+    expect(res.sql.filter((q) => q.includes('sinergi_statistics'))).toHaveLength(1);
+  });
+});
