@@ -9,7 +9,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { EducationLevel, EnrollmentStatus, FinancingType, InstitutionType, ProgramStatus, Sector, Sex, TraineeStatus } from '../../shared/enums';
 import { formatNik } from '../../modules/trainee/nik';
 import { PROVINCES } from '../../shared/regions';
-import { bulkInsert } from './bulk-insert';
+import { BulkLoader } from './bulk-insert';
 import { Random } from './random';
 
 /** Exact figures (demo-data.md). */
@@ -89,6 +89,17 @@ export interface Progress { (stage: string, done: number, total: number): void }
 
 /** Generates and inserts institutions, programmes, trainees, enrollments and returnee businesses. */
 export async function seedProgramme(em: EntityManager, ministries: Map<string, { id: string }>, scale: Scale, progress: Progress = () => undefined): Promise<void> {
+  const loader = await BulkLoader.open(em.config.get('clientUrl')!);
+  try {
+    await generate(loader, ministries, scale, progress);
+    await loader.commit();
+  } catch (e) {
+    await loader.rollback();
+    throw e;
+  }
+}
+
+async function generate(loader: BulkLoader, ministries: Map<string, { id: string }>, scale: Scale, progress: Progress): Promise<void> {
   const rnd = new Random(20251008);
   let clock = Date.UTC(2025, 9, 8);
   const id = () => uuidv7({ msecs: clock++, random: Uint8Array.from({ length: 16 }, () => rnd.int(0, 255)) });
@@ -119,7 +130,7 @@ export async function seedProgramme(em: EntityManager, ministries: Map<string, {
     group.forEach((r, i) => (r.annual_capacity = caps[i]));
   }
   institutions.forEach((r) => delete r._w);
-  await bulkInsert(em, 'institution', {
+  await loader.insert('institution', {
     id: 'uuid', owner_ministry_id: 'uuid', name: 'text', type: 'institution_type', province_code: 'text', regency: 'text', address: 'text',
     annual_capacity: 'int', sectors: 'sector[]', link_and_match: 'boolean', pmi_preparation: 'boolean', accreditation: 'accreditation',
   }, institutions, (d) => progress('institutions', d, institutions.length));
@@ -150,7 +161,7 @@ export async function seedProgramme(em: EntityManager, ministries: Map<string, {
     });
     programsOf.set(a.code, list);
   }
-  await bulkInsert(em, 'program', {
+  await loader.insert('program', {
     id: 'uuid', owner_ministry_id: 'uuid', institution_id: 'uuid', title: 'text', sector: 'sector', target_country_codes: 'text[]', capacity_per_intake: 'int',
     start_date: 'date', end_date: 'date', status: 'program_status', competency_standard: 'text', certification_scheme: 'text', language_requirement: 'text',
   }, programs, (d) => progress('programmes', d, programs.length));
@@ -196,11 +207,11 @@ export async function seedProgramme(em: EntityManager, ministries: Map<string, {
     const key = `${e.trainee_id}:${e.program_id}`;
     return !seen.has(key) && seen.add(key);
   });
-  await bulkInsert(em, 'trainee', {
+  await loader.insert('trainee', {
     id: 'uuid', owner_ministry_id: 'uuid', nik: 'text', full_name: 'text', sex: 'sex', birth_date: 'date', origin_province_code: 'text', origin_regency: 'text',
     phone: 'text', email: 'text', address: 'text', education_level: 'education_level', status: 'trainee_status',
   }, trainees, (d) => progress('trainees', d, trainees.length));
-  await bulkInsert(em, 'enrollment', {
+  await loader.insert('enrollment', {
     id: 'uuid', owner_ministry_id: 'uuid', trainee_id: 'uuid', program_id: 'uuid', status: 'enrollment_status', enrolled_on: 'date', completed_on: 'date',
   }, uniqueEnrollments, (d) => progress('enrollments', d, uniqueEnrollments.length));
 
@@ -223,9 +234,9 @@ export async function seedProgramme(em: EntityManager, ministries: Map<string, {
       financing_type: financing, financing_amount: financing === FinancingType.SELF_FUNDED ? null : rnd.int(2, 100) * 5_000_000, mentoring_sessions: rnd.int(0, 12),
     });
   }
-  await bulkInsert(em, 'returnee_business', {
+  await loader.insert('returnee_business', {
     id: 'uuid', owner_ministry_id: 'uuid', returnee_name: 'text', returnee_nik: 'text', returnee_phone: 'text', business_name: 'text', kbli_code: 'text',
     village_code: 'text', province_code: 'text', founded_on: 'date', employees: 'int', financing_type: 'financing_type', financing_amount: 'bigint', mentoring_sessions: 'int',
   }, businesses, (d) => progress('returnee businesses', d, businesses.length));
-  await em.getConnection().execute('analyze');
+
 }
