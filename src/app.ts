@@ -25,7 +25,8 @@ export interface App {
   stop(): Promise<void>;
 }
 
-const MAX_BODY = 1024 * 1024;
+/** Room for a CSV import of some tens of thousands of rows; larger files go through the CLI. */
+const MAX_BODY = 16 * 1024 * 1024;
 
 export async function createApp(opts: {
   orm: MikroORM;

@@ -28,6 +28,10 @@ export interface Context {
   begin(): Promise<void>;
   /** Commits (or rolls back) the request's transaction; safe to call when none is open. */
   end(commit: boolean): Promise<void>;
+  /** Replaces the recorded row changes in this mutation's audit event (bulk imports record a summary). */
+  auditSummary?: unknown[];
+  /** Progress of long mutations (the import CLI draws a bar from it). */
+  progress?: (done: number, total: number) => void;
   /** Test hook, run right after `begin()`. */
   afterBegin?: (ctx: Context) => Promise<void> | void;
 }

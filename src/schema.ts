@@ -16,6 +16,7 @@ import { PersonalDataResolver } from './modules/personal-data/personal-data.reso
 import { ExplainResolver } from './access/explain.resolver';
 import { AuditResolver, MouAuditResolver } from './modules/audit/audit.resolver';
 import { StatisticsResolver } from './modules/statistics/statistics.resolver';
+import { ImportResolver } from './modules/import/import.resolver';
 import { ProgramCrudResolver, ProgramResolver } from './modules/program/program.resolver';
 import { ReturneeBusinessCrudResolver, ReturneeBusinessResolver } from './modules/returnee-business/returnee-business.resolver';
 import { TraineeCrudResolver, TraineeResolver } from './modules/trainee/trainee.resolver';
@@ -27,7 +28,7 @@ const resolvers = [
   InstitutionCrudResolver, InstitutionResolver, ProgramCrudResolver, ProgramResolver,
   TraineeCrudResolver, TraineeResolver, EnrollmentCrudResolver, EnrollmentResolver,
   ReturneeBusinessCrudResolver, ReturneeBusinessResolver, MouResolver, MouPartyResolver, MouVersionResolver, DataSharingClauseResolver,
-  PersonalDataResolver, ExplainResolver, AuditResolver, MouAuditResolver, StatisticsResolver,
+  PersonalDataResolver, ExplainResolver, AuditResolver, MouAuditResolver, StatisticsResolver, ImportResolver,
 ] as const;
 
 /** The schema without authorization: what the SDL file records. */

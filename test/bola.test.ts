@@ -21,7 +21,7 @@ import { toGlobalId } from '../src/shared/global-id';
 import * as f from './support/factories';
 import { Role, startTestApp, type Client, type Result, type TestApp } from './support/test-app';
 
-type Expect = 'null' | 'FORBIDDEN' | 'BAD_USER_INPUT' | 'empty' | 'not-readable';
+type Expect = 'null' | 'FORBIDDEN' | 'BAD_USER_INPUT' | 'empty' | 'not-readable' | 'header-only';
 interface Attack { query: string; variables: () => Record<string, unknown>; expect: Expect }
 
 let t: TestApp;
@@ -62,6 +62,11 @@ const ATTACKS: Record<string, Attack> = {
   returneeBusinesses: { query: 'query($m: ID) { returneeBusinesses(filter: { ownerMinistryId: $m }) { totalCount } }', variables: () => ({ m: toGlobalId('Ministry', victim.trainee.ownerMinistry.id) }), expect: 'empty' },
   mous: { query: 'query($m: ID) { mous(partyMinistryId: $m) { totalCount } }', variables: () => ({ m: toGlobalId('Ministry', victim.trainee.ownerMinistry.id) }), expect: 'empty' },
   auditEvents: { query: 'query($m: ID, $e: ID) { auditEvents(ministryId: $m, entityId: $e) { totalCount } }', variables: () => ({ m: toGlobalId('Ministry', victim.trainee.ownerMinistry.id), e: gid(victim.institution) }), expect: 'empty' },
+  institutionsCsv: { query: 'query($m: ID) { institutionsCsv(filter: { ownerMinistryId: $m }) }', variables: () => ({ m: toGlobalId('Ministry', victim.trainee.ownerMinistry.id) }), expect: 'header-only' },
+  programsCsv: { query: 'query($i: ID) { programsCsv(filter: { institutionId: $i }) }', variables: () => ({ i: gid(victim.institution) }), expect: 'header-only' },
+  traineesCsv: { query: 'query($m: ID) { traineesCsv(filter: { ownerMinistryId: $m }) }', variables: () => ({ m: toGlobalId('Ministry', victim.trainee.ownerMinistry.id) }), expect: 'header-only' },
+  enrollmentsCsv: { query: 'query($t: ID) { enrollmentsCsv(filter: { traineeId: $t }) }', variables: () => ({ t: gid(victim.trainee) }), expect: 'header-only' },
+  returneeBusinessesCsv: { query: 'query($m: ID) { returneeBusinessesCsv(filter: { ownerMinistryId: $m }) }', variables: () => ({ m: toGlobalId('Ministry', victim.trainee.ownerMinistry.id) }), expect: 'header-only' },
   accounts: { query: 'query($m: ID) { accounts(ministryId: $m) { totalCount } }', variables: () => ({ m: toGlobalId('Ministry', victim.trainee.ownerMinistry.id) }), expect: 'empty' },
   updateInstitution: { query: 'mutation($id: ID!) { updateInstitution(input: { id: $id, name: "Pwned" }) { id } }', variables: () => ({ id: gid(victim.institution) }), expect: 'FORBIDDEN' },
   deleteInstitution: { query: 'mutation($id: ID!) { deleteInstitution(id: $id) { deletedId } }', variables: () => ({ id: gid(victim.institution) }), expect: 'FORBIDDEN' },
@@ -112,6 +117,7 @@ function check(name: string, res: Result<unknown>, expected: Expect) {
   const code = res.errors?.[0]?.extensions?.code;
   switch (expected) {
     case 'null': expect(res.errors, name).toBeUndefined(); expect(data?.[name], name).toBeNull(); break;
+    case 'header-only': expect(res.errors, name).toBeUndefined(); expect(String(data?.[name]).trim().split('\n'), name).toHaveLength(1); break;
     case 'not-readable': expect(data?.[name], name).toEqual({ canRead: false, canWrite: false }); break;
     case 'empty': {
       expect(res.errors, name).toBeUndefined();

@@ -26,6 +26,11 @@ export const MATRIX: Record<'query' | 'mutation', Record<string, string>> = {
     accessMatrix: 'A A A A A',
     auditEvents: '- - S S -',
     statistics: 'S S S S -',
+    institutionsCsv: 'S S S - -',
+    programsCsv: 'S S S - -',
+    traineesCsv: 'S S S - -',
+    enrollmentsCsv: 'S S S - -',
+    returneeBusinessesCsv: 'S S S - -',
     verifyAuditLog: '- - - A -',
     auditCheckpoint: '- - - A -',
   },
@@ -56,6 +61,7 @@ export const MATRIX: Record<'query' | 'mutation', Record<string, string>> = {
     createMinistry: '- - - - A',
     updateMinistry: '- - - - A',
     upsertDestinationCountry: '- S S - -',
+    importCsv: '- S S - -',
   },
 };
 

@@ -64,6 +64,11 @@ export const QUERY_POLICY: Record<string, OperationPolicy> = {
   accessMatrix: { audience: 'authenticated', scoped: false },
   auditEvents: { audience: 'audit-readers', scoped: true },
   statistics: { audience: 'staff-or-auditor', scoped: true },
+  institutionsCsv: { audience: 'staff', scoped: true },
+  programsCsv: { audience: 'staff', scoped: true },
+  traineesCsv: { audience: 'staff', scoped: true },
+  enrollmentsCsv: { audience: 'staff', scoped: true },
+  returneeBusinessesCsv: { audience: 'staff', scoped: true },
   verifyAuditLog: { audience: 'auditor', scoped: false },
   auditCheckpoint: { audience: 'auditor', scoped: false },
 };
@@ -85,6 +90,7 @@ export const MUTATION_POLICY: Record<string, OperationPolicy> = {
   createMinistry: { audience: 'platform-admin', scoped: false },
   updateMinistry: { audience: 'platform-admin', scoped: false },
   upsertDestinationCountry: { audience: 'coordinator-writer', scoped: true },
+  importCsv: { audience: 'writer', scoped: true },
 };
 
 export enum Access {

@@ -59,7 +59,7 @@ export const mutationRules = rules(MUTATION_POLICY);
 const objectTypes = [
   'DeletePayload', 'PageInfo', 'Ministry', 'DestinationCountry',
   'Institution', 'Program', 'Trainee', 'Enrollment', 'Mou', 'MouParty', 'MouVersion', 'DataSharingClause', 'ReturneeBusiness',
-  'DataSubjectAccessReport', 'PersonalDataRead', 'AuditEvent', 'AuditVerification', 'AuditCheckpoint', 'ClauseUsage', 'Statistics', 'Bucket', 'SubjectRecord', 'AccessExplanation', 'AccessMatrixRow', 'AccessMatrixCell',
+  'DataSubjectAccessReport', 'PersonalDataRead', 'AuditEvent', 'AuditVerification', 'AuditCheckpoint', 'ClauseUsage', 'Statistics', 'Bucket', 'ImportReport', 'ImportRowError', 'SubjectRecord', 'AccessExplanation', 'AccessMatrixRow', 'AccessMatrixCell',
   ...['Ministry', 'DestinationCountry', 'Institution', 'Program', 'Trainee', 'Enrollment', 'Mou', 'ReturneeBusiness', 'Account', 'AuditEvent'].flatMap((t) => [`${t}Connection`, `${t}Edge`]),
 ];
 

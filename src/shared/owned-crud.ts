@@ -20,6 +20,7 @@ import type { OwnedEntity } from './base.entity';
 import { badUserInput, conflict, notWritable } from './errors';
 import { fromGlobalId, toGlobalId } from './global-id';
 import { listConnection } from './list';
+import { MAX_EXPORT_ROWS, toCsv } from './csv-export';
 import { connectionOf, PageArgs } from './pagination';
 import { SortDirection } from './enums';
 
@@ -51,6 +52,8 @@ export interface OwnedCrudConfig<T extends OwnedEntity, C extends object, U exte
   /** Entity property for each value of the order-field enum. */
   orderProperty: Record<O, string>;
   where(filter: F, ctx: Context): FilterQuery<T> | Promise<FilterQuery<T>>;
+  /** Columns of the CSV export, in order (entity property names). */
+  csvColumns: readonly string[];
   /** Refuses an ordering the caller may not use (e.g. by a personal field it sees masked). */
   assertOrder?(field: O, filter: F, ctx: Context): void;
   /** Builds and validates a new row (owner is set afterwards by the caller). */
@@ -115,6 +118,26 @@ export function ownedCrudResolver<T extends OwnedEntity, C extends object, U ext
       const dir = args.orderBy?.direction === SortDirection.DESC ? 'desc' : 'asc';
       const orderBy = (args.orderBy ? { [cfg.orderProperty[args.orderBy.field]]: dir, id: dir } : { id: 'asc' }) as QueryOrderMap<T>;
       return listConnection(ctx, cfg.entity, where, orderBy, args);
+    }
+
+    @Query(() => String, {
+      name: `${cfg.listName}Csv`,
+      description: `The ${cfg.listName} list as CSV (header row first): same filter, scope and masking as \`${cfg.listName}\`, up to ${MAX_EXPORT_ROWS} rows.`,
+    })
+    async exportCsv(
+      @Arg('filter', () => cfg.filterInput, { nullable: true }) filter: F | null,
+      @Arg('orderBy', () => Order, { nullable: true }) orderBy: Order | null,
+      @Ctx() ctx: Context,
+    ) {
+      const f = filter ?? ({} as F);
+      const where = (await cfg.where(f, ctx)) as FilterQuery<T>;
+      if (orderBy) cfg.assertOrder?.(orderBy.field, f, ctx);
+      const dir = orderBy?.direction === SortDirection.DESC ? 'desc' : 'asc';
+      const order = (orderBy ? { [cfg.orderProperty[orderBy.field]]: dir, id: dir } : { id: 'asc' }) as QueryOrderMap<T>;
+      const total = await ctx.em.count(cfg.entity, where);
+      if (total > MAX_EXPORT_ROWS) throw badUserInput(`${total} rows match; narrow the filter to at most ${MAX_EXPORT_ROWS}.`, 'filter');
+      const rows = await ctx.em.find(cfg.entity, where, { orderBy: order });
+      return toCsv(ctx, name, cfg.csvColumns, rows);
     }
 
     @Mutation(() => cfg.entity, { name: `create${name}` })

@@ -68,6 +68,7 @@ export type CreateInstitutionInput = {
   accreditation?: Accreditation | null | undefined;
   address?: string | null | undefined;
   annualCapacity: number;
+  externalId?: string | null | undefined;
   linkAndMatch?: boolean;
   name: string;
   pmiPreparation?: boolean;
@@ -104,6 +105,7 @@ export type CreateProgramInput = {
   certificationScheme?: string | null | undefined;
   competencyStandard?: string | null | undefined;
   endDate?: string | null | undefined;
+  externalId?: string | null | undefined;
   /** An institution of your own ministry. */
   institutionId: string;
   languageRequirement?: string | null | undefined;
@@ -137,6 +139,7 @@ export type CreateTraineeInput = {
   birthDate: string;
   educationLevel?: EducationLevel | null | undefined;
   email?: string | null | undefined;
+  externalId?: string | null | undefined;
   fullName: string;
   /** 16-digit NIK; must agree with birthDate and sex. */
   nik: string;
@@ -388,6 +391,7 @@ export type UpdateInstitutionInput = {
   address?: string | null | undefined;
   annualCapacity?: number | null | undefined;
   expectedVersion?: number | null | undefined;
+  externalId?: string | null | undefined;
   id: string;
   linkAndMatch?: boolean | null | undefined;
   name?: string | null | undefined;
@@ -427,6 +431,7 @@ export type UpdateProgramInput = {
   competencyStandard?: string | null | undefined;
   endDate?: string | null | undefined;
   expectedVersion?: number | null | undefined;
+  externalId?: string | null | undefined;
   id: string;
   languageRequirement?: string | null | undefined;
   sector?: Sector | null | undefined;
@@ -459,6 +464,7 @@ export type UpdateTraineeInput = {
   educationLevel?: EducationLevel | null | undefined;
   email?: string | null | undefined;
   expectedVersion?: number | null | undefined;
+  externalId?: string | null | undefined;
   fullName?: string | null | undefined;
   id: string;
   nik?: string | null | undefined;

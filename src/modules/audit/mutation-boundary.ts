@@ -41,7 +41,9 @@ export const mutationBoundary: IMiddlewareFunction<unknown, Context> = async (re
   takeChanges(ctx.em);
   try {
     const result = await resolve(root, args, ctx, info);
-    const changes = takeChanges(ctx.em);
+    const recorded = takeChanges(ctx.em);
+    const changes = ctx.auditSummary ?? recorded;
+    ctx.auditSummary = undefined;
     const content: EventContent = {
       occurredAt: new Date().toISOString(),
       requestId: ctx.requestId,
@@ -49,7 +51,7 @@ export const mutationBoundary: IMiddlewareFunction<unknown, Context> = async (re
       actorMinistryId: ctx.viewer?.ministryId ?? null,
       actorRole: ctx.viewer?.role ?? null,
       operation: info.fieldName,
-      ...subjectOf(result, changes),
+      ...subjectOf(result, recorded),
       changes,
     };
     // Only the audit benchmark builds an app without a key (createApp's `withoutAuditForBenchmark`).
@@ -61,6 +63,7 @@ export const mutationBoundary: IMiddlewareFunction<unknown, Context> = async (re
     // Entities the failed mutation touched no longer match the database.
     ctx.em.clear();
     takeChanges(ctx.em);
+    ctx.auditSummary = undefined;
     throw err;
   }
 };

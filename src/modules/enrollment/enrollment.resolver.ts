@@ -16,6 +16,7 @@ function assertDates(e: { enrolledOn?: string | null; completedOn?: string | nul
 export const EnrollmentCrudResolver = ownedCrudResolver({
   entity: Enrollment,
   resource: 'Enrollment',
+  csvColumns: ['id', 'ownerMinistry', 'trainee', 'program', 'status', 'enrolledOn', 'completedOn', 'certificateIssuer', 'certificateScheme', 'certificateNumber', 'certificateIssuedOn'],
   listName: 'enrollments',
   createInput: CreateEnrollmentInput,
   updateInput: UpdateEnrollmentInput,

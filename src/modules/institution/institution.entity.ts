@@ -1,4 +1,4 @@
-import { Entity, Enum, Filter, Index, Property, type Opt } from '@mikro-orm/core';
+import { Unique, Entity, Enum, Filter, Index, Property, type Opt } from '@mikro-orm/core';
 import { Field, Int, ObjectType } from 'type-graphql';
 import { scopeFilter } from '../../access/scope';
 import { OwnedEntity } from '../../shared/base.entity';
@@ -10,7 +10,12 @@ import { Node } from '../node/node.interface';
 @Entity()
 @Filter({ name: 'scope', cond: scopeFilter('Institution'), default: true })
 @Index({ properties: ['ownerMinistry', 'id'] })
+@Unique({ properties: ['ownerMinistry', 'externalId'] })
 export class Institution extends OwnedEntity {
+  @Field(() => String, { nullable: true, description: 'Your own stable id for this row (e.g. from the spreadsheet it came from); unique within your ministry, the key of CSV re-imports.' })
+  @Property({ type: 'string', length: 100, nullable: true })
+  externalId?: string | null;
+
   @Field(() => String)
   @Property({ type: 'string' })
   name!: string;

@@ -8,6 +8,7 @@ const MAX_CAPACITY = 10_000_000;
 
 @InputType()
 export class CreateInstitutionInput {
+  @Field(() => String, { nullable: true }) @IsOptional() @Length(1, 100) externalId?: string | null;
   @Field(() => String) @Length(3, 200) name!: string;
   @Field(() => InstitutionType) type!: InstitutionType;
   @Field(() => String) @IsProvinceCode() provinceCode!: string;
@@ -23,6 +24,7 @@ export class CreateInstitutionInput {
 @InputType()
 export class UpdateInstitutionInput implements UpdateInputBase {
   @Field(() => ID) id!: string;
+  @Field(() => String, { nullable: true }) @IsOptional() @Length(1, 100) externalId?: string | null;
   @Field(() => Int, { nullable: true }) expectedVersion?: number | null;
   @Field(() => String, { nullable: true }) @IsOptional() @Length(3, 200) name?: string;
   @Field(() => InstitutionType, { nullable: true }) type?: InstitutionType;

@@ -14,6 +14,7 @@ const ProgramConnection = connectionOf(Program);
 export const InstitutionCrudResolver = ownedCrudResolver({
   entity: Institution,
   resource: 'Institution',
+  csvColumns: ['id', 'externalId', 'ownerMinistry', 'name', 'type', 'provinceCode', 'regency', 'address', 'annualCapacity', 'sectors', 'linkAndMatch', 'pmiPreparation', 'accreditation'],
   listName: 'institutions',
   createInput: CreateInstitutionInput,
   updateInput: UpdateInstitutionInput,

@@ -1,4 +1,4 @@
-import { Entity, Enum, Filter, Index, ManyToOne, Property, type Ref, type Opt } from '@mikro-orm/core';
+import { Unique, Entity, Enum, Filter, Index, ManyToOne, Property, type Ref, type Opt } from '@mikro-orm/core';
 import { GraphQLLocalDate } from 'graphql-scalars';
 import { Field, Int, ObjectType } from 'type-graphql';
 import { scopeFilter } from '../../access/scope';
@@ -12,7 +12,12 @@ import { Node } from '../node/node.interface';
 @Entity()
 @Filter({ name: 'scope', cond: scopeFilter('Program'), default: true })
 @Index({ properties: ['ownerMinistry', 'id'] })
+@Unique({ properties: ['ownerMinistry', 'externalId'] })
 export class Program extends OwnedEntity {
+  @Field(() => String, { nullable: true, description: 'Your own stable id for this row (e.g. from the spreadsheet it came from); unique within your ministry, the key of CSV re-imports.' })
+  @Property({ type: 'string', length: 100, nullable: true })
+  externalId?: string | null;
+
   @ManyToOne({ entity: () => Institution, ref: true, index: true, deleteRule: 'restrict' })
   institution!: Ref<Institution>;
 

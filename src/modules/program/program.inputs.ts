@@ -9,6 +9,7 @@ const MAX_INTAKE = 100_000;
 
 @InputType()
 export class CreateProgramInput {
+  @Field(() => String, { nullable: true }) @IsOptional() @Length(1, 100) externalId?: string | null;
   @Field(() => ID, { description: 'An institution of your own ministry.' }) institutionId!: string;
   @Field(() => String) @Length(3, 200) title!: string;
   @Field(() => Sector) sector!: Sector;
@@ -25,6 +26,7 @@ export class CreateProgramInput {
 @InputType()
 export class UpdateProgramInput implements UpdateInputBase {
   @Field(() => ID) id!: string;
+  @Field(() => String, { nullable: true }) @IsOptional() @Length(1, 100) externalId?: string | null;
   @Field(() => Int, { nullable: true }) expectedVersion?: number | null;
   @Field(() => String, { nullable: true }) @IsOptional() @Length(3, 200) title?: string;
   @Field(() => Sector, { nullable: true }) sector?: Sector;

@@ -16,13 +16,14 @@ import { CreateProgramInput, ProgramFilter, ProgramOrderField, UpdateProgramInpu
 // Created at load time: type-graphql must see every type before the schema is built.
 const EnrollmentConnection = connectionOf(Enrollment);
 
-function assertDateOrder(start: string | null | undefined, end: string | null | undefined, field: string) {
+export function assertDateOrder(start: string | null | undefined, end: string | null | undefined, field: string) {
   if (start && end && end < start) throw badUserInput('endDate is before startDate.', field);
 }
 
 export const ProgramCrudResolver = ownedCrudResolver({
   entity: Program,
   resource: 'Program',
+  csvColumns: ['id', 'externalId', 'ownerMinistry', 'institution', 'title', 'sector', 'targetCountryCodes', 'capacityPerIntake', 'startDate', 'endDate', 'status', 'competencyStandard', 'certificationScheme', 'languageRequirement'],
   listName: 'programs',
   createInput: CreateProgramInput,
   updateInput: UpdateProgramInput,

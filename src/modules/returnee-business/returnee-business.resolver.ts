@@ -16,6 +16,7 @@ function assertVillageInProvince(villageCode: string, provinceCode: string) {
 export const ReturneeBusinessCrudResolver = ownedCrudResolver({
   entity: ReturneeBusiness,
   resource: 'ReturneeBusiness',
+  csvColumns: ['id', 'ownerMinistry', 'returneeName', 'returneeNik', 'returneePhone', 'trainee', 'businessName', 'kbliCode', 'villageCode', 'provinceCode', 'foundedOn', 'employees', 'financingType', 'financingAmount', 'mentoringSessions'],
   listName: 'returneeBusinesses',
   createInput: CreateReturneeBusinessInput,
   updateInput: UpdateReturneeBusinessInput,

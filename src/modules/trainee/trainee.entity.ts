@@ -13,8 +13,13 @@ import { Node } from '../node/node.interface';
 @Entity()
 @Filter({ name: 'scope', cond: scopeFilter('Trainee'), default: true })
 @Index({ properties: ['ownerMinistry', 'id'] })
+@Unique({ properties: ['ownerMinistry', 'externalId'] })
 @Unique({ properties: ['ownerMinistry', 'nik'] })
 export class Trainee extends OwnedEntity {
+  @Field(() => String, { nullable: true, description: 'Your own stable id for this row (e.g. from the spreadsheet it came from); unique within your ministry, the key of CSV re-imports.' })
+  @Property({ type: 'string', length: 100, nullable: true })
+  externalId?: string | null;
+
   /** Personal data: exposed only through the masking resolver in trainee.resolver.ts. */
   @Property({ type: 'string', length: 16 })
   @Index()

@@ -9,6 +9,7 @@ const PHONE = /^\+?[0-9][0-9 -]{6,18}$/;
 
 @InputType()
 export class CreateTraineeInput {
+  @Field(() => String, { nullable: true }) @IsOptional() @Length(1, 100) externalId?: string | null;
   @Field(() => String, { description: '16-digit NIK; must agree with birthDate and sex.' }) @IsNik() nik!: string;
   @Field(() => String) @Length(2, 150) fullName!: string;
   @Field(() => Sex) sex!: Sex;
@@ -25,6 +26,7 @@ export class CreateTraineeInput {
 @InputType()
 export class UpdateTraineeInput implements UpdateInputBase {
   @Field(() => ID) id!: string;
+  @Field(() => String, { nullable: true }) @IsOptional() @Length(1, 100) externalId?: string | null;
   @Field(() => Int, { nullable: true }) expectedVersion?: number | null;
   @Field(() => String, { nullable: true }) @IsOptional() @IsNik() nik?: string;
   @Field(() => String, { nullable: true }) @IsOptional() @Length(2, 150) fullName?: string;

@@ -16,7 +16,7 @@ import type { Sex } from '../../shared/enums';
 const EnrollmentConnection = connectionOf(Enrollment);
 
 /** NIK, birth date and sex must tell the same story (day + 40 for women). */
-function assertNikConsistent(nik: string, birthDate: string, sex: Sex) {
+export function assertNikConsistent(nik: string, birthDate: string, sex: Sex) {
   const reason = nikMismatch(nik, birthDate, sex);
   if (reason) throw badUserInput(`${reason}.`, 'input.nik');
 }
@@ -24,6 +24,7 @@ function assertNikConsistent(nik: string, birthDate: string, sex: Sex) {
 export const TraineeCrudResolver = ownedCrudResolver({
   entity: Trainee,
   resource: 'Trainee',
+  csvColumns: ['id', 'externalId', 'ownerMinistry', 'nik', 'fullName', 'sex', 'birthDate', 'originProvinceCode', 'originRegency', 'phone', 'email', 'address', 'educationLevel', 'status'],
   listName: 'trainees',
   createInput: CreateTraineeInput,
   updateInput: UpdateTraineeInput,
