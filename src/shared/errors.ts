@@ -76,6 +76,11 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, on
     };
   }
   const code = formatted.extensions?.code as string | undefined;
+  // graphql-js's own errors about the request (e.g. a null for a non-null argument) have no cause
+  // behind them: they describe the client's input, in words safe to show.
+  if (error instanceof GraphQLError && !error.originalError && (!code || code === ErrorCode.INTERNAL_SERVER_ERROR)) {
+    return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions: { code: ErrorCode.BAD_USER_INPUT } };
+  }
   if (code && PASS_THROUGH.has(code)) {
     const { stacktrace: _drop, ...extensions } = formatted.extensions ?? {};
     return { ...formatted, extensions };

@@ -47,9 +47,9 @@ export class ImportResolver {
   importCsv(
     @Arg('kind', () => ImportKind) kind: ImportKind,
     @Arg('csv', () => String) csv: string,
-    @Arg('mode', () => ImportMode, { defaultValue: ImportMode.ALL_OR_NOTHING }) mode: ImportMode,
+    @Arg('mode', () => ImportMode, { nullable: true, defaultValue: ImportMode.ALL_OR_NOTHING }) mode: ImportMode | null,
     @Ctx() ctx: Context,
   ) {
-    return importCsv(ctx, kind, csv, mode, ctx.progress);
+    return importCsv(ctx, kind, csv, mode ?? ImportMode.ALL_OR_NOTHING, ctx.progress);
   }
 }
