@@ -7,16 +7,13 @@
 import 'reflect-metadata';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { parse } from 'graphql';
-import os from 'node:os';
-import path from 'node:path';
 import pino from 'pino';
 import { createApp, type App } from '../src/app';
 import { Role } from '../src/access/roles';
 import { loadConfig } from '../src/config';
-import { ensureDatabase } from '../src/db/database';
-import { startEmbeddedPostgres } from '../src/db/embedded-postgres';
 import { ormOptions } from '../src/db/orm.config';
-import { seedReference, systemEm } from '../src/db/seed/demo';
+import { systemEm } from '../src/db/seed/demo';
+import { alternate, benchDatabase, median, ROUND_MS, ROUNDS, runMain } from './bench-support';
 import { Account } from '../src/modules/account/account.entity';
 import { Institution } from '../src/modules/institution/institution.entity';
 import { Ministry } from '../src/modules/ministry/ministry.entity';
@@ -24,8 +21,6 @@ import { InstitutionType } from '../src/shared/enums';
 import { toGlobalId } from '../src/shared/global-id';
 
 const MUTATION = parse('mutation($i: UpdateInstitutionInput!) { updateInstitution(input: $i) { id version } }');
-const ROUND_MS = Number(process.env.ROUND_MS ?? 2000);
-const ROUNDS = Number(process.env.ROUNDS ?? 5);
 
 async function meanMs(app: App, token: string, id: string, ms: number): Promise<number> {
   let n = 0;
@@ -39,15 +34,9 @@ async function meanMs(app: App, token: string, id: string, ms: number): Promise<
 }
 
 async function main() {
-  const cluster = process.env.DATABASE_URL ? undefined : await startEmbeddedPostgres({ dataDir: path.join(os.tmpdir(), `sinergi-bench-audit-${process.pid}`), ephemeral: true });
-  const base = process.env.DATABASE_URL ?? cluster!.url('postgres');
-  const db = 'sinergi_bench_audit';
-  await ensureDatabase(base, db);
-  const url = Object.assign(new URL(base), { pathname: `/${db}` }).toString();
-  const owner = await MikroORM.init(ormOptions(url));
+  const db = await benchDatabase('sinergi_bench_audit');
+  const { url, owner } = db;
   try {
-    await owner.getMigrator().up();
-    await seedReference(owner);
     const em = systemEm(owner);
     const ministry = await em.findOneOrFail(Ministry, { code: 'KEMNAKER' });
     const inst = em.create(Institution, { ownerMinistry: ministry, name: 'BBPVP Bench', type: InstitutionType.TRAINING_CENTRE, provinceCode: '32', annualCapacity: 1 });
@@ -60,16 +49,8 @@ async function main() {
     const unaudited = await createApp({ orm: appOrm, config, log, withoutAuditForBenchmark: true });
     const token = await audited.tokens.sign({ accountId: account.id, ministryId: ministry.id, role: Role.EDITOR });
     const id = toGlobalId('Institution', inst.id);
-    await meanMs(audited, token, id, 500);
-    await meanMs(unaudited, token, id, 500);
-    const withAudit: number[] = [];
-    const without: number[] = [];
-    for (let i = 0; i < ROUNDS; i++) {
-      withAudit.push(await meanMs(audited, token, id, ROUND_MS));
-      without.push(await meanMs(unaudited, token, id, ROUND_MS));
-    }
-    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-    const [a, b] = [median(withAudit), median(without)];
+    const { a: withAudit, b: without } = await alternate((ms) => meanMs(audited, token, id, ms), (ms) => meanMs(unaudited, token, id, ms));
+        const [a, b] = [median(withAudit), median(without)];
     console.log(`updateInstitution as an EDITOR, ${ROUNDS} alternating rounds of ${ROUND_MS} ms, one request at a time`);
     console.log(`with audit write:    ${a.toFixed(2)} ms per mutation (rounds: ${withAudit.map((x) => x.toFixed(2)).join(', ')})`);
     console.log(`without audit write: ${b.toFixed(2)} ms per mutation (rounds: ${without.map((x) => x.toFixed(2)).join(', ')})`);
@@ -78,12 +59,8 @@ async function main() {
     await unaudited.stop();
     await appOrm.close(true);
   } finally {
-    await owner.close(true);
-    await cluster?.stop();
+    await db.close();
   }
 }
 
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+runMain(main);

@@ -9,22 +9,17 @@
 import 'reflect-metadata';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { parse } from 'graphql';
-import os from 'node:os';
-import path from 'node:path';
 import pino from 'pino';
 import { createApp, type App } from '../src/app';
 import { Role } from '../src/access/roles';
 import { loadConfig } from '../src/config';
-import { ensureDatabase } from '../src/db/database';
-import { startEmbeddedPostgres } from '../src/db/embedded-postgres';
 import { ormOptions } from '../src/db/orm.config';
-import { seedReference, systemEm } from '../src/db/seed/demo';
+import { systemEm } from '../src/db/seed/demo';
+import { alternate, benchDatabase, median, ROUND_MS, ROUNDS, runMain } from './bench-support';
 import { Account } from '../src/modules/account/account.entity';
 import { Ministry } from '../src/modules/ministry/ministry.entity';
 
 const QUERY = parse('{ institutions(first: 100) { totalCount edges { node { id name provinceCode annualCapacity } } } }');
-const ROUND_MS = Number(process.env.ROUND_MS ?? 2000);
-const ROUNDS = Number(process.env.ROUNDS ?? 5);
 
 async function rate(app: App, token: string, ms: number): Promise<number> {
   let n = 0;
@@ -38,15 +33,9 @@ async function rate(app: App, token: string, ms: number): Promise<number> {
 }
 
 async function main() {
-  const cluster = process.env.DATABASE_URL ? undefined : await startEmbeddedPostgres({ dataDir: path.join(os.tmpdir(), `sinergi-bench-${process.pid}`), ephemeral: true });
-  const base = process.env.DATABASE_URL ?? cluster!.url('postgres');
-  const db = 'sinergi_bench';
-  await ensureDatabase(base, db);
-  const url = Object.assign(new URL(base), { pathname: `/${db}` }).toString();
-  const owner = await MikroORM.init(ormOptions(url));
+  const db = await benchDatabase('sinergi_bench');
+  const { url, owner } = db;
   try {
-    await owner.getMigrator().up();
-    await seedReference(owner);
     const em = systemEm(owner);
     const ministries = await em.find(Ministry, {}, { orderBy: { code: 'asc' } });
     const target = ministries.find((m) => m.code === 'KEMNAKER')!;
@@ -68,16 +57,8 @@ async function main() {
     const withRls = await createApp({ orm: appOrm, config, log });
     const withoutRls = await createApp({ orm: owner, config, log });
     const token = await withRls.tokens.sign({ accountId: account.id, ministryId: target.id, role: Role.VIEWER });
-    await rate(withRls, token, 500);
-    await rate(withoutRls, token, 500);
-    const on: number[] = [];
-    const off: number[] = [];
-    for (let i = 0; i < ROUNDS; i++) {
-      on.push(await rate(withRls, token, ROUND_MS));
-      off.push(await rate(withoutRls, token, ROUND_MS));
-    }
-    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-    const [a, b] = [median(on), median(off)];
+    const { a: on, b: off } = await alternate((ms) => rate(withRls, token, ms), (ms) => rate(withoutRls, token, ms));
+        const [a, b] = [median(on), median(off)];
     console.log(`institutions(first: 100) + totalCount, VIEWER of a ministry with 3,000 of 37,000 rows, ${ROUNDS} alternating rounds of ${ROUND_MS} ms`);
     console.log(`with RLS:    ${a.toFixed(0)} req/s (rounds: ${on.map((x) => x.toFixed(0)).join(', ')})`);
     console.log(`without RLS: ${b.toFixed(0)} req/s (rounds: ${off.map((x) => x.toFixed(0)).join(', ')})`);
@@ -86,12 +67,8 @@ async function main() {
     await withoutRls.stop();
     await appOrm.close(true);
   } finally {
-    await owner.close(true);
-    await cluster?.stop();
+    await db.close();
   }
 }
 
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+runMain(main);
