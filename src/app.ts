@@ -15,6 +15,7 @@ import { createContext, viewerFromHeader, type Context } from './context';
 import { graphiqlAsset, graphiqlPage } from './graphiql';
 import { buildAppSchema } from './schema';
 import { formatError } from './shared/errors';
+import { assertComplexity, depthRule } from './shared/query-limits';
 
 export interface App {
   apollo: ApolloServer<Context>;
@@ -42,7 +43,8 @@ export async function createApp(opts: {
   const transactions: ApolloServerPlugin<Context> = {
     async requestDidStart() {
       return {
-        async didResolveOperation({ contextValue }) {
+        async didResolveOperation({ contextValue, document, request, schema }) {
+          assertComplexity(schema, document, request.variables ?? {}, request.operationName ?? undefined);
           await contextValue.begin();
         },
         async willSendResponse({ contextValue, response }) {
@@ -65,6 +67,7 @@ export async function createApp(opts: {
     formatError: (formatted, error) => formatError(formatted, error, (e) => log.error({ err: e }, 'unexpected error in a resolver')),
     includeStacktraceInErrorResponses: false,
     introspection: true,
+    validationRules: [depthRule],
     // server.ts owns shutdown (HTTP, Apollo, database, embedded PostgreSQL, in that order).
     stopOnTerminationSignals: false,
     plugins: [ApolloServerPluginLandingPageDisabled(), transactions],

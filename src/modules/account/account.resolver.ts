@@ -7,6 +7,7 @@ import { connectionOf, PageArgs } from '../../shared/pagination';
 import { flushOrExplain } from '../../shared/owned-crud';
 import { CreateAccountInput, UpdateAccountInput } from './account.inputs';
 import { hash as argon2Hash, verify as argon2Verify } from '@node-rs/argon2';
+import { RateLimiterMemory } from 'rate-limiter-flexible';
 import type { Context } from '../../context';
 import { AppError, badUserInput, ErrorCode, forbidden, notWritable } from '../../shared/errors';
 import { Ministry } from '../ministry/ministry.entity';
@@ -17,6 +18,13 @@ export class LoginPayload {
   @Field(() => String, { description: 'Send as "Authorization: Bearer <token>".' }) token!: string;
   @Field(() => Account) account!: Account;
 }
+
+/**
+ * Failed logins per e-mail address (known or not, so refusals reveal nothing):
+ * after 10 within 15 minutes the address is refused until the window passes.
+ * Kept in the process's memory: with several server processes each counts its own.
+ */
+const failedLogins = new RateLimiterMemory({ points: 10, duration: 15 * 60 });
 
 /**
  * Hash checked when the e-mail is unknown, so a wrong e-mail takes as long as a
@@ -58,9 +66,18 @@ function assignableMinistry(ctx: Context, role: Role, ministryId: string | null,
 export class AccountResolver {
   @Mutation(() => LoginPayload, { description: 'Exchange e-mail and password for a signed token.' })
   async login(@Arg('email', () => String) email: string, @Arg('password', () => String) password: string, @Ctx() ctx: Context): Promise<LoginPayload> {
-    const account = await ctx.em.findOne(Account, { email: email.trim().toLowerCase() }, { populate: ['passwordHash'] });
+    const key = email.trim().toLowerCase();
+    const spent = await failedLogins.get(key);
+    if (spent && spent.consumedPoints >= 10) {
+      throw new AppError(ErrorCode.TOO_MANY_REQUESTS, `Too many failed logins for this address: try again in ${Math.ceil(spent.msBeforeNext / 60_000)} minutes.`);
+    }
+    const account = await ctx.em.findOne(Account, { email: key }, { populate: ['passwordHash'] });
     const ok = await argon2Verify(account?.passwordHash ?? (await dummyHash), password.slice(0, 1024));
-    if (!account || !ok || !account.active) throw new AppError(ErrorCode.UNAUTHENTICATED, 'Wrong e-mail or password.');
+    if (!account || !ok || !account.active) {
+      await failedLogins.penalty(key, 1);
+      throw new AppError(ErrorCode.UNAUTHENTICATED, 'Wrong e-mail or password.');
+    }
+    await failedLogins.delete(key);
     const viewer = { accountId: account.id, ministryId: account.ministry?.id ?? null, role: account.role };
     const token = await ctx.tokens.sign(viewer);
     // The rest of this response (the account, its ministry) is read as the new identity.
