@@ -23,7 +23,9 @@ export class QueryCountingLogger extends DefaultLogger {
     super.log(namespace, message, context);
   }
 
+  /** Only while something counts (tests) or prints: otherwise MikroORM need not format each query for the log. */
   override isEnabled(namespace: LoggerNamespace, context?: LogContext): boolean {
-    return namespace === 'query' || super.isEnabled(namespace, context);
+    if (namespace === 'query') return printQueries || queryCounter.getStore() !== undefined;
+    return super.isEnabled(namespace, context);
   }
 }
