@@ -25,8 +25,9 @@ export async function benchDatabase(name: string): Promise<{ url: string; owner:
 
 /** Runs `a` and `b` in alternating rounds (after a warm-up of each), so both see the same machine state. */
 export async function alternate(a: (ms: number) => Promise<number>, b: (ms: number) => Promise<number>): Promise<{ a: number[]; b: number[] }> {
-  await a(500);
-  await b(500);
+  // Long enough for the JIT to settle: shorter warm-ups left the first rounds visibly slower.
+  await a(3000);
+  await b(3000);
   const out = { a: [] as number[], b: [] as number[] };
   for (let i = 0; i < ROUNDS; i++) {
     out.a.push(await a(ROUND_MS));
