@@ -11,6 +11,7 @@ import { NODE_TYPES } from '../modules/node/node.resolver';
 import type { OwnedEntity } from '../shared/base.entity';
 import { MouStatus } from '../shared/enums';
 import { parseGlobalId } from '../shared/global-id';
+import { maskerOf } from './masking';
 import { Access, accessFor, MUTATION_POLICY, QUERY_POLICY } from './policy';
 import { isWriter, Role } from './roles';
 import type { ScopedResource } from './scope';
@@ -24,11 +25,6 @@ export enum FieldAccess {
   NONE = 'NONE',
 }
 registerEnumType(FieldAccess, { name: 'FieldAccess' });
-
-export const PERSONAL_FIELDS: Record<string, readonly string[]> = {
-  Trainee: ['nik', 'birthDate', 'phone', 'email', 'address'],
-  ReturneeBusiness: ['returneeNik', 'returneePhone'],
-};
 
 @ObjectType({ simpleResolvers: true })
 class AccessExplanation {
@@ -96,7 +92,7 @@ export class ExplainResolver {
     let fieldAccess: FieldAccess | null = null;
     let fieldRule: string | null = null;
     if (field) {
-      if (!(PERSONAL_FIELDS[resource] ?? []).includes(field)) {
+      if (!maskerOf(resource, field)) {
         fieldAccess = FieldAccess.NOT_PERSONAL;
         fieldRule = read.rule;
       } else {

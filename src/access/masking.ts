@@ -21,3 +21,20 @@ export const mask = {
   },
   address: (_address: string) => '***',
 };
+
+/**
+ * The personal fields of each entity (access-model.md, UU 27/2022) and how
+ * each is masked: the one list the resolvers, the CSV export, explainAccess
+ * and the audit log's redaction all read.
+ */
+export const PERSONAL_FIELDS = {
+  Trainee: { nik: mask.nik, birthDate: mask.birthDate, phone: mask.phone, email: mask.email, address: mask.address },
+  ReturneeBusiness: { returneeNik: mask.nik, returneePhone: mask.phone },
+} as const satisfies Record<string, Record<string, (v: string) => string>>;
+
+export type PersonalEntity = keyof typeof PERSONAL_FIELDS;
+
+/** The masker of `field` of `entity`, or undefined when the field is not personal. */
+export function maskerOf(entity: string, field: string): ((v: string) => string) | undefined {
+  return (PERSONAL_FIELDS as Record<string, Record<string, (v: string) => string>>)[entity]?.[field];
+}

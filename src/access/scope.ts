@@ -88,10 +88,6 @@ export class Scope {
     return ids === undefined ? [] : ids;
   }
 
-  canRead(resource: ScopedResource, ownerMinistryId: string): boolean {
-    return this.readReason(resource, ownerMinistryId) !== null;
-  }
-
   /** The rule that lets the caller read a row of `resource` owned by `ownerMinistryId`, or null. */
   readReason(resource: ScopedResource, ownerMinistryId: string, partyMinistryIds: readonly string[] = []): ReadReason | null {
     if (this.system) return { rule: 'system' };

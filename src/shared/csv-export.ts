@@ -4,24 +4,19 @@
  * shows it. Relations are written as global ids, the owner as its code.
  */
 import { stringify } from 'csv-stringify/sync';
-import { mask } from '../access/masking';
+import { maskerOf, type PersonalEntity } from '../access/masking';
 import type { Context } from '../context';
-import { PERSONAL_FIELDS } from '../access/explain.resolver';
 import { Ministry } from '../modules/ministry/ministry.entity';
 import { personalValue } from '../modules/personal-data/personal-field';
 import type { OwnedEntity } from './base.entity';
 import { toGlobalId } from './global-id';
 
-const MASKERS: Record<string, (v: string) => string> = {
-  nik: mask.nik, birthDate: mask.birthDate, phone: mask.phone, email: mask.email, address: mask.address, returneeNik: mask.nik, returneePhone: mask.phone,
-};
 /** Relation properties and the type of the row they point to. */
 const REFERENCES: Record<string, string> = { institution: 'Institution', program: 'Program', trainee: 'Trainee' };
 
 export const MAX_EXPORT_ROWS = 200_000;
 
 export async function toCsv<T extends OwnedEntity>(ctx: Context, entityName: string, columns: readonly string[], rows: T[]): Promise<string> {
-  const personal = PERSONAL_FIELDS[entityName] ?? [];
   const out: unknown[][] = [columns as string[]];
   for (const row of rows) {
     const r = row as unknown as Record<string, unknown>;
@@ -31,7 +26,7 @@ export async function toCsv<T extends OwnedEntity>(ctx: Context, entityName: str
       if (c === 'id') cells.push(toGlobalId(entityName, row.id));
       else if (c === 'ownerMinistry') cells.push((await ctx.loaders.byId(Ministry).load(row.ownerMinistry.id))?.code ?? '');
       else if (c in REFERENCES) cells.push(v ? toGlobalId(REFERENCES[c], (v as { id: string }).id) : '');
-      else if (personal.includes(c)) cells.push(await personalValue(ctx, entityName as 'Trainee', row, c, v as string | null, MASKERS[c]));
+      else if (maskerOf(entityName, c)) cells.push(await personalValue(ctx, entityName as PersonalEntity, row, c, v as string | null, maskerOf(entityName, c)!));
       else if (Array.isArray(v)) cells.push(v.join(';'));
       else if (v instanceof Date) cells.push(v.toISOString());
       else cells.push(v ?? '');

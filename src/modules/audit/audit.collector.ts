@@ -4,17 +4,14 @@
  * flush happens; personal data and password hashes are redacted here, before
  * they can reach the log.
  */
+import { maskerOf } from '../../access/masking';
 import { wrap, type ChangeSet, type EntityManager, type EventSubscriber, type FlushEventArgs } from '@mikro-orm/core';
 
 export interface FieldChange { before: unknown; after: unknown }
 export interface RecordedChange { entity: string; id: string; op: 'create' | 'update' | 'delete'; fields: Record<string, FieldChange> }
 
-/** Fields whose values never enter the log (UU 27/2022; credentials). */
-export const REDACTED_FIELDS: Record<string, readonly string[]> = {
-  Trainee: ['nik', 'birthDate', 'phone', 'email', 'address'],
-  ReturneeBusiness: ['returneeNik', 'returneePhone'],
-  Account: ['passwordHash'],
-};
+/** Fields whose values never enter the log: personal data (UU 27/2022) and credentials. */
+const isRedacted = (entity: string, field: string) => maskerOf(entity, field) !== undefined || (entity === 'Account' && field === 'passwordHash');
 /** Writes that are not changes of programme data: the read log is its own record. */
 const NOT_AUDITED = new Set(['PersonalDataRead', 'AuditEvent']);
 const REDACTED = '[redacted]';
@@ -43,14 +40,13 @@ export class AuditCollector implements EventSubscriber {
     for (const cs of args.uow.getChangeSets() as ChangeSet<object>[]) {
       if (NOT_AUDITED.has(cs.name)) continue;
       const op = String(cs.type).startsWith('delete') ? 'delete' : String(cs.type).startsWith('update') ? 'update' : 'create';
-      const redacted = REDACTED_FIELDS[cs.name] ?? [];
       // A delete's change set carries no original data; the entity's own snapshot from when it was loaded does.
       const original = (cs.originalEntity ?? wrap(cs.entity, true).__originalEntityData ?? {}) as Record<string, unknown>;
       const payload = (cs.payload ?? {}) as Record<string, unknown>;
       const keys = op === 'delete' ? Object.keys(original) : Object.keys(payload);
       const fields: Record<string, FieldChange> = {};
       for (const key of keys) {
-        const hide = redacted.includes(key);
+        const hide = isRedacted(cs.name, key);
         fields[key] = {
           before: op === 'create' ? null : hide ? REDACTED : plain(original[key]),
           after: op === 'delete' ? null : hide ? REDACTED : plain(payload[key]),

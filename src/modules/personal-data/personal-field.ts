@@ -1,10 +1,10 @@
-import { mask } from '../../access/masking';
+import type { PersonalEntity } from '../../access/masking';
 import { forbidden } from '../../shared/errors';
 import type { Context } from '../../context';
 import { ResourceType } from '../../shared/enums';
 import type { OwnedEntity } from '../../shared/base.entity';
 
-type PersonalResource = 'Trainee' | 'ReturneeBusiness';
+type PersonalResource = PersonalEntity;
 const RESOURCE_TYPE: Record<PersonalResource, ResourceType> = { Trainee: ResourceType.TRAINEE, ReturneeBusiness: ResourceType.RETURNEE_BUSINESS };
 
 /**
@@ -29,7 +29,6 @@ export async function personalValue(
   return value;
 }
 
-export { mask };
 
 /**
  * Filtering or sorting by a personal field would reveal values the caller

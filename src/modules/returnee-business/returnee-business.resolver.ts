@@ -4,7 +4,8 @@ import { badUserInput } from '../../shared/errors';
 import { compact, ministryFilter, searchFilter } from '../../shared/filters';
 import { assignPresent, loadReadable, ownedCrudResolver } from '../../shared/owned-crud';
 import { Trainee } from '../trainee/trainee.entity';
-import { assertPersonalQueryAllowed, mask, personalValue } from '../personal-data/personal-field';
+import { PERSONAL_FIELDS } from '../../access/masking';
+import { assertPersonalQueryAllowed, personalValue } from '../personal-data/personal-field';
 import { ReturneeBusiness } from './returnee-business.entity';
 import { CreateReturneeBusinessInput, ReturneeBusinessFilter, ReturneeBusinessOrderField, UpdateReturneeBusinessInput } from './returnee-business.inputs';
 
@@ -51,12 +52,12 @@ const MASKED = ' Personal data: masked unless you are the owner ministry or a cl
 export class ReturneeBusinessResolver {
   @FieldResolver(() => String, { description: `The returnee's NIK.${MASKED}` })
   returneeNik(@Root() b: ReturneeBusiness, @Ctx() ctx: Context) {
-    return personalValue(ctx, 'ReturneeBusiness', b, 'returneeNik', b.returneeNik, mask.nik);
+    return personalValue(ctx, 'ReturneeBusiness', b, 'returneeNik', b.returneeNik, PERSONAL_FIELDS.ReturneeBusiness.returneeNik);
   }
 
   @FieldResolver(() => String, { nullable: true, description: `The returnee's phone.${MASKED}` })
   returneePhone(@Root() b: ReturneeBusiness, @Ctx() ctx: Context) {
-    return personalValue(ctx, 'ReturneeBusiness', b, 'returneePhone', b.returneePhone, mask.phone);
+    return personalValue(ctx, 'ReturneeBusiness', b, 'returneePhone', b.returneePhone, PERSONAL_FIELDS.ReturneeBusiness.returneePhone);
   }
 
   @FieldResolver(() => Trainee, { nullable: true, description: 'The returnee\'s trainee record, when known and in your read scope.' })

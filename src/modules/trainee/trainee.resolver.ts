@@ -7,7 +7,8 @@ import { assignPresent, ownedCrudResolver } from '../../shared/owned-crud';
 import { relationConnection, RelationArgs } from '../../shared/relation-connection';
 import { Enrollment } from '../enrollment/enrollment.entity';
 import { nikMismatch } from './nik';
-import { assertPersonalQueryAllowed, mask, personalValue } from '../personal-data/personal-field';
+import { PERSONAL_FIELDS } from '../../access/masking';
+import { assertPersonalQueryAllowed, personalValue } from '../personal-data/personal-field';
 import { Trainee } from './trainee.entity';
 import { CreateTraineeInput, TraineeFilter, TraineeOrderField, UpdateTraineeInput } from './trainee.inputs';
 import type { Sex } from '../../shared/enums';
@@ -61,27 +62,27 @@ const MASKED = ' Masked unless you are the owner ministry or a clause in force s
 export class TraineeResolver {
   @FieldResolver(() => String, { description: `16-digit NIK. Personal data.${MASKED}` })
   nik(@Root() t: Trainee, @Ctx() ctx: Context) {
-    return personalValue(ctx, 'Trainee', t, 'nik', t.nik, mask.nik);
+    return personalValue(ctx, 'Trainee', t, 'nik', t.nik, PERSONAL_FIELDS.Trainee.nik);
   }
 
   @FieldResolver(() => String, { description: `Birth date, YYYY-MM-DD (masked: YYYY-**-**). Personal data.${MASKED}` })
   birthDate(@Root() t: Trainee, @Ctx() ctx: Context) {
-    return personalValue(ctx, 'Trainee', t, 'birthDate', t.birthDate, mask.birthDate);
+    return personalValue(ctx, 'Trainee', t, 'birthDate', t.birthDate, PERSONAL_FIELDS.Trainee.birthDate);
   }
 
   @FieldResolver(() => String, { nullable: true, description: `Personal data.${MASKED}` })
   phone(@Root() t: Trainee, @Ctx() ctx: Context) {
-    return personalValue(ctx, 'Trainee', t, 'phone', t.phone, mask.phone);
+    return personalValue(ctx, 'Trainee', t, 'phone', t.phone, PERSONAL_FIELDS.Trainee.phone);
   }
 
   @FieldResolver(() => String, { nullable: true, description: `Personal data.${MASKED}` })
   email(@Root() t: Trainee, @Ctx() ctx: Context) {
-    return personalValue(ctx, 'Trainee', t, 'email', t.email, mask.email);
+    return personalValue(ctx, 'Trainee', t, 'email', t.email, PERSONAL_FIELDS.Trainee.email);
   }
 
   @FieldResolver(() => String, { nullable: true, description: `Personal data.${MASKED}` })
   address(@Root() t: Trainee, @Ctx() ctx: Context) {
-    return personalValue(ctx, 'Trainee', t, 'address', t.address, mask.address);
+    return personalValue(ctx, 'Trainee', t, 'address', t.address, PERSONAL_FIELDS.Trainee.address);
   }
 
   @FieldResolver(() => EnrollmentConnection, { description: 'This person\'s enrollments that your ministry may read.' })
