@@ -13,7 +13,9 @@ import pino from 'pino';
 import { createApp, type App } from '../src/app';
 import { Role } from '../src/access/roles';
 import { loadConfig } from '../src/config';
+import { ensureAppLogin } from '../src/db/app-role';
 import { ormOptions } from '../src/db/orm.config';
+import { tokenWithOwnerRights } from '../src/db/owner-sessions';
 import { systemEm } from '../src/db/seed/demo';
 import { alternate, benchDatabase, median, ROUND_MS, ROUNDS, runMain } from './bench-support';
 import { Account } from '../src/modules/account/account.entity';
@@ -53,10 +55,10 @@ async function main() {
 
     const config = loadConfig({ NODE_ENV: 'test', JWT_SECRET: 'bench-secret' });
     const log = pino({ level: 'silent' });
-    const appOrm = await MikroORM.init(ormOptions(url, { asApp: true }));
+    const appOrm = await MikroORM.init(ormOptions(await ensureAppLogin(url)));
     const withRls = await createApp({ orm: appOrm, config, log });
     const withoutRls = await createApp({ orm: owner, config, log });
-    const token = await withRls.tokens.sign({ accountId: account.id, ministryId: target.id, role: Role.VIEWER });
+    const token = await tokenWithOwnerRights(em, withRls.tokens, { id: account.id, ministryId: target.id, role: Role.VIEWER });
     const { a: on, b: off } = await alternate((ms) => rate(withRls, token, ms), (ms) => rate(withoutRls, token, ms));
         const [a, b] = [median(on), median(off)];
     console.log(`institutions(first: 100) + totalCount, VIEWER of a ministry with 3,000 of 37,000 rows, ${ROUNDS} alternating rounds of ${ROUND_MS} ms`);

@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { TokenService } from './access/tokens';
 import type { Config } from './config';
-import { createContext, viewerFromHeader, type Context } from './context';
+import { createContext, sessionFromHeader, type Context } from './context';
 import { graphiqlAsset, graphiqlPage } from './graphiql';
 import { buildAppSchema } from './schema';
 import { formatError } from './shared/errors';
@@ -75,7 +75,7 @@ export async function createApp(opts: {
   await apollo.start();
 
   const context = async (authorization?: string | null, requestId: string = randomUUID()) =>
-    createContext({ orm, tokens, log, auditKey: opts.withoutAuditForBenchmark ? '' : config.auditKey }, await viewerFromHeader(tokens, authorization), requestId);
+    createContext({ orm, tokens, log, auditKey: opts.withoutAuditForBenchmark ? '' : config.auditKey }, await sessionFromHeader(tokens, authorization), requestId);
 
 
   const send = (res: ServerResponse, status: number, type: string, body: string | Buffer, extra: Record<string, string> = {}) => {

@@ -12,6 +12,8 @@ export interface Config {
   port: number;
   /** Empty: start the embedded PostgreSQL in `dataDir`. */
   databaseUrl: string | undefined;
+  /** The app role's own connection; empty: derived from the owner's (see db/app-role.ts). */
+  databaseAppUrl: string | undefined;
   dataDir: string;
   jwtSecret: string;
   jwtTtl: string;
@@ -36,6 +38,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: env.HOST || '127.0.0.1',
     port: int('PORT', env.PORT, 4000),
     databaseUrl: env.DATABASE_URL || undefined,
+    databaseAppUrl: env.DATABASE_APP_URL || undefined,
     dataDir: env.SINERGI_DATA_DIR || `${process.cwd()}/.data`,
     jwtSecret: env.JWT_SECRET || DEFAULT_JWT_SECRET,
     jwtTtl: env.JWT_TTL || '8h',

@@ -2,9 +2,9 @@ import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import { RESOURCE_OF, Scope, type Grant } from './access/scope';
 import type { Viewer } from './access/roles';
-import type { TokenService } from './access/tokens';
-import { todayInJakarta } from './modules/mou/mou.entity';
+import type { SessionClaims, TokenService } from './access/tokens';
 import { PersonalDataLog } from './modules/personal-data/personal-data.log';
+import type { Role } from './access/roles';
 import type { ResourceType } from './shared/enums';
 import { Loaders } from './shared/loaders';
 
@@ -26,10 +26,19 @@ export interface Context {
    * `sinergi_begin_request`) in PostgreSQL's row-level security alike.
    */
   begin(): Promise<void>;
+  /**
+   * Makes this transaction act for the account behind `session` (or for
+   * nobody): the database checks the session, derives the identity and the
+   * clauses in force, and seals the scope its policies read. Used by `begin`
+   * and by `login` for the rest of its response.
+   */
+  identify(session: Pick<SessionClaims, 'sessionId' | 'secret'> | null): Promise<void>;
   /** Commits (or rolls back) the request's transaction; safe to call when none is open. */
   end(commit: boolean): Promise<void>;
   /** Replaces the recorded row changes in this mutation's audit event (bulk imports record a summary). */
   auditSummary?: unknown[];
+  /** Something the mutation's audit event must say beyond its row changes (e.g. a first ADMIN bootstrapped). */
+  auditNote?: Record<string, unknown>;
   /** Progress of long mutations (the import CLI draws a bar from it). */
   progress?: (done: number, total: number) => void;
   /** Test hook, run right after `begin()`. */
@@ -44,18 +53,28 @@ export interface ContextDeps {
 }
 
 /** Reads `Authorization: Bearer …`; a bad or expired token makes the request anonymous. */
-export async function viewerFromHeader(tokens: TokenService, header: string | undefined | null): Promise<Viewer | null> {
+export async function sessionFromHeader(tokens: TokenService, header: string | undefined | null): Promise<SessionClaims | null> {
   const match = /^Bearer\s+(\S+)$/i.exec(header ?? '');
   return match ? tokens.verify(match[1]) : null;
 }
 
-export function createContext(deps: ContextDeps, viewer: Viewer | null, requestId: string): Context {
+interface BeginResult {
+  accountOk: boolean;
+  accountId: string | null;
+  ministryId: string | null;
+  role: Role | null;
+  pending: boolean;
+  grants: { clauseId: string; mouId: string; providerMinistryId: string; resourceTypes: ResourceType[]; includesPersonalData: boolean }[];
+}
+
+export function createContext(deps: ContextDeps, session: SessionClaims | null, requestId: string): Context {
   // A fresh identity map per request: never share entities (or their scope) across callers.
   const em = deps.orm.em.fork({ clear: true }) as EntityManager;
   em.setFilterParams('scope', { scope: Scope.none() });
   return {
     em,
-    viewer,
+    // Nobody until the database has checked the token's session (`identify`).
+    viewer: null,
     scope: Scope.none(),
     loaders: new Loaders(em, Scope.none()),
     personalLog: null,
@@ -67,18 +86,19 @@ export function createContext(deps: ContextDeps, viewer: Viewer | null, requestI
     async begin(this: Context) {
       if (em.isInTransaction()) return;
       await em.begin();
-      const [{ scope }] = await em.execute<{ scope: { accountOk: boolean; grants: { clauseId: string; mouId: string; providerMinistryId: string; resourceTypes: ResourceType[]; includesPersonalData: boolean }[] } }[]>(
-        'select sinergi_begin_request(?, ?, ?, ?) as scope',
-        [viewer?.accountId ?? null, viewer?.ministryId ?? null, viewer?.role ?? null, todayInJakarta()],
-      );
-      // A token of an account since deactivated, or whose role or ministry changed, no longer identifies anyone.
-      if (!scope.accountOk) this.viewer = null;
+      await this.identify(session);
+      await this.afterBegin?.(this);
+    },
+    async identify(this: Context, claims) {
+      const [{ scope }] = await em.execute<{ scope: BeginResult }[]>('select sinergi_begin_request(?, ?) as scope', [claims?.sessionId ?? null, claims?.secret ?? null]);
+      // A session that expired, or of an account since deactivated, identifies nobody; role and
+      // ministry are the account's as they are now, whatever the token says.
+      this.viewer = scope.accountOk ? { accountId: scope.accountId!, ministryId: scope.ministryId, role: scope.role!, pending: scope.pending } : null;
       const grants: Grant[] = scope.grants.map((g) => ({ ...g, resources: g.resourceTypes.map((t) => RESOURCE_OF[t]) }));
       this.scope = Scope.forViewer(this.viewer, grants);
       em.setFilterParams('scope', { scope: this.scope });
       this.loaders = new Loaders(em, this.scope);
-      this.personalLog = this.viewer?.ministryId ? new PersonalDataLog(em, this.viewer) : null;
-      await this.afterBegin?.(this);
+      this.personalLog = this.scope.ownMinistry ? new PersonalDataLog(em, this.viewer!) : null;
     },
     async end(commit) {
       if (!em.isInTransaction()) return;

@@ -19,7 +19,7 @@ async function main() {
   if (config.env === 'production' && config.auditKey === DEFAULT_AUDIT_KEY) {
     throw new Error('NODE_ENV=production needs AUDIT_KEY: refusing to sign the audit log with the development key.');
   }
-  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, log: (l) => logger.info(l) });
+  const db = await openDatabase({ databaseUrl: config.databaseUrl, appUrl: config.databaseAppUrl, dataDir: config.dataDir, log: (l) => logger.info(l) });
   await seedReference(db.adminOrm);
   const em = systemEm(db.adminOrm);
   const accounts = await em.count(Account, {});

@@ -9,6 +9,7 @@ import { Role } from './roles';
 
 export type Audience =
   | 'anyone'
+  | 'identified'
   | 'authenticated'
   | 'staff'
   | 'writer'
@@ -20,9 +21,10 @@ export type Audience =
   | 'audit-readers'
   | 'auditor';
 
-/** Roles each audience admits. `coordinator-writer` also needs the caller's ministry to be the coordinator (KP2MI). */
+/** Roles each audience admits. `identified` also admits accounts pending approval; every other audience refuses them. `coordinator-writer` also needs the caller's ministry to be the coordinator (KP2MI). */
 export const AUDIENCE_ROLES: Record<Audience, readonly Role[]> = {
   anyone: Object.values(Role),
+  identified: Object.values(Role),
   authenticated: Object.values(Role),
   staff: [Role.VIEWER, Role.EDITOR, Role.ADMIN],
   writer: [Role.EDITOR, Role.ADMIN],
@@ -49,7 +51,7 @@ const crud = (name: string): Record<string, OperationPolicy> => ({
 
 export const QUERY_POLICY: Record<string, OperationPolicy> = {
   node: { audience: 'authenticated', scoped: true },
-  viewer: { audience: 'authenticated', scoped: false },
+  viewer: { audience: 'identified', scoped: false },
   ministries: { audience: 'authenticated', scoped: false },
   destinationCountries: { audience: 'authenticated', scoped: false },
   institutions: { audience: 'staff', scoped: true },
@@ -87,6 +89,7 @@ export const MUTATION_POLICY: Record<string, OperationPolicy> = {
   amendMou: { audience: 'admin', scoped: true },
   createAccount: { audience: 'account-managers', scoped: true },
   updateAccount: { audience: 'account-managers', scoped: true },
+  approveAccount: { audience: 'admin', scoped: true },
   createMinistry: { audience: 'platform-admin', scoped: false },
   updateMinistry: { audience: 'platform-admin', scoped: false },
   upsertDestinationCountry: { audience: 'coordinator-writer', scoped: true },

@@ -9,11 +9,13 @@ export enum Role {
 }
 registerEnumType(Role, { name: 'Role', description: 'One role per account; see access-model.md.' });
 
-/** The verified identity behind a request (from the JWT). */
+/** The identity behind a request, as the database derived it from the token's session. */
 export interface Viewer {
   accountId: string;
   ministryId: string | null;
   role: Role;
+  /** An ADMIN created by a PLATFORM_ADMIN, awaiting approval: may read its own account and nothing else. */
+  pending?: boolean;
 }
 
 /** Roles that belong to a ministry and work with programme data. */
@@ -21,6 +23,6 @@ export const MINISTRY_ROLES: ReadonlySet<Role> = new Set([Role.VIEWER, Role.EDIT
 export const WRITER_ROLES: ReadonlySet<Role> = new Set([Role.EDITOR, Role.ADMIN]);
 
 export const isMinistryStaff = (v: Viewer | null): v is Viewer & { ministryId: string } =>
-  !!v && MINISTRY_ROLES.has(v.role) && !!v.ministryId;
+  !!v && !v.pending && MINISTRY_ROLES.has(v.role) && !!v.ministryId;
 export const isWriter = (v: Viewer | null): v is Viewer & { ministryId: string } =>
   isMinistryStaff(v) && WRITER_ROLES.has(v.role);

@@ -68,7 +68,7 @@ export class Scope {
    * programme data; platform admins read none of it (separation of duties).
    */
   static forViewer(viewer: Viewer | null, grants: readonly Grant[]): Scope {
-    if (viewer?.role === Role.AUDITOR) {
+    if (viewer?.role === Role.AUDITOR && !viewer.pending) {
       return new Scope(new Map(SCOPED_RESOURCES.map((r) => [r, r === 'Mou' ? null : []])), null, [], false);
     }
     if (!isMinistryStaff(viewer)) return Scope.none();

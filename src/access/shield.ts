@@ -12,10 +12,15 @@ import { forbidden, unauthenticated } from '../shared/errors';
 import { AUDIENCE_ROLES, MUTATION_POLICY, QUERY_POLICY, type Audience } from './policy';
 import { Role } from './roles';
 
-const authenticated = rule('authenticated', { cache: 'contextual' })((_p, _a, ctx: Context) => (ctx.viewer ? true : unauthenticated()));
+const PENDING = 'Your account awaits approval by an ADMIN of your ministry: until then you may read only your own account.';
+/** Any identity the database recognised, an account pending approval included. */
+const identified = rule('identified', { cache: 'contextual' })((_p, _a, ctx: Context) => (ctx.viewer ? true : unauthenticated()));
+const authenticated = rule('authenticated', { cache: 'contextual' })((_p, _a, ctx: Context) =>
+  !ctx.viewer ? unauthenticated() : ctx.viewer.pending ? forbidden(PENDING, 'account:pending-approval') : true);
 
 const MESSAGES: Record<Audience, string> = {
   anyone: '',
+  identified: '',
   authenticated: '',
   staff: 'Only ministry staff may do this.',
   writer: 'Only a ministry EDITOR or ADMIN may change records.',
@@ -31,10 +36,12 @@ const MESSAGES: Record<Audience, string> = {
 function audienceRule(audience: Audience): IRule | typeof allow {
   if (audience === 'anyone') return allow;
   if (audience === 'authenticated') return authenticated;
+  if (audience === 'identified') return identified;
 
   const roles = AUDIENCE_ROLES[audience];
   return rule(`audience:${audience}`, { cache: 'contextual' })(async (_p, _a, ctx: Context) => {
     if (!ctx.viewer) return unauthenticated();
+    if (ctx.viewer.pending) return forbidden(PENDING, 'account:pending-approval');
     const needsMinistry = roles.every((r) => r === Role.VIEWER || r === Role.EDITOR || r === Role.ADMIN);
     if (!roles.includes(ctx.viewer.role) || (needsMinistry && !ctx.viewer.ministryId)) return forbidden(MESSAGES[audience], `audience:${audience}`);
     if (audience === 'coordinator-writer' && !(await ctx.loaders.byId(Ministry).load(ctx.viewer.ministryId!))?.isCoordinator) return forbidden(MESSAGES[audience], `audience:${audience}`);
@@ -57,7 +64,7 @@ export const mutationRules = rules(MUTATION_POLICY);
  * Personal fields are decided (full or masked) by their resolvers.
  */
 const objectTypes = [
-  'DeletePayload', 'PageInfo', 'Ministry', 'DestinationCountry',
+  'DeletePayload', 'PageInfo', 'DestinationCountry',
   'Institution', 'Program', 'Trainee', 'Enrollment', 'Mou', 'MouParty', 'MouVersion', 'DataSharingClause', 'ReturneeBusiness',
   'DataSubjectAccessReport', 'PersonalDataRead', 'AuditEvent', 'AuditVerification', 'AuditCheckpoint', 'ClauseUsage', 'Statistics', 'Bucket', 'ImportReport', 'ImportRowError', 'SubjectRecord', 'AccessExplanation', 'AccessMatrixRow', 'AccessMatrixCell',
   ...['Ministry', 'DestinationCountry', 'Institution', 'Program', 'Trainee', 'Enrollment', 'Mou', 'ReturneeBusiness', 'Account', 'AuditEvent'].flatMap((t) => [`${t}Connection`, `${t}Edge`]),
@@ -67,9 +74,11 @@ export const permissions = shield(
   {
     Query: queryRules,
     Mutation: mutationRules,
-    // LoginPayload and Account are read right after login, as the identity just established.
+    // LoginPayload and Account are read right after login, as the identity just established; an
+    // account pending approval reads its own account (and its ministry's name) and nothing else.
     LoginPayload: allow,
-    Account: authenticated,
+    Account: identified,
+    Ministry: identified,
     ...Object.fromEntries(objectTypes.map((t) => [t, authenticated])),
   },
   {

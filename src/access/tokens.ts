@@ -1,9 +1,24 @@
-/** Signed session tokens (HS256 JWT via `jose`). The token carries the identity the scope is built from. */
+/**
+ * Signed session tokens (HS256 JWT via `jose`). A token carries a database
+ * session (id and secret, opened by `sinergi_login`); who the caller is, and
+ * what it may read, the database derives from that session on every request,
+ * so a role change or deactivation applies at once and nobody holding only
+ * the app's database credentials can act as an account without its token.
+ */
 import { jwtVerify, SignJWT, errors as joseErrors } from 'jose';
-import { Role, type Viewer } from './roles';
+import { Role } from './roles';
 
 const ISSUER = 'sinergi';
 const AUDIENCE = 'sinergi-api';
+
+/** What a token proves: a session of an account. Ministry and role are informative only. */
+export interface SessionClaims {
+  accountId: string;
+  sessionId: string;
+  secret: string;
+  ministryId: string | null;
+  role: Role;
+}
 
 export class TokenService {
   private readonly key: Uint8Array;
@@ -11,10 +26,17 @@ export class TokenService {
     this.key = new TextEncoder().encode(secret);
   }
 
-  sign(viewer: Viewer): Promise<string> {
-    return new SignJWT({ ministryId: viewer.ministryId, role: viewer.role })
+  /** Lifetime of a token, and of the session behind it, in seconds. */
+  get ttlSeconds(): number {
+    const m = /^(\d+)\s*([smhd]?)$/.exec(this.ttl.trim());
+    if (!m) return 8 * 3600;
+    return Number(m[1]) * ({ s: 1, m: 60, h: 3600, d: 86400, '': 1 } as Record<string, number>)[m[2]];
+  }
+
+  sign(claims: SessionClaims): Promise<string> {
+    return new SignJWT({ ministryId: claims.ministryId, role: claims.role, sid: claims.sessionId, sst: claims.secret })
       .setProtectedHeader({ alg: 'HS256' })
-      .setSubject(viewer.accountId)
+      .setSubject(claims.accountId)
       .setIssuer(ISSUER)
       .setAudience(AUDIENCE)
       .setIssuedAt()
@@ -22,14 +44,14 @@ export class TokenService {
       .sign(this.key);
   }
 
-  /** The viewer, or null for a token that is missing its signature, expired, or otherwise not ours. */
-  async verify(token: string): Promise<Viewer | null> {
+  /** The claims, or null for a token that is missing its signature, expired, or otherwise not ours. */
+  async verify(token: string): Promise<SessionClaims | null> {
     try {
       const { payload } = await jwtVerify(token, this.key, { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'] });
       const role = payload.role as Role;
-      if (!payload.sub || !Object.values(Role).includes(role)) return null;
+      if (!payload.sub || !Object.values(Role).includes(role) || typeof payload.sid !== 'string' || typeof payload.sst !== 'string') return null;
       const ministryId = typeof payload.ministryId === 'string' ? payload.ministryId : null;
-      return { accountId: payload.sub, ministryId, role };
+      return { accountId: payload.sub, ministryId, role, sessionId: payload.sid, secret: payload.sst };
     } catch (e) {
       if (e instanceof joseErrors.JOSEError) return null;
       throw e;

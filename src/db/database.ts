@@ -1,6 +1,7 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import path from 'node:path';
 import { startEmbeddedPostgres, type EmbeddedCluster } from './embedded-postgres';
+import { ensureAppLogin } from './app-role';
 import { ormOptions } from './orm.config';
 
 export interface Database {
@@ -17,7 +18,7 @@ export interface Database {
  * Connects to `DATABASE_URL`, or starts the embedded PostgreSQL in
  * `<dataDir>/postgres` when none is configured, then applies pending migrations.
  */
-export async function openDatabase(opts: { databaseUrl?: string; dataDir: string; log?: (line: string) => void; stopRunning?: boolean }): Promise<Database> {
+export async function openDatabase(opts: { databaseUrl?: string; appUrl?: string; dataDir: string; log?: (line: string) => void; stopRunning?: boolean }): Promise<Database> {
   let embedded: EmbeddedCluster | undefined;
   let url = opts.databaseUrl;
   if (!url) {
@@ -28,7 +29,8 @@ export async function openDatabase(opts: { databaseUrl?: string; dataDir: string
   }
   const adminOrm = await MikroORM.init(ormOptions(url));
   await adminOrm.getMigrator().up();
-  const orm = await MikroORM.init(ormOptions(url, { asApp: true }));
+  // Requests log in as the app role itself: no superuser session underneath to RESET ROLE back to.
+  const orm = await MikroORM.init(ormOptions(opts.appUrl || (await ensureAppLogin(url))));
   return {
     orm,
     adminOrm,

@@ -8,15 +8,13 @@ import { AuditCollector } from '../modules/audit/audit.collector';
 
 const root = path.resolve(__dirname, '..', '..');
 
-/** The role requests run as: it owns no table, so row-level security applies to it. */
-export const APP_ROLE = 'sinergi_app';
+export { APP_ROLE } from './app-role';
 
 /**
- * ORM options. `asApp`: every pooled connection switches to the unprivileged
- * APP_ROLE as soon as it opens; without it (migrations, seeding, test
- * fixtures) the connection keeps the owner's rights.
+ * ORM options for a connection URL: the owner's (migrations, seeding, test
+ * fixtures) or the app role's (`appUrl`, every request).
  */
-export function ormOptions(clientUrl?: string, opts: { asApp?: boolean } = {}): Options {
+export function ormOptions(clientUrl?: string): Options {
   return defineConfig({
     clientUrl,
     entities,
@@ -40,13 +38,7 @@ export function ormOptions(clientUrl?: string, opts: { asApp?: boolean } = {}): 
       emit: 'ts',
       silent: true,
     },
-    pool: {
-      min: 0,
-      max: 20,
-      ...(opts.asApp
-        ? { afterCreate: (conn: { query: (sql: string, cb: (err: Error | null) => void) => void }, done: (err: Error | null, conn: unknown) => void) => conn.query(`set role ${APP_ROLE}`, (err) => done(err, conn)) }
-        : {}),
-    },
+    pool: { min: 0, max: 20 },
     subscribers: [new AuditCollector()],
     debug: ['query'],
     loggerFactory: (options) => new QueryCountingLogger(options),

@@ -17,7 +17,7 @@ import type { ScopedResource } from '../access/scope';
 import type { Context } from '../context';
 import { Ministry } from '../modules/ministry/ministry.entity';
 import type { OwnedEntity } from './base.entity';
-import { badUserInput, conflict, notWritable } from './errors';
+import { badUserInput, conflict, forbidden, notWritable } from './errors';
 import { fromGlobalId, toGlobalId } from './global-id';
 import { listConnection } from './list';
 import { MAX_EXPORT_ROWS, toCsv } from './csv-export';
@@ -87,6 +87,8 @@ export async function flushOrExplain(ctx: Context): Promise<void> {
     if (e instanceof UniqueConstraintViolationException) throw conflict('A record with these values exists already.');
     if (e instanceof ForeignKeyConstraintViolationException) throw conflict('Other records still refer to this one; delete or move them first.');
     if (e instanceof OptimisticLockError) throw conflict('The record was changed by someone else meanwhile; read it again.', 'expectedVersion');
+    // The database's own layer (row-level security, grants, guard triggers) refused: the API's checks should have first.
+    if ((e as { code?: string }).code === '42501') throw forbidden('The database refused this change for your account.', 'database:row-level-security');
     throw e;
   }
 }

@@ -12,6 +12,7 @@ import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { ensureDatabase } from '../../src/db/database';
 import { startEmbeddedPostgres } from '../../src/db/embedded-postgres';
+import { ensureAppLogin } from '../../src/db/app-role';
 import { ormOptions } from '../../src/db/orm.config';
 import { seedReference } from '../../src/db/seed/demo';
 import { dropDatabase, withDatabase } from './pg-admin';
@@ -35,6 +36,8 @@ export default async function setup(project: TestProject) {
     try {
       await orm.getMigrator().up();
       await seedReference(orm);
+      // Once per run: the app role is cluster-wide, and every test database logs in with it.
+      await ensureAppLogin(withDatabase(adminUrl, templateDb));
     } finally {
       await orm.close(true);
     }

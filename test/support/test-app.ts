@@ -17,7 +17,9 @@ import { createApp, type App } from '../../src/app';
 import { Role } from '../../src/access/roles';
 import { loadConfig, type Config } from '../../src/config';
 import type { Context } from '../../src/context';
+import { appUrl } from '../../src/db/app-role';
 import { ormOptions } from '../../src/db/orm.config';
+import { tokenWithOwnerRights } from '../../src/db/owner-sessions';
 import { queryCounter } from '../../src/db/query-counter';
 import { systemEm } from '../../src/db/seed/demo';
 import { Account } from '../../src/modules/account/account.entity';
@@ -67,7 +69,7 @@ export async function startTestApp(): Promise<TestApp> {
   const dbName = `sinergi_test_${randomBytes(5).toString('hex')}`;
   await cloneDatabase(adminUrl, inject('templateDb'), dbName);
   const adminOrm = await MikroORM.init(ormOptions(withDatabase(adminUrl, dbName)));
-  const orm = await MikroORM.init(ormOptions(withDatabase(adminUrl, dbName), { asApp: true }));
+  const orm = await MikroORM.init(ormOptions(appUrl(withDatabase(adminUrl, dbName))));
   const config = loadConfig({ NODE_ENV: 'test', JWT_SECRET: 'test-secret-' + dbName });
   const app = await createApp({ orm, config, log: pino({ level: process.env.TEST_LOG ?? 'silent' }) });
 
@@ -111,7 +113,7 @@ export async function startTestApp(): Promise<TestApp> {
         ministry: ministry ? em.getReference(Ministry, ministry.id) : null,
       });
       await em.flush();
-      const token = await app.tokens.sign({ accountId: account.id, ministryId: ministry?.id ?? null, role });
+      const token = await tokenWithOwnerRights(em, app.tokens, { id: account.id, ministryId: ministry?.id ?? null, role });
       return client(token, account, tweak);
     },
     anonymous: () => client(null),

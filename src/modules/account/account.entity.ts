@@ -1,19 +1,28 @@
-import { Entity, Enum, ManyToOne, Property, Unique, type Ref, type Opt } from '@mikro-orm/core';
-import { Field, ObjectType } from 'type-graphql';
+import { Entity, Enum, ManyToOne, OptionalProps, Property, Unique, type Ref, type Opt } from '@mikro-orm/core';
+import { Field, GraphQLISODateTime, ObjectType, registerEnumType } from 'type-graphql';
 import { Role } from '../../access/roles';
 import { BaseEntity } from '../../shared/base.entity';
 import { Ministry } from '../ministry/ministry.entity';
+
+export enum AccountStatus {
+  ACTIVE = 'ACTIVE',
+  PENDING_APPROVAL = 'PENDING_APPROVAL',
+  INACTIVE = 'INACTIVE',
+}
+registerEnumType(AccountStatus, { name: 'AccountStatus', description: 'PENDING_APPROVAL: an ADMIN created by a PLATFORM_ADMIN, until an ADMIN of its ministry approves it.' });
 
 /** A user account. Auditors and platform admins belong to no ministry. */
 @ObjectType({ simpleResolvers: true })
 @Entity()
 export class Account extends BaseEntity {
+  [OptionalProps]?: 'status';
+
   @Field(() => String)
   @Property({ type: 'string' })
   @Unique()
   email!: string;
 
-  /** argon2id; lazy so that no ordinary query ever loads it. */
+  /** argon2id. Written, never read: the app role has no SELECT on it, and logins compare it inside the database. */
   @Property({ type: 'string', lazy: true, hidden: true })
   passwordHash!: string;
 
@@ -31,4 +40,21 @@ export class Account extends BaseEntity {
   @Field(() => Boolean)
   @Property({ type: 'boolean', default: true })
   active: Opt<boolean> = true;
+
+  /** An ADMIN made by a PLATFORM_ADMIN for a ministry that has one already: inert until approved. */
+  @Property({ type: 'boolean', default: false })
+  pending: Opt<boolean> = false;
+
+  @Field(() => GraphQLISODateTime, { nullable: true, description: 'When an ADMIN of the ministry approved this account.' })
+  @Property({ type: 'datetime', nullable: true })
+  approvedAt?: Date | null;
+
+  @Property({ type: 'uuid', nullable: true })
+  approvedByAccountId?: string | null;
+
+  @Field(() => AccountStatus)
+  get status(): AccountStatus {
+    if (!this.active) return AccountStatus.INACTIVE;
+    return this.pending ? AccountStatus.PENDING_APPROVAL : AccountStatus.ACTIVE;
+  }
 }

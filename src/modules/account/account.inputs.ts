@@ -2,9 +2,12 @@ import { IsEmail, IsOptional, Length } from 'class-validator';
 import { Field, ID, InputType } from 'type-graphql';
 import { Role } from '../../access/roles';
 
+/** The same answer for every e-mail that cannot be used, so creating an account never reveals that an address exists (in any ministry). */
+export const REFUSED_EMAIL = 'This e-mail address cannot be used for a new account.';
+
 @InputType()
 export class CreateAccountInput {
-  @Field(() => String) @IsEmail({}, { message: 'not an e-mail address' }) email!: string;
+  @Field(() => String) @IsEmail({}, { message: REFUSED_EMAIL }) email!: string;
   @Field(() => String) @Length(2, 150) displayName!: string;
   @Field(() => String, { description: 'Initial password, 12 to 200 characters.' }) @Length(12, 200, { message: 'must be 12 to 200 characters' }) password!: string;
   @Field(() => Role) role!: Role;

@@ -5,8 +5,9 @@ import { fromGlobalId, toGlobalId } from '../../shared/global-id';
 import { listConnection } from '../../shared/list';
 import { connectionOf, PageArgs } from '../../shared/pagination';
 import { flushOrExplain } from '../../shared/owned-crud';
-import { CreateAccountInput, UpdateAccountInput } from './account.inputs';
-import { hash as argon2Hash, verify as argon2Verify } from '@node-rs/argon2';
+import { CreateAccountInput, REFUSED_EMAIL, UpdateAccountInput } from './account.inputs';
+import { hash as argon2Hash } from '@node-rs/argon2';
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import type { Context } from '../../context';
 import { AppError, badUserInput, ErrorCode, forbidden, notWritable } from '../../shared/errors';
@@ -26,12 +27,6 @@ export class LoginPayload {
  */
 const failedLogins = new RateLimiterMemory({ points: 10, duration: 15 * 60 });
 
-/**
- * Hash checked when the e-mail is unknown, so a wrong e-mail takes as long as a
- * wrong password and login does not reveal which accounts exist.
- */
-const dummyHash = argon2Hash('not-a-real-password');
-
 const AccountConnection = connectionOf(Account);
 
 @ArgsType()
@@ -49,39 +44,60 @@ function managedAccounts(ctx: Context): Record<string, unknown> {
   return { id: null };
 }
 
-/** The ministry an account with `role` gets, checked against what the caller may grant. */
-function assignableMinistry(ctx: Context, role: Role, ministryId: string | null, field = 'input.ministryId'): string | null {
-  const staff = role === Role.VIEWER || role === Role.EDITOR || role === Role.ADMIN;
+/**
+ * What the caller may create (access-model.md, separation of duties): a
+ * ministry ADMIN its own ministry's VIEWERs and EDITORs; a PLATFORM_ADMIN
+ * ministry ADMINs only, never an account it could read programme data with
+ * on its own (an ADMIN it makes for a ministry that has one stays pending).
+ */
+function creatableMinistry(ctx: Context, role: Role, ministryId: string | null): string {
   if (ctx.viewer!.role === Role.ADMIN) {
-    if (!staff) throw forbidden('A ministry ADMIN grants only VIEWER, EDITOR or ADMIN.', 'account:ministry-admin');
-    if (ministryId && ministryId !== ctx.viewer!.ministryId) throw forbidden('A ministry ADMIN manages only its own ministry\'s accounts.', 'account:ministry-admin');
-    return ctx.viewer!.ministryId;
+    if (role !== Role.VIEWER && role !== Role.EDITOR) throw forbidden('A ministry ADMIN creates VIEWER and EDITOR accounts; ADMINs are created by a PLATFORM_ADMIN and approved by an ADMIN of the ministry.', 'account:ministry-admin', 'input.role');
+    if (ministryId && ministryId !== ctx.viewer!.ministryId) throw forbidden('A ministry ADMIN manages only its own ministry\'s accounts.', 'account:ministry-admin', 'input.ministryId');
+    return ctx.viewer!.ministryId!;
   }
-  if (staff && !ministryId) throw badUserInput(`A ${role} belongs to a ministry.`, field);
-  if (!staff && ministryId) throw badUserInput(`An ${role} belongs to no ministry.`, field);
+  if (role !== Role.ADMIN) throw forbidden('A PLATFORM_ADMIN creates ministry ADMIN accounts only: VIEWERs and EDITORs are made by their ministry\'s ADMIN.', 'account:separation-of-duties', 'input.role');
+  if (!ministryId) throw badUserInput('An ADMIN belongs to a ministry.', 'input.ministryId');
   return ministryId;
+}
+
+/** Refuses a change the caller may not make to `account` (see the guard trigger on `account` for the database's copy of these rules). */
+function assertUpdatable(ctx: Context, account: Account, input: UpdateAccountInput): void {
+  if (ctx.viewer!.role === Role.PLATFORM_ADMIN) {
+    if (account.role !== Role.ADMIN) throw forbidden('A PLATFORM_ADMIN manages ministry ADMIN accounts only.', 'account:separation-of-duties', 'input.id');
+    if (input.password) throw forbidden('A PLATFORM_ADMIN never sets a ministry account\'s password.', 'account:separation-of-duties', 'input.password');
+    if (input.role && input.role !== account.role) throw forbidden('A PLATFORM_ADMIN does not change roles.', 'account:separation-of-duties', 'input.role');
+    return;
+  }
+  if (account.role === Role.ADMIN) throw forbidden('ADMIN accounts are managed by a PLATFORM_ADMIN; approve a pending one with approveAccount.', 'account:ministry-admin', 'input.id');
+  if (input.role && input.role !== Role.VIEWER && input.role !== Role.EDITOR) throw forbidden('A ministry ADMIN grants VIEWER or EDITOR only.', 'account:ministry-admin', 'input.role');
 }
 
 @Resolver(() => Account)
 export class AccountResolver {
   @Mutation(() => LoginPayload, { description: 'Exchange e-mail and password for a signed token.' })
   async login(@Arg('email', () => String) email: string, @Arg('password', () => String) password: string, @Ctx() ctx: Context): Promise<LoginPayload> {
-    const key = email.trim().toLowerCase();
+    const key = email.trim().toLowerCase().slice(0, 320);
     const spent = await failedLogins.get(key);
     if (spent && spent.consumedPoints >= 10) {
       throw new AppError(ErrorCode.TOO_MANY_REQUESTS, `Too many failed logins for this address: try again in ${Math.ceil(spent.msBeforeNext / 60_000)} minutes.`);
     }
-    const account = await ctx.em.findOne(Account, { email: key }, { populate: ['passwordHash'] });
-    const ok = await argon2Verify(account?.passwordHash ?? (await dummyHash), password.slice(0, 1024));
-    if (!account || !ok || !account.active) {
+    // The database never hands out a password hash: it gives the argon2id parameters and salt (a
+    // stable made-up salt for unknown addresses), we hash the attempt with them, and it compares.
+    const [{ params }] = await ctx.em.execute<{ params: string }[]>('select sinergi_login_params(?) as params', [key]);
+    const [, m, t, p, salt] = /^\$argon2id\$v=\d+\$m=(\d+),t=(\d+),p=(\d+)\$([A-Za-z0-9+/]+)$/.exec(params) ?? [];
+    const proof = await argon2Hash(password.slice(0, 1024), { memoryCost: Number(m), timeCost: Number(t), parallelism: Number(p), salt: Buffer.from(salt ?? '', 'base64') });
+    const [{ session }] = await ctx.em.execute<{ session: { sessionId: string; secret: string; accountId: string; role: Role; ministryId: string | null } | null }[]>(
+      'select sinergi_login(?, ?, ?) as session', [key, proof, ctx.tokens.ttlSeconds]);
+    if (!session) {
       await failedLogins.penalty(key, 1);
       throw new AppError(ErrorCode.UNAUTHENTICATED, 'Wrong e-mail or password.');
     }
     await failedLogins.delete(key);
-    const viewer = { accountId: account.id, ministryId: account.ministry?.id ?? null, role: account.role };
-    const token = await ctx.tokens.sign(viewer);
+    const token = await ctx.tokens.sign(session);
     // The rest of this response (the account, its ministry) is read as the new identity.
-    ctx.viewer = viewer;
+    await ctx.identify(session);
+    const account = await ctx.em.findOneOrFail(Account, { id: session.accountId });
     return { token, account };
   }
 
@@ -98,16 +114,29 @@ export class AccountResolver {
     return listConnection(ctx, Account, where, { email: 'asc', id: 'asc' }, args);
   }
 
-  @Mutation(() => Account, { description: 'A PLATFORM_ADMIN creates any account; a ministry ADMIN creates VIEWER, EDITOR or ADMIN accounts of its own ministry.' })
+  @Mutation(() => Account, { description: 'A ministry ADMIN creates VIEWER and EDITOR accounts of its own ministry; a PLATFORM_ADMIN creates ministry ADMINs only, PENDING_APPROVAL until an ADMIN of that ministry approves them (unless it is the ministry\'s first ADMIN).' })
   async createAccount(@Arg('input', () => CreateAccountInput) input: CreateAccountInput, @Ctx() ctx: Context) {
-    const ministryId = input.ministryId ? fromGlobalId(input.ministryId, 'Ministry', 'input.ministryId') : null;
-    const ministry = assignableMinistry(ctx, input.role, ministryId);
-    if (ministry && !(await ctx.loaders.byId(Ministry).load(ministry))) throw badUserInput('No such ministry.', 'input.ministryId');
+    const requested = input.ministryId ? fromGlobalId(input.ministryId, 'Ministry', 'input.ministryId') : null;
+    const ministry = creatableMinistry(ctx, input.role, requested);
+    if (!(await ctx.loaders.byId(Ministry).load(ministry))) throw badUserInput('No such ministry.', 'input.ministryId');
+    let pending = false;
+    if (ctx.viewer!.role === Role.PLATFORM_ADMIN) {
+      const [{ has }] = await ctx.em.execute<{ has: boolean }[]>('select sinergi_ministry_has_admin(?) as has', [ministry]);
+      pending = has;
+      // Bootstrapping a ministry's first ADMIN is the one case where the creator could act alone: say so in the trail.
+      if (!pending) ctx.auditNote = { bootstrapFirstAdmin: true, ministryId: ministry };
+    }
     const account = ctx.em.create(Account, {
-      email: input.email.trim().toLowerCase(), displayName: input.displayName, role: input.role,
-      passwordHash: await argon2Hash(input.password), ministry: ministry ? ctx.em.getReference(Ministry, ministry) : null,
+      email: input.email.trim().toLowerCase(), displayName: input.displayName, role: input.role, pending,
+      passwordHash: await argon2Hash(input.password), ministry: ctx.em.getReference(Ministry, ministry),
     });
-    await flushOrExplain(ctx);
+    try {
+      await ctx.em.flush();
+    } catch (e) {
+      ctx.em.clear();
+      if (e instanceof UniqueConstraintViolationException) throw badUserInput(REFUSED_EMAIL, 'input.email');
+      throw e;
+    }
     return account;
   }
 
@@ -119,11 +148,21 @@ export class AccountResolver {
     if (account.id === ctx.viewer!.accountId && (input.active === false || (input.role && input.role !== account.role))) {
       throw badUserInput('You cannot deactivate your own account or change your own role.', input.active === false ? 'input.active' : 'input.role');
     }
-    if (input.role) assignableMinistry(ctx, input.role, account.ministry?.id ?? null, 'input.role');
+    assertUpdatable(ctx, account, input);
     if (input.displayName !== undefined) account.displayName = input.displayName;
     if (input.role) account.role = input.role;
     if (input.active !== undefined && input.active !== null) account.active = input.active;
     if (input.password) account.passwordHash = await argon2Hash(input.password);
+    await flushOrExplain(ctx);
+    return account;
+  }
+
+  @Mutation(() => Account, { description: 'Approve an ADMIN of your ministry that a PLATFORM_ADMIN created (ADMIN): until then it can log in and read only its own account.' })
+  async approveAccount(@Arg('id', () => ID) globalId: string, @Ctx() ctx: Context) {
+    const id = fromGlobalId(globalId, 'Account', 'id');
+    const account = await ctx.em.findOne(Account, { id, ministry: ctx.viewer!.ministryId, pending: true });
+    if (!account) throw notWritable('id');
+    Object.assign(account, { pending: false, approvedAt: new Date(), approvedByAccountId: ctx.viewer!.accountId });
     await flushOrExplain(ctx);
     return account;
   }

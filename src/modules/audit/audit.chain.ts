@@ -12,8 +12,6 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { jwtVerify, SignJWT } from 'jose';
 
 export const GENESIS_HASH = '0'.repeat(64);
-/** pg_advisory_xact_lock key that serialises appends across all server processes. */
-const APPEND_LOCK = 73_462_011;
 const CHECKPOINT_TYPE = 'sinergi-audit-checkpoint';
 
 export interface EventContent {
@@ -45,27 +43,40 @@ export const sign = (key: string, hash: string) => createHmac('sha256', key).upd
 
 const same = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 
+/** The head each database was last seen at by this process: the guess the next append signs against. */
+const lastHead = new Map<string, { seq: string; hash: string }>();
+
 /**
- * Appends one event in the caller's transaction. The advisory lock is held
- * until that transaction ends, so concurrent appends — from any process —
- * see each other's heads in order and the chain cannot fork; a rollback
+ * Appends one event in the caller's transaction, in one statement most of
+ * the time. `sinergi_audit_append` (the only way the app role can write the
+ * log) takes a transaction advisory lock, so appends from every process are
+ * serialised until their transactions end and the chain cannot fork; it
+ * stores the event only if it chains onto the real head. The event is hashed
+ * and signed here, against the head this process saw last; when another
+ * process or request moved the head meanwhile, the function answers with the
+ * real one (the lock is now ours) and the second call cannot miss. A rollback
  * takes the event with it.
  */
 export async function appendEvent(em: EntityManager, key: string, content: EventContent): Promise<ChainedEvent> {
-  await em.execute('select pg_advisory_xact_lock(?)', [APPEND_LOCK]);
-  const [head] = await em.execute<{ seq: string; hash: string }[]>('select seq::text as seq, hash from audit_event order by audit_event.seq desc limit 1');
-  const seq = head ? (BigInt(head.seq) + 1n).toString() : '1';
-  const prevHash = head?.hash ?? GENESIS_HASH;
+  const db = String(em.config.get('clientUrl') ?? '');
   // The stored form is the hashed form: JSON round-trip drops undefined and normalises values.
   const e: EventContent = JSON.parse(JSON.stringify(content));
-  const hash = eventHash(seq, prevHash, e);
-  const signature = sign(key, hash);
-  await em.execute(
-    `insert into audit_event (seq, occurred_at, request_id, actor_account_id, actor_ministry_id, actor_role, operation, entity_type, entity_id, subject_ministry_id, changes, prev_hash, hash, signature)
-     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?)`,
-    [seq, e.occurredAt, e.requestId, e.actorAccountId, e.actorMinistryId, e.actorRole, e.operation, e.entityType, e.entityId, e.subjectMinistryId, JSON.stringify(e.changes), prevHash, hash, signature],
-  );
-  return { ...e, seq, prevHash, hash, signature };
+  let head = lastHead.get(db) ?? { seq: '0', hash: GENESIS_HASH };
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const seq = (BigInt(head.seq) + 1n).toString();
+    const hash = eventHash(seq, head.hash, e);
+    const signature = sign(key, hash);
+    const [{ r }] = await em.execute<{ r: { ok: boolean; seq?: string; hash?: string } }[]>(
+      'select sinergi_audit_append(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?) as r',
+      [seq, head.hash, e.occurredAt, e.requestId, e.actorAccountId, e.actorMinistryId, e.actorRole, e.operation, e.entityType, e.entityId, e.subjectMinistryId, JSON.stringify(e.changes), hash, signature],
+    );
+    if (r.ok) {
+      lastHead.set(db, { seq, hash });
+      return { ...e, seq, prevHash: head.hash, hash, signature };
+    }
+    head = { seq: r.seq!, hash: r.hash! };
+  }
+  throw new Error('audit append: the chain head kept moving while the append lock was held');
 }
 
 interface Row {

@@ -42,8 +42,9 @@ export const mutationBoundary: IMiddlewareFunction<unknown, Context> = async (re
   try {
     const result = await resolve(root, args, ctx, info);
     const recorded = takeChanges(ctx.em);
-    const changes = ctx.auditSummary ?? recorded;
+    const changes = [...(ctx.auditSummary ?? recorded), ...(ctx.auditNote ? [{ note: ctx.auditNote }] : [])];
     ctx.auditSummary = undefined;
+    ctx.auditNote = undefined;
     const content: EventContent = {
       occurredAt: new Date().toISOString(),
       requestId: ctx.requestId,
@@ -64,6 +65,7 @@ export const mutationBoundary: IMiddlewareFunction<unknown, Context> = async (re
     ctx.em.clear();
     takeChanges(ctx.em);
     ctx.auditSummary = undefined;
+    ctx.auditNote = undefined;
     throw err;
   }
 };
