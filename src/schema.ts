@@ -10,7 +10,7 @@ import { CountryResolver } from './modules/country/country.resolver';
 import { EnrollmentCrudResolver, EnrollmentResolver } from './modules/enrollment/enrollment.resolver';
 import { InstitutionCrudResolver, InstitutionResolver } from './modules/institution/institution.resolver';
 import { MinistryResolver } from './modules/ministry/ministry.resolver';
-import { DataSharingClauseResolver, MouPartyResolver, MouResolver, MouVersionResolver } from './modules/mou/mou.resolver';
+import { DataSharingClauseResolver, MouAmendmentResolver, MouAmendmentSignatureResolver, MouPartyResolver, MouResolver, MouVersionResolver } from './modules/mou/mou.resolver';
 import { NodeResolver } from './modules/node/node.resolver';
 import { PersonalDataResolver } from './modules/personal-data/personal-data.resolver';
 import { ExplainResolver } from './access/explain.resolver';
@@ -27,7 +27,7 @@ const resolvers = [
   NodeResolver, AccountResolver, MinistryResolver, CountryResolver,
   InstitutionCrudResolver, InstitutionResolver, ProgramCrudResolver, ProgramResolver,
   TraineeCrudResolver, TraineeResolver, EnrollmentCrudResolver, EnrollmentResolver,
-  ReturneeBusinessCrudResolver, ReturneeBusinessResolver, MouResolver, MouPartyResolver, MouVersionResolver, DataSharingClauseResolver,
+  ReturneeBusinessCrudResolver, ReturneeBusinessResolver, MouResolver, MouPartyResolver, MouVersionResolver, DataSharingClauseResolver, MouAmendmentResolver, MouAmendmentSignatureResolver,
   PersonalDataResolver, ExplainResolver, AuditResolver, MouAuditResolver, StatisticsResolver, ImportResolver,
 ] as const;
 

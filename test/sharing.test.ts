@@ -162,6 +162,7 @@ describe('clauses in force', () => {
 describe('amendments and masking', () => {
   it('an amendment needs a reason and an ADMIN of a party', async () => {
     expectError(await perinAdmin.exec(ops.AmendMouDocument, { input: { id: mouId, reason: 'x' } }), 'BAD_USER_INPUT', 'input.reason');
+    expectError(await perinAdmin.exec(ops.AmendMouDocument, { input: { id: mouId, reason: 'Changes nothing at all' } }), 'BAD_USER_INPUT', 'input');
     expectError(await perinViewer.exec(ops.AmendMouDocument, { input: { id: mouId, reason: 'Addendum 1' } }), 'FORBIDDEN');
     expectError(await esdmAdmin.exec(ops.AmendMouDocument, { input: { id: mouId, reason: 'Addendum 1' } }), 'FORBIDDEN', 'input.id');
     expectError(await anon.exec(ops.AmendMouDocument, { input: { id: mouId, reason: 'Addendum 1' } }), 'UNAUTHENTICATED');
@@ -172,10 +173,16 @@ describe('amendments and masking', () => {
       ...draft().clauses,
       { providerMinistryId: mid('KP2MI'), recipientMinistryId: mid('KEMENPERIN'), resourceTypes: ['TRAINEE'] as never, includesPersonalData: false, purpose: 'Matching registered calon PMI with training places' },
     ];
-    const amended = expectOk(await perinAdmin.exec(ops.AmendMouDocument, { input: { id: mouId, reason: 'Addendum 1: KP2MI shares its registry', clauses } })).amendMou;
+    const proposed = expectOk(await perinAdmin.exec(ops.AmendMouDocument, { input: { id: mouId, reason: 'Addendum 1: KP2MI shares its registry', clauses } })).amendMou;
+    // Proposed, not in force: the clauses are still the two signed ones until KP2MI signs too.
+    expect(proposed.clauses).toHaveLength(2);
+    expect(proposed.pendingAmendment).toMatchObject({ number: 1, status: 'PENDING', signatures: [{ ministry: { code: 'KEMENPERIN' } }] });
+    expect(nodeIds(expectOk(await perinViewer.exec(ops.TraineesDocument, { first: 100 })).trainees)).not.toContain(f.gid(kp2mi.trainee));
+    const amended = expectOk(await kp2miAdmin.exec(ops.SignMouAmendmentDocument, { id: mouId, name: 'Menteri P2MI', title: 'Menteri' })).signMouAmendment;
     expect(amended.clauses).toHaveLength(3);
+    expect(amended.pendingAmendment).toBeNull();
     const detail = expectOk(await auditor.exec(ops.MouDetailDocument, { id: mouId })).node as { versions: { event: string; reason: string | null }[]; retired: { retiredAt: string | null }[] };
-    expect(detail.versions.map((v) => v.event)).toEqual(['CREATED', 'EDITED', 'SIGNED', 'SIGNED', 'ACTIVATED', 'AMENDED']);
+    expect(detail.versions.map((v) => v.event)).toEqual(['CREATED', 'EDITED', 'SIGNED', 'SIGNED', 'ACTIVATED', 'AMENDMENT_PROPOSED', 'AMENDMENT_SIGNED', 'AMENDED']);
     expect(detail.versions.at(-1)!.reason).toBe('Addendum 1: KP2MI shares its registry');
     expect(detail.retired.filter((c) => c.retiredAt)).toHaveLength(2);
 

@@ -65,7 +65,7 @@ export const mutationRules = rules(MUTATION_POLICY);
  */
 const objectTypes = [
   'DeletePayload', 'PageInfo', 'DestinationCountry',
-  'Institution', 'Program', 'Trainee', 'Enrollment', 'Mou', 'MouParty', 'MouVersion', 'DataSharingClause', 'ReturneeBusiness',
+  'Institution', 'Program', 'Trainee', 'Enrollment', 'Mou', 'MouParty', 'MouVersion', 'MouAmendment', 'MouAmendmentSignature', 'ProposedClause', 'DataSharingClause', 'ReturneeBusiness',
   'DataSubjectAccessReport', 'PersonalDataRead', 'AuditEvent', 'AuditVerification', 'AuditCheckpoint', 'ClauseUsage', 'Statistics', 'Bucket', 'ImportReport', 'ImportRowError', 'SubjectRecord', 'AccessExplanation', 'AccessMatrixRow', 'AccessMatrixCell',
   ...['Ministry', 'DestinationCountry', 'Institution', 'Program', 'Trainee', 'Enrollment', 'Mou', 'ReturneeBusiness', 'Account', 'AuditEvent'].flatMap((t) => [`${t}Connection`, `${t}Edge`]),
 ];

@@ -4,6 +4,7 @@ import { Enrollment } from '../modules/enrollment/enrollment.entity';
 import { Institution } from '../modules/institution/institution.entity';
 import { Ministry } from '../modules/ministry/ministry.entity';
 import { DataSharingClause, Mou, MouParty, MouVersion } from '../modules/mou/mou.entity';
+import { MouAmendment, MouAmendmentSignature } from '../modules/mou/mou-amendment.entity';
 import { PersonalDataRead } from '../modules/personal-data/personal-data-read.entity';
 import { AuditEvent } from '../modules/audit/audit-event.entity';
 import { Program } from '../modules/program/program.entity';
@@ -12,4 +13,4 @@ import { Trainee } from '../modules/trainee/trainee.entity';
 import { BaseEntity, OwnedEntity } from '../shared/base.entity';
 
 /** Listed explicitly: no folder scanning, so tsx, vitest and the compiled build discover the same set. */
-export const entities = [BaseEntity, OwnedEntity, Ministry, DestinationCountry, Institution, Program, Trainee, Enrollment, Mou, MouParty, MouVersion, DataSharingClause, ReturneeBusiness, Account, PersonalDataRead, AuditEvent];
+export const entities = [BaseEntity, OwnedEntity, Ministry, DestinationCountry, Institution, Program, Trainee, Enrollment, Mou, MouParty, MouVersion, DataSharingClause, MouAmendment, MouAmendmentSignature, ReturneeBusiness, Account, PersonalDataRead, AuditEvent];

@@ -5,7 +5,11 @@
  * coordinator, so that every operation can succeed for the right role.
  */
 import { Role } from '../../src/access/roles';
-import { Mou, MouParty } from '../../src/modules/mou/mou.entity';
+import { v4 as uuidv4 } from 'uuid';
+import { Account } from '../../src/modules/account/account.entity';
+import { DataSharingClause, Mou, MouParty } from '../../src/modules/mou/mou.entity';
+import { MouAmendment, MouAmendmentSignature } from '../../src/modules/mou/mou-amendment.entity';
+import { ResourceType } from '../../src/shared/enums';
 import { MouStatus } from '../../src/shared/enums';
 import { toGlobalId } from '../../src/shared/global-id';
 import * as ops from '../generated/graphql';
@@ -38,6 +42,15 @@ export async function rootOperations(t: TestApp): Promise<{ clients: Map<string,
     for (const ministry of [kp2mi, perin]) em.create(MouParty, { mou, ministry, signedAt: new Date(), signatoryName: 'Menteri', signatoryTitle: 'Menteri' });
     await em.flush();
     return f.gid(mou);
+  };
+  /** An active MoU with an amendment pending, proposed (and signed) by `proposer`. */
+  const pendingAmendment = async (proposer: typeof kp2mi) => {
+    const id = await activeMou();
+    const mou = await em.findOneOrFail(Mou, { id: Buffer.from(id, 'base64url').toString().split(':')[1] });
+    const a = em.create(MouAmendment, { id: uuidv4(), mou, number: 1, reason: 'Matrix extension', proposal: { validUntil: '2031-01-01' }, proposedByMinistry: proposer, proposedByAccountId: uuidv4() });
+    em.create(MouAmendmentSignature, { id: uuidv4(), amendment: a, ministry: proposer, accountId: uuidv4() });
+    await em.flush();
+    return id;
   };
   const someNik = () => f.validNik();
   const OPS: Record<string, () => Promise<Op>> = {
@@ -107,7 +120,21 @@ export async function rootOperations(t: TestApp): Promise<{ clients: Map<string,
     updateMouDraft: async () => ({ query: 'mutation($i: UpdateMouDraftInput!) { updateMouDraft(input: $i) { id } }', variables: { i: { id: await draftMou(), title: 'Matrix MoU edited' } } }),
     signMou: async () => ({ query: 'mutation($id: ID!) { signMou(id: $id, signatoryName: "A", signatoryTitle: "B") { id } }', variables: { id: await draftMou() } }),
     terminateMou: async () => ({ query: 'mutation($id: ID!) { terminateMou(id: $id, reason: "Matrix reason") { id } }', variables: { id: await activeMou() } }),
-    amendMou: async () => ({ query: 'mutation($i: AmendMouInput!) { amendMou(input: $i) { id } }', variables: { i: { id: await activeMou(), reason: 'Matrix amendment' } } }),
+    amendMou: async () => ({ query: 'mutation($i: AmendMouInput!) { amendMou(input: $i) { id } }', variables: { i: { id: await activeMou(), reason: 'Matrix amendment', validUntil: '2031-01-01' } } }),
+    signMouAmendment: async () => ({ query: 'mutation($id: ID!) { signMouAmendment(id: $id, signatoryName: "A", signatoryTitle: "B") { id } }', variables: { id: await pendingAmendment(perin) } }),
+    rejectMouAmendment: async () => ({ query: 'mutation($id: ID!) { rejectMouAmendment(id: $id, reason: "Matrix rejection") { id } }', variables: { id: await pendingAmendment(perin) } }),
+    withdrawMouAmendment: async () => ({ query: 'mutation($id: ID!) { withdrawMouAmendment(id: $id, reason: "Matrix withdrawal") { id } }', variables: { id: await pendingAmendment(kp2mi) } }),
+    narrowMouClause: async () => {
+      const id = await activeMou();
+      const clause = em.create(DataSharingClause, { mou: Buffer.from(id, 'base64url').toString().split(':')[1], providerMinistry: kp2mi, recipientMinistry: perin, resourceTypes: [ResourceType.TRAINEE], includesPersonalData: true, purpose: 'Matrix sharing' });
+      await em.flush();
+      return { query: 'mutation($i: NarrowClauseInput!) { narrowMouClause(input: $i) { id } }', variables: { i: { clauseId: toGlobalId('DataSharingClause', clause.id), reason: 'Matrix narrowing', includesPersonalData: false } } };
+    },
+    approveAccount: async () => {
+      const pending = em.create(Account, { email: `p${Math.random().toString(36).slice(2)}@test.local`, displayName: 'Pending admin', passwordHash: 'x', role: Role.ADMIN, ministry: kp2mi, pending: true });
+      await em.flush();
+      return { query: 'mutation($id: ID!) { approveAccount(id: $id) { id } }', variables: { id: toGlobalId('Account', pending.id) } };
+    },
     createAccount: async () => ({ query: 'mutation($i: CreateAccountInput!) { createAccount(input: $i) { id } }', variables: { i: { email: `m${Math.random().toString(36).slice(2)}@test.local`, displayName: 'Matrix', password: 'a-long-password-1', role: 'VIEWER', ministryId: m(kp2mi.id) } } }),
     updateAccount: async () => {
       const created = expectOk(await admin.exec(ops.CreateAccountDocument, { input: { email: `u${Math.random().toString(36).slice(2)}@test.local`, displayName: 'To update', password: 'a-long-password-1', role: 'VIEWER' } })).createAccount;

@@ -55,7 +55,7 @@ export interface TestApp {
   em(): EntityManager;
   ministry(code: string): Promise<Ministry>;
   /** A client with a real account and token; `tweak` runs in each request right after its transaction opens (meta-tests only). */
-  as(role: Role, ministryCode?: string | null, tweak?: (ctx: Context) => void | Promise<void>): Promise<Client>;
+  as(role: Role, ministryCode?: string | null, tweak?: (ctx: Context) => void | Promise<void>, opts?: { withoutRls?: boolean }): Promise<Client>;
   anonymous(): Client;
   /** A client sending exactly this bearer token. */
   withToken(token: string): Client;
@@ -72,11 +72,16 @@ export async function startTestApp(): Promise<TestApp> {
   const orm = await MikroORM.init(ormOptions(appUrl(withDatabase(adminUrl, dbName))));
   const config = loadConfig({ NODE_ENV: 'test', JWT_SECRET: 'test-secret-' + dbName });
   const app = await createApp({ orm, config, log: pino({ level: process.env.TEST_LOG ?? 'silent' }) });
+  const appOnAppRole = app;
 
-  const client = (token: string | null, account?: Account, tweak?: (ctx: Context) => void | Promise<void>): Client => ({
+  // The same app on the owner's connection, where the owner's policy admits every row: row-level
+  // security switched off, for the meta-tests that take the layers away one at a time.
+  let ownerApp: Promise<App> | undefined;
+  const client = (token: string | null, account?: Account, tweak?: (ctx: Context) => void | Promise<void>, withoutRls = false): Client => ({
     token,
     account,
     async exec(doc, variables) {
+      const app = withoutRls ? await (ownerApp ??= createApp({ orm: adminOrm, config, log: pino({ level: 'silent' }) })) : appOnAppRole;
       const counter = { count: 0, statements: [] as string[] };
       const response = await queryCounter.run(counter, async () =>
         app.apollo.executeOperation(
@@ -102,7 +107,7 @@ export async function startTestApp(): Promise<TestApp> {
       if (!ministries.has(code)) ministries.set(code, await systemEm(adminOrm).findOneOrFail(Ministry, { code }));
       return ministries.get(code)!;
     },
-    async as(role, ministryCode = null, tweak) {
+    async as(role, ministryCode = null, tweak, opts) {
       const em = systemEm(adminOrm);
       const ministry = ministryCode ? await t.ministry(ministryCode) : null;
       const account = em.create(Account, {
@@ -114,12 +119,13 @@ export async function startTestApp(): Promise<TestApp> {
       });
       await em.flush();
       const token = await tokenWithOwnerRights(em, app.tokens, { id: account.id, ministryId: ministry?.id ?? null, role });
-      return client(token, account, tweak);
+      return client(token, account, tweak, opts?.withoutRls);
     },
     anonymous: () => client(null),
     withToken: (token) => client(token),
     async close() {
       await app.stop();
+      if (ownerApp) await (await ownerApp).stop();
       await orm.close(true);
       await adminOrm.close(true);
       await dropDatabase(adminUrl, dbName);

@@ -158,6 +158,11 @@ export enum MouEvent {
   ACTIVATED = 'ACTIVATED',
   AMENDED = 'AMENDED',
   TERMINATED = 'TERMINATED',
+  AMENDMENT_PROPOSED = 'AMENDMENT_PROPOSED',
+  AMENDMENT_SIGNED = 'AMENDMENT_SIGNED',
+  AMENDMENT_REJECTED = 'AMENDMENT_REJECTED',
+  AMENDMENT_WITHDRAWN = 'AMENDMENT_WITHDRAWN',
+  NARROWED = 'NARROWED',
 }
 registerEnumType(MouEvent, { name: 'MouEvent' });
 
@@ -174,6 +179,8 @@ export interface MouSnapshot {
   partyMinistryIds: string[];
   signedBy: string[];
   clauses: { providerMinistryId: string; recipientMinistryId: string; resourceTypes: ResourceType[]; includesPersonalData: boolean; purpose: string }[];
+  /** For amendment events: the proposal, who has signed it, and how it ended. */
+  amendment?: { number: number; status: string; proposal: unknown; signedBy: string[] };
 }
 
 /**

@@ -42,13 +42,24 @@ export class UpdateMouDraftInput {
   @Field(() => [ClauseInput], { nullable: true, description: 'Replaces the clauses.' }) @IsOptional() @ValidateNested() @ArrayMaxSize(50) clauses?: ClauseInput[];
 }
 
-@InputType({ description: 'An addendum to an ACTIVE MoU: recorded as a new version with its reason.' })
+@InputType({ description: 'A proposed amendment of an ACTIVE MoU: it takes effect only when every party\'s ADMIN has signed it (proposing is the proposer\'s signature).' })
 export class AmendMouInput {
   @Field(() => ID) id!: string;
   @Field(() => String) @Length(5, 2000) reason!: string;
+  @Field(() => String, { nullable: true }) @IsOptional() @Length(5, 300) title?: string;
   @Field(() => String, { nullable: true }) @IsOptional() @Length(5, 5000) scope?: string;
   @Field(() => GraphQLLocalDate, { nullable: true, description: 'A new end of validity (e.g. an extension).' }) validUntil?: string;
   @Field(() => GraphQLLocalDate, { nullable: true }) followUpDueDate?: string | null;
   @Field(() => String, { nullable: true }) @IsOptional() @Matches(HASH, { message: 'must be 64 lower-case hex digits' }) documentHash?: string | null;
-  @Field(() => [ClauseInput], { nullable: true, description: 'Replaces the clauses in force; the old ones stay readable as retired.' }) @IsOptional() @ValidateNested() @ArrayMaxSize(50) clauses?: ClauseInput[];
+  @Field(() => [ClauseInput], { nullable: true, description: 'Replaces the clauses in force once signed; the old ones stay readable as retired.' }) @IsOptional() @ValidateNested() @ArrayMaxSize(50) clauses?: ClauseInput[];
+  @Field(() => String, { nullable: true, description: 'Who signs the proposal for your ministry.' }) @IsOptional() @Length(1, 255) signatoryName?: string;
+  @Field(() => String, { nullable: true }) @IsOptional() @Length(1, 255) signatoryTitle?: string;
+}
+
+@InputType({ description: 'Withdraw consent at once, as the providing ministry: keep fewer resource types, or switch personal data off.' })
+export class NarrowClauseInput {
+  @Field(() => ID, { description: 'A clause in force that your ministry provides.' }) clauseId!: string;
+  @Field(() => String) @Length(5, 2000) reason!: string;
+  @Field(() => [ResourceType], { nullable: true, description: 'The resource types to keep sharing; an empty list drops the clause.' }) @IsOptional() @ArrayMaxSize(5) keepResourceTypes?: ResourceType[];
+  @Field(() => Boolean, { nullable: true, description: 'false: stop sharing personal data under this clause.' }) includesPersonalData?: boolean;
 }

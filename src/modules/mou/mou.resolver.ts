@@ -1,9 +1,10 @@
 import { IsOptional, Length } from 'class-validator';
 import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { GraphQLJSONObject } from 'graphql-scalars';
+import { GraphQLJSONObject, GraphQLLocalDate } from 'graphql-scalars';
 import { badUserInput } from '../../shared/errors';
 import { toGlobalId } from '../../shared/global-id';
-import { AmendMouInput, CreateMouInput, UpdateMouDraftInput } from './mou.inputs';
+import { AmendMouInput, CreateMouInput, NarrowClauseInput, UpdateMouDraftInput } from './mou.inputs';
+import { AmendmentStatus, MouAmendment, MouAmendmentSignature, ProposedClause } from './mou-amendment.entity';
 import * as service from './mou.service';
 import type { Context } from '../../context';
 import { MouStatus } from '../../shared/enums';
@@ -96,9 +97,95 @@ export class MouResolver {
     return service.terminateMou(ctx, id, reason.trim());
   }
 
-  @Mutation(() => Mou, { description: 'Record an addendum to an ACTIVE MoU (ADMIN of a party) as a new version with its reason.' })
+  @Mutation(() => Mou, { description: 'Propose an amendment of an MoU in force (ADMIN of a party). The terms in force do not change until every party\'s ADMIN has signed it with signMouAmendment; at most one is pending at a time.' })
   amendMou(@Arg('input', () => AmendMouInput) input: AmendMouInput, @Ctx() ctx: Context) {
     return service.amendMou(ctx, input);
+  }
+
+  @Mutation(() => Mou, { description: 'Sign the pending amendment for your ministry (ADMIN of a party). The last signature puts it in force from the next request.' })
+  signMouAmendment(
+    @Arg('id', () => ID, { description: 'The MoU.' }) id: string,
+    @Arg('signatoryName', () => String) signatoryName: string,
+    @Arg('signatoryTitle', () => String) signatoryTitle: string,
+    @Ctx() ctx: Context,
+  ) {
+    if (!signatoryName.trim()) throw badUserInput('Name the person who signs.', 'signatoryName');
+    if (!signatoryTitle.trim()) throw badUserInput('Give the signatory\'s title.', 'signatoryTitle');
+    return service.signMouAmendment(ctx, id, signatoryName.trim(), signatoryTitle.trim());
+  }
+
+  @Mutation(() => Mou, { description: 'Reject the pending amendment (ADMIN of a party other than its proposer), with a reason.' })
+  rejectMouAmendment(@Arg('id', () => ID, { description: 'The MoU.' }) id: string, @Arg('reason', () => String) reason: string, @Ctx() ctx: Context) {
+    if (reason.trim().length < 5) throw badUserInput('Give the reason for the rejection.', 'reason');
+    return service.endMouAmendment(ctx, id, AmendmentStatus.REJECTED, reason.trim());
+  }
+
+  @Mutation(() => Mou, { description: 'Withdraw the amendment your ministry proposed (ADMIN), with a reason.' })
+  withdrawMouAmendment(@Arg('id', () => ID, { description: 'The MoU.' }) id: string, @Arg('reason', () => String) reason: string, @Ctx() ctx: Context) {
+    if (reason.trim().length < 5) throw badUserInput('Give the reason for the withdrawal.', 'reason');
+    return service.endMouAmendment(ctx, id, AmendmentStatus.WITHDRAWN, reason.trim());
+  }
+
+  @Mutation(() => Mou, { description: 'Withdraw consent at once (ADMIN of the providing ministry): share fewer resource types under a clause you provide, drop it, or stop sharing personal data. Needs no other signature.' })
+  narrowMouClause(@Arg('input', () => NarrowClauseInput) input: NarrowClauseInput, @Ctx() ctx: Context) {
+    return service.narrowMouClause(ctx, input);
+  }
+
+  @FieldResolver(() => MouAmendment, { nullable: true, description: 'The amendment awaiting signatures, if any.' })
+  async pendingAmendment(@Root() mou: Mou, @Ctx() ctx: Context) {
+    const all = await ctx.loaders.all({ entity: MouAmendment, parentProperty: 'mou' }).load(mou.id);
+    return all.find((a) => a.status === AmendmentStatus.PENDING) ?? null;
+  }
+
+  @FieldResolver(() => [MouAmendment], { description: 'Every amendment proposed, oldest first, whatever became of it.' })
+  amendments(@Root() mou: Mou, @Ctx() ctx: Context) {
+    return ctx.loaders.all({ entity: MouAmendment, parentProperty: 'mou' }).load(mou.id);
+  }
+}
+
+@Resolver(() => MouAmendment)
+export class MouAmendmentResolver {
+  @FieldResolver(() => Ministry, { description: 'The party that proposed it.' })
+  proposedBy(@Root() a: MouAmendment, @Ctx() ctx: Context) {
+    return ctx.loaders.byId(Ministry).load(a.proposedByMinistry.id);
+  }
+
+  @FieldResolver(() => [MouAmendmentSignature], { description: 'The parties that have signed it so far.' })
+  signatures(@Root() a: MouAmendment, @Ctx() ctx: Context) {
+    return ctx.loaders.all({ entity: MouAmendmentSignature, parentProperty: 'amendment' }).load(a.id);
+  }
+
+  @FieldResolver(() => String, { nullable: true, description: 'Proposed title; null: unchanged.' })
+  title(@Root() a: MouAmendment) {
+    return a.proposal.title ?? null;
+  }
+
+  @FieldResolver(() => String, { nullable: true, description: 'Proposed scope; null: unchanged.' })
+  scope(@Root() a: MouAmendment) {
+    return a.proposal.scope ?? null;
+  }
+
+  @FieldResolver(() => GraphQLLocalDate, { nullable: true, description: 'Proposed end of validity; null: unchanged.' })
+  validUntil(@Root() a: MouAmendment) {
+    return a.proposal.validUntil ?? null;
+  }
+
+  @FieldResolver(() => [ProposedClause], { nullable: true, description: 'The clauses that would replace those in force; null: the clauses stay.' })
+  async clauses(@Root() a: MouAmendment, @Ctx() ctx: Context) {
+    if (!a.proposal.clauses) return null;
+    const ministries = ctx.loaders.byId(Ministry);
+    return Promise.all(a.proposal.clauses.map(async (c) => ({
+      providerMinistry: await ministries.load(c.providerMinistryId), recipientMinistry: await ministries.load(c.recipientMinistryId),
+      resourceTypes: c.resourceTypes, includesPersonalData: c.includesPersonalData, purpose: c.purpose,
+    })));
+  }
+}
+
+@Resolver(() => MouAmendmentSignature)
+export class MouAmendmentSignatureResolver {
+  @FieldResolver(() => Ministry)
+  ministry(@Root() s: MouAmendmentSignature, @Ctx() ctx: Context) {
+    return ctx.loaders.byId(Ministry).load(s.ministry.id);
   }
 }
 

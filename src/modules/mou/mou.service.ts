@@ -2,17 +2,24 @@
  * The MoU workflow: a ministry drafts (DRAFT, editable by its drafter), each
  * party's ADMIN signs, and when all have signed it is ACTIVE; it reads as
  * EXPIRED after its window (no job), a party's ADMIN can terminate it, and a
- * signed MoU changes only by an amendment. Every step appends a MouVersion
- * with the content as it then stood.
+ * signed MoU changes only by an amendment that every party's ADMIN signs (a
+ * provider may narrow its own sharing at once). Every step appends a
+ * MouVersion with the content as it then stood.
+ *
+ * Signing, amending and narrowing run as database functions (see the
+ * amendments migration): they take the caller's ministry and role from the
+ * sealed request scope, so the rule holds even for SQL that bypasses this
+ * file. The checks here come first only to answer with clear errors.
  */
 import { LockMode } from '@mikro-orm/core';
 import type { Context } from '../../context';
 import { MouStatus } from '../../shared/enums';
-import { badUserInput, conflict, notWritable } from '../../shared/errors';
-import { fromGlobalId } from '../../shared/global-id';
+import { badUserInput, conflict, forbidden, notWritable } from '../../shared/errors';
+import { fromGlobalId, toGlobalId } from '../../shared/global-id';
 import { flushOrExplain } from '../../shared/owned-crud';
 import { Ministry } from '../ministry/ministry.entity';
-import type { AmendMouInput, ClauseInput, CreateMouInput, UpdateMouDraftInput } from './mou.inputs';
+import type { AmendMouInput, ClauseInput, CreateMouInput, NarrowClauseInput, UpdateMouDraftInput } from './mou.inputs';
+import { AmendmentStatus, MouAmendment, MouAmendmentSignature, type AmendmentProposal } from './mou-amendment.entity';
 import { DataSharingClause, Mou, MouEvent, MouParty, MouVersion, todayInJakarta, type MouSnapshot } from './mou.entity';
 
 interface ResolvedClause { provider: string; recipient: string; input: ClauseInput }
@@ -55,8 +62,8 @@ function addClauses(ctx: Context, mou: Mou, clauses: ResolvedClause[]) {
   }
 }
 
-/** Appends the next version with the MoU's content as it now stands. */
-async function recordVersion(ctx: Context, mou: Mou, event: MouEvent, reason: string | null = null): Promise<void> {
+/** Appends the next version with the MoU's content as it now stands (and, for amendment events, the amendment's). */
+async function recordVersion(ctx: Context, mou: Mou, event: MouEvent, reason: string | null = null, amendment?: MouAmendment): Promise<void> {
   const [parties, clauses, last] = await Promise.all([
     ctx.em.find(MouParty, { mou }, { orderBy: { id: 'asc' } }),
     ctx.em.find(DataSharingClause, { mou, retiredAt: null }, { orderBy: { id: 'asc' } }),
@@ -69,6 +76,10 @@ async function recordVersion(ctx: Context, mou: Mou, event: MouEvent, reason: st
     signedBy: parties.filter((p) => p.signedAt).map((p) => p.ministry.id),
     clauses: clauses.map((c) => ({ providerMinistryId: c.providerMinistry.id, recipientMinistryId: c.recipientMinistry.id, resourceTypes: c.resourceTypes, includesPersonalData: c.includesPersonalData, purpose: c.purpose })),
   };
+  if (amendment) {
+    const signatures = await ctx.em.find(MouAmendmentSignature, { amendment }, { orderBy: { signedAt: 'asc', id: 'asc' } });
+    snapshot.amendment = { number: amendment.number, status: amendment.status, proposal: amendment.proposal, signedBy: signatures.map((x) => x.ministry.id) };
+  }
   ctx.em.create(MouVersion, {
     mou, number: (last?.number ?? 0) + 1, event, reason, snapshot,
     actorAccountId: ctx.viewer?.accountId ?? null,
@@ -172,24 +183,114 @@ export async function terminateMou(ctx: Context, globalId: string, reason: strin
   return mou;
 }
 
-export async function amendMou(ctx: Context, input: AmendMouInput): Promise<Mou> {
-  const mou = await loadForUpdate(ctx, input.id, 'input.id');
-  assertParty(ctx, mou, 'input.id');
+/**
+ * Runs one of the database's MoU workflow functions, turning its refusals
+ * into API errors. They re-check what the API checked before, against the
+ * sealed request scope; reaching one of these errors means the two disagree.
+ */
+async function workflow<T>(ctx: Context, sql: string, params: unknown[], field: string): Promise<T> {
+  try {
+    const [row] = await ctx.em.execute<{ r: T }[]>(sql, params);
+    return row.r;
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    const message = String((e as Error).message).split(' - ').pop() ?? '';
+    if (code === '42501') throw forbidden(`The database refused: ${message}.`, 'mou:party-admin', field);
+    if (code === '55000' || code === '23505') throw conflict(`The database refused: ${message}.`, field);
+    if (code === '22023' || code === '22P02' || code === '22007' || code === '22008') throw badUserInput(`The database refused: ${message}.`, field);
+    throw e;
+  }
+}
+
+/** The MoU's amendment awaiting signatures, if any. */
+export const pendingAmendment = (ctx: Context, mou: Mou) => ctx.em.findOne(MouAmendment, { mou, status: AmendmentStatus.PENDING });
+
+/** An MoU in force that the caller's ministry is a party to, locked; or the error that says why not. */
+async function loadInForce(ctx: Context, globalId: string, field: string, what: string): Promise<Mou> {
+  const mou = await loadForUpdate(ctx, globalId, field);
+  assertParty(ctx, mou, field);
   const status = mou.statusOn(todayInJakarta());
-  if (status !== MouStatus.ACTIVE) throw conflict(`Only an ACTIVE MoU can be amended; this one is ${status}.`, 'input.id');
+  if (status !== MouStatus.ACTIVE || !mou.inForceOn(todayInJakarta())) throw conflict(`Only an MoU in force ${what}; this one is ${status}.`, field);
+  return mou;
+}
+
+/**
+ * Proposes an amendment (ADMIN of a party): a new version that takes effect
+ * only once every party's ADMIN has signed it. Proposing is the proposer's
+ * signature. The terms in force meanwhile stay exactly the signed ones.
+ */
+export async function amendMou(ctx: Context, input: AmendMouInput): Promise<Mou> {
+  const mou = await loadInForce(ctx, input.id, 'input.id', 'is amended');
   if (input.validUntil) assertWindow(mou.validFrom, input.validUntil, 'input.validUntil');
   const clauses = input.clauses ? resolveClauses(input.clauses, mou.partyMinistryIds, 'input.clauses') : null;
-  for (const key of ['scope', 'validUntil', 'followUpDueDate', 'documentHash'] as const) {
-    if (input[key] !== undefined) (mou as unknown as Record<string, unknown>)[key] = input[key];
+  if (await pendingAmendment(ctx, mou)) throw conflict('This MoU has a pending amendment already: sign, reject or withdraw it first.', 'input.id');
+  const proposal: AmendmentProposal = {};
+  for (const key of ['title', 'scope', 'validUntil', 'followUpDueDate', 'documentHash'] as const) {
+    if (input[key] !== undefined) (proposal as Record<string, unknown>)[key] = input[key];
   }
   if (clauses) {
-    const now = new Date();
-    for (const c of await ctx.em.find(DataSharingClause, { mou, retiredAt: null })) c.retiredAt = now;
-    addClauses(ctx, mou, clauses);
+    proposal.clauses = clauses.map((c) => ({ providerMinistryId: c.provider, recipientMinistryId: c.recipient, resourceTypes: [...new Set(c.input.resourceTypes)], includesPersonalData: c.input.includesPersonalData, purpose: c.input.purpose }));
   }
-  await flushOrExplain(ctx);
-  await recordVersion(ctx, mou, MouEvent.AMENDED, input.reason);
+  if (Object.keys(proposal).length === 0) throw badUserInput('An amendment changes something: give new clauses, a validUntil, a title, a scope, a follow-up date or a document hash.', 'input');
+  const id = await workflow<string>(ctx, 'select sinergi_propose_amendment(?, ?, ?::jsonb, ?, ?) as r',
+    [mou.id, input.reason, JSON.stringify(proposal), input.signatoryName?.trim() || null, input.signatoryTitle?.trim() || null], 'input.id');
+  const amendment = await ctx.em.findOneOrFail(MouAmendment, { id });
+  await recordVersion(ctx, mou, MouEvent.AMENDMENT_PROPOSED, input.reason, amendment);
   await flushOrExplain(ctx);
   return mou;
 }
 
+/** Signs the pending amendment for the caller's ministry (ADMIN of a party); the last signature puts it in force. */
+export async function signMouAmendment(ctx: Context, globalId: string, signatoryName: string, signatoryTitle: string): Promise<Mou> {
+  const mou = await loadInForce(ctx, globalId, 'id', 'has amendments signed');
+  const amendment = await pendingAmendment(ctx, mou);
+  if (!amendment) throw conflict('No amendment of this MoU awaits signatures.', 'id');
+  if (await ctx.em.count(MouAmendmentSignature, { amendment, ministry: ctx.scope.ownMinistry! })) throw conflict('Your ministry has signed this amendment already.', 'id');
+  const outcome = await workflow<string>(ctx, 'select sinergi_sign_amendment(?, ?, ?) as r', [mou.id, signatoryName, signatoryTitle], 'id');
+  await ctx.em.refresh(mou);
+  await ctx.em.refresh(amendment);
+  await recordVersion(ctx, mou, MouEvent.AMENDMENT_SIGNED, null, amendment);
+  if (outcome === 'APPLIED') await recordVersion(ctx, mou, MouEvent.AMENDED, amendment.reason, amendment);
+  await flushOrExplain(ctx);
+  return mou;
+}
+
+/** Ends the pending amendment: the proposer withdraws it, any other party rejects it. */
+export async function endMouAmendment(ctx: Context, globalId: string, decision: AmendmentStatus.REJECTED | AmendmentStatus.WITHDRAWN, reason: string): Promise<Mou> {
+  const mou = await loadInForce(ctx, globalId, 'id', 'has amendments decided');
+  const amendment = await pendingAmendment(ctx, mou);
+  if (!amendment) throw conflict('No amendment of this MoU is pending.', 'id');
+  const proposer = amendment.proposedByMinistry.id === ctx.scope.ownMinistry;
+  if (decision === AmendmentStatus.WITHDRAWN && !proposer) throw forbidden('Only the party that proposed an amendment withdraws it; reject it instead.', 'mou:amendment-proposer', 'id');
+  if (decision === AmendmentStatus.REJECTED && proposer) throw forbidden('You proposed this amendment: withdraw it instead.', 'mou:amendment-proposer', 'id');
+  await workflow<null>(ctx, 'select sinergi_end_amendment(?, ?, ?) as r', [mou.id, decision, reason], 'id');
+  await ctx.em.refresh(amendment);
+  await recordVersion(ctx, mou, decision === AmendmentStatus.REJECTED ? MouEvent.AMENDMENT_REJECTED : MouEvent.AMENDMENT_WITHDRAWN, reason, amendment);
+  await flushOrExplain(ctx);
+  return mou;
+}
+
+/**
+ * Withdrawing consent, at once (ADMIN of the providing ministry): drop
+ * resource types or personal data from a clause your ministry provides, or
+ * the whole clause. Narrowing needs no other signature; widening always does.
+ */
+export async function narrowMouClause(ctx: Context, input: NarrowClauseInput): Promise<Mou> {
+  const clauseId = fromGlobalId(input.clauseId, 'DataSharingClause', 'input.clauseId');
+  const clause = await ctx.em.findOne(DataSharingClause, { id: clauseId, retiredAt: null });
+  if (!clause || clause.providerMinistry.id !== ctx.scope.ownMinistry) throw notWritable('input.clauseId');
+  const keep = input.keepResourceTypes ?? null;
+  if (keep && keep.some((t) => !clause.resourceTypes.includes(t))) throw badUserInput('Keep only resource types the clause shares now: narrowing never widens.', 'input.keepResourceTypes');
+  if (input.includesPersonalData === true && !clause.includesPersonalData) throw badUserInput('Personal data can only be switched off here; switching it on needs an amendment.', 'input.includesPersonalData');
+  const narrower = (keep && new Set(keep).size < clause.resourceTypes.length) || (input.includesPersonalData === false && clause.includesPersonalData);
+  if (!narrower) throw badUserInput('Nothing to narrow: keep fewer resource types, or switch personal data off.', 'input');
+  const mou = await loadForUpdate(ctx, toGlobalIdOf(clause.mou.id), 'input.clauseId');
+  if (mou.recordedStatus !== MouStatus.ACTIVE) throw conflict('Only a signed MoU\'s clauses are narrowed; edit a draft with updateMouDraft.', 'input.clauseId');
+  await workflow<string | null>(ctx, 'select sinergi_narrow_clause(?, ?::text[], ?) as r', [clause.id, keep ? `{${keep.join(',')}}` : null, input.includesPersonalData ?? null], 'input.clauseId');
+  await ctx.em.refresh(mou);
+  await recordVersion(ctx, mou, MouEvent.NARROWED, input.reason);
+  await flushOrExplain(ctx);
+  return mou;
+}
+
+const toGlobalIdOf = (mouId: string) => toGlobalId('Mou', mouId);
