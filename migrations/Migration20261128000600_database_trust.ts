@@ -220,6 +220,16 @@ export class Migration20261128000600_database_trust extends Migration {
         return new;
       end $$;`);
     this.addSql(`create trigger account_guard before update on account for each row execute function sinergi_account_guard();`);
+    // A changed role, ministry or password, or a deactivation, ends every session of the account:
+    // old tokens are refused on their very next request.
+    this.addSql(`create function sinergi_account_sessions_end() returns trigger language plpgsql security definer set search_path = pg_catalog, public as $$
+      begin
+        if new.role <> old.role or new.ministry_id is distinct from old.ministry_id or new.password_hash <> old.password_hash or (old.active and not new.active) then
+          update account_session set revoked_at = now() where account_id = new.id and revoked_at is null;
+        end if;
+        return new;
+      end $$;`);
+    this.addSql(`create trigger account_sessions_end after update on account for each row execute function sinergi_account_sessions_end();`);
   }
 
   private mous(): void {
@@ -331,6 +341,8 @@ export class Migration20261128000600_database_trust extends Migration {
       this.addSql(`alter table ${table} no force row level security;`);
       this.addSql(`alter table ${table} disable row level security;`);
     }
+    this.addSql(`drop trigger if exists account_sessions_end on account;`);
+    this.addSql(`drop function if exists sinergi_account_sessions_end();`);
     this.addSql(`drop trigger if exists account_guard on account;`);
     this.addSql(`drop function if exists sinergi_account_guard();`);
     this.addSql(`grant select on account to sinergi_app;`);

@@ -1,5 +1,6 @@
 /** Accounts, ministries and destination countries: who manages what, four ways each. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AuditEvent } from '../src/modules/audit/audit-event.entity';
 import { toGlobalId } from '../src/shared/global-id';
 import * as ops from './generated/graphql';
 import { expectError, expectOk } from './support/expect';
@@ -19,9 +20,7 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 describe('accounts', () => {
-  it('a PLATFORM_ADMIN creates any account; a ministry ADMIN only staff of its own ministry', async () => {
-    const auditor = expectOk(await platform.exec(ops.CreateAccountDocument, { input: { email: email(), displayName: 'Inspektorat', password: 'correct-horse-battery', role: 'AUDITOR' } })).createAccount;
-    expect(auditor).toMatchObject({ role: 'AUDITOR', ministry: null, active: true });
+  it('a ministry ADMIN creates staff of its own ministry', async () => {
     const staff = expectOk(await perinAdmin.exec(ops.CreateAccountDocument, { input: { email: email().toUpperCase(), displayName: 'Staf', password: 'correct-horse-battery', role: 'EDITOR' } })).createAccount;
     expect(staff).toMatchObject({ role: 'EDITOR', ministry: { code: 'KEMENPERIN' } });
     expect(staff.email).toBe(staff.email.toLowerCase());
@@ -29,13 +28,15 @@ describe('accounts', () => {
     expect(expectOk(login).login.account.role).toBe('EDITOR');
   });
 
-  it('refuses bad input naming the field, and duplicates as CONFLICT', async () => {
-    expectError(await platform.exec(ops.CreateAccountDocument, { input: { email: 'not-mail', displayName: 'X Y', password: 'correct-horse-battery', role: 'VIEWER', ministryId: await mid('KKP') } }), 'BAD_USER_INPUT', 'input.email');
-    expectError(await platform.exec(ops.CreateAccountDocument, { input: { email: email(), displayName: 'X Y', password: 'short', role: 'VIEWER', ministryId: await mid('KKP') } }), 'BAD_USER_INPUT', 'input.password');
-    expectError(await platform.exec(ops.CreateAccountDocument, { input: { email: email(), displayName: 'X Y', password: 'correct-horse-battery', role: 'VIEWER' } }), 'BAD_USER_INPUT', 'input.ministryId');
-    expectError(await platform.exec(ops.CreateAccountDocument, { input: { email: email(), displayName: 'X Y', password: 'correct-horse-battery', role: 'AUDITOR', ministryId: await mid('KKP') } }), 'BAD_USER_INPUT', 'input.ministryId');
-    const dup = perinEditor.account!.email;
-    expectError(await platform.exec(ops.CreateAccountDocument, { input: { email: dup, displayName: 'X Y', password: 'correct-horse-battery', role: 'VIEWER', ministryId: await mid('KKP') } }), 'CONFLICT');
+  it('refuses bad input naming the field; an e-mail in use anywhere answers like any refused e-mail', async () => {
+    const invalid = await platform.exec(ops.CreateAccountDocument, { input: { email: 'not-mail', displayName: 'X Y', password: 'correct-horse-battery', role: 'ADMIN', ministryId: await mid('KKP') } });
+    expectError(invalid, 'BAD_USER_INPUT', 'input.email');
+    expectError(await platform.exec(ops.CreateAccountDocument, { input: { email: email(), displayName: 'X Y', password: 'short', role: 'ADMIN', ministryId: await mid('KKP') } }), 'BAD_USER_INPUT', 'input.password');
+    expectError(await platform.exec(ops.CreateAccountDocument, { input: { email: email(), displayName: 'X Y', password: 'correct-horse-battery', role: 'ADMIN' } }), 'BAD_USER_INPUT', 'input.ministryId');
+    // Taken in another ministry (by a PLATFORM_ADMIN) or in one's own: the same answer as an invalid address.
+    const fromPlatform = await platform.exec(ops.CreateAccountDocument, { input: { email: perinEditor.account!.email, displayName: 'X Y', password: 'correct-horse-battery', role: 'ADMIN', ministryId: await mid('KKP') } });
+    const fromKp2mi = await (await t.as(Role.ADMIN, 'KP2MI')).exec(ops.CreateAccountDocument, { input: { email: perinEditor.account!.email, displayName: 'X Y', password: 'correct-horse-battery', role: 'VIEWER' } });
+    for (const res of [fromPlatform, fromKp2mi]) expect(res.errors).toEqual(invalid.errors);
   });
 
   it('FORBIDDEN: a ministry ADMIN granting other roles or other ministries, an EDITOR at all; UNAUTHENTICATED anonymous', async () => {
@@ -56,7 +57,7 @@ describe('accounts', () => {
     const id = toGlobalId('Account', victim.account!.id);
     expect(expectOk(await victim.exec(ops.ViewerDocument, {})).viewer?.role).toBe('EDITOR');
     expectOk(await perinAdmin.exec(ops.UpdateAccountDocument, { input: { id, role: 'VIEWER' } }));
-    // The token still says EDITOR: it no longer matches the account, so it identifies no one.
+    // The change ended the account's sessions: the old token identifies no one.
     expectError(await victim.exec(ops.ViewerDocument, {}), 'UNAUTHENTICATED');
     const other = await t.as(Role.VIEWER, 'KEMENPERIN');
     expectOk(await perinAdmin.exec(ops.UpdateAccountDocument, { input: { id: toGlobalId('Account', other.account!.id), active: false } }));
@@ -70,6 +71,76 @@ describe('accounts', () => {
     expectError(await perinAdmin.exec(ops.UpdateAccountDocument, { input: { id: toGlobalId('Account', kp2miEditor.account!.id), displayName: 'Mine now' } }), 'FORBIDDEN', 'input.id');
     expectError(await perinEditor.exec(ops.UpdateAccountDocument, { input: { id: self, displayName: 'X' } }), 'FORBIDDEN');
     expectError(await anon.exec(ops.UpdateAccountDocument, { input: { id: self, displayName: 'X' } }), 'UNAUTHENTICATED');
+  });
+});
+
+describe('separation of duties: no one account both creates an identity in a ministry and reads with it', () => {
+  const newAdmin = async (code: string) => ({ email: email(), displayName: 'Admin baru', password: 'correct-horse-battery', role: 'ADMIN' as never, ministryId: await mid(code) });
+  const loginAs = async (input: { email: string; password: string }) => t.withToken(expectOk(await t.anonymous().exec(ops.LoginDocument, input)).login.token);
+
+  it('a PLATFORM_ADMIN creates ministry ADMINs only: never VIEWERs, EDITORs, auditors or platform admins', async () => {
+    for (const role of ['VIEWER', 'EDITOR', 'AUDITOR', 'PLATFORM_ADMIN'] as const) {
+      const res = await platform.exec(ops.CreateAccountDocument, { input: { email: email(), displayName: 'X Y', password: 'correct-horse-battery', role, ministryId: role === 'VIEWER' || role === 'EDITOR' ? await mid('KP2MI') : null } });
+      expectError(res, 'FORBIDDEN', 'input.role');
+    }
+    // Nor a ministry ADMIN another ADMIN: ADMINs come from a PLATFORM_ADMIN and are approved in the ministry.
+    expectError(await perinAdmin.exec(ops.CreateAccountDocument, { input: { email: email(), displayName: 'X Y', password: 'correct-horse-battery', role: 'ADMIN' } }), 'FORBIDDEN', 'input.role');
+  });
+
+  it('an ADMIN for a ministry that has one stays pending: it logs in and reads its own account, nothing else, until approved', async () => {
+    const input = await newAdmin('KEMENPERIN');
+    const created = expectOk(await platform.exec(ops.CreateAccountDocument, { input })).createAccount;
+    expect(created).toMatchObject({ role: 'ADMIN', status: 'PENDING_APPROVAL', ministry: { code: 'KEMENPERIN' } });
+    const pending = await loginAs(input);
+    expect(expectOk(await pending.exec(ops.ViewerDocument, {})).viewer).toMatchObject({ email: input.email, status: 'PENDING_APPROVAL' });
+    for (const res of [await pending.exec(ops.InstitutionsDocument, {}), await pending.exec(ops.TraineesDocument, {}), await pending.exec(ops.AccountsDocument, {})]) {
+      expectError(res, 'FORBIDDEN');
+      expect(res.errors![0].extensions?.rule).toBe('account:pending-approval');
+    }
+    expectError(await pending.exec(ops.ApproveAccountDocument, { id: created.id }), 'FORBIDDEN');
+
+    // Approval: an ADMIN of that ministry, nobody else.
+    expectError(await (await t.as(Role.ADMIN, 'KP2MI')).exec(ops.ApproveAccountDocument, { id: created.id }), 'FORBIDDEN', 'id');
+    expectError(await perinEditor.exec(ops.ApproveAccountDocument, { id: created.id }), 'FORBIDDEN');
+    expectError(await platform.exec(ops.ApproveAccountDocument, { id: created.id }), 'FORBIDDEN');
+    expectError(await anon.exec(ops.ApproveAccountDocument, { id: created.id }), 'UNAUTHENTICATED');
+    expectError(await perinAdmin.exec(ops.ApproveAccountDocument, { id: 'not-an-id' }), 'BAD_USER_INPUT', 'id');
+    const approved = expectOk(await perinAdmin.exec(ops.ApproveAccountDocument, { id: created.id })).approveAccount;
+    expect(approved).toMatchObject({ status: 'ACTIVE', ministry: { code: 'KEMENPERIN' } });
+    expect(approved.approvedAt).toBeTruthy();
+    expectOk(await pending.exec(ops.InstitutionsDocument, {}));
+    expectError(await perinAdmin.exec(ops.ApproveAccountDocument, { id: created.id }), 'FORBIDDEN', 'id');
+  });
+
+  it('the attack of issue 8: a platform admin\'s own account in KP2MI reads no KP2MI or shared personal data', async () => {
+    expectError(await platform.exec(ops.CreateAccountDocument, { input: { email: email(), displayName: 'Sock puppet', password: 'correct-horse-battery', role: 'EDITOR', ministryId: await mid('KP2MI') } }), 'FORBIDDEN', 'input.role');
+    await t.as(Role.ADMIN, 'KP2MI');
+    const input = await newAdmin('KP2MI');
+    expectOk(await platform.exec(ops.CreateAccountDocument, { input }));
+    const puppet = await loginAs(input);
+    expectError(await puppet.exec(ops.TraineesDocument, {}), 'FORBIDDEN');
+    expectError(await puppet.exec(ops.ExplainAccessDocument, { id: toGlobalId('Ministry', 'x') }), 'FORBIDDEN');
+  });
+
+  it('a ministry\'s first ADMIN is active at once, and the audit trail says it was bootstrapped', async () => {
+    const ministry = expectOk(await platform.exec(ops.CreateMinistryDocument, { input: { code: 'KEMENSOS', name: 'Kementerian Sosial', nameEn: 'Ministry of Social Affairs' } })).createMinistry;
+    const input = { ...(await newAdmin('KP2MI')), ministryId: ministry.id };
+    const first = expectOk(await platform.exec(ops.CreateAccountDocument, { input })).createAccount;
+    expect(first.status).toBe('ACTIVE');
+    const event = await t.em().findOneOrFail(AuditEvent, { operation: 'createAccount', entityId: Buffer.from(first.id, 'base64url').toString().split(':')[1] });
+    expect(event.changes).toContainEqual({ note: { bootstrapFirstAdmin: true, ministryId: Buffer.from(ministry.id, 'base64url').toString().split(':')[1] } });
+    const second = expectOk(await platform.exec(ops.CreateAccountDocument, { input: { ...(await newAdmin('KP2MI')), ministryId: ministry.id } })).createAccount;
+    expect(second.status).toBe('PENDING_APPROVAL');
+  });
+
+  it('a PLATFORM_ADMIN deactivates ministry ADMINs but never sets their password or role', async () => {
+    const target = await t.as(Role.ADMIN, 'KKP');
+    const id = toGlobalId('Account', target.account!.id);
+    expectError(await platform.exec(ops.UpdateAccountDocument, { input: { id, password: 'a-password-i-know' } }), 'FORBIDDEN', 'input.password');
+    expectError(await platform.exec(ops.UpdateAccountDocument, { input: { id, role: 'VIEWER' } }), 'FORBIDDEN', 'input.role');
+    expectError(await platform.exec(ops.UpdateAccountDocument, { input: { id: toGlobalId('Account', perinEditor.account!.id), active: false } }), 'FORBIDDEN', 'input.id');
+    expect(expectOk(await platform.exec(ops.UpdateAccountDocument, { input: { id, active: false } })).updateAccount.active).toBe(false);
+    expectError(await target.exec(ops.ViewerDocument, {}), 'UNAUTHENTICATED');
   });
 });
 

@@ -13,7 +13,8 @@ import { Account } from '../src/modules/account/account.entity';
 import { AuditEvent } from '../src/modules/audit/audit-event.entity';
 import { Enrollment } from '../src/modules/enrollment/enrollment.entity';
 import { Institution } from '../src/modules/institution/institution.entity';
-import { Mou, MouParty } from '../src/modules/mou/mou.entity';
+import { DataSharingClause, Mou, MouParty } from '../src/modules/mou/mou.entity';
+import { ResourceType } from '../src/shared/enums';
 import { Program } from '../src/modules/program/program.entity';
 import { ReturneeBusiness } from '../src/modules/returnee-business/returnee-business.entity';
 import { Trainee } from '../src/modules/trainee/trainee.entity';
@@ -28,6 +29,7 @@ let t: TestApp;
 let attacker: Client;
 let victim: Awaited<ReturnType<typeof f.ministryWorld>>;
 let victimMou: Mou;
+let victimClause: DataSharingClause;
 let victimAccount: Account;
 let own: Awaited<ReturnType<typeof f.ministryWorld>>;
 const gid = f.gid;
@@ -41,6 +43,7 @@ beforeAll(async () => {
   victimMou = em.create(Mou, { ownerMinistry: b, title: 'B and C', scope: 'Between B and C', validFrom: '2025-01-01', validUntil: '2030-01-01', partyMinistryIds: [b.id, c.id] });
   em.create(MouParty, { mou: victimMou, ministry: b });
   em.create(MouParty, { mou: victimMou, ministry: c });
+  victimClause = em.create(DataSharingClause, { mou: victimMou, providerMinistry: b, recipientMinistry: c, resourceTypes: [ResourceType.TRAINEE], includesPersonalData: true, purpose: 'B shares with C' });
   await em.flush();
   attacker = await t.as(Role.ADMIN, 'KEMENPERIN');
   // One change of B's made through the API, so that B's data has audit events to hide.
@@ -85,6 +88,11 @@ const ATTACKS: Record<string, Attack> = {
   signMou: { query: 'mutation($id: ID!) { signMou(id: $id, signatoryName: "X", signatoryTitle: "Y") { id } }', variables: () => ({ id: gid(victimMou) }), expect: 'FORBIDDEN' },
   terminateMou: { query: 'mutation($id: ID!) { terminateMou(id: $id, reason: "Pwned MoU") { id } }', variables: () => ({ id: gid(victimMou) }), expect: 'FORBIDDEN' },
   amendMou: { query: 'mutation($id: ID!) { amendMou(input: { id: $id, reason: "Pwned MoU" }) { id } }', variables: () => ({ id: gid(victimMou) }), expect: 'FORBIDDEN' },
+  signMouAmendment: { query: 'mutation($id: ID!) { signMouAmendment(id: $id, signatoryName: "X", signatoryTitle: "Y") { id } }', variables: () => ({ id: gid(victimMou) }), expect: 'FORBIDDEN' },
+  rejectMouAmendment: { query: 'mutation($id: ID!) { rejectMouAmendment(id: $id, reason: "Pwned MoU") { id } }', variables: () => ({ id: gid(victimMou) }), expect: 'FORBIDDEN' },
+  withdrawMouAmendment: { query: 'mutation($id: ID!) { withdrawMouAmendment(id: $id, reason: "Pwned MoU") { id } }', variables: () => ({ id: gid(victimMou) }), expect: 'FORBIDDEN' },
+  narrowMouClause: { query: 'mutation($id: ID!) { narrowMouClause(input: { clauseId: $id, reason: "Pwned MoU", includesPersonalData: false }) { id } }', variables: () => ({ id: toGlobalId('DataSharingClause', victimClause.id) }), expect: 'FORBIDDEN' },
+  approveAccount: { query: 'mutation($id: ID!) { approveAccount(id: $id) { id } }', variables: () => ({ id: toGlobalId('Account', victimAccount.id) }), expect: 'FORBIDDEN' },
   updateAccount: { query: 'mutation($id: ID!) { updateAccount(input: { id: $id, active: false }) { id } }', variables: () => ({ id: toGlobalId('Account', victimAccount.id) }), expect: 'FORBIDDEN' },
   createAccount: { query: 'mutation($m: ID) { createAccount(input: { email: "mole@test.local", displayName: "Mole", password: "a-long-password-1", role: ADMIN, ministryId: $m }) { id } }', variables: () => ({ m: toGlobalId('Ministry', victim.trainee.ownerMinistry.id) }), expect: 'FORBIDDEN' },
 };
@@ -107,7 +115,7 @@ async function victimState(): Promise<string> {
     em.find(Institution, { ownerMinistry: b }, { orderBy: { id: 'asc' } }), em.find(Program, { ownerMinistry: b }, { orderBy: { id: 'asc' } }),
     em.find(Trainee, { ownerMinistry: b }, { orderBy: { id: 'asc' } }), em.find(Enrollment, { ownerMinistry: b }, { orderBy: { id: 'asc' } }),
     em.find(ReturneeBusiness, { ownerMinistry: b }, { orderBy: { id: 'asc' } }), em.find(Mou, { ownerMinistry: b }, { orderBy: { id: 'asc' } }),
-    em.find(MouParty, { mou: victimMou }, { orderBy: { id: 'asc' } }), em.find(Account, { ministry: b }, { orderBy: { id: 'asc' } }),
+    em.find(MouParty, { mou: victimMou }, { orderBy: { id: 'asc' } }), em.find(DataSharingClause, { mou: victimMou }, { orderBy: { id: 'asc' } }), em.find(Account, { ministry: b }, { orderBy: { id: 'asc' } }),
   ]);
   return JSON.stringify(rows);
 }

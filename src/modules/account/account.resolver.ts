@@ -134,7 +134,8 @@ export class AccountResolver {
       await ctx.em.flush();
     } catch (e) {
       ctx.em.clear();
-      if (e instanceof UniqueConstraintViolationException) throw badUserInput(REFUSED_EMAIL, 'input.email');
+      // Worded and shaped exactly as the validator's refusal of a malformed address.
+      if (e instanceof UniqueConstraintViolationException) throw badUserInput(`input.email: ${REFUSED_EMAIL}`, 'input.email', { fields: [{ field: 'input.email', message: REFUSED_EMAIL }] });
       throw e;
     }
     return account;

@@ -35,6 +35,8 @@ export interface AmendmentProposal {
 @ObjectType({ simpleResolvers: true })
 @Entity()
 @Unique({ properties: ['mou', 'number'] })
+// At most one amendment awaits signatures per MoU, whoever proposes it and however many processes race.
+@Unique({ name: 'mou_amendment_one_pending', expression: `create unique index "mou_amendment_one_pending" on "mou_amendment" ("mou_id") where "status" = 'PENDING'` })
 export class MouAmendment {
   @PrimaryKey({ type: 'uuid' })
   id!: string;

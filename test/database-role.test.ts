@@ -1,0 +1,175 @@
+/**
+ * The database enforces scope even against its own app role (issue 8). Each
+ * test connects as `sinergi_app` with the app's own credentials, past the
+ * API, and tries what an insider holding that password would: forge or
+ * replay the scope setting, impersonate an account, edit clauses, MoUs,
+ * accounts or the audit log, read password hashes or sessions.
+ */
+import { Client } from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appUrl } from '../src/db/app-role';
+import { Account } from '../src/modules/account/account.entity';
+import { DataSharingClause, Mou, MouParty } from '../src/modules/mou/mou.entity';
+import { MouStatus, ResourceType } from '../src/shared/enums';
+import * as f from './support/factories';
+import { Role, startTestApp, type TestApp } from './support/test-app';
+
+let t: TestApp;
+let db: Client;
+let ids: Record<string, string>;
+let kesdmAdmin: Account, kesdmViewer: Account;
+let clauseId: string;
+let mouId: string;
+
+/** A session of `account`, opened with the owner's rights, as login would. */
+async function sessionOf(account: Account): Promise<{ sessionId: string; secret: string }> {
+  const [{ s }] = await t.em().getConnection().execute('select sinergi_open_session(?, 3600) as s', [account.id]);
+  return s;
+}
+
+/** Runs `body` in one transaction of the app role, rolled back afterwards. */
+async function asApp<T>(body: () => Promise<T>): Promise<T> {
+  await db.query('begin');
+  try {
+    return await body();
+  } finally {
+    await db.query('rollback');
+  }
+}
+
+const count = async (table: string) => Number((await db.query(`select count(*)::int as n from ${table}`)).rows[0].n);
+const refusal = async (sql: string, params: unknown[] = []) => {
+  await db.query('savepoint probe');
+  try {
+    const res = await db.query(sql, params);
+    await db.query('release savepoint probe');
+    return `ok:${res.rowCount}`;
+  } catch (e) {
+    await db.query('rollback to savepoint probe');
+    return String((e as Error).message);
+  }
+};
+
+beforeAll(async () => {
+  t = await startTestApp();
+  const em = t.em();
+  const [kp2mi, kesdm] = await Promise.all(['KP2MI', 'KESDM'].map((c) => t.ministry(c)));
+  ids = { KP2MI: kp2mi.id, KESDM: kesdm.id };
+  await f.ministryWorld(em, kp2mi);
+  await f.ministryWorld(em, kesdm);
+  const mou = em.create(Mou, { ownerMinistry: kp2mi, title: 'DB role MoU', scope: 'x', validFrom: '2025-01-01', validUntil: '2030-01-01', partyMinistryIds: [kp2mi.id, kesdm.id], recordedStatus: MouStatus.ACTIVE } as never);
+  for (const m of [kp2mi, kesdm]) em.create(MouParty, { mou, ministry: m, signedAt: new Date(), signatoryName: 'M', signatoryTitle: 'M' } as never);
+  const clause = em.create(DataSharingClause, { mou, providerMinistry: kp2mi, recipientMinistry: kesdm, resourceTypes: [ResourceType.TRAINEE], includesPersonalData: false, purpose: 'Matching' } as never);
+  await em.flush();
+  clauseId = clause.id;
+  mouId = mou.id;
+  kesdmAdmin = (await t.as(Role.ADMIN, 'KESDM')).account!;
+  kesdmViewer = (await t.as(Role.VIEWER, 'KESDM')).account!;
+  db = new Client({ connectionString: appUrl(t.databaseUrl) });
+  await db.connect();
+});
+afterAll(async () => {
+  await db.end();
+  await t.close();
+});
+
+describe('the app role, connected with its own password', () => {
+  it('is itself: no superuser underneath, RESET ROLE changes nothing', async () => {
+    const { rows } = await db.query('select current_user as u, session_user as s, (select rolsuper from pg_roles where rolname = current_user) as sup');
+    await db.query('reset role');
+    const after = await db.query('select current_user as u, session_user as s, (select rolsuper or rolbypassrls from pg_roles where rolname = current_user) as strong');
+    expect(rows[0]).toMatchObject({ u: 'sinergi_app', s: 'sinergi_app', sup: false });
+    expect(after.rows[0]).toEqual({ u: 'sinergi_app', s: 'sinergi_app', strong: false });
+  });
+
+  it('cannot widen its scope by setting a setting, forged or replayed', async () => {
+    // A real KESDM scope, as the API would set it, from one transaction...
+    const session = await sessionOf(kesdmAdmin);
+    const sealed = await asApp(async () => {
+      await db.query('select sinergi_begin_request($1, $2)', [session.sessionId, session.secret]);
+      const own = await count('trainee');
+      const { rows } = await db.query(`select current_setting('sinergi.scope') as scope, current_setting('sinergi.scope_mac') as mac`);
+      return { own, ...rows[0] } as { own: number; scope: string; mac: string };
+    });
+    expect(sealed.own).toBeGreaterThan(0);
+    await asApp(async () => {
+      // ...replayed in another transaction reads as nobody.
+      await db.query(`select set_config('sinergi.scope', $1, true), set_config('sinergi.scope_mac', $2, true)`, [sealed.scope, sealed.mac]);
+      expect(await count('trainee')).toBe(0);
+      // A forged scope that reads everything, with any seal, reads nothing.
+      const forged = JSON.parse(sealed.scope);
+      forged.all = ['institution', 'program', 'trainee', 'enrollment', 'returnee_business', 'mou'];
+      forged.read.trainee = [ids.KP2MI, ids.KESDM];
+      await db.query(`select set_config('sinergi.scope', $1, true), set_config('sinergi.scope_mac', $2, true)`, [JSON.stringify(forged), sealed.mac]);
+      for (const table of ['trainee', 'institution', 'mou', 'account', 'data_sharing_clause', 'personal_data_read']) expect(await count(table), table).toBe(0);
+      // The settings of the scheme it replaced mean nothing any more.
+      await db.query(`select set_config('sinergi.read_trainee', '*', true), set_config('sinergi.ministry', $1, true), set_config('sinergi.auditor', 'on', true)`, [ids.KESDM]);
+      expect(await count('trainee')).toBe(0);
+    });
+  });
+
+  it('cannot act as an account without that account\'s session secret', async () => {
+    const session = await sessionOf(kesdmAdmin);
+    await asApp(async () => {
+      expect(await refusal('select sinergi_begin_request($1, $2, $3, $4)', [kesdmAdmin.id, ids.KESDM, 'ADMIN', '2026-01-01'])).toMatch(/does not exist/);
+      const [{ r }] = (await db.query('select sinergi_begin_request($1, $2) as r', [session.sessionId, 'a-guessed-secret'])).rows;
+      expect(r.accountOk).toBe(false);
+      expect(await count('trainee')).toBe(0);
+      expect(await refusal('select sinergi_open_session($1, 3600)', [kesdmAdmin.id])).toMatch(/permission denied/);
+      expect(await refusal(`select sinergi_seal('{}')`)).toMatch(/permission denied/);
+    });
+  });
+
+  it('cannot read password hashes, sessions or the server\'s secrets', async () => {
+    await asApp(async () => {
+      expect(await refusal('select password_hash from account')).toMatch(/permission denied/);
+      expect(await refusal('select * from account')).toMatch(/permission denied/);
+      expect(await refusal('select * from account_session')).toMatch(/permission denied/);
+      expect(await refusal('select * from sinergi_secret')).toMatch(/permission denied/);
+      // The login function hands out parameters and a salt, never the hash itself.
+      const [{ p }] = (await db.query('select sinergi_login_params($1) as p', [kesdmAdmin.email])).rows;
+      expect(p).toMatch(/^\$argon2id\$v=19\$m=\d+,t=\d+,p=\d+\$[A-Za-z0-9+/]+$/);
+    });
+  });
+
+  it('cannot edit clauses, MoUs, parties or versions directly, even with a party ADMIN\'s session', async () => {
+    const session = await sessionOf(kesdmAdmin);
+    await asApp(async () => {
+      await db.query('select sinergi_begin_request($1, $2)', [session.sessionId, session.secret]);
+      expect(await refusal('update data_sharing_clause set includes_personal_data = true where id = $1', [clauseId])).toBe('ok:0');
+      expect(await refusal('delete from data_sharing_clause where id = $1', [clauseId])).toBe('ok:0');
+      expect(await refusal(`insert into data_sharing_clause (id, mou_id, provider_ministry_id, recipient_ministry_id, resource_types, includes_personal_data, purpose)
+        values (gen_random_uuid(), $1, $2, $3, '{TRAINEE}', true, 'Widened by hand')`, [mouId, ids.KP2MI, ids.KESDM])).toMatch(/row-level security/);
+      expect(await refusal(`update mou set valid_until = '2099-01-01' where id = $1`, [mouId])).toMatch(/amendment signed by every party/);
+      expect(await refusal(`update mou_party set signed_at = now() where mou_id = $1`, [mouId])).toBe('ok:0');
+      expect(await refusal(`update mou_version set reason = 'rewritten' where mou_id = $1`, [mouId])).toMatch(/permission denied/);
+      expect(await refusal(`insert into mou_amendment (id, mou_id, number, reason, proposal, proposed_by_ministry_id, proposed_by_account_id) values (gen_random_uuid(), $1, 9, 'x', '{}', $2, $3)`, [mouId, ids.KESDM, kesdmAdmin.id])).toMatch(/permission denied/);
+      // The amendment functions take the caller from the sealed scope: a KESDM ADMIN signs for KESDM only.
+      expect(await refusal(`select sinergi_propose_amendment($1, 'by hand', '{"validUntil": "2099-01-01"}', 'X', 'Y')`, [mouId])).toMatch(/^ok/);
+      expect(await refusal(`select sinergi_sign_amendment($1, 'X', 'Y')`, [mouId])).toMatch(/already signed/);
+      expect((await db.query('select valid_until::text as v from mou where id = $1', [mouId])).rows[0].v).toBe('2030-01-01');
+    });
+    const clause = await t.em().findOneOrFail(DataSharingClause, clauseId);
+    expect(clause.includesPersonalData).toBe(false);
+  });
+
+  it('cannot change accounts or write the audit log by hand', async () => {
+    const session = await sessionOf(kesdmAdmin);
+    await asApp(async () => {
+      await db.query('select sinergi_begin_request($1, $2)', [session.sessionId, session.secret]);
+      // A ministry ADMIN cannot make itself or anyone an ADMIN, nor touch another ministry's accounts.
+      expect(await refusal(`update account set role = 'ADMIN' where id = $1`, [kesdmViewer.id])).toMatch(/VIEWER or EDITOR only/);
+      expect(await refusal(`update account set password_hash = 'x' where ministry_id = $1`, [ids.KP2MI])).toBe('ok:0');
+      expect(await refusal(`insert into account (id, email, password_hash, display_name, ministry_id, role) values (gen_random_uuid(), 'x@y.z', 'h', 'X', $1, 'ADMIN')`, [ids.KESDM])).toMatch(/row-level security/);
+      expect(await refusal(`insert into audit_event (seq, occurred_at, operation, entity_type, changes, prev_hash, hash, signature) values (999999, now(), 'forged', 'X', '[]', 'a', 'b', 'c')`)).toMatch(/permission denied/);
+      expect(await refusal(`update audit_event set operation = 'rewritten'`)).toMatch(/permission denied/);
+      expect(await refusal(`delete from audit_event`)).toMatch(/permission denied/);
+    });
+    await asApp(async () => {
+      // Without any session: nothing at all.
+      await db.query('select sinergi_begin_request(null, null)');
+      expect(await refusal(`update account set active = false`)).toBe('ok:0');
+      expect(await refusal(`insert into account (id, email, password_hash, display_name, role) values (gen_random_uuid(), 'p@y.z', 'h', 'P', 'PLATFORM_ADMIN')`)).toMatch(/row-level security/);
+    });
+  });
+});
