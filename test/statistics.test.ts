@@ -92,3 +92,34 @@ describe('statistics', () => {
     expect(res.sql.filter((q) => q.includes('sinergi_statistics'))).toHaveLength(1);
   });
 });
+
+describe('the demo MoUs carry real history', () => {
+  const HISTORY = parse(`{ mous(first: 20) { edges { node { title status validFrom
+    versions { number event createdAt actorMinistry { code } snapshot }
+    onDec: clausesInForceOn(date: "2025-12-01")
+    onPilot: clausesInForceOn(date: "2022-06-01") } } } }`);
+
+  it('drafted, signed by each party\'s ADMIN and activated on the dates of demo-data.md; in force on 2025-12-01', async () => {
+    const auditor = await t.as(Role.AUDITOR, null);
+    type V = { number: number; event: string; createdAt: string; actorMinistry: { code: string } | null; snapshot: { status: string; signedBy: string[] } };
+    const mous = (expectOk(await auditor.exec(HISTORY as never, {})) as { mous: { edges: { node: { title: string; status: string; validFrom: string; versions: V[]; onDec: unknown[]; onPilot: unknown[] } }[] } }).mous.edges.map((e) => e.node);
+    const signed = mous.filter((m) => m.validFrom === '2025-10-08');
+    expect(signed).toHaveLength(3);
+    for (const m of [...signed, mous.find((x) => x.validFrom === '2025-07-14')!]) {
+      expect(m.status).toBe('ACTIVE');
+      expect(m.versions.map((v) => v.event), m.title).toEqual(['CREATED', 'SIGNED', 'SIGNED', 'ACTIVATED']);
+      expect(m.versions.map((v) => v.actorMinistry?.code)[0]).toBe('KP2MI');
+      expect(new Set(m.versions.slice(1, 3).map((v) => v.actorMinistry?.code)).size).toBe(2);
+      expect(m.versions.at(-1)!.snapshot).toMatchObject({ status: 'ACTIVE' });
+      expect(m.versions.at(-1)!.snapshot.signedBy).toHaveLength(2);
+      expect(m.onDec.length, m.title).toBeGreaterThanOrEqual(3);
+    }
+    for (const m of signed) expect(m.versions[1].createdAt.slice(0, 10)).toBe('2025-10-08');
+    const draft = mous.find((m) => m.status === 'DRAFT')!;
+    expect(draft.versions.map((v) => v.event)).toEqual(['CREATED']);
+    expect(draft.onDec).toEqual([]);
+    const pilot = mous.find((m) => m.status === 'EXPIRED')!;
+    expect(pilot.onDec).toEqual([]);
+    expect(pilot.onPilot.length).toBeGreaterThan(0);
+  });
+});

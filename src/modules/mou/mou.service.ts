@@ -20,7 +20,7 @@ import { flushOrExplain } from '../../shared/owned-crud';
 import { Ministry } from '../ministry/ministry.entity';
 import type { AmendMouInput, ClauseInput, CreateMouInput, NarrowClauseInput, UpdateMouDraftInput } from './mou.inputs';
 import { AmendmentStatus, MouAmendment, MouAmendmentSignature, type AmendmentProposal } from './mou-amendment.entity';
-import { DataSharingClause, Mou, MouEvent, MouParty, MouVersion, todayInJakarta, type MouSnapshot } from './mou.entity';
+import { DataSharingClause, Mou, MouEvent, MouParty, MouVersion, mouSnapshot, todayInJakarta, type MouSnapshot } from './mou.entity';
 
 interface ResolvedClause { provider: string; recipient: string; input: ClauseInput }
 
@@ -69,13 +69,7 @@ async function recordVersion(ctx: Context, mou: Mou, event: MouEvent, reason: st
     ctx.em.find(DataSharingClause, { mou, retiredAt: null }, { orderBy: { id: 'asc' } }),
     ctx.em.findOne(MouVersion, { mou }, { orderBy: { number: 'desc' } }),
   ]);
-  const snapshot: MouSnapshot = {
-    title: mou.title, documentNumber: mou.documentNumber ?? null, scope: mou.scope, validFrom: mou.validFrom, validUntil: mou.validUntil,
-    documentHash: mou.documentHash ?? null, followUpDueDate: mou.followUpDueDate ?? null, status: mou.statusOn(todayInJakarta()),
-    partyMinistryIds: parties.map((p) => p.ministry.id),
-    signedBy: parties.filter((p) => p.signedAt).map((p) => p.ministry.id),
-    clauses: clauses.map((c) => ({ providerMinistryId: c.providerMinistry.id, recipientMinistryId: c.recipientMinistry.id, resourceTypes: c.resourceTypes, includesPersonalData: c.includesPersonalData, purpose: c.purpose })),
-  };
+  const snapshot: MouSnapshot = mouSnapshot(mou, mou.statusOn(todayInJakarta()), parties.map((p) => p.ministry.id), parties.filter((p) => p.signedAt).map((p) => p.ministry.id), clauses);
   if (amendment) {
     const signatures = await ctx.em.find(MouAmendmentSignature, { amendment }, { orderBy: { signedAt: 'asc', id: 'asc' } });
     snapshot.amendment = { number: amendment.number, status: amendment.status, proposal: amendment.proposal, signedBy: signatures.map((x) => x.ministry.id) };
