@@ -14,6 +14,7 @@ import type { Config } from './config';
 import { createContext, sessionFromHeader, type Context } from './context';
 import { graphiqlAsset, graphiqlPage } from './graphiql';
 import { buildAppSchema } from './schema';
+import { CursorSeal } from './shared/cursor-seal';
 import { formatError } from './shared/errors';
 import { assertComplexity, depthRule } from './shared/query-limits';
 
@@ -39,6 +40,7 @@ export async function createApp(opts: {
 }): Promise<App> {
   const { orm, config, log } = opts;
   const tokens = new TokenService(config.jwtSecret, config.jwtTtl);
+  const cursors = new CursorSeal(config.jwtSecret);
   /** One transaction per operation: opened once the operation is known to be valid, committed with the response. */
   const transactions: ApolloServerPlugin<Context> = {
     async requestDidStart() {
@@ -75,7 +77,7 @@ export async function createApp(opts: {
   await apollo.start();
 
   const context = async (authorization?: string | null, requestId: string = randomUUID()) =>
-    createContext({ orm, tokens, log, auditKey: opts.withoutAuditForBenchmark ? '' : config.auditKey }, await sessionFromHeader(tokens, authorization), requestId);
+    createContext({ orm, tokens, cursors, log, auditKey: opts.withoutAuditForBenchmark ? '' : config.auditKey }, await sessionFromHeader(tokens, authorization), requestId);
 
 
   const send = (res: ServerResponse, status: number, type: string, body: string | Buffer, extra: Record<string, string> = {}) => {

@@ -6,6 +6,7 @@ import type { SessionClaims, TokenService } from './access/tokens';
 import { PersonalDataLog } from './modules/personal-data/personal-data.log';
 import type { Role } from './access/roles';
 import type { ResourceType } from './shared/enums';
+import type { CursorSeal } from './shared/cursor-seal';
 import { Loaders } from './shared/loaders';
 
 /** What every resolver gets: one forked EntityManager in one transaction, the verified viewer and its data scope. */
@@ -19,6 +20,8 @@ export interface Context {
   requestId: string;
   log: Logger;
   tokens: TokenService;
+  /** Seals and opens list cursors (they may hold personal sort keys). */
+  cursors: CursorSeal;
   /** Signs audit events (see audit.chain.ts). */
   auditKey: string;
   /**
@@ -48,6 +51,7 @@ export interface Context {
 export interface ContextDeps {
   orm: MikroORM;
   tokens: TokenService;
+  cursors: CursorSeal;
   log: Logger;
   auditKey: string;
 }
@@ -81,6 +85,7 @@ export function createContext(deps: ContextDeps, session: SessionClaims | null, 
     requestId,
     log: deps.log.child({ requestId }),
     tokens: deps.tokens,
+    cursors: deps.cursors,
     auditKey: deps.auditKey,
     // `this`, not a captured variable: Apollo hands plugins and resolvers a shallow copy of the context.
     async begin(this: Context) {

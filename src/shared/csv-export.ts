@@ -17,21 +17,25 @@ const REFERENCES: Record<string, string> = { institution: 'Institution', program
 export const MAX_EXPORT_ROWS = 200_000;
 
 export async function toCsv<T extends OwnedEntity>(ctx: Context, entityName: string, columns: readonly string[], rows: T[]): Promise<string> {
-  const out: unknown[][] = [columns as string[]];
-  for (const row of rows) {
+  const cellsOf = (row: T): Promise<unknown[]> => {
     const r = row as unknown as Record<string, unknown>;
-    const cells: unknown[] = [];
-    for (const c of columns) {
+    return Promise.all(columns.map(async (c) => {
       const v = r[c];
-      if (c === 'id') cells.push(toGlobalId(entityName, row.id));
-      else if (c === 'ownerMinistry') cells.push((await ctx.loaders.byId(Ministry).load(row.ownerMinistry.id))?.code ?? '');
-      else if (c in REFERENCES) cells.push(v ? toGlobalId(REFERENCES[c], (v as { id: string }).id) : '');
-      else if (maskerOf(entityName, c)) cells.push(await personalValue(ctx, entityName as PersonalEntity, row, c, v as string | null, maskerOf(entityName, c)!));
-      else if (Array.isArray(v)) cells.push(v.join(';'));
-      else if (v instanceof Date) cells.push(v.toISOString());
-      else cells.push(v ?? '');
-    }
-    out.push(cells);
-  }
+      if (c === 'id') return toGlobalId(entityName, row.id);
+      if (c === 'ownerMinistry') return (await ctx.loaders.byId(Ministry).load(row.ownerMinistry.id))?.code ?? '';
+      if (c in REFERENCES) return v ? toGlobalId(REFERENCES[c], (v as { id: string }).id) : '';
+      const masker = maskerOf(entityName, c);
+      if (masker) return personalValue(ctx, entityName as PersonalEntity, row, c, v as string | null, masker);
+      if (Array.isArray(v)) return v.join(';');
+      if (v instanceof Date) return v.toISOString();
+      return v ?? '';
+    }));
+  };
+  const out: unknown[][] = [columns as string[]];
+  // A chunk of rows at a time: the read log batches the personal cells of a chunk into one insert,
+  // one log row per record listing every field read.
+  for (let i = 0; i < rows.length; i += CHUNK) out.push(...(await Promise.all(rows.slice(i, i + CHUNK).map(cellsOf))));
   return stringify(out);
 }
+
+const CHUNK = 500;

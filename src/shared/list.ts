@@ -11,25 +11,31 @@ import { connectionOf, DEFAULT_PAGE, pageSize, type PageArgs } from './paginatio
  */
 export async function listConnection<T extends object>(ctx: Context, entity: ClassType<T>, where: FilterQuery<T>, orderBy: QueryOrderMap<T>, args: PageArgs) {
   pageSize(args);
+  const opened: { after?: string; before?: string } = {};
   for (const field of ['after', 'before'] as const) {
     const value = args[field];
     if (value == null) continue;
+    const plain = ctx.cursors.open(value);
     try {
-      Cursor.decode(value);
+      if (plain === null) throw new Error('not ours');
+      Cursor.decode(plain);
     } catch {
       throw badUserInput('Not a cursor of this list.', field);
     }
+    opened[field] = plain;
   }
+  const seal = (c: string | null) => (c === null ? null : ctx.cursors.seal(c));
   const first = args.last == null ? (args.first ?? DEFAULT_PAGE) : undefined;
   const cursor = await ctx.em
-    .findByCursor(entity, where, { first, last: args.last ?? undefined, after: args.after, before: args.before, orderBy, includeCount: false })
+    .findByCursor(entity, where, { first, last: args.last ?? undefined, after: opened.after, before: opened.before, orderBy, includeCount: false })
     .catch((e: Error) => {
       if (/cursor/i.test(e.message)) throw badUserInput('This cursor does not belong to this list and ordering.', args.after ? 'after' : 'before');
       throw e;
     });
   return connectionOf(entity).make(
-    cursor.items.map((node) => ({ node, cursor: cursor.from(node) })),
-    { hasNextPage: !!cursor.hasNextPage, hasPreviousPage: !!cursor.hasPrevPage, startCursor: cursor.startCursor, endCursor: cursor.endCursor },
+    // Sealed: a keyset cursor holds the row's sort key, which may be personal (see cursor-seal.ts).
+    cursor.items.map((node) => ({ node, cursor: seal(cursor.from(node))! })),
+    { hasNextPage: !!cursor.hasNextPage, hasPreviousPage: !!cursor.hasPrevPage, startCursor: seal(cursor.startCursor), endCursor: seal(cursor.endCursor) },
     () => ctx.em.count(entity, where),
   );
 }

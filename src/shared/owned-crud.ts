@@ -21,6 +21,7 @@ import { badUserInput, conflict, forbidden, notWritable } from './errors';
 import { fromGlobalId, toGlobalId } from './global-id';
 import { listConnection } from './list';
 import { MAX_EXPORT_ROWS, toCsv } from './csv-export';
+import { logPersonalMatches, logPersonalRows } from '../modules/personal-data/personal-field';
 import { connectionOf, PageArgs } from './pagination';
 import { SortDirection } from './enums';
 
@@ -56,6 +57,10 @@ export interface OwnedCrudConfig<T extends OwnedEntity, C extends object, U exte
   csvColumns: readonly string[];
   /** Refuses an ordering the caller may not use (e.g. by a personal field it sees masked). */
   assertOrder?(field: O, filter: F, ctx: Context): void;
+  /** The personal fields a filter matches on: each other-ministry row it matches is logged as a read of them. */
+  personalFilterFields?(filter: F): string[];
+  /** Orderings by a personal field: the rows of each page are logged as reads of it. */
+  personalOrderFields?: Partial<Record<O, string>>;
   /** Builds and validates a new row (owner is set afterwards by the caller). */
   create(input: C, ctx: Context): Promise<T>;
   /** Applies and validates a change on a row already known to be writable. */
@@ -111,6 +116,14 @@ export function ownedCrudResolver<T extends OwnedEntity, C extends object, U ext
     @Field(() => Order, { nullable: true, description: 'Ties are broken by id.' }) orderBy?: Order;
   }
 
+  /** Every path by which a personal value can leave through a list is logged (see personal-field.ts). */
+  async function logPersonalQuery(ctx: Context, where: FilterQuery<T>, filter: F, order: O | undefined, page: T[]): Promise<void> {
+    if (cfg.resource !== 'Trainee' && cfg.resource !== 'ReturneeBusiness') return;
+    await logPersonalMatches(ctx, cfg.resource, cfg.entity, where, cfg.personalFilterFields?.(filter) ?? []);
+    const sortField = order ? cfg.personalOrderFields?.[order] : undefined;
+    if (sortField) await logPersonalRows(ctx, cfg.resource, page, [sortField]);
+  }
+
   @Resolver(() => cfg.entity)
   class OwnedCrudResolver {
     @Query(() => Connection, { name: cfg.listName, description: `${name} rows in the caller's read scope.` })
@@ -119,7 +132,9 @@ export function ownedCrudResolver<T extends OwnedEntity, C extends object, U ext
       if (args.orderBy) cfg.assertOrder?.(args.orderBy.field, args.filter ?? ({} as F), ctx);
       const dir = args.orderBy?.direction === SortDirection.DESC ? 'desc' : 'asc';
       const orderBy = (args.orderBy ? { [cfg.orderProperty[args.orderBy.field]]: dir, id: dir } : { id: 'asc' }) as QueryOrderMap<T>;
-      return listConnection(ctx, cfg.entity, where, orderBy, args);
+      const connection = await listConnection(ctx, cfg.entity, where, orderBy, args);
+      await logPersonalQuery(ctx, where, args.filter ?? ({} as F), args.orderBy?.field, connection.edges.map((e) => e.node));
+      return connection;
     }
 
     @Query(() => String, {
@@ -139,6 +154,7 @@ export function ownedCrudResolver<T extends OwnedEntity, C extends object, U ext
       const total = await ctx.em.count(cfg.entity, where);
       if (total > MAX_EXPORT_ROWS) throw badUserInput(`${total} rows match; narrow the filter to at most ${MAX_EXPORT_ROWS}.`, 'filter');
       const rows = await ctx.em.find(cfg.entity, where, { orderBy: order });
+      await logPersonalQuery(ctx, where, f, orderBy?.field, rows);
       return toCsv(ctx, name, cfg.csvColumns, rows);
     }
 

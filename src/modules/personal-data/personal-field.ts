@@ -1,5 +1,7 @@
+import type { FilterQuery } from '@mikro-orm/core';
+import type { ClassType } from 'type-graphql';
 import type { PersonalEntity } from '../../access/masking';
-import { forbidden } from '../../shared/errors';
+import { badUserInput, forbidden } from '../../shared/errors';
 import type { Context } from '../../context';
 import { ResourceType } from '../../shared/enums';
 import type { OwnedEntity } from '../../shared/base.entity';
@@ -45,4 +47,35 @@ export function assertPersonalQueryAllowed(ctx: Context, resource: PersonalResou
       field,
     );
   }
+}
+
+/** Beyond this many other-ministry rows matched by a personal filter, narrow the filter first. */
+export const MAX_LOGGED_MATCHES = 10_000;
+
+/**
+ * A filter on a personal field reveals the value of every row it matches
+ * ("this NIK is on record at KESDM"), even when only `totalCount` is asked
+ * for. So each matched row of another ministry (readable in full under a
+ * clause, or the filter would have been refused) is logged as a read of
+ * those fields, in the request's transaction, before anything is returned.
+ */
+export async function logPersonalMatches<T extends OwnedEntity>(
+  ctx: Context, resource: PersonalResource, entity: ClassType<T>, where: FilterQuery<T>, fields: readonly string[],
+): Promise<void> {
+  const foreign = ctx.scope.grants.filter((g) => g.includesPersonalData && g.resources.includes(resource)).map((g) => g.providerMinistryId);
+  if (fields.length === 0 || foreign.length === 0) return;
+  const rows = await ctx.em.find(entity, { $and: [where, { ownerMinistry: { $in: [...new Set(foreign)] } }] } as FilterQuery<T>, { fields: ['id', 'ownerMinistry'] as never, limit: MAX_LOGGED_MATCHES + 1 });
+  if (rows.length > MAX_LOGGED_MATCHES) throw badUserInput(`The personal-data filter matches over ${MAX_LOGGED_MATCHES} records of other ministries; narrow it.`, 'filter');
+  await logPersonalRows(ctx, resource, rows, fields);
+}
+
+/** Logs `fields` of each row of another ministry as read in full (e.g. the rows of a page sorted by birth date). */
+export async function logPersonalRows(ctx: Context, resource: PersonalResource, rows: readonly OwnedEntity[], fields: readonly string[]): Promise<void> {
+  const reads: Promise<true>[] = [];
+  for (const row of rows) {
+    const access = ctx.scope.personalAccess(resource, row.ownerMinistry.id);
+    if (!access.full || !access.grant) continue;
+    for (const field of fields) reads.push(ctx.personalLog!.record({ resourceType: RESOURCE_TYPE[resource], recordId: row.id, ownerMinistryId: row.ownerMinistry.id, grant: access.grant, field }));
+  }
+  await Promise.all(reads);
 }

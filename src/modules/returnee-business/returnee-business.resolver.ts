@@ -24,6 +24,7 @@ export const ReturneeBusinessCrudResolver = ownedCrudResolver({
   filterInput: ReturneeBusinessFilter,
   orderField: ReturneeBusinessOrderField,
   orderProperty: { BUSINESS_NAME: 'businessName', FOUNDED_ON: 'foundedOn', EMPLOYEES: 'employees', CREATED_AT: 'createdAt' },
+  personalFilterFields: (f: ReturneeBusinessFilter) => (f.returneeNik ? ['returneeNik'] : []),
   where: (f: ReturneeBusinessFilter, ctx: Context) => {
     if (f.returneeNik) assertPersonalQueryAllowed(ctx, 'ReturneeBusiness', ministryFilter(f.ownerMinistryId), 'filter.returneeNik');
     return compact({

@@ -32,6 +32,8 @@ export const TraineeCrudResolver = ownedCrudResolver({
   filterInput: TraineeFilter,
   orderField: TraineeOrderField,
   orderProperty: { FULL_NAME: 'fullName', CREATED_AT: 'createdAt', BIRTH_DATE: 'birthDate' },
+  personalFilterFields: (f: TraineeFilter) => (f.nik ? ['nik'] : []),
+  personalOrderFields: { BIRTH_DATE: 'birthDate' },
   assertOrder: (field, f, ctx) => {
     if (field === TraineeOrderField.BIRTH_DATE) assertPersonalQueryAllowed(ctx, 'Trainee', ministryFilter(f.ownerMinistryId), 'orderBy.field');
   },

@@ -1,0 +1,77 @@
+/**
+ * Every place in the API where a personal value (a NIK, birth date, phone,
+ * e-mail or address of a data subject) can enter or leave, and what guards
+ * it. The README's personal-data section lists the same paths, and
+ * `test/personal-paths.test.ts` walks the schema: a field, argument or enum
+ * value that looks like it carries such a value and is missing here fails
+ * the build, and each `logged` path is exercised against the read log.
+ *
+ * Keys: `Type.field`, `Type.field(argument)`, `Enum.VALUE`, or `*Suffix.field`
+ * for every type whose name ends with Suffix.
+ */
+export type Treatment =
+  /** Full value only for the owner or under a personal-data clause, then logged; masked for everyone else. */
+  | 'masked-or-logged'
+  /** Refused where any ministry it spans is seen masked; else each other-ministry row it matches is logged. */
+  | 'filter-logged'
+  /** Refused where seen masked; else each other-ministry row of the page is logged as a read of the sort key. */
+  | 'sort-logged'
+  /** Sealed with a server key: the holder learns nothing from it (cursor-seal.ts). */
+  | 'sealed'
+  /** Works on the caller's own ministry's records only. */
+  | 'owner-only'
+  /** Never leaves: replaced by "[redacted]" where it is recorded. */
+  | 'redacted'
+  /** Not a data subject's personal value (a staff e-mail, an institution's address, a field name). */
+  | 'not-personal';
+
+export const PERSONAL_VALUE_PATHS: Record<string, { treatment: Treatment; note: string }> = {
+  'Trainee.nik': { treatment: 'masked-or-logged', note: 'field value' },
+  'Trainee.birthDate': { treatment: 'masked-or-logged', note: 'field value' },
+  'Trainee.phone': { treatment: 'masked-or-logged', note: 'field value' },
+  'Trainee.email': { treatment: 'masked-or-logged', note: 'field value' },
+  'Trainee.address': { treatment: 'masked-or-logged', note: 'field value' },
+  'ReturneeBusiness.returneeNik': { treatment: 'masked-or-logged', note: 'field value' },
+  'ReturneeBusiness.returneePhone': { treatment: 'masked-or-logged', note: 'field value' },
+  'Query.traineesCsv': { treatment: 'masked-or-logged', note: 'CSV export: each personal cell exactly as the field would show it, logged alike' },
+  'Query.returneeBusinessesCsv': { treatment: 'masked-or-logged', note: 'CSV export, as traineesCsv' },
+  'Query.institutionsCsv': { treatment: 'not-personal', note: 'institutions carry no personal fields' },
+  'Query.programsCsv': { treatment: 'not-personal', note: 'programmes carry no personal fields' },
+  'Query.enrollmentsCsv': { treatment: 'not-personal', note: 'enrollments name the trainee by global id only' },
+  'TraineeFilter.nik': { treatment: 'filter-logged', note: 'a match reveals the NIK, even with only totalCount' },
+  'ReturneeBusinessFilter.returneeNik': { treatment: 'filter-logged', note: 'as TraineeFilter.nik' },
+  'TraineeOrderField.BIRTH_DATE': { treatment: 'sort-logged', note: 'the order reveals birth dates relative to each other' },
+  '*Edge.cursor': { treatment: 'sealed', note: 'a keyset cursor holds the sort key' },
+  'PageInfo.startCursor': { treatment: 'sealed', note: 'as *Edge.cursor' },
+  'PageInfo.endCursor': { treatment: 'sealed', note: 'as *Edge.cursor' },
+  'Query.dataSubjectAccessReport(nik)': { treatment: 'owner-only', note: 'matches only the caller\'s own records; another ministry\'s NIK gives an empty report' },
+  'DataSubjectAccessReport.nik': { treatment: 'owner-only', note: 'the NIK the caller asked about, echoed' },
+  'CreateTraineeInput.nik': { treatment: 'owner-only', note: 'writes land in the caller\'s ministry' },
+  'CreateTraineeInput.birthDate': { treatment: 'owner-only', note: 'as CreateTraineeInput.nik' },
+  'CreateTraineeInput.phone': { treatment: 'owner-only', note: 'as CreateTraineeInput.nik' },
+  'CreateTraineeInput.email': { treatment: 'owner-only', note: 'as CreateTraineeInput.nik' },
+  'CreateTraineeInput.address': { treatment: 'owner-only', note: 'as CreateTraineeInput.nik' },
+  'UpdateTraineeInput.nik': { treatment: 'owner-only', note: 'only the owner updates' },
+  'UpdateTraineeInput.birthDate': { treatment: 'owner-only', note: 'as UpdateTraineeInput.nik' },
+  'UpdateTraineeInput.phone': { treatment: 'owner-only', note: 'as UpdateTraineeInput.nik' },
+  'UpdateTraineeInput.email': { treatment: 'owner-only', note: 'as UpdateTraineeInput.nik' },
+  'UpdateTraineeInput.address': { treatment: 'owner-only', note: 'as UpdateTraineeInput.nik' },
+  'CreateReturneeBusinessInput.returneeNik': { treatment: 'owner-only', note: 'as CreateTraineeInput.nik' },
+  'CreateReturneeBusinessInput.returneePhone': { treatment: 'owner-only', note: 'as CreateTraineeInput.nik' },
+  'UpdateReturneeBusinessInput.returneeNik': { treatment: 'owner-only', note: 'as UpdateTraineeInput.nik' },
+  'UpdateReturneeBusinessInput.returneePhone': { treatment: 'owner-only', note: 'as UpdateTraineeInput.nik' },
+  'Mutation.importCsv(csv)': { treatment: 'owner-only', note: 'rows land in the importing ministry; conflicts are checked within it' },
+  'AuditEvent.changes': { treatment: 'redacted', note: 'personal values and password hashes are "[redacted]" in every audit event' },
+  'MouVersion.snapshot': { treatment: 'not-personal', note: 'an MoU\'s terms' },
+  'Mou.clausesInForceOn': { treatment: 'not-personal', note: 'clauses of an MoU version' },
+  'Mutation.importCsv': { treatment: 'owner-only', note: 'the report names lines, fields and reasons of the caller\'s own file' },
+  'Account.email': { treatment: 'not-personal', note: 'a staff account, not a data subject' },
+  'CreateAccountInput.email': { treatment: 'not-personal', note: 'a staff account' },
+  'Mutation.login(email)': { treatment: 'not-personal', note: 'a staff account' },
+  'Institution.address': { treatment: 'not-personal', note: 'an institution\'s address' },
+  'CreateInstitutionInput.address': { treatment: 'not-personal', note: 'an institution\'s address' },
+  'UpdateInstitutionInput.address': { treatment: 'not-personal', note: 'an institution\'s address' },
+};
+
+/** Names that suggest a personal value: a schema element so named must have an entry above. */
+export const LOOKS_PERSONAL = /nik|birth|phone|e-?mail|address|cursor|csv/i;
