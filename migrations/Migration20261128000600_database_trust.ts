@@ -53,20 +53,30 @@ export class Migration20261128000600_database_trust extends Migration {
         insert into sinergi_secret values ('scope_ipad', ipad), ('scope_opad', opad),
           ('login_pepper', sha256(convert_to(gen_random_uuid()::text || clock_timestamp()::text, 'UTF8')));
       end $$;`);
-    this.addSql(`create function sinergi_seal(p_payload text) returns text language sql stable security definer set search_path = pg_catalog, public as $$
-      select encode(sha256((select value from sinergi_secret where name = 'scope_opad')
-                    || sha256((select value from sinergi_secret where name = 'scope_ipad') || convert_to(p_payload, 'UTF8'))), 'hex') $$;`);
+    // plpgsql, not SQL: its plans are cached for the session, and every policy check of every statement calls it.
+    this.addSql(`create function sinergi_seal(p_payload text) returns text language plpgsql stable security definer set search_path = pg_catalog, public as $$
+      declare ipad bytea; opad bytea;
+      begin
+        select value into ipad from sinergi_secret where name = 'scope_ipad';
+        select value into opad from sinergi_secret where name = 'scope_opad';
+        return encode(sha256(opad || sha256(ipad || convert_to(p_payload, 'UTF8'))), 'hex');
+      end $$;`);
     this.addSql(`revoke all on function sinergi_seal(text) from public;`);
   }
 
   private sealedScope(): void {
     // The request's scope, or null when the setting is missing, forged, or left from another transaction.
-    this.addSql(`create function sinergi_scope() returns jsonb language sql stable security definer set search_path = pg_catalog, public as $$
-      select case when s.payload is not null and s.payload <> '' and s.mac = sinergi_seal(s.payload)
-                   and (s.payload::jsonb ->> 'pid')::int = pg_backend_pid()
-                   and (s.payload::jsonb ->> 'at')::timestamptz = now()
-             then s.payload::jsonb end
-        from (select current_setting('sinergi.scope', true) as payload, current_setting('sinergi.scope_mac', true) as mac) s $$;`);
+    this.addSql(`create function sinergi_scope() returns jsonb language plpgsql stable security definer set search_path = pg_catalog, public as $$
+      declare
+        payload text := current_setting('sinergi.scope', true);
+        mac text := current_setting('sinergi.scope_mac', true);
+        s jsonb;
+      begin
+        if payload is null or payload = '' or mac is null or mac <> sinergi_seal(payload) then return null; end if;
+        s := payload::jsonb;
+        if (s ->> 'pid')::int <> pg_backend_pid() or (s ->> 'at')::timestamptz <> now() then return null; end if;
+        return s;
+      end $$;`);
     this.addSql(`create or replace function sinergi_own() returns uuid language sql stable as $$
       select (sinergi_scope() ->> 'ministry')::uuid $$;`);
     this.addSql(`create function sinergi_account() returns uuid language sql stable as $$

@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AuditEvent } from '../src/modules/audit/audit-event.entity';
-import { DataSharingClause, Mou, MouParty } from '../src/modules/mou/mou.entity';
+import { Mou } from '../src/modules/mou/mou.entity';
 import { PersonalDataRead } from '../src/modules/personal-data/personal-data-read.entity';
 import { MouStatus, ResourceType } from '../src/shared/enums';
 import { toGlobalId } from '../src/shared/global-id';
@@ -67,14 +67,12 @@ afterAll(() => t.close());
 // Every test starts from the MoU of 8 October 2025 as signed: KP2MI shares its trainees with KESDM without personal data.
 beforeEach(async () => {
   const em = t.em();
-  const mou = em.create(Mou, {
-    ownerMinistry: ids.KP2MI, title: 'Nota Kesepahaman KP2MI–KESDM (test)', scope: 'Calon PMI for the energy sector', validFrom: '2025-10-08', validUntil: '2030-10-08',
-    partyMinistryIds: [ids.KP2MI, ids.KESDM], recordedStatus: MouStatus.ACTIVE,
-  } as never);
-  for (const m of [ids.KP2MI, ids.KESDM]) em.create(MouParty, { mou, ministry: m, signedAt: new Date('2025-10-08T03:00:00Z'), signatoryName: 'Menteri', signatoryTitle: 'Menteri' } as never);
-  em.create(DataSharingClause, { mou, providerMinistry: ids.KESDM, recipientMinistry: ids.KP2MI, resourceTypes: [ResourceType.INSTITUTION, ResourceType.PROGRAM], includesPersonalData: false, purpose: 'Monitoring vocational preparation' } as never);
-  const shared = em.create(DataSharingClause, { mou, providerMinistry: ids.KP2MI, recipientMinistry: ids.KESDM, resourceTypes: [ResourceType.TRAINEE], includesPersonalData: false, purpose: 'Matching registered calon PMI with training places' } as never);
-  await em.flush();
+  const [kp2miM, esdmM] = await Promise.all([t.ministry('KP2MI'), t.ministry('KESDM')]);
+  const { mou, clauses } = await f.signedMou(em, kp2miM, esdmM, [
+    { provider: esdmM, recipient: kp2miM, resources: [ResourceType.INSTITUTION, ResourceType.PROGRAM], purpose: 'Monitoring vocational preparation' },
+    { provider: kp2miM, recipient: esdmM, resources: [ResourceType.TRAINEE], purpose: 'Matching registered calon PMI with training places' },
+  ], { title: 'Nota Kesepahaman KP2MI–KESDM (test)', validFrom: '2025-10-08', validUntil: '2030-10-08' });
+  const shared = clauses[1];
   // One MoU between them at a time, so that what KESDM sees is this MoU's doing.
   await em.nativeUpdate(Mou, { id: { $ne: mou.id }, partyMinistryIds: { $contains: [ids.KESDM] } }, { recordedStatus: MouStatus.TERMINATED, terminatedAt: new Date() });
   mouId = f.gid(mou);

@@ -9,8 +9,8 @@ import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appUrl } from '../src/db/app-role';
 import { Account } from '../src/modules/account/account.entity';
-import { DataSharingClause, Mou, MouParty } from '../src/modules/mou/mou.entity';
-import { MouStatus, ResourceType } from '../src/shared/enums';
+import { DataSharingClause } from '../src/modules/mou/mou.entity';
+import { ResourceType } from '../src/shared/enums';
 import * as f from './support/factories';
 import { Role, startTestApp, type TestApp } from './support/test-app';
 
@@ -57,11 +57,8 @@ beforeAll(async () => {
   ids = { KP2MI: kp2mi.id, KESDM: kesdm.id };
   await f.ministryWorld(em, kp2mi);
   await f.ministryWorld(em, kesdm);
-  const mou = em.create(Mou, { ownerMinistry: kp2mi, title: 'DB role MoU', scope: 'x', validFrom: '2025-01-01', validUntil: '2030-01-01', partyMinistryIds: [kp2mi.id, kesdm.id], recordedStatus: MouStatus.ACTIVE } as never);
-  for (const m of [kp2mi, kesdm]) em.create(MouParty, { mou, ministry: m, signedAt: new Date(), signatoryName: 'M', signatoryTitle: 'M' } as never);
-  const clause = em.create(DataSharingClause, { mou, providerMinistry: kp2mi, recipientMinistry: kesdm, resourceTypes: [ResourceType.TRAINEE], includesPersonalData: false, purpose: 'Matching' } as never);
-  await em.flush();
-  clauseId = clause.id;
+  const { mou, clauses } = await f.signedMou(em, kp2mi, kesdm, [{ provider: kp2mi, recipient: kesdm, resources: [ResourceType.TRAINEE] }], { validUntil: '2030-01-01' });
+  clauseId = clauses[0].id;
   mouId = mou.id;
   kesdmAdmin = (await t.as(Role.ADMIN, 'KESDM')).account!;
   kesdmViewer = (await t.as(Role.VIEWER, 'KESDM')).account!;

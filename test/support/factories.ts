@@ -10,7 +10,8 @@ import { Program } from '../../src/modules/program/program.entity';
 import { ReturneeBusiness } from '../../src/modules/returnee-business/returnee-business.entity';
 import { formatNik } from '../../src/modules/trainee/nik';
 import { Trainee } from '../../src/modules/trainee/trainee.entity';
-import { FinancingType, InstitutionType, ProgramStatus, Sector, Sex } from '../../src/shared/enums';
+import { DataSharingClause, Mou, MouParty } from '../../src/modules/mou/mou.entity';
+import { FinancingType, InstitutionType, MouStatus, ProgramStatus, ResourceType, Sector, Sex } from '../../src/shared/enums';
 import { toGlobalId } from '../../src/shared/global-id';
 
 let serial = 1;
@@ -64,4 +65,20 @@ export async function ministryWorld(em: EntityManager, owner: Ministry) {
   const biz = returneeBusiness(em, owner, { trainee: person } as never);
   await em.flush();
   return { institution: inst, program: prog, trainee: person, enrollment: enr, returneeBusiness: biz };
+}
+
+export interface ClauseSpec { provider: Ministry; recipient: Ministry; resources: ResourceType[]; personal?: boolean; purpose?: string }
+
+/** An MoU of `owner` and `partner` signed by both and in force, with these clauses, flushed (made with owner rights, past the workflow). */
+export async function signedMou(em: EntityManager, owner: Ministry, partner: Ministry, clauses: ClauseSpec[], over: Partial<Mou> = {}) {
+  const mou = em.create(Mou, {
+    ownerMinistry: owner, title: `MoU ${serial++}`, scope: 'Cooperation on calon PMI', validFrom: '2025-01-01', validUntil: '2035-01-01',
+    partyMinistryIds: [owner.id, partner.id], recordedStatus: MouStatus.ACTIVE, ...over,
+  } as never);
+  for (const m of [owner, partner]) em.create(MouParty, { mou, ministry: m, signedAt: new Date('2025-01-01T03:00:00Z'), signatoryName: 'Menteri', signatoryTitle: 'Menteri' } as never);
+  const rows = clauses.map((c) => em.create(DataSharingClause, {
+    mou, providerMinistry: c.provider, recipientMinistry: c.recipient, resourceTypes: c.resources, includesPersonalData: c.personal ?? false, purpose: c.purpose ?? 'Protection of calon PMI',
+  } as never));
+  await em.flush();
+  return { mou, clauses: rows };
 }
