@@ -108,6 +108,7 @@ describe('an amendment needs every party\'s signature', () => {
     expect(after.amendments).toMatchObject([{ number: 1, status: 'APPLIED' }]);
     const events = await t.em().find(AuditEvent, { entityId: Buffer.from(mouId, 'base64url').toString().split(':')[1] }, { orderBy: { seq: 'asc' } });
     expect(events.map((e) => e.operation)).toEqual(['amendMou', 'signMouAmendment']);
+    expect(events[1].changes).toContainEqual({ note: { amendment: expect.objectContaining({ number: 1, outcome: 'APPLIED', applied: expect.objectContaining({ validUntil: '2099-01-01' }) }) } });
   });
 
   it('any party rejects, with a reason; the terms stay as signed', async () => {

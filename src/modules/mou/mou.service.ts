@@ -229,6 +229,8 @@ export async function amendMou(ctx: Context, input: AmendMouInput): Promise<Mou>
   const id = await workflow<string>(ctx, 'select sinergi_propose_amendment(?, ?, ?::jsonb, ?, ?) as r',
     [mou.id, input.reason, JSON.stringify(proposal), input.signatoryName?.trim() || null, input.signatoryTitle?.trim() || null], 'input.id');
   const amendment = await ctx.em.findOneOrFail(MouAmendment, { id });
+  // The database function wrote these rows, past the ORM's change tracking: the audit event names them.
+  ctx.auditNote = { amendment: { id, number: amendment.number, status: amendment.status, proposal } };
   await recordVersion(ctx, mou, MouEvent.AMENDMENT_PROPOSED, input.reason, amendment);
   await flushOrExplain(ctx);
   return mou;
@@ -243,6 +245,7 @@ export async function signMouAmendment(ctx: Context, globalId: string, signatory
   const outcome = await workflow<string>(ctx, 'select sinergi_sign_amendment(?, ?, ?) as r', [mou.id, signatoryName, signatoryTitle], 'id');
   await ctx.em.refresh(mou);
   await ctx.em.refresh(amendment);
+  ctx.auditNote = { amendment: { id: amendment.id, number: amendment.number, signedFor: ctx.scope.ownMinistry, outcome, ...(outcome === 'APPLIED' ? { applied: amendment.proposal } : {}) } };
   await recordVersion(ctx, mou, MouEvent.AMENDMENT_SIGNED, null, amendment);
   if (outcome === 'APPLIED') await recordVersion(ctx, mou, MouEvent.AMENDED, amendment.reason, amendment);
   await flushOrExplain(ctx);
@@ -259,6 +262,7 @@ export async function endMouAmendment(ctx: Context, globalId: string, decision: 
   if (decision === AmendmentStatus.REJECTED && proposer) throw forbidden('You proposed this amendment: withdraw it instead.', 'mou:amendment-proposer', 'id');
   await workflow<null>(ctx, 'select sinergi_end_amendment(?, ?, ?) as r', [mou.id, decision, reason], 'id');
   await ctx.em.refresh(amendment);
+  ctx.auditNote = { amendment: { id: amendment.id, number: amendment.number, status: decision, reason } };
   await recordVersion(ctx, mou, decision === AmendmentStatus.REJECTED ? MouEvent.AMENDMENT_REJECTED : MouEvent.AMENDMENT_WITHDRAWN, reason, amendment);
   await flushOrExplain(ctx);
   return mou;
@@ -280,7 +284,8 @@ export async function narrowMouClause(ctx: Context, input: NarrowClauseInput): P
   if (!narrower) throw badUserInput('Nothing to narrow: keep fewer resource types, or switch personal data off.', 'input');
   const mou = await loadForUpdate(ctx, toGlobalIdOf(clause.mou.id), 'input.clauseId');
   if (mou.recordedStatus !== MouStatus.ACTIVE) throw conflict('Only a signed MoU\'s clauses are narrowed; edit a draft with updateMouDraft.', 'input.clauseId');
-  await workflow<string | null>(ctx, 'select sinergi_narrow_clause(?, ?::text[], ?) as r', [clause.id, keep ? `{${keep.join(',')}}` : null, input.includesPersonalData ?? null], 'input.clauseId');
+  const replacement = await workflow<string | null>(ctx, 'select sinergi_narrow_clause(?, ?::text[], ?) as r', [clause.id, keep ? `{${keep.join(',')}}` : null, input.includesPersonalData ?? null], 'input.clauseId');
+  ctx.auditNote = { narrowed: { clauseId: clause.id, replacedBy: replacement, keepResourceTypes: keep, includesPersonalData: input.includesPersonalData ?? null } };
   await ctx.em.refresh(mou);
   await recordVersion(ctx, mou, MouEvent.NARROWED, input.reason);
   await flushOrExplain(ctx);
