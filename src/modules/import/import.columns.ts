@@ -4,6 +4,7 @@
  * ministry's own stable id of the row: re-importing a file updates by it.
  * Lists (sectors, target countries) are separated by `;`.
  */
+import { restoreCell } from '../../shared/csv-safety';
 import { Accreditation, EducationLevel, InstitutionType, ProgramStatus, Sector, Sex, TraineeStatus } from '../../shared/enums';
 
 export type ColumnType = 'string' | 'int' | 'bool' | 'date' | { enum: object } | { list: 'string' | object };
@@ -39,7 +40,8 @@ const isDate = (v: string) => /^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Dat
 
 /** Converts one CSV cell, or returns why it cannot be. Empty cells are "not given". */
 export function convert(column: Column, raw: string | undefined): { value: unknown } | { error: string } {
-  const v = (raw ?? '').trim();
+  // An exported cell comes back with its CSV-injection apostrophe (see csv-safety.ts).
+  const v = restoreCell(raw ?? '').trim();
   if (v === '') return column.required ? { error: 'is required' } : { value: column.default };
   const t = column.type;
   if (t === 'string') return { value: v };
