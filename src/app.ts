@@ -16,7 +16,8 @@ import { graphiqlAsset, graphiqlPage } from './graphiql';
 import { buildAppSchema } from './schema';
 import { CursorSeal } from './shared/cursor-seal';
 import { formatError } from './shared/errors';
-import { assertComplexity, depthRule } from './shared/query-limits';
+import { armor, assertComplexity, assertDocumentSize, REQUEST_LIMITS } from './shared/query-limits';
+import { AppError } from './shared/errors';
 
 export interface App {
   apollo: ApolloServer<Context>;
@@ -26,9 +27,6 @@ export interface App {
   handle(req: IncomingMessage, res: ServerResponse): void;
   stop(): Promise<void>;
 }
-
-/** Room for a CSV import of some tens of thousands of rows; larger files go through the CLI. */
-const MAX_BODY = 16 * 1024 * 1024;
 
 export async function createApp(opts: {
   orm: MikroORM;
@@ -45,9 +43,10 @@ export async function createApp(opts: {
   const transactions: ApolloServerPlugin<Context> = {
     async requestDidStart() {
       return {
-        async didResolveOperation({ contextValue, document, request, schema }) {
+        async didResolveOperation({ contextValue, document, request, schema, operation }) {
           assertComplexity(schema, document, request.variables ?? {}, request.operationName ?? undefined);
-          await contextValue.begin();
+          const importing = operation?.selectionSet.selections.some((s) => s.kind === 'Field' && s.name.value === 'importCsv');
+          await contextValue.begin(importing ? config.importBudgetMs : config.queryBudgetMs);
         },
         async willSendResponse({ contextValue, response }) {
           try {
@@ -64,15 +63,17 @@ export async function createApp(opts: {
     },
   };
 
+  const limits = armor({ blockSuggestions: config.env === 'production' });
   const apollo = new ApolloServer<Context>({
     schema: await buildAppSchema(),
     formatError: (formatted, error) => formatError(formatted, error, (e) => log.error({ err: e }, 'unexpected error in a resolver')),
     includeStacktraceInErrorResponses: false,
-    introspection: true,
-    validationRules: [depthRule],
+    // Off in production unless GRAPHQL_INTROSPECTION=true: the schema is in the repository for those who need it.
+    introspection: config.introspection,
+    validationRules: limits.validationRules,
     // server.ts owns shutdown (HTTP, Apollo, database, embedded PostgreSQL, in that order).
     stopOnTerminationSignals: false,
-    plugins: [ApolloServerPluginLandingPageDisabled(), transactions],
+    plugins: [ApolloServerPluginLandingPageDisabled(), transactions, ...limits.plugins],
   });
   await apollo.start();
 
@@ -85,16 +86,27 @@ export async function createApp(opts: {
     res.end(body);
   };
 
+  const refuse = (res: ServerResponse, status: number, message: string) =>
+    send(res, status, 'application/json', JSON.stringify({ errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] }));
+
   async function graphql(req: IncomingMessage, res: ServerResponse, url: URL) {
     const headers = new HeaderMap();
     for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
+    // Limits before parsing depend on who asks: a valid token (signature and expiry; cheap) or nobody.
+    const anonymous = !(await sessionFromHeader(tokens, req.headers.authorization));
+    const limits = anonymous ? REQUEST_LIMITS.anonymous : REQUEST_LIMITS.authenticated;
     let body: unknown;
     if (req.method === 'POST') {
+      const declared = Number(req.headers['content-length'] ?? 0);
+      if (declared > limits.bodyBytes) {
+        req.resume();
+        return refuse(res, 413, `Request body too large: at most ${limits.bodyBytes} bytes${anonymous ? ' before logging in' : ''}.`);
+      }
       const chunks: Buffer[] = [];
       let size = 0;
       for await (const chunk of req) {
         size += (chunk as Buffer).length;
-        if (size > MAX_BODY) return send(res, 413, 'application/json', JSON.stringify({ errors: [{ message: 'Request body too large.', extensions: { code: 'BAD_REQUEST' } }] }));
+        if (size > limits.bodyBytes) return refuse(res, 413, `Request body too large: at most ${limits.bodyBytes} bytes${anonymous ? ' before logging in' : ''}.`);
         chunks.push(chunk as Buffer);
       }
       const text = Buffer.concat(chunks).toString('utf8');
@@ -103,6 +115,12 @@ export async function createApp(opts: {
       } catch {
         return send(res, 400, 'application/json', JSON.stringify({ errors: [{ message: 'Body is not valid JSON.', extensions: { code: 'BAD_REQUEST' } }] }));
       }
+    }
+    try {
+      const query = req.method === 'POST' ? (body as { query?: unknown } | undefined)?.query : url.searchParams.get('query');
+      assertDocumentSize(query, anonymous);
+    } catch (e) {
+      return refuse(res, 400, (e as AppError).message);
     }
     const requestId = (req.headers['x-request-id'] as string | undefined)?.slice(0, 100) || randomUUID();
     const result = await apollo.executeHTTPGraphQLRequest({
@@ -134,7 +152,7 @@ export async function createApp(opts: {
     if (url.pathname === '/' && req.method === 'GET') return send(res, 302, 'text/plain', 'see /graphql', { location: '/graphql' });
     if (url.pathname === '/graphql') {
       const wantsHtml = req.method === 'GET' && !url.searchParams.has('query') && (req.headers.accept ?? '').includes('text/html');
-      if (wantsHtml) return send(res, 200, 'text/html; charset=utf-8', graphiqlPage(opts.demoPassword ?? null), { 'content-security-policy': "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'" });
+      if (wantsHtml && config.graphiql) return send(res, 200, 'text/html; charset=utf-8', graphiqlPage(opts.demoPassword ?? null), { 'content-security-policy': "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'" });
       return graphql(req, res, url);
     }
     send(res, 404, 'application/json', '{"error":"not found"}');

@@ -22,13 +22,28 @@ export interface Config {
   logLevel: string;
   /** Load the demo data set into an empty database at start-up. */
   seedDemo: boolean;
+  /** Time budget of one operation in PostgreSQL (statement and idle-in-transaction timeout), ms. */
+  queryBudgetMs: number;
+  /** The same for CSV imports, which write many rows in one transaction. */
+  importBudgetMs: number;
+  /** Serve introspection (and with it GraphiQL's schema); on by default except in production. */
+  introspection: boolean;
+  /** Serve GraphiQL at GET /graphql; on by default except in production. */
+  graphiql: boolean;
 }
 
-function int(name: string, value: string | undefined, fallback: number): number {
+function int(name: string, value: string | undefined, fallback: number, max = 65535): number {
   if (value === undefined || value === '') return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`${name} must be a port number, got "${value}"`);
+  if (!Number.isInteger(n) || n < 0 || n > max) throw new Error(`${name} must be a whole number from 0 to ${max}, got "${value}"`);
   return n;
+}
+
+function flag(name: string, value: string | undefined, fallback: boolean): boolean {
+  if (value === undefined || value === '') return fallback;
+  if (['true', '1', 'yes'].includes(value.toLowerCase())) return true;
+  if (['false', '0', 'no'].includes(value.toLowerCase())) return false;
+  throw new Error(`${name} must be true or false, got "${value}"`);
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -45,7 +60,37 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     auditKey: env.AUDIT_KEY || DEFAULT_AUDIT_KEY,
     logLevel: env.LOG_LEVEL || (nodeEnv === 'test' ? 'silent' : 'info'),
     seedDemo: env.SEED_DEMO !== 'false',
+    queryBudgetMs: int('QUERY_BUDGET_MS', env.QUERY_BUDGET_MS, 10_000, 3_600_000),
+    importBudgetMs: int('IMPORT_BUDGET_MS', env.IMPORT_BUDGET_MS, 120_000, 3_600_000),
+    introspection: flag('GRAPHQL_INTROSPECTION', env.GRAPHQL_INTROSPECTION, nodeEnv !== 'production'),
+    graphiql: flag('GRAPHIQL', env.GRAPHIQL, nodeEnv !== 'production'),
   };
 }
 
 export const config: Config = loadConfig();
+
+/** Bytes of key material in `secret` when written as hex or base64(url) of random bytes; 0 otherwise. */
+export function keyBytes(secret: string): number {
+  const s = secret.trim();
+  if (/^[0-9a-fA-F]+$/.test(s) && s.length % 2 === 0) return s.length / 2;
+  if (/^[A-Za-z0-9+/_-]+={0,2}$/.test(s)) return Buffer.from(s.replace(/-/g, '+').replace(/_/g, '/'), 'base64').length;
+  return 0;
+}
+
+export const KEY_HELP = 'generate one with: node -e "console.log(require(\'crypto\').randomBytes(32).toString(\'base64\'))"';
+
+/**
+ * In production the token secret and the audit key must each be at least 256
+ * bits of key material (32 random bytes, as hex or base64) and differ: a short
+ * HS256 secret is recovered from one token in moments, and then tokens — or
+ * audit signatures — can be forged. Returns the problems, empty when sound.
+ */
+export function productionKeyProblems(config: Pick<Config, 'jwtSecret' | 'auditKey'>): string[] {
+  const problems: string[] = [];
+  for (const [name, value, fallback] of [['JWT_SECRET', config.jwtSecret, DEFAULT_JWT_SECRET], ['AUDIT_KEY', config.auditKey, DEFAULT_AUDIT_KEY]] as const) {
+    if (value === fallback) problems.push(`NODE_ENV=production needs ${name}: refusing the development default (${KEY_HELP}).`);
+    else if (keyBytes(value) < 32) problems.push(`${name} must carry at least 256 bits: 32 random bytes as 64 hex digits or 44 base64 characters (${KEY_HELP}).`);
+  }
+  if (config.jwtSecret === config.auditKey) problems.push('JWT_SECRET and AUDIT_KEY must differ: one leaked key must not forge both tokens and audit signatures.');
+  return problems;
+}

@@ -28,14 +28,14 @@ export interface Context {
    * Opens the request's transaction and sets its scope, in the ORM and (via
    * `sinergi_begin_request`) in PostgreSQL's row-level security alike.
    */
-  begin(): Promise<void>;
+  begin(budgetMs?: number): Promise<void>;
   /**
    * Makes this transaction act for the account behind `session` (or for
    * nobody): the database checks the session, derives the identity and the
    * clauses in force, and seals the scope its policies read. Used by `begin`
    * and by `login` for the rest of its response.
    */
-  identify(session: Pick<SessionClaims, 'sessionId' | 'secret'> | null): Promise<void>;
+  identify(session: Pick<SessionClaims, 'sessionId' | 'secret'> | null, budgetMs?: number): Promise<void>;
   /** Commits (or rolls back) the request's transaction; safe to call when none is open. */
   end(commit: boolean): Promise<void>;
   /** Replaces the recorded row changes in this mutation's audit event (bulk imports record a summary). */
@@ -88,14 +88,17 @@ export function createContext(deps: ContextDeps, session: SessionClaims | null, 
     cursors: deps.cursors,
     auditKey: deps.auditKey,
     // `this`, not a captured variable: Apollo hands plugins and resolvers a shallow copy of the context.
-    async begin(this: Context) {
+    async begin(this: Context, budgetMs?: number) {
       if (em.isInTransaction()) return;
       await em.begin();
-      await this.identify(session);
+      await this.identify(session, budgetMs);
       await this.afterBegin?.(this);
     },
-    async identify(this: Context, claims) {
-      const [{ scope }] = await em.execute<{ scope: BeginResult }[]>('select sinergi_begin_request(?, ?) as scope', [claims?.sessionId ?? null, claims?.secret ?? null]);
+    async identify(this: Context, claims, budgetMs) {
+      // With a budget, the same statement sets the transaction's time budget: no later statement, and no idle
+      // pause between statements, may outlast it.
+      const budget = budgetMs ? `, set_config('statement_timeout', '${Math.floor(budgetMs)}', true), set_config('idle_in_transaction_session_timeout', '${Math.floor(budgetMs)}', true)` : '';
+      const [{ scope }] = await em.execute<{ scope: BeginResult }[]>(`select sinergi_begin_request(?, ?) as scope${budget}`, [claims?.sessionId ?? null, claims?.secret ?? null]);
       // A session that expired, or of an account since deactivated, identifies nobody; role and
       // ministry are the account's as they are now, whatever the token says.
       this.viewer = scope.accountOk ? { accountId: scope.accountId!, ministryId: scope.ministryId, role: scope.role!, pending: scope.pending } : null;

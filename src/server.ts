@@ -6,19 +6,15 @@ import 'reflect-metadata';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app';
-import { config, DEFAULT_AUDIT_KEY, DEFAULT_JWT_SECRET } from './config';
+import { config, productionKeyProblems } from './config';
 import { openDatabase } from './db/database';
 import { DEMO_EMAIL_DOMAIN, DEMO_PASSWORD, seedDemo, seedReference, systemEm } from './db/seed/demo';
 import { logger } from './logger';
 import { Account } from './modules/account/account.entity';
 
 async function main() {
-  if (config.env === 'production' && config.jwtSecret === DEFAULT_JWT_SECRET) {
-    throw new Error('NODE_ENV=production needs JWT_SECRET: refusing to sign tokens with the development secret.');
-  }
-  if (config.env === 'production' && config.auditKey === DEFAULT_AUDIT_KEY) {
-    throw new Error('NODE_ENV=production needs AUDIT_KEY: refusing to sign the audit log with the development key.');
-  }
+  const weak = config.env === 'production' ? productionKeyProblems(config) : [];
+  if (weak.length) throw new Error(weak.join('\n'));
   const db = await openDatabase({ databaseUrl: config.databaseUrl, appUrl: config.databaseAppUrl, dataDir: config.dataDir, log: (l) => logger.info(l) });
   await seedReference(db.adminOrm);
   const em = systemEm(db.adminOrm);

@@ -5,6 +5,7 @@
  * and health checks. Also the production guards.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,6 +16,9 @@ const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'sinergi-start-'));
 // mkdtemp makes it 0700; open it so that, run as root, PostgreSQL's own user can reach it.
 chmodSync(dataDir, 0o755);
+
+const STRONG_A = randomBytes(32).toString('base64');
+const STRONG_B = randomBytes(32).toString('hex');
 
 interface Started { child: ChildProcess; out: string; url: string }
 
@@ -124,7 +128,12 @@ describe('production guards', () => {
 
   it('refuses to start with the default audit key or with demo accounts in the database', async () => {
     await stop(server.child);
-    await expect(start({ NODE_ENV: 'production', JWT_SECRET: 'a-real-secret-from-the-vault' })).rejects.toMatchObject({ code: 1, out: expect.stringContaining('AUDIT_KEY') });
-    await expect(start({ NODE_ENV: 'production', JWT_SECRET: 'a-real-secret-from-the-vault', AUDIT_KEY: 'another-real-secret' })).rejects.toMatchObject({ code: 1, out: expect.stringContaining('demo accounts') });
+    await expect(start({ NODE_ENV: 'production', JWT_SECRET: STRONG_A })).rejects.toMatchObject({ code: 1, out: expect.stringContaining('AUDIT_KEY') });
+    await expect(start({ NODE_ENV: 'production', JWT_SECRET: STRONG_A, AUDIT_KEY: STRONG_B })).rejects.toMatchObject({ code: 1, out: expect.stringContaining('demo accounts') });
+  });
+
+  it('refuses weak or shared keys: JWT_SECRET=x and AUDIT_KEY=y, or one key for both', async () => {
+    await expect(start({ NODE_ENV: 'production', JWT_SECRET: 'x', AUDIT_KEY: 'y' })).rejects.toMatchObject({ code: 1, out: expect.stringContaining('at least 256 bits') });
+    await expect(start({ NODE_ENV: 'production', JWT_SECRET: STRONG_A, AUDIT_KEY: STRONG_A })).rejects.toMatchObject({ code: 1, out: expect.stringContaining('must differ') });
   }, 60_000);
 });

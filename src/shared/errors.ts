@@ -12,6 +12,10 @@ export enum ErrorCode {
   NOT_FOUND = 'NOT_FOUND',
   CONFLICT = 'CONFLICT',
   TOO_MANY_REQUESTS = 'TOO_MANY_REQUESTS',
+  /** The request itself is malformed or too large (HTTP 400 or 413): document size, token count. */
+  BAD_REQUEST = 'BAD_REQUEST',
+  /** The operation ran past its time budget (the request's statement timeout). */
+  TIMEOUT = 'TIMEOUT',
   INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
 }
 
@@ -51,6 +55,7 @@ const PASS_THROUGH = new Set<string>([
   ErrorCode.NOT_FOUND,
   ErrorCode.CONFLICT,
   ErrorCode.TOO_MANY_REQUESTS,
+  ErrorCode.TIMEOUT,
   'GRAPHQL_PARSE_FAILED',
   'GRAPHQL_VALIDATION_FAILED',
   'BAD_REQUEST',
@@ -82,6 +87,10 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, on
   // behind them: they describe the client's input, in words safe to show.
   if (error instanceof GraphQLError && !error.originalError && (!code || code === ErrorCode.INTERNAL_SERVER_ERROR)) {
     return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions: { code: ErrorCode.BAD_USER_INPUT } };
+  }
+  // PostgreSQL's statement timeout (57014): the operation outran its budget, which is the caller's to shrink.
+  if ((original as { code?: string })?.code === '57014') {
+    return { message: 'The operation ran past its time budget and was stopped; ask for less at once.', locations: formatted.locations, path: formatted.path, extensions: { code: ErrorCode.TIMEOUT } };
   }
   if (code && PASS_THROUGH.has(code)) {
     const { stacktrace: _drop, ...extensions } = formatted.extensions ?? {};

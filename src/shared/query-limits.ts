@@ -1,24 +1,98 @@
 /**
- * Limits on what one operation may ask for, so a single query cannot make the
- * server fetch and serialise millions of rows: a depth limit
- * (graphql-depth-limit, a validation rule) and a cost limit
- * (graphql-query-complexity) in which a list costs its page size times what
- * each of its items costs.
+ * Limits on what one request may ask for, checked before any of it runs:
+ *
+ * 1. Before parsing (HTTP layer): the body size, the document's length and
+ *    its token count, tighter for anonymous callers, who need little more
+ *    than `login`. A 5 MB document is refused without being read as GraphQL.
+ * 2. While validating (graphql-armor): depth, aliases and directives, with
+ *    fragment cycles handled, and no "Did you mean" suggestions in
+ *    production.
+ * 3. After validating (graphql-query-complexity): the cost, in which a list
+ *    costs its page size times what each item costs, and the fields that do
+ *    much work per call (exports, statistics, the access matrix, the audit
+ *    walk) cost what they do — so aliases of them add up.
+ * 4. While running: a statement timeout and an idle-in-transaction timeout in
+ *    PostgreSQL for the request's transaction (its time budget).
  */
-import depthLimit from 'graphql-depth-limit';
+import { ApolloArmor } from '@escape.tech/graphql-armor';
+import { MaxTokensParserWLexer } from '@escape.tech/graphql-armor-max-tokens';
 import type { DocumentNode, GraphQLSchema } from 'graphql';
 import { getComplexity, simpleEstimator, type ComplexityEstimator } from 'graphql-query-complexity';
 import { AppError, ErrorCode } from './errors';
 import { DEFAULT_PAGE, MAX_PAGE } from './pagination';
 
 export const MAX_DEPTH = 20;
+export const MAX_ALIASES = 30;
+export const MAX_DIRECTIVES = 20;
 /** About 100,000 fields: e.g. 1,000 trainees with 100 fields each, or 100 institutions × 100 programmes × 10 fields. */
 export const MAX_COMPLEXITY = 100_000;
 
-export const depthRule = depthLimit(MAX_DEPTH);
+/** Per caller, before parsing. GraphiQL's introspection query is about 2,000 characters and 170 tokens. */
+export const REQUEST_LIMITS = {
+  anonymous: { bodyBytes: 32 * 1024, documentChars: 8 * 1024, tokens: 1_000 },
+  // The body has room for a CSV import of some tens of thousands of rows, in a variable.
+  authenticated: { bodyBytes: 16 * 1024 * 1024, documentChars: 64 * 1024, tokens: 10_000 },
+} as const;
 
-/** Connections cost their page size (first/last, else the default) times the cost of one edge. */
-const pageEstimator: ComplexityEstimator = ({ args, childComplexity, field }) => {
+/**
+ * What one call of a field costs beyond its children, for the fields whose
+ * work does not show in their selection: each export reads up to 200,000
+ * rows, `statistics` aggregates the whole scope, `accessMatrix` builds every
+ * row × role cell, `verifyAuditLog` walks the whole chain.
+ */
+export const FIELD_COSTS: Record<string, number> = {
+  institutionsCsv: 40_000,
+  programsCsv: 40_000,
+  traineesCsv: 40_000,
+  enrollmentsCsv: 40_000,
+  returneeBusinessesCsv: 40_000,
+  statistics: 20_000,
+  verifyAuditLog: 50_000,
+  importCsv: 50_000,
+  accessMatrix: 5_000,
+  explainAccess: 50,
+  dataSubjectAccessReport: 200,
+};
+
+/** Validation rules and plugins of graphql-armor (depth, aliases, directives, tokens, suggestions). */
+export function armor(opts: { blockSuggestions: boolean }) {
+  return new ApolloArmor({
+    maxDepth: { n: MAX_DEPTH, ignoreIntrospection: true },
+    maxAliases: { n: MAX_ALIASES },
+    maxDirectives: { n: MAX_DIRECTIVES },
+    maxTokens: { n: REQUEST_LIMITS.authenticated.tokens },
+    // Our own cost rule prices lists by page size; armor's flat one would only double-count.
+    costLimit: { enabled: false },
+    blockFieldSuggestion: { enabled: opts.blockSuggestions },
+  }).protect();
+}
+
+/**
+ * Refuses a request document that is too long or has too many tokens for
+ * this caller, counting tokens only up to the limit (armor's token-limited
+ * lexer), so the check costs at most the limit.
+ */
+export function assertDocumentSize(query: unknown, anonymous: boolean): void {
+  if (typeof query !== 'string') return;
+  const limits = anonymous ? REQUEST_LIMITS.anonymous : REQUEST_LIMITS.authenticated;
+  const who = anonymous ? 'an anonymous caller (log in for more)' : 'one operation';
+  if (query.length > limits.documentChars) {
+    throw new AppError(ErrorCode.BAD_REQUEST, `The document is ${query.length} characters long; ${who} may send at most ${limits.documentChars}.`, { http: { status: 400 } });
+  }
+  try {
+    new MaxTokensParserWLexer(query, { n: limits.tokens }).parseDocument();
+  } catch (e) {
+    if (/token/i.test(String((e as Error).message))) {
+      throw new AppError(ErrorCode.BAD_REQUEST, `The document has more than ${limits.tokens} tokens, the most ${who} may send.`, { http: { status: 400 } });
+    }
+    // Any other problem is a syntax error, which the parser reports in its own words.
+  }
+}
+
+/** Connections cost their page size (first/last, else the default) times the cost of one edge; heavy fields their FIELD_COSTS. */
+const workEstimator: ComplexityEstimator = ({ args, childComplexity, field }) => {
+  const own = FIELD_COSTS[field.name];
+  if (own !== undefined) return own + childComplexity;
   if (!String(field.type).endsWith('Connection!')) return undefined;
   const size = typeof args.first === 'number' ? args.first : typeof args.last === 'number' ? args.last : DEFAULT_PAGE;
   // Out-of-range sizes are refused by the argument's own validation, which names the field.
@@ -26,8 +100,8 @@ const pageEstimator: ComplexityEstimator = ({ args, childComplexity, field }) =>
 };
 
 export function assertComplexity(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown>, operationName?: string): void {
-  const complexity = getComplexity({ schema, query: document, variables, operationName, estimators: [pageEstimator, simpleEstimator({ defaultComplexity: 1 })] });
+  const complexity = getComplexity({ schema, query: document, variables, operationName, estimators: [workEstimator, simpleEstimator({ defaultComplexity: 1 })] });
   if (complexity > MAX_COMPLEXITY) {
-    throw new AppError(ErrorCode.BAD_USER_INPUT, `This operation would cost ${complexity} (at most ${MAX_COMPLEXITY}): ask for smaller pages or fewer nested lists.`, { complexity, maximumComplexity: MAX_COMPLEXITY, http: { status: 400 } });
+    throw new AppError(ErrorCode.BAD_USER_INPUT, `This operation would cost ${complexity} (at most ${MAX_COMPLEXITY}): ask for smaller pages, fewer nested lists, or fewer exports, statistics or matrices at once.`, { complexity, maximumComplexity: MAX_COMPLEXITY, http: { status: 400 } });
   }
 }

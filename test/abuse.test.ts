@@ -1,0 +1,164 @@
+/**
+ * Abuse resistance (issue 9), over real HTTP against the real app: oversized
+ * documents refused before parsing (tighter for anonymous callers), fragment
+ * cycles answered 400, aliases of expensive fields priced by their work, a
+ * time budget in PostgreSQL for every request, and a production mode that
+ * serves no introspection, no GraphiQL and no field suggestions.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { parse } from 'graphql';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp, type App } from '../src/app';
+import { keyBytes, loadConfig, productionKeyProblems } from '../src/config';
+import type { Context } from '../src/context';
+import { MAX_ALIASES, REQUEST_LIMITS } from '../src/shared/query-limits';
+import { Role, startTestApp, type Client, type TestApp } from './support/test-app';
+
+let t: TestApp;
+let viewer: Client;
+const servers: http.Server[] = [];
+
+/** Serves `app` on a loopback port for the duration of the file. */
+async function serve(app: App): Promise<string> {
+  const server = http.createServer(app.handle);
+  servers.push(server);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
+}
+let url: string;
+
+async function post(target: string, body: unknown, token?: string | null) {
+  const started = Date.now();
+  const res = await fetch(target, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  const text = await res.text();
+  let json: { data?: any; errors?: { message: string; extensions?: { code?: string } }[] } = {};
+  try {
+    json = JSON.parse(text);
+  } catch {
+    /* not JSON: the test says what it expected */
+  }
+  return { status: res.status, json, ms: Date.now() - started };
+}
+
+beforeAll(async () => {
+  t = await startTestApp();
+  viewer = await t.as(Role.VIEWER, 'KEMNAKER');
+  url = await serve(t.app);
+});
+afterAll(async () => {
+  for (const s of servers) s.close();
+  await t.close();
+});
+
+describe('documents refused before parsing', () => {
+  it('a 5 MB anonymous document is refused at once, without reading it as GraphQL', async () => {
+    const res = await post(url, { query: `{ ${'x '.repeat(2_500_000)}}` });
+    expect(res.status).toBe(413);
+    expect(res.json.errors?.[0].extensions?.code).toBe('BAD_REQUEST');
+  });
+
+  it('anonymous callers get less room than logged-in ones, in characters and in tokens', async () => {
+    const long = `{ ${'__typename '.repeat(Math.ceil(REQUEST_LIMITS.anonymous.documentChars / 11) + 10)}}`;
+    expect((await post(url, { query: long })).status).toBe(400);
+    const many = `{ ${'a '.repeat(REQUEST_LIMITS.anonymous.tokens)}}`;
+    const anonymous = await post(url, { query: many });
+    expect(anonymous.status).toBe(400);
+    expect(anonymous.json.errors?.[0].message).toMatch(/tokens/);
+    // The same document from a logged-in caller gets past the size checks (and fails as the nonsense it is).
+    const loggedIn = await post(url, { query: many }, viewer.token);
+    expect(loggedIn.json.errors?.[0].extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    const huge = await post(url, { query: `{ ${'a '.repeat(REQUEST_LIMITS.authenticated.tokens + 1)}}` }, viewer.token);
+    expect(huge.status).toBe(400);
+  });
+
+  it('login still fits comfortably', async () => {
+    const res = await post(url, { query: 'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }', variables: { e: 'nobody@test.local', p: 'x' } });
+    expect(res.json.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+  });
+});
+
+describe('validation that cannot be made to recurse', () => {
+  it('a fragment cycle is a 400, not a stack overflow', async () => {
+    const res = await post(url, { query: 'fragment A on Query { ...B } fragment B on Query { ...A } { ...A }' }, viewer.token);
+    expect(res.status).toBe(400);
+    expect(res.json.errors?.[0].extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+  });
+
+  it('more aliases than allowed are refused before running', async () => {
+    const res = await post(url, { query: `{ ${Array.from({ length: MAX_ALIASES + 1 }, (_, i) => `a${i}: viewer { email }`).join(' ')} }` }, viewer.token);
+    expect(res.status).toBe(400);
+    expect(res.json.errors?.[0].extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+  });
+});
+
+describe('expensive fields are priced by their work, and aliases add up', () => {
+  const aliases = (n: number, field: string) => `{ ${Array.from({ length: n }, (_, i) => `a${i}: ${field}`).join(' ')} }`;
+
+  for (const [field, refusedAt, allowed] of [
+    ['accessMatrix { operation }', 25, 1],
+    ['institutionsCsv', 3, 1],
+    ['statistics { institutionCount }', 6, 1],
+  ] as const) {
+    it(`${field.split(' ')[0]}: ${refusedAt} aliases are refused before any SQL, ${allowed} runs`, async () => {
+      const res = await post(url, { query: aliases(refusedAt, field) }, viewer.token);
+      expect(res.status).toBe(400);
+      expect(res.json.errors?.[0].message).toMatch(/would cost/);
+      const ok = await post(url, { query: aliases(allowed, field) }, viewer.token);
+      expect(ok.json.errors).toBeUndefined();
+    });
+  }
+});
+
+describe('a time budget in PostgreSQL', () => {
+  it('every request\'s transaction carries the statement and idle timeouts of its budget', async () => {
+    const seen: Record<string, string>[] = [];
+    const probe = await t.as(Role.VIEWER, 'KEMNAKER', async (ctx: Context) => {
+      seen.push((await ctx.em.execute(`select current_setting('statement_timeout') as s, current_setting('idle_in_transaction_session_timeout') as i`))[0]);
+    });
+    await probe.exec(parse('{ __typename }') as never, {});
+    expect(seen).toEqual([{ s: '10s', i: '10s' }]);
+  });
+
+  it('a statement past its budget is stopped and reported as TIMEOUT, not as an internal error', async () => {
+    const slow = await t.as(Role.VIEWER, 'KEMNAKER', async (ctx: Context) => {
+      await ctx.em.execute(`select set_config('statement_timeout', '50', true)`);
+      await ctx.em.execute('select pg_sleep(1)');
+    });
+    const res = await slow.exec(parse('{ __typename }') as never, {});
+    expect(res.errors?.[0].extensions?.code).toBe('TIMEOUT');
+  });
+});
+
+describe('production', () => {
+  const strong = () => randomBytes(32).toString('base64');
+  let prod: string;
+  beforeAll(async () => {
+    const config = loadConfig({ NODE_ENV: 'production', JWT_SECRET: strong(), AUDIT_KEY: strong() });
+    prod = await serve(await createApp({ orm: t.orm, config, log: pino({ level: 'silent' }) }));
+  });
+
+  it('serves no introspection, no field suggestions and no GraphiQL unless enabled', async () => {
+    const intro = await post(prod, { query: '{ __schema { types { name } } }' });
+    expect(intro.status).toBe(400);
+    expect(JSON.stringify(intro.json)).not.toMatch(/"types"/);
+    const typo = await post(prod, { query: '{ institutoins { totalCount } }' });
+    expect(JSON.stringify(typo.json)).not.toMatch(/Did you mean/);
+    const page = await fetch(prod, { headers: { accept: 'text/html' } });
+    expect(await page.text()).not.toMatch(/graphiql/i);
+    // Development keeps them.
+    expect(JSON.stringify((await post(url, { query: '{ institutoins { totalCount } }' }, viewer.token)).json)).toMatch(/Did you mean/);
+  });
+
+  it('wants 256-bit keys that differ', () => {
+    expect(keyBytes(randomBytes(32).toString('hex'))).toBe(32);
+    expect(keyBytes(randomBytes(32).toString('base64url'))).toBe(32);
+    expect(productionKeyProblems({ jwtSecret: 'x', auditKey: 'y' })).toHaveLength(2);
+    const k = strong();
+    expect(productionKeyProblems({ jwtSecret: k, auditKey: k })).toEqual([expect.stringMatching(/differ/)]);
+    expect(productionKeyProblems({ jwtSecret: strong(), auditKey: strong() })).toEqual([]);
+    expect(productionKeyProblems({ jwtSecret: 'correct horse battery staple is long enough?', auditKey: strong() })).toHaveLength(1);
+  });
+});
