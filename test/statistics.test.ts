@@ -123,3 +123,11 @@ describe('the demo MoUs carry real history', () => {
     expect(pilot.onPilot.length).toBeGreaterThan(0);
   });
 });
+
+describe('the demo data respects capacity', () => {
+  it('no programme has more applicants and participants than its capacity per intake', async () => {
+    const [row] = await t.em().execute(`select count(*)::int as over from program p
+      where (select count(*) from enrollment e where e.program_id = p.id and e.status in ('APPLIED', 'ENROLLED')) > p.capacity_per_intake`);
+    expect(row.over).toBe(0);
+  });
+});
