@@ -9,7 +9,9 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
+import Redis from 'ioredis';
 import { TokenService } from './access/tokens';
+import { LoginThrottle } from './modules/account/login-throttle';
 import type { Config } from './config';
 import { createContext, sessionFromHeader, type Context } from './context';
 import { graphiqlAsset, graphiqlPage } from './graphiql';
@@ -23,7 +25,7 @@ export interface App {
   apollo: ApolloServer<Context>;
   tokens: TokenService;
   /** Builds a request context for a viewer (tests call operations through it). */
-  context(authorization?: string | null, requestId?: string): Promise<Context>;
+  context(authorization?: string | null, requestId?: string, clientAddress?: string): Promise<Context>;
   handle(req: IncomingMessage, res: ServerResponse): void;
   stop(): Promise<void>;
 }
@@ -39,6 +41,8 @@ export async function createApp(opts: {
   const { orm, config, log } = opts;
   const tokens = new TokenService(config.jwtSecret, config.jwtTtl);
   const cursors = new CursorSeal(config.jwtSecret);
+  const redis = config.redisUrl ? new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2, enableOfflineQueue: true }) : null;
+  const loginThrottle = new LoginThrottle(redis, config.redisPrefix);
   /** One transaction per operation: opened once the operation is known to be valid, committed with the response. */
   const transactions: ApolloServerPlugin<Context> = {
     async requestDidStart() {
@@ -77,8 +81,16 @@ export async function createApp(opts: {
   });
   await apollo.start();
 
-  const context = async (authorization?: string | null, requestId: string = randomUUID()) =>
-    createContext({ orm, tokens, cursors, log, auditKey: opts.withoutAuditForBenchmark ? '' : config.auditKey }, await sessionFromHeader(tokens, authorization), requestId);
+  const context = async (authorization?: string | null, requestId: string = randomUUID(), clientAddress?: string) =>
+    createContext({ orm, tokens, cursors, loginThrottle, log, auditKey: opts.withoutAuditForBenchmark ? '' : config.auditKey }, await sessionFromHeader(tokens, authorization), requestId, clientAddress);
+
+  /** The client's address: the socket's, or the one TRUST_PROXY proxies in front of us saw (X-Forwarded-For, counted from the right). */
+  const clientAddressOf = (req: IncomingMessage): string => {
+    const socket = req.socket.remoteAddress ?? 'unknown';
+    if (config.trustProxy === 0) return socket;
+    const hops = String(req.headers['x-forwarded-for'] ?? '').split(',').map((h) => h.trim()).filter(Boolean);
+    return hops[hops.length - config.trustProxy] ?? hops[0] ?? socket;
+  };
 
 
   const send = (res: ServerResponse, status: number, type: string, body: string | Buffer, extra: Record<string, string> = {}) => {
@@ -125,7 +137,7 @@ export async function createApp(opts: {
     const requestId = (req.headers['x-request-id'] as string | undefined)?.slice(0, 100) || randomUUID();
     const result = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
-      context: () => context(req.headers.authorization, requestId),
+      context: () => context(req.headers.authorization, requestId, clientAddressOf(req)),
     });
     const out: Record<string, string> = { 'x-request-id': requestId };
     for (const [k, v] of result.headers) out[k] = v;
@@ -169,6 +181,9 @@ export async function createApp(opts: {
         else res.end();
       });
     },
-    stop: () => apollo.stop(),
+    stop: async () => {
+      await apollo.stop();
+      redis?.disconnect();
+    },
   };
 }

@@ -30,6 +30,12 @@ export interface Config {
   introspection: boolean;
   /** Serve GraphiQL at GET /graphql; on by default except in production. */
   graphiql: boolean;
+  /** Shared state of several server processes (login throttling); empty: in each process's memory. */
+  redisUrl: string | undefined;
+  /** Prefix of every key this deployment keeps in Redis. */
+  redisPrefix: string;
+  /** How many proxies in front of the server append to X-Forwarded-For; 0: the socket's address is the client's. */
+  trustProxy: number;
 }
 
 function int(name: string, value: string | undefined, fallback: number, max = 65535): number {
@@ -64,6 +70,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     importBudgetMs: int('IMPORT_BUDGET_MS', env.IMPORT_BUDGET_MS, 120_000, 3_600_000),
     introspection: flag('GRAPHQL_INTROSPECTION', env.GRAPHQL_INTROSPECTION, nodeEnv !== 'production'),
     graphiql: flag('GRAPHIQL', env.GRAPHIQL, nodeEnv !== 'production'),
+    redisUrl: env.REDIS_URL || undefined,
+    redisPrefix: env.REDIS_PREFIX || 'sinergi',
+    trustProxy: int('TRUST_PROXY', env.TRUST_PROXY, 0, 10),
   };
 }
 

@@ -6,6 +6,7 @@ import type { SessionClaims, TokenService } from './access/tokens';
 import { PersonalDataLog } from './modules/personal-data/personal-data.log';
 import type { Role } from './access/roles';
 import type { ResourceType } from './shared/enums';
+import type { LoginThrottle } from './modules/account/login-throttle';
 import type { CursorSeal } from './shared/cursor-seal';
 import { Loaders } from './shared/loaders';
 
@@ -22,6 +23,10 @@ export interface Context {
   tokens: TokenService;
   /** Seals and opens list cursors (they may hold personal sort keys). */
   cursors: CursorSeal;
+  /** Failed-login limits (see login-throttle.ts). */
+  loginThrottle: LoginThrottle;
+  /** The caller's network address: the socket's, or from X-Forwarded-For behind TRUST_PROXY proxies. */
+  clientAddress: string;
   /** Signs audit events (see audit.chain.ts). */
   auditKey: string;
   /**
@@ -52,6 +57,7 @@ export interface ContextDeps {
   orm: MikroORM;
   tokens: TokenService;
   cursors: CursorSeal;
+  loginThrottle: LoginThrottle;
   log: Logger;
   auditKey: string;
 }
@@ -71,7 +77,7 @@ interface BeginResult {
   grants: { clauseId: string; mouId: string; providerMinistryId: string; resourceTypes: ResourceType[]; includesPersonalData: boolean }[];
 }
 
-export function createContext(deps: ContextDeps, session: SessionClaims | null, requestId: string): Context {
+export function createContext(deps: ContextDeps, session: SessionClaims | null, requestId: string, clientAddress = 'in-process'): Context {
   // A fresh identity map per request: never share entities (or their scope) across callers.
   const em = deps.orm.em.fork({ clear: true }) as EntityManager;
   em.setFilterParams('scope', { scope: Scope.none() });
@@ -86,6 +92,8 @@ export function createContext(deps: ContextDeps, session: SessionClaims | null, 
     log: deps.log.child({ requestId }),
     tokens: deps.tokens,
     cursors: deps.cursors,
+    loginThrottle: deps.loginThrottle,
+    clientAddress,
     auditKey: deps.auditKey,
     // `this`, not a captured variable: Apollo hands plugins and resolvers a shallow copy of the context.
     async begin(this: Context, budgetMs?: number) {

@@ -15,7 +15,7 @@ import { createApp, type App } from '../src/app';
 import { keyBytes, loadConfig, productionKeyProblems } from '../src/config';
 import type { Context } from '../src/context';
 import { MAX_ALIASES, REQUEST_LIMITS } from '../src/shared/query-limits';
-import { Role, startTestApp, type Client, type TestApp } from './support/test-app';
+import { Role, startTestApp, TEST_PASSWORD, type Client, type TestApp } from './support/test-app';
 
 let t: TestApp;
 let viewer: Client;
@@ -160,5 +160,24 @@ describe('production', () => {
     expect(productionKeyProblems({ jwtSecret: k, auditKey: k })).toEqual([expect.stringMatching(/differ/)]);
     expect(productionKeyProblems({ jwtSecret: strong(), auditKey: strong() })).toEqual([]);
     expect(productionKeyProblems({ jwtSecret: 'correct horse battery staple is long enough?', auditKey: strong() })).toHaveLength(1);
+  });
+});
+
+describe('the client address behind proxies', () => {
+  const login = (target: string, email: string, password: string, forwardedFor: string) =>
+    fetch(target, { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': forwardedFor }, body: JSON.stringify({ query: 'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }', variables: { e: email, p: password } }) })
+      .then((r) => r.json() as Promise<{ errors?: { extensions: { code: string } }[] }>)
+      .then((j) => j.errors?.[0]?.extensions.code ?? 'OK');
+
+  it('X-Forwarded-For is ignored unless TRUST_PROXY says how many proxies to trust', async () => {
+    const user = await t.as(Role.VIEWER, 'KEMNAKER');
+    // Without TRUST_PROXY a forged header gives no fresh address: all ten failures count against the socket's.
+    for (let i = 0; i < 10; i++) expect(await login(url, user.account!.email, 'wrong', `10.9.0.${i}`)).toBe('UNAUTHENTICATED');
+    expect(await login(url, user.account!.email, TEST_PASSWORD, '10.9.1.1')).toBe('TOO_MANY_REQUESTS');
+    // Behind one trusted proxy, the address it appended (the right-most) is the client's.
+    const proxied = await serve(await createApp({ orm: t.orm, config: { ...t.config, trustProxy: 1 }, log: pino({ level: 'silent' }) }));
+    for (let i = 0; i < 10; i++) expect(await login(proxied, user.account!.email, 'wrong', `1.2.3.4, 10.8.0.1`)).toBe('UNAUTHENTICATED');
+    expect(await login(proxied, user.account!.email, TEST_PASSWORD, '1.2.3.4, 10.8.0.1')).toBe('TOO_MANY_REQUESTS');
+    expect(await login(proxied, user.account!.email, TEST_PASSWORD, '10.8.0.1, 10.8.0.2')).toBe('OK');
   });
 });

@@ -2,6 +2,11 @@
 import 'reflect-metadata';
 import { getIntrospectionQuery, parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomBytes } from 'node:crypto';
+import Redis from 'ioredis';
+import pino from 'pino';
+import { createApp } from '../src/app';
+import { LOGIN_LIMITS, LoginThrottle } from '../src/modules/account/login-throttle';
 import { MAX_COMPLEXITY, MAX_DEPTH } from '../src/shared/query-limits';
 import * as ops from './generated/graphql';
 import { expectError, expectOk } from './support/expect';
@@ -42,23 +47,83 @@ describe('query limits', () => {
   });
 });
 
-describe('failed logins', () => {
-  it('after 10 failures an address is refused, even with the right password; other addresses are not', async () => {
+describe('failed logins protect users instead of locking them out', () => {
+  it('10 failures from one address refuse that account from that address only: its owner elsewhere still logs in', async () => {
     const victim = await t.as(Role.EDITOR, 'KEMNAKER');
     const email = victim.account!.email;
-    for (let i = 0; i < 10; i++) expectError(await t.anonymous().exec(ops.LoginDocument, { email, password: `wrong-${i}` }), 'UNAUTHENTICATED');
-    expectError(await t.anonymous().exec(ops.LoginDocument, { email, password: TEST_PASSWORD }), 'TOO_MANY_REQUESTS');
-    expectOk(await t.anonymous().exec(ops.LoginDocument, { email: viewer.account!.email, password: TEST_PASSWORD }));
+    const attacker = t.from('203.0.113.7');
+    for (let i = 0; i < 10; i++) expectError(await attacker.exec(ops.LoginDocument, { email, password: `wrong-${i}` }), 'UNAUTHENTICATED');
+    expectError(await attacker.exec(ops.LoginDocument, { email, password: TEST_PASSWORD }), 'TOO_MANY_REQUESTS');
+    expectOk(await t.from('198.51.100.20').exec(ops.LoginDocument, { email, password: TEST_PASSWORD }));
+    expectOk(await attacker.exec(ops.LoginDocument, { email: viewer.account!.email, password: TEST_PASSWORD }));
     // Unknown addresses are counted the same way: a refusal says nothing about whether an account exists.
-    for (let i = 0; i < 10; i++) await t.anonymous().exec(ops.LoginDocument, { email: 'nobody@nowhere.test', password: 'x' });
-    expectError(await t.anonymous().exec(ops.LoginDocument, { email: 'nobody@nowhere.test', password: 'x' }), 'TOO_MANY_REQUESTS');
+    const prober = t.from('203.0.113.8');
+    for (let i = 0; i < 10; i++) await prober.exec(ops.LoginDocument, { email: 'nobody@nowhere.test', password: 'x' });
+    expectError(await prober.exec(ops.LoginDocument, { email: 'nobody@nowhere.test', password: 'x' }), 'TOO_MANY_REQUESTS');
   });
 
-  it('a successful login clears the count', async () => {
+  it('a successful login clears the count of its pair', async () => {
     const user = await t.as(Role.VIEWER, 'KEMNAKER');
-    for (let i = 0; i < 9; i++) await t.anonymous().exec(ops.LoginDocument, { email: user.account!.email, password: 'wrong' });
-    expectOk(await t.anonymous().exec(ops.LoginDocument, { email: user.account!.email, password: TEST_PASSWORD }));
-    for (let i = 0; i < 9; i++) await t.anonymous().exec(ops.LoginDocument, { email: user.account!.email, password: 'wrong' });
-    expectOk(await t.anonymous().exec(ops.LoginDocument, { email: user.account!.email, password: TEST_PASSWORD }));
+    const from = t.from('203.0.113.9');
+    for (let i = 0; i < 9; i++) await from.exec(ops.LoginDocument, { email: user.account!.email, password: 'wrong' });
+    expectOk(await from.exec(ops.LoginDocument, { email: user.account!.email, password: TEST_PASSWORD }));
+    for (let i = 0; i < 9; i++) await from.exec(ops.LoginDocument, { email: user.account!.email, password: 'wrong' });
+    expectOk(await from.exec(ops.LoginDocument, { email: user.account!.email, password: TEST_PASSWORD }));
+  });
+
+  it('spraying one password over many accounts from one address is refused after 30 failures', async () => {
+    const sprayer = t.from('203.0.113.10');
+    for (let i = 0; i < LOGIN_LIMITS.perAddress.points; i++) expectError(await sprayer.exec(ops.LoginDocument, { email: `person${i}@spray.test`, password: 'Password123!' }), 'UNAUTHENTICATED');
+    expectError(await sprayer.exec(ops.LoginDocument, { email: viewer.account!.email, password: TEST_PASSWORD }), 'TOO_MANY_REQUESTS');
+    expectOk(await t.from('203.0.113.11').exec(ops.LoginDocument, { email: viewer.account!.email, password: TEST_PASSWORD }));
+  });
+
+  it('an e-mail longer than any real one is refused before any lookup', async () => {
+    const res = await t.from('203.0.113.12').exec(ops.LoginDocument, { email: `${'a'.repeat(250)}@x.test`, password: 'x' });
+    expectError(res, 'BAD_USER_INPUT', 'email');
+    expect(res.sql.filter((q) => /sinergi_login/.test(q))).toEqual([]);
+  });
+
+  it('past the global rate of failures, every failure is answered late', async () => {
+    const throttle = new LoginThrottle(null, 'test', { ...LOGIN_LIMITS, global: { points: 3, duration: 60, delayMs: 300 } });
+    const timed = async (i: number) => {
+      const started = Date.now();
+      await throttle.failed(`u${i}@x.test`, `10.1.0.${i}`);
+      return Date.now() - started;
+    };
+    const times = [];
+    for (let i = 0; i < 5; i++) times.push(await timed(i));
+    expect(Math.max(...times.slice(0, 3))).toBeLessThan(300);
+    expect(Math.min(...times.slice(3))).toBeGreaterThanOrEqual(290);
+  });
+});
+
+describe('with REDIS_URL, several processes share the counts', () => {
+  const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  let available = false;
+  beforeAll(async () => {
+    const probe = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    available = await probe.connect().then(() => probe.ping()).then(() => true, () => false);
+    probe.disconnect();
+    if (!available) console.log(`login throttling in Redis: skipped, no Redis at ${redisUrl}`);
+  });
+
+  it('failures counted by one server refuse the pair at another', async (ctx) => {
+    if (!available) return ctx.skip();
+    const prefix = `sinergi-test-${randomBytes(4).toString('hex')}`;
+    const config = { ...t.config, redisUrl, redisPrefix: prefix };
+    const [a, b] = await Promise.all([createApp({ orm: t.orm, config, log: pino({ level: 'silent' }) }), createApp({ orm: t.orm, config, log: pino({ level: 'silent' }) })]);
+    try {
+      const run = async (app: typeof a, password: string) => {
+        const res = await app.apollo.executeOperation({ query: 'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }', variables: { e: viewer.account!.email, p: password } }, { contextValue: await app.context(null, undefined, '192.0.2.50') });
+        return res.body.kind === 'single' ? res.body.singleResult.errors?.[0]?.extensions?.code ?? 'OK' : 'OK';
+      };
+      for (let i = 0; i < 10; i++) expect(await run(i % 2 ? a : b, 'wrong')).toBe('UNAUTHENTICATED');
+      expect(await run(a, TEST_PASSWORD)).toBe('TOO_MANY_REQUESTS');
+      expect(await run(b, TEST_PASSWORD)).toBe('TOO_MANY_REQUESTS');
+    } finally {
+      await a.stop();
+      await b.stop();
+    }
   });
 });

@@ -57,6 +57,8 @@ export interface TestApp {
   /** A client with a real account and token; `tweak` runs in each request right after its transaction opens (meta-tests only). */
   as(role: Role, ministryCode?: string | null, tweak?: (ctx: Context) => void | Promise<void>, opts?: { withoutRls?: boolean }): Promise<Client>;
   anonymous(): Client;
+  /** An anonymous client calling from this network address (login throttling counts per address). */
+  from(address: string): Client;
   /** A client sending exactly this bearer token. */
   withToken(token: string): Client;
   close(): Promise<void>;
@@ -77,7 +79,7 @@ export async function startTestApp(): Promise<TestApp> {
   // The same app on the owner's connection, where the owner's policy admits every row: row-level
   // security switched off, for the meta-tests that take the layers away one at a time.
   let ownerApp: Promise<App> | undefined;
-  const client = (token: string | null, account?: Account, tweak?: (ctx: Context) => void | Promise<void>, withoutRls = false): Client => ({
+  const client = (token: string | null, account?: Account, tweak?: (ctx: Context) => void | Promise<void>, withoutRls = false, address?: string): Client => ({
     token,
     account,
     async exec(doc, variables) {
@@ -86,7 +88,7 @@ export async function startTestApp(): Promise<TestApp> {
       const response = await queryCounter.run(counter, async () =>
         app.apollo.executeOperation(
           { query: print(doc), variables },
-          { contextValue: await app.context(token ? `Bearer ${token}` : null).then((ctx) => Object.assign(ctx, { afterBegin: tweak })) },
+          { contextValue: await app.context(token ? `Bearer ${token}` : null, undefined, address).then((ctx) => Object.assign(ctx, { afterBegin: tweak })) },
         ),
       );
       if (response.body.kind !== 'single') throw new Error('unexpected incremental response');
@@ -122,6 +124,7 @@ export async function startTestApp(): Promise<TestApp> {
       return client(token, account, tweak, opts?.withoutRls);
     },
     anonymous: () => client(null),
+    from: (address) => client(null, undefined, undefined, false, address),
     withToken: (token) => client(token),
     async close() {
       await app.stop();

@@ -8,7 +8,6 @@ import { flushOrExplain } from '../../shared/owned-crud';
 import { CreateAccountInput, REFUSED_EMAIL, UpdateAccountInput } from './account.inputs';
 import { hash as argon2Hash } from '@node-rs/argon2';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
-import { RateLimiterMemory } from 'rate-limiter-flexible';
 import type { Context } from '../../context';
 import { AppError, badUserInput, ErrorCode, forbidden, notWritable } from '../../shared/errors';
 import { Ministry } from '../ministry/ministry.entity';
@@ -19,13 +18,6 @@ export class LoginPayload {
   @Field(() => String, { description: 'Send as "Authorization: Bearer <token>".' }) token!: string;
   @Field(() => Account) account!: Account;
 }
-
-/**
- * Failed logins per e-mail address (known or not, so refusals reveal nothing):
- * after 10 within 15 minutes the address is refused until the window passes.
- * Kept in the process's memory: with several server processes each counts its own.
- */
-const failedLogins = new RateLimiterMemory({ points: 10, duration: 15 * 60 });
 
 const AccountConnection = connectionOf(Account);
 
@@ -77,11 +69,10 @@ function assertUpdatable(ctx: Context, account: Account, input: UpdateAccountInp
 export class AccountResolver {
   @Mutation(() => LoginPayload, { description: 'Exchange e-mail and password for a signed token.' })
   async login(@Arg('email', () => String) email: string, @Arg('password', () => String) password: string, @Ctx() ctx: Context): Promise<LoginPayload> {
-    const key = email.trim().toLowerCase().slice(0, 320);
-    const spent = await failedLogins.get(key);
-    if (spent && spent.consumedPoints >= 10) {
-      throw new AppError(ErrorCode.TOO_MANY_REQUESTS, `Too many failed logins for this address: try again in ${Math.ceil(spent.msBeforeNext / 60_000)} minutes.`);
-    }
+    // No e-mail address is longer (RFC 5321); refused before any lookup or counting.
+    if (email.length > 254) throw badUserInput('Not an e-mail address: at most 254 characters.', 'email');
+    const key = email.trim().toLowerCase();
+    await ctx.loginThrottle.check(key, ctx.clientAddress);
     // The database never hands out a password hash: it gives the argon2id parameters and salt (a
     // stable made-up salt for unknown addresses), we hash the attempt with them, and it compares.
     const [{ params }] = await ctx.em.execute<{ params: string }[]>('select sinergi_login_params(?) as params', [key]);
@@ -90,10 +81,10 @@ export class AccountResolver {
     const [{ session }] = await ctx.em.execute<{ session: { sessionId: string; secret: string; accountId: string; role: Role; ministryId: string | null } | null }[]>(
       'select sinergi_login(?, ?, ?) as session', [key, proof, ctx.tokens.ttlSeconds]);
     if (!session) {
-      await failedLogins.penalty(key, 1);
+      await ctx.loginThrottle.failed(key, ctx.clientAddress);
       throw new AppError(ErrorCode.UNAUTHENTICATED, 'Wrong e-mail or password.');
     }
-    await failedLogins.delete(key);
+    await ctx.loginThrottle.succeeded(key, ctx.clientAddress);
     const token = await ctx.tokens.sign(session);
     // The rest of this response (the account, its ministry) is read as the new identity.
     await ctx.identify(session);
