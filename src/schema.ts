@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import type { GraphQLSchema } from 'graphql';
+import { inputGuard } from './shared/input-guard';
 import { applyMiddleware } from 'graphql-middleware';
 import path from 'node:path';
 import { buildSchema } from 'type-graphql';
@@ -43,8 +44,15 @@ export function buildBareSchema(): Promise<GraphQLSchema> {
 /** The served schema: shield rules around every field, then savepoint and audit event around every mutation. */
 export async function buildAppSchema(): Promise<GraphQLSchema> {
   const schema = await buildBareSchema();
+  const queries = Object.keys(schema.getQueryType()?.getFields() ?? {});
   const mutations = Object.keys(schema.getMutationType()?.getFields() ?? {});
-  return applyMiddleware(schema, permissions, { Mutation: Object.fromEntries(mutations.map((m) => [m, mutationBoundary])) });
+  // Outermost first: who may call it, then whether its arguments are sound, then the mutation's savepoint and audit event.
+  return applyMiddleware(
+    schema,
+    permissions,
+    { Query: Object.fromEntries(queries.map((q) => [q, inputGuard])), Mutation: Object.fromEntries(mutations.map((m) => [m, inputGuard])) },
+    { Mutation: Object.fromEntries(mutations.map((m) => [m, mutationBoundary])) },
+  );
 }
 
 /** The SDL as checked in: sorted, so the file changes only when the contract does. */

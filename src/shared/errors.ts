@@ -92,6 +92,11 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, on
   if ((original as { code?: string })?.code === '57014') {
     return { message: 'The operation ran past its time budget and was stopped; ask for less at once.', locations: formatted.locations, path: formatted.path, extensions: { code: ErrorCode.TIMEOUT } };
   }
+  // PostgreSQL refusing a value as data (class 22: too long, out of range, not UTF-8, …): the input guard
+  // should have caught it first, but it is the caller's value either way, never an internal error.
+  if (/^22[0-9A-Z]{3}$/.test(String((original as { code?: string })?.code ?? ''))) {
+    return { message: 'A value is not acceptable here (too long, out of range or not valid text).', locations: formatted.locations, path: formatted.path, extensions: { code: ErrorCode.BAD_USER_INPUT } };
+  }
   if (code && PASS_THROUGH.has(code)) {
     const { stacktrace: _drop, ...extensions } = formatted.extensions ?? {};
     return { ...formatted, extensions };

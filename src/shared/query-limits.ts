@@ -16,7 +16,7 @@
  */
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { MaxTokensParserWLexer } from '@escape.tech/graphql-armor-max-tokens';
-import type { DocumentNode, GraphQLSchema } from 'graphql';
+import { GraphQLError, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { getComplexity, simpleEstimator, type ComplexityEstimator } from 'graphql-query-complexity';
 import { AppError, ErrorCode } from './errors';
 import { DEFAULT_PAGE, MAX_PAGE } from './pagination';
@@ -100,7 +100,14 @@ const workEstimator: ComplexityEstimator = ({ args, childComplexity, field }) =>
 };
 
 export function assertComplexity(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown>, operationName?: string): void {
-  const complexity = getComplexity({ schema, query: document, variables, operationName, estimators: [workEstimator, simpleEstimator({ defaultComplexity: 1 })] });
+  let complexity: number;
+  try {
+    complexity = getComplexity({ schema, query: document, variables, operationName, estimators: [workEstimator, simpleEstimator({ defaultComplexity: 1 })] });
+  } catch (e) {
+    // Pricing coerces the variables first: a variable of the wrong type is the caller's mistake, said in graphql-js's words.
+    if (e instanceof GraphQLError) throw new AppError(ErrorCode.BAD_USER_INPUT, e.message, { http: { status: 400 } });
+    throw e;
+  }
   if (complexity > MAX_COMPLEXITY) {
     throw new AppError(ErrorCode.BAD_USER_INPUT, `This operation would cost ${complexity} (at most ${MAX_COMPLEXITY}): ask for smaller pages, fewer nested lists, or fewer exports, statistics or matrices at once.`, { complexity, maximumComplexity: MAX_COMPLEXITY, http: { status: 400 } });
   }

@@ -8,8 +8,9 @@ import { MouStatus, ResourceType } from '../../shared/enums';
 import { Ministry } from '../ministry/ministry.entity';
 import { Node } from '../node/node.interface';
 
-/** Today's date in Jakarta (WIB, UTC+7): MoU windows are calendar dates there. */
-export const todayInJakarta = (now = new Date()): string => new Date(now.getTime() + 7 * 3600_000).toISOString().slice(0, 10);
+import { todayInJakarta } from '../../shared/time';
+
+export { todayInJakarta };
 
 /**
  * A memorandum of understanding (nota kesepahaman). Owned by the drafting
