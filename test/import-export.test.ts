@@ -155,3 +155,31 @@ describe('CSV injection (OWASP)', () => {
     expect(await report(otherEditor, 'INSTITUTIONS', again)).toMatchObject({ unchanged: names.length, updated: 0, failed: 0 });
   });
 });
+
+describe('import reports every bad line, never one opaque failure', () => {
+  it('a NIK repeated in the file, or on record for another trainee, is that line\'s error', async () => {
+    const kemnaker = await t.ministry('KEMNAKER');
+    const em = t.em();
+    const existing = f.trainee(em, kemnaker, { externalId: 'OLD-1' } as never);
+    await em.flush();
+    const nik = f.validNik();
+    const header = 'externalId,nik,fullName,sex,birthDate,originProvinceCode';
+    const csv = [header, `DUP-1,${nik},Siti Aminah,FEMALE,1998-04-12,35`, `DUP-2,${nik},Siti Lain,FEMALE,1998-04-12,35`, `DUP-3,${existing.nik},Dewi,FEMALE,${existing.birthDate},35`, `DUP-4,${f.validNik()},Ani,FEMALE,1998-04-12,35`].join('\n');
+    const r = await report(editor, 'TRAINEES', csv);
+    expect(r.written).toBe(false);
+    expect(r.errors).toEqual([
+      { line: 3, field: 'nik', message: 'repeats the NIK of line 2' },
+      { line: 4, field: 'nik', message: 'is on record already for another trainee of your ministry (externalId OLD-1)' },
+    ]);
+    const partial = await report(editor, 'TRAINEES', csv, 'GOOD_ROWS_ONLY');
+    expect(partial, JSON.stringify(partial)).toMatchObject({ created: 2, failed: 2, written: true });
+  });
+
+  it('control characters, blank cells and implausible dates are per-line errors', async () => {
+    const csv = ['externalId,name,type,provinceCode,annualCapacity', 'J-1,"BLK\u0007Bell",TRAINING_CENTRE,35,10', 'J-2,"\u200b\u200b",TRAINING_CENTRE,35,10', 'J-3,"BLK \u202eevil",TRAINING_CENTRE,35,10'].join('\n');
+    const r = await report(editor, 'INSTITUTIONS', csv);
+    expect(r.errors.map((e) => [e.line, e.field])).toEqual([[2, 'name'], [3, 'name'], [4, 'name']]);
+    const programs = ['externalId,institutionExternalId,title,sector,capacityPerIntake,startDate', 'P-0,BLK-001,Kursus,TOURISM,10,0001-01-01'].join('\n');
+    expect((await report(editor, 'PROGRAMS', programs)).errors).toEqual([{ line: 2, field: 'startDate', message: 'must be a date from 2000-01-01 to 2100-12-31' }]);
+  });
+});

@@ -42,7 +42,7 @@ export function cleanText(value: string, field: string): string | { reason: stri
 }
 
 /** The earliest and latest plausible value of a date field. */
-function dateRange(name: string): [string, string] {
+export function dateRange(name: string): [string, string] {
   return name === 'birthDate' ? ['1900-01-01', todayInJakarta()] : ['2000-01-01', '2100-12-31'];
 }
 

@@ -5,6 +5,7 @@
  * Lists (sectors, target countries) are separated by `;`.
  */
 import { restoreCell } from '../../shared/csv-safety';
+import { cleanText, dateRange } from '../../shared/input-guard';
 import { Accreditation, EducationLevel, InstitutionType, ProgramStatus, Sector, Sex, TraineeStatus } from '../../shared/enums';
 
 export type ColumnType = 'string' | 'int' | 'bool' | 'date' | { enum: object } | { list: 'string' | object };
@@ -44,7 +45,11 @@ export function convert(column: Column, raw: string | undefined): { value: unkno
   const v = restoreCell(raw ?? '').trim();
   if (v === '') return column.required ? { error: 'is required' } : { value: column.default };
   const t = column.type;
-  if (t === 'string') return { value: v };
+  if (t === 'string') {
+    // The same text rules as every API input (input-guard.ts).
+    const cleaned = cleanText(v, column.name);
+    return typeof cleaned === 'string' ? { value: cleaned } : { error: cleaned.reason };
+  }
   if (t === 'int') return /^-?\d+$/.test(v) ? { value: Number(v) } : { error: `"${v}" is not a whole number` };
   if (t === 'bool') {
     const b = v.toLowerCase();
@@ -52,7 +57,11 @@ export function convert(column: Column, raw: string | undefined): { value: unkno
     if (['false', 'tidak', 'no', '0'].includes(b)) return { value: false };
     return { error: `"${v}" is not true/false` };
   }
-  if (t === 'date') return isDate(v) ? { value: v } : { error: `"${v}" is not a date (YYYY-MM-DD)` };
+  if (t === 'date') {
+    if (!isDate(v)) return { error: `"${v}" is not a date (YYYY-MM-DD)` };
+    const [from, to] = dateRange(column.name);
+    return v >= from && v <= to ? { value: v } : { error: `must be a date from ${from} to ${to}` };
+  }
   if ('enum' in t) {
     const allowed = Object.values(t.enum) as string[];
     return allowed.includes(v.toUpperCase()) ? { value: v.toUpperCase() } : { error: `"${v}" is not one of ${allowed.join(', ')}` };

@@ -10,6 +10,7 @@
  * GOOD_ROWS_ONLY (good rows are written, bad rows reported).
  */
 import { parse } from 'csv-parse/sync';
+import { flushOrExplain } from '../../shared/owned-crud';
 import { validate } from 'class-validator';
 import type { Context } from '../../context';
 import { badUserInput } from '../../shared/errors';
@@ -57,6 +58,7 @@ export async function importCsv(ctx: Context, kind: ImportKindName, text: string
   const errors: RowError[] = [];
   const good: GoodRow[] = [];
   const seen = new Map<string, number>();
+  const seenNik = new Map<string, number>();
   const countries = await ctx.loaders.countries();
   const own = ctx.scope.ownMinistry!;
   const institutions = kind === 'PROGRAMS' ? await institutionsByExternalId(ctx, records.map((r) => r.record.institutionExternalId)) : new Map();
@@ -89,10 +91,26 @@ export async function importCsv(ctx: Context, kind: ImportKindName, text: string
     const ext = String(values.externalId ?? '');
     if (ext && seen.has(ext)) errors.push({ line, field: 'externalId', message: `repeats line ${seen.get(ext)}` });
     else if (ext) seen.set(ext, line);
+    const nik = kind === 'TRAINEES' && values.nik ? String(values.nik) : '';
+    if (nik && seenNik.has(nik)) errors.push({ line, field: 'nik', message: `repeats the NIK of line ${seenNik.get(nik)}` });
+    else if (nik) seenNik.set(nik, line);
     if (errors.length === before) good.push({ line, values });
     if (i % 500 === 0) onProgress?.(i, records.length * 2);
   }
 
+  // A NIK already on record in your ministry for another trainee (another externalId) is that line's error,
+  // found before anything is written rather than as one failed insert for the whole file.
+  if (kind === 'TRAINEES') {
+    const onRecord = await traineesByNik(ctx, good.map((g) => String(g.values.nik)));
+    for (const g of [...good]) {
+      const other = onRecord.get(String(g.values.nik));
+      if (other && other.externalId !== g.values.externalId) {
+        errors.push({ line: g.line, field: 'nik', message: `is on record already for another trainee of your ministry${other.externalId ? ` (externalId ${other.externalId})` : ''}` });
+        good.splice(good.indexOf(g), 1);
+      }
+    }
+    errors.sort((a, b) => a.line - b.line);
+  }
   const failed = new Set(errors.map((e) => e.line)).size;
   const result: ImportResult = { total: records.length, created: 0, updated: 0, unchanged: 0, failed, written: false, errors: errors.slice(0, MAX_REPORTED_ERRORS) };
   if (mode === 'ALL_OR_NOTHING' && failed > 0) return result;
@@ -115,11 +133,11 @@ export async function importCsv(ctx: Context, kind: ImportKindName, text: string
       }
     }
     if ((i + 1) % FLUSH_EVERY === 0) {
-      await ctx.em.flush();
+      await flushOrExplain(ctx);
       onProgress?.(records.length + i + 1, records.length * 2);
     }
   }
-  await ctx.em.flush();
+  await flushOrExplain(ctx);
   onProgress?.(records.length * 2, records.length * 2);
   result.written = true;
   // The audit event of this mutation records the import as a summary, not one entry per row.
@@ -138,6 +156,14 @@ function businessRules(kind: ImportKindName, v: Record<string, unknown>, countri
       if (c.moratorium) throw badUserInput(`Placement to ${code} is closed by moratorium.`, 'targetCountryCodes');
     }
   }
+}
+
+async function traineesByNik(ctx: Context, niks: string[]): Promise<Map<string, Trainee>> {
+  const out = new Map<string, Trainee>();
+  for (let i = 0; i < niks.length; i += 5000) {
+    for (const r of await ctx.em.find(Trainee, { ownerMinistry: ctx.scope.ownMinistry!, nik: { $in: niks.slice(i, i + 5000) } })) out.set(r.nik, r);
+  }
+  return out;
 }
 
 async function institutionsByExternalId(ctx: Context, ids: (string | undefined)[]): Promise<Map<string, Institution>> {
