@@ -15,6 +15,8 @@ import { createApp, type App } from '../src/app';
 import { keyBytes, loadConfig, productionKeyProblems } from '../src/config';
 import type { Context } from '../src/context';
 import { MAX_ALIASES, REQUEST_LIMITS } from '../src/shared/query-limits';
+import { toGlobalId } from '../src/shared/global-id';
+import * as ops from './generated/graphql';
 import { Role, startTestApp, TEST_PASSWORD, type Client, type TestApp } from './support/test-app';
 
 let t: TestApp;
@@ -179,5 +181,32 @@ describe('the client address behind proxies', () => {
     for (let i = 0; i < 10; i++) expect(await login(proxied, user.account!.email, 'wrong', `1.2.3.4, 10.8.0.1`)).toBe('UNAUTHENTICATED');
     expect(await login(proxied, user.account!.email, TEST_PASSWORD, '1.2.3.4, 10.8.0.1')).toBe('TOO_MANY_REQUESTS');
     expect(await login(proxied, user.account!.email, TEST_PASSWORD, '10.8.0.1, 10.8.0.2')).toBe('OK');
+  });
+});
+
+describe('junk is refused with the field at fault, and nothing is stored', () => {
+  const institution = (name: string) => ({ input: { name, type: 'TRAINING_CENTRE', provinceCode: '35', annualCapacity: 10 } });
+
+  it('control characters, ANSI escapes, bidi overrides, zero-width-only and blank names', async () => {
+    const editor = await t.as(Role.EDITOR, 'KEMNAKER');
+    for (const junk of ['BLK\u0000Malang', 'BLK \u001b[31mred\u001b[0m', 'BLK \u202egnalaM', '\u200b\u200b\u200b', '    ', 'BLK\nMalang', 'BLK \ud800']) {
+      const res = await editor.exec(ops.CreateInstitutionDocument, institution(junk) as never);
+      expect(res.errors?.[0].extensions, JSON.stringify(junk)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.name' });
+    }
+    // NFC: a decomposed name is stored composed.
+    const made = await editor.exec(ops.CreateInstitutionDocument, institution('LPK Ke\u0301sehatan') as never);
+    expect((made.data as { createInstitution: { name: string } }).createInstitution.name).toBe('LPK K\u00e9sehatan');
+  });
+
+  it('implausible dates, fractional rupiah and over-long strings', async () => {
+    const editor = await t.as(Role.EDITOR, 'KEMNAKER');
+    const trainee = { nik: '3507125204980001', fullName: 'Siti', sex: 'FEMALE', originProvinceCode: '35' };
+    for (const birthDate of ['0000-01-01', '1899-12-31', '9999-12-31']) {
+      expect((await editor.exec(ops.CreateTraineeDocument, { input: { ...trainee, birthDate } } as never)).errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.birthDate' });
+    }
+    const biz = { returneeName: 'X', returneeNik: '3507125204980001', businessName: 'Warung', kbliCode: '56101', villageCode: '3507122001', provinceCode: '35', financingAmount: 1.5 };
+    expect((await editor.exec(parse('mutation($i: CreateReturneeBusinessInput!) { createReturneeBusiness(input: $i) { id } }') as never, { i: biz } as never)).errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.financingAmount' });
+    const mou = { title: 'T'.repeat(256), scope: 'Scope of it', validFrom: '2025-01-01', validUntil: '2030-01-01', partyMinistryIds: [toGlobalId('Ministry', (await t.ministry('KP2MI')).id)] };
+    expect((await editor.exec(parse('mutation($i: CreateMouInput!) { createMou(input: $i) { id } }') as never, { i: mou } as never)).errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.title' });
   });
 });

@@ -10,7 +10,7 @@
  *   be in the write scope (own ministry), answering the same FORBIDDEN whether
  *   the row is foreign or missing.
  */
-import { CheckConstraintViolationException, OptimisticLockError, UniqueConstraintViolationException, ForeignKeyConstraintViolationException, type FilterQuery, type QueryOrderMap } from '@mikro-orm/core';
+import { CheckConstraintViolationException, NotNullConstraintViolationException, OptimisticLockError, UniqueConstraintViolationException, ForeignKeyConstraintViolationException, type FilterQuery, type QueryOrderMap } from '@mikro-orm/core';
 import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, InputType, Int, Mutation, ObjectType, Query, Resolver, Root, type ClassType } from 'type-graphql';
 import { ValidateNested } from 'class-validator';
 import type { ScopedResource } from '../access/scope';
@@ -92,6 +92,12 @@ export async function flushOrExplain(ctx: Context): Promise<void> {
     if (e instanceof UniqueConstraintViolationException) throw conflict('A record with these values exists already.');
     if (e instanceof ForeignKeyConstraintViolationException) throw conflict('Other records still refer to this one; delete or move them first.');
     if (e instanceof OptimisticLockError) throw conflict('The record was changed by someone else meanwhile; read it again.', 'expectedVersion');
+    if (e instanceof NotNullConstraintViolationException) {
+      // A null sent for a field that must have a value: name the field as the client spelled it.
+      const column = /column "([a-z_]+)"/.exec(String((e as Error).message))?.[1] ?? '';
+      const field = column.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
+      throw badUserInput(`${field || 'A field'} cannot be cleared: leave it out to keep its value.`, field ? `input.${field}` : 'input');
+    }
     if (e instanceof CheckConstraintViolationException) throw conflict('The database refused a value that breaks one of its rules (e.g. a programme already full).');
     // The database's own layer (row-level security, grants, guard triggers) refused: the API's checks should have first.
     if ((e as { code?: string }).code === '42501') throw forbidden('The database refused this change for your account.', 'database:row-level-security');

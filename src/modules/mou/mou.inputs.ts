@@ -16,7 +16,7 @@ const HASH = /^[0-9a-f]{64}$/;
 
 @InputType()
 export class CreateMouInput {
-  @Field(() => String) @Length(5, 300) title!: string;
+  @Field(() => String) @Length(5, 255) title!: string;
   @Field(() => String, { nullable: true }) @IsOptional() @Length(1, 200) documentNumber?: string | null;
   @Field(() => String) @Length(5, 5000) scope!: string;
   @Field(() => GraphQLLocalDate) validFrom!: string;
@@ -31,7 +31,7 @@ export class CreateMouInput {
 export class UpdateMouDraftInput {
   @Field(() => ID) id!: string;
   @Field(() => Int, { nullable: true }) expectedVersion?: number | null;
-  @Field(() => String, { nullable: true }) @IsOptional() @Length(5, 300) title?: string;
+  @Field(() => String, { nullable: true }) @IsOptional() @Length(5, 255) title?: string;
   @Field(() => String, { nullable: true }) @IsOptional() @Length(1, 200) documentNumber?: string | null;
   @Field(() => String, { nullable: true }) @IsOptional() @Length(5, 5000) scope?: string;
   @Field(() => GraphQLLocalDate, { nullable: true }) validFrom?: string;
@@ -46,7 +46,7 @@ export class UpdateMouDraftInput {
 export class AmendMouInput {
   @Field(() => ID) id!: string;
   @Field(() => String) @Length(5, 2000) reason!: string;
-  @Field(() => String, { nullable: true }) @IsOptional() @Length(5, 300) title?: string;
+  @Field(() => String, { nullable: true }) @IsOptional() @Length(5, 255) title?: string;
   @Field(() => String, { nullable: true }) @IsOptional() @Length(5, 5000) scope?: string;
   @Field(() => GraphQLLocalDate, { nullable: true, description: 'A new end of validity (e.g. an extension).' }) validUntil?: string;
   @Field(() => GraphQLLocalDate, { nullable: true }) followUpDueDate?: string | null;

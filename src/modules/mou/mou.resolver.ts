@@ -38,6 +38,14 @@ function statusWhere(status: MouStatus | undefined, today: string) {
   }
 }
 
+/** Who signs: named, titled, and fitting the signature columns. */
+function assertSignatory(name: string, title: string) {
+  if (!name.trim()) throw badUserInput('Name the person who signs.', 'signatoryName');
+  if (!title.trim()) throw badUserInput('Give the signatory\'s title.', 'signatoryTitle');
+  if (name.length > 255) throw badUserInput('At most 255 characters.', 'signatoryName');
+  if (title.length > 255) throw badUserInput('At most 255 characters.', 'signatoryTitle');
+}
+
 /** MoUs: read API (drafting and signing come with the sharing workflow). */
 @Resolver(() => Mou)
 export class MouResolver {
@@ -86,8 +94,7 @@ export class MouResolver {
     @Arg('signatoryTitle', () => String) signatoryTitle: string,
     @Ctx() ctx: Context,
   ) {
-    if (!signatoryName.trim()) throw badUserInput('Name the person who signs.', 'signatoryName');
-    if (!signatoryTitle.trim()) throw badUserInput('Give the signatory\'s title.', 'signatoryTitle');
+    assertSignatory(signatoryName, signatoryTitle);
     return service.signMou(ctx, id, signatoryName.trim(), signatoryTitle.trim());
   }
 
@@ -109,8 +116,7 @@ export class MouResolver {
     @Arg('signatoryTitle', () => String) signatoryTitle: string,
     @Ctx() ctx: Context,
   ) {
-    if (!signatoryName.trim()) throw badUserInput('Name the person who signs.', 'signatoryName');
-    if (!signatoryTitle.trim()) throw badUserInput('Give the signatory\'s title.', 'signatoryTitle');
+    assertSignatory(signatoryName, signatoryTitle);
     return service.signMouAmendment(ctx, id, signatoryName.trim(), signatoryTitle.trim());
   }
 
