@@ -19,7 +19,7 @@ import { buildAppSchema } from './schema';
 import { CursorSeal } from './shared/cursor-seal';
 import { formatError } from './shared/errors';
 import { armor, assertComplexity, assertDocumentSize, REQUEST_LIMITS } from './shared/query-limits';
-import { AppError } from './shared/errors';
+import { AppError, ErrorCode, isDatabaseUnavailable, RETRY_AFTER_SECONDS, serviceUnavailable } from './shared/errors';
 
 export interface App {
   apollo: ApolloServer<Context>;
@@ -50,17 +50,29 @@ export async function createApp(opts: {
         async didResolveOperation({ contextValue, document, request, schema, operation }) {
           assertComplexity(schema, document, request.variables ?? {}, request.operationName ?? undefined);
           const importing = operation?.selectionSet.selections.some((s) => s.kind === 'Field' && s.name.value === 'importCsv');
-          await contextValue.begin(importing ? config.importBudgetMs : config.queryBudgetMs);
+          try {
+            await contextValue.begin(importing ? config.importBudgetMs : config.queryBudgetMs);
+          } catch (err) {
+            if (!isDatabaseUnavailable(err)) throw err;
+            log.warn({ err: String(err) }, 'database unavailable');
+            throw serviceUnavailable();
+          }
         },
         async willSendResponse({ contextValue, response }) {
           try {
             await contextValue.end(true);
           } catch (err) {
-            log.error({ err }, 'commit failed');
+            const down = isDatabaseUnavailable(err);
+            if (!down) log.error({ err }, 'commit failed');
             await contextValue.end(false).catch(() => undefined);
             if (response.body.kind === 'single') {
-              response.body.singleResult = { errors: [{ message: 'Internal server error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] };
+              response.body.singleResult = { errors: [down ? { message: serviceUnavailable().message, extensions: { code: ErrorCode.SERVICE_UNAVAILABLE } } : { message: 'Internal server error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] };
             }
+          }
+          // While the database is away: 503 with Retry-After, whichever step found out.
+          if (response.body.kind === 'single' && response.body.singleResult.errors?.some((e) => e.extensions?.code === ErrorCode.SERVICE_UNAVAILABLE)) {
+            response.http.status = 503;
+            response.http.headers.set('retry-after', String(RETRY_AFTER_SECONDS));
           }
         },
       };
@@ -155,7 +167,7 @@ export async function createApp(opts: {
         await orm.em.getConnection().execute('select 1');
         return send(res, 200, 'application/json', '{"status":"ready"}');
       } catch {
-        return send(res, 503, 'application/json', '{"status":"database unavailable"}');
+        return send(res, 503, 'application/json', '{"status":"database unavailable"}', { 'retry-after': String(RETRY_AFTER_SECONDS) });
       }
     }
     const assetFile = req.method === 'GET' ? graphiqlAsset(url.pathname) : undefined;

@@ -6,7 +6,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -118,6 +118,43 @@ describe('npm start on a fresh data folder', () => {
     server = await start({});
     expect(server.out).not.toContain('demo data loaded');
     expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
+  }, 60_000);
+});
+
+describe('database faults', () => {
+  const token = async () => {
+    const password = /password "([^"]+)"/.exec(server.out)![1];
+    return (await gql('mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }', { e: 'viewer@kp2mi.demo', p: password })).body.data.login.token as string;
+  };
+
+  it('a second npm start on a data folder in use refuses with a clear message and leaves the first untouched', async () => {
+    await expect(start({})).rejects.toMatchObject({ code: 1, out: expect.stringContaining('already running') });
+    const t = await token();
+    expect((await gql('{ viewer { email } }', undefined, t)).body.data.viewer.email).toBe('viewer@kp2mi.demo');
+    expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
+  }, 60_000);
+
+  it('when PostgreSQL dies, requests get 503 with Retry-After, and the server recovers by itself', async () => {
+    const t = await token();
+    const pid = Number(readFileSync(path.join(dataDir, 'postgres', 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
+    process.kill(pid, 'SIGKILL');
+    const seen: number[] = [];
+    const deadline = Date.now() + 45_000;
+    for (;;) {
+      const ready = await fetch(`${server.url}/readyz`);
+      const res = await fetch(`${server.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${t}` }, body: JSON.stringify({ query: '{ viewer { email } }' }) });
+      const body = (await res.json()) as { data?: { viewer: { email: string } }; errors?: { extensions: { code: string } }[] };
+      seen.push(res.status, ready.status);
+      if (res.status === 503) {
+        expect(body.errors?.[0].extensions.code).toBe('SERVICE_UNAVAILABLE');
+        expect(res.headers.get('retry-after')).toBe('5');
+      }
+      if (res.status === 200 && body.data?.viewer.email === 'viewer@kp2mi.demo' && ready.status === 200) break;
+      expect(Date.now(), `still down: ${seen.join(',')}`).toBeLessThan(deadline);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(seen).toContain(503);
+    expect(seen.every((s) => s === 200 || s === 503)).toBe(true);
   }, 60_000);
 });
 

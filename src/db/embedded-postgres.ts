@@ -36,6 +36,18 @@ export interface EmbeddedOptions {
    * one behind). Tools that must not stop a running `npm start` pass false and get an error.
    */
   stopRunning?: boolean;
+  /** Restart PostgreSQL when it dies (the API then recovers by itself); on by default. */
+  supervise?: boolean;
+}
+
+/** Whether a process with this pid is alive (and ours to signal, or at least there). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 interface Binaries { postgres: string; initdb: string; pg_ctl: string }
@@ -151,21 +163,27 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
       await fs.chown(pwFile, runAs.uid, runAs.gid);
     }
     await run(bins.initdb, ['-D', dataDir, '--auth=scram-sha-256', '--username=postgres', `--pwfile=${pwFile}`, '--encoding=UTF8', '--locale=C', '--no-instructions'], runAs);
-  } else if (existsSync(path.join(dataDir, 'postmaster.pid'))) {
+  }
+  // One live Sinergi process per data folder: a second `npm start` must not stop the first one's database.
+  const owner = path.join(base, 'sinergi.pid');
+  const holder = Number((await fs.readFile(owner, 'utf8').catch(() => '')).trim());
+  if (holder && holder !== process.pid && alive(holder)) {
+    throw new Error(`Sinergi (process ${holder}) is already running on ${base}: stop it first, or give this one its own SINERGI_DATA_DIR.`);
+  }
+  if (existsSync(path.join(dataDir, 'postmaster.pid'))) {
     if (opts.stopRunning === false) {
       throw new Error(`PostgreSQL is already running on ${dataDir} (is npm start running?): stop it, or set DATABASE_URL to reach it.`);
     }
     // A previous run died without stopping its server: stop it so the port and lock are free.
     await run(bins.pg_ctl, ['stop', '-D', dataDir, '-m', 'fast', '-w'], runAs).catch(() => undefined);
   }
+  if (opts.stopRunning !== false) await fs.writeFile(owner, String(process.pid));
   const password = (await fs.readFile(pwFile, 'utf8')).trim();
   const port = opts.port ?? (await freePort());
   const flags = ['-D', dataDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200'];
   if (opts.ephemeral) flags.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
-  const child: ChildProcess = spawn(bins.postgres, flags, { ...(runAs ? { uid: runAs.uid, gid: runAs.gid } : {}), env: { ...process.env, LC_ALL: 'C' }, stdio: ['ignore', 'ignore', 'pipe'] });
-  const killOnExit = () => child.kill('SIGINT');
-  process.on('exit', killOnExit);
-  await new Promise<void>((resolve, reject) => {
+  const spawnPostgres = () => new Promise<ChildProcess>((resolve, reject) => {
+    const child: ChildProcess = spawn(bins.postgres, flags, { ...(runAs ? { uid: runAs.uid, gid: runAs.gid } : {}), env: { ...process.env, LC_ALL: 'C' }, stdio: ['ignore', 'ignore', 'pipe'] });
     let out = '';
     const timer = setTimeout(() => reject(new Error(`embedded PostgreSQL did not start in 60 s: ${out}`)), 60_000);
     const onData = (chunk: Buffer) => {
@@ -174,27 +192,57 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
         clearTimeout(timer);
         child.stderr!.off('data', onData);
         child.stderr!.resume();
-        resolve();
+        child.off('exit', onEarlyExit);
+        resolve(child);
       }
     };
-    child.stderr!.on('data', onData);
-    child.on('exit', (code) => {
+    const onEarlyExit = (code: number | null) => {
       clearTimeout(timer);
       reject(new Error(`embedded PostgreSQL exited (${code}): ${out}`));
-    });
+    };
+    child.stderr!.on('data', onData);
+    child.on('exit', onEarlyExit);
   });
+  let stopping = false;
+  let child = await spawnPostgres();
+  const killOnExit = () => child.kill('SIGINT');
+  process.on('exit', killOnExit);
+  // Supervision: when PostgreSQL dies under a running server, start it again on the same folder and port,
+  // with growing pauses while the old one's backends finish dying. Pooled connections then reconnect.
+  const supervise = (c: ChildProcess) => c.once('exit', (code, signal) => {
+    if (stopping || opts.supervise === false) return;
+    log(`embedded PostgreSQL stopped (${signal ?? code}): restarting it`);
+    void (async () => {
+      for (let attempt = 1; !stopping; attempt++) {
+        await new Promise((r) => setTimeout(r, Math.min(250 * attempt, 5_000)));
+        if (stopping) return;
+        try {
+          child = await spawnPostgres();
+          supervise(child);
+          log(`embedded PostgreSQL restarted on 127.0.0.1:${port}`);
+          return;
+        } catch (e) {
+          log(`embedded PostgreSQL restart ${attempt} failed: ${String((e as Error).message).split('\n').slice(-2).join(' ')}`);
+        }
+      }
+    })();
+  });
+  supervise(child);
   log(`embedded PostgreSQL ${dataDir} on 127.0.0.1:${port}`);
   return {
     port,
     dataDir,
     url: (database = 'postgres') => `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`,
     stop: async () => {
+      stopping = true;
       process.off('exit', killOnExit);
-      if (child.exitCode !== null) return;
-      await new Promise<void>((resolve) => {
-        child.once('exit', () => resolve());
-        child.kill('SIGINT');
-      });
+      if (child.exitCode === null && child.signalCode === null) {
+        await new Promise<void>((resolve) => {
+          child.once('exit', () => resolve());
+          child.kill('SIGINT');
+        });
+      }
+      if (opts.stopRunning !== false) await fs.rm(owner, { force: true });
       if (opts.ephemeral) await fs.rm(base, { recursive: true, force: true });
     },
   };

@@ -16,6 +16,8 @@ export enum ErrorCode {
   BAD_REQUEST = 'BAD_REQUEST',
   /** The operation ran past its time budget (the request's statement timeout). */
   TIMEOUT = 'TIMEOUT',
+  /** The database cannot be reached right now (HTTP 503 with Retry-After). */
+  SERVICE_UNAVAILABLE = 'SERVICE_UNAVAILABLE',
   INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
 }
 
@@ -56,6 +58,7 @@ const PASS_THROUGH = new Set<string>([
   ErrorCode.CONFLICT,
   ErrorCode.TOO_MANY_REQUESTS,
   ErrorCode.TIMEOUT,
+  ErrorCode.SERVICE_UNAVAILABLE,
   'GRAPHQL_PARSE_FAILED',
   'GRAPHQL_VALIDATION_FAILED',
   'BAD_REQUEST',
@@ -63,6 +66,26 @@ const PASS_THROUGH = new Set<string>([
   'PERSISTED_QUERY_NOT_SUPPORTED',
   'OPERATION_RESOLUTION_FAILURE',
 ]);
+
+/** Seconds a client should wait before trying again while the database is away. */
+export const RETRY_AFTER_SECONDS = 5;
+
+/**
+ * Whether `e` says the database cannot be reached (refused or dropped
+ * connections, a server shutting down or starting up, no connection to be
+ * had from the pool), as opposed to a query it refused.
+ */
+export function isDatabaseUnavailable(e: unknown): boolean {
+  for (let x: any = e, depth = 0; x && depth < 5; x = x.originalError ?? x.cause ?? x.previous, depth++) {
+    const code = String(x.code ?? '');
+    if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03'].includes(code) || code.startsWith('08')) return true;
+    if (/Connection terminated|connect ECONNREFUSED|Timeout acquiring a connection|the database system is (starting up|shutting down|in recovery mode)|terminating connection|Client has encountered a connection error|Connection ended unexpectedly/i.test(String(x.message ?? ''))) return true;
+  }
+  return false;
+}
+
+export const serviceUnavailable = () =>
+  new AppError(ErrorCode.SERVICE_UNAVAILABLE, `The database is unavailable right now; try again in ${RETRY_AFTER_SECONDS} seconds.`, { http: { status: 503 } });
 
 /**
  * Apollo's `formatError`: known codes pass (without stack traces), input
@@ -87,6 +110,9 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, on
   // behind them: they describe the client's input, in words safe to show.
   if (error instanceof GraphQLError && !error.originalError && (!code || code === ErrorCode.INTERNAL_SERVER_ERROR)) {
     return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions: { code: ErrorCode.BAD_USER_INPUT } };
+  }
+  if (code !== ErrorCode.SERVICE_UNAVAILABLE && isDatabaseUnavailable(original)) {
+    return { message: serviceUnavailable().message, locations: formatted.locations, path: formatted.path, extensions: { code: ErrorCode.SERVICE_UNAVAILABLE } };
   }
   // PostgreSQL's statement timeout (57014): the operation outran its budget, which is the caller's to shrink.
   if ((original as { code?: string })?.code === '57014') {
