@@ -58,9 +58,9 @@ export async function createApp(opts: {
             throw serviceUnavailable();
           }
         },
-        async willSendResponse({ contextValue, response }) {
+        async willSendResponse({ contextValue, response, operation }) {
           try {
-            await contextValue.end(true);
+            await contextValue.end(true, { readOnly: operation?.operation === 'query' });
           } catch (err) {
             const down = isDatabaseUnavailable(err);
             if (!down) log.error({ err }, 'commit failed');

@@ -42,7 +42,7 @@ export interface Context {
    */
   identify(session: Pick<SessionClaims, 'sessionId' | 'secret'> | null, budgetMs?: number): Promise<void>;
   /** Commits (or rolls back) the request's transaction; safe to call when none is open. */
-  end(commit: boolean): Promise<void>;
+  end(commit: boolean, opts?: { readOnly?: boolean }): Promise<void>;
   /** Replaces the recorded row changes in this mutation's audit event (bulk imports record a summary). */
   auditSummary?: unknown[];
   /** Something the mutation's audit event must say beyond its row changes (e.g. a first ADMIN bootstrapped). */
@@ -116,8 +116,11 @@ export function createContext(deps: ContextDeps, session: SessionClaims | null, 
       this.loaders = new Loaders(em, this.scope);
       this.personalLog = this.scope.ownMinistry ? new PersonalDataLog(em, this.viewer!) : null;
     },
-    async end(commit) {
+    async end(commit, opts) {
       if (!em.isInTransaction()) return;
+      // A query has nothing left to flush (the read log flushes its own rows): forget what it loaded, or
+      // the commit's flush would compare every one of possibly thousands of rows for changes.
+      if (commit && opts?.readOnly) em.clear();
       if (commit) await em.commit();
       else await em.rollback();
     },

@@ -10,6 +10,7 @@ import { Ministry } from '../modules/ministry/ministry.entity';
 import { personalValue } from '../modules/personal-data/personal-field';
 import type { OwnedEntity } from './base.entity';
 import { neutraliseCell } from './csv-safety';
+import { Pacer } from './pacing';
 import { toGlobalId } from './global-id';
 
 /** Relation properties and the type of the row they point to. */
@@ -35,8 +36,17 @@ export async function toCsv<T extends OwnedEntity>(ctx: Context, entityName: str
   const out: unknown[][] = [columns as string[]];
   // A chunk of rows at a time: the read log batches the personal cells of a chunk into one insert,
   // one log row per record listing every field read.
-  for (let i = 0; i < rows.length; i += CHUNK) out.push(...(await Promise.all(rows.slice(i, i + CHUNK).map(cellsOf))));
-  return stringify(out.map((row) => row.map(neutraliseCell)));
+  const pacer = new Pacer();
+  for (let i = 0; i < rows.length; i += CHUNK) {
+    out.push(...(await Promise.all(rows.slice(i, i + CHUNK).map(cellsOf))));
+    await pacer.tick();
+  }
+  const text: string[] = [];
+  for (let i = 0; i < out.length; i += CHUNK) {
+    text.push(stringify(out.slice(i, i + CHUNK).map((row) => row.map(neutraliseCell))));
+    await pacer.tick();
+  }
+  return text.join('');
 }
 
-const CHUNK = 500;
+const CHUNK = 100;

@@ -21,6 +21,10 @@ import { badUserInput, conflict, forbidden, notWritable } from './errors';
 import { fromGlobalId, toGlobalId } from './global-id';
 import { listConnection } from './list';
 import { MAX_EXPORT_ROWS, toCsv } from './csv-export';
+import { Pacer } from './pacing';
+
+/** Rows an export reads per query. */
+const EXPORT_PAGE = 500;
 import { logPersonalMatches, logPersonalRows } from '../modules/personal-data/personal-field';
 import { connectionOf, PageArgs } from './pagination';
 import { SortDirection } from './enums';
@@ -160,7 +164,13 @@ export function ownedCrudResolver<T extends OwnedEntity, C extends object, U ext
       const order = (orderBy ? { [cfg.orderProperty[orderBy.field]]: dir, id: dir } : { id: 'asc' }) as QueryOrderMap<T>;
       const total = await ctx.em.count(cfg.entity, where);
       if (total > MAX_EXPORT_ROWS) throw badUserInput(`${total} rows match; narrow the filter to at most ${MAX_EXPORT_ROWS}.`, 'filter');
-      const rows = await ctx.em.find(cfg.entity, where, { orderBy: order });
+      // Page by page, pausing between pages: hydrating many thousands of rows at once would hold the event loop.
+      const rows: T[] = [];
+      const pacer = new Pacer();
+      for (let offset = 0; offset < total; offset += EXPORT_PAGE) {
+        rows.push(...(await ctx.em.find(cfg.entity, where, { orderBy: order, limit: EXPORT_PAGE, offset })));
+        await pacer.tick();
+      }
       await logPersonalQuery(ctx, where, f, orderBy?.field, rows);
       return toCsv(ctx, name, cfg.csvColumns, rows);
     }

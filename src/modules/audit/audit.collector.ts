@@ -27,15 +27,24 @@ function plain(value: unknown): unknown {
 }
 
 const changes = new WeakMap<EntityManager, RecordedChange[]>();
+/** EntityManagers whose current mutation records a summary instead (bulk imports): nothing to collect. */
+const summarised = new WeakSet<EntityManager>();
 
 export function takeChanges(em: EntityManager): RecordedChange[] {
   const list = changes.get(em) ?? [];
   changes.set(em, []);
+  summarised.delete(em);
   return list;
+}
+
+/** The mutation in progress will describe its changes itself (`ctx.auditSummary`): skip recording each row. */
+export function summariseChanges(em: EntityManager): void {
+  summarised.add(em);
 }
 
 export class AuditCollector implements EventSubscriber {
   onFlush(args: FlushEventArgs): void {
+    if (summarised.has(args.em as EntityManager)) return;
     const list = changes.get(args.em as EntityManager) ?? [];
     for (const cs of args.uow.getChangeSets() as ChangeSet<object>[]) {
       if (NOT_AUDITED.has(cs.name)) continue;

@@ -9,7 +9,9 @@
  * so one bad row writes nothing and the report lists every problem) or
  * GOOD_ROWS_ONLY (good rows are written, bad rows reported).
  */
-import { parse } from 'csv-parse/sync';
+import { parse as parseStream } from 'csv-parse';
+import { Pacer } from '../../shared/pacing';
+import { summariseChanges } from '../audit/audit.collector';
 import { flushOrExplain } from '../../shared/owned-crud';
 import { validate } from 'class-validator';
 import type { Context } from '../../context';
@@ -34,7 +36,35 @@ const ENTITY = { INSTITUTIONS: Institution, PROGRAMS: Program, TRAINEES: Trainee
 /** Columns that are not entity properties. */
 const NOT_STORED = new Set(['institutionExternalId']);
 const MAX_REPORTED_ERRORS = 1000;
-const FLUSH_EVERY = 2000;
+/** Rows written per flush: each flush computes its change sets in one go, so keep it short. */
+const FLUSH_EVERY = 200;
+/** CSV text parsed per slice of work. */
+const PARSE_CHUNK = 16 * 1024;
+
+type ParsedRecord = { record: Record<string, string>; info: { lines: number } };
+
+/** Parses in chunks, breathing between them, so a multi-megabyte file never holds the event loop. */
+async function parseInChunks(text: string, pacer: Pacer): Promise<ParsedRecord[]> {
+  const records: ParsedRecord[] = [];
+  const parser = parseStream({ columns: true, skip_empty_lines: true, bom: true, info: true, relax_column_count: true });
+  parser.on('readable', () => {
+    for (let r = parser.read(); r !== null; r = parser.read()) records.push(r as ParsedRecord);
+  });
+  const done = new Promise<void>((resolve, reject) => {
+    parser.once('end', resolve);
+    parser.once('error', reject);
+  });
+  for (let i = 0; i < text.length; i += PARSE_CHUNK) {
+    parser.write(text.slice(i, i + PARSE_CHUNK));
+    // Let the parser's 'readable' turn run before the next write: unread output would make later
+    // writes queue up and then parse all at once.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    await pacer.tick();
+  }
+  parser.end();
+  await done;
+  return records;
+}
 
 interface GoodRow { line: number; values: Record<string, unknown> }
 
@@ -42,9 +72,11 @@ const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stri
 
 export async function importCsv(ctx: Context, kind: ImportKindName, text: string, mode: ImportModeName, onProgress?: (done: number, total: number) => void): Promise<ImportResult> {
   const layout: Column[] = LAYOUTS[kind];
-  let records: { record: Record<string, string>; info: { lines: number } }[];
+  // The whole import shares the event loop with every other client: it paces itself (pacing.ts).
+  const pacer = new Pacer();
+  let records: ParsedRecord[];
   try {
-    records = parse(text, { columns: true, skip_empty_lines: true, bom: true, info: true, relax_column_count: true });
+    records = await parseInChunks(text, pacer);
   } catch (e) {
     throw badUserInput(`Not readable as CSV: ${(e as Error).message}`, 'csv');
   }
@@ -96,6 +128,7 @@ export async function importCsv(ctx: Context, kind: ImportKindName, text: string
     else if (nik) seenNik.set(nik, line);
     if (errors.length === before) good.push({ line, values });
     if (i % 500 === 0) onProgress?.(i, records.length * 2);
+    await pacer.tick();
   }
 
   // A NIK already on record in your ministry for another trainee (another externalId) is that line's error,
@@ -115,29 +148,36 @@ export async function importCsv(ctx: Context, kind: ImportKindName, text: string
   const result: ImportResult = { total: records.length, created: 0, updated: 0, unchanged: 0, failed, written: false, errors: errors.slice(0, MAX_REPORTED_ERRORS) };
   if (mode === 'ALL_OR_NOTHING' && failed > 0) return result;
 
-  const existing = await existingByExternalId(ctx, kind, good.map((g) => String(g.values.externalId)));
-  const owner = ctx.em.getReference(Ministry, own);
-  for (const [i, g] of good.entries()) {
-    const { institutionExternalId, ...props } = g.values;
-    if (kind === 'PROGRAMS') props.institution = institutions.get(String(institutionExternalId));
-    const row = existing.get(String(props.externalId));
-    if (!row) {
-      ctx.em.create(ENTITY[kind] as typeof Institution, { ...props, ownerMinistry: owner } as never);
-      result.created++;
-    } else {
-      const changed = Object.entries(props).filter(([k, v]) => !NOT_STORED.has(k) && !same(k === 'institution' ? (v as { id: string }).id : v, k === 'institution' ? (row as Program).institution.id : (row as unknown as Record<string, unknown>)[k]));
-      if (changed.length === 0) result.unchanged++;
-      else {
-        for (const [k, v] of changed) (row as unknown as Record<string, unknown>)[k] = v;
-        result.updated++;
+  summariseChanges(ctx.em);
+  // Batch by batch, each with its own lookup of existing rows, and the identity map emptied after each
+  // flush: a flush compares every entity the EntityManager holds, so a growing map would make each
+  // flush slower than the last and hold the event loop.
+  for (let b = 0; b < good.length; b += FLUSH_EVERY) {
+    const batch = good.slice(b, b + FLUSH_EVERY);
+    const existing = await existingByExternalId(ctx, kind, batch.map((g) => String(g.values.externalId)));
+    const owner = ctx.em.getReference(Ministry, own);
+    for (const g of batch) {
+      const { institutionExternalId, ...props } = g.values;
+      if (kind === 'PROGRAMS') props.institution = ctx.em.getReference(Institution, institutions.get(String(institutionExternalId))!.id);
+      const row = existing.get(String(props.externalId));
+      if (!row) {
+        ctx.em.create(ENTITY[kind] as typeof Institution, { ...props, ownerMinistry: owner } as never);
+        result.created++;
+      } else {
+        const changed = Object.entries(props).filter(([k, v]) => !NOT_STORED.has(k) && !same(k === 'institution' ? (v as { id: string }).id : v, k === 'institution' ? (row as Program).institution.id : (row as unknown as Record<string, unknown>)[k]));
+        if (changed.length === 0) result.unchanged++;
+        else {
+          for (const [k, v] of changed) (row as unknown as Record<string, unknown>)[k] = v;
+          result.updated++;
+        }
       }
+      await pacer.tick();
     }
-    if ((i + 1) % FLUSH_EVERY === 0) {
-      await flushOrExplain(ctx);
-      onProgress?.(records.length + i + 1, records.length * 2);
-    }
+    await flushOrExplain(ctx);
+    ctx.em.clear();
+    onProgress?.(records.length + b + batch.length, records.length * 2);
+    await pacer.tick();
   }
-  await flushOrExplain(ctx);
   onProgress?.(records.length * 2, records.length * 2);
   result.written = true;
   // The audit event of this mutation records the import as a summary, not one entry per row.
@@ -160,8 +200,8 @@ function businessRules(kind: ImportKindName, v: Record<string, unknown>, countri
 
 async function traineesByNik(ctx: Context, niks: string[]): Promise<Map<string, Trainee>> {
   const out = new Map<string, Trainee>();
-  for (let i = 0; i < niks.length; i += 5000) {
-    for (const r of await ctx.em.find(Trainee, { ownerMinistry: ctx.scope.ownMinistry!, nik: { $in: niks.slice(i, i + 5000) } })) out.set(r.nik, r);
+  for (let i = 0; i < niks.length; i += 500) {
+    for (const r of await ctx.em.find(Trainee, { ownerMinistry: ctx.scope.ownMinistry!, nik: { $in: niks.slice(i, i + 500) } })) out.set(r.nik, r);
   }
   return out;
 }
@@ -174,8 +214,8 @@ async function institutionsByExternalId(ctx: Context, ids: (string | undefined)[
 
 async function existingByExternalId(ctx: Context, kind: ImportKindName, ids: string[]): Promise<Map<string, Institution | Program | Trainee>> {
   const out = new Map<string, Institution | Program | Trainee>();
-  for (let i = 0; i < ids.length; i += 5000) {
-    const rows = await ctx.em.find(ENTITY[kind] as typeof Institution, { ownerMinistry: ctx.scope.ownMinistry!, externalId: { $in: ids.slice(i, i + 5000) } });
+  for (let i = 0; i < ids.length; i += 500) {
+    const rows = await ctx.em.find(ENTITY[kind] as typeof Institution, { ownerMinistry: ctx.scope.ownMinistry!, externalId: { $in: ids.slice(i, i + 500) } });
     for (const r of rows) out.set(r.externalId!, r);
   }
   return out;
