@@ -6,7 +6,13 @@ const require = createRequire(import.meta.url);
 export default defineConfig({
   resolve: {
     // One copy of graphql: libraries load the CommonJS build, so must we (stack.md trap 1).
-    alias: [{ find: /^graphql$/, replacement: require.resolve('graphql') }],
+    alias: [
+      { find: /^graphql$/, replacement: require.resolve('graphql') },
+      // graphql-shield's ESM build imports `isUndefined` from 'util', which Node 24 no longer has; its CommonJS build works everywhere.
+      { find: /^graphql-shield$/, replacement: require.resolve('graphql-shield') },
+      // ...and then graphql-middleware must be the CommonJS build too: shield's generators are checked with instanceof.
+      { find: /^graphql-middleware$/, replacement: require.resolve('graphql-middleware') },
+    ],
   },
   test: {
     globalSetup: ['test/support/global-setup.ts'],

@@ -47,22 +47,28 @@ type ParsedRecord = { record: Record<string, string>; info: { lines: number } };
 async function parseInChunks(text: string, pacer: Pacer): Promise<ParsedRecord[]> {
   const records: ParsedRecord[] = [];
   const parser = parseStream({ columns: true, skip_empty_lines: true, bom: true, info: true, relax_column_count: true });
+  // The first error wins and ends the parse; it is thrown below, never left as an unhandled event.
+  let failure: Error | null = null;
+  parser.on('error', (e: Error) => (failure ??= e));
   parser.on('readable', () => {
     for (let r = parser.read(); r !== null; r = parser.read()) records.push(r as ParsedRecord);
   });
-  const done = new Promise<void>((resolve, reject) => {
+  const finished = new Promise<void>((resolve) => {
     parser.once('end', resolve);
-    parser.once('error', reject);
+    parser.once('close', resolve);
+    parser.once('error', () => resolve());
   });
-  for (let i = 0; i < text.length; i += PARSE_CHUNK) {
+  for (let i = 0; i < text.length && !failure; i += PARSE_CHUNK) {
     parser.write(text.slice(i, i + PARSE_CHUNK));
     // Let the parser's 'readable' turn run before the next write: unread output would make later
     // writes queue up and then parse all at once.
     await new Promise<void>((resolve) => setImmediate(resolve));
     await pacer.tick();
   }
-  parser.end();
-  await done;
+  if (!failure) parser.end();
+  else parser.destroy();
+  await finished;
+  if (failure) throw failure;
   return records;
 }
 
