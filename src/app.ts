@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import Redis from 'ioredis';
 import { TokenService } from './access/tokens';
+import { appendEvent, type AuditAppender } from './modules/audit/audit.chain';
 import { LoginThrottle } from './modules/account/login-throttle';
 import type { Config } from './config';
 import { createContext, sessionFromHeader, type Context } from './context';
@@ -35,8 +36,8 @@ export async function createApp(opts: {
   config: Config;
   log: Logger;
   demoPassword?: string | null;
-  /** Measures the cost of auditing (scripts/bench-audit.ts); never set by the server. */
-  withoutAuditForBenchmark?: boolean;
+  /** How each mutation's audit event is appended; the hash-chained append unless given (the audit benchmark gives another). */
+  appendAudit?: AuditAppender;
 }): Promise<App> {
   const { orm, config, log } = opts;
   const tokens = new TokenService(config.jwtSecret, config.jwtTtl);
@@ -94,7 +95,7 @@ export async function createApp(opts: {
   await apollo.start();
 
   const context = async (authorization?: string | null, requestId: string = randomUUID(), clientAddress?: string) =>
-    createContext({ orm, tokens, cursors, loginThrottle, log, auditKey: opts.withoutAuditForBenchmark ? '' : config.auditKey }, await sessionFromHeader(tokens, authorization), requestId, clientAddress);
+    createContext({ orm, tokens, cursors, loginThrottle, log, auditKey: config.auditKey, appendAudit: opts.appendAudit ?? appendEvent }, await sessionFromHeader(tokens, authorization), requestId, clientAddress);
 
   /** The client's address: the socket's, or the one TRUST_PROXY proxies in front of us saw (X-Forwarded-For, counted from the right). */
   const clientAddressOf = (req: IncomingMessage): string => {

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { RESOURCE_OF, Scope, type Grant } from './access/scope';
 import type { Viewer } from './access/roles';
 import type { SessionClaims, TokenService } from './access/tokens';
+import type { AuditAppender } from './modules/audit/audit.chain';
 import { PersonalDataLog } from './modules/personal-data/personal-data.log';
 import type { Role } from './access/roles';
 import type { ResourceType } from './shared/enums';
@@ -29,6 +30,8 @@ export interface Context {
   clientAddress: string;
   /** Signs audit events (see audit.chain.ts). */
   auditKey: string;
+  /** Appends the audit event of a mutation (the hash chain's `appendEvent`). */
+  appendAudit: AuditAppender;
   /**
    * Opens the request's transaction and sets its scope, in the ORM and (via
    * `sinergi_begin_request`) in PostgreSQL's row-level security alike.
@@ -60,6 +63,7 @@ export interface ContextDeps {
   loginThrottle: LoginThrottle;
   log: Logger;
   auditKey: string;
+  appendAudit: AuditAppender;
 }
 
 /** Reads `Authorization: Bearer …`; a bad or expired token makes the request anonymous. */
@@ -95,6 +99,7 @@ export function createContext(deps: ContextDeps, session: SessionClaims | null, 
     loginThrottle: deps.loginThrottle,
     clientAddress,
     auditKey: deps.auditKey,
+    appendAudit: deps.appendAudit,
     // `this`, not a captured variable: Apollo hands plugins and resolvers a shallow copy of the context.
     async begin(this: Context, budgetMs?: number) {
       if (em.isInTransaction()) return;

@@ -9,7 +9,7 @@ import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appUrl } from '../src/db/app-role';
 import { Account } from '../src/modules/account/account.entity';
-import { DataSharingClause } from '../src/modules/mou/mou.entity';
+import { DataSharingClause } from '../src/modules/mou/data-sharing-clause.entity';
 import { ResourceType } from '../src/shared/enums';
 import * as f from './support/factories';
 import { Role, startTestApp, type TestApp } from './support/test-app';

@@ -10,7 +10,8 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Ministry } from '../src/modules/ministry/ministry.entity';
-import { Mou, todayInJakarta } from '../src/modules/mou/mou.entity';
+import { Mou } from '../src/modules/mou/mou.entity';
+import { todayInJakarta } from '../src/shared/time';
 import { toGlobalId } from '../src/shared/global-id';
 import * as ops from './generated/graphql';
 import { expectOk } from './support/expect';

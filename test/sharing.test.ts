@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Institution } from '../src/modules/institution/institution.entity';
 import { Mou } from '../src/modules/mou/mou.entity';
 import { PersonalDataRead } from '../src/modules/personal-data/personal-data-read.entity';
-import { todayInJakarta } from '../src/modules/mou/mou.entity';
+import { todayInJakarta } from '../src/shared/time';
 import { toGlobalId } from '../src/shared/global-id';
 import * as ops from './generated/graphql';
 import { expectError, expectOk } from './support/expect';

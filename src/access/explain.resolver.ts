@@ -6,7 +6,8 @@
  */
 import { Arg, Ctx, Field, ID, ObjectType, Query, Resolver, registerEnumType } from 'type-graphql';
 import type { Context } from '../context';
-import { DataSharingClause, Mou } from '../modules/mou/mou.entity';
+import { DataSharingClause } from '../modules/mou/data-sharing-clause.entity';
+import { Mou } from '../modules/mou/mou.entity';
 import { NODE_TYPES } from '../modules/node/node.resolver';
 import type { OwnedEntity } from '../shared/base.entity';
 import { MouStatus } from '../shared/enums';

@@ -1,7 +1,7 @@
 /**
  * Relay connections. Root lists page with MikroORM's `findByCursor` (keyset
  * pagination on the sort key plus id); relation lists are batched across parents
- * by `relation-loader.ts` and use an id cursor. `totalCount` is a method field,
+ * by `loaders.ts` (one window-function query per level) and use an id cursor. `totalCount` is a method field,
  * so its COUNT query runs only when a client asks for it.
  */
 import type { ClassType } from 'type-graphql';

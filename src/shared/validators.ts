@@ -1,7 +1,7 @@
 /** class-validator decorators for the programme's own formats; messages name the rule, `formatError` names the field. */
 import { registerDecorator, type ValidationOptions } from 'class-validator';
 import { ageOn, parseNik } from '../modules/trainee/nik';
-import { todayInJakarta } from '../modules/mou/mou.entity';
+import { todayInJakarta } from './time';
 import { isProvinceCode } from './regions';
 
 function simple(name: string, test: (value: unknown) => string | null, options?: ValidationOptions) {

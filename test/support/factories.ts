@@ -10,7 +10,9 @@ import { Program } from '../../src/modules/program/program.entity';
 import { ReturneeBusiness } from '../../src/modules/returnee-business/returnee-business.entity';
 import { formatNik } from '../../src/modules/trainee/nik';
 import { Trainee } from '../../src/modules/trainee/trainee.entity';
-import { DataSharingClause, Mou, MouParty } from '../../src/modules/mou/mou.entity';
+import { DataSharingClause } from '../../src/modules/mou/data-sharing-clause.entity';
+import { Mou } from '../../src/modules/mou/mou.entity';
+import { MouParty } from '../../src/modules/mou/mou-party.entity';
 import { FinancingType, InstitutionType, MouStatus, ProgramStatus, ResourceType, Sector, Sex } from '../../src/shared/enums';
 import { toGlobalId } from '../../src/shared/global-id';
 

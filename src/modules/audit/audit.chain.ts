@@ -43,6 +43,9 @@ export const sign = (key: string, hash: string) => createHmac('sha256', key).upd
 
 const same = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 
+/** Appends one mutation's event in the request's transaction. */
+export type AuditAppender = (em: EntityManager, key: string, content: EventContent) => Promise<unknown>;
+
 /** The head each database was last seen at by this process: the guess the next append signs against. */
 const lastHead = new Map<string, { seq: string; hash: string }>();
 

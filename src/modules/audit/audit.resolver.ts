@@ -9,7 +9,9 @@ import { fromGlobalId, parseGlobalId, toGlobalId } from '../../shared/global-id'
 import { listConnection } from '../../shared/list';
 import { connectionOf, PageArgs } from '../../shared/pagination';
 import { Ministry } from '../ministry/ministry.entity';
-import { DataSharingClause, Mou, MouVersion } from '../mou/mou.entity';
+import { DataSharingClause } from '../mou/data-sharing-clause.entity';
+import { Mou } from '../mou/mou.entity';
+import { MouVersion } from '../mou/mou-version.entity';
 import { NODE_TYPES } from '../node/node.resolver';
 import { readCheckpoint, signCheckpoint, verifyChain } from './audit.chain';
 import { AuditEvent } from './audit-event.entity';

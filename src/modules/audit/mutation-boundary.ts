@@ -7,7 +7,7 @@
 import type { IMiddlewareFunction } from 'graphql-middleware';
 import type { Context } from '../../context';
 import { parseGlobalId } from '../../shared/global-id';
-import { appendEvent, type EventContent } from './audit.chain';
+import type { EventContent } from './audit.chain';
 import { takeChanges, type RecordedChange } from './audit.collector';
 
 let counter = 0;
@@ -55,8 +55,7 @@ export const mutationBoundary: IMiddlewareFunction<unknown, Context> = async (re
       ...subjectOf(result, recorded),
       changes,
     };
-    // Only the audit benchmark builds an app without a key (createApp's `withoutAuditForBenchmark`).
-    if (ctx.auditKey) await appendEvent(ctx.em, ctx.auditKey, content);
+    await ctx.appendAudit(ctx.em, ctx.auditKey, content);
     await ctx.em.execute(`release savepoint ${name}`);
     return result;
   } catch (err) {

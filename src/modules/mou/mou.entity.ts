@@ -1,16 +1,13 @@
-import { Collection, OptionalProps, PrimaryKey, Unique, Entity, Enum, Filter, Index, ManyToOne, OneToMany, Property, type Ref, type Opt } from '@mikro-orm/core';
+import { Collection, Entity, Enum, Filter, Index, OneToMany, OptionalProps, Property, type Opt } from '@mikro-orm/core';
 import { GraphQLLocalDate } from 'graphql-scalars';
-import { Field, GraphQLISODateTime, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { v7 as uuidv7 } from 'uuid';
+import { Field, GraphQLISODateTime, ObjectType } from 'type-graphql';
 import { scopeFilter } from '../../access/scope';
-import { BaseEntity, OwnedEntity } from '../../shared/base.entity';
-import { MouStatus, ResourceType } from '../../shared/enums';
-import { Ministry } from '../ministry/ministry.entity';
-import { Node } from '../node/node.interface';
-
+import { OwnedEntity } from '../../shared/base.entity';
+import { MouStatus } from '../../shared/enums';
 import { todayInJakarta } from '../../shared/time';
-
-export { todayInJakarta };
+import { Node } from '../node/node.interface';
+import { DataSharingClause } from './data-sharing-clause.entity';
+import { MouParty } from './mou-party.entity';
 
 /**
  * A memorandum of understanding (nota kesepahaman). Owned by the drafting
@@ -94,142 +91,3 @@ export class Mou extends OwnedEntity {
   }
 }
 
-/** A party ministry of an MoU and its signature. */
-@ObjectType({ simpleResolvers: true })
-@Entity()
-@Index({ properties: ['mou', 'ministry'] })
-export class MouParty extends BaseEntity {
-  @ManyToOne({ entity: () => Mou, ref: true, deleteRule: 'cascade' })
-  mou!: Ref<Mou>;
-
-  @ManyToOne({ entity: () => Ministry, ref: true, deleteRule: 'restrict' })
-  ministry!: Ref<Ministry>;
-
-  @Field(() => GraphQLISODateTime, { nullable: true, description: 'When this party signed; null while unsigned.' })
-  @Property({ type: 'datetime', nullable: true })
-  signedAt?: Date | null;
-
-  @Field(() => String, { nullable: true })
-  @Property({ type: 'string', nullable: true })
-  signatoryName?: string | null;
-
-  @Field(() => String, { nullable: true })
-  @Property({ type: 'string', nullable: true })
-  signatoryTitle?: string | null;
-}
-
-/** provider -> recipient, resource types, personal data or not, purpose (legal basis). */
-@ObjectType({ simpleResolvers: true })
-@Entity()
-export class DataSharingClause extends BaseEntity {
-  @ManyToOne({ entity: () => Mou, ref: true, index: true, deleteRule: 'cascade' })
-  mou!: Ref<Mou>;
-
-  @ManyToOne({ entity: () => Ministry, ref: true, deleteRule: 'restrict' })
-  providerMinistry!: Ref<Ministry>;
-
-  @ManyToOne({ entity: () => Ministry, ref: true, index: true, deleteRule: 'restrict' })
-  recipientMinistry!: Ref<Ministry>;
-
-  @Field(() => [ResourceType])
-  @Enum({ items: () => ResourceType, array: true, nativeEnumName: 'resource_type' })
-  resourceTypes: Opt<ResourceType[]> = [];
-
-  @Field(() => Boolean)
-  @Property({ type: 'boolean', default: false })
-  includesPersonalData: Opt<boolean> = false;
-
-  @Field(() => String, { description: 'Purpose and legal basis, e.g. protection of calon PMI under UU 18/2017.' })
-  @Property({ type: 'text' })
-  purpose!: string;
-
-  /**
-   * Set when an amendment replaced this clause. Clauses of a signed MoU are
-   * never deleted, so the read log and the MoU's history keep pointing at them.
-   */
-  @Field(() => GraphQLISODateTime, { nullable: true })
-  @Property({ type: 'datetime', nullable: true })
-  retiredAt?: Date | null;
-}
-
-export enum MouEvent {
-  CREATED = 'CREATED',
-  EDITED = 'EDITED',
-  SIGNED = 'SIGNED',
-  ACTIVATED = 'ACTIVATED',
-  AMENDED = 'AMENDED',
-  TERMINATED = 'TERMINATED',
-  AMENDMENT_PROPOSED = 'AMENDMENT_PROPOSED',
-  AMENDMENT_SIGNED = 'AMENDMENT_SIGNED',
-  AMENDMENT_REJECTED = 'AMENDMENT_REJECTED',
-  AMENDMENT_WITHDRAWN = 'AMENDMENT_WITHDRAWN',
-  NARROWED = 'NARROWED',
-}
-registerEnumType(MouEvent, { name: 'MouEvent' });
-
-/** The content of an MoU at one version: what the parties agreed to, clauses included. */
-export interface MouSnapshot {
-  title: string;
-  documentNumber: string | null;
-  scope: string;
-  validFrom: string;
-  validUntil: string;
-  documentHash: string | null;
-  followUpDueDate: string | null;
-  status: MouStatus;
-  partyMinistryIds: string[];
-  signedBy: string[];
-  clauses: { providerMinistryId: string; recipientMinistryId: string; resourceTypes: ResourceType[]; includesPersonalData: boolean; purpose: string }[];
-  /** For amendment events: the proposal, who has signed it, and how it ended. */
-  amendment?: { number: number; status: string; proposal: unknown; signedBy: string[] };
-}
-
-/**
- * One entry of an MoU's history: every draft, edit, signature, activation,
- * amendment and termination, with the content as it stood afterwards. Never
- * updated or deleted.
- */
-@ObjectType({ simpleResolvers: true })
-@Entity()
-@Unique({ properties: ['mou', 'number'] })
-export class MouVersion {
-  @PrimaryKey({ type: 'uuid' })
-  id: string = uuidv7();
-
-  @ManyToOne({ entity: () => Mou, ref: true, deleteRule: 'cascade' })
-  mou!: Ref<Mou>;
-
-  @Field(() => Int, { description: '1 for the first draft, then one more for every event.' })
-  @Property({ type: 'integer' })
-  number!: number;
-
-  @Field(() => MouEvent)
-  @Enum({ items: () => MouEvent, nativeEnumName: 'mou_event' })
-  event!: MouEvent;
-
-  @Field(() => String, { nullable: true, description: 'Why: required for amendments and terminations.' })
-  @Property({ type: 'text', nullable: true })
-  reason?: string | null;
-
-  @Property({ type: 'json' })
-  snapshot!: MouSnapshot;
-
-  @Property({ type: 'uuid', nullable: true })
-  actorAccountId?: string | null;
-
-  @ManyToOne({ entity: () => Ministry, ref: true, nullable: true, deleteRule: 'restrict' })
-  actorMinistry?: Ref<Ministry> | null;
-
-  @Field(() => GraphQLISODateTime)
-  @Property({ type: 'datetime', defaultRaw: 'now()' })
-  createdAt: Opt<Date> = new Date();
-}
-
-/** An MoU's content as a version records it: the one shape the workflow and the demo data both write. */
-export function mouSnapshot(mou: Mou, status: MouStatus, partyMinistryIds: string[], signedBy: string[], clauses: DataSharingClause[]): MouSnapshot {
-  return {
-    title: mou.title, documentNumber: mou.documentNumber ?? null, scope: mou.scope, validFrom: mou.validFrom, validUntil: mou.validUntil,
-    documentHash: mou.documentHash ?? null, followUpDueDate: mou.followUpDueDate ?? null, status, partyMinistryIds, signedBy,
-    clauses: clauses.map((c) => ({ providerMinistryId: c.providerMinistry.id, recipientMinistryId: c.recipientMinistry.id, resourceTypes: c.resourceTypes, includesPersonalData: c.includesPersonalData, purpose: c.purpose })),
-  };
-}

@@ -12,7 +12,11 @@ import { compact, ministryFilter, searchFilter } from '../../shared/filters';
 import { listConnection } from '../../shared/list';
 import { connectionOf, PageArgs } from '../../shared/pagination';
 import { Ministry } from '../ministry/ministry.entity';
-import { DataSharingClause, Mou, MouParty, MouVersion, todayInJakarta } from './mou.entity';
+import { DataSharingClause } from './data-sharing-clause.entity';
+import { Mou } from './mou.entity';
+import { MouParty } from './mou-party.entity';
+import { MouVersion } from './mou-version.entity';
+import { todayInJakarta } from '../../shared/time';
 
 // Created at load time: type-graphql must see every type before the schema is built.
 const MouConnection = connectionOf(Mou);
@@ -46,7 +50,7 @@ function assertSignatory(name: string, title: string) {
   if (title.length > 255) throw badUserInput('At most 255 characters.', 'signatoryTitle');
 }
 
-/** MoUs: read API (drafting and signing come with the sharing workflow). */
+/** MoUs: lists and relations, and the workflow's mutations (the rules are in mou.service.ts and the database). */
 @Resolver(() => Mou)
 export class MouResolver {
   @Query(() => MouConnection, { description: 'MoUs your ministry drafted or is a party to; auditors read all. Oldest first.' })

@@ -20,7 +20,11 @@ import { flushOrExplain } from '../../shared/owned-crud';
 import { Ministry } from '../ministry/ministry.entity';
 import type { AmendMouInput, ClauseInput, CreateMouInput, NarrowClauseInput, UpdateMouDraftInput } from './mou.inputs';
 import { AmendmentStatus, MouAmendment, MouAmendmentSignature, type AmendmentProposal } from './mou-amendment.entity';
-import { DataSharingClause, Mou, MouEvent, MouParty, MouVersion, mouSnapshot, todayInJakarta, type MouSnapshot } from './mou.entity';
+import { DataSharingClause } from './data-sharing-clause.entity';
+import { Mou } from './mou.entity';
+import { MouEvent, MouVersion, mouSnapshot, type MouSnapshot } from './mou-version.entity';
+import { MouParty } from './mou-party.entity';
+import { todayInJakarta } from '../../shared/time';
 
 interface ResolvedClause { provider: string; recipient: string; input: ClauseInput }
 
