@@ -10,6 +10,7 @@
  *   be in the write scope (own ministry), answering the same FORBIDDEN whether
  *   the row is foreign or missing.
  */
+import { requireOwnMinistry } from '../access/guards';
 import { CheckConstraintViolationException, NotNullConstraintViolationException, OptimisticLockError, UniqueConstraintViolationException, ForeignKeyConstraintViolationException, type FilterQuery, type QueryOrderMap } from '@mikro-orm/core';
 import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, InputType, Int, Mutation, ObjectType, Query, Resolver, Root, type ClassType } from 'type-graphql';
 import { ValidateNested } from 'class-validator';
@@ -178,7 +179,7 @@ export function ownedCrudResolver<T extends OwnedEntity, C extends object, U ext
     @Mutation(() => cfg.entity, { name: `create${name}` })
     async create(@Arg('input', () => cfg.createInput) input: C, @Ctx() ctx: Context): Promise<T> {
       const row = await cfg.create(input, ctx);
-      row.ownerMinistry = ctx.em.getReference(Ministry, ctx.scope.ownMinistry!) as never;
+      row.ownerMinistry = ctx.em.getReference(Ministry, requireOwnMinistry(ctx)) as never;
       ctx.em.persist(row);
       await flushOrExplain(ctx);
       return row;

@@ -1,3 +1,4 @@
+import { requireOwnMinistry, requireViewer } from '../../access/guards';
 import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
 import { Role } from '../../access/roles';
 import { compact, searchFilter } from '../../shared/filters';
@@ -43,10 +44,10 @@ function managedAccounts(ctx: Context): Record<string, unknown> {
  * on its own (an ADMIN it makes for a ministry that has one stays pending).
  */
 function creatableMinistry(ctx: Context, role: Role, ministryId: string | null): string {
-  if (ctx.viewer!.role === Role.ADMIN) {
+  if (requireViewer(ctx).role === Role.ADMIN) {
     if (role !== Role.VIEWER && role !== Role.EDITOR) throw forbidden('A ministry ADMIN creates VIEWER and EDITOR accounts; ADMINs are created by a PLATFORM_ADMIN and approved by an ADMIN of the ministry.', 'account:ministry-admin', 'input.role');
-    if (ministryId && ministryId !== ctx.viewer!.ministryId) throw forbidden('A ministry ADMIN manages only its own ministry\'s accounts.', 'account:ministry-admin', 'input.ministryId');
-    return ctx.viewer!.ministryId!;
+    if (ministryId && ministryId !== requireViewer(ctx).ministryId) throw forbidden('A ministry ADMIN manages only its own ministry\'s accounts.', 'account:ministry-admin', 'input.ministryId');
+    return requireOwnMinistry(ctx);
   }
   if (role !== Role.ADMIN) throw forbidden('A PLATFORM_ADMIN creates ministry ADMIN accounts only: VIEWERs and EDITORs are made by their ministry\'s ADMIN.', 'account:separation-of-duties', 'input.role');
   if (!ministryId) throw badUserInput('An ADMIN belongs to a ministry.', 'input.ministryId');
@@ -55,7 +56,7 @@ function creatableMinistry(ctx: Context, role: Role, ministryId: string | null):
 
 /** Refuses a change the caller may not make to `account` (see the guard trigger on `account` for the database's copy of these rules). */
 function assertUpdatable(ctx: Context, account: Account, input: UpdateAccountInput): void {
-  if (ctx.viewer!.role === Role.PLATFORM_ADMIN) {
+  if (requireViewer(ctx).role === Role.PLATFORM_ADMIN) {
     if (account.role !== Role.ADMIN) throw forbidden('A PLATFORM_ADMIN manages ministry ADMIN accounts only.', 'account:separation-of-duties', 'input.id');
     if (input.password) throw forbidden('A PLATFORM_ADMIN never sets a ministry account\'s password.', 'account:separation-of-duties', 'input.password');
     if (input.role && input.role !== account.role) throw forbidden('A PLATFORM_ADMIN does not change roles.', 'account:separation-of-duties', 'input.role');
@@ -111,7 +112,7 @@ export class AccountResolver {
     const ministry = creatableMinistry(ctx, input.role, requested);
     if (!(await ctx.loaders.byId(Ministry).load(ministry))) throw badUserInput('No such ministry.', 'input.ministryId');
     let pending = false;
-    if (ctx.viewer!.role === Role.PLATFORM_ADMIN) {
+    if (requireViewer(ctx).role === Role.PLATFORM_ADMIN) {
       const [{ has }] = await ctx.em.execute<{ has: boolean }[]>('select sinergi_ministry_has_admin(?) as has', [ministry]);
       pending = has;
       // Bootstrapping a ministry's first ADMIN is the one case where the creator could act alone: say so in the trail.
@@ -137,7 +138,7 @@ export class AccountResolver {
     const id = fromGlobalId(input.id, 'Account', 'input.id');
     const account = await ctx.em.findOne(Account, { id, ...managedAccounts(ctx) });
     if (!account) throw notWritable('input.id');
-    if (account.id === ctx.viewer!.accountId && (input.active === false || (input.role && input.role !== account.role))) {
+    if (account.id === requireViewer(ctx).accountId && (input.active === false || (input.role && input.role !== account.role))) {
       throw badUserInput('You cannot deactivate your own account or change your own role.', input.active === false ? 'input.active' : 'input.role');
     }
     assertUpdatable(ctx, account, input);
@@ -152,9 +153,9 @@ export class AccountResolver {
   @Mutation(() => Account, { description: 'Approve an ADMIN of your ministry that a PLATFORM_ADMIN created (ADMIN): until then it can log in and read only its own account.' })
   async approveAccount(@Arg('id', () => ID) globalId: string, @Ctx() ctx: Context) {
     const id = fromGlobalId(globalId, 'Account', 'id');
-    const account = await ctx.em.findOne(Account, { id, ministry: ctx.viewer!.ministryId, pending: true });
+    const account = await ctx.em.findOne(Account, { id, ministry: requireViewer(ctx).ministryId, pending: true });
     if (!account) throw notWritable('id');
-    Object.assign(account, { pending: false, approvedAt: new Date(), approvedByAccountId: ctx.viewer!.accountId });
+    Object.assign(account, { pending: false, approvedAt: new Date(), approvedByAccountId: requireViewer(ctx).accountId });
     await flushOrExplain(ctx);
     return account;
   }

@@ -10,6 +10,7 @@
  * GOOD_ROWS_ONLY (good rows are written, bad rows reported).
  */
 import { parse as parseStream } from 'csv-parse';
+import { requireOwnMinistry } from '../../access/guards';
 import { Pacer } from '../../shared/pacing';
 import { summariseChanges } from '../audit/audit.collector';
 import { flushOrExplain } from '../../shared/owned-crud';
@@ -98,7 +99,7 @@ export async function importCsv(ctx: Context, kind: ImportKindName, text: string
   const seen = new Map<string, number>();
   const seenNik = new Map<string, number>();
   const countries = await ctx.loaders.countries();
-  const own = ctx.scope.ownMinistry!;
+  const own = requireOwnMinistry(ctx);
   const institutions = kind === 'PROGRAMS' ? await institutionsByExternalId(ctx, records.map((r) => r.record.institutionExternalId)) : new Map();
 
   for (const [i, { record, info }] of records.entries()) {
@@ -207,21 +208,21 @@ function businessRules(kind: ImportKindName, v: Record<string, unknown>, countri
 async function traineesByNik(ctx: Context, niks: string[]): Promise<Map<string, Trainee>> {
   const out = new Map<string, Trainee>();
   for (let i = 0; i < niks.length; i += 500) {
-    for (const r of await ctx.em.find(Trainee, { ownerMinistry: ctx.scope.ownMinistry!, nik: { $in: niks.slice(i, i + 500) } })) out.set(r.nik, r);
+    for (const r of await ctx.em.find(Trainee, { ownerMinistry: requireOwnMinistry(ctx), nik: { $in: niks.slice(i, i + 500) } })) out.set(r.nik, r);
   }
   return out;
 }
 
 async function institutionsByExternalId(ctx: Context, ids: (string | undefined)[]): Promise<Map<string, Institution>> {
   const wanted = [...new Set(ids.filter((x): x is string => !!x))];
-  const rows = wanted.length ? await ctx.em.find(Institution, { ownerMinistry: ctx.scope.ownMinistry!, externalId: { $in: wanted } }) : [];
+  const rows = wanted.length ? await ctx.em.find(Institution, { ownerMinistry: requireOwnMinistry(ctx), externalId: { $in: wanted } }) : [];
   return new Map(rows.map((r) => [r.externalId!, r]));
 }
 
 async function existingByExternalId(ctx: Context, kind: ImportKindName, ids: string[]): Promise<Map<string, Institution | Program | Trainee>> {
   const out = new Map<string, Institution | Program | Trainee>();
   for (let i = 0; i < ids.length; i += 500) {
-    const rows = await ctx.em.find(ENTITY[kind] as typeof Institution, { ownerMinistry: ctx.scope.ownMinistry!, externalId: { $in: ids.slice(i, i + 500) } });
+    const rows = await ctx.em.find(ENTITY[kind] as typeof Institution, { ownerMinistry: requireOwnMinistry(ctx), externalId: { $in: ids.slice(i, i + 500) } });
     for (const r of rows) out.set(r.externalId!, r);
   }
   return out;

@@ -11,6 +11,7 @@
  * sealed request scope, so the rule holds even for SQL that bypasses this
  * file. The checks here come first only to answer with clear errors.
  */
+import { requireOwnMinistry } from '../../access/guards';
 import { LockMode } from '@mikro-orm/core';
 import type { Context } from '../../context';
 import { MouStatus } from '../../shared/enums';
@@ -30,7 +31,7 @@ interface ResolvedClause { provider: string; recipient: string; input: ClauseInp
 
 async function resolveParties(ctx: Context, globalIds: string[], field: string): Promise<string[]> {
   const ids = globalIds.map((g, i) => fromGlobalId(g, 'Ministry', `${field}.${i}`));
-  const own = ctx.scope.ownMinistry!;
+  const own = requireOwnMinistry(ctx);
   const all = [...new Set([own, ...ids])];
   if (all.length < 2) throw badUserInput('An MoU needs at least one party besides your ministry.', field);
   const found = await ctx.em.count(Ministry, { id: { $in: all } });
@@ -97,7 +98,7 @@ async function loadForUpdate(ctx: Context, globalId: string, field: string): Pro
 }
 
 function assertParty(ctx: Context, mou: Mou, field: string) {
-  if (!mou.partyMinistryIds.includes(ctx.scope.ownMinistry!)) throw notWritable(field);
+  if (!mou.partyMinistryIds.includes(requireOwnMinistry(ctx))) throw notWritable(field);
 }
 
 export async function createMou(ctx: Context, input: CreateMouInput): Promise<Mou> {
@@ -105,7 +106,7 @@ export async function createMou(ctx: Context, input: CreateMouInput): Promise<Mo
   const parties = await resolveParties(ctx, input.partyMinistryIds, 'input.partyMinistryIds');
   const clauses = resolveClauses(input.clauses, parties, 'input.clauses');
   const mou = ctx.em.create(Mou, {
-    ownerMinistry: ctx.em.getReference(Ministry, ctx.scope.ownMinistry!),
+    ownerMinistry: ctx.em.getReference(Ministry, requireOwnMinistry(ctx)),
     title: input.title, documentNumber: input.documentNumber ?? null, scope: input.scope, validFrom: input.validFrom, validUntil: input.validUntil,
     followUpDueDate: input.followUpDueDate ?? null, documentHash: input.documentHash ?? null, partyMinistryIds: parties,
   });
@@ -245,7 +246,7 @@ export async function signMouAmendment(ctx: Context, globalId: string, signatory
   const mou = await loadInForce(ctx, globalId, 'id', 'has amendments signed');
   const amendment = await pendingAmendment(ctx, mou);
   if (!amendment) throw conflict('No amendment of this MoU awaits signatures.', 'id');
-  if (await ctx.em.count(MouAmendmentSignature, { amendment, ministry: ctx.scope.ownMinistry! })) throw conflict('Your ministry has signed this amendment already.', 'id');
+  if (await ctx.em.count(MouAmendmentSignature, { amendment, ministry: requireOwnMinistry(ctx) })) throw conflict('Your ministry has signed this amendment already.', 'id');
   const outcome = await workflow<string>(ctx, 'select sinergi_sign_amendment(?, ?, ?) as r', [mou.id, signatoryName, signatoryTitle], 'id');
   await ctx.em.refresh(mou);
   await ctx.em.refresh(amendment);

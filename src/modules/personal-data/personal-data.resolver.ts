@@ -1,3 +1,4 @@
+import { requireOwnMinistry } from '../../access/guards';
 import { Arg, Ctx, Field, FieldResolver, ID, ObjectType, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../../context';
 import { ResourceType } from '../../shared/enums';
@@ -32,7 +33,7 @@ export class PersonalDataResolver {
   async dataSubjectAccessReport(@Arg('nik', () => String) nik: string, @Ctx() ctx: Context): Promise<DataSubjectAccessReport> {
     const parsed = parseNik(nik);
     if (typeof parsed === 'string') throw badUserInput(`${parsed}.`, 'nik');
-    const own = ctx.scope.ownMinistry!;
+    const own = requireOwnMinistry(ctx);
     const [trainees, businesses] = await Promise.all([
       ctx.em.find(Trainee, { nik, ownerMinistry: own }),
       ctx.em.find(ReturneeBusiness, { returneeNik: nik, ownerMinistry: own }),
