@@ -19,13 +19,13 @@ import { toGlobalId } from '../src/shared/global-id';
 import * as ops from './generated/graphql';
 import { expectError, expectOk } from './support/expect';
 import * as f from './support/factories';
-import { rootOperations, type Op } from './support/operations';
+import { rootOperations, type Operations } from './support/operations';
 import { startTestApp, type Client, type TestApp } from './support/test-app';
 import { cells, COLUMNS, MATRIX } from './permission-matrix';
 
 let t: TestApp;
 let clients: Map<string, Client>;
-let OPS: Record<string, () => Promise<Op>>;
+let OPS: Operations;
 
 beforeAll(async () => {
   t = await startTestApp();

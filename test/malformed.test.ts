@@ -15,12 +15,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditEvent } from '../src/modules/audit/audit-event.entity';
 import { toGlobalId } from '../src/shared/global-id';
 import { cells, COLUMNS, MATRIX } from './permission-matrix';
-import { rootOperations, type Op } from './support/operations';
+import { rootOperations, type Operations } from './support/operations';
 import { startTestApp, type Client, type TestApp } from './support/test-app';
 
 let t: TestApp;
 let clients: Map<string, Client>;
-let OPS: Record<string, () => Promise<Op>>;
+let OPS: Operations;
 beforeAll(async () => {
   t = await startTestApp();
   ({ clients, OPS } = await rootOperations(t));

@@ -22,7 +22,10 @@ import { TEST_PASSWORD, type Client, type TestApp } from './test-app';
 export const ROLES = ['VIEWER', 'EDITOR', 'ADMIN', 'AUDITOR', 'PLATFORM_ADMIN'] as const;
 export type Op = { query: string; variables?: Record<string, unknown> };
 
-export async function rootOperations(t: TestApp): Promise<{ clients: Map<string, Client>; OPS: Record<string, () => Promise<Op>> }> {
+/** One representative call per root operation; `who` (a role, or ANONYMOUS) gets a call that role can make succeed. */
+export type Operations = Record<string, (who?: string) => Promise<Op>>;
+
+export async function rootOperations(t: TestApp): Promise<{ clients: Map<string, Client>; OPS: Operations }> {
   const em = t.em();
   const kp2mi = await t.ministry('KP2MI');
   const perin = await t.ministry('KEMENPERIN');
@@ -55,7 +58,7 @@ export async function rootOperations(t: TestApp): Promise<{ clients: Map<string,
     return id;
   };
   const someNik = () => f.validNik();
-  const OPS: Record<string, () => Promise<Op>> = {
+  const OPS: Operations = {
     node: async () => ({ query: 'query($id: ID!) { node(id: $id) { id } }', variables: { id: f.gid(w.institution) } }),
     viewer: async () => ({ query: '{ viewer { email } }' }),
     ministries: async () => ({ query: '{ ministries { totalCount } }' }),
@@ -137,8 +140,14 @@ export async function rootOperations(t: TestApp): Promise<{ clients: Map<string,
       await em.flush();
       return { query: 'mutation($id: ID!) { approveAccount(id: $id) { id } }', variables: { id: toGlobalId('Account', pending.id) } };
     },
-    createAccount: async () => ({ query: 'mutation($i: CreateAccountInput!) { createAccount(input: $i) { id } }', variables: { i: { email: `m${Math.random().toString(36).slice(2)}@test.local`, displayName: 'Matrix', password: 'a-long-password-1', role: 'VIEWER', ministryId: m(kp2mi.id) } } }),
-    updateAccount: async () => {
+    // A ministry ADMIN creates its VIEWERs; a PLATFORM_ADMIN creates ministry ADMINs only.
+    createAccount: async (who) => ({ query: 'mutation($i: CreateAccountInput!) { createAccount(input: $i) { id } }', variables: { i: { email: `m${Math.random().toString(36).slice(2)}@test.local`, displayName: 'Matrix', password: 'a-long-password-1', role: who === 'PLATFORM_ADMIN' ? 'ADMIN' : 'VIEWER', ministryId: m(kp2mi.id) } } }),
+    updateAccount: async (who) => {
+      if (who === 'PLATFORM_ADMIN') {
+        const target = em.create(Account, { email: `a${Math.random().toString(36).slice(2)}@test.local`, displayName: 'Admin to rename', passwordHash: 'x', role: Role.ADMIN, ministry: kp2mi });
+        await em.flush();
+        return { query: 'mutation($i: UpdateAccountInput!) { updateAccount(input: $i) { id } }', variables: { i: { id: toGlobalId('Account', target.id), displayName: 'Renamed admin' } } };
+      }
       const created = expectOk(await admin.exec(ops.CreateAccountDocument, { input: { email: `u${Math.random().toString(36).slice(2)}@test.local`, displayName: 'To update', password: 'a-long-password-1', role: 'VIEWER' } })).createAccount;
       return { query: 'mutation($i: UpdateAccountInput!) { updateAccount(input: $i) { id } }', variables: { i: { id: created.id, displayName: 'Updated' } } };
     },
