@@ -18,7 +18,7 @@ import { systemEm } from '../src/db/seed/demo';
 import { alternate, benchDatabase, median, ROUND_MS, ROUNDS, runMain } from './bench-support';
 import { Account } from '../src/modules/account/account.entity';
 import { Institution } from '../src/modules/institution/institution.entity';
-import { Ministry } from '../src/modules/ministry/ministry.entity';
+import { Ministry } from '../src/kernel/ministry.entity';
 import { InstitutionType } from '../src/shared/enums';
 import { toGlobalId } from '../src/shared/global-id';
 

@@ -19,7 +19,7 @@ import { tokenWithOwnerRights } from '../src/db/owner-sessions';
 import { systemEm } from '../src/db/seed/demo';
 import { alternate, benchDatabase, median, ROUND_MS, ROUNDS, runMain } from './bench-support';
 import { Account } from '../src/modules/account/account.entity';
-import { Ministry } from '../src/modules/ministry/ministry.entity';
+import { Ministry } from '../src/kernel/ministry.entity';
 
 const QUERY = parse('{ institutions(first: 100) { totalCount edges { node { id name provinceCode annualCapacity } } } }');
 

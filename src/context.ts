@@ -9,7 +9,7 @@ import type { Role } from './access/roles';
 import type { ResourceType } from './shared/enums';
 import type { LoginThrottle } from './modules/account/login-throttle';
 import type { CursorSeal } from './shared/cursor-seal';
-import { Loaders } from './shared/loaders';
+import { Loaders } from './kernel/loaders';
 
 /** What every resolver gets: one forked EntityManager in one transaction, the verified viewer and its data scope. */
 export interface Context {

@@ -14,7 +14,7 @@ import { MinistryResolver } from './modules/ministry/ministry.resolver';
 import { DataSharingClauseResolver, MouAmendmentResolver, MouAmendmentSignatureResolver, MouPartyResolver, MouResolver, MouVersionResolver } from './modules/mou/mou.resolver';
 import { NodeResolver } from './modules/node/node.resolver';
 import { PersonalDataResolver } from './modules/personal-data/personal-data.resolver';
-import { ExplainResolver } from './access/explain.resolver';
+import { ExplainResolver } from './modules/explain/explain.resolver';
 import { AuditResolver, MouAuditResolver } from './modules/audit/audit.resolver';
 import { StatisticsResolver } from './modules/statistics/statistics.resolver';
 import { ImportResolver } from './modules/import/import.resolver';

@@ -12,7 +12,7 @@ import { Institution } from '../src/modules/institution/institution.entity';
 import { Program } from '../src/modules/program/program.entity';
 import { ReturneeBusiness } from '../src/modules/returnee-business/returnee-business.entity';
 import { Trainee } from '../src/modules/trainee/trainee.entity';
-import type { Ministry } from '../src/modules/ministry/ministry.entity';
+import type { Ministry } from '../src/kernel/ministry.entity';
 import { expectError, expectOk } from './support/expect';
 import * as f from './support/factories';
 import { Role, startTestApp, type Client, type TestApp } from './support/test-app';

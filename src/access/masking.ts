@@ -3,9 +3,11 @@
  * but not its personal data. They keep just enough to recognise a record
  * ("the Jawa Timur NIK ending 01") and never the value itself.
  */
-import { maskNik } from '../modules/trainee/nik';
 
 const stars = (n: number) => '*'.repeat(Math.max(n, 3));
+
+/** A NIK for callers who may see the row but not the value: province and last two digits remain. */
+export const maskNik = (nik: string) => `${nik.slice(0, 4)}${'*'.repeat(10)}${nik.slice(14)}`;
 
 export const mask = {
   nik: maskNik,

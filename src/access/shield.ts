@@ -6,7 +6,7 @@
  */
 import { allow, deny, rule, shield } from 'graphql-shield';
 import type { IRule } from 'graphql-shield';
-import { Ministry } from '../modules/ministry/ministry.entity';
+import { Ministry } from '../kernel/ministry.entity';
 import type { Context } from '../context';
 import { forbidden, unauthenticated } from '../shared/errors';
 import { AUDIENCE_ROLES, MUTATION_POLICY, QUERY_POLICY, type Audience } from './policy';

@@ -5,7 +5,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Enrollment } from '../../src/modules/enrollment/enrollment.entity';
 import { Institution } from '../../src/modules/institution/institution.entity';
-import type { Ministry } from '../../src/modules/ministry/ministry.entity';
+import type { Ministry } from '../../src/kernel/ministry.entity';
 import { Program } from '../../src/modules/program/program.entity';
 import { ReturneeBusiness } from '../../src/modules/returnee-business/returnee-business.entity';
 import { formatNik } from '../../src/modules/trainee/nik';

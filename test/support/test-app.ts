@@ -23,7 +23,7 @@ import { tokenWithOwnerRights } from '../../src/db/owner-sessions';
 import { queryCounter } from '../../src/db/query-counter';
 import { systemEm } from '../../src/db/seed/demo';
 import { Account } from '../../src/modules/account/account.entity';
-import { Ministry } from '../../src/modules/ministry/ministry.entity';
+import { Ministry } from '../../src/kernel/ministry.entity';
 import { cloneDatabase, dropDatabase, withDatabase } from './pg-admin';
 
 export const TEST_PASSWORD = 'test-password-123';

@@ -11,7 +11,7 @@ import { Role } from '../../access/roles';
 import { Scope } from '../../access/scope';
 import { Account } from '../../modules/account/account.entity';
 import { DestinationCountry } from '../../modules/country/country.entity';
-import { Ministry } from '../../modules/ministry/ministry.entity';
+import { Ministry } from '../../kernel/ministry.entity';
 import { DataSharingClause } from '../../modules/mou/data-sharing-clause.entity';
 import { Mou } from '../../modules/mou/mou.entity';
 import { MouEvent, MouVersion, mouSnapshot } from '../../modules/mou/mou-version.entity';

@@ -3,15 +3,15 @@ import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Mutation, ObjectTyp
 import { Role } from '../../access/roles';
 import { compact, searchFilter } from '../../shared/filters';
 import { fromGlobalId, toGlobalId } from '../../shared/global-id';
-import { listConnection } from '../../shared/list';
+import { listConnection } from '../../kernel/list';
 import { connectionOf, PageArgs } from '../../shared/pagination';
-import { flushOrExplain } from '../../shared/owned-crud';
+import { flushOrExplain } from '../../kernel/owned-crud';
 import { CreateAccountInput, REFUSED_EMAIL, UpdateAccountInput } from './account.inputs';
 import { hash as argon2Hash } from '@node-rs/argon2';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { Context } from '../../context';
 import { AppError, badUserInput, ErrorCode, forbidden, notWritable } from '../../shared/errors';
-import { Ministry } from '../ministry/ministry.entity';
+import { Ministry } from '../../kernel/ministry.entity';
 import { Account } from './account.entity';
 
 @ObjectType({ simpleResolvers: true })

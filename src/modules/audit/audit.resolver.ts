@@ -6,13 +6,13 @@ import { MouStatus } from '../../shared/enums';
 import { badUserInput } from '../../shared/errors';
 import { compact } from '../../shared/filters';
 import { fromGlobalId, parseGlobalId, toGlobalId } from '../../shared/global-id';
-import { listConnection } from '../../shared/list';
+import { listConnection } from '../../kernel/list';
 import { connectionOf, PageArgs } from '../../shared/pagination';
-import { Ministry } from '../ministry/ministry.entity';
+import { Ministry } from '../../kernel/ministry.entity';
 import { DataSharingClause } from '../mou/data-sharing-clause.entity';
 import { Mou } from '../mou/mou.entity';
 import { MouVersion } from '../mou/mou-version.entity';
-import { NODE_TYPES } from '../node/node.resolver';
+import { NODE_TYPES } from '../node/node.types';
 import { readCheckpoint, signCheckpoint, verifyChain } from './audit.chain';
 import { AuditEvent } from './audit-event.entity';
 

@@ -2,11 +2,11 @@ import { Length, Matches } from 'class-validator';
 import { GraphQLLocalDate } from 'graphql-scalars';
 import { Arg, Args, ArgsType, Ctx, Field, InputType, Mutation, Query, Resolver } from 'type-graphql';
 import { badUserInput } from '../../shared/errors';
-import { assignPresent, flushOrExplain } from '../../shared/owned-crud';
+import { assignPresent, flushOrExplain } from '../../kernel/owned-crud';
 import type { Context } from '../../context';
 import { compact } from '../../shared/filters';
 import { connectionOf, PageArgs } from '../../shared/pagination';
-import { listConnection } from '../../shared/list';
+import { listConnection } from '../../kernel/list';
 import { DestinationCountry } from './country.entity';
 
 // Created at load time: type-graphql must see every type before the schema is built.

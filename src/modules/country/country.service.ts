@@ -2,6 +2,10 @@ import type { Context } from '../../context';
 import { badUserInput } from '../../shared/errors';
 import { DestinationCountry } from './country.entity';
 
+/** The destination-country reference table (a few dozen rows), read once per request. */
+export const destinationCountries = (ctx: Context): Promise<Map<string, DestinationCountry>> =>
+  ctx.loaders.once('destinationCountries', (em) => em.find(DestinationCountry, {}).then((rows) => new Map(rows.map((c) => [c.code, c]))));
+
 /**
  * Every code must be a known destination, and none may be closed by a
  * moratorium (Kepmenaker 260/2015: no placement in the Middle East).

@@ -2,9 +2,9 @@ import { Entity, Enum, Filter, Index, ManyToOne, Property, Unique, type Ref, typ
 import { GraphQLLocalDate } from 'graphql-scalars';
 import { Field, ObjectType } from 'type-graphql';
 import { scopeFilter } from '../../access/scope';
-import { OwnedEntity } from '../../shared/base.entity';
+import { OwnedEntity } from '../../kernel/base.entity';
 import { EnrollmentStatus } from '../../shared/enums';
-import { Node } from '../node/node.interface';
+import { Node } from '../../kernel/node.interface';
 import { Program } from '../program/program.entity';
 import { Trainee } from '../trainee/trainee.entity';
 

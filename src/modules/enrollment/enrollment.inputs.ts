@@ -2,7 +2,7 @@ import { IsOptional, Length } from 'class-validator';
 import { GraphQLLocalDate } from 'graphql-scalars';
 import { Field, ID, InputType, Int, registerEnumType } from 'type-graphql';
 import { EnrollmentStatus } from '../../shared/enums';
-import type { UpdateInputBase } from '../../shared/owned-crud';
+import type { UpdateInputBase } from '../../kernel/owned-crud';
 
 @InputType()
 export class CreateEnrollmentInput {

@@ -5,7 +5,7 @@ import { EnrollmentStatus } from '../../shared/enums';
 import { badUserInput, conflict } from '../../shared/errors';
 import { compact, ministryFilter } from '../../shared/filters';
 import { fromGlobalId } from '../../shared/global-id';
-import { assignPresent, loadReadable, loadWritable, ownedCrudResolver } from '../../shared/owned-crud';
+import { assignPresent, loadReadable, loadWritable, ownedCrudResolver } from '../../kernel/owned-crud';
 import { Program } from '../program/program.entity';
 import { Trainee } from '../trainee/trainee.entity';
 import { Enrollment } from './enrollment.entity';

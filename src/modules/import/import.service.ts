@@ -9,23 +9,24 @@
  * so one bad row writes nothing and the report lists every problem) or
  * GOOD_ROWS_ONLY (good rows are written, bad rows reported).
  */
+import { destinationCountries } from '../country/country.service';
 import { parse as parseStream } from 'csv-parse';
 import { requireOwnMinistry } from '../../access/guards';
 import { Pacer } from '../../shared/pacing';
 import { summariseChanges } from '../audit/audit.collector';
-import { flushOrExplain } from '../../shared/owned-crud';
+import { flushOrExplain } from '../../kernel/owned-crud';
 import { validate } from 'class-validator';
 import type { Context } from '../../context';
 import { badUserInput } from '../../shared/errors';
-import { Ministry } from '../ministry/ministry.entity';
+import { Ministry } from '../../kernel/ministry.entity';
 import { Institution } from '../institution/institution.entity';
 import { CreateInstitutionInput } from '../institution/institution.inputs';
 import { Program } from '../program/program.entity';
 import { CreateProgramInput } from '../program/program.inputs';
-import { assertDateOrder } from '../program/program.resolver';
+import { assertDateOrder } from '../program/program.rules';
 import { Trainee } from '../trainee/trainee.entity';
 import { CreateTraineeInput } from '../trainee/trainee.inputs';
-import { assertNikConsistent } from '../trainee/trainee.resolver';
+import { assertNikConsistent } from '../trainee/trainee.rules';
 import { convert, LAYOUTS, type Column, type ImportKindName } from './import.columns';
 
 export type ImportModeName = 'ALL_OR_NOTHING' | 'GOOD_ROWS_ONLY';
@@ -98,7 +99,7 @@ export async function importCsv(ctx: Context, kind: ImportKindName, text: string
   const good: GoodRow[] = [];
   const seen = new Map<string, number>();
   const seenNik = new Map<string, number>();
-  const countries = await ctx.loaders.countries();
+  const countries = await destinationCountries(ctx);
   const own = requireOwnMinistry(ctx);
   const institutions = kind === 'PROGRAMS' ? await institutionsByExternalId(ctx, records.map((r) => r.record.institutionExternalId)) : new Map();
 

@@ -1,9 +1,9 @@
 import { Unique, Entity, Enum, Filter, Index, Property, type Opt } from '@mikro-orm/core';
 import { Field, Int, ObjectType } from 'type-graphql';
 import { scopeFilter } from '../../access/scope';
-import { OwnedEntity } from '../../shared/base.entity';
+import { OwnedEntity } from '../../kernel/base.entity';
 import { Accreditation, InstitutionType, Sector } from '../../shared/enums';
-import { Node } from '../node/node.interface';
+import { Node } from '../../kernel/node.interface';
 
 /** A vocational institution (lembaga vokasi) run by one ministry. */
 @ObjectType({ implements: Node, simpleResolvers: true })

@@ -1,7 +1,7 @@
 import { ArrayMaxSize, IsOptional, Length, Max, Min } from 'class-validator';
 import { Field, ID, InputType, Int, registerEnumType } from 'type-graphql';
 import { Accreditation, InstitutionType, Sector } from '../../shared/enums';
-import type { UpdateInputBase } from '../../shared/owned-crud';
+import type { UpdateInputBase } from '../../kernel/owned-crud';
 import { IsProvinceCode } from '../../shared/validators';
 
 const MAX_CAPACITY = 10_000_000;

@@ -1,9 +1,9 @@
 import { Args, Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
 import type { Context } from '../../context';
 import { compact, ministryFilter, searchFilter } from '../../shared/filters';
-import { assignPresent, ownedCrudResolver } from '../../shared/owned-crud';
+import { assignPresent, ownedCrudResolver } from '../../kernel/owned-crud';
 import { connectionOf } from '../../shared/pagination';
-import { relationConnection, RelationArgs } from '../../shared/relation-connection';
+import { relationConnection, RelationArgs } from '../../kernel/relation-connection';
 import { Program } from '../program/program.entity';
 import { Institution } from './institution.entity';
 import { CreateInstitutionInput, InstitutionFilter, InstitutionOrderField, UpdateInstitutionInput } from './institution.inputs';

@@ -1,13 +1,13 @@
 import { Arg, Args, ArgsType, Ctx, Field, Mutation, Query, Resolver } from 'type-graphql';
 import { notFound } from '../../shared/errors';
 import { fromGlobalId } from '../../shared/global-id';
-import { assignPresent, flushOrExplain } from '../../shared/owned-crud';
+import { assignPresent, flushOrExplain } from '../../kernel/owned-crud';
 import { CreateMinistryInput, UpdateMinistryInput } from './ministry.inputs';
 import type { Context } from '../../context';
 import { connectionOf, DEFAULT_PAGE, PageArgs } from '../../shared/pagination';
 import { searchFilter, compact } from '../../shared/filters';
-import { Ministry } from './ministry.entity';
-import { listConnection } from '../../shared/list';
+import { Ministry } from '../../kernel/ministry.entity';
+import { listConnection } from '../../kernel/list';
 
 // Created at load time: type-graphql must see every type before the schema is built.
 const MinistryConnection = connectionOf(Ministry);

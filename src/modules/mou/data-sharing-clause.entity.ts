@@ -1,8 +1,8 @@
 import { Entity, Enum, ManyToOne, Property, type Ref, type Opt } from '@mikro-orm/core';
 import { Field, GraphQLISODateTime, ObjectType } from 'type-graphql';
-import { BaseEntity } from '../../shared/base.entity';
+import { BaseEntity } from '../../kernel/base.entity';
 import { ResourceType } from '../../shared/enums';
-import { Ministry } from '../ministry/ministry.entity';
+import { Ministry } from '../../kernel/ministry.entity';
 import { Mou } from './mou.entity';
 
 /** provider -> recipient, resource types, personal data or not, purpose (legal basis). */

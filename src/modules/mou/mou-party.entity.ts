@@ -1,7 +1,7 @@
 import { Entity, Index, ManyToOne, Property, type Ref } from '@mikro-orm/core';
 import { Field, GraphQLISODateTime, ObjectType } from 'type-graphql';
-import { BaseEntity } from '../../shared/base.entity';
-import { Ministry } from '../ministry/ministry.entity';
+import { BaseEntity } from '../../kernel/base.entity';
+import { Ministry } from '../../kernel/ministry.entity';
 import { Mou } from './mou.entity';
 
 /** A party ministry of an MoU and its signature. */

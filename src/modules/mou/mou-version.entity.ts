@@ -2,7 +2,7 @@ import { Entity, Enum, ManyToOne, PrimaryKey, Property, Unique, type Ref, type O
 import { Field, GraphQLISODateTime, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { v7 as uuidv7 } from 'uuid';
 import { MouStatus, ResourceType } from '../../shared/enums';
-import { Ministry } from '../ministry/ministry.entity';
+import { Ministry } from '../../kernel/ministry.entity';
 import type { DataSharingClause } from './data-sharing-clause.entity';
 import { Mou } from './mou.entity';
 

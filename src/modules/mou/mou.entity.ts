@@ -2,10 +2,10 @@ import { Collection, Entity, Enum, Filter, Index, OneToMany, OptionalProps, Prop
 import { GraphQLLocalDate } from 'graphql-scalars';
 import { Field, GraphQLISODateTime, ObjectType } from 'type-graphql';
 import { scopeFilter } from '../../access/scope';
-import { OwnedEntity } from '../../shared/base.entity';
+import { OwnedEntity } from '../../kernel/base.entity';
 import { MouStatus } from '../../shared/enums';
 import { todayInJakarta } from '../../shared/time';
-import { Node } from '../node/node.interface';
+import { Node } from '../../kernel/node.interface';
 import { DataSharingClause } from './data-sharing-clause.entity';
 import { MouParty } from './mou-party.entity';
 

@@ -1,17 +1,9 @@
 import { Arg, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../../context';
 import { parseGlobalId, toGlobalId } from '../../shared/global-id';
-import { Enrollment } from '../enrollment/enrollment.entity';
-import { Institution } from '../institution/institution.entity';
-import { Ministry } from '../ministry/ministry.entity';
-import { Mou } from '../mou/mou.entity';
-import { Program } from '../program/program.entity';
-import { ReturneeBusiness } from '../returnee-business/returnee-business.entity';
-import { Trainee } from '../trainee/trainee.entity';
-import { Node } from './node.interface';
+import { Node } from '../../kernel/node.interface';
+import { NODE_TYPES } from './node.types';
 
-/** Every type that implements Node, by its GraphQL (and entity class) name. */
-export const NODE_TYPES = { Ministry, Institution, Program, Trainee, Enrollment, Mou, ReturneeBusiness } as const;
 
 @Resolver(() => Node)
 export class NodeResolver {
@@ -23,7 +15,7 @@ export class NodeResolver {
     const parsed = parseGlobalId(id);
     const entity = parsed && NODE_TYPES[parsed.type as keyof typeof NODE_TYPES];
     if (!parsed || !entity) return null;
-    return ctx.loaders.byId(entity as typeof Institution).load(parsed.id);
+    return ctx.loaders.byId(entity as (typeof NODE_TYPES)['Institution']).load(parsed.id);
   }
 
   @FieldResolver(() => ID)

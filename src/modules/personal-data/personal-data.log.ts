@@ -3,7 +3,7 @@ import DataLoader from 'dataloader';
 import type { Grant } from '../../access/scope';
 import type { Viewer } from '../../access/roles';
 import { ResourceType } from '../../shared/enums';
-import { Ministry } from '../ministry/ministry.entity';
+import { Ministry } from '../../kernel/ministry.entity';
 import { DataSharingClause } from '../mou/data-sharing-clause.entity';
 import { Mou } from '../mou/mou.entity';
 import { PersonalDataRead } from './personal-data-read.entity';

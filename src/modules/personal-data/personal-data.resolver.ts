@@ -4,7 +4,7 @@ import type { Context } from '../../context';
 import { ResourceType } from '../../shared/enums';
 import { badUserInput } from '../../shared/errors';
 import { toGlobalId } from '../../shared/global-id';
-import { Ministry } from '../ministry/ministry.entity';
+import { Ministry } from '../../kernel/ministry.entity';
 import { DataSharingClause } from '../mou/data-sharing-clause.entity';
 import { Mou } from '../mou/mou.entity';
 import { ReturneeBusiness } from '../returnee-business/returnee-business.entity';

@@ -2,10 +2,10 @@ import { Unique, Entity, Enum, Filter, Index, ManyToOne, Property, type Ref, typ
 import { GraphQLLocalDate } from 'graphql-scalars';
 import { Field, Int, ObjectType } from 'type-graphql';
 import { scopeFilter } from '../../access/scope';
-import { OwnedEntity } from '../../shared/base.entity';
+import { OwnedEntity } from '../../kernel/base.entity';
 import { ProgramStatus, Sector } from '../../shared/enums';
 import { Institution } from '../institution/institution.entity';
-import { Node } from '../node/node.interface';
+import { Node } from '../../kernel/node.interface';
 
 /** A training programme of one institution; its owner is the institution's ministry (denormalised for filtering). */
 @ObjectType({ implements: Node, simpleResolvers: true })

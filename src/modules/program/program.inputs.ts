@@ -2,7 +2,7 @@ import { ArrayMaxSize, IsOptional, Length, Max, Min } from 'class-validator';
 import { GraphQLLocalDate } from 'graphql-scalars';
 import { Field, ID, InputType, Int, registerEnumType } from 'type-graphql';
 import { ProgramStatus, Sector } from '../../shared/enums';
-import type { UpdateInputBase } from '../../shared/owned-crud';
+import type { UpdateInputBase } from '../../kernel/owned-crud';
 import { IsCountryCodeFormat } from '../../shared/validators';
 
 const MAX_INTAKE = 100_000;

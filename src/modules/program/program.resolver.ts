@@ -1,24 +1,21 @@
 import { Args, Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
+import { assertOpenDestinations, destinationCountries } from '../country/country.service';
 import type { Context } from '../../context';
 import { badUserInput } from '../../shared/errors';
 import { compact, ministryFilter, searchFilter } from '../../shared/filters';
 import { fromGlobalId } from '../../shared/global-id';
 import { connectionOf } from '../../shared/pagination';
-import { assignPresent, loadWritable, ownedCrudResolver } from '../../shared/owned-crud';
-import { relationConnection, RelationArgs } from '../../shared/relation-connection';
+import { assignPresent, loadWritable, ownedCrudResolver } from '../../kernel/owned-crud';
+import { relationConnection, RelationArgs } from '../../kernel/relation-connection';
 import { DestinationCountry } from '../country/country.entity';
-import { assertOpenDestinations } from '../country/country.service';
 import { Enrollment } from '../enrollment/enrollment.entity';
 import { Institution } from '../institution/institution.entity';
 import { Program } from './program.entity';
+import { assertDateOrder } from './program.rules';
 import { CreateProgramInput, ProgramFilter, ProgramOrderField, UpdateProgramInput } from './program.inputs';
 
 // Created at load time: type-graphql must see every type before the schema is built.
 const EnrollmentConnection = connectionOf(Enrollment);
-
-export function assertDateOrder(start: string | null | undefined, end: string | null | undefined, field: string) {
-  if (start && end && end < start) throw badUserInput('endDate is before startDate.', field);
-}
 
 export const ProgramCrudResolver = ownedCrudResolver({
   entity: Program,
@@ -62,7 +59,7 @@ export class ProgramResolver {
 
   @FieldResolver(() => [DestinationCountry])
   async targetCountries(@Root() program: Program, @Ctx() ctx: Context) {
-    const all = await ctx.loaders.countries();
+    const all = await destinationCountries(ctx);
     return program.targetCountryCodes.map((c) => all.get(c)).filter((c) => c !== undefined);
   }
 

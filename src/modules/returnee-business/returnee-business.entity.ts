@@ -2,9 +2,9 @@ import { BigIntType, Entity, Enum, Filter, Index, ManyToOne, Property, type Ref,
 import { GraphQLLocalDate } from 'graphql-scalars';
 import { Field, Float, Int, ObjectType } from 'type-graphql';
 import { scopeFilter } from '../../access/scope';
-import { OwnedEntity } from '../../shared/base.entity';
+import { OwnedEntity } from '../../kernel/base.entity';
 import { FinancingType } from '../../shared/enums';
-import { Node } from '../node/node.interface';
+import { Node } from '../../kernel/node.interface';
 import { Trainee } from '../trainee/trainee.entity';
 
 /** A village micro-business (UMKM) of a returned migrant worker (purna PMI). */

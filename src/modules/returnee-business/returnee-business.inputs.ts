@@ -2,8 +2,9 @@ import { IsOptional, Length, Matches, Max, Min } from 'class-validator';
 import { GraphQLLocalDate } from 'graphql-scalars';
 import { Field, Float, ID, InputType, Int, registerEnumType } from 'type-graphql';
 import { FinancingType } from '../../shared/enums';
-import type { UpdateInputBase } from '../../shared/owned-crud';
-import { IsNik, IsProvinceCode } from '../../shared/validators';
+import type { UpdateInputBase } from '../../kernel/owned-crud';
+import { IsProvinceCode } from '../../shared/validators';
+import { IsNik } from '../trainee/trainee.rules';
 
 const PHONE = /^\+?[0-9][0-9 -]{6,18}$/;
 

@@ -2,10 +2,10 @@ import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
 import type { Context } from '../../context';
 import { badUserInput } from '../../shared/errors';
 import { compact, ministryFilter, searchFilter } from '../../shared/filters';
-import { assignPresent, loadReadable, ownedCrudResolver } from '../../shared/owned-crud';
+import { assignPresent, loadReadable, ownedCrudResolver } from '../../kernel/owned-crud';
 import { Trainee } from '../trainee/trainee.entity';
 import { PERSONAL_FIELDS } from '../../access/masking';
-import { assertPersonalQueryAllowed, personalValue } from '../personal-data/personal-field';
+import { assertPersonalQueryAllowed, personalValue } from '../../access/personal-field';
 import { ReturneeBusiness } from './returnee-business.entity';
 import { CreateReturneeBusinessInput, ReturneeBusinessFilter, ReturneeBusinessOrderField, UpdateReturneeBusinessInput } from './returnee-business.inputs';
 

@@ -4,12 +4,12 @@
  * own data plus what clauses in force share with them), and only the parts a
  * client selects are computed — all of them in a single statement.
  */
+import { destinationCountries } from '../country/country.service';
 import DataLoader from 'dataloader';
 import { Ctx, Field, Float, Int, ObjectType, Query, Resolver } from 'type-graphql';
 import type { Context } from '../../context';
 import { PROVINCES } from '../../shared/regions';
-import { Ministry } from '../ministry/ministry.entity';
-import { BREAKDOWNS } from '../../../migrations/Migration20261128000400_statistics';
+import { Ministry } from '../../kernel/ministry.entity';
 
 @ObjectType({ simpleResolvers: true, description: 'One group of a breakdown: `capacity` is annual capacity for institutions, intake capacity for programmes, financing (rupiah) for returnee businesses.' })
 export class Bucket {
@@ -94,7 +94,7 @@ export class StatisticsResolver {
         return m ? `${m.code} — ${m.nameEn}` : key;
       }
       if (PROVINCE_KEYED.has(kind)) return PROVINCES[key] ?? key;
-      if (COUNTRY_KEYED.has(kind)) return (await ctx.loaders.countries()).get(key)?.nameEn ?? key;
+      if (COUNTRY_KEYED.has(kind)) return (await destinationCountries(ctx)).get(key)?.nameEn ?? key;
       if (kind === 'returneeBusinessesBySector') return KBLI[key] ?? `KBLI ${key}`;
       if (key === 'true' || key === 'false') return key === 'true' ? 'Yes' : 'No';
       return humanize(key);
@@ -104,4 +104,15 @@ export class StatisticsResolver {
 }
 
 /** Every breakdown the database offers has a field here (a test checks). */
-export const BREAKDOWN_NAMES = Object.keys(BREAKDOWNS);
+/**
+ * The breakdowns `sinergi_statistics` computes (see its migration). Listed here rather than imported:
+ * an applied migration never changes, and the API must not change with it by accident. A test checks
+ * that both lists agree.
+ */
+export const BREAKDOWN_NAMES = [
+  'institutionsByMinistry', 'institutionsByType', 'institutionsByProvince', 'institutionsBySector', 'institutionsByLinkAndMatch', 'institutionsByPmiPreparation',
+  'programsByStatus', 'programsBySector', 'programsByDestination',
+  'participantsByStatus', 'participantsBySector', 'participantsByDestination', 'participantsInTrainingByMinistry',
+  'traineesByOriginProvince', 'traineesBySex', 'traineesByStatus',
+  'returneeBusinessesByProvince', 'returneeBusinessesBySector', 'returneeBusinessesByFinancing',
+];

@@ -62,8 +62,8 @@ export function formatNik(p: { provinceCode: string; regencyCode: string; distri
   return `${p.provinceCode}${p.regencyCode}${p.districtCode}${two(day)}${two(m)}${two(y % 100)}${String(p.serial).padStart(4, '0')}`;
 }
 
-/** Masked form for callers who may see the row but not the value: province and last two digits remain. */
-export const maskNik = (nik: string) => `${nik.slice(0, 4)}${'*'.repeat(10)}${nik.slice(14)}`;
+/** Masked form for callers who may see the row but not the value (defined with the other masks). */
+export { maskNik } from '../../access/masking';
 
 /** Whole years between `birthDate` and `today` (both YYYY-MM-DD). */
 export function ageOn(birthDate: string, today: string): number {

@@ -1,9 +1,9 @@
 import { Entity, Enum, Filter, Index, Property, Unique, type Opt } from '@mikro-orm/core';
 import { Field, ObjectType } from 'type-graphql';
 import { scopeFilter } from '../../access/scope';
-import { OwnedEntity } from '../../shared/base.entity';
+import { OwnedEntity } from '../../kernel/base.entity';
 import { EducationLevel, Sex, TraineeStatus } from '../../shared/enums';
-import { Node } from '../node/node.interface';
+import { Node } from '../../kernel/node.interface';
 
 /**
  * A prospective migrant worker (calon PMI) registered by one ministry.

@@ -2,8 +2,9 @@ import { IsEmail, IsOptional, Length, Matches } from 'class-validator';
 import { GraphQLLocalDate } from 'graphql-scalars';
 import { Field, ID, InputType, Int, registerEnumType } from 'type-graphql';
 import { EducationLevel, Sex, TraineeStatus } from '../../shared/enums';
-import type { UpdateInputBase } from '../../shared/owned-crud';
-import { IsAdultBirthDate, IsNik, IsProvinceCode } from '../../shared/validators';
+import type { UpdateInputBase } from '../../kernel/owned-crud';
+import { IsProvinceCode } from '../../shared/validators';
+import { IsAdultBirthDate, IsNik } from './trainee.rules';
 
 const PHONE = /^\+?[0-9][0-9 -]{6,18}$/;
 

@@ -3,24 +3,17 @@ import type { Context } from '../../context';
 import { badUserInput } from '../../shared/errors';
 import { compact, ministryFilter, searchFilter } from '../../shared/filters';
 import { connectionOf } from '../../shared/pagination';
-import { assignPresent, ownedCrudResolver } from '../../shared/owned-crud';
-import { relationConnection, RelationArgs } from '../../shared/relation-connection';
+import { assignPresent, ownedCrudResolver } from '../../kernel/owned-crud';
+import { relationConnection, RelationArgs } from '../../kernel/relation-connection';
 import { Enrollment } from '../enrollment/enrollment.entity';
-import { nikMismatch } from './nik';
 import { PERSONAL_FIELDS } from '../../access/masking';
-import { assertPersonalQueryAllowed, personalValue } from '../personal-data/personal-field';
+import { assertPersonalQueryAllowed, personalValue } from '../../access/personal-field';
 import { Trainee } from './trainee.entity';
+import { assertNikConsistent } from './trainee.rules';
 import { CreateTraineeInput, TraineeFilter, TraineeOrderField, UpdateTraineeInput } from './trainee.inputs';
-import type { Sex } from '../../shared/enums';
 
 // Created at load time: type-graphql must see every type before the schema is built.
 const EnrollmentConnection = connectionOf(Enrollment);
-
-/** NIK, birth date and sex must tell the same story (day + 40 for women). */
-export function assertNikConsistent(nik: string, birthDate: string, sex: Sex) {
-  const reason = nikMismatch(nik, birthDate, sex);
-  if (reason) throw badUserInput(`${reason}.`, 'input.nik');
-}
 
 export const TraineeCrudResolver = ownedCrudResolver({
   entity: Trainee,

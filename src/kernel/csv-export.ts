@@ -6,12 +6,12 @@
 import { stringify } from 'csv-stringify/sync';
 import { maskerOf, type PersonalEntity } from '../access/masking';
 import type { Context } from '../context';
-import { Ministry } from '../modules/ministry/ministry.entity';
-import { personalValue } from '../modules/personal-data/personal-field';
+import { Ministry } from './ministry.entity';
+import { personalValue } from '../access/personal-field';
 import type { OwnedEntity } from './base.entity';
-import { neutraliseCell } from './csv-safety';
-import { Pacer } from './pacing';
-import { toGlobalId } from './global-id';
+import { neutraliseCell } from '../shared/csv-safety';
+import { Pacer } from '../shared/pacing';
+import { toGlobalId } from '../shared/global-id';
 
 /** Relation properties and the type of the row they point to. */
 const REFERENCES: Record<string, string> = { institution: 'Institution', program: 'Program', trainee: 'Trainee' };

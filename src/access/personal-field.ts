@@ -1,10 +1,10 @@
 import type { FilterQuery } from '@mikro-orm/core';
 import type { ClassType } from 'type-graphql';
-import type { PersonalEntity } from '../../access/masking';
-import { badUserInput, forbidden } from '../../shared/errors';
-import type { Context } from '../../context';
-import { ResourceType } from '../../shared/enums';
-import type { OwnedEntity } from '../../shared/base.entity';
+import type { PersonalEntity } from './masking';
+import { badUserInput, forbidden } from '../shared/errors';
+import type { Context } from '../context';
+import { ResourceType } from '../shared/enums';
+import type { OwnedEntity } from '../kernel/base.entity';
 
 type PersonalResource = PersonalEntity;
 const RESOURCE_TYPE: Record<PersonalResource, ResourceType> = { Trainee: ResourceType.TRAINEE, ReturneeBusiness: ResourceType.RETURNEE_BUSINESS };

@@ -2,9 +2,9 @@ import { Max, Min } from 'class-validator';
 import { ArgsType, Field, Int } from 'type-graphql';
 import type { OwnedEntity, BaseEntity } from './base.entity';
 import type { Context } from '../context';
-import { badUserInput } from './errors';
+import { badUserInput } from '../shared/errors';
 import type { RelationSpec } from './loaders';
-import { DEFAULT_PAGE, MAX_PAGE, type ConnectionClass } from './pagination';
+import { DEFAULT_PAGE, MAX_PAGE, type ConnectionClass } from '../shared/pagination';
 
 @ArgsType()
 export class RelationArgs {

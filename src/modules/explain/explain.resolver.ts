@@ -5,17 +5,17 @@
  * table that enforce access, so the explanation is the enforcement.
  */
 import { Arg, Ctx, Field, ID, ObjectType, Query, Resolver, registerEnumType } from 'type-graphql';
-import type { Context } from '../context';
-import { DataSharingClause } from '../modules/mou/data-sharing-clause.entity';
-import { Mou } from '../modules/mou/mou.entity';
-import { NODE_TYPES } from '../modules/node/node.resolver';
-import type { OwnedEntity } from '../shared/base.entity';
-import { MouStatus } from '../shared/enums';
-import { parseGlobalId } from '../shared/global-id';
-import { maskerOf } from './masking';
-import { Access, accessFor, MUTATION_POLICY, QUERY_POLICY } from './policy';
-import { isWriter, Role } from './roles';
-import type { ScopedResource } from './scope';
+import type { Context } from '../../context';
+import { DataSharingClause } from '../mou/data-sharing-clause.entity';
+import { Mou } from '../mou/mou.entity';
+import { NODE_TYPES } from '../node/node.types';
+import type { OwnedEntity } from '../../kernel/base.entity';
+import { MouStatus } from '../../shared/enums';
+import { parseGlobalId } from '../../shared/global-id';
+import { maskerOf } from '../../access/masking';
+import { Access, accessFor, MUTATION_POLICY, QUERY_POLICY } from '../../access/policy';
+import { isWriter, Role } from '../../access/roles';
+import type { ScopedResource } from '../../access/scope';
 
 registerEnumType(Access, { name: 'Access' });
 

@@ -1,8 +1,8 @@
 import { Cursor, type FilterQuery, type QueryOrderMap } from '@mikro-orm/core';
 import type { ClassType } from 'type-graphql';
 import type { Context } from '../context';
-import { badUserInput } from './errors';
-import { connectionOf, DEFAULT_PAGE, pageSize, type PageArgs } from './pagination';
+import { badUserInput } from '../shared/errors';
+import { connectionOf, DEFAULT_PAGE, pageSize, type PageArgs } from '../shared/pagination';
 
 /**
  * A root list as a connection: keyset pagination by MikroORM's `findByCursor`

@@ -12,7 +12,6 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { EntityName } from '@mikro-orm/core';
 import DataLoader from 'dataloader';
 import type { Scope, ScopedResource } from '../access/scope';
-import { DestinationCountry } from '../modules/country/country.entity';
 
 const MIN_UUID = '00000000-0000-0000-0000-000000000000';
 
@@ -111,12 +110,12 @@ export class Loaders {
     );
   }
 
-  private countryMap?: Promise<Map<string, DestinationCountry>>;
+  private readonly cached = new Map<string, Promise<unknown>>();
 
-  /** The destination-country reference table (a few dozen rows), read once per request. */
-  countries(): Promise<Map<string, DestinationCountry>> {
-    this.countryMap ??= this.em.find(DestinationCountry, {}).then((rows) => new Map(rows.map((c) => [c.code, c])));
-    return this.countryMap;
+  /** A value computed once per request (e.g. a small reference table), under `key`. */
+  once<V>(key: string, make: (em: EntityManager) => Promise<V>): Promise<V> {
+    if (!this.cached.has(key)) this.cached.set(key, make(this.em));
+    return this.cached.get(key) as Promise<V>;
   }
 
   private columns<T>(spec: RelationSpec<T>) {

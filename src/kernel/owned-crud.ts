@@ -16,19 +16,19 @@ import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, InputType, Int, Mut
 import { ValidateNested } from 'class-validator';
 import type { ScopedResource } from '../access/scope';
 import type { Context } from '../context';
-import { Ministry } from '../modules/ministry/ministry.entity';
+import { Ministry } from './ministry.entity';
 import type { OwnedEntity } from './base.entity';
-import { badUserInput, conflict, forbidden, notWritable } from './errors';
-import { fromGlobalId, toGlobalId } from './global-id';
+import { badUserInput, conflict, forbidden, notWritable } from '../shared/errors';
+import { fromGlobalId, toGlobalId } from '../shared/global-id';
 import { listConnection } from './list';
 import { MAX_EXPORT_ROWS, toCsv } from './csv-export';
-import { Pacer } from './pacing';
+import { Pacer } from '../shared/pacing';
 
 /** Rows an export reads per query. */
 const EXPORT_PAGE = 500;
-import { logPersonalMatches, logPersonalRows } from '../modules/personal-data/personal-field';
-import { connectionOf, PageArgs } from './pagination';
-import { SortDirection } from './enums';
+import { logPersonalMatches, logPersonalRows } from '../access/personal-field';
+import { connectionOf, PageArgs } from '../shared/pagination';
+import { SortDirection } from '../shared/enums';
 
 @ObjectType({ simpleResolvers: true })
 export class DeletePayload {

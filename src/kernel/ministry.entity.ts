@@ -1,7 +1,7 @@
 import { Entity, Property, Unique, type Opt } from '@mikro-orm/core';
 import { Field, ObjectType } from 'type-graphql';
-import { BaseEntity } from '../../shared/base.entity';
-import { Node } from '../node/node.interface';
+import { BaseEntity } from './base.entity';
+import { Node } from './node.interface';
 
 /** A ministry is a row, not an enum: a thirteenth partner is an insert. */
 @ObjectType({ implements: Node, simpleResolvers: true })

@@ -1,7 +1,7 @@
 import { Entity, ManyToOne, PrimaryKey, Property, type Ref, type Opt } from '@mikro-orm/core';
 import { v7 as uuidv7 } from 'uuid';
 import { Field, GraphQLISODateTime, Int, ObjectType } from 'type-graphql';
-import type { Ministry } from '../modules/ministry/ministry.entity';
+import type { Ministry } from './ministry.entity';
 
 /**
  * Columns every table has. Ids are UUIDv7: time-ordered, so the primary key
