@@ -176,8 +176,10 @@ export class Migration20261128000600_database_trust extends Migration {
           'read', reads)::text;
         perform set_config('sinergi.scope', payload, true);
         perform set_config('sinergi.scope_mac', sinergi_seal(payload), true);
+        -- The read scope is derived here, once: the app builds its own Scope from these lists.
         return jsonb_build_object('accountOk', a.id is not null, 'accountId', a.id, 'ministryId', a.ministry_id, 'role', a.role,
-          'pending', coalesce(a.pending, false), 'grants', grants);
+          'pending', coalesce(a.pending, false), 'grants', grants, 'read', reads,
+          'readsAll', case when a.role = 'AUDITOR' and not a.pending then '["mou"]'::jsonb else '[]'::jsonb end);
       end $$;`);
   }
 

@@ -79,6 +79,8 @@ interface BeginResult {
   role: Role | null;
   pending: boolean;
   grants: { clauseId: string; mouId: string; providerMinistryId: string; resourceTypes: ResourceType[]; includesPersonalData: boolean }[];
+  read: Record<string, string[]>;
+  readsAll: string[];
 }
 
 export function createContext(deps: ContextDeps, session: SessionClaims | null, requestId: string, clientAddress = 'in-process'): Context {
@@ -116,7 +118,7 @@ export function createContext(deps: ContextDeps, session: SessionClaims | null, 
       // ministry are the account's as they are now, whatever the token says.
       this.viewer = scope.accountOk ? { accountId: scope.accountId!, ministryId: scope.ministryId, role: scope.role!, pending: scope.pending } : null;
       const grants: Grant[] = scope.grants.map((g) => ({ ...g, resources: g.resourceTypes.map((t) => RESOURCE_OF[t]) }));
-      this.scope = Scope.forViewer(this.viewer, grants);
+      this.scope = Scope.fromDatabase(this.viewer, scope.read, scope.readsAll, grants);
       em.setFilterParams('scope', { scope: this.scope });
       this.loaders = new Loaders(em, this.scope);
       this.personalLog = this.scope.ownMinistry ? new PersonalDataLog(em, this.viewer!) : null;

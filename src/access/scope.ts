@@ -11,7 +11,7 @@
  * The clauses in force come from `sinergi_begin_request` (see the row-level
  * security migration), which also hands the same scope to PostgreSQL.
  */
-import { isMinistryStaff, Role, type Viewer } from './roles';
+import { isMinistryStaff, type Viewer } from './roles';
 import { ResourceType } from '../shared/enums';
 
 export const SCOPED_RESOURCES = ['Institution', 'Program', 'Trainee', 'Enrollment', 'ReturneeBusiness', 'Mou'] as const;
@@ -24,6 +24,11 @@ export const RESOURCE_OF: Record<ResourceType, ScopedResource> = {
   [ResourceType.TRAINEE]: 'Trainee',
   [ResourceType.ENROLLMENT]: 'Enrollment',
   [ResourceType.RETURNEE_BUSINESS]: 'ReturneeBusiness',
+};
+
+/** The table (and key in `sinergi_begin_request`'s read lists) of each scoped resource. */
+export const TABLE_OF: Record<ScopedResource, string> = {
+  Institution: 'institution', Program: 'program', Trainee: 'trainee', Enrollment: 'enrollment', ReturneeBusiness: 'returnee_business', Mou: 'mou',
 };
 
 /** A data-sharing clause in force with the caller's ministry as recipient. */
@@ -63,23 +68,20 @@ export class Scope {
   }
 
   /**
-   * Builds the caller's scope. Ministry staff read their own ministry's rows
-   * plus what clauses in force share with them; auditors read every MoU and no
-   * programme data; platform admins read none of it (separation of duties).
+   * The caller's scope as `sinergi_begin_request` derived it in SQL from the
+   * account and the clauses in force: per resource (by table name) the
+   * ministries whose rows are readable, and the resources readable in full
+   * (every MoU, for auditors). The same lists seal the request's row-level
+   * security, so the ORM filter and the policies cannot disagree. Writes and
+   * full personal data stay the caller's own ministry's, and what `grants`
+   * (clauses in force, with their ids for the read log) add.
    */
-  static forViewer(viewer: Viewer | null, grants: readonly Grant[]): Scope {
-    if (viewer?.role === Role.AUDITOR && !viewer.pending) {
-      return new Scope(new Map(SCOPED_RESOURCES.map((r) => [r, r === 'Mou' ? null : []])), null, [], false);
-    }
-    if (!isMinistryStaff(viewer)) return Scope.none();
-    const read = new Map<ScopedResource, string[]>(SCOPED_RESOURCES.map((r) => [r, [viewer.ministryId]]));
-    for (const g of grants) {
-      for (const r of g.resources) {
-        const ids = read.get(r)!;
-        if (r !== 'Mou' && !ids.includes(g.providerMinistryId)) ids.push(g.providerMinistryId);
-      }
-    }
-    return new Scope(read, viewer.ministryId, grants, false);
+  static fromDatabase(viewer: Viewer | null, read: Readonly<Record<string, readonly string[]>>, readsAll: readonly string[], grants: readonly Grant[]): Scope {
+    const map = new Map<ScopedResource, readonly string[] | null>(
+      SCOPED_RESOURCES.map((r) => [r, readsAll.includes(TABLE_OF[r]) ? null : [...(read[TABLE_OF[r]] ?? [])]]),
+    );
+    const own = isMinistryStaff(viewer) ? viewer.ministryId : null;
+    return new Scope(map, own, own ? grants : [], false);
   }
 
   /** Ministry ids whose rows of `resource` are readable; null means all. */
