@@ -76,7 +76,7 @@ export class Migration20261128000200_row_level_security extends Migration {
       end $$;`);
 
     for (const table of OWNED_TABLES) {
-      const resource = table === 'returnee_business' ? 'returnee_business' : table;
+      const resource = table;
       const readable =
         `(select sinergi_reads_all('${resource}')) or owner_ministry_id = any ((select sinergi_read_ids('${resource}'))::uuid[])` +
         (table === 'mou' ? ` or party_ministry_ids && array[(select sinergi_own())::text]` : '');
