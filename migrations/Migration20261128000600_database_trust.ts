@@ -326,6 +326,12 @@ export class Migration20261128000600_database_trust extends Migration {
     // and the insert. A caller that guessed the head wrong gets the real one back, still holding the
     // lock, and signs again. The app role cannot insert any other way.
     this.addSql(`revoke insert on audit_event from sinergi_app;`);
+    // Reading the log: auditors all of it, a ministry's ADMIN the events about its own ministry's data.
+    this.addSql(`alter table audit_event enable row level security;`);
+    this.addSql(`alter table audit_event force row level security;`);
+    this.addSql(`create policy owner_all on audit_event to current_user using (true) with check (true);`);
+    this.addSql(`create policy app_select on audit_event for select to sinergi_app using (
+      (select sinergi_is_auditor()) or (subject_ministry_id = (select sinergi_own()) and (select sinergi_role()) = 'ADMIN'));`);
     this.addSql(`create function sinergi_audit_append(p_seq bigint, p_prev_hash text, p_occurred_at timestamptz, p_request_id text,
         p_actor_account_id uuid, p_actor_ministry_id uuid, p_actor_role text, p_operation text, p_entity_type text, p_entity_id text,
         p_subject_ministry_id uuid, p_changes jsonb, p_hash text, p_signature text)
@@ -344,6 +350,10 @@ export class Migration20261128000600_database_trust extends Migration {
   }
 
   override async down(): Promise<void> {
+    this.addSql(`drop policy if exists owner_all on audit_event;`);
+    this.addSql(`drop policy if exists app_select on audit_event;`);
+    this.addSql(`alter table audit_event no force row level security;`);
+    this.addSql(`alter table audit_event disable row level security;`);
     this.addSql(`drop function if exists sinergi_audit_append(bigint, text, timestamptz, text, uuid, uuid, text, text, text, text, uuid, jsonb, text, text);`);
     this.addSql(`grant insert on audit_event to sinergi_app;`);
     this.addSql(`drop trigger if exists mou_guard on mou;`);

@@ -5,6 +5,7 @@
  * replay the scope setting, impersonate an account, edit clauses, MoUs,
  * accounts or the audit log, read password hashes or sessions.
  */
+import { parse } from 'graphql';
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appUrl } from '../src/db/app-role';
@@ -161,6 +162,20 @@ describe('the app role, connected with its own password', () => {
       expect(await refusal(`insert into audit_event (seq, occurred_at, operation, entity_type, changes, prev_hash, hash, signature) values (999999, now(), 'forged', 'X', '[]', 'a', 'b', 'c')`)).toMatch(/permission denied/);
       expect(await refusal(`update audit_event set operation = 'rewritten'`)).toMatch(/permission denied/);
       expect(await refusal(`delete from audit_event`)).toMatch(/permission denied/);
+    });
+    // One event about KP2MI's data, written through the API.
+    const kp2miEditor = await t.as(Role.EDITOR, 'KP2MI');
+    const made = await kp2miEditor.exec(parse('mutation { createInstitution(input: { name: "BLK Audit", type: TRAINING_CENTRE, provinceCode: "35", annualCapacity: 5 }) { id } }') as never, {});
+    expect(made.errors).toBeUndefined();
+    expect(Number((await t.em().getConnection().execute('select count(*) as n from audit_event'))[0].n)).toBeGreaterThan(0);
+    await asApp(async () => {
+      // The log is readable to auditors and, for their own ministry's data, ministry ADMINs: not to the role itself.
+      await db.query('select sinergi_begin_request(null, null)');
+      expect(await count('audit_event')).toBe(0);
+    });
+    await asApp(async () => {
+      await db.query('select sinergi_begin_request($1, $2)', [session.sessionId, session.secret]);
+      expect(await count('audit_event')).toBe(0);
     });
     await asApp(async () => {
       // Without any session: nothing at all.
