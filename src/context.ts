@@ -1,11 +1,10 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import { RESOURCE_OF, Scope, type Grant } from './access/scope';
-import type { Viewer } from './access/roles';
+import type { Role, Viewer } from './access/roles';
 import type { SessionClaims, TokenService } from './access/tokens';
 import type { AuditAppender } from './modules/audit/audit.chain';
 import { PersonalDataLog } from './modules/personal-data/personal-data.log';
-import type { Role } from './access/roles';
 import type { ResourceType } from './shared/enums';
 import type { LoginThrottle } from './modules/account/login-throttle';
 import type { CursorSeal } from './shared/cursor-seal';

@@ -8,8 +8,9 @@
  *
  * Effective read scope of ministry M for resource R (access-model.md):
  *   {M} ∪ {provider P | a clause P -> M covering R is in force}
- * The clauses in force come from `sinergi_begin_request` (see the row-level
- * security migration), which also hands the same scope to PostgreSQL.
+ * It is derived once, in SQL, by `sinergi_begin_request` (the database-trust
+ * migration) from the caller's session and the clauses in force, and sealed
+ * for PostgreSQL's row-level security in the same step.
  */
 import { isMinistryStaff, type Viewer } from './roles';
 import { ResourceType } from '../shared/enums';
