@@ -5,7 +5,7 @@
  * scope's business (`scope.ts`); `scoped` marks operations whose answer
  * depends on it.
  */
-import { Role } from './roles';
+import { Role, STAFF_ROLES } from './roles';
 
 export type Audience =
   | 'anyone'
@@ -26,10 +26,10 @@ export const AUDIENCE_ROLES: Record<Audience, readonly Role[]> = {
   anyone: Object.values(Role),
   identified: Object.values(Role),
   authenticated: Object.values(Role),
-  staff: [Role.VIEWER, Role.EDITOR, Role.ADMIN],
+  staff: STAFF_ROLES,
   writer: [Role.EDITOR, Role.ADMIN],
   admin: [Role.ADMIN],
-  'staff-or-auditor': [Role.VIEWER, Role.EDITOR, Role.ADMIN, Role.AUDITOR],
+  'staff-or-auditor': [...STAFF_ROLES, Role.AUDITOR],
   'platform-admin': [Role.PLATFORM_ADMIN],
   'account-managers': [Role.ADMIN, Role.PLATFORM_ADMIN],
   'coordinator-writer': [Role.EDITOR, Role.ADMIN],

@@ -18,8 +18,9 @@ export interface Viewer {
   pending?: boolean;
 }
 
-/** Roles that belong to a ministry and work with programme data. */
-export const MINISTRY_ROLES: ReadonlySet<Role> = new Set([Role.VIEWER, Role.EDITOR, Role.ADMIN]);
+/** Roles that belong to a ministry and work with programme data, from least to most: the one list of them. */
+export const STAFF_ROLES: readonly Role[] = [Role.VIEWER, Role.EDITOR, Role.ADMIN];
+export const MINISTRY_ROLES: ReadonlySet<Role> = new Set(STAFF_ROLES);
 export const WRITER_ROLES: ReadonlySet<Role> = new Set([Role.EDITOR, Role.ADMIN]);
 
 export const isMinistryStaff = (v: Viewer | null): v is Viewer & { ministryId: string } =>

@@ -10,7 +10,7 @@ import { Ministry } from '../kernel/ministry.entity';
 import type { Context } from '../context';
 import { forbidden, unauthenticated } from '../shared/errors';
 import { AUDIENCE_ROLES, MUTATION_POLICY, QUERY_POLICY, type Audience } from './policy';
-import { Role } from './roles';
+import { MINISTRY_ROLES, Role } from './roles';
 
 const PENDING = 'Your account awaits approval by an ADMIN of your ministry: until then you may read only your own account.';
 /** Any identity the database recognised, an account pending approval included. */
@@ -42,7 +42,7 @@ function audienceRule(audience: Audience): IRule | typeof allow {
   return rule(`audience:${audience}`, { cache: 'contextual' })(async (_p, _a, ctx: Context) => {
     if (!ctx.viewer) return unauthenticated();
     if (ctx.viewer.pending) return forbidden(PENDING, 'account:pending-approval');
-    const needsMinistry = roles.every((r) => r === Role.VIEWER || r === Role.EDITOR || r === Role.ADMIN);
+    const needsMinistry = roles.every((r) => MINISTRY_ROLES.has(r));
     if (!roles.includes(ctx.viewer.role) || (needsMinistry && !ctx.viewer.ministryId)) return forbidden(MESSAGES[audience], `audience:${audience}`);
     if (audience === 'coordinator-writer' && !(await ctx.loaders.byId(Ministry).load(ctx.viewer.ministryId!))?.isCoordinator) return forbidden(MESSAGES[audience], `audience:${audience}`);
     return true;

@@ -7,7 +7,7 @@
  */
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { hash as argon2Hash } from '@node-rs/argon2';
-import { Role } from '../../access/roles';
+import { Role, STAFF_ROLES } from '../../access/roles';
 import { Scope } from '../../access/scope';
 import { Account } from '../../modules/account/account.entity';
 import { DestinationCountry } from '../../modules/country/country.entity';
@@ -53,7 +53,7 @@ export async function seedDemo(orm: MikroORM, opts: { scale?: keyof typeof SCALE
   const admins = new Map<string, Account>();
   let kp2miEditor: Account | undefined;
   for (const [code, ministry] of ministries) {
-    for (const role of [Role.VIEWER, Role.EDITOR, Role.ADMIN]) {
+    for (const role of STAFF_ROLES) {
       const account = em.create(Account, { email: demoEmail(role, code), displayName: `${role[0]}${role.slice(1).toLowerCase()} ${code}`, passwordHash, role, ministry });
       if (role === Role.ADMIN) admins.set(code, account);
       if (role === Role.EDITOR && code === 'KP2MI') kp2miEditor = account;
