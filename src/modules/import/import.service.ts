@@ -9,7 +9,9 @@
  * so one bad row writes nothing and the report lists every problem) or
  * GOOD_ROWS_ONLY (good rows are written, bad rows reported).
  */
+import { assertOpenDestinations } from '../country/country.rules';
 import { destinationCountries } from '../country/country.service';
+import type { DestinationCountry } from '../country/country.entity';
 import { parse as parseStream } from 'csv-parse';
 import { requireOwnMinistry } from '../../access/guards';
 import { Pacer } from '../../shared/pacing';
@@ -193,16 +195,12 @@ export async function importCsv(ctx: Context, kind: ImportKindName, text: string
   return result;
 }
 
-function businessRules(kind: ImportKindName, v: Record<string, unknown>, countries: Map<string, { moratorium: boolean }>, institutions: Map<string, Institution>) {
+function businessRules(kind: ImportKindName, v: Record<string, unknown>, countries: Map<string, DestinationCountry>, institutions: Map<string, Institution>) {
   if (kind === 'TRAINEES') assertNikConsistent(String(v.nik), String(v.birthDate), v.sex as never);
   if (kind === 'PROGRAMS') {
     if (!institutions.has(String(v.institutionExternalId))) throw badUserInput('No institution of your ministry with this externalId.', 'institutionExternalId');
     assertDateOrder(v.startDate as string | undefined, v.endDate as string | undefined, 'endDate');
-    for (const code of (v.targetCountryCodes as string[] | undefined) ?? []) {
-      const c = countries.get(code);
-      if (!c) throw badUserInput(`Unknown destination country code ${code}.`, 'targetCountryCodes');
-      if (c.moratorium) throw badUserInput(`Placement to ${code} is closed by moratorium.`, 'targetCountryCodes');
-    }
+    assertOpenDestinations(countries, (v.targetCountryCodes as string[] | undefined) ?? [], 'targetCountryCodes');
   }
 }
 

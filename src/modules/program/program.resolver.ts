@@ -1,5 +1,6 @@
 import { Args, Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
-import { assertOpenDestinations, destinationCountries } from '../country/country.service';
+import { assertOpenDestinations } from '../country/country.rules';
+import { destinationCountries } from '../country/country.service';
 import type { Context } from '../../context';
 import { badUserInput } from '../../shared/errors';
 import { compact, ministryFilter, searchFilter } from '../../shared/filters';
@@ -40,12 +41,12 @@ export const ProgramCrudResolver = ownedCrudResolver({
     // A programme belongs to an institution the caller's ministry runs.
     const institution = await loadWritable(ctx, Institution, institutionId, 'input.institutionId');
     assertDateOrder(input.startDate, input.endDate, 'input.endDate');
-    await assertOpenDestinations(ctx, input.targetCountryCodes, 'input.targetCountryCodes');
+    assertOpenDestinations(await destinationCountries(ctx), input.targetCountryCodes, 'input.targetCountryCodes');
     return ctx.em.create(Program, { ...input, institution } as never, { persist: false });
   },
   update: async (row: Program, input: UpdateProgramInput, ctx: Context) => {
     assertDateOrder(input.startDate !== undefined ? input.startDate : row.startDate, input.endDate !== undefined ? input.endDate : row.endDate, 'input.endDate');
-    if (input.targetCountryCodes) await assertOpenDestinations(ctx, input.targetCountryCodes, 'input.targetCountryCodes');
+    if (input.targetCountryCodes) assertOpenDestinations(await destinationCountries(ctx), input.targetCountryCodes, 'input.targetCountryCodes');
     assignPresent(row, input);
   },
 });
