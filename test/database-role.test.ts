@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appUrl } from '../src/db/app-role';
 import { Account } from '../src/modules/account/account.entity';
 import { DataSharingClause } from '../src/modules/mou/data-sharing-clause.entity';
-import { ResourceType } from '../src/shared/enums';
+import { MouParty } from '../src/modules/mou/mou-party.entity';
+import { MouStatus, ResourceType } from '../src/shared/enums';
 import * as f from './support/factories';
 import { Role, startTestApp, type TestApp } from './support/test-app';
 
@@ -182,6 +183,43 @@ describe('the app role, connected with its own password', () => {
       await db.query('select sinergi_begin_request(null, null)');
       expect(await refusal(`update account set active = false`)).toBe('ok:0');
       expect(await refusal(`insert into account (id, email, password_hash, display_name, role) values (gen_random_uuid(), 'p@y.z', 'h', 'P', 'PLATFORM_ADMIN')`)).toMatch(/row-level security/);
+    });
+  });
+});
+
+describe('the guards behind the API hold for SQL with a real session', () => {
+  it('a party signs only its own row of a draft, and a draft is ACTIVE only when every party has signed', async () => {
+    const em = t.em();
+    const [kp2mi, kesdm] = await Promise.all([t.ministry('KP2MI'), t.ministry('KESDM')]);
+    const { mou } = await f.signedMou(em, kp2mi, kesdm, [], { recordedStatus: MouStatus.DRAFT } as never);
+    await em.nativeUpdate(MouParty, { mou: mou.id }, { signedAt: null });
+    const session = await sessionOf(kesdmAdmin);
+    await asApp(async () => {
+      await db.query('select sinergi_begin_request($1, $2)', [session.sessionId, session.secret]);
+      expect(await refusal(`update mou_party set signed_at = now() where mou_id = $1 and ministry_id = $2`, [mou.id, ids.KP2MI])).toBe('ok:0');
+      expect(await refusal(`update mou_party set signed_at = now(), signatory_name = 'M', signatory_title = 'M' where mou_id = $1 and ministry_id = $2`, [mou.id, ids.KESDM])).toBe('ok:1');
+      expect(await refusal(`update mou set recorded_status = 'ACTIVE' where id = $1`, [mou.id])).toMatch(/every party has signed/);
+    });
+  });
+
+  it('a PLATFORM_ADMIN never sets a password or role; a ministry ADMIN only approves a pending ADMIN', async () => {
+    const platform = (await t.as(Role.PLATFORM_ADMIN, null)).account!;
+    const em = t.em();
+    const pending = em.create(Account, { email: `pending-${Date.now()}@test.local`, displayName: 'Pending', passwordHash: 'x', role: Role.ADMIN, ministry: ids.KESDM, pending: true } as never);
+    await em.flush();
+    const asPlatform = await sessionOf(platform);
+    await asApp(async () => {
+      await db.query('select sinergi_begin_request($1, $2)', [asPlatform.sessionId, asPlatform.secret]);
+      expect(await refusal(`update account set password_hash = 'known' where id = $1`, [kesdmAdmin.id])).toMatch(/does not set passwords/);
+      expect(await refusal(`update account set role = 'VIEWER' where id = $1`, [kesdmAdmin.id])).toMatch(/does not set passwords, roles/);
+      expect(await refusal(`insert into account (id, email, password_hash, display_name, ministry_id, role) values (gen_random_uuid(), $1, 'h', 'E', $2, 'EDITOR')`, [`e-${Date.now()}@x.test`, ids.KESDM])).toMatch(/row-level security/);
+    });
+    const asAdmin = await sessionOf(kesdmAdmin);
+    await asApp(async () => {
+      await db.query('select sinergi_begin_request($1, $2)', [asAdmin.sessionId, asAdmin.secret]);
+      expect(await refusal(`update account set display_name = 'Renamed' where id = $1`, [pending.id])).toMatch(/only approves a pending ADMIN/);
+      expect(await refusal(`update account set pending = false, approved_by_account_id = $2, password_hash = 'known' where id = $1`, [pending.id, kesdmAdmin.id])).toMatch(/only approves a pending ADMIN/);
+      expect(await refusal(`update account set pending = false, approved_by_account_id = $2, approved_at = now() where id = $1`, [pending.id, kesdmAdmin.id])).toBe('ok:1');
     });
   });
 });
