@@ -8,8 +8,6 @@ import { AuditCollector } from '../modules/audit/audit.collector';
 
 const root = path.resolve(__dirname, '..', '..');
 
-export { APP_ROLE } from './app-role';
-
 /**
  * ORM options for a connection URL: the owner's (migrations, seeding, test
  * fixtures) or the app role's (`appUrl`, every request).

@@ -15,8 +15,7 @@
  *    PostgreSQL for the request's transaction (its time budget).
  */
 import { ApolloArmor } from '@escape.tech/graphql-armor';
-import { MaxTokensParserWLexer } from '@escape.tech/graphql-armor-max-tokens';
-import { GraphQLError, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { GraphQLError, Lexer, Source, TokenKind, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { getComplexity, simpleEstimator, type ComplexityEstimator } from 'graphql-query-complexity';
 import { AppError, ErrorCode } from './errors';
 import { DEFAULT_PAGE, MAX_PAGE } from './pagination';
@@ -60,7 +59,8 @@ export function armor(opts: { blockSuggestions: boolean }) {
     maxDepth: { n: MAX_DEPTH, ignoreIntrospection: true },
     maxAliases: { n: MAX_ALIASES },
     maxDirectives: { n: MAX_DIRECTIVES },
-    maxTokens: { n: REQUEST_LIMITS.authenticated.tokens },
+    // Counted once, before parsing, by assertDocumentSize (the HTTP layer): a second count here would parse every document again.
+    maxTokens: { enabled: false },
     // Our own cost rule prices lists by page size; armor's flat one would only double-count.
     costLimit: { enabled: false },
     blockFieldSuggestion: { enabled: opts.blockSuggestions },
@@ -69,8 +69,8 @@ export function armor(opts: { blockSuggestions: boolean }) {
 
 /**
  * Refuses a request document that is too long or has too many tokens for
- * this caller, counting tokens only up to the limit (armor's token-limited
- * lexer), so the check costs at most the limit.
+ * this caller. Tokens are only lexed, and only up to the limit, so the check
+ * costs at most that much; the document is parsed once, later, by Apollo.
  */
 export function assertDocumentSize(query: unknown, anonymous: boolean): void {
   if (typeof query !== 'string') return;
@@ -79,13 +79,16 @@ export function assertDocumentSize(query: unknown, anonymous: boolean): void {
   if (query.length > limits.documentChars) {
     throw new AppError(ErrorCode.BAD_REQUEST, `The document is ${query.length} characters long; ${who} may send at most ${limits.documentChars}.`, { http: { status: 400 } });
   }
+  let tokens = 0;
   try {
-    new MaxTokensParserWLexer(query, { n: limits.tokens }).parseDocument();
-  } catch (e) {
-    if (/token/i.test(String((e as Error).message))) {
-      throw new AppError(ErrorCode.BAD_REQUEST, `The document has more than ${limits.tokens} tokens, the most ${who} may send.`, { http: { status: 400 } });
-    }
-    // Any other problem is a syntax error, which the parser reports in its own words.
+    const lexer = new Lexer(new Source(query));
+    while (lexer.advance().kind !== TokenKind.EOF) if (++tokens > limits.tokens) break;
+  } catch {
+    // A syntax error: the parser reports it in its own words.
+    return;
+  }
+  if (tokens > limits.tokens) {
+    throw new AppError(ErrorCode.BAD_REQUEST, `The document has more than ${limits.tokens} tokens, the most ${who} may send.`, { http: { status: 400 } });
   }
 }
 
