@@ -1,11 +1,10 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
-import { RESOURCE_OF, Scope, type Grant } from './access/scope';
+import { Scope, type Grant } from './access/scope';
 import type { Role, Viewer } from './access/roles';
 import type { SessionClaims, TokenService } from './access/tokens';
 import type { AuditAppender } from './modules/audit/audit.chain';
 import { PersonalDataLog } from './modules/personal-data/personal-data.log';
-import type { ResourceType } from './shared/enums';
 import type { LoginThrottle } from './modules/account/login-throttle';
 import type { CursorSeal } from './shared/cursor-seal';
 import { Loaders } from './kernel/loaders';
@@ -77,8 +76,11 @@ interface BeginResult {
   ministryId: string | null;
   role: Role | null;
   pending: boolean;
-  grants: { clauseId: string; mouId: string; providerMinistryId: string; resourceTypes: ResourceType[]; includesPersonalData: boolean }[];
+  /** Clauses in force with the caller as recipient, with the resources each covers (by name). */
+  grants: Grant[];
+  /** Per resource (by name): the ministries whose rows the caller reads. */
   read: Record<string, string[]>;
+  /** Resources the caller's role reads in full (auditors: MoUs). */
   readsAll: string[];
 }
 
@@ -116,8 +118,7 @@ export function createContext(deps: ContextDeps, session: SessionClaims | null, 
       // A session that expired, or of an account since deactivated, identifies nobody; role and
       // ministry are the account's as they are now, whatever the token says.
       this.viewer = scope.accountOk ? { accountId: scope.accountId!, ministryId: scope.ministryId, role: scope.role!, pending: scope.pending } : null;
-      const grants: Grant[] = scope.grants.map((g) => ({ ...g, resources: g.resourceTypes.map((t) => RESOURCE_OF[t]) }));
-      this.scope = Scope.fromDatabase(this.viewer, scope.read, scope.readsAll, grants);
+      this.scope = Scope.fromDatabase(this.viewer, scope.read, scope.readsAll, scope.grants);
       em.setFilterParams('scope', { scope: this.scope });
       this.loaders = new Loaders(em, this.scope);
       this.personalLog = this.scope.ownMinistry ? new PersonalDataLog(em, this.viewer!) : null;

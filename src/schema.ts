@@ -1,41 +1,19 @@
 import 'reflect-metadata';
-import type { GraphQLSchema } from 'graphql';
+import { isObjectType, type GraphQLSchema } from 'graphql';
 import { inputGuard } from './shared/input-guard';
 import { applyMiddleware } from 'graphql-middleware';
 import path from 'node:path';
 import { buildSchema } from 'type-graphql';
-import { permissions } from './access/shield';
+import { permissionsFor } from './access/shield';
 import { mutationBoundary } from './modules/audit/mutation-boundary';
-import { AccountResolver } from './modules/account/account.resolver';
-import { CountryResolver } from './modules/country/country.resolver';
-import { EnrollmentCrudResolver, EnrollmentResolver } from './modules/enrollment/enrollment.resolver';
-import { InstitutionCrudResolver, InstitutionResolver } from './modules/institution/institution.resolver';
-import { MinistryResolver } from './modules/ministry/ministry.resolver';
-import { DataSharingClauseResolver, MouAmendmentResolver, MouAmendmentSignatureResolver, MouPartyResolver, MouResolver, MouVersionResolver } from './modules/mou/mou.resolver';
-import { NodeResolver } from './modules/node/node.resolver';
-import { PersonalDataResolver } from './modules/personal-data/personal-data.resolver';
-import { ExplainResolver } from './modules/explain/explain.resolver';
-import { AuditResolver, MouAuditResolver } from './modules/audit/audit.resolver';
-import { StatisticsResolver } from './modules/statistics/statistics.resolver';
-import { ImportResolver } from './modules/import/import.resolver';
-import { ProgramCrudResolver, ProgramResolver } from './modules/program/program.resolver';
-import { ReturneeBusinessCrudResolver, ReturneeBusinessResolver } from './modules/returnee-business/returnee-business.resolver';
-import { TraineeCrudResolver, TraineeResolver } from './modules/trainee/trainee.resolver';
+import { AUDIT_SUBJECTS, POLICY, RESOLVERS } from './modules';
 
 export const SCHEMA_FILE = path.resolve(__dirname, '..', 'schema', 'schema.graphql');
-
-const resolvers = [
-  NodeResolver, AccountResolver, MinistryResolver, CountryResolver,
-  InstitutionCrudResolver, InstitutionResolver, ProgramCrudResolver, ProgramResolver,
-  TraineeCrudResolver, TraineeResolver, EnrollmentCrudResolver, EnrollmentResolver,
-  ReturneeBusinessCrudResolver, ReturneeBusinessResolver, MouResolver, MouPartyResolver, MouVersionResolver, DataSharingClauseResolver, MouAmendmentResolver, MouAmendmentSignatureResolver,
-  PersonalDataResolver, ExplainResolver, AuditResolver, MouAuditResolver, StatisticsResolver, ImportResolver,
-] as const;
 
 /** The schema without authorization: what the SDL file records. */
 export function buildBareSchema(): Promise<GraphQLSchema> {
   return buildSchema({
-    resolvers,
+    resolvers: RESOLVERS,
     validate: { forbidUnknownValues: false },
     emitSchemaFile: false,
   });
@@ -47,11 +25,16 @@ export async function buildAppSchema(): Promise<GraphQLSchema> {
   const queries = Object.keys(schema.getQueryType()?.getFields() ?? {});
   const mutations = Object.keys(schema.getMutationType()?.getFields() ?? {});
   // Outermost first: who may call it, then whether its arguments are sound, then the mutation's savepoint and audit event.
+  // Every object type other than the roots: reached only through a root field that passed its rule.
+  const objectTypes = Object.values(schema.getTypeMap())
+    .filter((t) => isObjectType(t) && !t.name.startsWith('__') && t !== schema.getQueryType() && t !== schema.getMutationType())
+    .map((t) => t.name);
+  const boundary = mutationBoundary(AUDIT_SUBJECTS);
   return applyMiddleware(
     schema,
-    permissions,
+    permissionsFor(POLICY, objectTypes),
     { Query: Object.fromEntries(queries.map((q) => [q, inputGuard])), Mutation: Object.fromEntries(mutations.map((m) => [m, inputGuard])) },
-    { Mutation: Object.fromEntries(mutations.map((m) => [m, mutationBoundary])) },
+    { Mutation: Object.fromEntries(mutations.map((m) => [m, boundary])) },
   );
 }
 

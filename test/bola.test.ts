@@ -18,6 +18,7 @@ import { Mou } from '../src/modules/mou/mou.entity';
 import { MouParty } from '../src/modules/mou/mou-party.entity';
 import { ResourceType } from '../src/shared/enums';
 import { Program } from '../src/modules/program/program.entity';
+import { Placement } from '../src/modules/placement/placement.entity';
 import { ReturneeBusiness } from '../src/modules/returnee-business/returnee-business.entity';
 import { Trainee } from '../src/modules/trainee/trainee.entity';
 import { toGlobalId } from '../src/shared/global-id';
@@ -72,6 +73,11 @@ const ATTACKS: Record<string, Attack> = {
   traineesCsv: { query: 'query($m: ID) { traineesCsv(filter: { ownerMinistryId: $m }) }', variables: () => ({ m: toGlobalId('Ministry', victim.trainee.ownerMinistry.id) }), expect: 'header-only' },
   enrollmentsCsv: { query: 'query($t: ID) { enrollmentsCsv(filter: { traineeId: $t }) }', variables: () => ({ t: gid(victim.trainee) }), expect: 'header-only' },
   returneeBusinessesCsv: { query: 'query($m: ID) { returneeBusinessesCsv(filter: { ownerMinistryId: $m }) }', variables: () => ({ m: toGlobalId('Ministry', victim.trainee.ownerMinistry.id) }), expect: 'header-only' },
+  placements: { query: 'query($m: ID, $t: ID) { placements(filter: { ownerMinistryId: $m, traineeId: $t }) { totalCount } }', variables: () => ({ m: toGlobalId('Ministry', victim.trainee.ownerMinistry.id), t: gid(victim.trainee) }), expect: 'empty' },
+  placementsCsv: { query: 'query($t: ID) { placementsCsv(filter: { traineeId: $t }) }', variables: () => ({ t: gid(victim.trainee) }), expect: 'header-only' },
+  updatePlacement: { query: 'mutation($id: ID!) { updatePlacement(input: { id: $id, jobTitle: "Pwned" }) { id } }', variables: () => ({ id: gid(victim.placement) }), expect: 'FORBIDDEN' },
+  deletePlacement: { query: 'mutation($id: ID!) { deletePlacement(id: $id) { deletedId } }', variables: () => ({ id: gid(victim.placement) }), expect: 'FORBIDDEN' },
+  createPlacement: { query: 'mutation($t: ID!) { createPlacement(input: { traineeId: $t, destinationCountryCode: "JP", employerName: "Pwned", employerType: COMPANY, jobTitle: "X", sector: ICT, scheme: SSW_JAPAN }) { id } }', variables: () => ({ t: gid(victim.trainee) }), expect: 'BAD_USER_INPUT' },
   accounts: { query: 'query($m: ID) { accounts(ministryId: $m) { totalCount } }', variables: () => ({ m: toGlobalId('Ministry', victim.trainee.ownerMinistry.id) }), expect: 'empty' },
   updateInstitution: { query: 'mutation($id: ID!) { updateInstitution(input: { id: $id, name: "Pwned" }) { id } }', variables: () => ({ id: gid(victim.institution) }), expect: 'FORBIDDEN' },
   deleteInstitution: { query: 'mutation($id: ID!) { deleteInstitution(id: $id) { deletedId } }', variables: () => ({ id: gid(victim.institution) }), expect: 'FORBIDDEN' },
@@ -116,7 +122,7 @@ async function victimState(): Promise<string> {
   const rows = await Promise.all([
     em.find(Institution, { ownerMinistry: b }, { orderBy: { id: 'asc' } }), em.find(Program, { ownerMinistry: b }, { orderBy: { id: 'asc' } }),
     em.find(Trainee, { ownerMinistry: b }, { orderBy: { id: 'asc' } }), em.find(Enrollment, { ownerMinistry: b }, { orderBy: { id: 'asc' } }),
-    em.find(ReturneeBusiness, { ownerMinistry: b }, { orderBy: { id: 'asc' } }), em.find(Mou, { ownerMinistry: b }, { orderBy: { id: 'asc' } }),
+    em.find(ReturneeBusiness, { ownerMinistry: b }, { orderBy: { id: 'asc' } }), em.find(Placement, { ownerMinistry: b }, { orderBy: { id: 'asc' } }), em.find(Mou, { ownerMinistry: b }, { orderBy: { id: 'asc' } }),
     em.find(MouParty, { mou: victimMou }, { orderBy: { id: 'asc' } }), em.find(DataSharingClause, { mou: victimMou }, { orderBy: { id: 'asc' } }), em.find(Account, { ministry: b }, { orderBy: { id: 'asc' } }),
   ]);
   return JSON.stringify(rows);

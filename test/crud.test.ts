@@ -9,6 +9,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import * as ops from './generated/graphql';
 import { Enrollment } from '../src/modules/enrollment/enrollment.entity';
 import { Institution } from '../src/modules/institution/institution.entity';
+import { Placement } from '../src/modules/placement/placement.entity';
 import { Program } from '../src/modules/program/program.entity';
 import { ReturneeBusiness } from '../src/modules/returnee-business/returnee-business.entity';
 import { Trainee } from '../src/modules/trainee/trainee.entity';
@@ -54,6 +55,7 @@ const specs: Spec[] = [
     row: (w) => w.institution,
     prepareDelete: async (t, w) => {
       const em = t.em();
+      await em.nativeDelete(Placement, { trainee: w.trainee.id });
       await em.nativeDelete(ReturneeBusiness, { trainee: w.trainee.id });
       await em.nativeDelete(Enrollment, { program: w.program.id });
       await em.nativeDelete(Program, { institution: w.institution.id });
@@ -65,13 +67,13 @@ const specs: Spec[] = [
     bad: [
       ['unknown country code', (v) => ({ ...v, targetCountryCodes: ['XX'] }), 'input.targetCountryCodes'],
       ['malformed country code', (v) => ({ ...v, targetCountryCodes: ['japan'] }), 'input.targetCountryCodes'],
-      ['country under moratorium', (v) => ({ ...v, targetCountryCodes: ['SA'] }), 'input.targetCountryCodes'],
+      ['household work to a country under moratorium', (v) => ({ ...v, targetCountryCodes: ['SA'], forHouseholdWork: true }), 'input.targetCountryCodes'],
       ['negative capacity', (v) => ({ ...v, capacityPerIntake: -3 }), 'input.capacityPerIntake'],
       ['end before start', (v) => ({ ...v, endDate: '2025-01-01' }), 'input.endDate'],
       ['not an institution id', (v) => ({ ...v, institutionId: 'nonsense' }), 'input.institutionId'],
     ],
     change: { status: 'OPEN', capacityPerIntake: 40 },
-    badChange: [{ targetCountryCodes: ['QA'] }, 'input.targetCountryCodes'],
+    badChange: [{ targetCountryCodes: ['QA'], forHouseholdWork: true }, 'input.targetCountryCodes'],
     check: 'title',
     row: (w) => w.program,
     prepareDelete: async (t, w) => void (await t.em().nativeDelete(Enrollment, { program: w.program.id })),
@@ -93,6 +95,7 @@ const specs: Spec[] = [
     row: (w) => w.trainee,
     prepareDelete: async (t, w) => {
       await t.em().nativeDelete(Enrollment, { trainee: w.trainee.id });
+      await t.em().nativeDelete(Placement, { trainee: w.trainee.id });
     },
   },
   {
@@ -124,6 +127,22 @@ const specs: Spec[] = [
     badChange: [{ financingAmount: -10 }, 'input.financingAmount'],
     check: 'businessName',
     row: (w) => w.returneeBusiness,
+  },
+  {
+    name: 'Placement', entity: Placement, create: ops.CreatePlacementDocument, update: ops.UpdatePlacementDocument, remove: ops.DeletePlacementDocument,
+    input: (own) => ({ traineeId: f.gid(own.trainee), destinationCountryCode: 'JP', employerName: 'Yamato Kaigo K.K.', employerType: 'COMPANY', jobTitle: 'Caregiver', sector: 'HEALTH', scheme: 'SSW_JAPAN', contractStart: '2026-07-01', contractEnd: '2029-06-30', departureDate: '2026-06-15' }),
+    bad: [
+      ['a household employer where a moratorium applies', (v) => ({ ...v, destinationCountryCode: 'SA', employerType: 'INDIVIDUAL', scheme: 'P_TO_P' }), 'input.destinationCountryCode'],
+      ['an unknown destination', (v) => ({ ...v, destinationCountryCode: 'XX' }), 'input.destinationCountryCode'],
+      ['contract ending before it starts', (v) => ({ ...v, contractEnd: '2026-01-01' }), 'input.contractEnd'],
+      ['departure before the trainee turns 18', (v) => ({ ...v, departureDate: '2015-06-15' }), 'input.departureDate'],
+      ['departed without a departure date', (v) => ({ ...v, status: 'DEPARTED', departureDate: null }), 'input.departureDate'],
+      ['a trainee id that is not a Trainee', (v) => ({ ...v, traineeId: f.gid({ id: '01a00000-0000-7000-8000-000000000001', constructor: { name: 'Program' } } as never) }), 'input.traineeId'],
+    ],
+    change: { status: 'DEPARTED', departureDate: '2026-06-20', jobTitle: 'Senior caregiver' },
+    badChange: [{ employerType: 'INDIVIDUAL', destinationCountryCode: 'QA' }, 'input.destinationCountryCode'],
+    check: 'employerName',
+    row: (w) => w.placement,
   },
 ];
 

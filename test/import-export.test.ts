@@ -77,13 +77,17 @@ describe('CSV import', () => {
   });
 
   it('programmes reference their institution by its externalId, in the importer\'s ministry only', async () => {
-    const csv = ['externalId,institutionExternalId,title,sector,targetCountryCodes,capacityPerIntake,startDate,endDate',
-      'P-1,BLK-001,Caregiver Jepang,HEALTH,JP;TW,30,2026-01-05,2026-06-30',
-      'P-2,BLK-404,Unknown institution,HEALTH,,10,,',
-      'P-3,BLK-001,Middle East,HEALTH,SA,10,,',
-      'P-4,BLK-001,Backwards,HEALTH,,10,2026-06-30,2026-01-05'].join('\n');
+    const csv = ['externalId,institutionExternalId,title,sector,targetCountryCodes,capacityPerIntake,startDate,endDate,forHouseholdWork',
+      'P-1,BLK-001,Caregiver Jepang,HEALTH,JP;TW,30,2026-01-05,2026-06-30,',
+      'P-2,BLK-404,Unknown institution,HEALTH,,10,,,',
+      'P-3,BLK-001,Middle East domestic work,HEALTH,SA,10,,,true',
+      'P-4,BLK-001,Backwards,HEALTH,,10,2026-06-30,2026-01-05,',
+      'P-5,BLK-001,Hotel work in Saudi Arabia,TOURISM,SA,10,,,false'].join('\n');
     const r = await report(editor, 'PROGRAMS', csv, 'GOOD_ROWS_ONLY');
+    // The moratorium closes household work only (Kepmenaker 260/2015): hotel work in SA stays open.
     expect(r.errors.map((e) => [e.line, e.field])).toEqual([[3, 'institutionExternalId'], [4, 'targetCountryCodes'], [5, 'endDate']]);
+    expect(r.errors[1].message).toContain('260/2015');
+    expect(await t.em().count(Program, { externalId: 'P-5' })).toBe(1);
     const p = await t.em().findOneOrFail(Program, { externalId: 'P-1' }, { populate: ['institution'] });
     expect(p.institution.getEntity().externalId).toBe('BLK-001');
     expect(p.ownerMinistry.id).toBe((await t.ministry('KEMNAKER')).id);

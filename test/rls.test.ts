@@ -8,7 +8,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Context } from '../src/context';
 import { Institution } from '../src/modules/institution/institution.entity';
-import { APPEND_ONLY_TABLES, OWNED_TABLES } from '../migrations/Migration20261128000200_row_level_security';
+import { OWNED_RESOURCES } from '../src/modules';
+
+/** Tables of ministry-owned rows, as the resource declarations state them. */
+const OWNED_TABLES = OWNED_RESOURCES.map((r) => r.owned!.table);
+/** The personal-data read log: owned by the data's owner ministry, appended by the reader, never changed. */
+const APPEND_ONLY_TABLES = ['personal_data_read'];
 import * as ops from './generated/graphql';
 import { expectOk } from './support/expect';
 import * as f from './support/factories';

@@ -4,6 +4,8 @@
  * ("the Jawa Timur NIK ending 01") and never the value itself.
  */
 
+import type { ResourceType } from '../shared/enums';
+
 const stars = (n: number) => '*'.repeat(Math.max(n, 3));
 
 /** A NIK for callers who may see the row but not the value: province and last two digits remain. */
@@ -24,19 +26,29 @@ export const mask = {
   address: (_address: string) => '***',
 };
 
+export type Masker = (v: string) => string;
+
 /**
  * The personal fields of each entity (access-model.md, UU 27/2022) and how
- * each is masked: the one list the resolvers, the CSV export, explainAccess
- * and the audit log's redaction all read.
+ * each is masked, as their resource declarations state them: the one list
+ * the resolvers, the CSV export, explainAccess and the audit log's redaction
+ * all read. Filled when the declarations load, before any request.
  */
-export const PERSONAL_FIELDS = {
-  Trainee: { nik: mask.nik, birthDate: mask.birthDate, phone: mask.phone, email: mask.email, address: mask.address },
-  ReturneeBusiness: { returneeNik: mask.nik, returneePhone: mask.phone },
-} as const satisfies Record<string, Record<string, (v: string) => string>>;
+const PERSONAL = new Map<string, { clause: ResourceType; fields: Readonly<Record<string, Masker>> }>();
 
-export type PersonalEntity = keyof typeof PERSONAL_FIELDS;
+/** Called by the resource declarations: `clause` is the resource type a full read is logged under. */
+export function declarePersonalFields(entity: string, clause: ResourceType, fields: Readonly<Record<string, Masker>>): void {
+  PERSONAL.set(entity, { clause, fields });
+}
 
 /** The masker of `field` of `entity`, or undefined when the field is not personal. */
-export function maskerOf(entity: string, field: string): ((v: string) => string) | undefined {
-  return (PERSONAL_FIELDS as Record<string, Record<string, (v: string) => string>>)[entity]?.[field];
+export function maskerOf(entity: string, field: string): Masker | undefined {
+  return PERSONAL.get(entity)?.fields[field];
+}
+
+/** The clause resource type under which a full read of `entity`'s personal data is logged. */
+export function personalClauseOf(entity: string): ResourceType {
+  const p = PERSONAL.get(entity);
+  if (!p) throw new Error(`${entity} declares no personal fields`);
+  return p.clause;
 }

@@ -1,13 +1,12 @@
 import type { FilterQuery } from '@mikro-orm/core';
 import type { ClassType } from 'type-graphql';
-import type { PersonalEntity } from './masking';
+import { personalClauseOf } from './masking';
 import { badUserInput, forbidden } from '../shared/errors';
 import type { Context } from '../context';
-import { ResourceType } from '../shared/enums';
 import type { OwnedEntity } from '../kernel/base.entity';
 
-type PersonalResource = PersonalEntity;
-const RESOURCE_TYPE: Record<PersonalResource, ResourceType> = { Trainee: ResourceType.TRAINEE, ReturneeBusiness: ResourceType.RETURNEE_BUSINESS };
+/** The name of a resource that declares personal fields. */
+type PersonalResource = string;
 
 /**
  * The value of a personal field as this caller may see it: in full for the
@@ -26,7 +25,7 @@ export async function personalValue(
   const access = ctx.scope.personalAccess(resource, row.ownerMinistry.id);
   if (!access.full) return masker(value);
   if (access.grant) {
-    await ctx.personalLog!.record({ resourceType: RESOURCE_TYPE[resource], recordId: row.id, ownerMinistryId: row.ownerMinistry.id, grant: access.grant, field });
+    await ctx.personalLog!.record({ resourceType: personalClauseOf(resource), recordId: row.id, ownerMinistryId: row.ownerMinistry.id, grant: access.grant, field });
   }
   return value;
 }
@@ -75,7 +74,7 @@ export async function logPersonalRows(ctx: Context, resource: PersonalResource, 
   for (const row of rows) {
     const access = ctx.scope.personalAccess(resource, row.ownerMinistry.id);
     if (!access.full || !access.grant) continue;
-    for (const field of fields) reads.push(ctx.personalLog!.record({ resourceType: RESOURCE_TYPE[resource], recordId: row.id, ownerMinistryId: row.ownerMinistry.id, grant: access.grant, field }));
+    for (const field of fields) reads.push(ctx.personalLog!.record({ resourceType: personalClauseOf(resource), recordId: row.id, ownerMinistryId: row.ownerMinistry.id, grant: access.grant, field }));
   }
   await Promise.all(reads);
 }

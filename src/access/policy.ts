@@ -1,7 +1,8 @@
 /**
- * Who may call which root operation, as data. The shield rules are built from
- * this table, and `accessMatrix` reports it per role, so the rules and their
- * explanation cannot drift apart. Which *rows* a caller then sees is the
+ * Who may call which root operation, as data: each resource declares its
+ * operations' audiences, and the composition root gathers them into one
+ * table. The shield rules are built from that table, and `accessMatrix`
+ * reports it per role, so the rules and their explanation cannot drift apart. Which *rows* a caller then sees is the
  * scope's business (`scope.ts`); `scoped` marks operations whose answer
  * depends on it.
  */
@@ -43,62 +44,11 @@ export interface OperationPolicy {
   scoped: boolean;
 }
 
-const crud = (name: string): Record<string, OperationPolicy> => ({
-  [`create${name}`]: { audience: 'writer', scoped: true },
-  [`update${name}`]: { audience: 'writer', scoped: true },
-  [`delete${name}`]: { audience: 'writer', scoped: true },
-});
-
-export const QUERY_POLICY: Record<string, OperationPolicy> = {
-  node: { audience: 'authenticated', scoped: true },
-  viewer: { audience: 'identified', scoped: false },
-  ministries: { audience: 'authenticated', scoped: false },
-  destinationCountries: { audience: 'authenticated', scoped: false },
-  institutions: { audience: 'staff', scoped: true },
-  programs: { audience: 'staff', scoped: true },
-  trainees: { audience: 'staff', scoped: true },
-  enrollments: { audience: 'staff', scoped: true },
-  returneeBusinesses: { audience: 'staff', scoped: true },
-  mous: { audience: 'staff-or-auditor', scoped: true },
-  accounts: { audience: 'account-managers', scoped: true },
-  dataSubjectAccessReport: { audience: 'staff', scoped: true },
-  explainAccess: { audience: 'authenticated', scoped: true },
-  accessMatrix: { audience: 'authenticated', scoped: false },
-  auditEvents: { audience: 'audit-readers', scoped: true },
-  statistics: { audience: 'staff-or-auditor', scoped: true },
-  institutionsCsv: { audience: 'staff', scoped: true },
-  programsCsv: { audience: 'staff', scoped: true },
-  traineesCsv: { audience: 'staff', scoped: true },
-  enrollmentsCsv: { audience: 'staff', scoped: true },
-  returneeBusinessesCsv: { audience: 'staff', scoped: true },
-  verifyAuditLog: { audience: 'auditor', scoped: false },
-  auditCheckpoint: { audience: 'auditor', scoped: false },
-};
-
-export const MUTATION_POLICY: Record<string, OperationPolicy> = {
-  login: { audience: 'anyone', scoped: false },
-  ...crud('Institution'),
-  ...crud('Program'),
-  ...crud('Trainee'),
-  ...crud('Enrollment'),
-  ...crud('ReturneeBusiness'),
-  createMou: { audience: 'writer', scoped: true },
-  updateMouDraft: { audience: 'writer', scoped: true },
-  signMou: { audience: 'admin', scoped: true },
-  terminateMou: { audience: 'admin', scoped: true },
-  amendMou: { audience: 'admin', scoped: true },
-  signMouAmendment: { audience: 'admin', scoped: true },
-  rejectMouAmendment: { audience: 'admin', scoped: true },
-  withdrawMouAmendment: { audience: 'admin', scoped: true },
-  narrowMouClause: { audience: 'admin', scoped: true },
-  createAccount: { audience: 'account-managers', scoped: true },
-  updateAccount: { audience: 'account-managers', scoped: true },
-  approveAccount: { audience: 'admin', scoped: true },
-  createMinistry: { audience: 'platform-admin', scoped: false },
-  updateMinistry: { audience: 'platform-admin', scoped: false },
-  upsertDestinationCountry: { audience: 'coordinator-writer', scoped: true },
-  importCsv: { audience: 'writer', scoped: true },
-};
+/** The policy table: every root query and mutation with its audience. The composition root assembles it from the resource declarations. */
+export interface PolicyTable {
+  query: Readonly<Record<string, OperationPolicy>>;
+  mutation: Readonly<Record<string, OperationPolicy>>;
+}
 
 export enum Access {
   ALLOWED = 'ALLOWED',

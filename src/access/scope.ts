@@ -13,24 +13,9 @@
  * for PostgreSQL's row-level security in the same step.
  */
 import { isMinistryStaff, type Viewer } from './roles';
-import { ResourceType } from '../shared/enums';
 
-export const SCOPED_RESOURCES = ['Institution', 'Program', 'Trainee', 'Enrollment', 'ReturneeBusiness', 'Mou'] as const;
-export type ScopedResource = (typeof SCOPED_RESOURCES)[number];
-
-/** Which clause resource type covers which entity. MoUs are never shared by clauses: parties read them. */
-export const RESOURCE_OF: Record<ResourceType, ScopedResource> = {
-  [ResourceType.INSTITUTION]: 'Institution',
-  [ResourceType.PROGRAM]: 'Program',
-  [ResourceType.TRAINEE]: 'Trainee',
-  [ResourceType.ENROLLMENT]: 'Enrollment',
-  [ResourceType.RETURNEE_BUSINESS]: 'ReturneeBusiness',
-};
-
-/** The table (and key in `sinergi_begin_request`'s read lists) of each scoped resource. */
-export const TABLE_OF: Record<ScopedResource, string> = {
-  Institution: 'institution', Program: 'program', Trainee: 'trainee', Enrollment: 'enrollment', ReturneeBusiness: 'returnee_business', Mou: 'mou',
-};
+/** The name of a ministry-owned resource (its GraphQL type), e.g. `Trainee`; the declarations list them. */
+export type ScopedResource = string;
 
 /** A data-sharing clause in force with the caller's ministry as recipient. */
 export interface Grant {
@@ -41,17 +26,17 @@ export interface Grant {
   includesPersonalData: boolean;
 }
 
-/** Why a row is readable: the caller's own, every MoU row for auditors, an MoU party, or a clause. */
+/** Why a row is readable: the caller's own, a resource its role reads in full (auditors: MoUs), a party to the row (MoUs), or a clause. */
 export type ReadReason =
   | { rule: 'own-ministry' }
-  | { rule: 'auditor:all-mous' }
+  | { rule: 'reads-all' }
   | { rule: 'system' }
-  | { rule: 'mou-party' }
+  | { rule: 'party' }
   | { rule: 'mou-clause'; grant: Grant };
 
 export class Scope {
   private constructor(
-    /** null: every ministry (system tasks and auditors' MoU reads). */
+    /** null: every ministry (auditors' MoU reads). A resource not in the map reads nothing. */
     private readonly read: ReadonlyMap<ScopedResource, readonly string[] | null>,
     private readonly writeMinistry: string | null,
     readonly grants: readonly Grant[],
@@ -60,33 +45,33 @@ export class Scope {
 
   /** Scope for seeding, migrations and other work done by the platform itself, never for a request. */
   static system(): Scope {
-    return new Scope(new Map(SCOPED_RESOURCES.map((r) => [r, null])), null, [], true);
+    return new Scope(new Map(), null, [], true);
   }
 
   /** Nothing readable, nothing writable: anonymous callers and roles without programme access. */
   static none(): Scope {
-    return new Scope(new Map(SCOPED_RESOURCES.map((r) => [r, []])), null, [], false);
+    return new Scope(new Map(), null, [], false);
   }
 
   /**
    * The caller's scope as `sinergi_begin_request` derived it in SQL from the
-   * account and the clauses in force: per resource (by table name) the
-   * ministries whose rows are readable, and the resources readable in full
-   * (every MoU, for auditors). The same lists seal the request's row-level
-   * security, so the ORM filter and the policies cannot disagree. Writes and
-   * full personal data stay the caller's own ministry's, and what `grants`
-   * (clauses in force, with their ids for the read log) add.
+   * account and the clauses in force: per resource, the ministries whose rows
+   * are readable, and the resources readable in full (every MoU, for
+   * auditors). The same lists seal the request's row-level security, so the
+   * ORM filter and the policies cannot disagree. Writes and full personal data
+   * stay the caller's own ministry's, and what `grants` (clauses in force, with
+   * their ids for the read log) add.
    */
-  static fromDatabase(viewer: Viewer | null, read: Readonly<Record<string, readonly string[]>>, readsAll: readonly string[], grants: readonly Grant[]): Scope {
-    const map = new Map<ScopedResource, readonly string[] | null>(
-      SCOPED_RESOURCES.map((r) => [r, readsAll.includes(TABLE_OF[r]) ? null : [...(read[TABLE_OF[r]] ?? [])]]),
-    );
+  static fromDatabase(viewer: Viewer | null, read: Readonly<Record<ScopedResource, readonly string[]>>, readsAll: readonly ScopedResource[], grants: readonly Grant[]): Scope {
+    const map = new Map<ScopedResource, readonly string[] | null>(Object.entries(read).map(([r, ids]) => [r, [...ids]]));
+    for (const r of readsAll) map.set(r, null);
     const own = isMinistryStaff(viewer) ? viewer.ministryId : null;
     return new Scope(map, own, own ? grants : [], false);
   }
 
   /** Ministry ids whose rows of `resource` are readable; null means all. */
   readMinistries(resource: ScopedResource): readonly string[] | null {
+    if (this.system) return null;
     const ids = this.read.get(resource);
     return ids === undefined ? [] : ids;
   }
@@ -95,9 +80,9 @@ export class Scope {
   readReason(resource: ScopedResource, ownerMinistryId: string, partyMinistryIds: readonly string[] = []): ReadReason | null {
     if (this.system) return { rule: 'system' };
     const ids = this.readMinistries(resource);
-    if (ids === null) return { rule: 'auditor:all-mous' };
+    if (ids === null) return { rule: 'reads-all' };
     if (this.writeMinistry === ownerMinistryId && ids.includes(ownerMinistryId)) return { rule: 'own-ministry' };
-    if (resource === 'Mou' && this.writeMinistry && partyMinistryIds.includes(this.writeMinistry)) return { rule: 'mou-party' };
+    if (this.writeMinistry && partyMinistryIds.includes(this.writeMinistry)) return { rule: 'party' };
     if (!ids.includes(ownerMinistryId)) return null;
     const grant = this.grants.find((g) => g.providerMinistryId === ownerMinistryId && g.resources.includes(resource));
     return grant ? { rule: 'mou-clause', grant } : null;
@@ -117,7 +102,7 @@ export class Scope {
    * ministry, or under a clause in force that includes personal data (that
    * clause is returned, for the read log). Everyone else gets masked values.
    */
-  personalAccess(resource: 'Trainee' | 'ReturneeBusiness', ownerMinistryId: string): { full: false } | { full: true; grant: Grant | null } {
+  personalAccess(resource: ScopedResource, ownerMinistryId: string): { full: false } | { full: true; grant: Grant | null } {
     if (this.writeMinistry === null) return { full: false };
     if (this.writeMinistry === ownerMinistryId) return { full: true, grant: null };
     const grant = this.grants.find((g) => g.providerMinistryId === ownerMinistryId && g.includesPersonalData && g.resources.includes(resource));
@@ -125,28 +110,29 @@ export class Scope {
   }
 
   /** Ministries among `candidates` (null: the whole read scope) whose personal data of `resource` the caller may not read in full. */
-  maskedMinistries(resource: 'Trainee' | 'ReturneeBusiness', candidates: readonly string[] | null): string[] {
+  maskedMinistries(resource: ScopedResource, candidates: readonly string[] | null): string[] {
     const ids = candidates ?? this.readMinistries(resource) ?? [];
     return ids.filter((m) => !this.personalAccess(resource, m).full);
   }
 
-  /** The `where` merged into every ORM query for `resource` (see the `scope` filter). */
-  where(resource: ScopedResource): Record<string, unknown> {
+  /**
+   * The `where` merged into every ORM query for `resource` (see the `scope`
+   * filter). `partyProperty`: an array property naming ministries that read
+   * the row besides its owner (an MoU's parties).
+   */
+  where(resource: ScopedResource, partyProperty?: string): Record<string, unknown> {
     const ids = this.readMinistries(resource);
     if (ids === null) return {};
     // Matches nothing. (`$in: []` would too, but MikroORM renders it as invalid SQL inside join conditions.)
     if (ids.length === 0) return { id: null };
-    if (resource === 'Mou') {
-      // Every party of an MoU reads it, not only its drafter (the owner).
-      return { $or: [{ ownerMinistry: { $in: ids } }, { partyMinistryIds: { $overlap: ids } }] };
-    }
+    if (partyProperty) return { $or: [{ ownerMinistry: { $in: ids } }, { [partyProperty]: { $overlap: ids } }] };
     return { ownerMinistry: { $in: ids } };
   }
 }
 
 /** Filter condition factory used by `@Filter({ name: 'scope' })` on every owned entity. */
-export const scopeFilter = (resource: ScopedResource) => (args: { scope?: Scope }) => {
+export const scopeFilter = (resource: ScopedResource, partyProperty?: string) => (args: { scope?: Scope }) => {
   // Fail closed: a query run without a scope is a programming error, not "everything".
   if (!(args?.scope instanceof Scope)) throw new Error(`scope filter on ${resource} used without a Scope`);
-  return args.scope.where(resource);
+  return args.scope.where(resource, partyProperty);
 };

@@ -9,7 +9,7 @@ import type { IRule } from 'graphql-shield';
 import { Ministry } from '../kernel/ministry.entity';
 import type { Context } from '../context';
 import { forbidden, unauthenticated } from '../shared/errors';
-import { AUDIENCE_ROLES, MUTATION_POLICY, QUERY_POLICY, type Audience } from './policy';
+import { AUDIENCE_ROLES, type Audience, type PolicyTable } from './policy';
 import { MINISTRY_ROLES, Role } from './roles';
 
 const PENDING = 'Your account awaits approval by an ADMIN of your ministry: until then you may read only your own account.';
@@ -52,40 +52,35 @@ function audienceRule(audience: Audience): IRule | typeof allow {
 // One rule per audience: shield caches results by rule name, and refuses two rules with one name.
 const RULES = Object.fromEntries((Object.keys(AUDIENCE_ROLES) as Audience[]).map((a) => [a, audienceRule(a)])) as Record<Audience, ReturnType<typeof audienceRule>>;
 
-const rules = (policy: Record<string, { audience: Audience }>) =>
+const rules = (policy: Readonly<Record<string, { audience: Audience }>>) =>
   Object.fromEntries(Object.entries(policy).map(([field, p]) => [field, RULES[p.audience]]));
 
-export const queryRules = rules(QUERY_POLICY);
-export const mutationRules = rules(MUTATION_POLICY);
-
 /**
- * Object types: reaching an object already passed a root rule, and which rows
- * appear is the scope's business, so their fields only need an identity.
- * Personal fields are decided (full or masked) by their resolvers.
+ * The shield for a policy table. Root fields get their audience's rule; a
+ * root field without a row in the table is refused (`fallbackRule: deny`)
+ * until someone decides who may use it. Object types: reaching an object
+ * already passed a root rule, and which rows appear is the scope's business,
+ * so their fields need an identity (`objectTypes`: every other object type of
+ * the schema). Personal fields are decided (full or masked) by their resolvers.
  */
-const objectTypes = [
-  'DeletePayload', 'PageInfo', 'DestinationCountry',
-  'Institution', 'Program', 'Trainee', 'Enrollment', 'Mou', 'MouParty', 'MouVersion', 'MouAmendment', 'MouAmendmentSignature', 'ProposedClause', 'DataSharingClause', 'ReturneeBusiness',
-  'DataSubjectAccessReport', 'PersonalDataRead', 'AuditEvent', 'AuditVerification', 'AuditCheckpoint', 'ClauseUsage', 'Statistics', 'Bucket', 'ImportReport', 'ImportRowError', 'SubjectRecord', 'AccessExplanation', 'AccessMatrixRow', 'AccessMatrixCell',
-  ...['Ministry', 'DestinationCountry', 'Institution', 'Program', 'Trainee', 'Enrollment', 'Mou', 'ReturneeBusiness', 'Account', 'AuditEvent'].flatMap((t) => [`${t}Connection`, `${t}Edge`]),
-];
-
-export const permissions = shield(
-  {
-    Query: queryRules,
-    Mutation: mutationRules,
-    // LoginPayload and Account are read right after login, as the identity just established; an
-    // account pending approval reads its own account (and its ministry's name) and nothing else.
-    LoginPayload: allow,
-    Account: identified,
-    Ministry: identified,
-    ...Object.fromEntries(objectTypes.map((t) => [t, authenticated])),
-  },
-  {
-    fallbackRule: deny,
-    fallbackError: () => forbidden('No access rule allows this field.', 'fallback:deny'),
-    // Let our own errors (codes, fields) through instead of shield's "Not Authorised!".
-    allowExternalErrors: true,
-    debug: false,
-  },
-);
+export function permissionsFor(policy: PolicyTable, objectTypes: readonly string[]) {
+  return shield(
+    {
+      Query: rules(policy.query),
+      Mutation: rules(policy.mutation),
+      ...Object.fromEntries(objectTypes.map((t) => [t, authenticated])),
+      // LoginPayload and Account are read right after login, as the identity just established; an
+      // account pending approval reads its own account (and its ministry's name) and nothing else.
+      LoginPayload: allow,
+      Account: identified,
+      Ministry: identified,
+    },
+    {
+      fallbackRule: deny,
+      fallbackError: () => forbidden('No access rule allows this field.', 'fallback:deny'),
+      // Let our own errors (codes, fields) through instead of shield's "Not Authorised!".
+      allowExternalErrors: true,
+      debug: false,
+    },
+  );
+}

@@ -3,8 +3,9 @@
  * GraphQL list, every personal field masked or logged exactly as the API
  * shows it. Relations are written as global ids, the owner as its code.
  */
+import { Reference } from '@mikro-orm/core';
 import { stringify } from 'csv-stringify/sync';
-import { maskerOf, type PersonalEntity } from '../access/masking';
+import { maskerOf } from '../access/masking';
 import type { Context } from '../context';
 import { Ministry } from './ministry.entity';
 import { personalValue } from '../access/personal-field';
@@ -13,8 +14,12 @@ import { neutraliseCell } from '../shared/csv-safety';
 import { Pacer } from '../shared/pacing';
 import { toGlobalId } from '../shared/global-id';
 
-/** Relation properties and the type of the row they point to. */
-const REFERENCES: Record<string, string> = { institution: 'Institution', program: 'Program', trainee: 'Trainee' };
+/** A many-to-one value (a reference or an entity): its type and id, whatever the resource. */
+function referenceOf(v: unknown): { type: string; id: string } | null {
+  if (!v || typeof v !== 'object' || Array.isArray(v) || v instanceof Date || !('id' in v)) return null;
+  const target = Reference.isReference(v) ? v.unwrap() : v;
+  return { type: (target as object).constructor.name, id: (v as { id: string }).id };
+}
 
 export const MAX_EXPORT_ROWS = 200_000;
 
@@ -25,9 +30,10 @@ export async function toCsv<T extends OwnedEntity>(ctx: Context, entityName: str
       const v = r[c];
       if (c === 'id') return toGlobalId(entityName, row.id);
       if (c === 'ownerMinistry') return (await ctx.loaders.byId(Ministry).load(row.ownerMinistry.id))?.code ?? '';
-      if (c in REFERENCES) return v ? toGlobalId(REFERENCES[c], (v as { id: string }).id) : '';
+      const ref = referenceOf(v);
+      if (ref) return toGlobalId(ref.type, ref.id);
       const masker = maskerOf(entityName, c);
-      if (masker) return personalValue(ctx, entityName as PersonalEntity, row, c, v as string | null, masker);
+      if (masker) return personalValue(ctx, entityName, row, c, v as string | null, masker);
       if (Array.isArray(v)) return v.join(';');
       if (v instanceof Date) return v.toISOString();
       return v ?? '';

@@ -42,8 +42,10 @@ export class Loaders {
   byId<T extends object>(entity: EntityName<T> & { name: string }): DataLoader<string, T | null> {
     return this.memo(`byId:${entity.name}`, () =>
       new DataLoader<string, T | null>(async (ids) => {
-        const rows = await this.em.find(entity, { id: { $in: [...ids] } } as never);
-        const byId = new Map(rows.map((r) => [(r as { id: string }).id, r]));
+        // By the primary key, whatever it is called (reference data is keyed by a code).
+        const pk = this.em.getMetadata().find(entity.name)?.primaryKeys[0] ?? 'id';
+        const rows = await this.em.find(entity, { [pk]: { $in: [...ids] } } as never);
+        const byId = new Map(rows.map((r) => [String((r as Record<string, unknown>)[pk]), r]));
         return ids.map((id) => (byId.get(id) as T | undefined) ?? null);
       }),
     );

@@ -14,7 +14,6 @@ import { requireOwnMinistry } from '../access/guards';
 import { CheckConstraintViolationException, NotNullConstraintViolationException, OptimisticLockError, UniqueConstraintViolationException, ForeignKeyConstraintViolationException, type FilterQuery, type QueryOrderMap } from '@mikro-orm/core';
 import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, InputType, Int, Mutation, ObjectType, Query, Resolver, Root, type ClassType } from 'type-graphql';
 import { ValidateNested } from 'class-validator';
-import type { ScopedResource } from '../access/scope';
 import type { Context } from '../context';
 import { Ministry } from './ministry.entity';
 import type { OwnedEntity } from './base.entity';
@@ -23,12 +22,12 @@ import { fromGlobalId, toGlobalId } from '../shared/global-id';
 import { listConnection } from './list';
 import { MAX_EXPORT_ROWS, toCsv } from './csv-export';
 import { Pacer } from '../shared/pacing';
-
-/** Rows an export reads per query. */
-const EXPORT_PAGE = 500;
 import { logPersonalMatches, logPersonalRows } from '../access/personal-field';
 import { connectionOf, PageArgs } from '../shared/pagination';
 import { SortDirection } from '../shared/enums';
+
+/** Rows an export reads per query. */
+const EXPORT_PAGE = 500;
 
 @ObjectType({ simpleResolvers: true })
 export class DeletePayload {
@@ -48,7 +47,6 @@ export interface OrderInput<F extends string> {
 
 export interface OwnedCrudConfig<T extends OwnedEntity, C extends object, U extends UpdateInputBase, F extends object, O extends string> {
   entity: ClassType<T>;
-  resource: ScopedResource;
   /** Root list field name, e.g. `institutions`. */
   listName: string;
   createInput: ClassType<C>;
@@ -130,10 +128,10 @@ export function ownedCrudResolver<T extends OwnedEntity, C extends object, U ext
 
   /** Every path by which a personal value can leave through a list is logged (see personal-field.ts). */
   async function logPersonalQuery(ctx: Context, where: FilterQuery<T>, filter: F, order: O | undefined, page: T[]): Promise<void> {
-    if (cfg.resource !== 'Trainee' && cfg.resource !== 'ReturneeBusiness') return;
-    await logPersonalMatches(ctx, cfg.resource, cfg.entity, where, cfg.personalFilterFields?.(filter) ?? []);
+    const filterFields = cfg.personalFilterFields?.(filter) ?? [];
+    if (filterFields.length) await logPersonalMatches(ctx, name, cfg.entity, where, filterFields);
     const sortField = order ? cfg.personalOrderFields?.[order] : undefined;
-    if (sortField) await logPersonalRows(ctx, cfg.resource, page, [sortField]);
+    if (sortField) await logPersonalRows(ctx, name, page, [sortField]);
   }
 
   @Resolver(() => cfg.entity)

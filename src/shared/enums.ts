@@ -119,6 +119,7 @@ export enum ResourceType {
   TRAINEE = 'TRAINEE',
   ENROLLMENT = 'ENROLLMENT',
   RETURNEE_BUSINESS = 'RETURNEE_BUSINESS',
+  PLACEMENT = 'PLACEMENT',
 }
 registerEnumType(ResourceType, { name: 'ResourceType' });
 

@@ -13,6 +13,7 @@ import { Trainee } from '../../src/modules/trainee/trainee.entity';
 import { DataSharingClause } from '../../src/modules/mou/data-sharing-clause.entity';
 import { Mou } from '../../src/modules/mou/mou.entity';
 import { MouParty } from '../../src/modules/mou/mou-party.entity';
+import { EmployerType, Placement, PlacementScheme } from '../../src/modules/placement/placement.entity';
 import { FinancingType, InstitutionType, MouStatus, ProgramStatus, ResourceType, Sector, Sex } from '../../src/shared/enums';
 import { toGlobalId } from '../../src/shared/global-id';
 
@@ -58,6 +59,13 @@ export function returneeBusiness(em: EntityManager, owner: Ministry, over: Parti
   } as never);
 }
 
+export function placement(em: EntityManager, owner: Ministry, person: Trainee, over: Partial<Placement> = {}): Placement {
+  return em.create(Placement, {
+    ownerMinistry: owner, trainee: person, destinationCountryCode: 'JP', employerName: `Chubu Seiki ${serial++}`, employerType: EmployerType.COMPANY,
+    jobTitle: 'Machine operator', sector: Sector.MANUFACTURING, scheme: PlacementScheme.SSW_JAPAN, contractStart: '2026-07-01', contractEnd: '2029-06-30', ...over,
+  } as never);
+}
+
 /** One of each ownable entity for `owner`, flushed. */
 export async function ministryWorld(em: EntityManager, owner: Ministry) {
   const inst = institution(em, owner);
@@ -65,8 +73,9 @@ export async function ministryWorld(em: EntityManager, owner: Ministry) {
   const person = trainee(em, owner);
   const enr = enrollment(em, prog, person);
   const biz = returneeBusiness(em, owner, { trainee: person } as never);
+  const placed = placement(em, owner, person);
   await em.flush();
-  return { institution: inst, program: prog, trainee: person, enrollment: enr, returneeBusiness: biz };
+  return { institution: inst, program: prog, trainee: person, enrollment: enr, returneeBusiness: biz, placement: placed };
 }
 
 export interface ClauseSpec { provider: Ministry; recipient: Ministry; resources: ResourceType[]; personal?: boolean; purpose?: string }

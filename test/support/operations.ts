@@ -79,6 +79,15 @@ export async function rootOperations(t: TestApp): Promise<{ clients: Map<string,
     traineesCsv: async () => ({ query: '{ traineesCsv }' }),
     enrollmentsCsv: async () => ({ query: '{ enrollmentsCsv }' }),
     returneeBusinessesCsv: async () => ({ query: '{ returneeBusinessesCsv }' }),
+    placements: async () => ({ query: '{ placements { totalCount } }' }),
+    placementsCsv: async () => ({ query: '{ placementsCsv }' }),
+    createPlacement: async () => ({ query: 'mutation($i: CreatePlacementInput!) { createPlacement(input: $i) { id } }', variables: { i: { traineeId: f.gid(w.trainee), destinationCountryCode: 'KR', employerName: 'Daehan Metal', employerType: 'COMPANY', jobTitle: 'Welder', sector: 'MANUFACTURING', scheme: 'G_TO_G_EPS_KOREA' } } }),
+    updatePlacement: async () => ({ query: 'mutation($i: UpdatePlacementInput!) { updatePlacement(input: $i) { id } }', variables: { i: { id: f.gid(w.placement), jobTitle: `Welder ${Math.random().toString(36).slice(2, 6)}` } } }),
+    deletePlacement: async () => {
+      const p = f.placement(em, kp2mi, w.trainee);
+      await em.flush();
+      return { query: 'mutation($id: ID!) { deletePlacement(id: $id) { deletedId } }', variables: { id: f.gid(p) } };
+    },
     importCsv: async () => ({
       query: 'mutation($csv: String!) { importCsv(kind: INSTITUTIONS, csv: $csv) { created written } }',
       variables: { csv: `externalId,name,type,provinceCode,annualCapacity\nM-${Math.random().toString(36).slice(2)},BLK Impor,TRAINING_CENTRE,35,120\n` },

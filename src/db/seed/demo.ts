@@ -88,7 +88,7 @@ function seedMous(em: EntityManager, ministries: Map<string, Ministry>, admins: 
     for (const ministry of [kp2mi, p]) em.create(MouParty, { mou: m, ministry, signedAt: signedOn ? new Date(`${signedOn}T10:00:00+07:00`) : null, signatoryName: signedOn ? `Menteri (${ministry.code})` : null, signatoryTitle: signedOn ? 'Menteri' : null });
     em.create(DataSharingClause, { mou: m, providerMinistry: p, recipientMinistry: kp2mi, resourceTypes: all, includesPersonalData: false, purpose: 'Monitoring vocational preparation of calon PMI (Perpres 39/2019, Satu Data Indonesia)' });
     em.create(DataSharingClause, { mou: m, providerMinistry: p, recipientMinistry: kp2mi, resourceTypes: [ResourceType.TRAINEE], includesPersonalData: true, purpose: 'Protection of calon PMI under UU 18/2017' });
-    em.create(DataSharingClause, { mou: m, providerMinistry: kp2mi, recipientMinistry: p, resourceTypes: [ResourceType.TRAINEE], includesPersonalData: false, purpose: 'Matching registered calon PMI with training places' });
+    em.create(DataSharingClause, { mou: m, providerMinistry: kp2mi, recipientMinistry: p, resourceTypes: [ResourceType.TRAINEE, ResourceType.PLACEMENT], includesPersonalData: false, purpose: 'Matching registered calon PMI with training places, and tracing where they were placed' });
     if (extra) extra(m, p);
     const clauses = m.clauses.getItems();
     const parties = [kp2mi.id, p.id];

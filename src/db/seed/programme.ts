@@ -85,6 +85,13 @@ export function apportion(weights: number[], total: number): number[] {
   return out;
 }
 
+/** Employers of demo placements, by destination. */
+const EMPLOYERS: Record<string, string[]> = {
+  JP: ['Yamato Kaigo', 'Hokkaido Agri', 'Chubu Seiki', 'Osaka Hotel'], KR: ['Daehan Metal', 'Gyeonggi Plastics', 'Busan Shipyard'],
+  TW: ['Taichung Precision', 'Kaohsiung Fisheries'], DE: ['Klinikum Nord', 'Bayern Pflege'], NL: ['Zorggroep Oost', 'Rotterdam Logistics'],
+  CO: ['Bogotá Servicios'], CA: ['Prairie Farms', 'Northern Care'], US: ['Pacific Hospitality'],
+};
+
 export interface Progress { (stage: string, done: number, total: number): void }
 
 /** Generates and inserts institutions, programmes, trainees, enrollments and returnee businesses. */
@@ -138,6 +145,7 @@ async function generate(loader: BulkLoader, ministries: Map<string, { id: string
   // Programmes: PMI-preparation institutions prepare for the focus destinations; Kemenperin's five hold its 320 participants.
   const programs: Record<string, unknown>[] = [];
   const programsOf = new Map<string, string[]>();
+  const programCountries = new Map<string, string[]>();
   const kemenperinTraining: { id: string; participants: number }[] = [];
   for (const a of ALLOCATION) {
     const ministry = ministries.get(a.code)!;
@@ -155,6 +163,7 @@ async function generate(loader: BulkLoader, ministries: Map<string, { id: string
           competency_standard: 'SKKNI', certification_scheme: inst.pmi ? 'BNSP / LSP P1' : null, language_requirement: countries[0] ? LANGUAGE[countries[0]] : null,
         };
         programs.push(row);
+        programCountries.set(row.id, countries);
         if (special) kemenperinTraining.push({ id: row.id, participants: special[3] });
         else list.push(row.id);
       }
@@ -214,6 +223,31 @@ async function generate(loader: BulkLoader, ministries: Map<string, { id: string
   await loader.insert('enrollment', {
     id: 'uuid', owner_ministry_id: 'uuid', trainee_id: 'uuid', program_id: 'uuid', status: 'enrollment_status', enrolled_on: 'date', completed_on: 'date',
   }, uniqueEnrollments, (d) => progress('enrollments', d, uniqueEnrollments.length));
+
+  // Placements abroad, recorded by KP2MI, for about a quarter of the trainees of focus-destination programmes
+  // whose ministries share trainees' personal data with KP2MI under an MoU in force (KESDM, Kemenperin, Kemenpar):
+  // finished trainees have departed, those in training have a planned departure.
+  const sharing = new Set(['KESDM', 'KEMENPERIN', 'KEMENPAR'].map((c) => ministries.get(c)!.id));
+  const placements: Record<string, unknown>[] = [];
+  const placed = new Set<string>();
+  for (const e of uniqueEnrollments) {
+    const country = programCountries.get(e.program_id as string)?.[0];
+    if (!country || !sharing.has(e.owner_ministry_id as string) || placed.has(e.trainee_id as string) || rnd.next() >= 0.25) continue;
+    placed.add(e.trainee_id as string);
+    const departed = e.status === EnrollmentStatus.COMPLETED;
+    placements.push({
+      id: id(), owner_ministry_id: kp2mi, trainee_id: e.trainee_id, destination_country_code: country,
+      employer_name: `${rnd.pick(EMPLOYERS[country] ?? ['Global Staffing'])} ${rnd.pick(['Co., Ltd.', 'Group', 'Holdings'])}`, employer_type: 'COMPANY',
+      job_title: rnd.pick(['Welder', 'Machine operator', 'Caregiver', 'Hotel staff', 'Farm worker', 'Electrician']), sector: rnd.pick(Object.values(Sector)),
+      scheme: country === 'KR' ? 'G_TO_G_EPS_KOREA' : country === 'JP' ? 'SSW_JAPAN' : 'P_TO_P',
+      contract_start: departed ? '2025-12-05' : '2026-07-01', contract_end: departed ? '2028-12-04' : '2029-06-30',
+      departure_date: departed ? '2025-12-01' : '2026-06-15', status: departed ? 'DEPARTED' : 'PLANNED',
+    });
+  }
+  await loader.insert('placement', {
+    id: 'uuid', owner_ministry_id: 'uuid', trainee_id: 'uuid', destination_country_code: 'text', employer_name: 'text', employer_type: 'employer_type',
+    job_title: 'text', sector: 'sector', scheme: 'placement_scheme', contract_start: 'date', contract_end: 'date', departure_date: 'date', status: 'placement_status',
+  }, placements, (d) => progress('placements', d, placements.length));
 
   // Village businesses of returned workers, mentored by Kementerian UMKM, many financed with KUR.
   const umkm = ministries.get('KEMENUMKM')!.id;

@@ -12,7 +12,6 @@ import { Ministry } from '../../kernel/ministry.entity';
 import { DataSharingClause } from '../mou/data-sharing-clause.entity';
 import { Mou } from '../mou/mou.entity';
 import { MouVersion } from '../mou/mou-version.entity';
-import { NODE_TYPES } from '../node/node.types';
 import { readCheckpoint, signCheckpoint, verifyChain } from './audit.chain';
 import { AuditEvent } from './audit-event.entity';
 
@@ -61,6 +60,8 @@ function visibleEvents(ctx: Context): Record<string, unknown> {
   return { subjectMinistryId: ctx.scope.ownMinistry ?? '00000000-0000-0000-0000-000000000000' };
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 @Resolver(() => AuditEvent)
 export class AuditResolver {
   @Query(() => AuditEventConnection, { description: 'The audit log, oldest first: all of it for auditors, your ministry\'s data for a ministry ADMIN.' })
@@ -98,7 +99,8 @@ export class AuditResolver {
   @FieldResolver(() => ID, { nullable: true, description: 'Global id of the record the mutation was about.' })
   entityId(@Root() e: AuditEvent) {
     if (!e.entityId) return null;
-    return e.entityType in NODE_TYPES || e.entityType === 'Account' ? toGlobalId(e.entityType, e.entityId) : e.entityId;
+    // Records keyed by a uuid get their global id; reference data keyed by a code (a country) keeps the code.
+    return UUID.test(e.entityId) ? toGlobalId(e.entityType, e.entityId) : e.entityId;
   }
 
   @FieldResolver(() => ID, { nullable: true })

@@ -6,34 +6,23 @@
  */
 import type { IMiddlewareFunction } from 'graphql-middleware';
 import type { Context } from '../../context';
-import { parseGlobalId } from '../../shared/global-id';
+import type { SubjectOf } from '../../kernel/resource';
 import type { EventContent } from './audit.chain';
 import { takeChanges, type RecordedChange } from './audit.collector';
 
 let counter = 0;
 
-interface Subject { entityType: string; entityId: string | null; subjectMinistryId: string | null }
-
-/** Which record a mutation was about, and whose data it is (its ministry's ADMIN may read the event). */
-function subjectOf(result: unknown, changes: RecordedChange[]): Subject {
-  const r = result as Record<string, any> | null;
-  if (r && typeof r.deletedId === 'string') {
-    const parsed = parseGlobalId(r.deletedId);
-    const owner = changes.find((c) => c.op === 'delete')?.fields.ownerMinistry?.before;
-    return { entityType: parsed?.type ?? 'unknown', entityId: parsed?.id ?? null, subjectMinistryId: typeof owner === 'string' ? owner : null };
-  }
-  const entity = r && r.token && r.account ? r.account : r;
-  if (entity && typeof entity === 'object') {
-    const type = entity.constructor?.name as string;
-    const id = (entity.id ?? entity.code ?? null) as string | null;
-    const subject = entity.ownerMinistry?.id ?? (type === 'Account' ? entity.ministry?.id : type === 'Ministry' ? entity.id : null) ?? null;
-    return { entityType: type, entityId: id, subjectMinistryId: subject };
-  }
-  const first = changes[0];
-  return { entityType: first?.entity ?? 'unknown', entityId: first?.id ?? null, subjectMinistryId: null };
+/** The owner ministry a row deleted by this mutation had (a delete's change records it). */
+function deletedOwner(changes: RecordedChange[]): string | null {
+  const owner = changes.find((c) => c.op === 'delete')?.fields.ownerMinistry?.before;
+  return typeof owner === 'string' ? owner : null;
 }
 
-export const mutationBoundary: IMiddlewareFunction<unknown, Context> = async (resolve, root, args, ctx, info) => {
+/** The boundary for every mutation, with the audit subject each one declares (see the resource declarations). */
+export const mutationBoundary = (subjects: Readonly<Record<string, SubjectOf>>): IMiddlewareFunction<unknown, Context> => async (resolve, root, args, ctx, info) => {
+  const subjectOf = subjects[info.fieldName];
+  // Fail closed: a mutation whose declaration names no audit subject is a programming error (a test walks them all).
+  if (!subjectOf) throw new Error(`mutation ${info.fieldName} declares no audit subject`);
   // Every operation runs in a transaction (see app.ts); without one, nothing would be atomic or audited.
   if (!ctx.em.isInTransaction()) throw new Error('mutation outside the request transaction');
   const name = `m${++counter}`;
@@ -52,7 +41,7 @@ export const mutationBoundary: IMiddlewareFunction<unknown, Context> = async (re
       actorMinistryId: ctx.viewer?.ministryId ?? null,
       actorRole: ctx.viewer?.role ?? null,
       operation: info.fieldName,
-      ...subjectOf(result, recorded),
+      ...subjectOf(result, { args: args as Record<string, unknown>, deletedOwner: deletedOwner(recorded), actorMinistryId: ctx.viewer?.ministryId ?? null }),
       changes,
     };
     await ctx.appendAudit(ctx.em, ctx.auditKey, content);

@@ -4,18 +4,16 @@
  * and what each role may call. Both come from the same scope and policy
  * table that enforce access, so the explanation is the enforcement.
  */
-import { Arg, Ctx, Field, ID, ObjectType, Query, Resolver, registerEnumType } from 'type-graphql';
+import { Arg, Ctx, Field, ID, ObjectType, Query, Resolver, registerEnumType, type ClassType } from 'type-graphql';
 import type { Context } from '../../context';
 import { DataSharingClause } from '../mou/data-sharing-clause.entity';
 import { Mou } from '../mou/mou.entity';
-import { NODE_TYPES } from '../node/node.types';
 import type { OwnedEntity } from '../../kernel/base.entity';
-import { MouStatus } from '../../shared/enums';
+import type { Resource } from '../../kernel/resource';
 import { parseGlobalId } from '../../shared/global-id';
 import { maskerOf } from '../../access/masking';
-import { Access, accessFor, MUTATION_POLICY, QUERY_POLICY } from '../../access/policy';
+import { Access, accessFor, type OperationPolicy, type PolicyTable } from '../../access/policy';
 import { isWriter, Role } from '../../access/roles';
-import type { ScopedResource } from '../../access/scope';
 
 registerEnumType(Access, { name: 'Access' });
 
@@ -57,58 +55,64 @@ class AccessMatrixRow {
 
 const NOT_IN_SCOPE = 'No record with this id in your read scope (the same answer as for an id that does not exist).';
 
-@Resolver()
-export class ExplainResolver {
-  @Query(() => AccessExplanation, { description: 'Whether you may read or change a record (and one of its fields), and why.' })
-  async explainAccess(@Arg('id', () => ID) id: string, @Arg('field', () => String, { nullable: true }) field: string | null, @Ctx() ctx: Context): Promise<AccessExplanation> {
-    const none: AccessExplanation = { id, canRead: false, canWrite: false, readRule: 'not-in-scope', writeRule: 'not-in-scope', reason: NOT_IN_SCOPE, mou: null, clause: null, field, fieldAccess: field ? FieldAccess.NONE : null, fieldRule: field ? 'not-in-scope' : null };
-    const parsed = parseGlobalId(id);
-    const entity = parsed && NODE_TYPES[parsed.type as keyof typeof NODE_TYPES];
-    if (!parsed || !entity) return none;
-    const row = (await ctx.loaders.byId(entity as typeof Mou).load(parsed.id)) as unknown as OwnedEntity | null;
-    if (!row) return none;
-    if (parsed.type === 'Ministry') {
-      return { ...none, canRead: true, readRule: 'reference-data', writeRule: ctx.viewer?.role === Role.PLATFORM_ADMIN ? 'platform-admin' : 'platform-admin-only', canWrite: ctx.viewer?.role === Role.PLATFORM_ADMIN, reason: 'Ministries are reference data every authenticated caller reads; only a PLATFORM_ADMIN changes them.', fieldAccess: field ? FieldAccess.NOT_PERSONAL : null, fieldRule: field ? 'reference-data' : null };
-    }
-    const resource = parsed.type as ScopedResource;
-    const owner = row.ownerMinistry.id;
-    const read = ctx.scope.readReason(resource, owner, resource === 'Mou' ? (row as unknown as Mou).partyMinistryIds : []);
-    if (!read) return none;
-    const grant = read.rule === 'mou-clause' ? read.grant : null;
-    const [mou, clause] = grant ? await Promise.all([ctx.loaders.byId(Mou).load(grant.mouId), ctx.loaders.byId(DataSharingClause).load(grant.clauseId)]) : [null, null];
-    const reasons: Record<string, string> = {
-      'own-ministry': 'Your ministry owns this record.',
-      'auditor:all-mous': 'Auditors read every MoU.',
-      'mou-party': 'Your ministry is a party to this MoU.',
-      'mou-clause': `Shared with your ministry, read-only, under a clause in force of "${mou?.title ?? 'an MoU'}".`,
-      system: 'System scope.',
-    };
-    let canWrite = isWriter(ctx.viewer) && ctx.scope.canWrite(owner);
-    let writeRule = canWrite ? 'own-ministry' : isWriter(ctx.viewer) ? 'write-scope:own-ministry-only' : 'role:editor-or-admin';
-    if (resource === 'Mou') {
-      const m = row as unknown as Mou;
-      canWrite = canWrite && m.recordedStatus === MouStatus.DRAFT;
-      writeRule = canWrite ? 'mou:drafter-while-draft' : m.partyMinistryIds.includes(ctx.scope.ownMinistry ?? '') && ctx.viewer?.role === Role.ADMIN ? 'mou:party-admin-signs-terminates-amends' : writeRule;
-    }
-    let fieldAccess: FieldAccess | null = null;
-    let fieldRule: string | null = null;
-    if (field) {
-      if (!maskerOf(resource, field)) {
-        fieldAccess = FieldAccess.NOT_PERSONAL;
-        fieldRule = read.rule;
-      } else {
-        const personal = ctx.scope.personalAccess(resource as 'Trainee', owner);
-        fieldAccess = personal.full ? FieldAccess.FULL : FieldAccess.MASKED;
-        fieldRule = !personal.full ? 'personal-data:masked' : personal.grant ? 'mou-clause:includes-personal-data' : 'own-ministry';
-      }
-    }
-    return { id, canRead: true, canWrite, readRule: read.rule, writeRule, reason: reasons[read.rule], mou: mou ?? null, clause: clause ?? null, field, fieldAccess, fieldRule };
-  }
+/** `explainAccess` and `accessMatrix` over the declared resources and their policy table. */
+export function explainResolver(resources: readonly Resource[], policy: PolicyTable) {
+  const byName = new Map(resources.filter((r) => r.node).map((r) => [r.name, r]));
 
-  @Query(() => [AccessMatrixRow], { description: 'What each role may call: ALLOWED, DENIED, or SCOPED (allowed within its ministry and the MoUs in force).' })
-  accessMatrix(): AccessMatrixRow[] {
-    const rows = (kind: string, policy: typeof QUERY_POLICY) =>
-      Object.entries(policy).map(([operation, p]) => ({ operation, kind, cells: Object.values(Role).map((role) => ({ role, access: accessFor(p, role) })) }));
-    return [...rows('query', QUERY_POLICY), ...rows('mutation', MUTATION_POLICY)];
+  @Resolver()
+  class ExplainResolver {
+    @Query(() => AccessExplanation, { description: 'Whether you may read or change a record (and one of its fields), and why.' })
+    async explainAccess(@Arg('id', () => ID) id: string, @Arg('field', () => String, { nullable: true }) field: string | null, @Ctx() ctx: Context): Promise<AccessExplanation> {
+      const none: AccessExplanation = { id, canRead: false, canWrite: false, readRule: 'not-in-scope', writeRule: 'not-in-scope', reason: NOT_IN_SCOPE, mou: null, clause: null, field, fieldAccess: field ? FieldAccess.NONE : null, fieldRule: field ? 'not-in-scope' : null };
+      const parsed = parseGlobalId(id);
+      const resource = parsed && byName.get(parsed.type);
+      if (!parsed || !resource) return none;
+      const row = (await ctx.loaders.byId(resource.node as ClassType<object>).load(parsed.id)) as OwnedEntity | null;
+      if (!row) return none;
+      if (!resource.owned) {
+        return { ...none, canRead: true, readRule: 'reference-data', writeRule: ctx.viewer?.role === Role.PLATFORM_ADMIN ? 'platform-admin' : 'platform-admin-only', canWrite: ctx.viewer?.role === Role.PLATFORM_ADMIN, reason: 'Ministries are reference data every authenticated caller reads; only a PLATFORM_ADMIN changes them.', fieldAccess: field ? FieldAccess.NOT_PERSONAL : null, fieldRule: field ? 'reference-data' : null };
+      }
+      const owner = row.ownerMinistry.id;
+      const read = ctx.scope.readReason(resource.name, owner, resource.itemRules?.parties?.(row) ?? []);
+      if (!read) return none;
+      const grant = read.rule === 'mou-clause' ? read.grant : null;
+      const [mou, clause] = grant ? await Promise.all([ctx.loaders.byId(Mou).load(grant.mouId), ctx.loaders.byId(DataSharingClause).load(grant.clauseId)]) : [null, null];
+      const reasons: Record<string, string> = {
+        'own-ministry': 'Your ministry owns this record.',
+        'reads-all': 'Your role reads every record of this kind (auditors: every MoU).',
+        party: 'Your ministry is a party to this record.',
+        'mou-clause': `Shared with your ministry, read-only, under a clause in force of "${mou?.title ?? 'an MoU'}".`,
+        system: 'System scope.',
+      };
+      const ownWrite = isWriter(ctx.viewer) && ctx.scope.canWrite(owner);
+      const decided = { canWrite: ownWrite, rule: ownWrite ? 'own-ministry' : isWriter(ctx.viewer) ? 'write-scope:own-ministry-only' : 'role:editor-or-admin' };
+      const { canWrite, rule: writeRule } = resource.itemRules?.write?.(row, ctx, decided) ?? decided;
+      let fieldAccess: FieldAccess | null = null;
+      let fieldRule: string | null = null;
+      if (field) {
+        if (!maskerOf(resource.name, field)) {
+          fieldAccess = FieldAccess.NOT_PERSONAL;
+          fieldRule = read.rule;
+        } else {
+          const personal = ctx.scope.personalAccess(resource.name, owner);
+          fieldAccess = personal.full ? FieldAccess.FULL : FieldAccess.MASKED;
+          fieldRule = !personal.full ? 'personal-data:masked' : personal.grant ? 'mou-clause:includes-personal-data' : 'own-ministry';
+        }
+      }
+      return { id, canRead: true, canWrite, readRule: read.rule, writeRule, reason: reasons[read.rule], mou: mou ?? null, clause: clause ?? null, field, fieldAccess, fieldRule };
+    }
+
+    @Query(() => [AccessMatrixRow], { description: 'What each role may call: ALLOWED, DENIED, or SCOPED (allowed within its ministry and the MoUs in force).' })
+    accessMatrix(): AccessMatrixRow[] {
+      const rows = (kind: string, table: Readonly<Record<string, OperationPolicy>>) =>
+        Object.entries(table).map(([operation, p]) => ({ operation, kind, cells: Object.values(Role).map((role) => ({ role, access: accessFor(p, role) })) }));
+      return [...rows('query', policy.query), ...rows('mutation', policy.mutation)];
+    }
   }
+  return ExplainResolver;
 }
+
+export const explainPolicy = {
+  explainAccess: { audience: 'authenticated', scoped: true },
+  accessMatrix: { audience: 'authenticated', scoped: false },
+} as const;

@@ -1,13 +1,12 @@
+/**
+ * `importCsv`: one mutation for every resource whose declaration has an
+ * `importer` (kernel/csv-import.ts does the work). `ImportKind` lists them.
+ */
 import { Arg, Ctx, Field, Int, Mutation, ObjectType, registerEnumType, Resolver } from 'type-graphql';
 import type { Context } from '../../context';
-import { importCsv } from './import.service';
-
-export enum ImportKind {
-  INSTITUTIONS = 'INSTITUTIONS',
-  PROGRAMS = 'PROGRAMS',
-  TRAINEES = 'TRAINEES',
-}
-registerEnumType(ImportKind, { name: 'ImportKind' });
+import { importCsv, type ImportSpec } from '../../kernel/csv-import';
+import { subject, type MutationPolicy } from '../../kernel/resource';
+import { summariseChanges } from '../audit/audit.collector';
 
 export enum ImportMode {
   ALL_OR_NOTHING = 'ALL_OR_NOTHING',
@@ -39,17 +38,32 @@ class ImportReport {
   @Field(() => [ImportRowError], { description: 'Every problem, by line and field (the first 1000).' }) errors!: ImportRowError[];
 }
 
-@Resolver()
-export class ImportResolver {
-  @Mutation(() => ImportReport, {
-    description: 'Import your ministry\'s institutions, programmes or trainees from CSV (EDITOR or ADMIN). Columns: see the README; `externalId` identifies a row across re-imports.',
-  })
-  importCsv(
-    @Arg('kind', () => ImportKind) kind: ImportKind,
-    @Arg('csv', () => String) csv: string,
-    @Arg('mode', () => ImportMode, { nullable: true, defaultValue: ImportMode.ALL_OR_NOTHING }) mode: ImportMode | null,
-    @Ctx() ctx: Context,
-  ) {
-    return importCsv(ctx, kind, csv, mode ?? ImportMode.ALL_OR_NOTHING, ctx.progress);
+/** The import mutation over the declared importers. */
+export function importResolver(specs: readonly ImportSpec[]) {
+  const ImportKind = Object.fromEntries(specs.map((s) => [s.kind, s.kind]));
+  registerEnumType(ImportKind, { name: 'ImportKind', description: 'What a CSV file holds: one kind per importable resource.' });
+  const byKind = new Map(specs.map((s) => [s.kind, s]));
+
+  @Resolver()
+  class ImportResolver {
+    @Mutation(() => ImportReport, {
+      description: `Import your ministry's records from CSV (EDITOR or ADMIN): ${specs.map((s) => s.kind.toLowerCase()).join(', ')}. Columns: see the README; \`externalId\` identifies a row across re-imports.`,
+    })
+    importCsv(
+      @Arg('kind', () => ImportKind) kind: string,
+      @Arg('csv', () => String) csv: string,
+      @Arg('mode', () => ImportMode, { nullable: true, defaultValue: ImportMode.ALL_OR_NOTHING }) mode: ImportMode | null,
+      @Ctx() ctx: Context,
+    ) {
+      // The enum admits declared kinds only; the lookup cannot miss.
+      const spec = byKind.get(kind) as ImportSpec;
+      return importCsv(ctx, spec, csv, mode ?? ImportMode.ALL_OR_NOTHING, { onProgress: ctx.progress, beforeWrite: () => summariseChanges(ctx.em) });
+    }
   }
+  return ImportResolver;
 }
+
+/** Who may import, and what its audit event is about: the importing ministry's records of that kind. */
+export const importPolicy = (specs: readonly ImportSpec[]): Record<string, MutationPolicy> => ({
+  importCsv: { audience: 'writer', scoped: true, audit: subject.ownMinistry((args) => specs.find((s) => s.kind === args.kind)?.entity.name ?? String(args.kind)) },
+});

@@ -16,7 +16,7 @@ import { MouParty } from './mou-party.entity';
  */
 @ObjectType({ implements: Node, simpleResolvers: true })
 @Entity()
-@Filter({ name: 'scope', cond: scopeFilter('Mou'), default: true })
+@Filter({ name: 'scope', cond: scopeFilter('Mou', 'partyMinistryIds'), default: true })
 @Index({ properties: ['ownerMinistry', 'id'] })
 export class Mou extends OwnedEntity {
   /** `status` is derived, never written. */

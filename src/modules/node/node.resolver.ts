@@ -1,25 +1,32 @@
-import { Arg, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, ID, Query, Resolver, Root, type ClassType } from 'type-graphql';
 import type { Context } from '../../context';
 import { parseGlobalId, toGlobalId } from '../../shared/global-id';
 import { Node } from '../../kernel/node.interface';
-import { NODE_TYPES } from './node.types';
+import type { Resource } from '../../kernel/resource';
 
+/** `node(id:)` over every resource that declares a node type. */
+export function nodeResolver(resources: readonly Resource[]) {
+  const types = new Map<string, ClassType<object>>(resources.filter((r) => r.node).map((r) => [r.name, r.node as ClassType<object>]));
 
-@Resolver(() => Node)
-export class NodeResolver {
-  @Query(() => Node, {
-    nullable: true,
-    description: 'Any object by global id. A record outside your read scope answers exactly like one that does not exist: null.',
-  })
-  node(@Arg('id', () => ID) id: string, @Ctx() ctx: Context) {
-    const parsed = parseGlobalId(id);
-    const entity = parsed && NODE_TYPES[parsed.type as keyof typeof NODE_TYPES];
-    if (!parsed || !entity) return null;
-    return ctx.loaders.byId(entity as (typeof NODE_TYPES)['Institution']).load(parsed.id);
+  @Resolver(() => Node)
+  class NodeResolver {
+    @Query(() => Node, {
+      nullable: true,
+      description: 'Any object by global id. A record outside your read scope answers exactly like one that does not exist: null.',
+    })
+    node(@Arg('id', () => ID) id: string, @Ctx() ctx: Context) {
+      const parsed = parseGlobalId(id);
+      const entity = parsed && types.get(parsed.type);
+      if (!parsed || !entity) return null;
+      return ctx.loaders.byId(entity).load(parsed.id);
+    }
+
+    @FieldResolver(() => ID)
+    id(@Root() root: { id: string; constructor: { name: string } }) {
+      return toGlobalId(root.constructor.name, root.id);
+    }
   }
-
-  @FieldResolver(() => ID)
-  id(@Root() root: { id: string; constructor: { name: string } }) {
-    return toGlobalId(root.constructor.name, root.id);
-  }
+  return NodeResolver;
 }
+
+export const nodePolicy = { node: { audience: 'authenticated', scoped: true } } as const;

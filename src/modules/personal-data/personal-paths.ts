@@ -38,6 +38,7 @@ export const PERSONAL_VALUE_PATHS: Record<string, { treatment: Treatment; note: 
   'Query.institutionsCsv': { treatment: 'not-personal', note: 'institutions carry no personal fields' },
   'Query.programsCsv': { treatment: 'not-personal', note: 'programmes carry no personal fields' },
   'Query.enrollmentsCsv': { treatment: 'not-personal', note: 'enrollments name the trainee by global id only' },
+  'Query.placementsCsv': { treatment: 'not-personal', note: 'placements name the trainee by global id only' },
   'TraineeFilter.nik': { treatment: 'filter-logged', note: 'a match reveals the NIK, even with only totalCount' },
   'ReturneeBusinessFilter.returneeNik': { treatment: 'filter-logged', note: 'as TraineeFilter.nik' },
   'TraineeOrderField.BIRTH_DATE': { treatment: 'sort-logged', note: 'the order reveals birth dates relative to each other' },

@@ -33,6 +33,10 @@ export class Program extends OwnedEntity {
   @Property({ type: 'text[]' })
   targetCountryCodes: Opt<string[]> = [];
 
+  @Field(() => Boolean, { description: 'Prepares for work with individual (household) employers: such a programme may not target a destination under moratorium (Kepmenaker 260/2015).' })
+  @Property({ type: 'boolean', default: false })
+  forHouseholdWork: Opt<boolean> = false;
+
   @Field(() => Int)
   @Property({ type: 'integer' })
   capacityPerIntake!: number;

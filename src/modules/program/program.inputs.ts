@@ -14,6 +14,7 @@ export class CreateProgramInput {
   @Field(() => String) @Length(3, 200) title!: string;
   @Field(() => Sector) sector!: Sector;
   @Field(() => [String], { defaultValue: [] }) @ArrayMaxSize(30) @IsCountryCodeFormat() targetCountryCodes!: string[];
+  @Field(() => Boolean, { defaultValue: false, description: 'Prepares for household work: then no destination under moratorium.' }) forHouseholdWork!: boolean;
   @Field(() => Int) @Min(0) @Max(MAX_INTAKE) capacityPerIntake!: number;
   @Field(() => GraphQLLocalDate, { nullable: true }) startDate?: string | null;
   @Field(() => GraphQLLocalDate, { nullable: true }) endDate?: string | null;
@@ -31,6 +32,7 @@ export class UpdateProgramInput implements UpdateInputBase {
   @Field(() => String, { nullable: true }) @IsOptional() @Length(3, 200) title?: string;
   @Field(() => Sector, { nullable: true }) sector?: Sector;
   @Field(() => [String], { nullable: true }) @IsOptional() @ArrayMaxSize(30) @IsCountryCodeFormat() targetCountryCodes?: string[];
+  @Field(() => Boolean, { nullable: true }) forHouseholdWork?: boolean;
   @Field(() => Int, { nullable: true }) @IsOptional() @Min(0) @Max(MAX_INTAKE) capacityPerIntake?: number;
   @Field(() => GraphQLLocalDate, { nullable: true }) startDate?: string | null;
   @Field(() => GraphQLLocalDate, { nullable: true }) endDate?: string | null;

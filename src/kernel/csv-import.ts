@@ -1,0 +1,217 @@
+/**
+ * Bulk import of a ministry's records from CSV, for every resource that
+ * declares an `importer` (its columns and rules). Every row is validated with
+ * the rules of the create mutation (the same input class, the same domain
+ * rule functions, the same error mapping); the report names each bad row's
+ * line, field and reason. Rows land in the importing ministry only.
+ * Re-importing a file is idempotent: rows are matched by `externalId`,
+ * unchanged ones are left alone.
+ *
+ * Modes: ALL_OR_NOTHING (the default: a ministry's list is loaded as a unit,
+ * so one bad row writes nothing and the report lists every problem) or
+ * GOOD_ROWS_ONLY (good rows are written, bad rows reported).
+ */
+import { parse as parseStream } from 'csv-parse';
+import type { FilterQuery } from '@mikro-orm/core';
+import { validate } from 'class-validator';
+import type { ClassType } from 'type-graphql';
+import { requireOwnMinistry } from '../access/guards';
+import { Pacer } from '../shared/pacing';
+import type { Context } from '../context';
+import { badUserInput } from '../shared/errors';
+import { Ministry } from './ministry.entity';
+import { flushOrExplain } from './owned-crud';
+import { convert, type Column } from './csv-columns';
+
+export type ImportModeName = 'ALL_OR_NOTHING' | 'GOOD_ROWS_ONLY';
+export interface RowError { line: number; field: string; message: string }
+export interface ImportResult { total: number; created: number; updated: number; unchanged: number; failed: number; written: boolean; errors: RowError[] }
+export interface GoodRow { line: number; values: Record<string, unknown> }
+
+/** What a resource declares to be importable. */
+export interface ImportSpec<L = unknown> {
+  /** The value of `ImportKind`, e.g. `TRAINEES`. */
+  kind: string;
+  entity: ClassType<object>;
+  /** The create mutation's input class: every row is validated as that mutation would validate it. */
+  input: ClassType<object>;
+  columns: readonly Column[];
+  /** The create input of a converted row (default: the row's values). */
+  toInput?(values: Record<string, unknown>): object;
+  /** Loads what the file's rows refer to, once per file (e.g. your institutions by externalId). */
+  load?(ctx: Context, rows: readonly Record<string, unknown>[]): Promise<L>;
+  /** The create mutation's domain rules for one row (errors name a column); returns the properties to store, relations as ids. */
+  row(values: Record<string, unknown>, loaded: L, ctx: Context): Record<string, unknown> | Promise<Record<string, unknown>>;
+  /** Columns that must not repeat within one file, besides externalId, with how a message names them. */
+  uniqueInFile?: Readonly<Record<string, string>>;
+  /** Rows that clash with records on file, found before anything is written. */
+  clashes?(ctx: Context, rows: readonly GoodRow[]): Promise<RowError[]>;
+}
+
+/** Declares an import with its loaded-data type checked against its rules. */
+export const importSpec = <L>(spec: ImportSpec<L>): ImportSpec => spec as ImportSpec;
+
+const MAX_REPORTED_ERRORS = 1000;
+/** Rows written per flush: each flush computes its change sets in one go, so keep it short. */
+const FLUSH_EVERY = 200;
+/** CSV text parsed per slice of work. */
+const PARSE_CHUNK = 16 * 1024;
+
+type ParsedRecord = { record: Record<string, string>; info: { lines: number } };
+
+/** Parses in chunks, breathing between them, so a multi-megabyte file never holds the event loop. */
+async function parseInChunks(text: string, pacer: Pacer): Promise<ParsedRecord[]> {
+  const records: ParsedRecord[] = [];
+  const parser = parseStream({ columns: true, skip_empty_lines: true, bom: true, info: true, relax_column_count: true });
+  // The first error wins and ends the parse; it is thrown below, never left as an unhandled event.
+  let failure: Error | null = null;
+  parser.on('error', (e: Error) => (failure ??= e));
+  parser.on('readable', () => {
+    for (let r = parser.read(); r !== null; r = parser.read()) records.push(r as ParsedRecord);
+  });
+  const finished = new Promise<void>((resolve) => {
+    parser.once('end', resolve);
+    parser.once('close', resolve);
+    parser.once('error', () => resolve());
+  });
+  for (let i = 0; i < text.length && !failure; i += PARSE_CHUNK) {
+    parser.write(text.slice(i, i + PARSE_CHUNK));
+    // Let the parser's 'readable' turn run before the next write: unread output would make later
+    // writes queue up and then parse all at once.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    await pacer.tick();
+  }
+  if (!failure) parser.end();
+  else parser.destroy();
+  await finished;
+  if (failure) throw failure;
+  return records;
+}
+
+
+const plain = (v: unknown): unknown => (v && typeof v === 'object' && !Array.isArray(v) && 'id' in v ? (v as { id: unknown }).id : v ?? null);
+const same = (a: unknown, b: unknown) => JSON.stringify(plain(a)) === JSON.stringify(plain(b));
+
+/** A domain rule's error as a row error: its field without the mutation's `input.` prefix. */
+function rowError(line: number, e: unknown): RowError {
+  const ext = (e as { extensions?: { field?: string } }).extensions;
+  if (!ext) throw e;
+  return { line, field: String(ext.field ?? '').replace(/^input\./, ''), message: (e as Error).message };
+}
+
+export async function importCsv(ctx: Context, spec: ImportSpec, text: string, mode: ImportModeName, hooks: { onProgress?: (done: number, total: number) => void; beforeWrite?: () => void } = {}): Promise<ImportResult> {
+  const { onProgress } = hooks;
+  const layout = spec.columns;
+  // The whole import shares the event loop with every other client: it paces itself (pacing.ts).
+  const pacer = new Pacer();
+  let records: ParsedRecord[];
+  try {
+    records = await parseInChunks(text, pacer);
+  } catch (e) {
+    throw badUserInput(`Not readable as CSV: ${(e as Error).message}`, 'csv');
+  }
+  const header = records.length ? Object.keys(records[0].record) : [];
+  const missing = layout.filter((c) => c.required && !header.includes(c.name)).map((c) => c.name);
+  const unknown = header.filter((h) => !layout.some((c) => c.name === h));
+  if (missing.length || unknown.length) {
+    throw badUserInput(`Header: ${missing.length ? `missing ${missing.join(', ')}` : ''}${missing.length && unknown.length ? '; ' : ''}${unknown.length ? `unknown ${unknown.join(', ')}` : ''}. Expected columns: ${layout.map((c) => c.name).join(', ')}.`, 'csv');
+  }
+  const own = requireOwnMinistry(ctx);
+
+  // Pass 1: each cell converted, each row validated as the create mutation's input.
+  const errors: RowError[] = [];
+  const converted: GoodRow[] = [];
+  const seen = new Map<string, Map<string, number>>();
+  for (const [i, { record, info }] of records.entries()) {
+    const line = info.lines;
+    const before = errors.length;
+    const values: Record<string, unknown> = {};
+    for (const column of layout) {
+      const res = convert(column, record[column.name]);
+      if ('error' in res) errors.push({ line, field: column.name, message: res.error });
+      else if (res.value !== undefined) values[column.name] = res.value;
+    }
+    if (errors.length === before) {
+      const input = Object.assign(new spec.input(), spec.toInput ? spec.toInput(values) : values);
+      for (const v of await validate(input, { forbidUnknownValues: false })) {
+        errors.push({ line, field: v.property, message: Object.values(v.constraints ?? {})[0] ?? 'is invalid' });
+      }
+    }
+    for (const column of ['externalId', ...Object.keys(spec.uniqueInFile ?? {})]) {
+      const value = values[column] == null ? '' : String(values[column]);
+      const lines = seen.get(column) ?? seen.set(column, new Map()).get(column)!;
+      if (value && lines.has(value)) errors.push({ line, field: column, message: column === 'externalId' ? `repeats line ${lines.get(value)}` : `repeats the ${spec.uniqueInFile?.[column] ?? column} of line ${lines.get(value)}` });
+      else if (value) lines.set(value, line);
+    }
+    if (errors.length === before) converted.push({ line, values });
+    if (i % 500 === 0) onProgress?.(i, records.length * 2);
+    await pacer.tick();
+  }
+
+  // Pass 2: the create mutation's domain rules, with what the rows refer to loaded once.
+  const loaded = spec.load ? await spec.load(ctx, converted.map((g) => g.values)) : undefined;
+  let good: GoodRow[] = [];
+  for (const g of converted) {
+    try {
+      good.push({ line: g.line, values: await spec.row(g.values, loaded, ctx) });
+    } catch (e) {
+      errors.push(rowError(g.line, e));
+    }
+  }
+  // Clashes with records on file (e.g. a NIK on record for another trainee) are that line's error,
+  // found before anything is written rather than as one failed insert for the whole file.
+  if (spec.clashes) {
+    const clashes = await spec.clashes(ctx, good);
+    const bad = new Set(clashes.map((c) => c.line));
+    errors.push(...clashes);
+    good = good.filter((g) => !bad.has(g.line));
+  }
+  errors.sort((a, b) => a.line - b.line);
+  const failed = new Set(errors.map((e) => e.line)).size;
+  const result: ImportResult = { total: records.length, created: 0, updated: 0, unchanged: 0, failed, written: false, errors: errors.slice(0, MAX_REPORTED_ERRORS) };
+  if (mode === 'ALL_OR_NOTHING' && failed > 0) return result;
+
+  hooks.beforeWrite?.();
+  // Batch by batch, each with its own lookup of existing rows, and the identity map emptied after each
+  // flush: a flush compares every entity the EntityManager holds, so a growing map would make each
+  // flush slower than the last and hold the event loop.
+  for (let b = 0; b < good.length; b += FLUSH_EVERY) {
+    const batch = good.slice(b, b + FLUSH_EVERY);
+    const existing = await existingByExternalId(ctx, spec.entity, own, batch.map((g) => String(g.values.externalId)));
+    const owner = ctx.em.getReference(Ministry, own);
+    for (const g of batch) {
+      const row = existing.get(String(g.values.externalId)) as Record<string, unknown> | undefined;
+      if (!row) {
+        ctx.em.create(spec.entity, { ...g.values, ownerMinistry: owner } as never);
+        result.created++;
+      } else {
+        const changed = Object.entries(g.values).filter(([k, v]) => !same(v, row[k]));
+        if (changed.length === 0) result.unchanged++;
+        else {
+          // assign, not plain sets: it turns ids of relations into references.
+          ctx.em.assign(row, Object.fromEntries(changed));
+          result.updated++;
+        }
+      }
+      await pacer.tick();
+    }
+    await flushOrExplain(ctx);
+    ctx.em.clear();
+    onProgress?.(records.length + b + batch.length, records.length * 2);
+    await pacer.tick();
+  }
+  onProgress?.(records.length * 2, records.length * 2);
+  result.written = true;
+  // The audit event of this mutation records the import as a summary, not one entry per row.
+  ctx.auditSummary = [{ entity: spec.entity.name, op: 'import', mode, total: result.total, created: result.created, updated: result.updated, unchanged: result.unchanged, failed: result.failed }];
+  return result;
+}
+
+async function existingByExternalId(ctx: Context, entity: ClassType<object>, own: string, ids: string[]): Promise<Map<string, { externalId?: string | null }>> {
+  const out = new Map<string, { externalId?: string | null }>();
+  for (let i = 0; i < ids.length; i += 500) {
+    const rows = (await ctx.em.find(entity, { ownerMinistry: own, externalId: { $in: ids.slice(i, i + 500) } } as FilterQuery<object>)) as { externalId?: string | null }[];
+    for (const r of rows) out.set(r.externalId!, r);
+  }
+  return out;
+}

@@ -1,0 +1,132 @@
+/**
+ * `ownedResource`: a ministry-owned resource from its declaration. From the
+ * CRUD configuration, the table, the clause type, the personal fields and the
+ * relations it builds the list, CSV export, create/update/delete, the
+ * relation and personal-field resolvers, the policy rows and audit subjects,
+ * and registers the maskers — so a new resource states only what is its own.
+ */
+import { Args, Ctx, FieldResolver, Resolver, Root, type ClassType } from 'type-graphql';
+import { declarePersonalFields, type Masker } from '../access/masking';
+import { personalValue } from '../access/personal-field';
+import type { OperationPolicy } from '../access/policy';
+import type { Role } from '../access/roles';
+import type { Context } from '../context';
+import type { ResourceType } from '../shared/enums';
+import { connectionOf } from '../shared/pagination';
+import type { OwnedEntity } from './base.entity';
+import type { ImportSpec } from './csv-import';
+import { ownedCrudResolver, type OwnedCrudConfig, type UpdateInputBase } from './owned-crud';
+import { relationConnection, RelationArgs } from './relation-connection';
+import { subject, type ItemRules, type MutationPolicy, type Resource, type StatisticsSpec } from './resource';
+
+const MASKED = ' Personal data: masked unless you are the owner ministry or a clause in force shares personal data with you; full reads by other ministries are logged.';
+
+export interface PersonalField {
+  masker: Masker;
+  description: string;
+  nullable?: boolean;
+}
+
+/** A many-to-one relation, answered through the batched, scoped loader: null when outside the caller's scope. */
+export interface ReferenceField {
+  type: () => ClassType<object>;
+  description?: string;
+  /** The property holding the referenced key, when it is not the relation itself (e.g. a country code). */
+  key?: string;
+}
+
+/** A one-to-many relation as a paginated connection of the children in the caller's scope. */
+export interface ChildrenField {
+  type: () => ClassType<object>;
+  /** Property on the child that points to this resource. */
+  parentProperty: string;
+  /** The children's resource name when they are ministry-owned (their scope applies). */
+  scoped: boolean;
+  description: string;
+}
+
+export interface OwnedResourceDeclaration<T extends OwnedEntity, C extends object, U extends UpdateInputBase, F extends object, O extends string> {
+  crud: OwnedCrudConfig<T, C, U, F, O>;
+  table: string;
+  clause?: ResourceType;
+  readsAll?: readonly Role[];
+  personal?: Readonly<Record<string, PersonalField>>;
+  references?: Readonly<Record<string, ReferenceField>>;
+  children?: Readonly<Record<string, ChildrenField>>;
+  /** The module's own resolvers, beyond what is generated here. */
+  resolvers?: readonly Function[];
+  entities?: readonly ClassType<object>[];
+  queries?: Readonly<Record<string, OperationPolicy>>;
+  mutations?: Readonly<Record<string, MutationPolicy>>;
+  itemRules?: ItemRules;
+  importer?: ImportSpec;
+  statistics?: StatisticsSpec;
+}
+
+/** Defines `name` on a resolver class as a field resolver `(root, ctx) => …` or `(root, args, ctx) => …`. */
+function defineField(target: Function, name: string, type: () => unknown, options: { nullable?: boolean; description?: string }, body: (...a: never[]) => unknown, withArgs?: Function) {
+  Object.defineProperty(target.prototype, name, { value: body, writable: true, configurable: true });
+  const descriptor = Object.getOwnPropertyDescriptor(target.prototype, name) as PropertyDescriptor;
+  Root()(target.prototype, name, 0);
+  if (withArgs) {
+    Args(() => withArgs)(target.prototype, name, 1);
+    Ctx()(target.prototype, name, 2);
+  } else Ctx()(target.prototype, name, 1);
+  FieldResolver(type as never, options)(target.prototype, name, descriptor);
+}
+
+export function ownedResource<T extends OwnedEntity, C extends object, U extends UpdateInputBase, F extends object, O extends string>(
+  decl: OwnedResourceDeclaration<T, C, U, F, O>,
+): Resource {
+  const entity = decl.crud.entity;
+  const name = entity.name;
+
+  // Field resolvers of the relations and personal fields, on one generated resolver class.
+  @Resolver(() => entity)
+  class Fields {}
+  for (const [field, p] of Object.entries(decl.personal ?? {})) {
+    defineField(Fields, field, () => String, { nullable: p.nullable, description: `${p.description}${MASKED}` },
+      ((row: T, ctx: Context) => personalValue(ctx, name, row, field, (row as Record<string, unknown>)[field] as string | null, p.masker)) as never);
+  }
+  for (const [field, r] of Object.entries(decl.references ?? {})) {
+    defineField(Fields, field, r.type, { nullable: true, description: r.description ?? 'Null when the record is outside your read scope.' },
+      ((row: T, ctx: Context) => {
+        const value = (row as Record<string, unknown>)[r.key ?? field] as { id: string } | string | null | undefined;
+        const key = typeof value === 'string' ? value : value?.id;
+        return key ? ctx.loaders.byId(r.type()).load(key) : null;
+      }) as never);
+  }
+  for (const [field, c] of Object.entries(decl.children ?? {})) {
+    // Created at load time: type-graphql must see every type before the schema is built.
+    const Connection = connectionOf(c.type());
+    defineField(Fields, field, () => Connection, { description: c.description },
+      ((row: T, args: RelationArgs, ctx: Context) =>
+        relationConnection(ctx, Connection as never, { entity: c.type() as never, parentProperty: c.parentProperty, resource: c.scoped ? c.type().name : undefined }, row.id, args)) as never,
+      RelationArgs);
+  }
+  if (decl.personal && decl.clause) {
+    declarePersonalFields(name, decl.clause, Object.fromEntries(Object.entries(decl.personal).map(([f, p]) => [f, p.masker])));
+  }
+
+  const list = decl.crud.listName;
+  const staffScoped: OperationPolicy = { audience: 'staff', scoped: true };
+  const writerScoped = { audience: 'writer', scoped: true } as const;
+  return {
+    name,
+    entities: [entity, ...(decl.entities ?? [])],
+    resolvers: [ownedCrudResolver(decl.crud), Fields, ...(decl.resolvers ?? [])],
+    node: entity,
+    owned: { table: decl.table, clause: decl.clause, readsAll: decl.readsAll },
+    personal: decl.personal ? Object.fromEntries(Object.entries(decl.personal).map(([f, p]) => [f, p.masker])) : undefined,
+    queries: { [list]: staffScoped, [`${list}Csv`]: staffScoped, ...decl.queries },
+    mutations: {
+      [`create${name}`]: { ...writerScoped, audit: subject.row(name) },
+      [`update${name}`]: { ...writerScoped, audit: subject.row(name) },
+      [`delete${name}`]: { ...writerScoped, audit: subject.deleted(name) },
+      ...decl.mutations,
+    },
+    itemRules: decl.itemRules,
+    importer: decl.importer,
+    statistics: decl.statistics,
+  };
+}

@@ -1,0 +1,23 @@
+/** Accounts: who may sign in, as which role, for which ministry (access-model.md). */
+import { subject, type Resource } from '../../kernel/resource';
+import { Account } from './account.entity';
+import { AccountResolver } from './account.resolver';
+
+const managers = { audience: 'account-managers', scoped: true, audit: subject.row('Account') } as const;
+
+export const accountResource: Resource = {
+  name: 'Account',
+  entities: [Account],
+  resolvers: [AccountResolver],
+  queries: {
+    viewer: { audience: 'identified', scoped: false },
+    accounts: { audience: 'account-managers', scoped: true },
+  },
+  mutations: {
+    // A login is about the account it signs in.
+    login: { audience: 'anyone', scoped: false, audit: (result) => subject.row('Account')((result as { account?: unknown } | null)?.account ?? null, { args: {}, deletedOwner: null, actorMinistryId: null }) },
+    createAccount: managers,
+    updateAccount: managers,
+    approveAccount: { audience: 'admin', scoped: true, audit: subject.row('Account') },
+  },
+};

@@ -1,0 +1,16 @@
+/** The tamper-evident audit log: one event per mutation, chained and checkpointed. */
+import type { Resource } from '../../kernel/resource';
+import { AuditEvent } from './audit-event.entity';
+import { AuditResolver, MouAuditResolver } from './audit.resolver';
+
+export const auditResource: Resource = {
+  name: 'AuditEvent',
+  entities: [AuditEvent],
+  resolvers: [AuditResolver, MouAuditResolver],
+  queries: {
+    auditEvents: { audience: 'audit-readers', scoped: true },
+    verifyAuditLog: { audience: 'auditor', scoped: false },
+    auditCheckpoint: { audience: 'auditor', scoped: false },
+  },
+  mutations: {},
+};

@@ -1,0 +1,72 @@
+/**
+ * The composition root: the one list of resources. Everything that must know
+ * every resource reads it from here — the ORM's entities, the schema's
+ * resolvers, `node`, the policy table behind the shield, `accessMatrix` and
+ * `explainAccess`, the audit subject of each mutation, the CSV import, the
+ * statistics, and the generator of the database's policies
+ * (`npm run db:resources`). To add a resource, write its module with a
+ * `<name>.resource.ts` and add it to RESOURCES (README: "Adding a resource").
+ */
+import { BaseEntity, OwnedEntity } from '../kernel/base.entity';
+import type { PolicyTable } from '../access/policy';
+import type { ImportSpec } from '../kernel/csv-import';
+import type { MutationPolicy, Resource, SubjectOf } from '../kernel/resource';
+import { accountResource } from './account/account.resource';
+import { auditResource } from './audit/audit.resource';
+import { countryResource } from './country/country.resource';
+import { enrollmentResource } from './enrollment/enrollment.resource';
+import { explainPolicy, explainResolver } from './explain/explain.resolver';
+import { importPolicy, importResolver } from './import/import.resolver';
+import { institutionResource } from './institution/institution.resource';
+import { ministryResource } from './ministry/ministry.resource';
+import { mouResource } from './mou/mou.resource';
+import { nodePolicy, nodeResolver } from './node/node.resolver';
+import { placementResource } from './placement/placement.resource';
+import { personalDataResource } from './personal-data/personal-data.resource';
+import { programResource } from './program/program.resource';
+import { returneeBusinessResource } from './returnee-business/returnee-business.resource';
+import { statisticsPolicy, statisticsResolver } from './statistics/statistics.resolver';
+import { traineeResource } from './trainee/trainee.resource';
+
+export const RESOURCES: readonly Resource[] = [
+  ministryResource,
+  countryResource,
+  institutionResource,
+  programResource,
+  traineeResource,
+  enrollmentResource,
+  returneeBusinessResource,
+  placementResource,
+  mouResource,
+  accountResource,
+  personalDataResource,
+  auditResource,
+];
+
+/** The resources whose rows a ministry owns: row-level security, `Scope`, statistics. */
+export const OWNED_RESOURCES = RESOURCES.filter((r) => r.owned);
+
+const IMPORTERS: readonly ImportSpec[] = RESOURCES.flatMap((r) => (r.importer ? [r.importer] : []));
+
+const MUTATIONS: Readonly<Record<string, MutationPolicy>> = Object.assign({}, ...RESOURCES.map((r) => r.mutations), importPolicy(IMPORTERS));
+
+/** Every root operation and who may call it. */
+export const POLICY: PolicyTable = {
+  query: Object.assign({}, nodePolicy, explainPolicy, statisticsPolicy, ...RESOURCES.map((r) => r.queries)),
+  mutation: MUTATIONS,
+};
+
+/** The audit subject of every mutation, as declared. */
+export const AUDIT_SUBJECTS: Readonly<Record<string, SubjectOf>> = Object.fromEntries(Object.entries(MUTATIONS).map(([name, m]) => [name, m.audit]));
+
+/** Every entity the ORM maps. Listed, not scanned: tsx, vitest and the compiled build discover the same set. */
+export const ENTITIES = [BaseEntity, OwnedEntity, ...RESOURCES.flatMap((r) => r.entities)];
+
+/** Every resolver of the schema. */
+export const RESOLVERS = [
+  ...RESOURCES.flatMap((r) => r.resolvers),
+  nodeResolver(RESOURCES),
+  explainResolver(RESOURCES, POLICY),
+  statisticsResolver(RESOURCES),
+  importResolver(IMPORTERS),
+] as unknown as [Function, ...Function[]];
