@@ -9,7 +9,10 @@
 import { buildSchema, getNamedType, isEnumType, isInputObjectType, isInterfaceType, isObjectType } from 'graphql';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOOKS_PERSONAL, PERSONAL_VALUE_PATHS } from '../src/modules/personal-data/personal-paths';
+import { declaredPaths, LOOKS_PERSONAL, PERSONAL_VALUE_PATHS as LISTED } from '../src/modules/personal-data/personal-paths';
+import { RESOURCES } from '../src/modules';
+
+const PERSONAL_VALUE_PATHS = { ...declaredPaths(RESOURCES), ...LISTED };
 import { PersonalDataRead } from '../src/modules/personal-data/personal-data-read.entity';
 import { SCHEMA_FILE } from '../src/schema';
 import { ResourceType } from '../src/shared/enums';

@@ -57,6 +57,23 @@ describe('statistics', () => {
     expect(s.institutionsByType[0].label).toBe('Vocational school');
   });
 
+  it('demo placements: recorded by KP2MI for trainees of focus-destination programmes, some departed, some planned', async () => {
+    const q = parse('{ statistics { placementCount placementsDeparted placementsByDestination { key label count } placementsByStatus { key count } } }');
+    const s = (expectOk(await (await t.as(Role.AUDITOR, null)).exec(q as never, {})) as any).statistics;
+    expect(s.placementCount).toBeGreaterThan(50);
+    expect(s.placementsByDestination.map((b: any) => b.key).every((k: string) => ['JP', 'KR', 'TW', 'DE', 'NL', 'CO', 'CA', 'US'].includes(k))).toBe(true);
+    expect(s.placementsByDestination.find((b: any) => b.key === 'JP').label).toBe('Japan');
+    expect(s.placementsByStatus.map((b: any) => b.key).sort()).toEqual(['DEPARTED', 'PLANNED']);
+    expect(s.placementsDeparted).toBe(s.placementsByStatus.find((b: any) => b.key === 'DEPARTED').count);
+    // KP2MI owns them all; Kemenperin sees those KP2MI shares back under its MoU's PLACEMENT clause.
+    const kp2mi = (expectOk(await (await t.as(Role.VIEWER, 'KP2MI')).exec(q as never, {})) as any).statistics;
+    expect(kp2mi.placementCount).toBe(s.placementCount);
+    const perin = (expectOk(await (await t.as(Role.VIEWER, 'KEMENPERIN')).exec(q as never, {})) as any).statistics;
+    expect(perin.placementCount).toBe(s.placementCount);
+    const kemnaker = (expectOk(await (await t.as(Role.VIEWER, 'KEMNAKER')).exec(q as never, {})) as any).statistics;
+    expect(kemnaker.placementCount).toBe(0);
+  });
+
   it('as each partner ministry: only its own share, and the shares add up to the total', async () => {
     let institutions = 0;
     let capacity = 0;

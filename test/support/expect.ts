@@ -8,6 +8,7 @@ export function expectError(result: Result<unknown>, code: string, field?: strin
   expect(error.extensions?.code).toBe(code);
   if (field) expect(error.extensions?.field).toBe(field);
   expect(JSON.stringify(result.errors)).not.toMatch(/stacktrace|at .*\.ts:\d+/);
+  return error;
 }
 
 export function expectOk<T>(result: Result<T>): T {

@@ -209,7 +209,8 @@ async function generate(loader: BulkLoader, ministries: Map<string, { id: string
     }
   }
   const kp2mi = ministries.get('KP2MI')!.id;
-  for (let k = 0; k < scale.kp2miTrainees; k++) person(kp2mi);
+  const kp2miPeople: string[] = [];
+  for (let k = 0; k < scale.kp2miTrainees; k++) kp2miPeople.push(person(kp2mi));
   // Two enrollments of one trainee in one programme would break the unique pair: drop repeats.
   const seen = new Set<string>();
   const uniqueEnrollments = enrollments.filter((e) => {
@@ -242,6 +243,18 @@ async function generate(loader: BulkLoader, ministries: Map<string, { id: string
       scheme: country === 'KR' ? 'G_TO_G_EPS_KOREA' : country === 'JP' ? 'SSW_JAPAN' : 'P_TO_P',
       contract_start: departed ? '2025-12-05' : '2026-07-01', contract_end: departed ? '2028-12-04' : '2029-06-30',
       departure_date: departed ? '2025-12-01' : '2026-06-15', status: departed ? 'DEPARTED' : 'PLANNED',
+    });
+  }
+  // KP2MI's own registered calon PMI: one in five has already left for a focus destination.
+  for (const traineeId of kp2miPeople) {
+    if (rnd.next() >= 0.2) continue;
+    const country = rnd.pick(FOCUS);
+    placements.push({
+      id: id(), owner_ministry_id: kp2mi, trainee_id: traineeId, destination_country_code: country,
+      employer_name: `${rnd.pick(EMPLOYERS[country] ?? ['Global Staffing'])} ${rnd.pick(['Co., Ltd.', 'Group', 'Holdings'])}`, employer_type: 'COMPANY',
+      job_title: rnd.pick(['Caregiver', 'Factory worker', 'Hotel staff', 'Nurse assistant']), sector: rnd.pick(Object.values(Sector)),
+      scheme: country === 'KR' ? 'G_TO_G_EPS_KOREA' : country === 'JP' ? 'SSW_JAPAN' : 'P_TO_P',
+      contract_start: '2025-10-01', contract_end: '2028-09-30', departure_date: '2025-09-15', status: 'DEPARTED',
     });
   }
   await loader.insert('placement', {

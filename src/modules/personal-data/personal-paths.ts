@@ -9,6 +9,8 @@
  * Keys: `Type.field`, `Type.field(argument)`, `Enum.VALUE`, or `*Suffix.field`
  * for every type whose name ends with Suffix.
  */
+import type { Resource } from '../../kernel/resource';
+
 export type Treatment =
   /** Full value only for the owner or under a personal-data clause, then logged; masked for everyone else. */
   | 'masked-or-logged'
@@ -25,20 +27,28 @@ export type Treatment =
   /** Not a data subject's personal value (a staff e-mail, an institution's address, a field name). */
   | 'not-personal';
 
-export const PERSONAL_VALUE_PATHS: Record<string, { treatment: Treatment; note: string }> = {
-  'Trainee.nik': { treatment: 'masked-or-logged', note: 'field value' },
-  'Trainee.birthDate': { treatment: 'masked-or-logged', note: 'field value' },
-  'Trainee.phone': { treatment: 'masked-or-logged', note: 'field value' },
-  'Trainee.email': { treatment: 'masked-or-logged', note: 'field value' },
-  'Trainee.address': { treatment: 'masked-or-logged', note: 'field value' },
-  'ReturneeBusiness.returneeNik': { treatment: 'masked-or-logged', note: 'field value' },
-  'ReturneeBusiness.returneePhone': { treatment: 'masked-or-logged', note: 'field value' },
-  'Query.traineesCsv': { treatment: 'masked-or-logged', note: 'CSV export: each personal cell exactly as the field would show it, logged alike' },
-  'Query.returneeBusinessesCsv': { treatment: 'masked-or-logged', note: 'CSV export, as traineesCsv' },
-  'Query.institutionsCsv': { treatment: 'not-personal', note: 'institutions carry no personal fields' },
-  'Query.programsCsv': { treatment: 'not-personal', note: 'programmes carry no personal fields' },
-  'Query.enrollmentsCsv': { treatment: 'not-personal', note: 'enrollments name the trainee by global id only' },
-  'Query.placementsCsv': { treatment: 'not-personal', note: 'placements name the trainee by global id only' },
+export type PathList = Record<string, { treatment: Treatment; note: string }>;
+
+/**
+ * The paths each resource declaration implies: its personal fields, masked
+ * or logged, and its CSV export, which shows each personal cell exactly as
+ * the field would (or carries none).
+ */
+export function declaredPaths(resources: readonly Resource[]): PathList {
+  const out: PathList = {};
+  for (const r of resources) {
+    for (const field of Object.keys(r.personal ?? {})) out[`${r.name}.${field}`] = { treatment: 'masked-or-logged', note: 'field value' };
+    for (const q of Object.keys(r.queries).filter((q) => q.endsWith('Csv'))) {
+      out[`Query.${q}`] = r.personal
+        ? { treatment: 'masked-or-logged', note: 'CSV export: each personal cell exactly as the field would show it, logged alike' }
+        : { treatment: 'not-personal', note: `${r.name} declares no personal fields; relations are global ids` };
+    }
+  }
+  return out;
+}
+
+/** Paths beyond what the declarations imply, each with what guards it. */
+export const PERSONAL_VALUE_PATHS: PathList = {
   'TraineeFilter.nik': { treatment: 'filter-logged', note: 'a match reveals the NIK, even with only totalCount' },
   'ReturneeBusinessFilter.returneeNik': { treatment: 'filter-logged', note: 'as TraineeFilter.nik' },
   'TraineeOrderField.BIRTH_DATE': { treatment: 'sort-logged', note: 'the order reveals birth dates relative to each other' },
