@@ -60,8 +60,12 @@ export async function createApp(opts: {
           }
         },
         async willSendResponse({ contextValue, response, operation }) {
+          // Root mutation fields are non-null: when one fails, `data` is null and the client cannot tell which
+          // of several mutations took effect. So an operation with a failed mutation is all or nothing; a query
+          // always commits, as its read-log entries belong to what it did return.
+          const failedMutation = operation?.operation === 'mutation' && response.body.kind === 'single' && !!response.body.singleResult.errors?.some((e) => e.path?.length === 1);
           try {
-            await contextValue.end(true, { readOnly: operation?.operation === 'query' });
+            await contextValue.end(!failedMutation, { readOnly: operation?.operation === 'query' });
           } catch (err) {
             const down = isDatabaseUnavailable(err);
             if (!down) log.error({ err }, 'commit failed');
