@@ -5,11 +5,41 @@
  */
 module.exports = {
   forbidden: [
-    { name: 'shared-is-a-leaf', severity: 'error', comment: 'shared/ holds helpers every layer uses: it imports no feature module, kernel, access rule or request context.', from: { path: '^src/shared/' }, to: { path: '^src/(modules|access|kernel)/|^src/context\\.ts$' } },
-    { name: 'kernel-knows-no-feature', severity: 'error', comment: 'The generic kernel (owned entities, CRUD, lists, loaders, exports) serves every module and names none.', from: { path: '^src/kernel/' }, to: { path: '^src/modules/' } },
-    { name: 'access-knows-no-feature', severity: 'error', comment: 'access/ decides who may see what for any resource; features plug into it, not the reverse.', from: { path: '^src/access/' }, to: { path: '^src/modules/' } },
-    { name: 'no-resolver-imports', severity: 'error', comment: 'A module uses another module\'s entity, rules or service, never its resolver.', from: { path: '^src/modules/([^/]+)/' }, to: { path: '^src/modules/([^/]+)/.+\\.resolver\\.ts$', pathNot: '^src/modules/$1/' } },
-    { name: 'migrations-are-frozen', severity: 'error', comment: 'An applied migration must not change when src/ does, nor src/ when a migration is edited.', from: { path: '^src/' }, to: { path: '^migrations/' } },
+    {
+      name: 'shared-is-a-leaf',
+      severity: 'error',
+      comment: 'shared/ holds helpers every layer uses: it imports no feature module, kernel, access rule or request context.',
+      from: { path: '^src/shared/' },
+      to: { path: '^src/(modules|access|kernel)/|^src/context\\.ts$' },
+    },
+    {
+      name: 'kernel-knows-no-feature',
+      severity: 'error',
+      comment: 'The generic kernel (owned entities, CRUD, lists, loaders, exports) serves every module and names none.',
+      from: { path: '^src/kernel/' },
+      to: { path: '^src/modules/' },
+    },
+    {
+      name: 'access-knows-no-feature',
+      severity: 'error',
+      comment: 'access/ decides who may see what for any resource; features plug into it, not the reverse.',
+      from: { path: '^src/access/' },
+      to: { path: '^src/modules/' },
+    },
+    {
+      name: 'no-resolver-imports',
+      severity: 'error',
+      comment: "A module uses another module's entity, rules or service, never its resolver.",
+      from: { path: '^src/modules/([^/]+)/' },
+      to: { path: '^src/modules/([^/]+)/.+\\.resolver\\.ts$', pathNot: '^src/modules/$1/' },
+    },
+    {
+      name: 'migrations-are-frozen',
+      severity: 'error',
+      comment: 'An applied migration must not change when src/ does, nor src/ when a migration is edited.',
+      from: { path: '^src/' },
+      to: { path: '^migrations/' },
+    },
   ],
   options: { doNotFollow: { path: 'node_modules' }, tsConfig: { fileName: 'tsconfig.json' }, tsPreCompilationDeps: true },
 };

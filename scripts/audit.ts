@@ -37,7 +37,9 @@ async function main() {
     }
     const result = await verifyChain(em as never, config.auditKey, checkpoint ?? undefined);
     if (result.valid) {
-      console.log(`valid: ${result.eventsChecked} events, head ${result.headSeq ?? '-'} ${result.headHash ?? ''}${checkpoint ? `, consistent with the checkpoint of event ${checkpoint.seq}` : ''}`);
+      console.log(
+        `valid: ${result.eventsChecked} events, head ${result.headSeq ?? '-'} ${result.headHash ?? ''}${checkpoint ? `, consistent with the checkpoint of event ${checkpoint.seq}` : ''}`,
+      );
       return 0;
     }
     console.log(`BROKEN at event ${result.firstBadSeq}: ${result.reason} (${result.eventsChecked} events verified before it)`);
@@ -47,7 +49,10 @@ async function main() {
   }
 }
 
-main().then((code) => process.exit(code), (e) => {
-  console.error(e);
-  process.exit(1);
-});
+main().then(
+  (code) => process.exit(code),
+  (e) => {
+    console.error(e);
+    process.exit(1);
+  },
+);

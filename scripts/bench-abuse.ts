@@ -23,7 +23,11 @@ import { benchDatabase, runMain } from './bench-support';
 const SECONDS = Number(process.env.SCENARIO_SECONDS ?? 4);
 
 async function post(url: string, body: string, token?: string): Promise<number> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body });
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body,
+  });
   await res.arrayBuffer();
   return res.status;
 }
@@ -39,18 +43,33 @@ async function main() {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
   const login = async (email: string) => {
-    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: 'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }', variables: { e: email, p: DEMO_PASSWORD } }) });
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        query: 'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }',
+        variables: { e: email, p: DEMO_PASSWORD },
+      }),
+    });
     return ((await res.json()) as { data: { login: { token: string } } }).data.login.token;
   };
   const [viewer, editor, other] = await Promise.all([login('viewer@kemnaker.demo'), login('editor@kemnaker.demo'), login('editor@kemenpar.demo')]);
   const institution = await (async () => {
-    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${other}` }, body: JSON.stringify({ query: '{ institutions(first: 1) { edges { node { id } } } }' }) });
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${other}` },
+      body: JSON.stringify({ query: '{ institutions(first: 1) { edges { node { id } } } }' }),
+    });
     return ((await res.json()) as { data: { institutions: { edges: { node: { id: string } }[] } } }).data.institutions.edges[0].node.id;
   })();
 
   const q = (query: string, variables?: object) => JSON.stringify({ query, variables });
   const aliases = (n: number, field: string) => q(`{ ${Array.from({ length: n }, (_, i) => `a${i}: ${field}`).join(' ')} }`);
-  const importRows = (n: number) => ['externalId,name,type,provinceCode,annualCapacity,sectors', ...Array.from({ length: n }, (_, i) => `BENCH-${i},LPK Bench ${i},PRIVATE_COURSE,35,${40 + (i % 400)},HEALTH`)].join('\n');
+  const importRows = (n: number) =>
+    [
+      'externalId,name,type,provinceCode,annualCapacity,sectors',
+      ...Array.from({ length: n }, (_, i) => `BENCH-${i},LPK Bench ${i},PRIVATE_COURSE,35,${40 + (i % 400)},HEALTH`),
+    ].join('\n');
   const scenarios: [string, (() => Promise<number>) | null, boolean][] = [
     ['baseline (no heavy request)', null, true],
     ['anonymous 5 MB document', () => post(url, JSON.stringify({ query: `{ ${'x '.repeat(2_500_000)}}` })), false],
@@ -61,7 +80,11 @@ async function main() {
     ['1 institutionsCsv (allowed)', () => post(url, q('{ institutionsCsv }'), viewer), false],
     ['100 aliases of statistics', () => post(url, aliases(100, 'statistics { institutionCount }'), viewer), false],
     ['4 aliases of statistics (allowed)', () => post(url, aliases(4, 'statistics { institutionCount institutionsByProvince { key count } }'), viewer), false],
-    ['importCsv of 20,000 rows', () => post(url, q('mutation($csv: String!) { importCsv(kind: INSTITUTIONS, csv: $csv) { total written } }', { csv: importRows(20_000) }), editor), true],
+    [
+      'importCsv of 20,000 rows',
+      () => post(url, q('mutation($csv: String!) { importCsv(kind: INSTITUTIONS, csv: $csv) { total written } }', { csv: importRows(20_000) }), editor),
+      true,
+    ],
   ];
 
   console.log(`Each scenario ${SECONDS} s: one client repeats the heavy request, one measures { viewer { email } }, one makes small mutations.`);
@@ -91,7 +114,13 @@ async function main() {
     let mutations = 0;
     const mutationLoop = (async () => {
       while (measureMutations && Date.now() < end) {
-        await post(url, q('mutation($i: UpdateInstitutionInput!) { updateInstitution(input: $i) { id } }', { i: { id: institution, annualCapacity: 100 + (mutations % 50) } }), other);
+        await post(
+          url,
+          q('mutation($i: UpdateInstitutionInput!) { updateInstitution(input: $i) { id } }', {
+            i: { id: institution, annualCapacity: 100 + (mutations % 50) },
+          }),
+          other,
+        );
         mutations++;
       }
     })();
@@ -100,8 +129,12 @@ async function main() {
     const rate = mutations / SECONDS;
     if (!heavy) baselineMutations = rate;
     const statusText = heavy ? [...statuses].map(([s, n]) => `${n}×${s}`).join(' ') : '-';
-    const mutationText = measureMutations ? `${rate.toFixed(1)}${heavy && baselineMutations ? ` (${((rate / baselineMutations) * 100).toFixed(0)} % of baseline)` : ''}` : '-';
-    console.log(`${name} | ${statusText} | ${pct(latencies, 50).toFixed(1)} | ${pct(latencies, 99).toFixed(1)} | ${(loop.max / 1e6).toFixed(0)} | ${mutationText}`);
+    const mutationText = measureMutations
+      ? `${rate.toFixed(1)}${heavy && baselineMutations ? ` (${((rate / baselineMutations) * 100).toFixed(0)} % of baseline)` : ''}`
+      : '-';
+    console.log(
+      `${name} | ${statusText} | ${pct(latencies, 50).toFixed(1)} | ${pct(latencies, 99).toFixed(1)} | ${(loop.max / 1e6).toFixed(0)} | ${mutationText}`,
+    );
   }
   server.close();
   await app.stop();

@@ -28,7 +28,10 @@ async function meanMs(app: App, token: string, id: string, ms: number): Promise<
   let n = 0;
   const start = Date.now();
   while (Date.now() - start < ms) {
-    const res = await app.apollo.executeOperation({ query: MUTATION, variables: { i: { id, annualCapacity: n % 1000 } } }, { contextValue: await app.context(`Bearer ${token}`) });
+    const res = await app.apollo.executeOperation(
+      { query: MUTATION, variables: { i: { id, annualCapacity: n % 1000 } } },
+      { contextValue: await app.context(`Bearer ${token}`) },
+    );
     if (res.body.kind !== 'single' || res.body.singleResult.errors) throw new Error(JSON.stringify(res.body));
     n++;
   }
@@ -41,7 +44,13 @@ async function main() {
   try {
     const em = systemEm(owner);
     const ministry = await em.findOneOrFail(Ministry, { code: 'KEMNAKER' });
-    const inst = em.create(Institution, { ownerMinistry: ministry, name: 'BBPVP Bench', type: InstitutionType.TRAINING_CENTRE, provinceCode: '32', annualCapacity: 1 });
+    const inst = em.create(Institution, {
+      ownerMinistry: ministry,
+      name: 'BBPVP Bench',
+      type: InstitutionType.TRAINING_CENTRE,
+      provinceCode: '32',
+      annualCapacity: 1,
+    });
     const account = em.create(Account, { email: `bench-audit-${Date.now()}@test.local`, displayName: 'Bench', passwordHash: 'x', role: Role.EDITOR, ministry });
     await em.flush();
     const config = loadConfig({ NODE_ENV: 'test', JWT_SECRET: 'bench-secret' });
@@ -52,8 +61,11 @@ async function main() {
     const unaudited = await createApp({ orm: appOrm, config, log, appendAudit: async () => undefined });
     const token = await tokenWithOwnerRights(em, audited.tokens, { id: account.id, ministryId: ministry.id, role: Role.EDITOR });
     const id = toGlobalId('Institution', inst.id);
-    const { a: withAudit, b: without } = await alternate((ms) => meanMs(audited, token, id, ms), (ms) => meanMs(unaudited, token, id, ms));
-        const [a, b] = [median(withAudit), median(without)];
+    const { a: withAudit, b: without } = await alternate(
+      (ms) => meanMs(audited, token, id, ms),
+      (ms) => meanMs(unaudited, token, id, ms),
+    );
+    const [a, b] = [median(withAudit), median(without)];
     console.log(`updateInstitution as an EDITOR, ${ROUNDS} alternating rounds of ${ROUND_MS} ms, one request at a time`);
     console.log(`with audit write:    ${a.toFixed(2)} ms per mutation (rounds: ${withAudit.map((x) => x.toFixed(2)).join(', ')})`);
     console.log(`without audit write: ${b.toFixed(2)} ms per mutation (rounds: ${without.map((x) => x.toFixed(2)).join(', ')})`);

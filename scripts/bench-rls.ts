@@ -47,10 +47,23 @@ async function main() {
       `insert into institution (id, owner_ministry_id, name, type, province_code, annual_capacity, sectors)
        select gen_random_uuid(), case when g <= 3000 then ?::uuid else (?::uuid[])[1 + g % ?] end, 'Institution ' || g, 'TRAINING_CENTRE', '35', 100 + g % 500, '{TOURISM}'
          from generate_series(1, 37000) g`,
-      [target.id, `{${ministries.filter((m) => m !== target).map((m) => m.id).join(',')}}`, ministries.length - 1],
+      [
+        target.id,
+        `{${ministries
+          .filter((m) => m !== target)
+          .map((m) => m.id)
+          .join(',')}}`,
+        ministries.length - 1,
+      ],
     );
     await em.getConnection().execute('analyze institution');
-    const account = em.create(Account, { email: `bench-${Date.now()}@test.local`, displayName: 'Bench', passwordHash: 'x', role: Role.VIEWER, ministry: target });
+    const account = em.create(Account, {
+      email: `bench-${Date.now()}@test.local`,
+      displayName: 'Bench',
+      passwordHash: 'x',
+      role: Role.VIEWER,
+      ministry: target,
+    });
     await em.flush();
 
     const config = loadConfig({ NODE_ENV: 'test', JWT_SECRET: 'bench-secret' });
@@ -59,8 +72,11 @@ async function main() {
     const withRls = await createApp({ orm: appOrm, config, log });
     const withoutRls = await createApp({ orm: owner, config, log });
     const token = await tokenWithOwnerRights(em, withRls.tokens, { id: account.id, ministryId: target.id, role: Role.VIEWER });
-    const { a: on, b: off } = await alternate((ms) => rate(withRls, token, ms), (ms) => rate(withoutRls, token, ms));
-        const [a, b] = [median(on), median(off)];
+    const { a: on, b: off } = await alternate(
+      (ms) => rate(withRls, token, ms),
+      (ms) => rate(withoutRls, token, ms),
+    );
+    const [a, b] = [median(on), median(off)];
     console.log(`institutions(first: 100) + totalCount, VIEWER of a ministry with 3,000 of 37,000 rows, ${ROUNDS} alternating rounds of ${ROUND_MS} ms`);
     console.log(`with RLS:    ${a.toFixed(0)} req/s (rounds: ${on.map((x) => x.toFixed(0)).join(', ')})`);
     console.log(`without RLS: ${b.toFixed(0)} req/s (rounds: ${off.map((x) => x.toFixed(0)).join(', ')})`);

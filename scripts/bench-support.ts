@@ -13,14 +13,23 @@ export const ROUNDS = Number(process.env.ROUNDS ?? 5);
 
 /** A migrated database `name` on DATABASE_URL's server, or on an embedded one started for the run. */
 export async function benchDatabase(name: string): Promise<{ url: string; owner: MikroORM; close(): Promise<void> }> {
-  const cluster = process.env.DATABASE_URL ? undefined : await startEmbeddedPostgres({ dataDir: path.join(os.tmpdir(), `sinergi-${name}-${process.pid}`), ephemeral: true });
+  const cluster = process.env.DATABASE_URL
+    ? undefined
+    : await startEmbeddedPostgres({ dataDir: path.join(os.tmpdir(), `sinergi-${name}-${process.pid}`), ephemeral: true });
   const base = process.env.DATABASE_URL ?? cluster!.url('postgres');
   await ensureDatabase(base, name);
   const url = Object.assign(new URL(base), { pathname: `/${name}` }).toString();
   const owner = await MikroORM.init(ormOptions(url));
   await owner.getMigrator().up();
   await seedReference(owner);
-  return { url, owner, close: async () => { await owner.close(true); await cluster?.stop(); } };
+  return {
+    url,
+    owner,
+    close: async () => {
+      await owner.close(true);
+      await cluster?.stop();
+    },
+  };
 }
 
 /** Runs `a` and `b` in alternating rounds (after a warm-up of each), so both see the same machine state. */

@@ -52,7 +52,12 @@ async function main() {
     };
     const t0 = Date.now();
     const res = await app.apollo.executeOperation(
-      { query: parse('mutation($k: ImportKind!, $c: String!, $m: ImportMode) { importCsv(kind: $k, csv: $c, mode: $m) { total created updated unchanged failed written errors { line field message } } }'), variables: { k: kind, c: csv, m: mode } },
+      {
+        query: parse(
+          'mutation($k: ImportKind!, $c: String!, $m: ImportMode) { importCsv(kind: $k, csv: $c, mode: $m) { total created updated unchanged failed written errors { line field message } } }',
+        ),
+        variables: { k: kind, c: csv, m: mode },
+      },
       { contextValue: ctx },
     );
     if (started) bar.stop();
@@ -61,9 +66,23 @@ async function main() {
       console.error(JSON.stringify(res.body.kind === 'single' ? res.body.singleResult.errors : res.body, null, 2));
       return 1;
     }
-    const r = (res.body.singleResult.data as { importCsv: { total: number; created: number; updated: number; unchanged: number; failed: number; written: boolean; errors: { line: number; field: string; message: string }[] } }).importCsv;
+    const r = (
+      res.body.singleResult.data as {
+        importCsv: {
+          total: number;
+          created: number;
+          updated: number;
+          unchanged: number;
+          failed: number;
+          written: boolean;
+          errors: { line: number; field: string; message: string }[];
+        };
+      }
+    ).importCsv;
     for (const e of r.errors) console.log(`line ${e.line}, ${e.field}: ${e.message}`);
-    console.log(`${r.total} rows: ${r.created} created, ${r.updated} updated, ${r.unchanged} unchanged, ${r.failed} failed; ${r.written ? 'written' : 'nothing written (all or nothing)'}; ${seconds.toFixed(1)} s, ${Math.round(r.total / seconds)} rows/s`);
+    console.log(
+      `${r.total} rows: ${r.created} created, ${r.updated} updated, ${r.unchanged} unchanged, ${r.failed} failed; ${r.written ? 'written' : 'nothing written (all or nothing)'}; ${seconds.toFixed(1)} s, ${Math.round(r.total / seconds)} rows/s`,
+    );
     return r.failed && !r.written ? 1 : 0;
   } finally {
     await app.stop();
@@ -71,7 +90,10 @@ async function main() {
   }
 }
 
-main().then((code) => process.exit(code), (e) => {
-  console.error(e instanceof Error ? e.message : e);
-  process.exit(1);
-});
+main().then(
+  (code) => process.exit(code),
+  (e) => {
+    console.error(e instanceof Error ? e.message : e);
+    process.exit(1);
+  },
+);

@@ -10,7 +10,9 @@ import { startEmbeddedPostgres } from '../src/db/embedded-postgres';
 import { ormOptions } from '../src/db/orm.config';
 
 async function main() {
-  const cluster = process.env.DATABASE_URL ? undefined : await startEmbeddedPostgres({ dataDir: path.join(os.tmpdir(), `sinergi-migration-${process.pid}`), ephemeral: true });
+  const cluster = process.env.DATABASE_URL
+    ? undefined
+    : await startEmbeddedPostgres({ dataDir: path.join(os.tmpdir(), `sinergi-migration-${process.pid}`), ephemeral: true });
   try {
     const orm = await MikroORM.init(ormOptions(process.env.DATABASE_URL ?? cluster!.url()));
     const migrator = orm.getMigrator();

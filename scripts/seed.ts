@@ -21,7 +21,11 @@ async function main() {
     const em = systemEm(db.adminOrm);
     if (args.includes('--reset')) {
       // The audit log is append-only by design; a reset starts a new database's worth of programme data, not history.
-      await em.getConnection().execute('truncate personal_data_read, enrollment, trainee, program, institution, returnee_business, mou_version, data_sharing_clause, mou_party, mou, account cascade');
+      await em
+        .getConnection()
+        .execute(
+          'truncate personal_data_read, enrollment, trainee, program, institution, returnee_business, mou_version, data_sharing_clause, mou_party, mou, account cascade',
+        );
     } else if ((await em.count(Account, {})) > 0) {
       console.error('the database has data already: use --reset to replace it');
       return 1;
@@ -46,7 +50,10 @@ async function main() {
   }
 }
 
-main().then((code) => process.exit(code), (e) => {
-  console.error(e instanceof Error ? e.message : e);
-  process.exit(1);
-});
+main().then(
+  (code) => process.exit(code),
+  (e) => {
+    console.error(e instanceof Error ? e.message : e);
+    process.exit(1);
+  },
+);

@@ -63,7 +63,8 @@ export async function createApp(opts: {
           // Root mutation fields are non-null: when one fails, `data` is null and the client cannot tell which
           // of several mutations took effect. So an operation with a failed mutation is all or nothing; a query
           // always commits, as its read-log entries belong to what it did return.
-          const failedMutation = operation?.operation === 'mutation' && response.body.kind === 'single' && !!response.body.singleResult.errors?.some((e) => e.path?.length === 1);
+          const failedMutation =
+            operation?.operation === 'mutation' && response.body.kind === 'single' && !!response.body.singleResult.errors?.some((e) => e.path?.length === 1);
           try {
             await contextValue.end(!failedMutation, { readOnly: operation?.operation === 'query' });
           } catch (err) {
@@ -71,7 +72,13 @@ export async function createApp(opts: {
             if (!down) log.error({ err }, 'commit failed');
             await contextValue.end(false).catch(() => undefined);
             if (response.body.kind === 'single') {
-              response.body.singleResult = { errors: [down ? { message: serviceUnavailable().message, extensions: { code: ErrorCode.SERVICE_UNAVAILABLE } } : { message: 'Internal server error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] };
+              response.body.singleResult = {
+                errors: [
+                  down
+                    ? { message: serviceUnavailable().message, extensions: { code: ErrorCode.SERVICE_UNAVAILABLE } }
+                    : { message: 'Internal server error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } },
+                ],
+              };
             }
           }
           // While the database is away: 503 with Retry-After, whichever step found out.
@@ -99,16 +106,23 @@ export async function createApp(opts: {
   await apollo.start();
 
   const context = async (authorization?: string | null, requestId: string = randomUUID(), clientAddress?: string) =>
-    createContext({ orm, tokens, cursors, loginThrottle, log, auditKey: config.auditKey, appendAudit: opts.appendAudit ?? appendEvent }, await sessionFromHeader(tokens, authorization), requestId, clientAddress);
+    createContext(
+      { orm, tokens, cursors, loginThrottle, log, auditKey: config.auditKey, appendAudit: opts.appendAudit ?? appendEvent },
+      await sessionFromHeader(tokens, authorization),
+      requestId,
+      clientAddress,
+    );
 
   /** The client's address: the socket's, or the one TRUST_PROXY proxies in front of us saw (X-Forwarded-For, counted from the right). */
   const clientAddressOf = (req: IncomingMessage): string => {
     const socket = req.socket.remoteAddress ?? 'unknown';
     if (config.trustProxy === 0) return socket;
-    const hops = String(req.headers['x-forwarded-for'] ?? '').split(',').map((h) => h.trim()).filter(Boolean);
+    const hops = String(req.headers['x-forwarded-for'] ?? '')
+      .split(',')
+      .map((h) => h.trim())
+      .filter(Boolean);
     return hops[hops.length - config.trustProxy] ?? hops[0] ?? socket;
   };
-
 
   const send = (res: ServerResponse, status: number, type: string, body: string | Buffer, extra: Record<string, string> = {}) => {
     res.writeHead(status, { 'content-type': type, 'x-content-type-options': 'nosniff', ...extra });
@@ -135,7 +149,8 @@ export async function createApp(opts: {
       let size = 0;
       for await (const chunk of req) {
         size += (chunk as Buffer).length;
-        if (size > limits.bodyBytes) return refuse(res, 413, `Request body too large: at most ${limits.bodyBytes} bytes${anonymous ? ' before logging in' : ''}.`);
+        if (size > limits.bodyBytes)
+          return refuse(res, 413, `Request body too large: at most ${limits.bodyBytes} bytes${anonymous ? ' before logging in' : ''}.`);
         chunks.push(chunk as Buffer);
       }
       const text = Buffer.concat(chunks).toString('utf8');
@@ -181,7 +196,11 @@ export async function createApp(opts: {
     if (url.pathname === '/' && req.method === 'GET') return send(res, 302, 'text/plain', 'see /graphql', { location: '/graphql' });
     if (url.pathname === '/graphql') {
       const wantsHtml = req.method === 'GET' && !url.searchParams.has('query') && (req.headers.accept ?? '').includes('text/html');
-      if (wantsHtml && config.graphiql) return send(res, 200, 'text/html; charset=utf-8', graphiqlPage(opts.demoPassword ?? null), { 'content-security-policy': "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'" });
+      if (wantsHtml && config.graphiql)
+        return send(res, 200, 'text/html; charset=utf-8', graphiqlPage(opts.demoPassword ?? null), {
+          'content-security-policy':
+            "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'",
+        });
       return graphql(req, res, url);
     }
     send(res, 404, 'application/json', '{"error":"not found"}');
@@ -194,7 +213,13 @@ export async function createApp(opts: {
     handle: (req, res) => {
       route(req, res).catch((err) => {
         log.error({ err }, 'request failed');
-        if (!res.headersSent) send(res, 500, 'application/json', JSON.stringify({ errors: [{ message: 'Internal server error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] }));
+        if (!res.headersSent)
+          send(
+            res,
+            500,
+            'application/json',
+            JSON.stringify({ errors: [{ message: 'Internal server error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] }),
+          );
         else res.end();
       });
     },

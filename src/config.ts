@@ -86,7 +86,7 @@ export function keyBytes(secret: string): number {
   return 0;
 }
 
-export const KEY_HELP = 'generate one with: node -e "console.log(require(\'crypto\').randomBytes(32).toString(\'base64\'))"';
+export const KEY_HELP = "generate one with: node -e \"console.log(require('crypto').randomBytes(32).toString('base64'))\"";
 
 /**
  * In production the token secret and the audit key must each be at least 256
@@ -96,10 +96,15 @@ export const KEY_HELP = 'generate one with: node -e "console.log(require(\'crypt
  */
 export function productionKeyProblems(config: Pick<Config, 'jwtSecret' | 'auditKey'>): string[] {
   const problems: string[] = [];
-  for (const [name, value, fallback] of [['JWT_SECRET', config.jwtSecret, DEFAULT_JWT_SECRET], ['AUDIT_KEY', config.auditKey, DEFAULT_AUDIT_KEY]] as const) {
+  for (const [name, value, fallback] of [
+    ['JWT_SECRET', config.jwtSecret, DEFAULT_JWT_SECRET],
+    ['AUDIT_KEY', config.auditKey, DEFAULT_AUDIT_KEY],
+  ] as const) {
     if (value === fallback) problems.push(`NODE_ENV=production needs ${name}: refusing the development default (${KEY_HELP}).`);
-    else if (keyBytes(value) < 32) problems.push(`${name} must carry at least 256 bits: 32 random bytes as 64 hex digits or 44 base64 characters (${KEY_HELP}).`);
+    else if (keyBytes(value) < 32)
+      problems.push(`${name} must carry at least 256 bits: 32 random bytes as 64 hex digits or 44 base64 characters (${KEY_HELP}).`);
   }
-  if (config.jwtSecret === config.auditKey) problems.push('JWT_SECRET and AUDIT_KEY must differ: one leaked key must not forge both tokens and audit signatures.');
+  if (config.jwtSecret === config.auditKey)
+    problems.push('JWT_SECRET and AUDIT_KEY must differ: one leaked key must not forge both tokens and audit signatures.');
   return problems;
 }

@@ -113,15 +113,23 @@ export function createContext(deps: ContextDeps, session: SessionClaims | null, 
     async identify(this: Context, claims, budgetMs) {
       // With a budget, the same statement sets the transaction's time budget: no later statement, and no idle
       // pause between statements, may outlast it.
-      const budget = budgetMs ? `, set_config('statement_timeout', '${Math.floor(budgetMs)}', true), set_config('idle_in_transaction_session_timeout', '${Math.floor(budgetMs)}', true)` : '';
-      const [{ scope }] = await em.execute<{ scope: BeginResult }[]>(`select sinergi_begin_request(?, ?) as scope${budget}`, [claims?.sessionId ?? null, claims?.secret ?? null]);
+      const budget = budgetMs
+        ? `, set_config('statement_timeout', '${Math.floor(budgetMs)}', true), set_config('idle_in_transaction_session_timeout', '${Math.floor(budgetMs)}', true)`
+        : '';
+      const [{ scope }] = await em.execute<{ scope: BeginResult }[]>(`select sinergi_begin_request(?, ?) as scope${budget}`, [
+        claims?.sessionId ?? null,
+        claims?.secret ?? null,
+      ]);
       // A session that expired, or of an account since deactivated, identifies nobody; role and
       // ministry are the account's as they are now, whatever the token says.
-      this.viewer = scope.accountOk ? { accountId: scope.accountId!, ministryId: scope.ministryId, role: scope.role!, pending: scope.pending } : null;
+      this.viewer =
+        scope.accountOk && scope.accountId && scope.role
+          ? { accountId: scope.accountId, ministryId: scope.ministryId, role: scope.role, pending: scope.pending }
+          : null;
       this.scope = Scope.fromDatabase(this.viewer, scope.read, scope.readsAll, scope.grants);
       em.setFilterParams('scope', { scope: this.scope });
       this.loaders = new Loaders(em, this.scope);
-      this.personalLog = this.scope.ownMinistry ? new PersonalDataLog(em, this.viewer!) : null;
+      this.personalLog = this.scope.ownMinistry && this.viewer ? new PersonalDataLog(em, this.viewer) : null;
     },
     async end(commit, opts) {
       if (!em.isInTransaction()) return;

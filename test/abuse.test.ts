@@ -34,7 +34,11 @@ let url: string;
 
 async function post(target: string, body: unknown, token?: string | null) {
   const started = Date.now();
-  const res = await fetch(target, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  const res = await fetch(target, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
   const text = await res.text();
   let json: { data?: any; errors?: { message: string; extensions?: { code?: string } }[] } = {};
   try {
@@ -77,7 +81,10 @@ describe('documents refused before parsing', () => {
   });
 
   it('login still fits comfortably', async () => {
-    const res = await post(url, { query: 'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }', variables: { e: 'nobody@test.local', p: 'x' } });
+    const res = await post(url, {
+      query: 'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }',
+      variables: { e: 'nobody@test.local', p: 'x' },
+    });
     expect(res.json.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
   });
 });
@@ -115,7 +122,7 @@ describe('expensive fields are priced by their work, and aliases add up', () => 
 });
 
 describe('a time budget in PostgreSQL', () => {
-  it('every request\'s transaction carries the statement and idle timeouts of its budget', async () => {
+  it("every request's transaction carries the statement and idle timeouts of its budget", async () => {
     const seen: Record<string, string>[] = [];
     const probe = await t.as(Role.VIEWER, 'KEMNAKER', async (ctx: Context) => {
       seen.push((await ctx.em.execute(`select current_setting('statement_timeout') as s, current_setting('idle_in_transaction_session_timeout') as i`))[0]);
@@ -167,7 +174,11 @@ describe('production', () => {
 
 describe('the client address behind proxies', () => {
   const login = (target: string, email: string, password: string, forwardedFor: string) =>
-    fetch(target, { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': forwardedFor }, body: JSON.stringify({ query: 'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }', variables: { e: email, p: password } }) })
+    fetch(target, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-forwarded-for': forwardedFor },
+      body: JSON.stringify({ query: 'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }', variables: { e: email, p: password } }),
+    })
       .then((r) => r.json() as Promise<{ errors?: { extensions: { code: string } }[] }>)
       .then((j) => j.errors?.[0]?.extensions.code ?? 'OK');
 
@@ -202,11 +213,33 @@ describe('junk is refused with the field at fault, and nothing is stored', () =>
     const editor = await t.as(Role.EDITOR, 'KEMNAKER');
     const trainee = { nik: '3507125204980001', fullName: 'Siti', sex: 'FEMALE', originProvinceCode: '35' };
     for (const birthDate of ['0000-01-01', '1899-12-31', '9999-12-31']) {
-      expect((await editor.exec(ops.CreateTraineeDocument, { input: { ...trainee, birthDate } } as never)).errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.birthDate' });
+      expect((await editor.exec(ops.CreateTraineeDocument, { input: { ...trainee, birthDate } } as never)).errors?.[0].extensions).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        field: 'input.birthDate',
+      });
     }
-    const biz = { returneeName: 'X', returneeNik: '3507125204980001', businessName: 'Warung', kbliCode: '56101', villageCode: '3507122001', provinceCode: '35', financingAmount: 1.5 };
-    expect((await editor.exec(parse('mutation($i: CreateReturneeBusinessInput!) { createReturneeBusiness(input: $i) { id } }') as never, { i: biz } as never)).errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.financingAmount' });
-    const mou = { title: 'T'.repeat(256), scope: 'Scope of it', validFrom: '2025-01-01', validUntil: '2030-01-01', partyMinistryIds: [toGlobalId('Ministry', (await t.ministry('KP2MI')).id)] };
-    expect((await editor.exec(parse('mutation($i: CreateMouInput!) { createMou(input: $i) { id } }') as never, { i: mou } as never)).errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.title' });
+    const biz = {
+      returneeName: 'X',
+      returneeNik: '3507125204980001',
+      businessName: 'Warung',
+      kbliCode: '56101',
+      villageCode: '3507122001',
+      provinceCode: '35',
+      financingAmount: 1.5,
+    };
+    expect(
+      (await editor.exec(parse('mutation($i: CreateReturneeBusinessInput!) { createReturneeBusiness(input: $i) { id } }') as never, { i: biz } as never))
+        .errors?.[0].extensions,
+    ).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.financingAmount' });
+    const mou = {
+      title: 'T'.repeat(256),
+      scope: 'Scope of it',
+      validFrom: '2025-01-01',
+      validUntil: '2030-01-01',
+      partyMinistryIds: [toGlobalId('Ministry', (await t.ministry('KP2MI')).id)],
+    };
+    expect(
+      (await editor.exec(parse('mutation($i: CreateMouInput!) { createMou(input: $i) { id } }') as never, { i: mou } as never)).errors?.[0].extensions,
+    ).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.title' });
   });
 });

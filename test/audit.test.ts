@@ -40,13 +40,16 @@ const key = () => t.config.auditKey;
 /** Runs `fn` in a transaction of the owner that is always rolled back: tampering without lasting harm. */
 async function tampered<T>(fn: (em: EntityManager) => Promise<T>): Promise<T> {
   let out: T;
-  await t.em().transactional(async (em) => {
-    await em.execute('alter table audit_event disable trigger user');
-    out = await fn(em as EntityManager);
-    throw new Error('rollback');
-  }).catch((e) => {
-    if ((e as Error).message !== 'rollback') throw e;
-  });
+  await t
+    .em()
+    .transactional(async (em) => {
+      await em.execute('alter table audit_event disable trigger user');
+      out = await fn(em as EntityManager);
+      throw new Error('rollback');
+    })
+    .catch((e) => {
+      if ((e as Error).message !== 'rollback') throw e;
+    });
   return out!;
 }
 
@@ -75,7 +78,11 @@ describe('one event per mutation', () => {
 
   it('records before and after of changed fields, and redacts personal values', async () => {
     const editor = clients.get('EDITOR')!;
-    const created = expectOk(await editor.exec(ops.CreateTraineeDocument, { input: { nik: f.validNik(), fullName: 'Audited Person', sex: 'FEMALE', birthDate: '1998-04-12', originProvinceCode: '35', phone: '+62 812 0000 1111' } })).createTrainee;
+    const created = expectOk(
+      await editor.exec(ops.CreateTraineeDocument, {
+        input: { nik: f.validNik(), fullName: 'Audited Person', sex: 'FEMALE', birthDate: '1998-04-12', originProvinceCode: '35', phone: '+62 812 0000 1111' },
+      }),
+    ).createTrainee;
     const createdEvent = await last();
     const fields = (createdEvent.changes[0] as { fields: Record<string, { before: unknown; after: unknown }> }).fields;
     expect(fields.fullName).toEqual({ before: null, after: 'Audited Person' });
@@ -89,11 +96,27 @@ describe('one event per mutation', () => {
 
   it('a refused or failed mutation leaves no event', async () => {
     const before = await count();
-    expectError(await clients.get('EDITOR')!.exec(ops.CreateInstitutionDocument, { input: { name: 'Bad', type: 'TRAINING_CENTRE', provinceCode: '35', annualCapacity: -1 } }), 'BAD_USER_INPUT');
-    expectError(await clients.get('VIEWER')!.exec(ops.CreateInstitutionDocument, { input: { name: 'Viewer', type: 'TRAINING_CENTRE', provinceCode: '35', annualCapacity: 1 } }), 'FORBIDDEN');
+    expectError(
+      await clients
+        .get('EDITOR')!
+        .exec(ops.CreateInstitutionDocument, { input: { name: 'Bad', type: 'TRAINING_CENTRE', provinceCode: '35', annualCapacity: -1 } }),
+      'BAD_USER_INPUT',
+    );
+    expectError(
+      await clients
+        .get('VIEWER')!
+        .exec(ops.CreateInstitutionDocument, { input: { name: 'Viewer', type: 'TRAINING_CENTRE', provinceCode: '35', annualCapacity: 1 } }),
+      'FORBIDDEN',
+    );
     const dup = clients.get('EDITOR')!.account!.email;
     const ministryId = toGlobalId('Ministry', (await t.ministry('KP2MI')).id);
-    expectError(await clients.get('PLATFORM_ADMIN')!.exec(ops.CreateAccountDocument, { input: { email: dup, displayName: 'Dup', password: 'a-long-password-1', role: 'ADMIN', ministryId } }), 'BAD_USER_INPUT', 'input.email');
+    expectError(
+      await clients
+        .get('PLATFORM_ADMIN')!
+        .exec(ops.CreateAccountDocument, { input: { email: dup, displayName: 'Dup', password: 'a-long-password-1', role: 'ADMIN', ministryId } }),
+      'BAD_USER_INPUT',
+      'input.email',
+    );
     expect(await count()).toBe(before);
   });
 });
@@ -106,7 +129,7 @@ describe('tamper evidence', () => {
   });
 
   it('the database refuses UPDATE, DELETE and TRUNCATE, for the app role and the owner alike', async () => {
-    for (const sql of ['update audit_event set operation = \'x\' where seq = 1', 'delete from audit_event where seq = 1', 'truncate audit_event']) {
+    for (const sql of ["update audit_event set operation = 'x' where seq = 1", 'delete from audit_event where seq = 1', 'truncate audit_event']) {
       await expect(t.em().execute(sql)).rejects.toThrow(/append-only|permission denied/);
       await expect(t.orm.em.fork().execute(sql)).rejects.toThrow(/append-only|permission denied/);
     }
@@ -148,7 +171,10 @@ describe('tamper evidence', () => {
   it('a forgery that recomputes the hash in SQL is found: the server never signed it', async () => {
     const k = await middle();
     const result = await tampered(async (em) => {
-      const [row] = await em.execute<any[]>('select seq::text as seq, occurred_at, request_id, actor_account_id, actor_ministry_id, actor_role, operation, entity_type, entity_id, subject_ministry_id, changes, prev_hash from audit_event where seq = ?', [k]);
+      const [row] = await em.execute<any[]>(
+        'select seq::text as seq, occurred_at, request_id, actor_account_id, actor_ministry_id, actor_role, operation, entity_type, entity_id, subject_ministry_id, changes, prev_hash from audit_event where seq = ?',
+        [k],
+      );
       const forged = { ...contentOf(row), actorRole: 'FORGED' };
       await em.execute('update audit_event set actor_role = ?, hash = ? where seq = ?', ['FORGED', eventHash(k, row.prev_hash, forged), k]);
       return verifyChain(em, key());
@@ -159,9 +185,16 @@ describe('tamper evidence', () => {
 
   it('a checkpoint taken earlier finds a truncated tail, and a tail rewritten even with the key', async () => {
     const auditor = clients.get('AUDITOR')!;
-    const cp = (expectOk(await auditor.exec(parse('{ auditCheckpoint { seq hash time token } }') as never, {})) as { auditCheckpoint: { seq: string; token: string } }).auditCheckpoint;
-    expectOk(await clients.get('EDITOR')!.exec(ops.CreateInstitutionDocument, { input: { name: 'After checkpoint', type: 'TRAINING_CENTRE', provinceCode: '35', annualCapacity: 1 } }));
-    const verify = (token: string) => auditor.exec(parse('query($c: String) { verifyAuditLog(checkpoint: $c) { valid firstBadSeq reason } }') as never, { c: token } as never);
+    const cp = (
+      expectOk(await auditor.exec(parse('{ auditCheckpoint { seq hash time token } }') as never, {})) as { auditCheckpoint: { seq: string; token: string } }
+    ).auditCheckpoint;
+    expectOk(
+      await clients
+        .get('EDITOR')!
+        .exec(ops.CreateInstitutionDocument, { input: { name: 'After checkpoint', type: 'TRAINING_CENTRE', provinceCode: '35', annualCapacity: 1 } }),
+    );
+    const verify = (token: string) =>
+      auditor.exec(parse('query($c: String) { verifyAuditLog(checkpoint: $c) { valid firstBadSeq reason } }') as never, { c: token } as never);
     expect(expectOk(await verify(cp.token))).toMatchObject({ verifyAuditLog: { valid: true } });
     expectError(await verify('not-a-checkpoint'), 'BAD_USER_INPUT', 'checkpoint');
 
@@ -171,18 +204,29 @@ describe('tamper evidence', () => {
     });
     expect(truncated.valid).toBe(false);
     expect(truncated.reason).toMatch(/truncated/);
-    expect((await tampered(async (em) => (await em.execute('delete from audit_event where seq >= ?', [Number(cp.seq) - 1]), verifyChain(em, key())))).valid).toBe(true);
+    expect(
+      (await tampered(async (em) => (await em.execute('delete from audit_event where seq >= ?', [Number(cp.seq) - 1]), verifyChain(em, key())))).valid,
+    ).toBe(true);
 
     // An insider with the key rewrites the tail from event k with valid hashes and signatures:
     // only the checkpoint kept outside shows it.
     const rewritten = await tampered(async (em) => {
       const k = Number(cp.seq) - 2;
-      const rows = await em.execute<any[]>('select seq::text as seq, occurred_at, request_id, actor_account_id, actor_ministry_id, actor_role, operation, entity_type, entity_id, subject_ministry_id, changes, prev_hash from audit_event where seq >= ? order by audit_event.seq', [k]);
+      const rows = await em.execute<any[]>(
+        'select seq::text as seq, occurred_at, request_id, actor_account_id, actor_ministry_id, actor_role, operation, entity_type, entity_id, subject_ministry_id, changes, prev_hash from audit_event where seq >= ? order by audit_event.seq',
+        [k],
+      );
       let prev = rows[0].prev_hash as string;
       for (const row of rows) {
         const content = { ...contentOf(row), actorRole: row.seq === String(k) ? 'AUDITOR' : row.actor_role };
         const hash = eventHash(row.seq, prev, content);
-        await em.execute('update audit_event set actor_role = ?, prev_hash = ?, hash = ?, signature = ? where seq = ?', [content.actorRole, prev, hash, sign(key(), hash), row.seq]);
+        await em.execute('update audit_event set actor_role = ?, prev_hash = ?, hash = ?, signature = ? where seq = ?', [
+          content.actorRole,
+          prev,
+          hash,
+          sign(key(), hash),
+          row.seq,
+        ]);
         prev = hash;
       }
       const [cpRow] = await t.em().execute<any[]>('select hash from audit_event where seq = ?', [cp.seq]);
@@ -195,16 +239,17 @@ describe('tamper evidence', () => {
 });
 
 describe('the audit CLI', () => {
-  const run = (args: string[]) => new Promise<{ code: number | null; out: string }>((resolve) => {
-    const child = spawn(path.resolve(__dirname, '..', 'node_modules', '.bin', 'tsx'), ['scripts/audit.ts', ...args], {
-      cwd: path.resolve(__dirname, '..'),
-      env: { ...process.env, DATABASE_URL: t.databaseUrl, AUDIT_KEY: t.config.auditKey, LOG_LEVEL: 'silent' },
+  const run = (args: string[]) =>
+    new Promise<{ code: number | null; out: string }>((resolve) => {
+      const child = spawn(path.resolve(__dirname, '..', 'node_modules', '.bin', 'tsx'), ['scripts/audit.ts', ...args], {
+        cwd: path.resolve(__dirname, '..'),
+        env: { ...process.env, DATABASE_URL: t.databaseUrl, AUDIT_KEY: t.config.auditKey, LOG_LEVEL: 'silent' },
+      });
+      let out = '';
+      child.stdout.on('data', (c) => (out += c));
+      child.stderr.on('data', (c) => (out += c));
+      child.on('exit', (code) => resolve({ code, out }));
     });
-    let out = '';
-    child.stdout.on('data', (c) => (out += c));
-    child.stderr.on('data', (c) => (out += c));
-    child.on('exit', (code) => resolve({ code, out }));
-  });
 
   it('verifies the log, exports a signed checkpoint, and verifies against it', async () => {
     const verified = await run(['verify']);
@@ -222,11 +267,15 @@ describe('the audit CLI', () => {
 });
 
 describe('auditor views', () => {
-  it('filters by entity, operation, ministry, actor and time; a ministry ADMIN sees its own ministry\'s data only', async () => {
+  it("filters by entity, operation, ministry, actor and time; a ministry ADMIN sees its own ministry's data only", async () => {
     const editor = clients.get('EDITOR')!;
-    const inst = expectOk(await editor.exec(ops.CreateInstitutionDocument, { input: { name: 'Viewed', type: 'TRAINING_CENTRE', provinceCode: '35', annualCapacity: 1 } })).createInstitution;
+    const inst = expectOk(
+      await editor.exec(ops.CreateInstitutionDocument, { input: { name: 'Viewed', type: 'TRAINING_CENTRE', provinceCode: '35', annualCapacity: 1 } }),
+    ).createInstitution;
     expectOk(await editor.exec(ops.UpdateInstitutionDocument, { input: { id: inst.id, annualCapacity: 2 } }));
-    const q = parse('query($e: ID, $o: String, $m: ID, $a: ID, $from: DateTimeISO) { auditEvents(first: 100, entityId: $e, operation: $o, ministryId: $m, actorAccountId: $a, from: $from) { totalCount edges { node { seq operation entityType entityId actorRole actorAccountId subjectMinistry { code } changes } } } }');
+    const q = parse(
+      'query($e: ID, $o: String, $m: ID, $a: ID, $from: DateTimeISO) { auditEvents(first: 100, entityId: $e, operation: $o, ministryId: $m, actorAccountId: $a, from: $from) { totalCount edges { node { seq operation entityType entityId actorRole actorAccountId subjectMinistry { code } changes } } } }',
+    );
     const auditor = clients.get('AUDITOR')!;
     const byEntity = expectOk(await auditor.exec(q as never, { e: inst.id } as never)) as any;
     expect(byEntity.auditEvents.edges.map((e: any) => e.node.operation)).toEqual(['createInstitution', 'updateInstitution']);
@@ -243,18 +292,36 @@ describe('auditor views', () => {
     expectError(await editor.exec(q as never, {} as never), 'FORBIDDEN');
   });
 
-  it('an MoU\'s timeline: versions, clauses in force on a date, and how often shared personal data was read', async () => {
+  it("an MoU's timeline: versions, clauses in force on a date, and how often shared personal data was read", async () => {
     const kp2mi = await t.ministry('KP2MI');
     const perin = await t.ministry('KEMENPERIN');
     const em = t.em();
     const person = f.trainee(em, perin);
     await em.flush();
     const perinAdmin = await t.as(Role.ADMIN, 'KEMENPERIN');
-    const mou = expectOk(await clients.get('EDITOR')!.exec(ops.CreateMouDocument, { input: {
-      title: 'Timeline MoU', scope: 'Timeline', validFrom: '2025-01-01', validUntil: '2030-01-01', partyMinistryIds: [toGlobalId('Ministry', perin.id)],
-      clauses: [{ providerMinistryId: toGlobalId('Ministry', perin.id), recipientMinistryId: toGlobalId('Ministry', kp2mi.id), resourceTypes: ['TRAINEE'] as never, includesPersonalData: true, purpose: 'Timeline test purpose' }],
-    } })).createMou;
-    const q = parse('query($id: ID!, $d: LocalDate!) { node(id: $id) { ... on Mou { versions { event } clausesInForceOn(date: $d) sharingReport { personalDataReads distinctRecords clause { purpose } } } } }');
+    const mou = expectOk(
+      await clients.get('EDITOR')!.exec(ops.CreateMouDocument, {
+        input: {
+          title: 'Timeline MoU',
+          scope: 'Timeline',
+          validFrom: '2025-01-01',
+          validUntil: '2030-01-01',
+          partyMinistryIds: [toGlobalId('Ministry', perin.id)],
+          clauses: [
+            {
+              providerMinistryId: toGlobalId('Ministry', perin.id),
+              recipientMinistryId: toGlobalId('Ministry', kp2mi.id),
+              resourceTypes: ['TRAINEE'] as never,
+              includesPersonalData: true,
+              purpose: 'Timeline test purpose',
+            },
+          ],
+        },
+      }),
+    ).createMou;
+    const q = parse(
+      'query($id: ID!, $d: LocalDate!) { node(id: $id) { ... on Mou { versions { event } clausesInForceOn(date: $d) sharingReport { personalDataReads distinctRecords clause { purpose } } } } }',
+    );
     const today = new Date().toISOString().slice(0, 10);
     const draftView = expectOk(await clients.get('AUDITOR')!.exec(q as never, { id: mou.id, d: today } as never)) as any;
     expect(draftView.node.clausesInForceOn).toEqual([]);
@@ -277,34 +344,49 @@ describe('concurrency', () => {
   const servers: ChildProcess[] = [];
   afterAll(() => servers.forEach((s) => s.kill('SIGTERM')));
 
-  const startServer = () => new Promise<string>((resolve, reject) => {
-    const child = spawn(tsx, ['src/server.ts'], {
-      cwd: path.resolve(__dirname, '..'),
-      env: { ...process.env, NODE_ENV: 'development', DATABASE_URL: t.databaseUrl, PORT: '0', SEED_DEMO: 'false', JWT_SECRET: t.config.jwtSecret, AUDIT_KEY: t.config.auditKey, LOG_LEVEL: 'warn' },
+  const startServer = () =>
+    new Promise<string>((resolve, reject) => {
+      const child = spawn(tsx, ['src/server.ts'], {
+        cwd: path.resolve(__dirname, '..'),
+        env: {
+          ...process.env,
+          NODE_ENV: 'development',
+          DATABASE_URL: t.databaseUrl,
+          PORT: '0',
+          SEED_DEMO: 'false',
+          JWT_SECRET: t.config.jwtSecret,
+          AUDIT_KEY: t.config.auditKey,
+          LOG_LEVEL: 'warn',
+        },
+      });
+      servers.push(child);
+      let out = '';
+      child.stdout.on('data', (c) => {
+        out += c;
+        const m = /GraphiQL at (\S+)/.exec(out);
+        if (m) resolve(m[1]);
+      });
+      child.stderr.on('data', (c) => (out += c));
+      child.on('exit', (code) => reject(new Error(`server exited ${code}: ${out}`)));
     });
-    servers.push(child);
-    let out = '';
-    child.stdout.on('data', (c) => {
-      out += c;
-      const m = /GraphiQL at (\S+)/.exec(out);
-      if (m) resolve(m[1]);
-    });
-    child.stderr.on('data', (c) => (out += c));
-    child.on('exit', (code) => reject(new Error(`server exited ${code}: ${out}`)));
-  });
 
   it('200 concurrent mutations through two server processes leave one unbroken chain', async () => {
     const urls = await Promise.all([startServer(), startServer()]);
     const editors = await Promise.all(['KEMENKES', 'KEMENPAR', 'KKP', 'KEMENTAN'].map((code) => t.as(Role.EDITOR, code)));
     const before = await count();
-    const results = await Promise.all(Array.from({ length: 200 }, async (_, i) => {
-      const res = await fetch(urls[i % 2], {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${editors[i % 4].token}` },
-        body: JSON.stringify({ query: 'mutation($i: CreateInstitutionInput!) { createInstitution(input: $i) { id } }', variables: { i: { name: `Concurrent ${i}`, type: 'TRAINING_CENTRE', provinceCode: '35', annualCapacity: i } } }),
-      });
-      return (await res.json()) as { errors?: unknown };
-    }));
+    const results = await Promise.all(
+      Array.from({ length: 200 }, async (_, i) => {
+        const res = await fetch(urls[i % 2], {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${editors[i % 4].token}` },
+          body: JSON.stringify({
+            query: 'mutation($i: CreateInstitutionInput!) { createInstitution(input: $i) { id } }',
+            variables: { i: { name: `Concurrent ${i}`, type: 'TRAINING_CENTRE', provinceCode: '35', annualCapacity: i } },
+          }),
+        });
+        return (await res.json()) as { errors?: unknown };
+      }),
+    );
     expect(results.filter((r) => r.errors)).toEqual([]);
     expect(await count()).toBe(before + 200);
     const verification = await verifyChain(t.em(), key());
@@ -312,4 +394,3 @@ describe('concurrency', () => {
     expect(Number(verification.headSeq)).toBe(await count());
   }, 120_000);
 });
-

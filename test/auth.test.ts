@@ -44,7 +44,6 @@ describe('login', () => {
   });
 });
 
-
 describe('anonymous and bad tokens', () => {
   it('anonymous callers get UNAUTHENTICATED for everything but login', async () => {
     const anon = t.anonymous();
@@ -56,8 +55,13 @@ describe('anonymous and bad tokens', () => {
 
   it('a token signed with another secret, or expired, counts as anonymous', async () => {
     const staff = await t.as(Role.ADMIN, 'KESDM');
-    const forged = await new SignJWT({ role: 'ADMIN', ministryId: null }).setProtectedHeader({ alg: 'HS256' }).setSubject(staff.account!.id)
-      .setIssuer('sinergi').setAudience('sinergi-api').setExpirationTime('1h').sign(new TextEncoder().encode('guessed-secret'));
+    const forged = await new SignJWT({ role: 'ADMIN', ministryId: null })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject(staff.account!.id)
+      .setIssuer('sinergi')
+      .setAudience('sinergi-api')
+      .setExpirationTime('1h')
+      .sign(new TextEncoder().encode('guessed-secret'));
     expectError(await t.withToken(forged).exec(ops.ViewerDocument, {}), 'UNAUTHENTICATED');
     const [, payload] = staff.token!.split('.');
     const claims = JSON.parse(Buffer.from(payload, 'base64url').toString());

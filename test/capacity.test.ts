@@ -31,7 +31,9 @@ describe('capacity per intake', () => {
   it('200 concurrent enrollments into a programme of 30 places leave exactly 30; the rest are CONFLICT', async () => {
     const { prog, trainees } = await programWithPeople(30, 200);
     const editor = await t.as(Role.EDITOR, 'KEMNAKER');
-    const results = await Promise.all(trainees.map((p) => editor.exec(ops.CreateEnrollmentDocument, { input: { programId: f.gid(prog), traineeId: f.gid(p) } })));
+    const results = await Promise.all(
+      trainees.map((p) => editor.exec(ops.CreateEnrollmentDocument, { input: { programId: f.gid(prog), traineeId: f.gid(p) } })),
+    );
     const ok = results.filter((r) => !r.errors);
     const refused = results.filter((r) => r.errors);
     expect(ok).toHaveLength(30);
@@ -42,10 +44,22 @@ describe('capacity per intake', () => {
   it('places that are given up free up; re-activating one needs a free place', async () => {
     const { prog, trainees } = await programWithPeople(2, 3);
     const editor = await t.as(Role.EDITOR, 'KEMNAKER');
-    const [a, b] = await Promise.all(trainees.slice(0, 2).map(async (p) => expectOk(await editor.exec(ops.CreateEnrollmentDocument, { input: { programId: f.gid(prog), traineeId: f.gid(p) } })).createEnrollment.id));
-    expectError(await editor.exec(ops.CreateEnrollmentDocument, { input: { programId: f.gid(prog), traineeId: f.gid(trainees[2]) } }), 'CONFLICT', 'input.programId');
+    const [a, b] = await Promise.all(
+      trainees
+        .slice(0, 2)
+        .map(
+          async (p) =>
+            expectOk(await editor.exec(ops.CreateEnrollmentDocument, { input: { programId: f.gid(prog), traineeId: f.gid(p) } })).createEnrollment.id,
+        ),
+    );
+    expectError(
+      await editor.exec(ops.CreateEnrollmentDocument, { input: { programId: f.gid(prog), traineeId: f.gid(trainees[2]) } }),
+      'CONFLICT',
+      'input.programId',
+    );
     expectOk(await editor.exec(ops.UpdateEnrollmentDocument, { input: { id: a, status: 'DROPPED' } }));
-    const c = expectOk(await editor.exec(ops.CreateEnrollmentDocument, { input: { programId: f.gid(prog), traineeId: f.gid(trainees[2]) } })).createEnrollment.id;
+    const c = expectOk(await editor.exec(ops.CreateEnrollmentDocument, { input: { programId: f.gid(prog), traineeId: f.gid(trainees[2]) } })).createEnrollment
+      .id;
     expectError(await editor.exec(ops.UpdateEnrollmentDocument, { input: { id: a, status: 'ENROLLED' } }), 'CONFLICT', 'input.status');
     // Moving between two place-holding states keeps the place.
     expectOk(await editor.exec(ops.UpdateEnrollmentDocument, { input: { id: b, status: 'ENROLLED' } }));
@@ -59,7 +73,10 @@ describe('capacity per intake', () => {
       for (const p of trainees) {
         await ctx.em.execute('savepoint probe');
         try {
-          await ctx.em.execute(`insert into enrollment (id, owner_ministry_id, trainee_id, program_id, status) values (gen_random_uuid(), ?, ?, ?, 'ENROLLED')`, [prog.ownerMinistry.id, p.id, prog.id]);
+          await ctx.em.execute(
+            `insert into enrollment (id, owner_ministry_id, trainee_id, program_id, status) values (gen_random_uuid(), ?, ?, ?, 'ENROLLED')`,
+            [prog.ownerMinistry.id, p.id, prog.id],
+          );
           await ctx.em.execute('release savepoint probe');
         } catch (e) {
           error = String((e as Error).message);

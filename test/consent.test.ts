@@ -31,8 +31,20 @@ const widening = () => ({
   reason: 'Addendum: KP2MI shares its registry with personal data, extended to 2099',
   validUntil: '2099-01-01',
   clauses: [
-    { providerMinistryId: mid('KESDM'), recipientMinistryId: mid('KP2MI'), resourceTypes: ['INSTITUTION', 'PROGRAM'] as never, includesPersonalData: false, purpose: 'Monitoring vocational preparation' },
-    { providerMinistryId: mid('KP2MI'), recipientMinistryId: mid('KESDM'), resourceTypes: ['TRAINEE'] as never, includesPersonalData: true, purpose: 'Matching calon PMI, with their contact data' },
+    {
+      providerMinistryId: mid('KESDM'),
+      recipientMinistryId: mid('KP2MI'),
+      resourceTypes: ['INSTITUTION', 'PROGRAM'] as never,
+      includesPersonalData: false,
+      purpose: 'Monitoring vocational preparation',
+    },
+    {
+      providerMinistryId: mid('KP2MI'),
+      recipientMinistryId: mid('KESDM'),
+      resourceTypes: ['TRAINEE'] as never,
+      includesPersonalData: true,
+      purpose: 'Matching calon PMI, with their contact data',
+    },
   ],
 });
 
@@ -44,7 +56,8 @@ async function esdmSeesKp2miTrainee() {
 
 async function mouDetail() {
   return expectOk(await kp2miViewer.exec(ops.MouAmendmentsDocument, { id: mouId })).node as unknown as {
-    validUntil: string; clauses: { id: string; providerMinistry: { code: string }; includesPersonalData: boolean; resourceTypes: string[] }[];
+    validUntil: string;
+    clauses: { id: string; providerMinistry: { code: string }; includesPersonalData: boolean; resourceTypes: string[] }[];
     pendingAmendment: { number: number; status: string; signatures: { ministry: { code: string } }[] } | null;
     amendments: { number: number; status: string; decisionReason: string | null }[];
     versions: { event: string; reason: string | null }[];
@@ -58,7 +71,11 @@ beforeAll(async () => {
   kp2mi = await f.ministryWorld(t.em(), a);
   await f.ministryWorld(t.em(), b);
   [kp2miAdmin, kp2miViewer, esdmAdmin, esdmViewer, perinAdmin] = await Promise.all([
-    t.as(Role.ADMIN, 'KP2MI'), t.as(Role.VIEWER, 'KP2MI'), t.as(Role.ADMIN, 'KESDM'), t.as(Role.VIEWER, 'KESDM'), t.as(Role.ADMIN, 'KEMENPERIN'),
+    t.as(Role.ADMIN, 'KP2MI'),
+    t.as(Role.VIEWER, 'KP2MI'),
+    t.as(Role.ADMIN, 'KESDM'),
+    t.as(Role.VIEWER, 'KESDM'),
+    t.as(Role.ADMIN, 'KEMENPERIN'),
   ]);
   anon = t.anonymous();
 });
@@ -68,18 +85,28 @@ afterAll(() => t.close());
 beforeEach(async () => {
   const em = t.em();
   const [kp2miM, esdmM] = await Promise.all([t.ministry('KP2MI'), t.ministry('KESDM')]);
-  const { mou, clauses } = await f.signedMou(em, kp2miM, esdmM, [
-    { provider: esdmM, recipient: kp2miM, resources: [ResourceType.INSTITUTION, ResourceType.PROGRAM], purpose: 'Monitoring vocational preparation' },
-    { provider: kp2miM, recipient: esdmM, resources: [ResourceType.TRAINEE], purpose: 'Matching registered calon PMI with training places' },
-  ], { title: 'Nota Kesepahaman KP2MI–KESDM (test)', validFrom: '2025-10-08', validUntil: '2030-10-08' });
+  const { mou, clauses } = await f.signedMou(
+    em,
+    kp2miM,
+    esdmM,
+    [
+      { provider: esdmM, recipient: kp2miM, resources: [ResourceType.INSTITUTION, ResourceType.PROGRAM], purpose: 'Monitoring vocational preparation' },
+      { provider: kp2miM, recipient: esdmM, resources: [ResourceType.TRAINEE], purpose: 'Matching registered calon PMI with training places' },
+    ],
+    { title: 'Nota Kesepahaman KP2MI–KESDM (test)', validFrom: '2025-10-08', validUntil: '2030-10-08' },
+  );
   const shared = clauses[1];
   // One MoU between them at a time, so that what KESDM sees is this MoU's doing.
-  await em.nativeUpdate(Mou, { id: { $ne: mou.id }, partyMinistryIds: { $contains: [ids.KESDM] } }, { recordedStatus: MouStatus.TERMINATED, terminatedAt: new Date() });
+  await em.nativeUpdate(
+    Mou,
+    { id: { $ne: mou.id }, partyMinistryIds: { $contains: [ids.KESDM] } },
+    { recordedStatus: MouStatus.TERMINATED, terminatedAt: new Date() },
+  );
   mouId = f.gid(mou);
   kp2miClauseId = toGlobalId('DataSharingClause', shared.id);
 });
 
-describe('an amendment needs every party\'s signature', () => {
+describe("an amendment needs every party's signature", () => {
   it('the attack of issue 8: one party widens and extends; masked until the other party signs, then full', async () => {
     expect((await esdmSeesKp2miTrainee())!.nik).toMatch(/\*{10}/);
     const proposed = expectOk(await esdmAdmin.exec(ops.AmendMouDocument, { input: widening() })).amendMou;
@@ -99,8 +126,13 @@ describe('an amendment needs every party\'s signature', () => {
     expect(signed.validUntil).toBe('2099-01-01');
     expect(signed.pendingAmendment).toBeNull();
     const full = (await esdmSeesKp2miTrainee())!;
-    expect({ nik: full.nik, birthDate: full.birthDate, phone: full.phone, email: full.email, address: full.address })
-      .toEqual({ nik: kp2mi.trainee.nik, birthDate: kp2mi.trainee.birthDate, phone: kp2mi.trainee.phone, email: kp2mi.trainee.email, address: kp2mi.trainee.address });
+    expect({ nik: full.nik, birthDate: full.birthDate, phone: full.phone, email: full.email, address: full.address }).toEqual({
+      nik: kp2mi.trainee.nik,
+      birthDate: kp2mi.trainee.birthDate,
+      phone: kp2mi.trainee.phone,
+      email: kp2mi.trainee.email,
+      address: kp2mi.trainee.address,
+    });
     expect(await t.em().count(PersonalDataRead, { recordId: kp2mi.trainee.id })).toBe(1);
 
     const after = await mouDetail();
@@ -108,14 +140,18 @@ describe('an amendment needs every party\'s signature', () => {
     expect(after.amendments).toMatchObject([{ number: 1, status: 'APPLIED' }]);
     const events = await t.em().find(AuditEvent, { entityId: Buffer.from(mouId, 'base64url').toString().split(':')[1] }, { orderBy: { seq: 'asc' } });
     expect(events.map((e) => e.operation)).toEqual(['amendMou', 'signMouAmendment']);
-    expect(events[1].changes).toContainEqual({ note: { amendment: expect.objectContaining({ number: 1, outcome: 'APPLIED', applied: expect.objectContaining({ validUntil: '2099-01-01' }) }) } });
+    expect(events[1].changes).toContainEqual({
+      note: { amendment: expect.objectContaining({ number: 1, outcome: 'APPLIED', applied: expect.objectContaining({ validUntil: '2099-01-01' }) }) },
+    });
   });
 
   it('any party rejects, with a reason; the terms stay as signed', async () => {
     expectOk(await esdmAdmin.exec(ops.AmendMouDocument, { input: widening() }));
     expectError(await esdmAdmin.exec(ops.RejectMouAmendmentDocument, { id: mouId, reason: 'Changed our mind' }), 'FORBIDDEN', 'id');
     expectError(await kp2miAdmin.exec(ops.RejectMouAmendmentDocument, { id: mouId, reason: 'no' }), 'BAD_USER_INPUT', 'reason');
-    const rejected = expectOk(await kp2miAdmin.exec(ops.RejectMouAmendmentDocument, { id: mouId, reason: 'Personal data is not needed for matching' })).rejectMouAmendment;
+    const rejected = expectOk(
+      await kp2miAdmin.exec(ops.RejectMouAmendmentDocument, { id: mouId, reason: 'Personal data is not needed for matching' }),
+    ).rejectMouAmendment;
     expect(rejected.pendingAmendment).toBeNull();
     expect(rejected.validUntil).toBe('2030-10-08');
     expectError(await kp2miAdmin.exec(ops.SignMouAmendmentDocument, { id: mouId, name: 'Menteri P2MI', title: 'Menteri' }), 'CONFLICT', 'id');
@@ -138,7 +174,11 @@ describe('an amendment needs every party\'s signature', () => {
 
   it('an MoU has at most one pending amendment', async () => {
     expectOk(await esdmAdmin.exec(ops.AmendMouDocument, { input: widening() }));
-    expectError(await kp2miAdmin.exec(ops.AmendMouDocument, { input: { id: mouId, reason: 'A second proposal', validUntil: '2031-01-01' } }), 'CONFLICT', 'input.id');
+    expectError(
+      await kp2miAdmin.exec(ops.AmendMouDocument, { input: { id: mouId, reason: 'A second proposal', validUntil: '2031-01-01' } }),
+      'CONFLICT',
+      'input.id',
+    );
     expect((await mouDetail()).amendments).toHaveLength(1);
   });
 
@@ -161,13 +201,37 @@ describe('narrowing is withdrawing consent, at once', () => {
     expect((await esdmSeesKp2miTrainee())!.nik).toBe(kp2mi.trainee.nik);
     const clause = (await mouDetail()).clauses.find((c) => c.providerMinistry.code === 'KP2MI')!;
 
-    expectError(await esdmAdmin.exec(ops.NarrowMouClauseDocument, { input: { clauseId: clause.id, reason: 'Not ours', includesPersonalData: false } }), 'FORBIDDEN', 'input.clauseId');
-    expectError(await kp2miViewer.exec(ops.NarrowMouClauseDocument, { input: { clauseId: clause.id, reason: 'Viewer', includesPersonalData: false } }), 'FORBIDDEN');
-    expectError(await anon.exec(ops.NarrowMouClauseDocument, { input: { clauseId: clause.id, reason: 'Anonymous', includesPersonalData: false } }), 'UNAUTHENTICATED');
-    expectError(await kp2miAdmin.exec(ops.NarrowMouClauseDocument, { input: { clauseId: clause.id, reason: 'Widen it', keepResourceTypes: ['TRAINEE', 'ENROLLMENT'] as never } }), 'BAD_USER_INPUT', 'input.keepResourceTypes');
-    expectError(await kp2miAdmin.exec(ops.NarrowMouClauseDocument, { input: { clauseId: clause.id, reason: 'No change', includesPersonalData: true } }), 'BAD_USER_INPUT', 'input');
+    expectError(
+      await esdmAdmin.exec(ops.NarrowMouClauseDocument, { input: { clauseId: clause.id, reason: 'Not ours', includesPersonalData: false } }),
+      'FORBIDDEN',
+      'input.clauseId',
+    );
+    expectError(
+      await kp2miViewer.exec(ops.NarrowMouClauseDocument, { input: { clauseId: clause.id, reason: 'Viewer', includesPersonalData: false } }),
+      'FORBIDDEN',
+    );
+    expectError(
+      await anon.exec(ops.NarrowMouClauseDocument, { input: { clauseId: clause.id, reason: 'Anonymous', includesPersonalData: false } }),
+      'UNAUTHENTICATED',
+    );
+    expectError(
+      await kp2miAdmin.exec(ops.NarrowMouClauseDocument, {
+        input: { clauseId: clause.id, reason: 'Widen it', keepResourceTypes: ['TRAINEE', 'ENROLLMENT'] as never },
+      }),
+      'BAD_USER_INPUT',
+      'input.keepResourceTypes',
+    );
+    expectError(
+      await kp2miAdmin.exec(ops.NarrowMouClauseDocument, { input: { clauseId: clause.id, reason: 'No change', includesPersonalData: true } }),
+      'BAD_USER_INPUT',
+      'input',
+    );
 
-    const narrowed = expectOk(await kp2miAdmin.exec(ops.NarrowMouClauseDocument, { input: { clauseId: clause.id, reason: 'Consent for contact data withdrawn', includesPersonalData: false } })).narrowMouClause;
+    const narrowed = expectOk(
+      await kp2miAdmin.exec(ops.NarrowMouClauseDocument, {
+        input: { clauseId: clause.id, reason: 'Consent for contact data withdrawn', includesPersonalData: false },
+      }),
+    ).narrowMouClause;
     expect(narrowed.clauses.find((c) => c.providerMinistry.code === 'KP2MI')).toMatchObject({ includesPersonalData: false, resourceTypes: ['TRAINEE'] });
     expect((await esdmSeesKp2miTrainee())!.nik).toMatch(/\*{10}/);
     expect((await mouDetail()).versions.at(-1)).toMatchObject({ event: 'NARROWED', reason: 'Consent for contact data withdrawn' });
@@ -175,14 +239,22 @@ describe('narrowing is withdrawing consent, at once', () => {
 
   it('dropping a clause stops the sharing at once', async () => {
     expect(await esdmSeesKp2miTrainee()).not.toBeNull();
-    expectOk(await kp2miAdmin.exec(ops.NarrowMouClauseDocument, { input: { clauseId: kp2miClauseId, reason: 'Registry no longer shared', keepResourceTypes: [] } }));
+    expectOk(
+      await kp2miAdmin.exec(ops.NarrowMouClauseDocument, { input: { clauseId: kp2miClauseId, reason: 'Registry no longer shared', keepResourceTypes: [] } }),
+    );
     expect(await esdmSeesKp2miTrainee()).toBeNull();
-    expectError(await kp2miAdmin.exec(ops.NarrowMouClauseDocument, { input: { clauseId: kp2miClauseId, reason: 'Again', keepResourceTypes: [] } }), 'FORBIDDEN', 'input.clauseId');
+    expectError(
+      await kp2miAdmin.exec(ops.NarrowMouClauseDocument, { input: { clauseId: kp2miClauseId, reason: 'Again', keepResourceTypes: [] } }),
+      'FORBIDDEN',
+      'input.clauseId',
+    );
   });
 
-  it('narrowing voids the provider\'s earlier signature on a pending amendment', async () => {
+  it("narrowing voids the provider's earlier signature on a pending amendment", async () => {
     expectOk(await kp2miAdmin.exec(ops.AmendMouDocument, { input: widening() }));
-    expectOk(await kp2miAdmin.exec(ops.NarrowMouClauseDocument, { input: { clauseId: kp2miClauseId, reason: 'Registry no longer shared', keepResourceTypes: [] } }));
+    expectOk(
+      await kp2miAdmin.exec(ops.NarrowMouClauseDocument, { input: { clauseId: kp2miClauseId, reason: 'Registry no longer shared', keepResourceTypes: [] } }),
+    );
     // KESDM's signature alone no longer completes it: KP2MI must sign again.
     const afterEsdm = expectOk(await esdmAdmin.exec(ops.SignMouAmendmentDocument, { id: mouId, name: 'Menteri ESDM', title: 'Menteri' })).signMouAmendment;
     expect(afterEsdm.pendingAmendment).toMatchObject({ status: 'PENDING', signatures: [{ ministry: { code: 'KESDM' } }] });

@@ -42,8 +42,19 @@ interface Spec {
 
 const specs: Spec[] = [
   {
-    name: 'Institution', entity: Institution, create: ops.CreateInstitutionDocument, update: ops.UpdateInstitutionDocument, remove: ops.DeleteInstitutionDocument,
-    input: () => ({ name: 'BLK Test Malang', type: 'TRAINING_CENTRE', provinceCode: '35', annualCapacity: 480, sectors: ['TOURISM', 'HEALTH'], pmiPreparation: true }),
+    name: 'Institution',
+    entity: Institution,
+    create: ops.CreateInstitutionDocument,
+    update: ops.UpdateInstitutionDocument,
+    remove: ops.DeleteInstitutionDocument,
+    input: () => ({
+      name: 'BLK Test Malang',
+      type: 'TRAINING_CENTRE',
+      provinceCode: '35',
+      annualCapacity: 480,
+      sectors: ['TOURISM', 'HEALTH'],
+      pmiPreparation: true,
+    }),
     bad: [
       ['negative capacity', (v) => ({ ...v, annualCapacity: -1 }), 'input.annualCapacity'],
       ['unknown province', (v) => ({ ...v, provinceCode: '99' }), 'input.provinceCode'],
@@ -62,8 +73,20 @@ const specs: Spec[] = [
     },
   },
   {
-    name: 'Program', entity: Program, create: ops.CreateProgramDocument, update: ops.UpdateProgramDocument, remove: ops.DeleteProgramDocument,
-    input: (own) => ({ institutionId: f.gid(own.institution), title: 'Caregiver for Japan', sector: 'HEALTH', targetCountryCodes: ['JP', 'TW'], capacityPerIntake: 30, startDate: '2026-01-05', endDate: '2026-06-30' }),
+    name: 'Program',
+    entity: Program,
+    create: ops.CreateProgramDocument,
+    update: ops.UpdateProgramDocument,
+    remove: ops.DeleteProgramDocument,
+    input: (own) => ({
+      institutionId: f.gid(own.institution),
+      title: 'Caregiver for Japan',
+      sector: 'HEALTH',
+      targetCountryCodes: ['JP', 'TW'],
+      capacityPerIntake: 30,
+      startDate: '2026-01-05',
+      endDate: '2026-06-30',
+    }),
     bad: [
       ['unknown country code', (v) => ({ ...v, targetCountryCodes: ['XX'] }), 'input.targetCountryCodes'],
       ['malformed country code', (v) => ({ ...v, targetCountryCodes: ['japan'] }), 'input.targetCountryCodes'],
@@ -79,8 +102,20 @@ const specs: Spec[] = [
     prepareDelete: async (t, w) => void (await t.em().nativeDelete(Enrollment, { program: w.program.id })),
   },
   {
-    name: 'Trainee', entity: Trainee, create: ops.CreateTraineeDocument, update: ops.UpdateTraineeDocument, remove: ops.DeleteTraineeDocument,
-    input: () => ({ nik: f.validNik('FEMALE' as never, '1999-02-03'), fullName: 'Siti Aminah', sex: 'FEMALE', birthDate: '1999-02-03', originProvinceCode: '35', phone: '+62 812 3456 7890', email: 'siti@mail.example' }),
+    name: 'Trainee',
+    entity: Trainee,
+    create: ops.CreateTraineeDocument,
+    update: ops.UpdateTraineeDocument,
+    remove: ops.DeleteTraineeDocument,
+    input: () => ({
+      nik: f.validNik('FEMALE' as never, '1999-02-03'),
+      fullName: 'Siti Aminah',
+      sex: 'FEMALE',
+      birthDate: '1999-02-03',
+      originProvinceCode: '35',
+      phone: '+62 812 3456 7890',
+      email: 'siti@mail.example',
+    }),
     bad: [
       ['malformed NIK', (v) => ({ ...v, nik: '12345' }), 'input.nik'],
       ['NIK of a man for a woman', (v) => ({ ...v, sex: 'MALE' }), 'input.nik'],
@@ -99,7 +134,11 @@ const specs: Spec[] = [
     },
   },
   {
-    name: 'Enrollment', entity: Enrollment, create: ops.CreateEnrollmentDocument, update: ops.UpdateEnrollmentDocument, remove: ops.DeleteEnrollmentDocument,
+    name: 'Enrollment',
+    entity: Enrollment,
+    create: ops.CreateEnrollmentDocument,
+    update: ops.UpdateEnrollmentDocument,
+    remove: ops.DeleteEnrollmentDocument,
     input: async (own, em, owner) => {
       const person = f.trainee(em, owner);
       await em.flush();
@@ -115,8 +154,23 @@ const specs: Spec[] = [
     row: (w) => w.enrollment,
   },
   {
-    name: 'ReturneeBusiness', entity: ReturneeBusiness, create: ops.CreateReturneeBusinessDocument, update: ops.UpdateReturneeBusinessDocument, remove: ops.DeleteReturneeBusinessDocument,
-    input: (own) => ({ returneeName: 'Dewi Lestari', returneeNik: f.validNik(), traineeId: f.gid(own.trainee), businessName: 'Kopi Purna', kbliCode: '56303', villageCode: '3507122001', provinceCode: '35', employees: 3, financingType: 'KUR', financingAmount: 50000000 }),
+    name: 'ReturneeBusiness',
+    entity: ReturneeBusiness,
+    create: ops.CreateReturneeBusinessDocument,
+    update: ops.UpdateReturneeBusinessDocument,
+    remove: ops.DeleteReturneeBusinessDocument,
+    input: (own) => ({
+      returneeName: 'Dewi Lestari',
+      returneeNik: f.validNik(),
+      traineeId: f.gid(own.trainee),
+      businessName: 'Kopi Purna',
+      kbliCode: '56303',
+      villageCode: '3507122001',
+      provinceCode: '35',
+      employees: 3,
+      financingType: 'KUR',
+      financingAmount: 50000000,
+    }),
     bad: [
       ['bad KBLI', (v) => ({ ...v, kbliCode: '5A' }), 'input.kbliCode'],
       ['village outside province', (v) => ({ ...v, villageCode: '3307122001' }), 'input.villageCode'],
@@ -129,15 +183,38 @@ const specs: Spec[] = [
     row: (w) => w.returneeBusiness,
   },
   {
-    name: 'Placement', entity: Placement, create: ops.CreatePlacementDocument, update: ops.UpdatePlacementDocument, remove: ops.DeletePlacementDocument,
-    input: (own) => ({ traineeId: f.gid(own.trainee), destinationCountryCode: 'JP', employerName: 'Yamato Kaigo K.K.', employerType: 'COMPANY', jobTitle: 'Caregiver', sector: 'HEALTH', scheme: 'SSW_JAPAN', contractStart: '2026-07-01', contractEnd: '2029-06-30', departureDate: '2026-06-15' }),
+    name: 'Placement',
+    entity: Placement,
+    create: ops.CreatePlacementDocument,
+    update: ops.UpdatePlacementDocument,
+    remove: ops.DeletePlacementDocument,
+    input: (own) => ({
+      traineeId: f.gid(own.trainee),
+      destinationCountryCode: 'JP',
+      employerName: 'Yamato Kaigo K.K.',
+      employerType: 'COMPANY',
+      jobTitle: 'Caregiver',
+      sector: 'HEALTH',
+      scheme: 'SSW_JAPAN',
+      contractStart: '2026-07-01',
+      contractEnd: '2029-06-30',
+      departureDate: '2026-06-15',
+    }),
     bad: [
-      ['a household employer where a moratorium applies', (v) => ({ ...v, destinationCountryCode: 'SA', employerType: 'INDIVIDUAL', scheme: 'P_TO_P' }), 'input.destinationCountryCode'],
+      [
+        'a household employer where a moratorium applies',
+        (v) => ({ ...v, destinationCountryCode: 'SA', employerType: 'INDIVIDUAL', scheme: 'P_TO_P' }),
+        'input.destinationCountryCode',
+      ],
       ['an unknown destination', (v) => ({ ...v, destinationCountryCode: 'XX' }), 'input.destinationCountryCode'],
       ['contract ending before it starts', (v) => ({ ...v, contractEnd: '2026-01-01' }), 'input.contractEnd'],
       ['departure before the trainee turns 18', (v) => ({ ...v, departureDate: '2015-06-15' }), 'input.departureDate'],
       ['departed without a departure date', (v) => ({ ...v, status: 'DEPARTED', departureDate: null }), 'input.departureDate'],
-      ['a trainee id that is not a Trainee', (v) => ({ ...v, traineeId: f.gid({ id: '01a00000-0000-7000-8000-000000000001', constructor: { name: 'Program' } } as never) }), 'input.traineeId'],
+      [
+        'a trainee id that is not a Trainee',
+        (v) => ({ ...v, traineeId: f.gid({ id: '01a00000-0000-7000-8000-000000000001', constructor: { name: 'Program' } } as never) }),
+        'input.traineeId',
+      ],
     ],
     change: { status: 'DEPARTED', departureDate: '2026-06-20', jobTitle: 'Senior caregiver' },
     badChange: [{ employerType: 'INDIVIDUAL', destinationCountryCode: 'QA' }, 'input.destinationCountryCode'],
@@ -212,7 +289,7 @@ describe.each(specs)('$name mutations', (spec) => {
     expect(JSON.stringify(await t.em().findOne(spec.entity as never, { id: row.id }))).toBe(before);
   });
 
-  it('update: FORBIDDEN for a VIEWER and for another ministry\'s row; UNAUTHENTICATED anonymous; nothing changes', async () => {
+  it("update: FORBIDDEN for a VIEWER and for another ministry's row; UNAUTHENTICATED anonymous; nothing changes", async () => {
     const mine = spec.row(own);
     const theirs = spec.row(foreign);
     const before = JSON.stringify(await t.em().find(spec.entity as never, { id: { $in: [mine.id, theirs.id] } }, { orderBy: { id: 'asc' } as never }));
@@ -223,7 +300,7 @@ describe.each(specs)('$name mutations', (spec) => {
     expect(JSON.stringify(await t.em().find(spec.entity as never, { id: { $in: [mine.id, theirs.id] } }, { orderBy: { id: 'asc' } as never }))).toBe(before);
   });
 
-  it('delete: FORBIDDEN for a VIEWER and another ministry\'s row, UNAUTHENTICATED anonymous, BAD_USER_INPUT for a malformed id', async () => {
+  it("delete: FORBIDDEN for a VIEWER and another ministry's row, UNAUTHENTICATED anonymous, BAD_USER_INPUT for a malformed id", async () => {
     const mine = spec.row(own);
     const theirs = spec.row(foreign);
     expectError(await viewer.exec(spec.remove, { id: f.gid(mine) }), 'FORBIDDEN');

@@ -59,7 +59,9 @@ beforeAll(async () => {
   ids = { KP2MI: kp2mi.id, KESDM: kesdm.id };
   await f.ministryWorld(em, kp2mi);
   await f.ministryWorld(em, kesdm);
-  const { mou, clauses } = await f.signedMou(em, kp2mi, kesdm, [{ provider: kp2mi, recipient: kesdm, resources: [ResourceType.TRAINEE] }], { validUntil: '2030-01-01' });
+  const { mou, clauses } = await f.signedMou(em, kp2mi, kesdm, [{ provider: kp2mi, recipient: kesdm, resources: [ResourceType.TRAINEE] }], {
+    validUntil: '2030-01-01',
+  });
   clauseId = clauses[0].id;
   mouId = mou.id;
   kesdmAdmin = (await t.as(Role.ADMIN, 'KESDM')).account!;
@@ -76,7 +78,9 @@ describe('the app role, connected with its own password', () => {
   it('is itself: no superuser underneath, RESET ROLE changes nothing', async () => {
     const { rows } = await db.query('select current_user as u, session_user as s, (select rolsuper from pg_roles where rolname = current_user) as sup');
     await db.query('reset role');
-    const after = await db.query('select current_user as u, session_user as s, (select rolsuper or rolbypassrls from pg_roles where rolname = current_user) as strong');
+    const after = await db.query(
+      'select current_user as u, session_user as s, (select rolsuper or rolbypassrls from pg_roles where rolname = current_user) as strong',
+    );
     expect(rows[0]).toMatchObject({ u: 'sinergi_app', s: 'sinergi_app', sup: false });
     expect(after.rows[0]).toEqual({ u: 'sinergi_app', s: 'sinergi_app', strong: false });
   });
@@ -102,12 +106,15 @@ describe('the app role, connected with its own password', () => {
       await db.query(`select set_config('sinergi.scope', $1, true), set_config('sinergi.scope_mac', $2, true)`, [JSON.stringify(forged), sealed.mac]);
       for (const table of ['trainee', 'institution', 'mou', 'account', 'data_sharing_clause', 'personal_data_read']) expect(await count(table), table).toBe(0);
       // The settings of the scheme it replaced mean nothing any more.
-      await db.query(`select set_config('sinergi.read_trainee', '*', true), set_config('sinergi.ministry', $1, true), set_config('sinergi.auditor', 'on', true)`, [ids.KESDM]);
+      await db.query(
+        `select set_config('sinergi.read_trainee', '*', true), set_config('sinergi.ministry', $1, true), set_config('sinergi.auditor', 'on', true)`,
+        [ids.KESDM],
+      );
       expect(await count('trainee')).toBe(0);
     });
   });
 
-  it('cannot act as an account without that account\'s session secret', async () => {
+  it("cannot act as an account without that account's session secret", async () => {
     const session = await sessionOf(kesdmAdmin);
     await asApp(async () => {
       expect(await refusal('select sinergi_begin_request($1, $2, $3, $4)', [kesdmAdmin.id, ids.KESDM, 'ADMIN', '2026-01-01'])).toMatch(/does not exist/);
@@ -119,7 +126,7 @@ describe('the app role, connected with its own password', () => {
     });
   });
 
-  it('cannot read password hashes, sessions or the server\'s secrets', async () => {
+  it("cannot read password hashes, sessions or the server's secrets", async () => {
     await asApp(async () => {
       expect(await refusal('select password_hash from account')).toMatch(/permission denied/);
       expect(await refusal('select * from account')).toMatch(/permission denied/);
@@ -131,18 +138,28 @@ describe('the app role, connected with its own password', () => {
     });
   });
 
-  it('cannot edit clauses, MoUs, parties or versions directly, even with a party ADMIN\'s session', async () => {
+  it("cannot edit clauses, MoUs, parties or versions directly, even with a party ADMIN's session", async () => {
     const session = await sessionOf(kesdmAdmin);
     await asApp(async () => {
       await db.query('select sinergi_begin_request($1, $2)', [session.sessionId, session.secret]);
       expect(await refusal('update data_sharing_clause set includes_personal_data = true where id = $1', [clauseId])).toBe('ok:0');
       expect(await refusal('delete from data_sharing_clause where id = $1', [clauseId])).toBe('ok:0');
-      expect(await refusal(`insert into data_sharing_clause (id, mou_id, provider_ministry_id, recipient_ministry_id, resource_types, includes_personal_data, purpose)
-        values (gen_random_uuid(), $1, $2, $3, '{TRAINEE}', true, 'Widened by hand')`, [mouId, ids.KP2MI, ids.KESDM])).toMatch(/row-level security/);
+      expect(
+        await refusal(
+          `insert into data_sharing_clause (id, mou_id, provider_ministry_id, recipient_ministry_id, resource_types, includes_personal_data, purpose)
+        values (gen_random_uuid(), $1, $2, $3, '{TRAINEE}', true, 'Widened by hand')`,
+          [mouId, ids.KP2MI, ids.KESDM],
+        ),
+      ).toMatch(/row-level security/);
       expect(await refusal(`update mou set valid_until = '2099-01-01' where id = $1`, [mouId])).toMatch(/amendment signed by every party/);
       expect(await refusal(`update mou_party set signed_at = now() where mou_id = $1`, [mouId])).toBe('ok:0');
       expect(await refusal(`update mou_version set reason = 'rewritten' where mou_id = $1`, [mouId])).toMatch(/permission denied/);
-      expect(await refusal(`insert into mou_amendment (id, mou_id, number, reason, proposal, proposed_by_ministry_id, proposed_by_account_id) values (gen_random_uuid(), $1, 9, 'x', '{}', $2, $3)`, [mouId, ids.KESDM, kesdmAdmin.id])).toMatch(/permission denied/);
+      expect(
+        await refusal(
+          `insert into mou_amendment (id, mou_id, number, reason, proposal, proposed_by_ministry_id, proposed_by_account_id) values (gen_random_uuid(), $1, 9, 'x', '{}', $2, $3)`,
+          [mouId, ids.KESDM, kesdmAdmin.id],
+        ),
+      ).toMatch(/permission denied/);
       // The amendment functions take the caller from the sealed scope: a KESDM ADMIN signs for KESDM only.
       expect(await refusal(`select sinergi_propose_amendment($1, 'by hand', '{"validUntil": "2099-01-01"}', 'X', 'Y')`, [mouId])).toMatch(/^ok/);
       expect(await refusal(`select sinergi_sign_amendment($1, 'X', 'Y')`, [mouId])).toMatch(/already signed/);
@@ -159,14 +176,26 @@ describe('the app role, connected with its own password', () => {
       // A ministry ADMIN cannot make itself or anyone an ADMIN, nor touch another ministry's accounts.
       expect(await refusal(`update account set role = 'ADMIN' where id = $1`, [kesdmViewer.id])).toMatch(/VIEWER or EDITOR only/);
       expect(await refusal(`update account set password_hash = 'x' where ministry_id = $1`, [ids.KP2MI])).toBe('ok:0');
-      expect(await refusal(`insert into account (id, email, password_hash, display_name, ministry_id, role) values (gen_random_uuid(), 'x@y.z', 'h', 'X', $1, 'ADMIN')`, [ids.KESDM])).toMatch(/row-level security/);
-      expect(await refusal(`insert into audit_event (seq, occurred_at, operation, entity_type, changes, prev_hash, hash, signature) values (999999, now(), 'forged', 'X', '[]', 'a', 'b', 'c')`)).toMatch(/permission denied/);
+      expect(
+        await refusal(
+          `insert into account (id, email, password_hash, display_name, ministry_id, role) values (gen_random_uuid(), 'x@y.z', 'h', 'X', $1, 'ADMIN')`,
+          [ids.KESDM],
+        ),
+      ).toMatch(/row-level security/);
+      expect(
+        await refusal(
+          `insert into audit_event (seq, occurred_at, operation, entity_type, changes, prev_hash, hash, signature) values (999999, now(), 'forged', 'X', '[]', 'a', 'b', 'c')`,
+        ),
+      ).toMatch(/permission denied/);
       expect(await refusal(`update audit_event set operation = 'rewritten'`)).toMatch(/permission denied/);
       expect(await refusal(`delete from audit_event`)).toMatch(/permission denied/);
     });
     // One event about KP2MI's data, written through the API.
     const kp2miEditor = await t.as(Role.EDITOR, 'KP2MI');
-    const made = await kp2miEditor.exec(parse('mutation { createInstitution(input: { name: "BLK Audit", type: TRAINING_CENTRE, provinceCode: "35", annualCapacity: 5 }) { id } }') as never, {});
+    const made = await kp2miEditor.exec(
+      parse('mutation { createInstitution(input: { name: "BLK Audit", type: TRAINING_CENTRE, provinceCode: "35", annualCapacity: 5 }) { id } }') as never,
+      {},
+    );
     expect(made.errors).toBeUndefined();
     expect(Number((await t.em().getConnection().execute('select count(*) as n from audit_event'))[0].n)).toBeGreaterThan(0);
     await asApp(async () => {
@@ -182,7 +211,9 @@ describe('the app role, connected with its own password', () => {
       // Without any session: nothing at all.
       await db.query('select sinergi_begin_request(null, null)');
       expect(await refusal(`update account set active = false`)).toBe('ok:0');
-      expect(await refusal(`insert into account (id, email, password_hash, display_name, role) values (gen_random_uuid(), 'p@y.z', 'h', 'P', 'PLATFORM_ADMIN')`)).toMatch(/row-level security/);
+      expect(
+        await refusal(`insert into account (id, email, password_hash, display_name, role) values (gen_random_uuid(), 'p@y.z', 'h', 'P', 'PLATFORM_ADMIN')`),
+      ).toMatch(/row-level security/);
     });
   });
 });
@@ -197,7 +228,12 @@ describe('the guards behind the API hold for SQL with a real session', () => {
     await asApp(async () => {
       await db.query('select sinergi_begin_request($1, $2)', [session.sessionId, session.secret]);
       expect(await refusal(`update mou_party set signed_at = now() where mou_id = $1 and ministry_id = $2`, [mou.id, ids.KP2MI])).toBe('ok:0');
-      expect(await refusal(`update mou_party set signed_at = now(), signatory_name = 'M', signatory_title = 'M' where mou_id = $1 and ministry_id = $2`, [mou.id, ids.KESDM])).toBe('ok:1');
+      expect(
+        await refusal(`update mou_party set signed_at = now(), signatory_name = 'M', signatory_title = 'M' where mou_id = $1 and ministry_id = $2`, [
+          mou.id,
+          ids.KESDM,
+        ]),
+      ).toBe('ok:1');
       expect(await refusal(`update mou set recorded_status = 'ACTIVE' where id = $1`, [mou.id])).toMatch(/every party has signed/);
     });
   });
@@ -205,21 +241,37 @@ describe('the guards behind the API hold for SQL with a real session', () => {
   it('a PLATFORM_ADMIN never sets a password or role; a ministry ADMIN only approves a pending ADMIN', async () => {
     const platform = (await t.as(Role.PLATFORM_ADMIN, null)).account!;
     const em = t.em();
-    const pending = em.create(Account, { email: `pending-${Date.now()}@test.local`, displayName: 'Pending', passwordHash: 'x', role: Role.ADMIN, ministry: ids.KESDM, pending: true } as never);
+    const pending = em.create(Account, {
+      email: `pending-${Date.now()}@test.local`,
+      displayName: 'Pending',
+      passwordHash: 'x',
+      role: Role.ADMIN,
+      ministry: ids.KESDM,
+      pending: true,
+    } as never);
     await em.flush();
     const asPlatform = await sessionOf(platform);
     await asApp(async () => {
       await db.query('select sinergi_begin_request($1, $2)', [asPlatform.sessionId, asPlatform.secret]);
       expect(await refusal(`update account set password_hash = 'known' where id = $1`, [kesdmAdmin.id])).toMatch(/does not set passwords/);
       expect(await refusal(`update account set role = 'VIEWER' where id = $1`, [kesdmAdmin.id])).toMatch(/does not set passwords, roles/);
-      expect(await refusal(`insert into account (id, email, password_hash, display_name, ministry_id, role) values (gen_random_uuid(), $1, 'h', 'E', $2, 'EDITOR')`, [`e-${Date.now()}@x.test`, ids.KESDM])).toMatch(/row-level security/);
+      expect(
+        await refusal(
+          `insert into account (id, email, password_hash, display_name, ministry_id, role) values (gen_random_uuid(), $1, 'h', 'E', $2, 'EDITOR')`,
+          [`e-${Date.now()}@x.test`, ids.KESDM],
+        ),
+      ).toMatch(/row-level security/);
     });
     const asAdmin = await sessionOf(kesdmAdmin);
     await asApp(async () => {
       await db.query('select sinergi_begin_request($1, $2)', [asAdmin.sessionId, asAdmin.secret]);
       expect(await refusal(`update account set display_name = 'Renamed' where id = $1`, [pending.id])).toMatch(/only approves a pending ADMIN/);
-      expect(await refusal(`update account set pending = false, approved_by_account_id = $2, password_hash = 'known' where id = $1`, [pending.id, kesdmAdmin.id])).toMatch(/only approves a pending ADMIN/);
-      expect(await refusal(`update account set pending = false, approved_by_account_id = $2, approved_at = now() where id = $1`, [pending.id, kesdmAdmin.id])).toBe('ok:1');
+      expect(
+        await refusal(`update account set pending = false, approved_by_account_id = $2, password_hash = 'known' where id = $1`, [pending.id, kesdmAdmin.id]),
+      ).toMatch(/only approves a pending ADMIN/);
+      expect(
+        await refusal(`update account set pending = false, approved_by_account_id = $2, approved_at = now() where id = $1`, [pending.id, kesdmAdmin.id]),
+      ).toBe('ok:1');
     });
   });
 });

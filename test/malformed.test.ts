@@ -28,14 +28,51 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 const BAD_STRINGS: unknown[] = [
-  '\u0000', 'a\u0000b', '\ud800', 'x\udfff', '', '   ', '\u200b\u200b\u2060', 'A\u202eevil', '\u001b[31mred\u001b[0m', 'line\nbreak\ttab',
-  'x'.repeat(256), 'x'.repeat(301), 'y'.repeat(5_001), 'z'.repeat(20_000), '0000-01-01', '9999-12-31', '2025-02-30', '-1', '1e309',
-  '=HYPERLINK("http://x")', "'; drop table trainee; --", '{"$ne": null}', 42, true, { nested: 'object' }, ['list'],
+  '\u0000',
+  'a\u0000b',
+  '\ud800',
+  'x\udfff',
+  '',
+  '   ',
+  '\u200b\u200b\u2060',
+  'A\u202eevil',
+  '\u001b[31mred\u001b[0m',
+  'line\nbreak\ttab',
+  'x'.repeat(256),
+  'x'.repeat(301),
+  'y'.repeat(5_001),
+  'z'.repeat(20_000),
+  '0000-01-01',
+  '9999-12-31',
+  '2025-02-30',
+  '-1',
+  '1e309',
+  '=HYPERLINK("http://x")',
+  "'; drop table trainee; --",
+  '{"$ne": null}',
+  42,
+  true,
+  { nested: 'object' },
+  ['list'],
 ];
 const BAD_NUMBERS: unknown[] = [-1, 1.5, 2 ** 31, -(2 ** 31) - 1, 1e20, 'abc', '12', true, null];
 const BAD_DATES: unknown[] = ['0000-01-01', '0001-01-01', '1899-12-31', '9999-12-31', '2025-13-01', '2025-02-30', 'tomorrow', '', 20250101];
-const BAD_IDS: unknown[] = ['', 'x', toGlobalId('Institution', 'not-a-uuid'), toGlobalId('Nope', '01a00000-0000-7000-8000-000000000000'), Buffer.from('\u0000:\u0000').toString('base64url'), 'A'.repeat(5000)];
-const BAD_CURSORS: unknown[] = ['', 'x', Buffer.from('["1998-04-12","x"]').toString('base64url'), Buffer.from('after:../../etc').toString('base64url'), '%%%', 'A'.repeat(3000)];
+const BAD_IDS: unknown[] = [
+  '',
+  'x',
+  toGlobalId('Institution', 'not-a-uuid'),
+  toGlobalId('Nope', '01a00000-0000-7000-8000-000000000000'),
+  Buffer.from('\u0000:\u0000').toString('base64url'),
+  'A'.repeat(5000),
+];
+const BAD_CURSORS: unknown[] = [
+  '',
+  'x',
+  Buffer.from('["1998-04-12","x"]').toString('base64url'),
+  Buffer.from('after:../../etc').toString('base64url'),
+  '%%%',
+  'A'.repeat(3000),
+];
 // Random Unicode, including astral planes, as fast-check generates it (seeded: the corpus is the same every run).
 const RANDOM_TEXT = fc.sample(fc.string({ unit: 'binary', maxLength: 40 }), { seed: 8, numRuns: 40 });
 
@@ -74,12 +111,17 @@ function clientFor(kind: 'query' | 'mutation', name: string): Client {
 const auditCount = () => t.em().count(AuditEvent, {});
 
 describe('malformed-input corpus', () => {
-  it('answers every malformed input as the caller\'s error, and writes nothing for a refused one', async () => {
+  it("answers every malformed input as the caller's error, and writes nothing for a refused one", async () => {
     let sent = 0;
     const internal: string[] = [];
     const wrote: string[] = [];
     const codes = new Map<string, number>();
-    const note = (label: string, res: { errors?: readonly { extensions?: Record<string, unknown> }[]; http?: { status?: number } }, before: number, after: number) => {
+    const note = (
+      label: string,
+      res: { errors?: readonly { extensions?: Record<string, unknown> }[]; http?: { status?: number } },
+      before: number,
+      after: number,
+    ) => {
       sent++;
       for (const e of res.errors ?? []) {
         const code = String(e.extensions?.code);
@@ -99,11 +141,13 @@ describe('malformed-input corpus', () => {
         const cases: { label: string; variables: Record<string, unknown> }[] = [];
         for (const leaf of leaves(base)) {
           if (leaf.path.length === 0) continue;
-          for (const bad of badValuesFor(leaf.path, leaf.value)) cases.push({ label: `${name} ${leaf.path.join('.')}=${JSON.stringify(bad)?.slice(0, 40)}`, variables: replaced(base, leaf.path, bad) });
+          for (const bad of badValuesFor(leaf.path, leaf.value))
+            cases.push({ label: `${name} ${leaf.path.join('.')}=${JSON.stringify(bad)?.slice(0, 40)}`, variables: replaced(base, leaf.path, bad) });
         }
         // Every operation also gets its variables missing, null, and of the wrong shape.
         cases.push({ label: `${name} no variables`, variables: {} });
-        for (const key of Object.keys(base)) cases.push({ label: `${name} ${key}=null`, variables: { ...base, [key]: null } }, { label: `${name} ${key}=[]`, variables: { ...base, [key]: [] } });
+        for (const key of Object.keys(base))
+          cases.push({ label: `${name} ${key}=null`, variables: { ...base, [key]: null } }, { label: `${name} ${key}=[]`, variables: { ...base, [key]: [] } });
         for (const { label, variables } of cases) {
           const before = kind === 'mutation' ? await auditCount() : 0;
           const res = await client.exec(document as never, variables as never);
@@ -117,14 +161,42 @@ describe('malformed-input corpus', () => {
     for (const list of ['institutions', 'programs', 'trainees', 'enrollments', 'returneeBusinesses', 'mous', 'auditEvents']) {
       const who = list === 'auditEvents' ? clients.get('AUDITOR')! : viewer;
       for (const arg of ['after', 'before']) {
-        for (const bad of BAD_CURSORS) note(`${list} ${arg}`, await who.exec(parse(`query($c: String) { ${list}(${arg}: $c, ${arg === 'before' ? 'last' : 'first'}: 5) { totalCount } }`) as never, { c: bad } as never), 0, 0);
+        for (const bad of BAD_CURSORS)
+          note(
+            `${list} ${arg}`,
+            await who.exec(
+              parse(`query($c: String) { ${list}(${arg}: $c, ${arg === 'before' ? 'last' : 'first'}: 5) { totalCount } }`) as never,
+              { c: bad } as never,
+            ),
+            0,
+            0,
+          );
       }
-      for (const bad of [-1, 1001, 2 ** 31, 1.5, 'ten']) note(`${list} first`, await who.exec(parse(`query($n: Int) { ${list}(first: $n) { totalCount } }`) as never, { n: bad } as never), 0, 0);
+      for (const bad of [-1, 1001, 2 ** 31, 1.5, 'ten'])
+        note(`${list} first`, await who.exec(parse(`query($n: Int) { ${list}(first: $n) { totalCount } }`) as never, { n: bad } as never), 0, 0);
     }
     for (const bad of [...BAD_STRINGS, ...RANDOM_TEXT]) {
-      note('trainees filter.search', await viewer.exec(parse('query($s: String) { trainees(filter: { search: $s }) { totalCount } }') as never, { s: bad } as never), 0, 0);
-      note('trainees filter.nik', await viewer.exec(parse('query($s: String) { trainees(filter: { nik: $s }) { totalCount } }') as never, { s: bad } as never), 0, 0);
-      note('relation cursor', await viewer.exec(parse('query($c: String) { institutions(first: 1) { edges { node { programs(after: $c) { totalCount } } } } }') as never, { c: bad } as never), 0, 0);
+      note(
+        'trainees filter.search',
+        await viewer.exec(parse('query($s: String) { trainees(filter: { search: $s }) { totalCount } }') as never, { s: bad } as never),
+        0,
+        0,
+      );
+      note(
+        'trainees filter.nik',
+        await viewer.exec(parse('query($s: String) { trainees(filter: { nik: $s }) { totalCount } }') as never, { s: bad } as never),
+        0,
+        0,
+      );
+      note(
+        'relation cursor',
+        await viewer.exec(
+          parse('query($c: String) { institutions(first: 1) { edges { node { programs(after: $c) { totalCount } } } } }') as never,
+          { c: bad } as never,
+        ),
+        0,
+        0,
+      );
     }
 
     // CSV imports carrying the same.
@@ -146,7 +218,9 @@ describe('malformed-input corpus', () => {
       }
     }
 
-    console.log(`malformed-input corpus: ${sent} inputs sent; ${internal.length} internal errors; ${wrote.length} refused inputs that wrote; answers by code ${JSON.stringify(Object.fromEntries(codes))}`);
+    console.log(
+      `malformed-input corpus: ${sent} inputs sent; ${internal.length} internal errors; ${wrote.length} refused inputs that wrote; answers by code ${JSON.stringify(Object.fromEntries(codes))}`,
+    );
     expect(sent).toBeGreaterThanOrEqual(1500);
     expect(internal).toEqual([]);
     expect(wrote).toEqual([]);

@@ -14,7 +14,9 @@ beforeAll(async () => {
   t = await startTestApp();
   const em = t.em();
   const kemenkes = await t.ministry('KEMENKES');
-  institutions = Array.from({ length: 60 }, (_, i) => f.institution(em, kemenkes, { name: `Poltekkes ${String(i).padStart(2, '0')}`, annualCapacity: (i * 37) % 500 }));
+  institutions = Array.from({ length: 60 }, (_, i) =>
+    f.institution(em, kemenkes, { name: `Poltekkes ${String(i).padStart(2, '0')}`, annualCapacity: (i * 37) % 500 }),
+  );
   for (const inst of institutions) {
     for (let p = 0; p < 4; p++) {
       const prog = f.program(em, inst, { title: `${inst.name} programme ${p}` });
@@ -46,9 +48,13 @@ describe('root connections', () => {
   });
 
   it('orders by a field, ties broken by id, in both directions', async () => {
-    const asc = expectOk(await c.exec(ops.InstitutionsDocument, { first: 60, orderBy: { field: 'ANNUAL_CAPACITY', direction: 'ASC' } })).institutions.edges.map((e) => e.node.annualCapacity);
+    const asc = expectOk(await c.exec(ops.InstitutionsDocument, { first: 60, orderBy: { field: 'ANNUAL_CAPACITY', direction: 'ASC' } })).institutions.edges.map(
+      (e) => e.node.annualCapacity,
+    );
     expect(asc).toEqual([...asc].sort((x, y) => x - y));
-    const desc = expectOk(await c.exec(ops.InstitutionsDocument, { first: 5, orderBy: { field: 'NAME', direction: 'DESC' } })).institutions.edges.map((e) => e.node.name);
+    const desc = expectOk(await c.exec(ops.InstitutionsDocument, { first: 5, orderBy: { field: 'NAME', direction: 'DESC' } })).institutions.edges.map(
+      (e) => e.node.name,
+    );
     expect(desc).toEqual(['Poltekkes 59', 'Poltekkes 58', 'Poltekkes 57', 'Poltekkes 56', 'Poltekkes 55']);
   });
 
@@ -81,9 +87,11 @@ describe('root connections', () => {
 });
 
 describe('relation connections', () => {
-  it('page through one institution\'s programmes', async () => {
+  it("page through one institution's programmes", async () => {
     const id = f.gid(institutions[0]);
-    const p1 = expectOk(await c.exec(ops.InstitutionProgramsDocument, { id, first: 3 })).node as { programs: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string }; edges: { node: { title: string } }[] } };
+    const p1 = expectOk(await c.exec(ops.InstitutionProgramsDocument, { id, first: 3 })).node as {
+      programs: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string }; edges: { node: { title: string } }[] };
+    };
     expect(p1.programs.totalCount).toBe(4);
     expect(p1.programs.pageInfo.hasNextPage).toBe(true);
     const p2 = expectOk(await c.exec(ops.InstitutionProgramsDocument, { id, first: 3, after: p1.programs.pageInfo.endCursor })).node as typeof p1;

@@ -56,7 +56,8 @@ describe('permission matrix', () => {
     const word = { A: 'ALLOWED', S: 'SCOPED', '-': 'DENIED' } as const;
     for (const row of reported) {
       const expected = cells(MATRIX[row.kind as 'query' | 'mutation'][row.operation]);
-      for (const cell of row.cells) expect(`${row.operation}/${cell.role}: ${cell.access}`).toBe(`${row.operation}/${cell.role}: ${word[expected[COLUMNS.indexOf(cell.role as never)]]}`);
+      for (const cell of row.cells)
+        expect(`${row.operation}/${cell.role}: ${cell.access}`).toBe(`${row.operation}/${cell.role}: ${word[expected[COLUMNS.indexOf(cell.role as never)]]}`);
     }
   });
 
@@ -70,7 +71,8 @@ describe('permission matrix', () => {
           executed++;
           const cell = who === 'ANONYMOUS' ? (operation === 'login' ? 'A' : '-') : expected[COLUMNS.indexOf(who)];
           const refused = refusedByRole(res);
-          if (cell === '-') expect(refused, `${operation} as ${who}: ${JSON.stringify(res.errors ?? res.data)}`).toBe(who === 'ANONYMOUS' ? 'UNAUTHENTICATED' : 'FORBIDDEN');
+          if (cell === '-')
+            expect(refused, `${operation} as ${who}: ${JSON.stringify(res.errors ?? res.data)}`).toBe(who === 'ANONYMOUS' ? 'UNAUTHENTICATED' : 'FORBIDDEN');
           else expect(res.errors, `${operation} as ${who}: ${JSON.stringify(res.errors)}`).toBeUndefined();
         }
       });

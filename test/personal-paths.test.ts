@@ -44,7 +44,9 @@ function candidates(): string[] {
   return found.sort();
 }
 
-const covered = (key: string) => key in PERSONAL_VALUE_PATHS || Object.keys(PERSONAL_VALUE_PATHS).some((k) => k.startsWith('*') && key.endsWith(k.slice(1)) && key.split('.')[0].endsWith(k.slice(1).split('.')[0]));
+const covered = (key: string) =>
+  key in PERSONAL_VALUE_PATHS ||
+  Object.keys(PERSONAL_VALUE_PATHS).some((k) => k.startsWith('*') && key.endsWith(k.slice(1)) && key.split('.')[0].endsWith(k.slice(1).split('.')[0]));
 
 describe('the list of personal-value paths', () => {
   it('names every field, argument and enum value of the schema that can carry a personal value', () => {
@@ -53,7 +55,9 @@ describe('the list of personal-value paths', () => {
 
   it('has no stale entries', () => {
     const all = candidates();
-    const stale = Object.keys(PERSONAL_VALUE_PATHS).filter((k) => (k.startsWith('*') ? !all.some((c) => covered(c) && c.endsWith(k.slice(1))) : !all.includes(k)));
+    const stale = Object.keys(PERSONAL_VALUE_PATHS).filter((k) =>
+      k.startsWith('*') ? !all.some((c) => covered(c) && c.endsWith(k.slice(1))) : !all.includes(k),
+    );
     expect(stale).toEqual([]);
   });
 });
@@ -65,7 +69,8 @@ let ids: Record<string, string>;
 let traineeClause: string;
 
 /** Read-log rows about `recordId` and the fields they name. */
-const logged = async (recordId: string) => (await t.em().find(PersonalDataRead, { recordId }, { orderBy: { readAt: 'asc' } })).map((r) => ({ fields: r.fields, clause: r.clause.id }));
+const logged = async (recordId: string) =>
+  (await t.em().find(PersonalDataRead, { recordId }, { orderBy: { readAt: 'asc' } })).map((r) => ({ fields: r.fields, clause: r.clause.id }));
 
 beforeAll(async () => {
   t = await startTestApp();
@@ -74,7 +79,9 @@ beforeAll(async () => {
   ids = { KP2MI: kp2mi.id, KESDM: kesdm.id };
   await f.ministryWorld(em, kp2mi);
   esdm = await f.ministryWorld(em, kesdm);
-  const { clauses } = await f.signedMou(em, kp2mi, kesdm, [{ provider: kesdm, recipient: kp2mi, resources: [ResourceType.TRAINEE, ResourceType.RETURNEE_BUSINESS], personal: true }]);
+  const { clauses } = await f.signedMou(em, kp2mi, kesdm, [
+    { provider: kesdm, recipient: kp2mi, resources: [ResourceType.TRAINEE, ResourceType.RETURNEE_BUSINESS], personal: true },
+  ]);
   traineeClause = clauses[0].id;
   [kp2miViewer, esdmViewer, esdmAdmin] = await Promise.all([t.as(Role.VIEWER, 'KP2MI'), t.as(Role.VIEWER, 'KESDM'), t.as(Role.ADMIN, 'KESDM')]);
 });
@@ -92,12 +99,19 @@ describe('every path of a full personal value is logged, with its clause', () =>
     expect(after.at(-1)).toEqual({ fields: ['nik'], clause: traineeClause });
     // The owner sees that read, with its clause, in the data-subject report.
     const report = expectOk(await esdmAdmin.exec(ops.DataSubjectAccessReportDocument, { nik: esdm.trainee.nik })).dataSubjectAccessReport;
-    expect(report.reads.some((r) => r.fields.join() === 'nik' && r.readerMinistry.code === 'KP2MI' && r.clause?.id === toGlobalId('DataSharingClause', traineeClause))).toBe(true);
+    expect(
+      report.reads.some(
+        (r) => r.fields.join() === 'nik' && r.readerMinistry.code === 'KP2MI' && r.clause?.id === toGlobalId('DataSharingClause', traineeClause),
+      ),
+    ).toBe(true);
   });
 
   it('a returnee NIK filter likewise', async () => {
     const before = (await logged(esdm.returneeBusiness.id)).length;
-    expect(expectOk(await kp2miViewer.exec(ops.ReturneeBusinessCountDocument, { filter: { returneeNik: esdm.returneeBusiness.returneeNik } })).returneeBusinesses.totalCount).toBe(1);
+    expect(
+      expectOk(await kp2miViewer.exec(ops.ReturneeBusinessCountDocument, { filter: { returneeNik: esdm.returneeBusiness.returneeNik } })).returneeBusinesses
+        .totalCount,
+    ).toBe(1);
     expect((await logged(esdm.returneeBusiness.id)).at(-1)).toEqual({ fields: ['returneeNik'], clause: traineeClause });
     expect(await logged(esdm.returneeBusiness.id)).toHaveLength(before + 1);
   });
@@ -118,9 +132,17 @@ describe('every path of a full personal value is logged, with its clause', () =>
     // A sealed cursor still pages; an edited one is refused as not a cursor of this list.
     expectOk(await kp2miViewer.exec(ops.TraineeCursorsDocument, { filter: esdmOnly(), orderBy: { field: 'BIRTH_DATE' }, after: page.pageInfo.endCursor }));
     const edited = page.pageInfo.endCursor!.slice(0, -2) + (page.pageInfo.endCursor!.endsWith('A') ? 'BB' : 'AA');
-    expectError(await kp2miViewer.exec(ops.TraineeCursorsDocument, { filter: esdmOnly(), orderBy: { field: 'BIRTH_DATE' }, after: edited }), 'BAD_USER_INPUT', 'after');
+    expectError(
+      await kp2miViewer.exec(ops.TraineeCursorsDocument, { filter: esdmOnly(), orderBy: { field: 'BIRTH_DATE' }, after: edited }),
+      'BAD_USER_INPUT',
+      'after',
+    );
     const forged = Buffer.from(JSON.stringify([esdm.trainee.birthDate, esdm.trainee.id])).toString('base64url');
-    expectError(await kp2miViewer.exec(ops.TraineeCursorsDocument, { filter: esdmOnly(), orderBy: { field: 'BIRTH_DATE' }, after: forged }), 'BAD_USER_INPUT', 'after');
+    expectError(
+      await kp2miViewer.exec(ops.TraineeCursorsDocument, { filter: esdmOnly(), orderBy: { field: 'BIRTH_DATE' }, after: forged }),
+      'BAD_USER_INPUT',
+      'after',
+    );
   });
 
   it('field values and CSV exports are logged; masked values are not', async () => {
@@ -134,7 +156,7 @@ describe('every path of a full personal value is logged, with its clause', () =>
     expect(await logged(esdm.trainee.id)).toHaveLength(before + 1);
   });
 
-  it('the data-subject report answers only about the caller\'s own records', async () => {
+  it("the data-subject report answers only about the caller's own records", async () => {
     const report = expectOk(await kp2miViewer.exec(ops.DataSubjectAccessReportDocument, { nik: esdm.trainee.nik })).dataSubjectAccessReport;
     expect(report.records).toEqual([]);
     expect(report.reads).toEqual([]);

@@ -17,7 +17,14 @@ import { Role, startTestApp, type Client, type TestApp } from './support/test-ap
 let t: TestApp;
 let kp2miEditor: Client;
 
-const base = { destinationCountryCode: 'JP', employerName: 'Yamato Kaigo K.K.', employerType: 'COMPANY', jobTitle: 'Caregiver', sector: 'HEALTH', scheme: 'SSW_JAPAN' } as const;
+const base = {
+  destinationCountryCode: 'JP',
+  employerName: 'Yamato Kaigo K.K.',
+  employerType: 'COMPANY',
+  jobTitle: 'Caregiver',
+  sector: 'HEALTH',
+  scheme: 'SSW_JAPAN',
+} as const;
 
 beforeAll(async () => {
   t = await startTestApp();
@@ -30,13 +37,35 @@ describe('the moratorium closes household placement only (Kepmenaker 260/2015)',
     const w = await f.ministryWorld(t.em(), await t.ministry('KP2MI'));
     const before = await t.em().count(Placement, {});
     const refused = expectError(
-      await kp2miEditor.exec(ops.CreatePlacementDocument, { input: { ...base, traineeId: f.gid(w.trainee), destinationCountryCode: 'SA', employerType: 'INDIVIDUAL', employerName: 'A household', jobTitle: 'Domestic worker', scheme: 'P_TO_P' } }),
+      await kp2miEditor.exec(ops.CreatePlacementDocument, {
+        input: {
+          ...base,
+          traineeId: f.gid(w.trainee),
+          destinationCountryCode: 'SA',
+          employerType: 'INDIVIDUAL',
+          employerName: 'A household',
+          jobTitle: 'Domestic worker',
+          scheme: 'P_TO_P',
+        },
+      }),
       'BAD_USER_INPUT',
     );
     expect(refused.extensions?.field).toBe('input.destinationCountryCode');
     expect(refused.message).toContain('260/2015');
     expect(await t.em().count(Placement, {})).toBe(before);
-    const hotel = expectOk(await kp2miEditor.exec(ops.CreatePlacementDocument, { input: { ...base, traineeId: f.gid(w.trainee), destinationCountryCode: 'SA', employerName: 'Riyadh Grand Hotel', jobTitle: 'Front desk', sector: 'TOURISM', scheme: 'P_TO_P' } })).createPlacement;
+    const hotel = expectOk(
+      await kp2miEditor.exec(ops.CreatePlacementDocument, {
+        input: {
+          ...base,
+          traineeId: f.gid(w.trainee),
+          destinationCountryCode: 'SA',
+          employerName: 'Riyadh Grand Hotel',
+          jobTitle: 'Front desk',
+          sector: 'TOURISM',
+          scheme: 'P_TO_P',
+        },
+      }),
+    ).createPlacement;
     expect(hotel).toMatchObject({ destinationCountryCode: 'SA', employerType: 'COMPANY', destinationCountry: { code: 'SA', moratorium: true } });
     // Changing the employer of that placement to a household is the same refusal.
     expectError(await kp2miEditor.exec(ops.UpdatePlacementDocument, { input: { id: hotel.id, employerType: 'INDIVIDUAL' } }), 'BAD_USER_INPUT');
@@ -44,7 +73,13 @@ describe('the moratorium closes household placement only (Kepmenaker 260/2015)',
 
   it('programmes say whether they prepare for household work: only those are refused a moratorium destination', async () => {
     const w = await f.ministryWorld(t.em(), await t.ministry('KP2MI'));
-    const input = { institutionId: f.gid(w.institution), title: 'Hospitality for the Gulf', sector: 'TOURISM' as const, targetCountryCodes: ['SA', 'QA'], capacityPerIntake: 20 };
+    const input = {
+      institutionId: f.gid(w.institution),
+      title: 'Hospitality for the Gulf',
+      sector: 'TOURISM' as const,
+      targetCountryCodes: ['SA', 'QA'],
+      capacityPerIntake: 20,
+    };
     const hotel = expectOk(await kp2miEditor.exec(ops.CreateProgramDocument, { input })).createProgram;
     expect(hotel.targetCountryCodes).toEqual(['SA', 'QA']);
     const household = expectError(await kp2miEditor.exec(ops.CreateProgramDocument, { input: { ...input, forHouseholdWork: true } }), 'BAD_USER_INPUT');
@@ -69,8 +104,8 @@ describe('at least 18 on the departure date (UU 18/2017)', () => {
   });
 });
 
-describe('placements of another ministry\'s trainees', () => {
-  it('need the trainee\'s personal data to record a departure, and log that read of the birth date', async () => {
+describe("placements of another ministry's trainees", () => {
+  it("need the trainee's personal data to record a departure, and log that read of the birth date", async () => {
     const [kp2mi, kesdm] = [await t.ministry('KP2MI'), await t.ministry('KESDM')];
     const theirs = await f.ministryWorld(t.em(), kesdm);
     // A clause without personal data: KP2MI reads the trainee, birth date masked.
@@ -94,12 +129,13 @@ describe('placements of another ministry\'s trainees', () => {
 });
 
 describe('sharing placements by a PLACEMENT clause', () => {
-  it('a partner reads KP2MI\'s placements only under a clause in force naming PLACEMENT, and never writes them', async () => {
+  it("a partner reads KP2MI's placements only under a clause in force naming PLACEMENT, and never writes them", async () => {
     const [kp2mi, perin] = [await t.ministry('KP2MI'), await t.ministry('KEMENPERIN')];
     const mine = await f.ministryWorld(t.em(), kp2mi);
     const perinViewer = await t.as(Role.VIEWER, 'KEMENPERIN');
     const perinEditor = await t.as(Role.EDITOR, 'KEMENPERIN');
-    const find = async (c: Client) => expectOk(await c.exec(ops.PlacementsDocument, { filter: { ownerMinistryId: f.gid(kp2mi) }, first: 1000 })).placements.edges.map((e) => e.node.id);
+    const find = async (c: Client) =>
+      expectOk(await c.exec(ops.PlacementsDocument, { filter: { ownerMinistryId: f.gid(kp2mi) }, first: 1000 })).placements.edges.map((e) => e.node.id);
     expect(await find(perinViewer)).not.toContain(f.gid(mine.placement));
     // A clause covering trainees only shares no placement.
     await f.signedMou(t.em(), kp2mi, perin, [{ provider: kp2mi, recipient: perin, resources: [ResourceType.TRAINEE] }]);
@@ -107,19 +143,23 @@ describe('sharing placements by a PLACEMENT clause', () => {
     await f.signedMou(t.em(), kp2mi, perin, [{ provider: kp2mi, recipient: perin, resources: [ResourceType.PLACEMENT] }]);
     const viewer = await t.as(Role.VIEWER, 'KEMENPERIN');
     expect(await find(viewer)).toContain(f.gid(mine.placement));
-    const node = expectOk(await viewer.exec(parse('query($id: ID!) { node(id: $id) { ... on Placement { id employerName } } }') as never, { id: f.gid(mine.placement) } as never)) as { node: { id: string } | null };
+    const node = expectOk(
+      await viewer.exec(parse('query($id: ID!) { node(id: $id) { ... on Placement { id employerName } } }') as never, { id: f.gid(mine.placement) } as never),
+    ) as { node: { id: string } | null };
     expect(node.node?.id).toBe(f.gid(mine.placement));
     const why = expectOk(await viewer.exec(ops.ExplainAccessDocument, { id: f.gid(mine.placement) })).explainAccess;
     expect(why).toMatchObject({ canRead: true, canWrite: false, readRule: 'mou-clause' });
     expectError(await perinEditor.exec(ops.UpdatePlacementDocument, { input: { id: f.gid(mine.placement), jobTitle: 'Pwned' } }), 'FORBIDDEN');
     expectError(await perinEditor.exec(ops.DeletePlacementDocument, { id: f.gid(mine.placement) }), 'FORBIDDEN');
-    const stats = expectOk(await viewer.exec(parse('{ statistics { placementCount placementsByDestination { key count } } }') as never, {})) as { statistics: { placementCount: number } };
+    const stats = expectOk(await viewer.exec(parse('{ statistics { placementCount placementsByDestination { key count } } }') as never, {})) as {
+      statistics: { placementCount: number };
+    };
     expect(stats.statistics.placementCount).toBeGreaterThan(0);
   });
 });
 
 describe('placement import', () => {
-  it('imports placements by trainee id, with the mutation\'s rules per line', async () => {
+  it("imports placements by trainee id, with the mutation's rules per line", async () => {
     const w = await f.ministryWorld(t.em(), await t.ministry('KP2MI'));
     const csv = [
       'externalId,traineeId,destinationCountryCode,employerName,employerType,jobTitle,sector,scheme,departureDate,status',
@@ -128,9 +168,16 @@ describe('placement import', () => {
       `PL-3,${f.gid(w.institution)},JP,Chubu Seiki,COMPANY,Operator,MANUFACTURING,SSW_JAPAN,,PLANNED`,
       `PL-4,${f.gid(w.trainee)},JP,Chubu Seiki,COMPANY,Operator,MANUFACTURING,SSW_JAPAN,,DEPARTED`,
     ].join('\n');
-    const q = parse('mutation($csv: String!) { importCsv(kind: PLACEMENTS, csv: $csv, mode: GOOD_ROWS_ONLY) { created failed written errors { line field message } } }');
-    const r = (expectOk(await kp2miEditor.exec(q as never, { csv } as never)) as { importCsv: { created: number; errors: { line: number; field: string }[] } }).importCsv;
-    expect(r.errors.map((e) => [e.line, e.field])).toEqual([[3, 'destinationCountryCode'], [4, 'traineeId'], [5, 'departureDate']]);
+    const q = parse(
+      'mutation($csv: String!) { importCsv(kind: PLACEMENTS, csv: $csv, mode: GOOD_ROWS_ONLY) { created failed written errors { line field message } } }',
+    );
+    const r = (expectOk(await kp2miEditor.exec(q as never, { csv } as never)) as { importCsv: { created: number; errors: { line: number; field: string }[] } })
+      .importCsv;
+    expect(r.errors.map((e) => [e.line, e.field])).toEqual([
+      [3, 'destinationCountryCode'],
+      [4, 'traineeId'],
+      [5, 'departureDate'],
+    ]);
     expect(r.created).toBe(1);
     expect(await t.em().findOneOrFail(Placement, { externalId: 'PL-1' })).toMatchObject({ destinationCountryCode: 'KR', status: 'DEPARTED' });
   });

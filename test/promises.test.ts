@@ -35,7 +35,11 @@ describe('returnee-business personal data', () => {
     const row = rows.find((r) => r.id === f.gid(theirs.returneeBusiness));
     expect(row?.returneeNik).toBe(`${theirs.returneeBusiness.returneeNik.slice(0, 4)}**********${theirs.returneeBusiness.returneeNik.slice(14)}`);
     expect(await t.em().count(PersonalDataRead, { recordId: theirs.returneeBusiness.id })).toBe(0);
-    expectError(await viewer.exec(ops.ReturneeBusinessCountDocument, { filter: { returneeNik: theirs.returneeBusiness.returneeNik } }), 'FORBIDDEN', 'filter.returneeNik');
+    expectError(
+      await viewer.exec(ops.ReturneeBusinessCountDocument, { filter: { returneeNik: theirs.returneeBusiness.returneeNik } }),
+      'FORBIDDEN',
+      'filter.returneeNik',
+    );
     expect(await t.em().count(PersonalDataRead, { recordId: theirs.returneeBusiness.id })).toBe(0);
   });
 
@@ -45,9 +49,16 @@ describe('returnee-business personal data', () => {
     const em = t.em();
     const business = f.returneeBusiness(em, umkm, { returneePhone: '+62 813 5555 0101' } as never);
     await em.flush();
-    const { clauses } = await f.signedMou(t.em(), umkm, kp2mi, [{ provider: umkm, recipient: kp2mi, resources: [ResourceType.RETURNEE_BUSINESS], personal: true }]);
+    const { clauses } = await f.signedMou(t.em(), umkm, kp2mi, [
+      { provider: umkm, recipient: kp2mi, resources: [ResourceType.RETURNEE_BUSINESS], personal: true },
+    ]);
     const viewer = await t.as(Role.VIEWER, 'KP2MI');
-    const node = expectOk(await viewer.exec(parse('query($id: ID!) { node(id: $id) { ... on ReturneeBusiness { returneeNik returneePhone } } }') as never, { id: f.gid(business) } as never)) as { node: { returneeNik: string; returneePhone: string } };
+    const node = expectOk(
+      await viewer.exec(
+        parse('query($id: ID!) { node(id: $id) { ... on ReturneeBusiness { returneeNik returneePhone } } }') as never,
+        { id: f.gid(business) } as never,
+      ),
+    ) as { node: { returneeNik: string; returneePhone: string } };
     expect(node.node).toEqual({ returneeNik: business.returneeNik, returneePhone: '+62 813 5555 0101' });
     expect(theirs.returneeBusiness.id).not.toBe(business.id);
     const reads = await t.em().find(PersonalDataRead, { recordId: business.id });
@@ -62,12 +73,28 @@ describe('MoU drafts', () => {
     const perin = await t.ministry('KEMENPERIN');
     const editor = await t.as(Role.EDITOR, 'KP2MI');
     const admin = await t.as(Role.ADMIN, 'KP2MI');
-    const draft = expectOk(await editor.exec(ops.CreateMouDocument, { input: { title: 'Voiding test', scope: 'Signatures and edits', validFrom: '2026-01-01', validUntil: '2030-01-01', partyMinistryIds: [toGlobalId('Ministry', perin.id)], clauses: [] } })).createMou;
+    const draft = expectOk(
+      await editor.exec(ops.CreateMouDocument, {
+        input: {
+          title: 'Voiding test',
+          scope: 'Signatures and edits',
+          validFrom: '2026-01-01',
+          validUntil: '2030-01-01',
+          partyMinistryIds: [toGlobalId('Ministry', perin.id)],
+          clauses: [],
+        },
+      }),
+    ).createMou;
     const signed = expectOk(await admin.exec(ops.SignMouDocument, { id: draft.id, name: 'Kepala KP2MI', title: 'Kepala' })).signMou;
     expect(signed.parties.find((p) => p.ministry.code === 'KP2MI')?.signedAt).toBeTruthy();
     const edited = expectOk(await editor.exec(ops.UpdateMouDraftDocument, { input: { id: draft.id, title: 'Voiding test, edited' } })).updateMouDraft;
     expect(edited.status).toBe('DRAFT');
-    expect(edited.parties.map((p) => [p.ministry.code, p.signedAt, p.signatoryName])).toEqual(expect.arrayContaining([['KP2MI', null, null], ['KEMENPERIN', null, null]]));
+    expect(edited.parties.map((p) => [p.ministry.code, p.signedAt, p.signatoryName])).toEqual(
+      expect.arrayContaining([
+        ['KP2MI', null, null],
+        ['KEMENPERIN', null, null],
+      ]),
+    );
   });
 });
 
@@ -90,7 +117,8 @@ describe('several mutations in one operation', () => {
     const editor = await t.as(Role.EDITOR, 'KEMENPAR');
     const owner = (await t.ministry('KEMENPAR')).id;
     const [institutionsBefore, eventsBefore] = [await t.em().count(Institution, { ownerMinistry: owner }), await t.em().count(AuditEvent, {})];
-    const op = (b: string) => parse(`mutation {
+    const op = (b: string) =>
+      parse(`mutation {
       a: createInstitution(input: { name: "First of three", type: TRAINING_CENTRE, provinceCode: "35", annualCapacity: 10 }) { id }
       b: createInstitution(input: { name: "Second of three", type: TRAINING_CENTRE, provinceCode: "${b}", annualCapacity: 10 }) { id }
       c: createInstitution(input: { name: "Third of three", type: TRAINING_CENTRE, provinceCode: "35", annualCapacity: 10 }) { id }

@@ -27,7 +27,9 @@ async function catalog(run: (sql: string) => Promise<unknown[]>) {
     where schemaname = 'public' and tablename = any ('{${TABLES.join(',')}}'::text[]) order by tablename, policyname`);
   const functions = await run(`select p.proname, pg_get_functiondef(p.oid) as def from pg_proc p
     where p.proname in ('sinergi_begin_request', 'sinergi_statistics') and p.pronamespace = 'public'::regnamespace order by 1`);
-  const rls = await run(`select relname, relrowsecurity, relforcerowsecurity from pg_class where relname = any ('{${TABLES.join(',')}}'::text[]) and relnamespace = 'public'::regnamespace order by 1`);
+  const rls = await run(
+    `select relname, relrowsecurity, relforcerowsecurity from pg_class where relname = any ('{${TABLES.join(',')}}'::text[]) and relnamespace = 'public'::regnamespace order by 1`,
+  );
   const enumValues = await run(`select enumlabel from pg_enum where enumtypid = 'resource_type'::regtype order by enumsortorder`);
   return { policies, functions, rls, enumValues };
 }
@@ -36,18 +38,20 @@ describe('the database side of the resource declarations', () => {
   it('applied policies and function bodies equal what the declarations generate', async () => {
     const pg = t.em().getConnection();
     const knex = pg.getKnex();
-    await knex.transaction(async (trx) => {
-      const run = async (sql: string) => (await trx.raw(sql)).rows as unknown[];
-      const applied = await catalog(run);
-      expect(applied.functions).toHaveLength(2);
-      expect(applied.policies.length).toBe(TABLES.length * 5);
-      for (const sql of resourceStatements(RESOURCES)) await trx.raw(sql.replace(/\?/g, '\\?'));
-      const generated = await catalog(run);
-      expect(applied, 'the database differs from the declarations: run `npm run db:resources`').toEqual(generated);
-      await trx.rollback();
-    }).catch((e) => {
-      if (!String(e).includes('Transaction rejected with non-error: undefined')) throw e;
-    });
+    await knex
+      .transaction(async (trx) => {
+        const run = async (sql: string) => (await trx.raw(sql)).rows as unknown[];
+        const applied = await catalog(run);
+        expect(applied.functions).toHaveLength(2);
+        expect(applied.policies.length).toBe(TABLES.length * 5);
+        for (const sql of resourceStatements(RESOURCES)) await trx.raw(sql.replace(/\?/g, '\\?'));
+        const generated = await catalog(run);
+        expect(applied, 'the database differs from the declarations: run `npm run db:resources`').toEqual(generated);
+        await trx.rollback();
+      })
+      .catch((e) => {
+        if (!String(e).includes('Transaction rejected with non-error: undefined')) throw e;
+      });
   });
 
   it('every owned table is declared, and every declared one exists', async () => {

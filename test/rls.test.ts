@@ -46,7 +46,11 @@ describe('row-level security', () => {
       const expected = (APPEND_ONLY_TABLES as readonly string[]).includes(r.relname) ? ['a', 'r'] : ['a', 'd', 'r', 'w'];
       expect([...(r.cmds ?? [])].sort(), r.relname).toEqual(expected);
     }
-    const [grants] = await t.em().execute(`select has_table_privilege('sinergi_app', 'personal_data_read', 'UPDATE') as upd, has_table_privilege('sinergi_app', 'personal_data_read', 'DELETE') as del`);
+    const [grants] = await t
+      .em()
+      .execute(
+        `select has_table_privilege('sinergi_app', 'personal_data_read', 'UPDATE') as upd, has_table_privilege('sinergi_app', 'personal_data_read', 'DELETE') as del`,
+      );
     expect(grants).toEqual({ upd: false, del: false });
   });
 
@@ -57,7 +61,7 @@ describe('row-level security', () => {
     expect(owned).toEqual([]);
   });
 
-  it('raw SQL in a request\'s transaction, past the ORM scope, returns only the caller\'s rows', async () => {
+  it("raw SQL in a request's transaction, past the ORM scope, returns only the caller's rows", async () => {
     const seen: Record<string, string[]> = {};
     const client = await t.as(Role.VIEWER, 'KEMENKES', async (ctx: Context) => {
       for (const table of OWNED_TABLES) {
@@ -71,7 +75,7 @@ describe('row-level security', () => {
     expect(await t.em().count(Institution, {})).toBeGreaterThan(3);
   });
 
-  it('raw SQL cannot write another ministry\'s rows', async () => {
+  it("raw SQL cannot write another ministry's rows", async () => {
     const foreign = await t.em().findOneOrFail(Institution, { ownerMinistry: (await t.ministry('KKP')).id });
     let updated = -1;
     let insertError = '';
@@ -80,7 +84,10 @@ describe('row-level security', () => {
       updated = (res as unknown as { affectedRows: number }).affectedRows;
       await ctx.em.execute('savepoint probe');
       try {
-        await ctx.em.execute(`insert into institution (id, owner_ministry_id, name, type, province_code, annual_capacity, sectors) values (gen_random_uuid(), ?, 'x', 'TRAINING_CENTRE', '35', 1, '{}')`, [foreign.ownerMinistry.id]);
+        await ctx.em.execute(
+          `insert into institution (id, owner_ministry_id, name, type, province_code, annual_capacity, sectors) values (gen_random_uuid(), ?, 'x', 'TRAINING_CENTRE', '35', 1, '{}')`,
+          [foreign.ownerMinistry.id],
+        );
       } catch (e) {
         insertError = String((e as Error).message);
       }

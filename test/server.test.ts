@@ -20,12 +20,19 @@ chmodSync(dataDir, 0o755);
 const STRONG_A = randomBytes(32).toString('base64');
 const STRONG_B = randomBytes(32).toString('hex');
 
-interface Started { child: ChildProcess; out: string; url: string }
+interface Started {
+  child: ChildProcess;
+  out: string;
+  url: string;
+}
 
 function start(env: Record<string, string>): Promise<Started> {
   return new Promise((resolve, reject) => {
     const { DATABASE_URL: _ignored, ...base } = process.env;
-    const child = spawn(tsx, ['src/server.ts'], { cwd: root, env: { ...base, NODE_ENV: 'development', PORT: '0', SINERGI_DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...env } });
+    const child = spawn(tsx, ['src/server.ts'], {
+      cwd: root,
+      env: { ...base, NODE_ENV: 'development', PORT: '0', SINERGI_DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...env },
+    });
     let out = '';
     const onData = (c: Buffer) => {
       out += c.toString();
@@ -38,11 +45,12 @@ function start(env: Record<string, string>): Promise<Started> {
   });
 }
 
-const stop = (child: ChildProcess) => new Promise<number | null>((resolve) => {
-  if (child.exitCode !== null) return resolve(child.exitCode);
-  child.once('exit', (code) => resolve(code));
-  child.kill('SIGTERM');
-});
+const stop = (child: ChildProcess) =>
+  new Promise<number | null>((resolve) => {
+    if (child.exitCode !== null) return resolve(child.exitCode);
+    child.once('exit', (code) => resolve(code));
+    child.kill('SIGTERM');
+  });
 
 let server: Started;
 beforeAll(async () => {
@@ -71,7 +79,11 @@ describe('npm start on a fresh data folder', () => {
 
   it('answers login and viewer for demo accounts over HTTP with a Bearer token', async () => {
     const password = /password "([^"]+)"/.exec(server.out)![1];
-    for (const [email, role, code] of [['editor@kp2mi.demo', 'EDITOR', 'KP2MI'], ['viewer@kemenperin.demo', 'VIEWER', 'KEMENPERIN'], ['admin@platform.demo', 'PLATFORM_ADMIN', null]] as const) {
+    for (const [email, role, code] of [
+      ['editor@kp2mi.demo', 'EDITOR', 'KP2MI'],
+      ['viewer@kemenperin.demo', 'VIEWER', 'KEMENPERIN'],
+      ['admin@platform.demo', 'PLATFORM_ADMIN', null],
+    ] as const) {
       const login = await gql('mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }', { e: email, p: password });
       expect(login.body.errors).toBeUndefined();
       const viewer = await gql('{ viewer { email role ministry { code } } }', undefined, login.body.data.login.token);
@@ -79,7 +91,7 @@ describe('npm start on a fresh data folder', () => {
     }
   });
 
-  it('serves demo data in the caller\'s scope only', async () => {
+  it("serves demo data in the caller's scope only", async () => {
     const password = /password "([^"]+)"/.exec(server.out)![1];
     const { body } = await gql('mutation($p: String!) { login(email: "viewer@kesdm.demo", password: $p) { token } }', { p: password });
     const res = await gql('{ institutions(first: 50) { totalCount edges { node { ownerMinistry { code } } } } }', undefined, body.data.login.token);
@@ -106,7 +118,9 @@ describe('npm start on a fresh data folder', () => {
   });
 
   it('refuses GET mutations and malformed bodies without a stack trace', async () => {
-    const get = await fetch(`${server.url}/graphql?query=${encodeURIComponent('mutation { login(email: "a", password: "b") { token } }')}`, { headers: { 'apollo-require-preflight': 'true' } });
+    const get = await fetch(`${server.url}/graphql?query=${encodeURIComponent('mutation { login(email: "a", password: "b") { token } }')}`, {
+      headers: { 'apollo-require-preflight': 'true' },
+    });
     expect(get.status).toBe(405);
     const bad = await fetch(`${server.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{nope' });
     expect(bad.status).toBe(400);
@@ -124,7 +138,8 @@ describe('npm start on a fresh data folder', () => {
 describe('database faults', () => {
   const token = async () => {
     const password = /password "([^"]+)"/.exec(server.out)![1];
-    return (await gql('mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }', { e: 'viewer@kp2mi.demo', p: password })).body.data.login.token as string;
+    return (await gql('mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }', { e: 'viewer@kp2mi.demo', p: password })).body.data
+      .login.token as string;
   };
 
   it('a second npm start on a data folder in use refuses with a clear message and leaves the first untouched', async () => {
@@ -142,7 +157,11 @@ describe('database faults', () => {
     const deadline = Date.now() + 45_000;
     for (;;) {
       const ready = await fetch(`${server.url}/readyz`);
-      const res = await fetch(`${server.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${t}` }, body: JSON.stringify({ query: '{ viewer { email } }' }) });
+      const res = await fetch(`${server.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${t}` },
+        body: JSON.stringify({ query: '{ viewer { email } }' }),
+      });
       const body = (await res.json()) as { data?: { viewer: { email: string } }; errors?: { extensions: { code: string } }[] };
       seen.push(res.status, ready.status);
       if (res.status === 503) {
@@ -166,11 +185,20 @@ describe('production guards', () => {
   it('refuses to start with the default audit key or with demo accounts in the database', async () => {
     await stop(server.child);
     await expect(start({ NODE_ENV: 'production', JWT_SECRET: STRONG_A })).rejects.toMatchObject({ code: 1, out: expect.stringContaining('AUDIT_KEY') });
-    await expect(start({ NODE_ENV: 'production', JWT_SECRET: STRONG_A, AUDIT_KEY: STRONG_B })).rejects.toMatchObject({ code: 1, out: expect.stringContaining('demo accounts') });
+    await expect(start({ NODE_ENV: 'production', JWT_SECRET: STRONG_A, AUDIT_KEY: STRONG_B })).rejects.toMatchObject({
+      code: 1,
+      out: expect.stringContaining('demo accounts'),
+    });
   });
 
   it('refuses weak or shared keys: JWT_SECRET=x and AUDIT_KEY=y, or one key for both', async () => {
-    await expect(start({ NODE_ENV: 'production', JWT_SECRET: 'x', AUDIT_KEY: 'y' })).rejects.toMatchObject({ code: 1, out: expect.stringContaining('at least 256 bits') });
-    await expect(start({ NODE_ENV: 'production', JWT_SECRET: STRONG_A, AUDIT_KEY: STRONG_A })).rejects.toMatchObject({ code: 1, out: expect.stringContaining('must differ') });
+    await expect(start({ NODE_ENV: 'production', JWT_SECRET: 'x', AUDIT_KEY: 'y' })).rejects.toMatchObject({
+      code: 1,
+      out: expect.stringContaining('at least 256 bits'),
+    });
+    await expect(start({ NODE_ENV: 'production', JWT_SECRET: STRONG_A, AUDIT_KEY: STRONG_A })).rejects.toMatchObject({
+      code: 1,
+      out: expect.stringContaining('must differ'),
+    });
   }, 60_000);
 });

@@ -35,8 +35,13 @@ beforeAll(async () => {
   perin = await f.ministryWorld(em, b);
   esdm = await f.ministryWorld(em, c);
   [kp2miEditor, kp2miAdmin, kp2miViewer, perinAdmin, perinViewer, esdmAdmin, auditor] = await Promise.all([
-    t.as(Role.EDITOR, 'KP2MI'), t.as(Role.ADMIN, 'KP2MI'), t.as(Role.VIEWER, 'KP2MI'), t.as(Role.ADMIN, 'KEMENPERIN'),
-    t.as(Role.VIEWER, 'KEMENPERIN'), t.as(Role.ADMIN, 'KESDM'), t.as(Role.AUDITOR, null),
+    t.as(Role.EDITOR, 'KP2MI'),
+    t.as(Role.ADMIN, 'KP2MI'),
+    t.as(Role.VIEWER, 'KP2MI'),
+    t.as(Role.ADMIN, 'KEMENPERIN'),
+    t.as(Role.VIEWER, 'KEMENPERIN'),
+    t.as(Role.ADMIN, 'KESDM'),
+    t.as(Role.AUDITOR, null),
   ]);
   anon = t.anonymous();
 });
@@ -49,8 +54,20 @@ const draft = () => ({
   validUntil: '2030-10-08',
   partyMinistryIds: [mid('KEMENPERIN')],
   clauses: [
-    { providerMinistryId: mid('KEMENPERIN'), recipientMinistryId: mid('KP2MI'), resourceTypes: ['INSTITUTION', 'PROGRAM', 'ENROLLMENT'] as never, includesPersonalData: false, purpose: 'Monitoring of vocational preparation' },
-    { providerMinistryId: mid('KEMENPERIN'), recipientMinistryId: mid('KP2MI'), resourceTypes: ['TRAINEE'] as never, includesPersonalData: true, purpose: 'Protection of calon PMI under UU 18/2017' },
+    {
+      providerMinistryId: mid('KEMENPERIN'),
+      recipientMinistryId: mid('KP2MI'),
+      resourceTypes: ['INSTITUTION', 'PROGRAM', 'ENROLLMENT'] as never,
+      includesPersonalData: false,
+      purpose: 'Monitoring of vocational preparation',
+    },
+    {
+      providerMinistryId: mid('KEMENPERIN'),
+      recipientMinistryId: mid('KP2MI'),
+      resourceTypes: ['TRAINEE'] as never,
+      includesPersonalData: true,
+      purpose: 'Protection of calon PMI under UU 18/2017',
+    },
   ],
 });
 
@@ -58,9 +75,21 @@ describe('drafting', () => {
   it('refuses bad drafts with the field at fault, and writes nothing', async () => {
     const before = await t.em().count(Mou, {});
     expectError(await kp2miEditor.exec(ops.CreateMouDocument, { input: { ...draft(), validUntil: '2020-01-01' } }), 'BAD_USER_INPUT', 'input.validUntil');
-    expectError(await kp2miEditor.exec(ops.CreateMouDocument, { input: { ...draft(), clauses: [{ ...draft().clauses[0], providerMinistryId: mid('KESDM') }] } }), 'BAD_USER_INPUT', 'input.clauses.0.providerMinistryId');
-    expectError(await kp2miEditor.exec(ops.CreateMouDocument, { input: { ...draft(), clauses: [{ ...draft().clauses[0], purpose: 'x' }] } }), 'BAD_USER_INPUT', 'input.clauses.0.purpose');
-    expectError(await kp2miEditor.exec(ops.CreateMouDocument, { input: { ...draft(), partyMinistryIds: [mid('KP2MI')] } }), 'BAD_USER_INPUT', 'input.partyMinistryIds');
+    expectError(
+      await kp2miEditor.exec(ops.CreateMouDocument, { input: { ...draft(), clauses: [{ ...draft().clauses[0], providerMinistryId: mid('KESDM') }] } }),
+      'BAD_USER_INPUT',
+      'input.clauses.0.providerMinistryId',
+    );
+    expectError(
+      await kp2miEditor.exec(ops.CreateMouDocument, { input: { ...draft(), clauses: [{ ...draft().clauses[0], purpose: 'x' }] } }),
+      'BAD_USER_INPUT',
+      'input.clauses.0.purpose',
+    );
+    expectError(
+      await kp2miEditor.exec(ops.CreateMouDocument, { input: { ...draft(), partyMinistryIds: [mid('KP2MI')] } }),
+      'BAD_USER_INPUT',
+      'input.partyMinistryIds',
+    );
     expectError(await kp2miViewer.exec(ops.CreateMouDocument, { input: draft() }), 'FORBIDDEN');
     expectError(await anon.exec(ops.CreateMouDocument, { input: draft() }), 'UNAUTHENTICATED');
     expect(await t.em().count(Mou, {})).toBe(before);
@@ -71,7 +100,10 @@ describe('drafting', () => {
     mouId = mou.id;
     expect(mou.status).toBe('DRAFT');
     expect(mou.ownerMinistry.code).toBe('KP2MI');
-    expect(mou.parties.map((p) => [p.ministry.code, p.signedAt]).sort()).toEqual([['KEMENPERIN', null], ['KP2MI', null]]);
+    expect(mou.parties.map((p) => [p.ministry.code, p.signedAt]).sort()).toEqual([
+      ['KEMENPERIN', null],
+      ['KP2MI', null],
+    ]);
     expect(mou.clauses.every((c) => !c.inForce)).toBe(true);
   });
 
@@ -81,9 +113,15 @@ describe('drafting', () => {
   });
 
   it('only the drafter edits the draft; a stale version is CONFLICT', async () => {
-    const edited = expectOk(await kp2miEditor.exec(ops.UpdateMouDraftDocument, { input: { id: mouId, expectedVersion: 1, title: 'Nota Kesepahaman KP2MI–Kemenperin' } })).updateMouDraft;
+    const edited = expectOk(
+      await kp2miEditor.exec(ops.UpdateMouDraftDocument, { input: { id: mouId, expectedVersion: 1, title: 'Nota Kesepahaman KP2MI–Kemenperin' } }),
+    ).updateMouDraft;
     expect(edited.title).toBe('Nota Kesepahaman KP2MI–Kemenperin');
-    expectError(await kp2miEditor.exec(ops.UpdateMouDraftDocument, { input: { id: mouId, expectedVersion: 1, title: 'Again' } }), 'CONFLICT', 'input.expectedVersion');
+    expectError(
+      await kp2miEditor.exec(ops.UpdateMouDraftDocument, { input: { id: mouId, expectedVersion: 1, title: 'Again' } }),
+      'CONFLICT',
+      'input.expectedVersion',
+    );
     expectError(await perinAdmin.exec(ops.UpdateMouDraftDocument, { input: { id: mouId, title: 'Not mine' } }), 'FORBIDDEN', 'input.id');
     expectError(await kp2miEditor.exec(ops.UpdateMouDraftDocument, { input: { id: mouId, validUntil: '2000-01-01' } }), 'BAD_USER_INPUT', 'input.validUntil');
     expectError(await kp2miViewer.exec(ops.UpdateMouDraftDocument, { input: { id: mouId, title: 'Viewer' } }), 'FORBIDDEN');
@@ -99,11 +137,13 @@ describe('signing', () => {
     expectError(await kp2miAdmin.exec(ops.SignMouDocument, { id: mouId, name: ' ', title: 'Menteri' }), 'BAD_USER_INPUT', 'signatoryName');
   });
 
-  it('each party\'s ADMIN signs once; the last signature makes it ACTIVE', async () => {
+  it("each party's ADMIN signs once; the last signature makes it ACTIVE", async () => {
     const first = expectOk(await kp2miAdmin.exec(ops.SignMouDocument, { id: mouId, name: 'Abdul Kadir Karding', title: 'Menteri P2MI' })).signMou;
     expect(first.status).toBe('DRAFT');
     expectError(await kp2miAdmin.exec(ops.SignMouDocument, { id: mouId, name: 'Again', title: 'Menteri' }), 'CONFLICT', 'id');
-    const second = expectOk(await perinAdmin.exec(ops.SignMouDocument, { id: mouId, name: 'Agus Gumiwang Kartasasmita', title: 'Menteri Perindustrian' })).signMou;
+    const second = expectOk(
+      await perinAdmin.exec(ops.SignMouDocument, { id: mouId, name: 'Agus Gumiwang Kartasasmita', title: 'Menteri Perindustrian' }),
+    ).signMou;
     expect(second.status).toBe('ACTIVE');
     expect(second.clauses.every((c) => c.inForce)).toBe(true);
   });
@@ -114,7 +154,7 @@ describe('signing', () => {
 });
 
 describe('clauses in force', () => {
-  it('widen the recipient\'s lists, counts, by-id reads and relations, for the covered resources only', async () => {
+  it("widen the recipient's lists, counts, by-id reads and relations, for the covered resources only", async () => {
     const inst = expectOk(await kp2miEditor.exec(ops.InstitutionsDocument, { first: 100 })).institutions;
     expect(nodeIds(inst)).toEqual(expect.arrayContaining([f.gid(kp2mi.institution), f.gid(perin.institution)]));
     expect(nodeIds(inst)).not.toContain(f.gid(esdm.institution));
@@ -123,7 +163,9 @@ describe('clauses in force', () => {
     const enr = expectOk(await kp2miEditor.exec(ops.EnrollmentsDocument, { first: 100 })).enrollments;
     expect(nodeIds(enr)).toContain(f.gid(perin.enrollment));
     // Returnee businesses are not covered by any clause.
-    expect(nodeIds(expectOk(await kp2miEditor.exec(ops.ReturneeBusinessesDocument, { first: 100 })).returneeBusinesses)).not.toContain(f.gid(perin.returneeBusiness));
+    expect(nodeIds(expectOk(await kp2miEditor.exec(ops.ReturneeBusinessesDocument, { first: 100 })).returneeBusinesses)).not.toContain(
+      f.gid(perin.returneeBusiness),
+    );
   });
 
   it('are one-way: the provider gains nothing', async () => {
@@ -133,7 +175,11 @@ describe('clauses in force', () => {
   });
 
   it('are read-only: writes to shared rows are FORBIDDEN and change nothing', async () => {
-    expectError(await kp2miEditor.exec(ops.UpdateInstitutionDocument, { input: { id: f.gid(perin.institution), name: 'Taken over' } }), 'FORBIDDEN', 'input.id');
+    expectError(
+      await kp2miEditor.exec(ops.UpdateInstitutionDocument, { input: { id: f.gid(perin.institution), name: 'Taken over' } }),
+      'FORBIDDEN',
+      'input.id',
+    );
     expectError(await kp2miEditor.exec(ops.DeleteProgramDocument, { id: f.gid(perin.program) }), 'FORBIDDEN', 'id');
     expect((await t.em().findOneOrFail(Institution, perin.institution.id)).name).toBe(perin.institution.name);
   });
@@ -146,7 +192,11 @@ describe('clauses in force', () => {
     expect(person.birthDate).toBe(perin.trainee.birthDate);
     const logged = await t.em().find(PersonalDataRead, { recordId: perin.trainee.id }, { orderBy: { readAt: 'desc' } });
     expect(await t.em().count(PersonalDataRead, {})).toBe(before + trainees.edges.length);
-    expect(logged[0]).toMatchObject({ readerMinistry: { id: ids.KP2MI }, ownerMinistry: { id: ids.KEMENPERIN }, fields: ['address', 'birthDate', 'email', 'nik', 'phone'] });
+    expect(logged[0]).toMatchObject({
+      readerMinistry: { id: ids.KP2MI },
+      ownerMinistry: { id: ids.KEMENPERIN },
+      fields: ['address', 'birthDate', 'email', 'nik', 'phone'],
+    });
     // The owner reading its own data is not a disclosure: no log.
     const own = await t.em().count(PersonalDataRead, {});
     expectOk(await perinViewer.exec(ops.TraineesDocument, { first: 100 }));
@@ -171,9 +221,17 @@ describe('amendments and masking', () => {
   it('records a new version, retires the replaced clauses and shares KP2MI trainees with Kemenperin, masked', async () => {
     const clauses = [
       ...draft().clauses,
-      { providerMinistryId: mid('KP2MI'), recipientMinistryId: mid('KEMENPERIN'), resourceTypes: ['TRAINEE'] as never, includesPersonalData: false, purpose: 'Matching registered calon PMI with training places' },
+      {
+        providerMinistryId: mid('KP2MI'),
+        recipientMinistryId: mid('KEMENPERIN'),
+        resourceTypes: ['TRAINEE'] as never,
+        includesPersonalData: false,
+        purpose: 'Matching registered calon PMI with training places',
+      },
     ];
-    const proposed = expectOk(await perinAdmin.exec(ops.AmendMouDocument, { input: { id: mouId, reason: 'Addendum 1: KP2MI shares its registry', clauses } })).amendMou;
+    const proposed = expectOk(
+      await perinAdmin.exec(ops.AmendMouDocument, { input: { id: mouId, reason: 'Addendum 1: KP2MI shares its registry', clauses } }),
+    ).amendMou;
     // Proposed, not in force: the clauses are still the two signed ones until KP2MI signs too.
     expect(proposed.clauses).toHaveLength(2);
     expect(proposed.pendingAmendment).toMatchObject({ number: 1, status: 'PENDING', signatures: [{ ministry: { code: 'KEMENPERIN' } }] });
@@ -181,8 +239,20 @@ describe('amendments and masking', () => {
     const amended = expectOk(await kp2miAdmin.exec(ops.SignMouAmendmentDocument, { id: mouId, name: 'Menteri P2MI', title: 'Menteri' })).signMouAmendment;
     expect(amended.clauses).toHaveLength(3);
     expect(amended.pendingAmendment).toBeNull();
-    const detail = expectOk(await auditor.exec(ops.MouDetailDocument, { id: mouId })).node as { versions: { event: string; reason: string | null }[]; retired: { retiredAt: string | null }[] };
-    expect(detail.versions.map((v) => v.event)).toEqual(['CREATED', 'EDITED', 'SIGNED', 'SIGNED', 'ACTIVATED', 'AMENDMENT_PROPOSED', 'AMENDMENT_SIGNED', 'AMENDED']);
+    const detail = expectOk(await auditor.exec(ops.MouDetailDocument, { id: mouId })).node as {
+      versions: { event: string; reason: string | null }[];
+      retired: { retiredAt: string | null }[];
+    };
+    expect(detail.versions.map((v) => v.event)).toEqual([
+      'CREATED',
+      'EDITED',
+      'SIGNED',
+      'SIGNED',
+      'ACTIVATED',
+      'AMENDMENT_PROPOSED',
+      'AMENDMENT_SIGNED',
+      'AMENDED',
+    ]);
     expect(detail.versions.at(-1)!.reason).toBe('Addendum 1: KP2MI shares its registry');
     expect(detail.retired.filter((c) => c.retiredAt)).toHaveLength(2);
 
@@ -199,16 +269,23 @@ describe('amendments and masking', () => {
     expectError(await perinViewer.exec(ops.TraineesDocument, { filter: { nik: kp2mi.trainee.nik } }), 'FORBIDDEN', 'filter.nik');
     expectError(await perinViewer.exec(ops.TraineesDocument, { orderBy: { field: 'BIRTH_DATE' } }), 'FORBIDDEN', 'orderBy.field');
     // Narrowed to its own ministry, the same filter is fine.
-    expect(nodeIds(expectOk(await perinViewer.exec(ops.TraineesDocument, { filter: { nik: perin.trainee.nik, ownerMinistryId: mid('KEMENPERIN') } })).trainees)).toEqual([f.gid(perin.trainee)]);
+    expect(
+      nodeIds(expectOk(await perinViewer.exec(ops.TraineesDocument, { filter: { nik: perin.trainee.nik, ownerMinistryId: mid('KEMENPERIN') } })).trainees),
+    ).toEqual([f.gid(perin.trainee)]);
   });
 });
 
 describe('data-subject access report and explainAccess', () => {
-  it('tells the owner who read a person\'s data, when and under which clause', async () => {
+  it("tells the owner who read a person's data, when and under which clause", async () => {
     const report = expectOk(await perinAdmin.exec(ops.DataSubjectAccessReportDocument, { nik: perin.trainee.nik })).dataSubjectAccessReport;
     expect(report.records).toEqual([{ resourceType: 'TRAINEE', id: f.gid(perin.trainee) }]);
     expect(report.reads.length).toBeGreaterThanOrEqual(2);
-    expect(report.reads[0]).toMatchObject({ readerMinistry: { code: 'KP2MI' }, mou: { id: mouId }, clause: { purpose: 'Protection of calon PMI under UU 18/2017' }, recordId: f.gid(perin.trainee) });
+    expect(report.reads[0]).toMatchObject({
+      readerMinistry: { code: 'KP2MI' },
+      mou: { id: mouId },
+      clause: { purpose: 'Protection of calon PMI under UU 18/2017' },
+      recordId: f.gid(perin.trainee),
+    });
     // Not the owner: nothing about the person.
     const other = expectOk(await kp2miAdmin.exec(ops.DataSubjectAccessReportDocument, { nik: perin.trainee.nik })).dataSubjectAccessReport;
     expect(other).toMatchObject({ records: [], reads: [] });
@@ -218,13 +295,22 @@ describe('data-subject access report and explainAccess', () => {
 
   it('names the rule, and for shared data the MoU and clause', async () => {
     const shared = expectOk(await kp2miViewer.exec(ops.ExplainAccessDocument, { id: f.gid(perin.trainee), field: 'nik' })).explainAccess;
-    expect(shared).toMatchObject({ canRead: true, canWrite: false, readRule: 'mou-clause', mou: { id: mouId }, fieldAccess: 'FULL', fieldRule: 'mou-clause:includes-personal-data' });
+    expect(shared).toMatchObject({
+      canRead: true,
+      canWrite: false,
+      readRule: 'mou-clause',
+      mou: { id: mouId },
+      fieldAccess: 'FULL',
+      fieldRule: 'mou-clause:includes-personal-data',
+    });
     const masked = expectOk(await perinViewer.exec(ops.ExplainAccessDocument, { id: f.gid(kp2mi.trainee), field: 'nik' })).explainAccess;
     expect(masked).toMatchObject({ canRead: true, fieldAccess: 'MASKED', fieldRule: 'personal-data:masked' });
     const own = expectOk(await kp2miEditor.exec(ops.ExplainAccessDocument, { id: f.gid(kp2mi.institution) })).explainAccess;
     expect(own).toMatchObject({ canRead: true, canWrite: true, readRule: 'own-ministry', writeRule: 'own-ministry' });
     const foreign = expectOk(await esdmAdmin.exec(ops.ExplainAccessDocument, { id: f.gid(perin.institution) })).explainAccess;
-    const missing = expectOk(await esdmAdmin.exec(ops.ExplainAccessDocument, { id: toGlobalId('Institution', '01a00000-0000-7000-8000-000000000000') })).explainAccess;
+    const missing = expectOk(
+      await esdmAdmin.exec(ops.ExplainAccessDocument, { id: toGlobalId('Institution', '01a00000-0000-7000-8000-000000000000') }),
+    ).explainAccess;
     expect(foreign).toEqual(missing);
     expect(foreign).toMatchObject({ canRead: false, readRule: 'not-in-scope' });
   });

@@ -43,8 +43,12 @@ describe('statistics', () => {
   it('as the auditor: exactly the public figures', async () => {
     const s = (expectOk(await (await t.as(Role.AUDITOR, null)).exec(TOTALS as never, {})) as any).statistics;
     expect(s).toMatchObject({
-      institutionCount: 37_000, totalCapacity: 8_250_600, pmiPreparationInstitutionCount: 360, pmiPreparationCapacity: 298_151,
-      linkAndMatchMinistryCount: 10, institutionMinistryCount: 12,
+      institutionCount: 37_000,
+      totalCapacity: 8_250_600,
+      pmiPreparationInstitutionCount: 360,
+      pmiPreparationCapacity: 298_151,
+      linkAndMatchMinistryCount: 10,
+      institutionMinistryCount: 12,
     });
     const esdm = s.institutionsByMinistry.find((b: any) => b.label.startsWith('KESDM'));
     expect(esdm.count).toBe(ESDM_UNITS.length);
@@ -80,7 +84,10 @@ describe('statistics', () => {
     for (const a of ALLOCATION) {
       const s = (expectOk(await (await t.as(Role.VIEWER, a.code)).exec(TOTALS as never, {})) as any).statistics;
       expect(s.institutionCount, a.code).toBe(a.count);
-      expect(s.institutionsByMinistry.map((b: any) => b.label.split(' ')[0]), a.code).toEqual([a.code]);
+      expect(
+        s.institutionsByMinistry.map((b: any) => b.label.split(' ')[0]),
+        a.code,
+      ).toEqual([a.code]);
       institutions += s.institutionCount;
       capacity += s.totalCapacity;
     }
@@ -97,7 +104,9 @@ describe('statistics', () => {
   });
 
   it('every breakdown computes, and PLATFORM_ADMIN and anonymous callers get none', async () => {
-    const all = parse(`{ statistics { traineeCount programCount returneeBusinessCount returneeFinancingTotal ${BREAKDOWN_NAMES.map((n) => `${n} { key label count capacity }`).join(' ')} } }`);
+    const all = parse(
+      `{ statistics { traineeCount programCount returneeBusinessCount returneeFinancingTotal ${BREAKDOWN_NAMES.map((n) => `${n} { key label count capacity }`).join(' ')} } }`,
+    );
     const s = (expectOk(await (await t.as(Role.AUDITOR, null)).exec(all as never, {})) as any).statistics;
     for (const n of BREAKDOWN_NAMES) expect(s[n].length, n).toBeGreaterThan(0);
     expect(s.returneeBusinessesByFinancing.map((b: any) => b.key)).toContain('KUR');
@@ -117,15 +126,22 @@ describe('the demo MoUs carry real history', () => {
     onDec: clausesInForceOn(date: "2025-12-01")
     onPilot: clausesInForceOn(date: "2022-06-01") } } } }`);
 
-  it('drafted, signed by each party\'s ADMIN and activated on the dates of demo-data.md; in force on 2025-12-01', async () => {
+  it("drafted, signed by each party's ADMIN and activated on the dates of demo-data.md; in force on 2025-12-01", async () => {
     const auditor = await t.as(Role.AUDITOR, null);
     type V = { number: number; event: string; createdAt: string; actorMinistry: { code: string } | null; snapshot: { status: string; signedBy: string[] } };
-    const mous = (expectOk(await auditor.exec(HISTORY as never, {})) as { mous: { edges: { node: { title: string; status: string; validFrom: string; versions: V[]; onDec: unknown[]; onPilot: unknown[] } }[] } }).mous.edges.map((e) => e.node);
+    const mous = (
+      expectOk(await auditor.exec(HISTORY as never, {})) as {
+        mous: { edges: { node: { title: string; status: string; validFrom: string; versions: V[]; onDec: unknown[]; onPilot: unknown[] } }[] };
+      }
+    ).mous.edges.map((e) => e.node);
     const signed = mous.filter((m) => m.validFrom === '2025-10-08');
     expect(signed).toHaveLength(3);
     for (const m of [...signed, mous.find((x) => x.validFrom === '2025-07-14')!]) {
       expect(m.status).toBe('ACTIVE');
-      expect(m.versions.map((v) => v.event), m.title).toEqual(['CREATED', 'SIGNED', 'SIGNED', 'ACTIVATED']);
+      expect(
+        m.versions.map((v) => v.event),
+        m.title,
+      ).toEqual(['CREATED', 'SIGNED', 'SIGNED', 'ACTIVATED']);
       expect(m.versions.map((v) => v.actorMinistry?.code)[0]).toBe('KP2MI');
       expect(new Set(m.versions.slice(1, 3).map((v) => v.actorMinistry?.code)).size).toBe(2);
       expect(m.versions.at(-1)!.snapshot).toMatchObject({ status: 'ACTIVE' });

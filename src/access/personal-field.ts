@@ -4,6 +4,10 @@ import { personalClauseOf } from './masking';
 import { badUserInput, forbidden } from '../shared/errors';
 import type { Context } from '../context';
 import type { OwnedEntity } from '../kernel/base.entity';
+import { present } from '../shared/present';
+
+/** The read log of a caller that may read personal data in full: only ministry staff may. */
+const readLog = (ctx: Context) => present(ctx.personalLog, 'the read log of a ministry caller');
 
 /** The name of a resource that declares personal fields. */
 type PersonalResource = string;
@@ -25,11 +29,16 @@ export async function personalValue(
   const access = ctx.scope.personalAccess(resource, row.ownerMinistry.id);
   if (!access.full) return masker(value);
   if (access.grant) {
-    await ctx.personalLog!.record({ resourceType: personalClauseOf(resource), recordId: row.id, ownerMinistryId: row.ownerMinistry.id, grant: access.grant, field });
+    await readLog(ctx).record({
+      resourceType: personalClauseOf(resource),
+      recordId: row.id,
+      ownerMinistryId: row.ownerMinistry.id,
+      grant: access.grant,
+      field,
+    });
   }
   return value;
 }
-
 
 /**
  * Filtering or sorting by a personal field would reveal values the caller
@@ -59,12 +68,20 @@ export const MAX_LOGGED_MATCHES = 10_000;
  * those fields, in the request's transaction, before anything is returned.
  */
 export async function logPersonalMatches<T extends OwnedEntity>(
-  ctx: Context, resource: PersonalResource, entity: ClassType<T>, where: FilterQuery<T>, fields: readonly string[],
+  ctx: Context,
+  resource: PersonalResource,
+  entity: ClassType<T>,
+  where: FilterQuery<T>,
+  fields: readonly string[],
 ): Promise<void> {
   const foreign = ctx.scope.grants.filter((g) => g.includesPersonalData && g.resources.includes(resource)).map((g) => g.providerMinistryId);
   if (fields.length === 0 || foreign.length === 0) return;
-  const rows = await ctx.em.find(entity, { $and: [where, { ownerMinistry: { $in: [...new Set(foreign)] } }] } as FilterQuery<T>, { fields: ['id', 'ownerMinistry'] as never, limit: MAX_LOGGED_MATCHES + 1 });
-  if (rows.length > MAX_LOGGED_MATCHES) throw badUserInput(`The personal-data filter matches over ${MAX_LOGGED_MATCHES} records of other ministries; narrow it.`, 'filter');
+  const rows = await ctx.em.find(entity, { $and: [where, { ownerMinistry: { $in: [...new Set(foreign)] } }] } as FilterQuery<T>, {
+    fields: ['id', 'ownerMinistry'] as never,
+    limit: MAX_LOGGED_MATCHES + 1,
+  });
+  if (rows.length > MAX_LOGGED_MATCHES)
+    throw badUserInput(`The personal-data filter matches over ${MAX_LOGGED_MATCHES} records of other ministries; narrow it.`, 'filter');
   await logPersonalRows(ctx, resource, rows, fields);
 }
 
@@ -74,7 +91,10 @@ export async function logPersonalRows(ctx: Context, resource: PersonalResource, 
   for (const row of rows) {
     const access = ctx.scope.personalAccess(resource, row.ownerMinistry.id);
     if (!access.full || !access.grant) continue;
-    for (const field of fields) reads.push(ctx.personalLog!.record({ resourceType: personalClauseOf(resource), recordId: row.id, ownerMinistryId: row.ownerMinistry.id, grant: access.grant, field }));
+    for (const field of fields)
+      reads.push(
+        readLog(ctx).record({ resourceType: personalClauseOf(resource), recordId: row.id, ownerMinistryId: row.ownerMinistry.id, grant: access.grant, field }),
+      );
   }
   await Promise.all(reads);
 }

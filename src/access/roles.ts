@@ -23,7 +23,5 @@ export const STAFF_ROLES: readonly Role[] = [Role.VIEWER, Role.EDITOR, Role.ADMI
 export const MINISTRY_ROLES: ReadonlySet<Role> = new Set(STAFF_ROLES);
 export const WRITER_ROLES: ReadonlySet<Role> = new Set([Role.EDITOR, Role.ADMIN]);
 
-export const isMinistryStaff = (v: Viewer | null): v is Viewer & { ministryId: string } =>
-  !!v && !v.pending && MINISTRY_ROLES.has(v.role) && !!v.ministryId;
-export const isWriter = (v: Viewer | null): v is Viewer & { ministryId: string } =>
-  isMinistryStaff(v) && WRITER_ROLES.has(v.role);
+export const isMinistryStaff = (v: Viewer | null): v is Viewer & { ministryId: string } => !!v && !v.pending && MINISTRY_ROLES.has(v.role) && !!v.ministryId;
+export const isWriter = (v: Viewer | null): v is Viewer & { ministryId: string } => isMinistryStaff(v) && WRITER_ROLES.has(v.role);

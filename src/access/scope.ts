@@ -27,12 +27,7 @@ export interface Grant {
 }
 
 /** Why a row is readable: the caller's own, a resource its role reads in full (auditors: MoUs), a party to the row (MoUs), or a clause. */
-export type ReadReason =
-  | { rule: 'own-ministry' }
-  | { rule: 'reads-all' }
-  | { rule: 'system' }
-  | { rule: 'party' }
-  | { rule: 'mou-clause'; grant: Grant };
+export type ReadReason = { rule: 'own-ministry' } | { rule: 'reads-all' } | { rule: 'system' } | { rule: 'party' } | { rule: 'mou-clause'; grant: Grant };
 
 export class Scope {
   private constructor(
@@ -62,7 +57,12 @@ export class Scope {
    * stay the caller's own ministry's, and what `grants` (clauses in force, with
    * their ids for the read log) add.
    */
-  static fromDatabase(viewer: Viewer | null, read: Readonly<Record<ScopedResource, readonly string[]>>, readsAll: readonly ScopedResource[], grants: readonly Grant[]): Scope {
+  static fromDatabase(
+    viewer: Viewer | null,
+    read: Readonly<Record<ScopedResource, readonly string[]>>,
+    readsAll: readonly ScopedResource[],
+    grants: readonly Grant[],
+  ): Scope {
     const map = new Map<ScopedResource, readonly string[] | null>(Object.entries(read).map(([r, ids]) => [r, [...ids]]));
     for (const r of readsAll) map.set(r, null);
     const own = isMinistryStaff(viewer) ? viewer.ministryId : null;

@@ -11,12 +11,14 @@ import type { Context } from '../context';
 import { forbidden, unauthenticated } from '../shared/errors';
 import { AUDIENCE_ROLES, type Audience, type PolicyTable } from './policy';
 import { MINISTRY_ROLES, Role } from './roles';
+import { present } from '../shared/present';
 
 const PENDING = 'Your account awaits approval by an ADMIN of your ministry: until then you may read only your own account.';
 /** Any identity the database recognised, an account pending approval included. */
 const identified = rule('identified', { cache: 'contextual' })((_p, _a, ctx: Context) => (ctx.viewer ? true : unauthenticated()));
 const authenticated = rule('authenticated', { cache: 'contextual' })((_p, _a, ctx: Context) =>
-  !ctx.viewer ? unauthenticated() : ctx.viewer.pending ? forbidden(PENDING, 'account:pending-approval') : true);
+  !ctx.viewer ? unauthenticated() : ctx.viewer.pending ? forbidden(PENDING, 'account:pending-approval') : true,
+);
 
 const MESSAGES: Record<Audience, string> = {
   anyone: '',
@@ -44,13 +46,20 @@ function audienceRule(audience: Audience): IRule | typeof allow {
     if (ctx.viewer.pending) return forbidden(PENDING, 'account:pending-approval');
     const needsMinistry = roles.every((r) => MINISTRY_ROLES.has(r));
     if (!roles.includes(ctx.viewer.role) || (needsMinistry && !ctx.viewer.ministryId)) return forbidden(MESSAGES[audience], `audience:${audience}`);
-    if (audience === 'coordinator-writer' && !(await ctx.loaders.byId(Ministry).load(ctx.viewer.ministryId!))?.isCoordinator) return forbidden(MESSAGES[audience], `audience:${audience}`);
+    if (
+      audience === 'coordinator-writer' &&
+      !(await ctx.loaders.byId(Ministry).load(present(ctx.viewer.ministryId, 'the ministry of a ministry role')))?.isCoordinator
+    )
+      return forbidden(MESSAGES[audience], `audience:${audience}`);
     return true;
   });
 }
 
 // One rule per audience: shield caches results by rule name, and refuses two rules with one name.
-const RULES = Object.fromEntries((Object.keys(AUDIENCE_ROLES) as Audience[]).map((a) => [a, audienceRule(a)])) as Record<Audience, ReturnType<typeof audienceRule>>;
+const RULES = Object.fromEntries((Object.keys(AUDIENCE_ROLES) as Audience[]).map((a) => [a, audienceRule(a)])) as Record<
+  Audience,
+  ReturnType<typeof audienceRule>
+>;
 
 const rules = (policy: Readonly<Record<string, { audience: Audience }>>) =>
   Object.fromEntries(Object.entries(policy).map(([field, p]) => [field, RULES[p.audience]]));

@@ -22,7 +22,10 @@ export interface SessionClaims {
 
 export class TokenService {
   private readonly key: Uint8Array;
-  constructor(secret: string, private readonly ttl: string) {
+  constructor(
+    secret: string,
+    private readonly ttl: string,
+  ) {
     this.key = new TextEncoder().encode(secret);
   }
 

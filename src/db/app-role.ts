@@ -56,7 +56,9 @@ export async function ensureAppLogin(ownerUrl: string): Promise<string> {
     const client = new Client({ connectionString: ownerUrl });
     await client.connect();
     try {
-      await client.query(`alter role ${APP_ROLE} with login nosuperuser nocreaterole nocreatedb noreplication nobypassrls password '${appPassword(ownerUrl).replace(/'/g, "''")}'`);
+      await client.query(
+        `alter role ${APP_ROLE} with login nosuperuser nocreaterole nocreatedb noreplication nobypassrls password '${appPassword(ownerUrl).replace(/'/g, "''")}'`,
+      );
       return url;
     } catch (e) {
       if (attempt >= 5 || !/concurrently/.test(String((e as Error).message))) throw e;

@@ -18,7 +18,13 @@ export interface Database {
  * Connects to `DATABASE_URL`, or starts the embedded PostgreSQL in
  * `<dataDir>/postgres` when none is configured, then applies pending migrations.
  */
-export async function openDatabase(opts: { databaseUrl?: string; appUrl?: string; dataDir: string; log?: (line: string) => void; stopRunning?: boolean }): Promise<Database> {
+export async function openDatabase(opts: {
+  databaseUrl?: string;
+  appUrl?: string;
+  dataDir: string;
+  log?: (line: string) => void;
+  stopRunning?: boolean;
+}): Promise<Database> {
   let embedded: EmbeddedCluster | undefined;
   let url = opts.databaseUrl;
   if (!url) {

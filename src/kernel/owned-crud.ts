@@ -11,7 +11,15 @@
  *   the row is foreign or missing.
  */
 import { requireOwnMinistry } from '../access/guards';
-import { CheckConstraintViolationException, NotNullConstraintViolationException, OptimisticLockError, UniqueConstraintViolationException, ForeignKeyConstraintViolationException, type FilterQuery, type QueryOrderMap } from '@mikro-orm/core';
+import {
+  CheckConstraintViolationException,
+  NotNullConstraintViolationException,
+  OptimisticLockError,
+  UniqueConstraintViolationException,
+  ForeignKeyConstraintViolationException,
+  type FilterQuery,
+  type QueryOrderMap,
+} from '@mikro-orm/core';
 import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, InputType, Int, Mutation, ObjectType, Query, Resolver, Root, type ClassType } from 'type-graphql';
 import { ValidateNested } from 'class-validator';
 import type { Context } from '../context';
@@ -101,7 +109,8 @@ export async function flushOrExplain(ctx: Context): Promise<void> {
       const field = column.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
       throw badUserInput(`${field || 'A field'} cannot be cleared: leave it out to keep its value.`, field ? `input.${field}` : 'input');
     }
-    if (e instanceof CheckConstraintViolationException) throw conflict('The database refused a value that breaks one of its rules (e.g. a programme already full).');
+    if (e instanceof CheckConstraintViolationException)
+      throw conflict('The database refused a value that breaks one of its rules (e.g. a programme already full).');
     // The database's own layer (row-level security, grants, guard triggers) refused: the API's checks should have first.
     if ((e as { code?: string }).code === '42501') throw forbidden('The database refused this change for your account.', 'database:row-level-security');
     throw e;
@@ -143,7 +152,13 @@ export function ownedCrudResolver<T extends OwnedEntity, C extends object, U ext
       const dir = args.orderBy?.direction === SortDirection.DESC ? 'desc' : 'asc';
       const orderBy = (args.orderBy ? { [cfg.orderProperty[args.orderBy.field]]: dir, id: dir } : { id: 'asc' }) as QueryOrderMap<T>;
       const connection = await listConnection(ctx, cfg.entity, where, orderBy, args);
-      await logPersonalQuery(ctx, where, args.filter ?? ({} as F), args.orderBy?.field, connection.edges.map((e) => e.node));
+      await logPersonalQuery(
+        ctx,
+        where,
+        args.filter ?? ({} as F),
+        args.orderBy?.field,
+        connection.edges.map((e) => e.node),
+      );
       return connection;
     }
 
@@ -216,4 +231,3 @@ export function assignPresent<T extends object>(row: T, input: object, skip: rea
     if (value !== undefined && !skip.includes(key)) (row as Record<string, unknown>)[key] = value;
   }
 }
-

@@ -19,7 +19,8 @@ import { ownedCrudResolver, type OwnedCrudConfig, type UpdateInputBase } from '.
 import { relationConnection, RelationArgs } from './relation-connection';
 import { subject, type ItemRules, type MutationPolicy, type Resource, type StatisticsSpec } from './resource';
 
-const MASKED = ' Personal data: masked unless you are the owner ministry or a clause in force shares personal data with you; full reads by other ministries are logged.';
+const MASKED =
+  ' Personal data: masked unless you are the owner ministry or a clause in force shares personal data with you; full reads by other ministries are logged.';
 
 export interface PersonalField {
   masker: Masker;
@@ -64,7 +65,14 @@ export interface OwnedResourceDeclaration<T extends OwnedEntity, C extends objec
 }
 
 /** Defines `name` on a resolver class as a field resolver `(root, ctx) => …` or `(root, args, ctx) => …`. */
-function defineField(target: Function, name: string, type: () => unknown, options: { nullable?: boolean; description?: string }, body: (...a: never[]) => unknown, withArgs?: Function) {
+function defineField(
+  target: Function,
+  name: string,
+  type: () => unknown,
+  options: { nullable?: boolean; description?: string },
+  body: (...a: never[]) => unknown,
+  withArgs?: Function,
+) {
   Object.defineProperty(target.prototype, name, { value: body, writable: true, configurable: true });
   const descriptor = Object.getOwnPropertyDescriptor(target.prototype, name) as PropertyDescriptor;
   Root()(target.prototype, name, 0);
@@ -85,24 +93,37 @@ export function ownedResource<T extends OwnedEntity, C extends object, U extends
   @Resolver(() => entity)
   class Fields {}
   for (const [field, p] of Object.entries(decl.personal ?? {})) {
-    defineField(Fields, field, () => String, { nullable: p.nullable, description: `${p.description}${MASKED}` },
-      ((row: T, ctx: Context) => personalValue(ctx, name, row, field, (row as Record<string, unknown>)[field] as string | null, p.masker)) as never);
+    defineField(Fields, field, () => String, { nullable: p.nullable, description: `${p.description}${MASKED}` }, ((row: T, ctx: Context) =>
+      personalValue(ctx, name, row, field, (row as Record<string, unknown>)[field] as string | null, p.masker)) as never);
   }
   for (const [field, r] of Object.entries(decl.references ?? {})) {
-    defineField(Fields, field, r.type, { nullable: true, description: r.description ?? 'Null when the record is outside your read scope.' },
-      ((row: T, ctx: Context) => {
-        const value = (row as Record<string, unknown>)[r.key ?? field] as { id: string } | string | null | undefined;
-        const key = typeof value === 'string' ? value : value?.id;
-        return key ? ctx.loaders.byId(r.type()).load(key) : null;
-      }) as never);
+    defineField(Fields, field, r.type, { nullable: true, description: r.description ?? 'Null when the record is outside your read scope.' }, ((
+      row: T,
+      ctx: Context,
+    ) => {
+      const value = (row as Record<string, unknown>)[r.key ?? field] as { id: string } | string | null | undefined;
+      const key = typeof value === 'string' ? value : value?.id;
+      return key ? ctx.loaders.byId(r.type()).load(key) : null;
+    }) as never);
   }
   for (const [field, c] of Object.entries(decl.children ?? {})) {
     // Created at load time: type-graphql must see every type before the schema is built.
     const Connection = connectionOf(c.type());
-    defineField(Fields, field, () => Connection, { description: c.description },
+    defineField(
+      Fields,
+      field,
+      () => Connection,
+      { description: c.description },
       ((row: T, args: RelationArgs, ctx: Context) =>
-        relationConnection(ctx, Connection as never, { entity: c.type() as never, parentProperty: c.parentProperty, resource: c.scoped ? c.type().name : undefined }, row.id, args)) as never,
-      RelationArgs);
+        relationConnection(
+          ctx,
+          Connection as never,
+          { entity: c.type() as never, parentProperty: c.parentProperty, resource: c.scoped ? c.type().name : undefined },
+          row.id,
+          args,
+        )) as never,
+      RelationArgs,
+    );
   }
   if (decl.personal && decl.clause) {
     declarePersonalFields(name, decl.clause, Object.fromEntries(Object.entries(decl.personal).map(([f, p]) => [f, p.masker])));

@@ -18,7 +18,11 @@ import type { ImportSpec } from './csv-import';
 import { parseGlobalId } from '../shared/global-id';
 
 /** Which record a mutation was about, and whose data it is (its ministry's ADMIN may read the event). */
-export interface AuditSubject { entityType: string; entityId: string | null; subjectMinistryId: string | null }
+export interface AuditSubject {
+  entityType: string;
+  entityId: string | null;
+  subjectMinistryId: string | null;
+}
 /** What a mutation's audit subject is derived from. */
 export interface SubjectInput {
   args: Record<string, unknown>;
@@ -99,15 +103,25 @@ export interface Resource {
 /** The standard audit subjects. */
 export const subject = {
   /** The returned record, owned by a ministry (or a ministry itself). */
-  row: (type: string): SubjectOf => (result) => {
-    const r = result as { id?: string; code?: string; ownerMinistry?: { id: string }; ministry?: { id: string } | null } | null;
-    return { entityType: type, entityId: r?.id ?? r?.code ?? null, subjectMinistryId: r?.ownerMinistry?.id ?? r?.ministry?.id ?? (type === 'Ministry' ? r?.id ?? null : null) };
-  },
+  row:
+    (type: string): SubjectOf =>
+    (result) => {
+      const r = result as { id?: string; code?: string; ownerMinistry?: { id: string }; ministry?: { id: string } | null } | null;
+      return {
+        entityType: type,
+        entityId: r?.id ?? r?.code ?? null,
+        subjectMinistryId: r?.ownerMinistry?.id ?? r?.ministry?.id ?? (type === 'Ministry' ? (r?.id ?? null) : null),
+      };
+    },
   /** A deletion: the deleted id, and the owner the row had. */
-  deleted: (type: string): SubjectOf => (result, { deletedOwner }) => {
-    const id = (result as { deletedId?: string } | null)?.deletedId ?? null;
-    return { entityType: type, entityId: id ? parseGlobalId(id)?.id ?? null : null, subjectMinistryId: deletedOwner };
-  },
+  deleted:
+    (type: string): SubjectOf =>
+    (result, { deletedOwner }) => {
+      const id = (result as { deletedId?: string } | null)?.deletedId ?? null;
+      return { entityType: type, entityId: id ? (parseGlobalId(id)?.id ?? null) : null, subjectMinistryId: deletedOwner };
+    },
   /** About the caller's own ministry's records as a whole (an import: the event's changes describe it). */
-  ownMinistry: (type: (args: Record<string, unknown>) => string): SubjectOf => (_r, { args, actorMinistryId }) => ({ entityType: type(args), entityId: null, subjectMinistryId: actorMinistryId }),
+  ownMinistry:
+    (type: (args: Record<string, unknown>) => string): SubjectOf =>
+    (_r, { args, actorMinistryId }) => ({ entityType: type(args), entityId: null, subjectMinistryId: actorMinistryId }),
 };

@@ -16,7 +16,10 @@ export enum Sector {
   CONSTRUCTION = 'CONSTRUCTION',
   ICT = 'ICT',
 }
-registerEnumType(Sector, { name: 'Sector', description: 'Programme sectors named at the 8 October 2025 signing (energy covers oil & gas, electricity and renewables).' });
+registerEnumType(Sector, {
+  name: 'Sector',
+  description: 'Programme sectors named at the 8 October 2025 signing (energy covers oil & gas, electricity and renewables).',
+});
 
 export enum InstitutionType {
   TRAINING_CENTRE = 'TRAINING_CENTRE',

@@ -46,8 +46,7 @@ export const notWritable = (field = 'id') =>
 
 export const notFound = (field = 'id') => new AppError(ErrorCode.NOT_FOUND, 'No such record.', { field });
 
-export const conflict = (message: string, field?: string) =>
-  new AppError(ErrorCode.CONFLICT, message, field ? { field } : {});
+export const conflict = (message: string, field?: string) => new AppError(ErrorCode.CONFLICT, message, field ? { field } : {});
 
 // INTERNAL_SERVER_ERROR is not here: Apollo gives that code to every unexpected error, whose message must not leak.
 const PASS_THROUGH = new Set<string>([
@@ -76,10 +75,16 @@ export const RETRY_AFTER_SECONDS = 5;
  * had from the pool), as opposed to a query it refused.
  */
 export function isDatabaseUnavailable(e: unknown): boolean {
-  for (let x: any = e, depth = 0; x && depth < 5; x = x.originalError ?? x.cause ?? x.previous, depth++) {
+  type Chained = { code?: unknown; message?: unknown; originalError?: Chained; cause?: Chained; previous?: Chained } | null | undefined;
+  for (let x = e as Chained, depth = 0; x && depth < 5; x = x.originalError ?? x.cause ?? x.previous, depth++) {
     const code = String(x.code ?? '');
     if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03'].includes(code) || code.startsWith('08')) return true;
-    if (/Connection terminated|connect ECONNREFUSED|Timeout acquiring a connection|the database system is (starting up|shutting down|in recovery mode)|terminating connection|Client has encountered a connection error|Connection ended unexpectedly/i.test(String(x.message ?? ''))) return true;
+    if (
+      /Connection terminated|connect ECONNREFUSED|Timeout acquiring a connection|the database system is (starting up|shutting down|in recovery mode)|terminating connection|Client has encountered a connection error|Connection ended unexpectedly/i.test(
+        String(x.message ?? ''),
+      )
+    )
+      return true;
   }
   return false;
 }
@@ -116,12 +121,22 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, on
   }
   // PostgreSQL's statement timeout (57014): the operation outran its budget, which is the caller's to shrink.
   if ((original as { code?: string })?.code === '57014') {
-    return { message: 'The operation ran past its time budget and was stopped; ask for less at once.', locations: formatted.locations, path: formatted.path, extensions: { code: ErrorCode.TIMEOUT } };
+    return {
+      message: 'The operation ran past its time budget and was stopped; ask for less at once.',
+      locations: formatted.locations,
+      path: formatted.path,
+      extensions: { code: ErrorCode.TIMEOUT },
+    };
   }
   // PostgreSQL refusing a value as data (class 22: too long, out of range, not UTF-8, …): the input guard
   // should have caught it first, but it is the caller's value either way, never an internal error.
   if (/^22[0-9A-Z]{3}$/.test(String((original as { code?: string })?.code ?? ''))) {
-    return { message: 'A value is not acceptable here (too long, out of range or not valid text).', locations: formatted.locations, path: formatted.path, extensions: { code: ErrorCode.BAD_USER_INPUT } };
+    return {
+      message: 'A value is not acceptable here (too long, out of range or not valid text).',
+      locations: formatted.locations,
+      path: formatted.path,
+      extensions: { code: ErrorCode.BAD_USER_INPUT },
+    };
   }
   if (code && PASS_THROUGH.has(code)) {
     const { stacktrace: _drop, ...extensions } = formatted.extensions ?? {};
@@ -131,7 +146,12 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, on
   return { message: 'Internal server error.', locations: formatted.locations, path: formatted.path, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
 }
 
-interface ValidationErrorLike { property: string; target?: object; constraints?: Record<string, string>; children?: ValidationErrorLike[] }
+interface ValidationErrorLike {
+  property: string;
+  target?: object;
+  constraints?: Record<string, string>;
+  children?: ValidationErrorLike[];
+}
 
 /** type-graphql's ArgumentValidationError carries class-validator's errors in its extensions. */
 function findValidationErrors(e: unknown): ValidationErrorLike[] | undefined {

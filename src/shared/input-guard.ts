@@ -30,7 +30,7 @@ const BLANK = /^[\s\u00A0\u1680\u180E\u2000-\u200D\u2028\u2029\u202F\u205F\u2060
 
 /** The text as stored (NFC), or the reason it is refused. */
 export function cleanText(value: string, field: string): string | { reason: string } {
-  const name = field.split('.').pop()!.replace(/\[\d+\]$/, '');
+  const name = (field.split('.').pop() ?? field).replace(/\[\d+\]$/, '');
   if (RAW.has(name)) return value;
   if (value.length > ABSOLUTE_MAX_CHARS) return { reason: `is longer than ${ABSOLUTE_MAX_CHARS} characters` };
   if (LONE_SURROGATE.test(value)) return { reason: 'is not valid Unicode text (a lone surrogate)' };

@@ -53,7 +53,9 @@ export interface ConnectionShape<T> {
   totalCount(): Promise<number>;
 }
 
-export type ConnectionClass<T> = ClassType<ConnectionShape<T>> & { make(edges: Edge<T>[], pageInfo: PageInfo, count: () => Promise<number>): ConnectionShape<T> };
+export type ConnectionClass<T> = ClassType<ConnectionShape<T>> & {
+  make(edges: Edge<T>[], pageInfo: PageInfo, count: () => Promise<number>): ConnectionShape<T>;
+};
 
 const connections = new Map<string, ConnectionClass<never>>();
 
@@ -73,7 +75,7 @@ export function connectionOf<T extends object>(nodeType: ClassType<T>, name = no
     @Field(() => PageInfo) pageInfo!: PageInfo;
     count!: () => Promise<number>;
 
-    @Field(() => Int, { description: 'Rows in the caller\'s scope matching the filter, over all pages.' })
+    @Field(() => Int, { description: "Rows in the caller's scope matching the filter, over all pages." })
     totalCount(): Promise<number> {
       return this.count();
     }

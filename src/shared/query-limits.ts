@@ -77,7 +77,9 @@ export function assertDocumentSize(query: unknown, anonymous: boolean): void {
   const limits = anonymous ? REQUEST_LIMITS.anonymous : REQUEST_LIMITS.authenticated;
   const who = anonymous ? 'an anonymous caller (log in for more)' : 'one operation';
   if (query.length > limits.documentChars) {
-    throw new AppError(ErrorCode.BAD_REQUEST, `The document is ${query.length} characters long; ${who} may send at most ${limits.documentChars}.`, { http: { status: 400 } });
+    throw new AppError(ErrorCode.BAD_REQUEST, `The document is ${query.length} characters long; ${who} may send at most ${limits.documentChars}.`, {
+      http: { status: 400 },
+    });
   }
   let tokens = 0;
   try {
@@ -112,6 +114,10 @@ export function assertComplexity(schema: GraphQLSchema, document: DocumentNode, 
     throw e;
   }
   if (complexity > MAX_COMPLEXITY) {
-    throw new AppError(ErrorCode.BAD_USER_INPUT, `This operation would cost ${complexity} (at most ${MAX_COMPLEXITY}): ask for smaller pages, fewer nested lists, or fewer exports, statistics or matrices at once.`, { complexity, maximumComplexity: MAX_COMPLEXITY, http: { status: 400 } });
+    throw new AppError(
+      ErrorCode.BAD_USER_INPUT,
+      `This operation would cost ${complexity} (at most ${MAX_COMPLEXITY}): ask for smaller pages, fewer nested lists, or fewer exports, statistics or matrices at once.`,
+      { complexity, maximumComplexity: MAX_COMPLEXITY, http: { status: 400 } },
+    );
   }
 }

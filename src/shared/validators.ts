@@ -28,4 +28,8 @@ export const IsProvinceCode = (o?: ValidationOptions) =>
   simple('isProvinceCode', (v) => (typeof v === 'string' && isProvinceCode(v) ? null : 'not a Kemendagri province code (e.g. 35 for Jawa Timur)'), o);
 
 export const IsCountryCodeFormat = (o?: ValidationOptions) =>
-  simple('isCountryCode', (v) => (Array.isArray(v) && v.every((c) => typeof c === 'string' && /^[A-Z]{2}$/.test(c)) ? null : 'must be ISO 3166-1 alpha-2 codes such as JP'), o);
+  simple(
+    'isCountryCode',
+    (v) => (Array.isArray(v) && v.every((c) => typeof c === 'string' && /^[A-Z]{2}$/.test(c)) ? null : 'must be ISO 3166-1 alpha-2 codes such as JP'),
+    o,
+  );

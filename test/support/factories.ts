@@ -27,15 +27,26 @@ export function validNik(sex = Sex.FEMALE, birthDate = '1998-04-12'): string {
 
 export function institution(em: EntityManager, owner: Ministry, over: Partial<Institution> = {}): Institution {
   return em.create(Institution, {
-    ownerMinistry: owner, name: `Institution ${serial++}`, type: InstitutionType.TRAINING_CENTRE, provinceCode: '35',
-    annualCapacity: 100, sectors: [Sector.TOURISM], ...over,
+    ownerMinistry: owner,
+    name: `Institution ${serial++}`,
+    type: InstitutionType.TRAINING_CENTRE,
+    provinceCode: '35',
+    annualCapacity: 100,
+    sectors: [Sector.TOURISM],
+    ...over,
   } as never);
 }
 
 export function program(em: EntityManager, inst: Institution, over: Partial<Program> = {}): Program {
   return em.create(Program, {
-    ownerMinistry: inst.ownerMinistry, institution: inst, title: `Programme ${serial++}`, sector: Sector.TOURISM,
-    targetCountryCodes: ['JP'], capacityPerIntake: 20, status: ProgramStatus.RUNNING, ...over,
+    ownerMinistry: inst.ownerMinistry,
+    institution: inst,
+    title: `Programme ${serial++}`,
+    sector: Sector.TOURISM,
+    targetCountryCodes: ['JP'],
+    capacityPerIntake: 20,
+    status: ProgramStatus.RUNNING,
+    ...over,
   } as never);
 }
 
@@ -43,8 +54,16 @@ export function trainee(em: EntityManager, owner: Ministry, over: Partial<Traine
   const sex = over.sex ?? Sex.FEMALE;
   const birthDate = over.birthDate ?? '1998-04-12';
   return em.create(Trainee, {
-    ownerMinistry: owner, nik: validNik(sex, birthDate), fullName: `Person ${serial++}`, sex, birthDate, originProvinceCode: '35',
-    phone: '+62 812 1111 2222', email: 'person@mail.example', address: 'Desa Contoh', ...over,
+    ownerMinistry: owner,
+    nik: validNik(sex, birthDate),
+    fullName: `Person ${serial++}`,
+    sex,
+    birthDate,
+    originProvinceCode: '35',
+    phone: '+62 812 1111 2222',
+    email: 'person@mail.example',
+    address: 'Desa Contoh',
+    ...over,
   } as never);
 }
 
@@ -54,15 +73,33 @@ export function enrollment(em: EntityManager, prog: Program, person: Trainee, ov
 
 export function returneeBusiness(em: EntityManager, owner: Ministry, over: Partial<ReturneeBusiness> = {}): ReturneeBusiness {
   return em.create(ReturneeBusiness, {
-    ownerMinistry: owner, returneeName: `Returnee ${serial++}`, returneeNik: validNik(), businessName: `Warung ${serial++}`,
-    kbliCode: '56101', villageCode: '3507122001', provinceCode: '35', employees: 2, financingType: FinancingType.KUR, financingAmount: 25_000_000, ...over,
+    ownerMinistry: owner,
+    returneeName: `Returnee ${serial++}`,
+    returneeNik: validNik(),
+    businessName: `Warung ${serial++}`,
+    kbliCode: '56101',
+    villageCode: '3507122001',
+    provinceCode: '35',
+    employees: 2,
+    financingType: FinancingType.KUR,
+    financingAmount: 25_000_000,
+    ...over,
   } as never);
 }
 
 export function placement(em: EntityManager, owner: Ministry, person: Trainee, over: Partial<Placement> = {}): Placement {
   return em.create(Placement, {
-    ownerMinistry: owner, trainee: person, destinationCountryCode: 'JP', employerName: `Chubu Seiki ${serial++}`, employerType: EmployerType.COMPANY,
-    jobTitle: 'Machine operator', sector: Sector.MANUFACTURING, scheme: PlacementScheme.SSW_JAPAN, contractStart: '2026-07-01', contractEnd: '2029-06-30', ...over,
+    ownerMinistry: owner,
+    trainee: person,
+    destinationCountryCode: 'JP',
+    employerName: `Chubu Seiki ${serial++}`,
+    employerType: EmployerType.COMPANY,
+    jobTitle: 'Machine operator',
+    sector: Sector.MANUFACTURING,
+    scheme: PlacementScheme.SSW_JAPAN,
+    contractStart: '2026-07-01',
+    contractEnd: '2029-06-30',
+    ...over,
   } as never);
 }
 
@@ -78,18 +115,38 @@ export async function ministryWorld(em: EntityManager, owner: Ministry) {
   return { institution: inst, program: prog, trainee: person, enrollment: enr, returneeBusiness: biz, placement: placed };
 }
 
-export interface ClauseSpec { provider: Ministry; recipient: Ministry; resources: ResourceType[]; personal?: boolean; purpose?: string }
+export interface ClauseSpec {
+  provider: Ministry;
+  recipient: Ministry;
+  resources: ResourceType[];
+  personal?: boolean;
+  purpose?: string;
+}
 
 /** An MoU of `owner` and `partner` signed by both and in force, with these clauses, flushed (made with owner rights, past the workflow). */
 export async function signedMou(em: EntityManager, owner: Ministry, partner: Ministry, clauses: ClauseSpec[], over: Partial<Mou> = {}) {
   const mou = em.create(Mou, {
-    ownerMinistry: owner, title: `MoU ${serial++}`, scope: 'Cooperation on calon PMI', validFrom: '2025-01-01', validUntil: '2035-01-01',
-    partyMinistryIds: [owner.id, partner.id], recordedStatus: MouStatus.ACTIVE, ...over,
+    ownerMinistry: owner,
+    title: `MoU ${serial++}`,
+    scope: 'Cooperation on calon PMI',
+    validFrom: '2025-01-01',
+    validUntil: '2035-01-01',
+    partyMinistryIds: [owner.id, partner.id],
+    recordedStatus: MouStatus.ACTIVE,
+    ...over,
   } as never);
-  for (const m of [owner, partner]) em.create(MouParty, { mou, ministry: m, signedAt: new Date('2025-01-01T03:00:00Z'), signatoryName: 'Menteri', signatoryTitle: 'Menteri' } as never);
-  const rows = clauses.map((c) => em.create(DataSharingClause, {
-    mou, providerMinistry: c.provider, recipientMinistry: c.recipient, resourceTypes: c.resources, includesPersonalData: c.personal ?? false, purpose: c.purpose ?? 'Protection of calon PMI',
-  } as never));
+  for (const m of [owner, partner])
+    em.create(MouParty, { mou, ministry: m, signedAt: new Date('2025-01-01T03:00:00Z'), signatoryName: 'Menteri', signatoryTitle: 'Menteri' } as never);
+  const rows = clauses.map((c) =>
+    em.create(DataSharingClause, {
+      mou,
+      providerMinistry: c.provider,
+      recipientMinistry: c.recipient,
+      resourceTypes: c.resources,
+      includesPersonalData: c.personal ?? false,
+      purpose: c.purpose ?? 'Protection of calon PMI',
+    } as never),
+  );
   await em.flush();
   return { mou, clauses: rows };
 }

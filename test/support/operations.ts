@@ -36,14 +36,24 @@ export async function rootOperations(t: TestApp): Promise<{ clients: Map<string,
   const m = (id: string) => toGlobalId('Ministry', id);
   const admin = clients.get('ADMIN')!;
   const draftMou = async () => {
-    const res = await clients.get('EDITOR')!.exec(ops.CreateMouDocument, { input: { title: 'Matrix MoU', scope: 'Matrix scope', validFrom: '2025-01-01', validUntil: '2030-01-01', partyMinistryIds: [m(perin.id)], clauses: [] } });
+    const res = await clients.get('EDITOR')!.exec(ops.CreateMouDocument, {
+      input: { title: 'Matrix MoU', scope: 'Matrix scope', validFrom: '2025-01-01', validUntil: '2030-01-01', partyMinistryIds: [m(perin.id)], clauses: [] },
+    });
     return expectOk(res).createMou.id;
   };
   const fresh = async () => f.ministryWorld(em, kp2mi);
   let countries = 0;
   /** An MoU of KP2MI and KEMENPERIN signed by both, made directly so that terminate and amend can succeed. */
   const activeMou = async () => {
-    const mou = em.create(Mou, { ownerMinistry: kp2mi, title: 'Matrix active MoU', scope: 'Matrix scope', validFrom: '2025-01-01', validUntil: '2030-01-01', partyMinistryIds: [kp2mi.id, perin.id], recordedStatus: MouStatus.ACTIVE });
+    const mou = em.create(Mou, {
+      ownerMinistry: kp2mi,
+      title: 'Matrix active MoU',
+      scope: 'Matrix scope',
+      validFrom: '2025-01-01',
+      validUntil: '2030-01-01',
+      partyMinistryIds: [kp2mi.id, perin.id],
+      recordedStatus: MouStatus.ACTIVE,
+    });
     for (const ministry of [kp2mi, perin]) em.create(MouParty, { mou, ministry, signedAt: new Date(), signatoryName: 'Menteri', signatoryTitle: 'Menteri' });
     await em.flush();
     return f.gid(mou);
@@ -52,7 +62,15 @@ export async function rootOperations(t: TestApp): Promise<{ clients: Map<string,
   const pendingAmendment = async (proposer: typeof kp2mi) => {
     const id = await activeMou();
     const mou = await em.findOneOrFail(Mou, { id: Buffer.from(id, 'base64url').toString().split(':')[1] });
-    const a = em.create(MouAmendment, { id: uuidv4(), mou, number: 1, reason: 'Matrix extension', proposal: { validUntil: '2031-01-01' }, proposedByMinistry: proposer, proposedByAccountId: uuidv4() });
+    const a = em.create(MouAmendment, {
+      id: uuidv4(),
+      mou,
+      number: 1,
+      reason: 'Matrix extension',
+      proposal: { validUntil: '2031-01-01' },
+      proposedByMinistry: proposer,
+      proposedByAccountId: uuidv4(),
+    });
     em.create(MouAmendmentSignature, { id: uuidv4(), amendment: a, ministry: proposer, accountId: uuidv4() });
     await em.flush();
     return id;
@@ -81,8 +99,24 @@ export async function rootOperations(t: TestApp): Promise<{ clients: Map<string,
     returneeBusinessesCsv: async () => ({ query: '{ returneeBusinessesCsv }' }),
     placements: async () => ({ query: '{ placements { totalCount } }' }),
     placementsCsv: async () => ({ query: '{ placementsCsv }' }),
-    createPlacement: async () => ({ query: 'mutation($i: CreatePlacementInput!) { createPlacement(input: $i) { id } }', variables: { i: { traineeId: f.gid(w.trainee), destinationCountryCode: 'KR', employerName: 'Daehan Metal', employerType: 'COMPANY', jobTitle: 'Welder', sector: 'MANUFACTURING', scheme: 'G_TO_G_EPS_KOREA' } } }),
-    updatePlacement: async () => ({ query: 'mutation($i: UpdatePlacementInput!) { updatePlacement(input: $i) { id } }', variables: { i: { id: f.gid(w.placement), jobTitle: `Welder ${Math.random().toString(36).slice(2, 6)}` } } }),
+    createPlacement: async () => ({
+      query: 'mutation($i: CreatePlacementInput!) { createPlacement(input: $i) { id } }',
+      variables: {
+        i: {
+          traineeId: f.gid(w.trainee),
+          destinationCountryCode: 'KR',
+          employerName: 'Daehan Metal',
+          employerType: 'COMPANY',
+          jobTitle: 'Welder',
+          sector: 'MANUFACTURING',
+          scheme: 'G_TO_G_EPS_KOREA',
+        },
+      },
+    }),
+    updatePlacement: async () => ({
+      query: 'mutation($i: UpdatePlacementInput!) { updatePlacement(input: $i) { id } }',
+      variables: { i: { id: f.gid(w.placement), jobTitle: `Welder ${Math.random().toString(36).slice(2, 6)}` } },
+    }),
     deletePlacement: async () => {
       const p = f.placement(em, kp2mi, w.trainee);
       await em.flush();
@@ -95,19 +129,49 @@ export async function rootOperations(t: TestApp): Promise<{ clients: Map<string,
     statistics: async () => ({ query: '{ statistics { institutionCount institutionsByType { key count } } }' }),
     verifyAuditLog: async () => ({ query: '{ verifyAuditLog { valid } }' }),
     auditCheckpoint: async () => ({ query: '{ auditCheckpoint { seq token } }' }),
-    login: async () => ({ query: 'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }', variables: { e: clients.get('VIEWER')!.account!.email, p: TEST_PASSWORD } }),
-    createInstitution: async () => ({ query: 'mutation($i: CreateInstitutionInput!) { createInstitution(input: $i) { id } }', variables: { i: { name: 'Matrix BLK', type: 'TRAINING_CENTRE', provinceCode: '35', annualCapacity: 10 } } }),
-    updateInstitution: async () => ({ query: 'mutation($i: UpdateInstitutionInput!) { updateInstitution(input: $i) { id } }', variables: { i: { id: f.gid(w.institution), annualCapacity: 11 } } }),
-    deleteInstitution: async () => ({ query: 'mutation($id: ID!) { deleteInstitution(id: $id) { deletedId } }', variables: { id: await (async () => { const i = f.institution(em, kp2mi); await em.flush(); return f.gid(i); })() } }),
-    createProgram: async () => ({ query: 'mutation($i: CreateProgramInput!) { createProgram(input: $i) { id } }', variables: { i: { institutionId: f.gid(w.institution), title: 'Matrix programme', sector: 'ICT', capacityPerIntake: 5 } } }),
-    updateProgram: async () => ({ query: 'mutation($i: UpdateProgramInput!) { updateProgram(input: $i) { id } }', variables: { i: { id: f.gid(w.program), capacityPerIntake: 6 } } }),
+    login: async () => ({
+      query: 'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }',
+      variables: { e: clients.get('VIEWER')!.account!.email, p: TEST_PASSWORD },
+    }),
+    createInstitution: async () => ({
+      query: 'mutation($i: CreateInstitutionInput!) { createInstitution(input: $i) { id } }',
+      variables: { i: { name: 'Matrix BLK', type: 'TRAINING_CENTRE', provinceCode: '35', annualCapacity: 10 } },
+    }),
+    updateInstitution: async () => ({
+      query: 'mutation($i: UpdateInstitutionInput!) { updateInstitution(input: $i) { id } }',
+      variables: { i: { id: f.gid(w.institution), annualCapacity: 11 } },
+    }),
+    deleteInstitution: async () => ({
+      query: 'mutation($id: ID!) { deleteInstitution(id: $id) { deletedId } }',
+      variables: {
+        id: await (async () => {
+          const i = f.institution(em, kp2mi);
+          await em.flush();
+          return f.gid(i);
+        })(),
+      },
+    }),
+    createProgram: async () => ({
+      query: 'mutation($i: CreateProgramInput!) { createProgram(input: $i) { id } }',
+      variables: { i: { institutionId: f.gid(w.institution), title: 'Matrix programme', sector: 'ICT', capacityPerIntake: 5 } },
+    }),
+    updateProgram: async () => ({
+      query: 'mutation($i: UpdateProgramInput!) { updateProgram(input: $i) { id } }',
+      variables: { i: { id: f.gid(w.program), capacityPerIntake: 6 } },
+    }),
     deleteProgram: async () => {
       const p = f.program(em, w.institution);
       await em.flush();
       return { query: 'mutation($id: ID!) { deleteProgram(id: $id) { deletedId } }', variables: { id: f.gid(p) } };
     },
-    createTrainee: async () => ({ query: 'mutation($i: CreateTraineeInput!) { createTrainee(input: $i) { id } }', variables: { i: { nik: someNik(), fullName: 'Matrix Person', sex: 'FEMALE', birthDate: '1998-04-12', originProvinceCode: '35' } } }),
-    updateTrainee: async () => ({ query: 'mutation($i: UpdateTraineeInput!) { updateTrainee(input: $i) { id } }', variables: { i: { id: f.gid(w.trainee), fullName: 'Renamed' } } }),
+    createTrainee: async () => ({
+      query: 'mutation($i: CreateTraineeInput!) { createTrainee(input: $i) { id } }',
+      variables: { i: { nik: someNik(), fullName: 'Matrix Person', sex: 'FEMALE', birthDate: '1998-04-12', originProvinceCode: '35' } },
+    }),
+    updateTrainee: async () => ({
+      query: 'mutation($i: UpdateTraineeInput!) { updateTrainee(input: $i) { id } }',
+      variables: { i: { id: f.gid(w.trainee), fullName: 'Renamed' } },
+    }),
     deleteTrainee: async () => {
       const p = f.trainee(em, kp2mi);
       await em.flush();
@@ -116,54 +180,139 @@ export async function rootOperations(t: TestApp): Promise<{ clients: Map<string,
     createEnrollment: async () => {
       const p = f.trainee(em, kp2mi);
       await em.flush();
-      return { query: 'mutation($i: CreateEnrollmentInput!) { createEnrollment(input: $i) { id } }', variables: { i: { programId: f.gid(w.program), traineeId: f.gid(p) } } };
+      return {
+        query: 'mutation($i: CreateEnrollmentInput!) { createEnrollment(input: $i) { id } }',
+        variables: { i: { programId: f.gid(w.program), traineeId: f.gid(p) } },
+      };
     },
-    updateEnrollment: async () => ({ query: 'mutation($i: UpdateEnrollmentInput!) { updateEnrollment(input: $i) { id } }', variables: { i: { id: f.gid(w.enrollment), status: 'ENROLLED' } } }),
+    updateEnrollment: async () => ({
+      query: 'mutation($i: UpdateEnrollmentInput!) { updateEnrollment(input: $i) { id } }',
+      variables: { i: { id: f.gid(w.enrollment), status: 'ENROLLED' } },
+    }),
     deleteEnrollment: async () => {
       const x = await fresh();
       return { query: 'mutation($id: ID!) { deleteEnrollment(id: $id) { deletedId } }', variables: { id: f.gid(x.enrollment) } };
     },
-    createReturneeBusiness: async () => ({ query: 'mutation($i: CreateReturneeBusinessInput!) { createReturneeBusiness(input: $i) { id } }', variables: { i: { returneeName: 'Matrix', returneeNik: someNik(), businessName: 'Warung', kbliCode: '56101', villageCode: '3507122001', provinceCode: '35' } } }),
-    updateReturneeBusiness: async () => ({ query: 'mutation($i: UpdateReturneeBusinessInput!) { updateReturneeBusiness(input: $i) { id } }', variables: { i: { id: f.gid(w.returneeBusiness), employees: 4 } } }),
+    createReturneeBusiness: async () => ({
+      query: 'mutation($i: CreateReturneeBusinessInput!) { createReturneeBusiness(input: $i) { id } }',
+      variables: {
+        i: { returneeName: 'Matrix', returneeNik: someNik(), businessName: 'Warung', kbliCode: '56101', villageCode: '3507122001', provinceCode: '35' },
+      },
+    }),
+    updateReturneeBusiness: async () => ({
+      query: 'mutation($i: UpdateReturneeBusinessInput!) { updateReturneeBusiness(input: $i) { id } }',
+      variables: { i: { id: f.gid(w.returneeBusiness), employees: 4 } },
+    }),
     deleteReturneeBusiness: async () => {
       const b = f.returneeBusiness(em, kp2mi);
       await em.flush();
       return { query: 'mutation($id: ID!) { deleteReturneeBusiness(id: $id) { deletedId } }', variables: { id: f.gid(b) } };
     },
-    createMou: async () => ({ query: 'mutation($i: CreateMouInput!) { createMou(input: $i) { id } }', variables: { i: { title: 'Matrix MoU', scope: 'Matrix scope', validFrom: '2025-01-01', validUntil: '2030-01-01', partyMinistryIds: [m(perin.id)] } } }),
-    updateMouDraft: async () => ({ query: 'mutation($i: UpdateMouDraftInput!) { updateMouDraft(input: $i) { id } }', variables: { i: { id: await draftMou(), title: 'Matrix MoU edited' } } }),
-    signMou: async () => ({ query: 'mutation($id: ID!) { signMou(id: $id, signatoryName: "A", signatoryTitle: "B") { id } }', variables: { id: await draftMou() } }),
+    createMou: async () => ({
+      query: 'mutation($i: CreateMouInput!) { createMou(input: $i) { id } }',
+      variables: { i: { title: 'Matrix MoU', scope: 'Matrix scope', validFrom: '2025-01-01', validUntil: '2030-01-01', partyMinistryIds: [m(perin.id)] } },
+    }),
+    updateMouDraft: async () => ({
+      query: 'mutation($i: UpdateMouDraftInput!) { updateMouDraft(input: $i) { id } }',
+      variables: { i: { id: await draftMou(), title: 'Matrix MoU edited' } },
+    }),
+    signMou: async () => ({
+      query: 'mutation($id: ID!) { signMou(id: $id, signatoryName: "A", signatoryTitle: "B") { id } }',
+      variables: { id: await draftMou() },
+    }),
     terminateMou: async () => ({ query: 'mutation($id: ID!) { terminateMou(id: $id, reason: "Matrix reason") { id } }', variables: { id: await activeMou() } }),
-    amendMou: async () => ({ query: 'mutation($i: AmendMouInput!) { amendMou(input: $i) { id } }', variables: { i: { id: await activeMou(), reason: 'Matrix amendment', validUntil: '2031-01-01' } } }),
-    signMouAmendment: async () => ({ query: 'mutation($id: ID!) { signMouAmendment(id: $id, signatoryName: "A", signatoryTitle: "B") { id } }', variables: { id: await pendingAmendment(perin) } }),
-    rejectMouAmendment: async () => ({ query: 'mutation($id: ID!) { rejectMouAmendment(id: $id, reason: "Matrix rejection") { id } }', variables: { id: await pendingAmendment(perin) } }),
-    withdrawMouAmendment: async () => ({ query: 'mutation($id: ID!) { withdrawMouAmendment(id: $id, reason: "Matrix withdrawal") { id } }', variables: { id: await pendingAmendment(kp2mi) } }),
+    amendMou: async () => ({
+      query: 'mutation($i: AmendMouInput!) { amendMou(input: $i) { id } }',
+      variables: { i: { id: await activeMou(), reason: 'Matrix amendment', validUntil: '2031-01-01' } },
+    }),
+    signMouAmendment: async () => ({
+      query: 'mutation($id: ID!) { signMouAmendment(id: $id, signatoryName: "A", signatoryTitle: "B") { id } }',
+      variables: { id: await pendingAmendment(perin) },
+    }),
+    rejectMouAmendment: async () => ({
+      query: 'mutation($id: ID!) { rejectMouAmendment(id: $id, reason: "Matrix rejection") { id } }',
+      variables: { id: await pendingAmendment(perin) },
+    }),
+    withdrawMouAmendment: async () => ({
+      query: 'mutation($id: ID!) { withdrawMouAmendment(id: $id, reason: "Matrix withdrawal") { id } }',
+      variables: { id: await pendingAmendment(kp2mi) },
+    }),
     narrowMouClause: async () => {
       const id = await activeMou();
-      const clause = em.create(DataSharingClause, { mou: Buffer.from(id, 'base64url').toString().split(':')[1], providerMinistry: kp2mi, recipientMinistry: perin, resourceTypes: [ResourceType.TRAINEE], includesPersonalData: true, purpose: 'Matrix sharing' });
+      const clause = em.create(DataSharingClause, {
+        mou: Buffer.from(id, 'base64url').toString().split(':')[1],
+        providerMinistry: kp2mi,
+        recipientMinistry: perin,
+        resourceTypes: [ResourceType.TRAINEE],
+        includesPersonalData: true,
+        purpose: 'Matrix sharing',
+      });
       await em.flush();
-      return { query: 'mutation($i: NarrowClauseInput!) { narrowMouClause(input: $i) { id } }', variables: { i: { clauseId: toGlobalId('DataSharingClause', clause.id), reason: 'Matrix narrowing', includesPersonalData: false } } };
+      return {
+        query: 'mutation($i: NarrowClauseInput!) { narrowMouClause(input: $i) { id } }',
+        variables: { i: { clauseId: toGlobalId('DataSharingClause', clause.id), reason: 'Matrix narrowing', includesPersonalData: false } },
+      };
     },
     approveAccount: async () => {
-      const pending = em.create(Account, { email: `p${Math.random().toString(36).slice(2)}@test.local`, displayName: 'Pending admin', passwordHash: 'x', role: Role.ADMIN, ministry: kp2mi, pending: true });
+      const pending = em.create(Account, {
+        email: `p${Math.random().toString(36).slice(2)}@test.local`,
+        displayName: 'Pending admin',
+        passwordHash: 'x',
+        role: Role.ADMIN,
+        ministry: kp2mi,
+        pending: true,
+      });
       await em.flush();
       return { query: 'mutation($id: ID!) { approveAccount(id: $id) { id } }', variables: { id: toGlobalId('Account', pending.id) } };
     },
     // A ministry ADMIN creates its VIEWERs; a PLATFORM_ADMIN creates ministry ADMINs only.
-    createAccount: async (who) => ({ query: 'mutation($i: CreateAccountInput!) { createAccount(input: $i) { id } }', variables: { i: { email: `m${Math.random().toString(36).slice(2)}@test.local`, displayName: 'Matrix', password: 'a-long-password-1', role: who === 'PLATFORM_ADMIN' ? 'ADMIN' : 'VIEWER', ministryId: m(kp2mi.id) } } }),
+    createAccount: async (who) => ({
+      query: 'mutation($i: CreateAccountInput!) { createAccount(input: $i) { id } }',
+      variables: {
+        i: {
+          email: `m${Math.random().toString(36).slice(2)}@test.local`,
+          displayName: 'Matrix',
+          password: 'a-long-password-1',
+          role: who === 'PLATFORM_ADMIN' ? 'ADMIN' : 'VIEWER',
+          ministryId: m(kp2mi.id),
+        },
+      },
+    }),
     updateAccount: async (who) => {
       if (who === 'PLATFORM_ADMIN') {
-        const target = em.create(Account, { email: `a${Math.random().toString(36).slice(2)}@test.local`, displayName: 'Admin to rename', passwordHash: 'x', role: Role.ADMIN, ministry: kp2mi });
+        const target = em.create(Account, {
+          email: `a${Math.random().toString(36).slice(2)}@test.local`,
+          displayName: 'Admin to rename',
+          passwordHash: 'x',
+          role: Role.ADMIN,
+          ministry: kp2mi,
+        });
         await em.flush();
-        return { query: 'mutation($i: UpdateAccountInput!) { updateAccount(input: $i) { id } }', variables: { i: { id: toGlobalId('Account', target.id), displayName: 'Renamed admin' } } };
+        return {
+          query: 'mutation($i: UpdateAccountInput!) { updateAccount(input: $i) { id } }',
+          variables: { i: { id: toGlobalId('Account', target.id), displayName: 'Renamed admin' } },
+        };
       }
-      const created = expectOk(await admin.exec(ops.CreateAccountDocument, { input: { email: `u${Math.random().toString(36).slice(2)}@test.local`, displayName: 'To update', password: 'a-long-password-1', role: 'VIEWER' } })).createAccount;
+      const created = expectOk(
+        await admin.exec(ops.CreateAccountDocument, {
+          input: { email: `u${Math.random().toString(36).slice(2)}@test.local`, displayName: 'To update', password: 'a-long-password-1', role: 'VIEWER' },
+        }),
+      ).createAccount;
       return { query: 'mutation($i: UpdateAccountInput!) { updateAccount(input: $i) { id } }', variables: { i: { id: created.id, displayName: 'Updated' } } };
     },
-    createMinistry: async () => ({ query: 'mutation($i: CreateMinistryInput!) { createMinistry(input: $i) { id } }', variables: { i: { code: `M${Math.random().toString(36).slice(2, 8).toUpperCase()}`, name: 'Kementerian Matriks', nameEn: 'Ministry of Matrices' } } }),
-    updateMinistry: async () => ({ query: 'mutation($i: UpdateMinistryInput!) { updateMinistry(input: $i) { id } }', variables: { i: { id: m(perin.id), nameEn: `Ministry of Industry (${Math.random().toString(36).slice(2, 6)})` } } }),
+    createMinistry: async () => ({
+      query: 'mutation($i: CreateMinistryInput!) { createMinistry(input: $i) { id } }',
+      variables: { i: { code: `M${Math.random().toString(36).slice(2, 8).toUpperCase()}`, name: 'Kementerian Matriks', nameEn: 'Ministry of Matrices' } },
+    }),
+    updateMinistry: async () => ({
+      query: 'mutation($i: UpdateMinistryInput!) { updateMinistry(input: $i) { id } }',
+      variables: { i: { id: m(perin.id), nameEn: `Ministry of Industry (${Math.random().toString(36).slice(2, 6)})` } },
+    }),
     // A new code every call (XA, XB, …): each call is a real change.
-    upsertDestinationCountry: async () => ({ query: 'mutation($i: DestinationCountryInput!) { upsertDestinationCountry(input: $i) { code } }', variables: { i: { code: `X${String.fromCharCode(65 + (countries++ % 26))}`, nameEn: 'Testland', nameId: 'Negeri Uji' } } }),
+    upsertDestinationCountry: async () => ({
+      query: 'mutation($i: DestinationCountryInput!) { upsertDestinationCountry(input: $i) { code } }',
+      variables: { i: { code: `X${String.fromCharCode(65 + (countries++ % 26))}`, nameEn: 'Testland', nameId: 'Negeri Uji' } },
+    }),
   };
   return { clients, OPS };
 }

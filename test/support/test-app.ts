@@ -113,7 +113,7 @@ export async function startTestApp(): Promise<TestApp> {
       const em = systemEm(adminOrm);
       const ministry = ministryCode ? await t.ministry(ministryCode) : null;
       const account = em.create(Account, {
-        email: `${role}.${ministryCode ?? "none"}.${randomBytes(4).toString("hex")}@test.local`.toLowerCase(),
+        email: `${role}.${ministryCode ?? 'none'}.${randomBytes(4).toString('hex')}@test.local`.toLowerCase(),
         displayName: `${role} ${ministryCode ?? ''}`,
         passwordHash: await passwordHash,
         role,

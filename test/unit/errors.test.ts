@@ -22,7 +22,10 @@ describe('formatError', () => {
     class CreateThingInput {}
     const target = new CreateThingInput();
     const e = new GraphQLError('Argument Validation Error', {
-      extensions: { code: 'BAD_USER_INPUT', validationErrors: [{ property: 'annualCapacity', target, constraints: { min: 'annualCapacity must not be less than 0' } }] },
+      extensions: {
+        code: 'BAD_USER_INPUT',
+        validationErrors: [{ property: 'annualCapacity', target, constraints: { min: 'annualCapacity must not be less than 0' } }],
+      },
     });
     const out = formatError(formatted(e), e);
     expect(out.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.annualCapacity' });

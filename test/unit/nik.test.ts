@@ -3,8 +3,17 @@ import { ageOn, formatNik, maskNik, nikMismatch, parseNik } from '../../src/modu
 import { Sex } from '../../src/shared/enums';
 
 describe('NIK format', () => {
-  it('parses a man\'s NIK', () => {
-    expect(parseNik('3507121204980001')).toMatchObject({ provinceCode: '35', regencyCode: '07', districtCode: '12', sex: Sex.MALE, birthDay: 12, birthMonth: 4, birthYear2: 98, serial: '0001' });
+  it("parses a man's NIK", () => {
+    expect(parseNik('3507121204980001')).toMatchObject({
+      provinceCode: '35',
+      regencyCode: '07',
+      districtCode: '12',
+      sex: Sex.MALE,
+      birthDay: 12,
+      birthMonth: 4,
+      birthYear2: 98,
+      serial: '0001',
+    });
   });
 
   it('reads day + 40 as a woman', () => {

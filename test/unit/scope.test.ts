@@ -5,8 +5,8 @@ import { Scope } from '../../src/access/scope';
 const A = '01a00000-0000-7000-8000-00000000000a';
 const B = '01a00000-0000-7000-8000-00000000000b';
 
-describe('Scope from the database\'s read lists', () => {
-  it('takes each resource\'s readable ministries as sinergi_begin_request derived them', () => {
+describe("Scope from the database's read lists", () => {
+  it("takes each resource's readable ministries as sinergi_begin_request derived them", () => {
     const grant = { clauseId: 'c', mouId: 'm', providerMinistryId: B, resources: ['Trainee' as const], includesPersonalData: true };
     const s = Scope.fromDatabase({ accountId: 'x', ministryId: A, role: Role.VIEWER }, { Trainee: [A, B], Institution: [A], Mou: [A] }, [], [grant]);
     expect(s.readMinistries('Trainee')).toEqual([A, B]);

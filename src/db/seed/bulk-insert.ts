@@ -37,7 +37,10 @@ export class BulkLoader {
     async function* lines() {
       for (let i = 0; i < rows.length; i += chunk) {
         // Empty unquoted fields are NULL in COPY's CSV format; no generated text is empty.
-        yield stringify(rows.slice(i, i + chunk).map((r) => names.map((n) => cell(r[n]))), { cast: { boolean: (b) => String(b) } });
+        yield stringify(
+          rows.slice(i, i + chunk).map((r) => names.map((n) => cell(r[n]))),
+          { cast: { boolean: (b) => String(b) } },
+        );
         onProgress?.(Math.min(i + chunk, rows.length));
       }
     }

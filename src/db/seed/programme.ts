@@ -11,6 +11,7 @@ import { formatNik } from '../../modules/trainee/nik';
 import { PROVINCES } from '../../shared/regions';
 import { BulkLoader } from './bulk-insert';
 import { Random } from './random';
+import { present } from '../../shared/present';
 
 /** Exact figures (demo-data.md). */
 export const FIGURES = {
@@ -23,40 +24,178 @@ export const FIGURES = {
   kemenperinInTraining: 320,
 } as const;
 
-interface Allocation { code: string; count: number; pmi: number; types: [InstitutionType, number][]; sectors: Sector[]; cap: [number, number]; prefix: string }
+interface Allocation {
+  code: string;
+  count: number;
+  pmi: number;
+  types: [InstitutionType, number][];
+  sectors: Sector[];
+  cap: [number, number];
+  prefix: string;
+}
 
 /** Institutions per ministry: SMK under Kemendikdasmen are the largest group, ESDM has exactly its 7 units. */
 export const ALLOCATION: Allocation[] = [
-  { code: 'KEMENDIKDASMEN', count: 14_000, pmi: 110, types: [[InstitutionType.VOCATIONAL_SCHOOL, 1]], sectors: [Sector.ICT, Sector.TOURISM, Sector.MANUFACTURING, Sector.AGRICULTURE, Sector.HEALTH, Sector.CREATIVE_ECONOMY], cap: [120, 420], prefix: 'SMK Negeri' },
-  { code: 'KEMNAKER', count: 12_500, pmi: 140, types: [[InstitutionType.PRIVATE_COURSE, 0.7], [InstitutionType.COMMUNITY_TRAINING_CENTRE, 0.25], [InstitutionType.TRAINING_CENTRE, 0.05]], sectors: [Sector.MANUFACTURING, Sector.CONSTRUCTION, Sector.HEALTH, Sector.TOURISM, Sector.ICT], cap: [40, 260], prefix: 'BLK' },
-  { code: 'KEMDIKTISAINTEK', count: 2_500, pmi: 20, types: [[InstitutionType.POLYTECHNIC, 1]], sectors: [Sector.ICT, Sector.MANUFACTURING, Sector.ENERGY, Sector.BUSINESS_MANAGEMENT], cap: [150, 420], prefix: 'Politeknik' },
-  { code: 'KEMENUMKM', count: 2_293, pmi: 10, types: [[InstitutionType.TRAINING_CENTRE, 1]], sectors: [Sector.BUSINESS_MANAGEMENT, Sector.CREATIVE_ECONOMY], cap: [30, 200], prefix: 'Pusat Pelatihan UMKM' },
-  { code: 'KEMENPERIN', count: 1_200, pmi: 25, types: [[InstitutionType.TRAINING_CENTRE, 0.5], [InstitutionType.POLYTECHNIC, 0.2], [InstitutionType.VOCATIONAL_SCHOOL, 0.3]], sectors: [Sector.MANUFACTURING, Sector.TOURISM, Sector.HEALTH, Sector.AGRICULTURE], cap: [100, 400], prefix: 'BDI' },
-  { code: 'KEMENKES', count: 1_100, pmi: 20, types: [[InstitutionType.POLYTECHNIC, 0.4], [InstitutionType.TRAINING_CENTRE, 0.6]], sectors: [Sector.HEALTH], cap: [80, 400], prefix: 'Poltekkes' },
-  { code: 'KEMENTAN', count: 900, pmi: 8, types: [[InstitutionType.POLYTECHNIC, 0.3], [InstitutionType.TRAINING_CENTRE, 0.7]], sectors: [Sector.AGRICULTURE, Sector.LIVESTOCK], cap: [60, 300], prefix: 'BBPP' },
+  {
+    code: 'KEMENDIKDASMEN',
+    count: 14_000,
+    pmi: 110,
+    types: [[InstitutionType.VOCATIONAL_SCHOOL, 1]],
+    sectors: [Sector.ICT, Sector.TOURISM, Sector.MANUFACTURING, Sector.AGRICULTURE, Sector.HEALTH, Sector.CREATIVE_ECONOMY],
+    cap: [120, 420],
+    prefix: 'SMK Negeri',
+  },
+  {
+    code: 'KEMNAKER',
+    count: 12_500,
+    pmi: 140,
+    types: [
+      [InstitutionType.PRIVATE_COURSE, 0.7],
+      [InstitutionType.COMMUNITY_TRAINING_CENTRE, 0.25],
+      [InstitutionType.TRAINING_CENTRE, 0.05],
+    ],
+    sectors: [Sector.MANUFACTURING, Sector.CONSTRUCTION, Sector.HEALTH, Sector.TOURISM, Sector.ICT],
+    cap: [40, 260],
+    prefix: 'BLK',
+  },
+  {
+    code: 'KEMDIKTISAINTEK',
+    count: 2_500,
+    pmi: 20,
+    types: [[InstitutionType.POLYTECHNIC, 1]],
+    sectors: [Sector.ICT, Sector.MANUFACTURING, Sector.ENERGY, Sector.BUSINESS_MANAGEMENT],
+    cap: [150, 420],
+    prefix: 'Politeknik',
+  },
+  {
+    code: 'KEMENUMKM',
+    count: 2_293,
+    pmi: 10,
+    types: [[InstitutionType.TRAINING_CENTRE, 1]],
+    sectors: [Sector.BUSINESS_MANAGEMENT, Sector.CREATIVE_ECONOMY],
+    cap: [30, 200],
+    prefix: 'Pusat Pelatihan UMKM',
+  },
+  {
+    code: 'KEMENPERIN',
+    count: 1_200,
+    pmi: 25,
+    types: [
+      [InstitutionType.TRAINING_CENTRE, 0.5],
+      [InstitutionType.POLYTECHNIC, 0.2],
+      [InstitutionType.VOCATIONAL_SCHOOL, 0.3],
+    ],
+    sectors: [Sector.MANUFACTURING, Sector.TOURISM, Sector.HEALTH, Sector.AGRICULTURE],
+    cap: [100, 400],
+    prefix: 'BDI',
+  },
+  {
+    code: 'KEMENKES',
+    count: 1_100,
+    pmi: 20,
+    types: [
+      [InstitutionType.POLYTECHNIC, 0.4],
+      [InstitutionType.TRAINING_CENTRE, 0.6],
+    ],
+    sectors: [Sector.HEALTH],
+    cap: [80, 400],
+    prefix: 'Poltekkes',
+  },
+  {
+    code: 'KEMENTAN',
+    count: 900,
+    pmi: 8,
+    types: [
+      [InstitutionType.POLYTECHNIC, 0.3],
+      [InstitutionType.TRAINING_CENTRE, 0.7],
+    ],
+    sectors: [Sector.AGRICULTURE, Sector.LIVESTOCK],
+    cap: [60, 300],
+    prefix: 'BBPP',
+  },
   { code: 'KEMENHUB', count: 750, pmi: 6, types: [[InstitutionType.ACADEMY, 1]], sectors: [Sector.TRANSPORT], cap: [100, 380], prefix: 'Politeknik Pelayaran' },
-  { code: 'KEMENPAR', count: 700, pmi: 10, types: [[InstitutionType.POLYTECHNIC, 0.3], [InstitutionType.TRAINING_CENTRE, 0.7]], sectors: [Sector.TOURISM, Sector.CREATIVE_ECONOMY], cap: [60, 320], prefix: 'Politeknik Pariwisata' },
-  { code: 'KEMENPU', count: 600, pmi: 4, types: [[InstitutionType.TRAINING_CENTRE, 1]], sectors: [Sector.CONSTRUCTION], cap: [50, 250], prefix: 'Balai Jasa Konstruksi' },
-  { code: 'KKP', count: 450, pmi: 0, types: [[InstitutionType.POLYTECHNIC, 0.3], [InstitutionType.VOCATIONAL_SCHOOL, 0.7]], sectors: [Sector.FISHERIES], cap: [60, 300], prefix: 'SUPM' },
+  {
+    code: 'KEMENPAR',
+    count: 700,
+    pmi: 10,
+    types: [
+      [InstitutionType.POLYTECHNIC, 0.3],
+      [InstitutionType.TRAINING_CENTRE, 0.7],
+    ],
+    sectors: [Sector.TOURISM, Sector.CREATIVE_ECONOMY],
+    cap: [60, 320],
+    prefix: 'Politeknik Pariwisata',
+  },
+  {
+    code: 'KEMENPU',
+    count: 600,
+    pmi: 4,
+    types: [[InstitutionType.TRAINING_CENTRE, 1]],
+    sectors: [Sector.CONSTRUCTION],
+    cap: [50, 250],
+    prefix: 'Balai Jasa Konstruksi',
+  },
+  {
+    code: 'KKP',
+    count: 450,
+    pmi: 0,
+    types: [
+      [InstitutionType.POLYTECHNIC, 0.3],
+      [InstitutionType.VOCATIONAL_SCHOOL, 0.7],
+    ],
+    sectors: [Sector.FISHERIES],
+    cap: [60, 300],
+    prefix: 'SUPM',
+  },
   { code: 'KESDM', count: 7, pmi: 7, types: [[InstitutionType.WORK_UNIT, 1]], sectors: [Sector.ENERGY, Sector.MINING], cap: [400, 1500], prefix: 'PPSDM' },
 ];
 
 /** The seven ESDM vocational work units named at the signing. */
 export const ESDM_UNITS = [
-  'PPSDM Minyak dan Gas Bumi (Migas) Cepu', 'PPSDM Geologi, Mineral dan Batubara (Geominerba) Bandung', 'PPSDM Ketenagalistrikan',
-  'PPSDM Energi Baru dan Terbarukan', 'PPSDM Konservasi Energi', 'Balai Diklat Aparatur Tambang Bawah Tanah', 'PPSDM Proyek Rekayasa Energi',
+  'PPSDM Minyak dan Gas Bumi (Migas) Cepu',
+  'PPSDM Geologi, Mineral dan Batubara (Geominerba) Bandung',
+  'PPSDM Ketenagalistrikan',
+  'PPSDM Energi Baru dan Terbarukan',
+  'PPSDM Konservasi Energi',
+  'Balai Diklat Aparatur Tambang Bawah Tanah',
+  'PPSDM Proyek Rekayasa Energi',
 ];
 
 /** Ministries whose institution data is not (yet) marked link-and-match: 10 of 12 are. */
 const NOT_LINK_AND_MATCH = new Set(['KEMENHUB', 'KEMENPU']);
 
 /** Institutions by province, weighted roughly by population. */
-const PROVINCE_WEIGHT: [string, number][] = Object.keys(PROVINCES).map((c) => [c, { '32': 18, '35': 15, '33': 13, '36': 5, '31': 4, '12': 5, '73': 3, '16': 3, '18': 3, '52': 2, '51': 2 }[c] ?? 1]);
+const PROVINCE_WEIGHT: [string, number][] = Object.keys(PROVINCES).map((c) => [
+  c,
+  { '32': 18, '35': 15, '33': 13, '36': 5, '31': 4, '12': 5, '73': 3, '16': 3, '18': 3, '52': 2, '51': 2 }[c] ?? 1,
+]);
 /** Origin provinces of calon PMI: Jawa Timur, Jawa Tengah, Jawa Barat, NTB, Lampung lead. */
-export const ORIGIN_WEIGHT: [string, number][] = [['35', 30], ['33', 25], ['32', 20], ['52', 10], ['18', 6], ['36', 3], ['51', 2], ['73', 2], ['12', 2]];
+export const ORIGIN_WEIGHT: [string, number][] = [
+  ['35', 30],
+  ['33', 25],
+  ['32', 20],
+  ['52', 10],
+  ['18', 6],
+  ['36', 3],
+  ['51', 2],
+  ['73', 2],
+  ['12', 2],
+];
 const FOCUS = ['JP', 'KR', 'TW', 'DE', 'NL', 'CO', 'CA', 'US'];
-const LANGUAGE: Record<string, string> = { JP: 'JFT-Basic A2 / JLPT N4', KR: 'EPS-TOPIK', DE: 'Goethe B1', TW: 'Mandarin dasar', NL: 'Bahasa Inggris B1', CA: 'IELTS 5.0', US: 'IELTS 5.0', CO: 'Bahasa Spanyol A2' };
-const FIRST = { [Sex.MALE]: ['Budi', 'Agus', 'Dedi', 'Rizki', 'Andi', 'Hendra', 'Joko', 'Wahyu', 'Eko', 'Fajar'], [Sex.FEMALE]: ['Siti', 'Dewi', 'Sri', 'Rina', 'Nur', 'Lestari', 'Wulan', 'Ayu', 'Fitri', 'Indah'] };
+const LANGUAGE: Record<string, string> = {
+  JP: 'JFT-Basic A2 / JLPT N4',
+  KR: 'EPS-TOPIK',
+  DE: 'Goethe B1',
+  TW: 'Mandarin dasar',
+  NL: 'Bahasa Inggris B1',
+  CA: 'IELTS 5.0',
+  US: 'IELTS 5.0',
+  CO: 'Bahasa Spanyol A2',
+};
+const FIRST = {
+  [Sex.MALE]: ['Budi', 'Agus', 'Dedi', 'Rizki', 'Andi', 'Hendra', 'Joko', 'Wahyu', 'Eko', 'Fajar'],
+  [Sex.FEMALE]: ['Siti', 'Dewi', 'Sri', 'Rina', 'Nur', 'Lestari', 'Wulan', 'Ayu', 'Fitri', 'Indah'],
+};
 const LAST = ['Santoso', 'Wijaya', 'Hidayat', 'Saputra', 'Rahmawati', 'Kusuma', 'Nugroho', 'Pratama', 'Wulandari', 'Setiawan', 'Lestari', 'Purnomo'];
 /** Kemenperin's 320 participants in training, by programme (demo-data.md names the fields). */
 const KEMENPERIN_TRAINING: [string, Sector, string[], number][] = [
@@ -67,7 +206,12 @@ const KEMENPERIN_TRAINING: [string, Sector, string[], number][] = [
   ['Tata Boga (culinary)', Sector.TOURISM, ['KR', 'US'], 40],
 ];
 
-export interface Scale { traineesPerMinistry: number; kp2miTrainees: number; programsPerInstitution: number; returneeBusinesses: number }
+export interface Scale {
+  traineesPerMinistry: number;
+  kp2miTrainees: number;
+  programsPerInstitution: number;
+  returneeBusinesses: number;
+}
 export const SCALES: Record<'demo' | 'bench', Scale> = {
   demo: { traineesPerMinistry: 40, kp2miTrainees: 400, programsPerInstitution: 1, returneeBusinesses: 200 },
   /** About 300,000 trainees with ~400,000 enrollments, 3 programmes per institution (performance.md). */
@@ -87,16 +231,28 @@ export function apportion(weights: number[], total: number): number[] {
 
 /** Employers of demo placements, by destination. */
 const EMPLOYERS: Record<string, string[]> = {
-  JP: ['Yamato Kaigo', 'Hokkaido Agri', 'Chubu Seiki', 'Osaka Hotel'], KR: ['Daehan Metal', 'Gyeonggi Plastics', 'Busan Shipyard'],
-  TW: ['Taichung Precision', 'Kaohsiung Fisheries'], DE: ['Klinikum Nord', 'Bayern Pflege'], NL: ['Zorggroep Oost', 'Rotterdam Logistics'],
-  CO: ['Bogotá Servicios'], CA: ['Prairie Farms', 'Northern Care'], US: ['Pacific Hospitality'],
+  JP: ['Yamato Kaigo', 'Hokkaido Agri', 'Chubu Seiki', 'Osaka Hotel'],
+  KR: ['Daehan Metal', 'Gyeonggi Plastics', 'Busan Shipyard'],
+  TW: ['Taichung Precision', 'Kaohsiung Fisheries'],
+  DE: ['Klinikum Nord', 'Bayern Pflege'],
+  NL: ['Zorggroep Oost', 'Rotterdam Logistics'],
+  CO: ['Bogotá Servicios'],
+  CA: ['Prairie Farms', 'Northern Care'],
+  US: ['Pacific Hospitality'],
 };
 
-export interface Progress { (stage: string, done: number, total: number): void }
+export interface Progress {
+  (stage: string, done: number, total: number): void;
+}
 
 /** Generates and inserts institutions, programmes, trainees, enrollments and returnee businesses. */
-export async function seedProgramme(em: EntityManager, ministries: Map<string, { id: string }>, scale: Scale, progress: Progress = () => undefined): Promise<void> {
-  const loader = await BulkLoader.open(em.config.get('clientUrl')!);
+export async function seedProgramme(
+  em: EntityManager,
+  ministries: Map<string, { id: string }>,
+  scale: Scale,
+  progress: Progress = () => undefined,
+): Promise<void> {
+  const loader = await BulkLoader.open(present(em.config.get('clientUrl'), 'the database URL'));
   try {
     await generate(loader, ministries, scale, progress);
     await loader.commit();
@@ -116,7 +272,7 @@ async function generate(loader: BulkLoader, ministries: Map<string, { id: string
   const institutions: Record<string, unknown>[] = [];
   const byMinistry = new Map<string, { id: string; pmi: boolean; sectors: Sector[]; province: string }[]>();
   for (const a of ALLOCATION) {
-    const ministry = ministries.get(a.code)!;
+    const ministry = present(ministries.get(a.code), 'seeded ministries entry');
     const list: { id: string; pmi: boolean; sectors: Sector[]; province: string }[] = [];
     for (let i = 0; i < a.count; i++) {
       const type = pickType(a.types);
@@ -125,7 +281,21 @@ async function generate(loader: BulkLoader, ministries: Map<string, { id: string
       const pmi = i < a.pmi;
       const linkAndMatch = !NOT_LINK_AND_MATCH.has(a.code) && (pmi || a.code === 'KESDM' || rnd.next() < 0.35);
       const name = a.code === 'KESDM' ? ESDM_UNITS[i] : `${a.prefix} ${i + 1} ${PROVINCES[province]}`;
-      const row = { id: id(), owner_ministry_id: ministry.id, name, type, province_code: province, regency: null, address: null, annual_capacity: 0, sectors, link_and_match: linkAndMatch, pmi_preparation: pmi, accreditation: rnd.pick(['A', 'B', 'B', 'C', null]), _w: rnd.int(a.cap[0], a.cap[1]) * (pmi ? 4 : 1) };
+      const row = {
+        id: id(),
+        owner_ministry_id: ministry.id,
+        name,
+        type,
+        province_code: province,
+        regency: null,
+        address: null,
+        annual_capacity: 0,
+        sectors,
+        link_and_match: linkAndMatch,
+        pmi_preparation: pmi,
+        accreditation: rnd.pick(['A', 'B', 'B', 'C', null]),
+        _w: rnd.int(a.cap[0], a.cap[1]) * (pmi ? 4 : 1),
+      };
       institutions.push(row);
       list.push({ id: row.id, pmi, sectors, province });
     }
@@ -133,14 +303,32 @@ async function generate(loader: BulkLoader, ministries: Map<string, { id: string
   }
   for (const pmi of [true, false]) {
     const group = institutions.filter((r) => r.pmi_preparation === pmi);
-    const caps = apportion(group.map((r) => r._w as number), pmi ? FIGURES.pmiCapacity : FIGURES.capacity - FIGURES.pmiCapacity);
+    const caps = apportion(
+      group.map((r) => r._w as number),
+      pmi ? FIGURES.pmiCapacity : FIGURES.capacity - FIGURES.pmiCapacity,
+    );
     group.forEach((r, i) => (r.annual_capacity = caps[i]));
   }
   institutions.forEach((r) => delete r._w);
-  await loader.insert('institution', {
-    id: 'uuid', owner_ministry_id: 'uuid', name: 'text', type: 'institution_type', province_code: 'text', regency: 'text', address: 'text',
-    annual_capacity: 'int', sectors: 'sector[]', link_and_match: 'boolean', pmi_preparation: 'boolean', accreditation: 'accreditation',
-  }, institutions, (d) => progress('institutions', d, institutions.length));
+  await loader.insert(
+    'institution',
+    {
+      id: 'uuid',
+      owner_ministry_id: 'uuid',
+      name: 'text',
+      type: 'institution_type',
+      province_code: 'text',
+      regency: 'text',
+      address: 'text',
+      annual_capacity: 'int',
+      sectors: 'sector[]',
+      link_and_match: 'boolean',
+      pmi_preparation: 'boolean',
+      accreditation: 'accreditation',
+    },
+    institutions,
+    (d) => progress('institutions', d, institutions.length),
+  );
 
   // Programmes: PMI-preparation institutions prepare for the focus destinations; Kemenperin's five hold its 320 participants.
   const programs: Record<string, unknown>[] = [];
@@ -148,19 +336,29 @@ async function generate(loader: BulkLoader, ministries: Map<string, { id: string
   const programCountries = new Map<string, string[]>();
   const kemenperinTraining: { id: string; participants: number }[] = [];
   for (const a of ALLOCATION) {
-    const ministry = ministries.get(a.code)!;
+    const ministry = present(ministries.get(a.code), 'seeded ministries entry');
     const list: string[] = [];
-    byMinistry.get(a.code)!.forEach((inst, i) => {
+    present(byMinistry.get(a.code), 'seeded byMinistry entry').forEach((inst, i) => {
       const n = inst.pmi ? 3 : scale.programsPerInstitution;
       for (let p = 0; p < n; p++) {
         const special = a.code === 'KEMENPERIN' && inst.pmi && p === 0 && i < KEMENPERIN_TRAINING.length ? KEMENPERIN_TRAINING[i] : null;
         const countries = special ? special[2] : inst.pmi ? [rnd.pick(FOCUS), rnd.pick(FOCUS)].filter((c, k, xs) => xs.indexOf(c) === k) : [];
         const sector = special ? special[1] : rnd.pick(inst.sectors);
         const row = {
-          id: id(), owner_ministry_id: ministry.id, institution_id: inst.id, title: special ? special[0] : `Pelatihan ${sector.toLowerCase().replace(/_/g, ' ')} ${p + 1}`,
-          sector, target_country_codes: countries, capacity_per_intake: special ? special[3] : rnd.int(2, 12) * 10, start_date: '2025-11-03', end_date: '2026-05-29',
-          status: special || inst.pmi ? ProgramStatus.RUNNING : rnd.pick([ProgramStatus.PLANNED, ProgramStatus.OPEN, ProgramStatus.RUNNING, ProgramStatus.COMPLETED]),
-          competency_standard: 'SKKNI', certification_scheme: inst.pmi ? 'BNSP / LSP P1' : null, language_requirement: countries[0] ? LANGUAGE[countries[0]] : null,
+          id: id(),
+          owner_ministry_id: ministry.id,
+          institution_id: inst.id,
+          title: special ? special[0] : `Pelatihan ${sector.toLowerCase().replace(/_/g, ' ')} ${p + 1}`,
+          sector,
+          target_country_codes: countries,
+          capacity_per_intake: special ? special[3] : rnd.int(2, 12) * 10,
+          start_date: '2025-11-03',
+          end_date: '2026-05-29',
+          status:
+            special || inst.pmi ? ProgramStatus.RUNNING : rnd.pick([ProgramStatus.PLANNED, ProgramStatus.OPEN, ProgramStatus.RUNNING, ProgramStatus.COMPLETED]),
+          competency_standard: 'SKKNI',
+          certification_scheme: inst.pmi ? 'BNSP / LSP P1' : null,
+          language_requirement: countries[0] ? LANGUAGE[countries[0]] : null,
         };
         programs.push(row);
         programCountries.set(row.id, countries);
@@ -170,10 +368,26 @@ async function generate(loader: BulkLoader, ministries: Map<string, { id: string
     });
     programsOf.set(a.code, list);
   }
-  await loader.insert('program', {
-    id: 'uuid', owner_ministry_id: 'uuid', institution_id: 'uuid', title: 'text', sector: 'sector', target_country_codes: 'text[]', capacity_per_intake: 'int',
-    start_date: 'date', end_date: 'date', status: 'program_status', competency_standard: 'text', certification_scheme: 'text', language_requirement: 'text',
-  }, programs, (d) => progress('programmes', d, programs.length));
+  await loader.insert(
+    'program',
+    {
+      id: 'uuid',
+      owner_ministry_id: 'uuid',
+      institution_id: 'uuid',
+      title: 'text',
+      sector: 'sector',
+      target_country_codes: 'text[]',
+      capacity_per_intake: 'int',
+      start_date: 'date',
+      end_date: 'date',
+      status: 'program_status',
+      competency_standard: 'text',
+      certification_scheme: 'text',
+      language_requirement: 'text',
+    },
+    programs,
+    (d) => progress('programmes', d, programs.length),
+  );
 
   // Trainees (all 18 or older, valid NIKs, origins weighted like real origin provinces) and their enrollments.
   const trainees: Record<string, unknown>[] = [];
@@ -185,22 +399,49 @@ async function generate(loader: BulkLoader, ministries: Map<string, { id: string
     const province = rnd.weighted(ORIGIN_WEIGHT);
     const fullName = `${rnd.pick(FIRST[sex])} ${rnd.pick(LAST)}`;
     const row = {
-      id: id(), owner_ministry_id: ministryId, nik: formatNik({ provinceCode: province, regencyCode: String(rnd.int(1, 29)).padStart(2, '0'), districtCode: String(rnd.int(1, 30)).padStart(2, '0'), birthDate, sex, serial: (serial++ % 9998) + 1 }),
-      full_name: fullName, sex, birth_date: birthDate, origin_province_code: province, origin_regency: null, phone: `+62 8${rnd.int(11, 59)} ${rnd.int(1000, 9999)} ${rnd.int(1000, 9999)}`,
-      email: `${fullName.toLowerCase().replace(/ /g, '.')}.${serial}@mail.example`, address: `Desa ${rnd.pick(LAST)}, RT 0${rnd.int(1, 9)}/RW 0${rnd.int(1, 9)}`,
-      education_level: rnd.pick([EducationLevel.SMA, EducationLevel.SMK, EducationLevel.SMK, EducationLevel.D3, EducationLevel.SMP]), status: TraineeStatus.IN_TRAINING,
+      id: id(),
+      owner_ministry_id: ministryId,
+      nik: formatNik({
+        provinceCode: province,
+        regencyCode: String(rnd.int(1, 29)).padStart(2, '0'),
+        districtCode: String(rnd.int(1, 30)).padStart(2, '0'),
+        birthDate,
+        sex,
+        serial: (serial++ % 9998) + 1,
+      }),
+      full_name: fullName,
+      sex,
+      birth_date: birthDate,
+      origin_province_code: province,
+      origin_regency: null,
+      phone: `+62 8${rnd.int(11, 59)} ${rnd.int(1000, 9999)} ${rnd.int(1000, 9999)}`,
+      email: `${fullName.toLowerCase().replace(/ /g, '.')}.${serial}@mail.example`,
+      address: `Desa ${rnd.pick(LAST)}, RT 0${rnd.int(1, 9)}/RW 0${rnd.int(1, 9)}`,
+      education_level: rnd.pick([EducationLevel.SMA, EducationLevel.SMK, EducationLevel.SMK, EducationLevel.D3, EducationLevel.SMP]),
+      status: TraineeStatus.IN_TRAINING,
     };
     trainees.push(row);
     return row.id;
   };
   const enroll = (ministryId: string, traineeId: string, programId: string, status: EnrollmentStatus) =>
-    enrollments.push({ id: id(), owner_ministry_id: ministryId, trainee_id: traineeId, program_id: programId, status, enrolled_on: '2025-11-03', completed_on: status === EnrollmentStatus.COMPLETED ? '2025-10-31' : null });
-  const kemenperin = ministries.get('KEMENPERIN')!.id;
+    enrollments.push({
+      id: id(),
+      owner_ministry_id: ministryId,
+      trainee_id: traineeId,
+      program_id: programId,
+      status,
+      enrolled_on: '2025-11-03',
+      completed_on: status === EnrollmentStatus.COMPLETED ? '2025-10-31' : null,
+    });
+  const kemenperin = present(ministries.get('KEMENPERIN'), 'seeded ministries entry').id;
   for (const p of kemenperinTraining) for (let k = 0; k < p.participants; k++) enroll(kemenperin, person(kemenperin), p.id, EnrollmentStatus.ENROLLED);
   for (const a of ALLOCATION) {
-    const ministry = ministries.get(a.code)!.id;
-    const own = programsOf.get(a.code)!;
-    const n = a.code === 'KEMENPERIN' ? Math.max(0, scale.traineesPerMinistry - FIGURES.kemenperinInTraining) : Math.round((scale.traineesPerMinistry * a.count) / 3_000) + 10;
+    const ministry = present(ministries.get(a.code), 'seeded ministries entry').id;
+    const own = present(programsOf.get(a.code), 'seeded programsOf entry');
+    const n =
+      a.code === 'KEMENPERIN'
+        ? Math.max(0, scale.traineesPerMinistry - FIGURES.kemenperinInTraining)
+        : Math.round((scale.traineesPerMinistry * a.count) / 3_000) + 10;
     for (let k = 0; k < n && own.length; k++) {
       const t = person(ministry);
       // Kemenperin's other trainees have finished: "currently in training" stays exactly 320.
@@ -208,7 +449,7 @@ async function generate(loader: BulkLoader, ministries: Map<string, { id: string
       if (rnd.next() < 0.4) enroll(ministry, t, own[(k * 7 + 3) % own.length], a.code === 'KEMENPERIN' ? EnrollmentStatus.COMPLETED : EnrollmentStatus.APPLIED);
     }
   }
-  const kp2mi = ministries.get('KP2MI')!.id;
+  const kp2mi = present(ministries.get('KP2MI'), 'seeded ministries entry').id;
   const kp2miPeople: string[] = [];
   for (let k = 0; k < scale.kp2miTrainees; k++) kp2miPeople.push(person(kp2mi));
   // Two enrollments of one trainee in one programme would break the unique pair: drop repeats.
@@ -217,18 +458,45 @@ async function generate(loader: BulkLoader, ministries: Map<string, { id: string
     const key = `${e.trainee_id}:${e.program_id}`;
     return !seen.has(key) && seen.add(key);
   });
-  await loader.insert('trainee', {
-    id: 'uuid', owner_ministry_id: 'uuid', nik: 'text', full_name: 'text', sex: 'sex', birth_date: 'date', origin_province_code: 'text', origin_regency: 'text',
-    phone: 'text', email: 'text', address: 'text', education_level: 'education_level', status: 'trainee_status',
-  }, trainees, (d) => progress('trainees', d, trainees.length));
-  await loader.insert('enrollment', {
-    id: 'uuid', owner_ministry_id: 'uuid', trainee_id: 'uuid', program_id: 'uuid', status: 'enrollment_status', enrolled_on: 'date', completed_on: 'date',
-  }, uniqueEnrollments, (d) => progress('enrollments', d, uniqueEnrollments.length));
+  await loader.insert(
+    'trainee',
+    {
+      id: 'uuid',
+      owner_ministry_id: 'uuid',
+      nik: 'text',
+      full_name: 'text',
+      sex: 'sex',
+      birth_date: 'date',
+      origin_province_code: 'text',
+      origin_regency: 'text',
+      phone: 'text',
+      email: 'text',
+      address: 'text',
+      education_level: 'education_level',
+      status: 'trainee_status',
+    },
+    trainees,
+    (d) => progress('trainees', d, trainees.length),
+  );
+  await loader.insert(
+    'enrollment',
+    {
+      id: 'uuid',
+      owner_ministry_id: 'uuid',
+      trainee_id: 'uuid',
+      program_id: 'uuid',
+      status: 'enrollment_status',
+      enrolled_on: 'date',
+      completed_on: 'date',
+    },
+    uniqueEnrollments,
+    (d) => progress('enrollments', d, uniqueEnrollments.length),
+  );
 
   // Placements abroad, recorded by KP2MI, for about a quarter of the trainees of focus-destination programmes
   // whose ministries share trainees' personal data with KP2MI under an MoU in force (KESDM, Kemenperin, Kemenpar):
   // finished trainees have departed, those in training have a planned departure.
-  const sharing = new Set(['KESDM', 'KEMENPERIN', 'KEMENPAR'].map((c) => ministries.get(c)!.id));
+  const sharing = new Set(['KESDM', 'KEMENPERIN', 'KEMENPAR'].map((c) => present(ministries.get(c), 'seeded ministries entry').id));
   const placements: Record<string, unknown>[] = [];
   const placed = new Set<string>();
   for (const e of uniqueEnrollments) {
@@ -237,12 +505,19 @@ async function generate(loader: BulkLoader, ministries: Map<string, { id: string
     placed.add(e.trainee_id as string);
     const departed = e.status === EnrollmentStatus.COMPLETED;
     placements.push({
-      id: id(), owner_ministry_id: kp2mi, trainee_id: e.trainee_id, destination_country_code: country,
-      employer_name: `${rnd.pick(EMPLOYERS[country] ?? ['Global Staffing'])} ${rnd.pick(['Co., Ltd.', 'Group', 'Holdings'])}`, employer_type: 'COMPANY',
-      job_title: rnd.pick(['Welder', 'Machine operator', 'Caregiver', 'Hotel staff', 'Farm worker', 'Electrician']), sector: rnd.pick(Object.values(Sector)),
+      id: id(),
+      owner_ministry_id: kp2mi,
+      trainee_id: e.trainee_id,
+      destination_country_code: country,
+      employer_name: `${rnd.pick(EMPLOYERS[country] ?? ['Global Staffing'])} ${rnd.pick(['Co., Ltd.', 'Group', 'Holdings'])}`,
+      employer_type: 'COMPANY',
+      job_title: rnd.pick(['Welder', 'Machine operator', 'Caregiver', 'Hotel staff', 'Farm worker', 'Electrician']),
+      sector: rnd.pick(Object.values(Sector)),
       scheme: country === 'KR' ? 'G_TO_G_EPS_KOREA' : country === 'JP' ? 'SSW_JAPAN' : 'P_TO_P',
-      contract_start: departed ? '2025-12-05' : '2026-07-01', contract_end: departed ? '2028-12-04' : '2029-06-30',
-      departure_date: departed ? '2025-12-01' : '2026-06-15', status: departed ? 'DEPARTED' : 'PLANNED',
+      contract_start: departed ? '2025-12-05' : '2026-07-01',
+      contract_end: departed ? '2028-12-04' : '2029-06-30',
+      departure_date: departed ? '2025-12-01' : '2026-06-15',
+      status: departed ? 'DEPARTED' : 'PLANNED',
     });
   }
   // KP2MI's own registered calon PMI: one in five has already left for a focus destination.
@@ -250,40 +525,99 @@ async function generate(loader: BulkLoader, ministries: Map<string, { id: string
     if (rnd.next() >= 0.2) continue;
     const country = rnd.pick(FOCUS);
     placements.push({
-      id: id(), owner_ministry_id: kp2mi, trainee_id: traineeId, destination_country_code: country,
-      employer_name: `${rnd.pick(EMPLOYERS[country] ?? ['Global Staffing'])} ${rnd.pick(['Co., Ltd.', 'Group', 'Holdings'])}`, employer_type: 'COMPANY',
-      job_title: rnd.pick(['Caregiver', 'Factory worker', 'Hotel staff', 'Nurse assistant']), sector: rnd.pick(Object.values(Sector)),
+      id: id(),
+      owner_ministry_id: kp2mi,
+      trainee_id: traineeId,
+      destination_country_code: country,
+      employer_name: `${rnd.pick(EMPLOYERS[country] ?? ['Global Staffing'])} ${rnd.pick(['Co., Ltd.', 'Group', 'Holdings'])}`,
+      employer_type: 'COMPANY',
+      job_title: rnd.pick(['Caregiver', 'Factory worker', 'Hotel staff', 'Nurse assistant']),
+      sector: rnd.pick(Object.values(Sector)),
       scheme: country === 'KR' ? 'G_TO_G_EPS_KOREA' : country === 'JP' ? 'SSW_JAPAN' : 'P_TO_P',
-      contract_start: '2025-10-01', contract_end: '2028-09-30', departure_date: '2025-09-15', status: 'DEPARTED',
+      contract_start: '2025-10-01',
+      contract_end: '2028-09-30',
+      departure_date: '2025-09-15',
+      status: 'DEPARTED',
     });
   }
-  await loader.insert('placement', {
-    id: 'uuid', owner_ministry_id: 'uuid', trainee_id: 'uuid', destination_country_code: 'text', employer_name: 'text', employer_type: 'employer_type',
-    job_title: 'text', sector: 'sector', scheme: 'placement_scheme', contract_start: 'date', contract_end: 'date', departure_date: 'date', status: 'placement_status',
-  }, placements, (d) => progress('placements', d, placements.length));
+  await loader.insert(
+    'placement',
+    {
+      id: 'uuid',
+      owner_ministry_id: 'uuid',
+      trainee_id: 'uuid',
+      destination_country_code: 'text',
+      employer_name: 'text',
+      employer_type: 'employer_type',
+      job_title: 'text',
+      sector: 'sector',
+      scheme: 'placement_scheme',
+      contract_start: 'date',
+      contract_end: 'date',
+      departure_date: 'date',
+      status: 'placement_status',
+    },
+    placements,
+    (d) => progress('placements', d, placements.length),
+  );
 
   // Village businesses of returned workers, mentored by Kementerian UMKM, many financed with KUR.
-  const umkm = ministries.get('KEMENUMKM')!.id;
+  const umkm = present(ministries.get('KEMENUMKM'), 'seeded ministries entry').id;
   const businesses: Record<string, unknown>[] = [];
   for (let k = 0; k < scale.returneeBusinesses; k++) {
     const sex = rnd.next() < 0.7 ? Sex.FEMALE : Sex.MALE;
     const birthDate = `${rnd.int(1970, 1995)}-${String(rnd.int(1, 12)).padStart(2, '0')}-${String(rnd.int(1, 28)).padStart(2, '0')}`;
     const province = rnd.weighted(ORIGIN_WEIGHT);
-    const financing = rnd.weighted<FinancingType>([[FinancingType.KUR, 55], [FinancingType.SELF_FUNDED, 25], [FinancingType.COOPERATIVE, 10], [FinancingType.GRANT, 6], [FinancingType.BANK_LOAN, 4]]);
+    const financing = rnd.weighted<FinancingType>([
+      [FinancingType.KUR, 55],
+      [FinancingType.SELF_FUNDED, 25],
+      [FinancingType.COOPERATIVE, 10],
+      [FinancingType.GRANT, 6],
+      [FinancingType.BANK_LOAN, 4],
+    ]);
     businesses.push({
-      id: id(), owner_ministry_id: umkm, returnee_name: `${rnd.pick(FIRST[sex])} ${rnd.pick(LAST)}`,
-      returnee_nik: formatNik({ provinceCode: province, regencyCode: String(rnd.int(1, 29)).padStart(2, '0'), districtCode: String(rnd.int(1, 30)).padStart(2, '0'), birthDate, sex, serial: (serial++ % 9998) + 1 }),
+      id: id(),
+      owner_ministry_id: umkm,
+      returnee_name: `${rnd.pick(FIRST[sex])} ${rnd.pick(LAST)}`,
+      returnee_nik: formatNik({
+        provinceCode: province,
+        regencyCode: String(rnd.int(1, 29)).padStart(2, '0'),
+        districtCode: String(rnd.int(1, 30)).padStart(2, '0'),
+        birthDate,
+        sex,
+        serial: (serial++ % 9998) + 1,
+      }),
       returnee_phone: `+62 8${rnd.int(11, 59)} ${rnd.int(1000, 9999)} ${rnd.int(1000, 9999)}`,
       business_name: `${rnd.pick(['Warung Makan', 'Kopi', 'Konveksi', 'Toko Kelontong', 'Katering', 'Bengkel', 'Kerajinan', 'Budidaya Ikan'])} ${rnd.pick(LAST)}`,
       kbli_code: rnd.pick(['56101', '47111', '14111', '10792', '56210', '45201', '32909', '03221']),
       village_code: `${province}${String(rnd.int(1, 29)).padStart(2, '0')}${String(rnd.int(1, 30)).padStart(2, '0')}${String(rnd.int(2001, 2020))}`,
-      province_code: province, founded_on: `20${rnd.int(18, 25)}-${String(rnd.int(1, 12)).padStart(2, '0')}-01`, employees: rnd.int(1, 12),
-      financing_type: financing, financing_amount: financing === FinancingType.SELF_FUNDED ? null : rnd.int(2, 100) * 5_000_000, mentoring_sessions: rnd.int(0, 12),
+      province_code: province,
+      founded_on: `20${rnd.int(18, 25)}-${String(rnd.int(1, 12)).padStart(2, '0')}-01`,
+      employees: rnd.int(1, 12),
+      financing_type: financing,
+      financing_amount: financing === FinancingType.SELF_FUNDED ? null : rnd.int(2, 100) * 5_000_000,
+      mentoring_sessions: rnd.int(0, 12),
     });
   }
-  await loader.insert('returnee_business', {
-    id: 'uuid', owner_ministry_id: 'uuid', returnee_name: 'text', returnee_nik: 'text', returnee_phone: 'text', business_name: 'text', kbli_code: 'text',
-    village_code: 'text', province_code: 'text', founded_on: 'date', employees: 'int', financing_type: 'financing_type', financing_amount: 'bigint', mentoring_sessions: 'int',
-  }, businesses, (d) => progress('returnee businesses', d, businesses.length));
-
+  await loader.insert(
+    'returnee_business',
+    {
+      id: 'uuid',
+      owner_ministry_id: 'uuid',
+      returnee_name: 'text',
+      returnee_nik: 'text',
+      returnee_phone: 'text',
+      business_name: 'text',
+      kbli_code: 'text',
+      village_code: 'text',
+      province_code: 'text',
+      founded_on: 'date',
+      employees: 'int',
+      financing_type: 'financing_type',
+      financing_amount: 'bigint',
+      mentoring_sessions: 'int',
+    },
+    businesses,
+    (d) => progress('returnee businesses', d, businesses.length),
+  );
 }

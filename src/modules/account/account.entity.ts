@@ -9,7 +9,10 @@ export enum AccountStatus {
   PENDING_APPROVAL = 'PENDING_APPROVAL',
   INACTIVE = 'INACTIVE',
 }
-registerEnumType(AccountStatus, { name: 'AccountStatus', description: 'PENDING_APPROVAL: an ADMIN created by a PLATFORM_ADMIN, until an ADMIN of its ministry approves it.' });
+registerEnumType(AccountStatus, {
+  name: 'AccountStatus',
+  description: 'PENDING_APPROVAL: an ADMIN created by a PLATFORM_ADMIN, until an ADMIN of its ministry approves it.',
+});
 
 /** A user account. Auditors and platform admins belong to no ministry. */
 @ObjectType({ simpleResolvers: true })

@@ -9,9 +9,12 @@ export const REFUSED_EMAIL = 'This e-mail address cannot be used for a new accou
 export class CreateAccountInput {
   @Field(() => String) @IsEmail({}, { message: REFUSED_EMAIL }) email!: string;
   @Field(() => String) @Length(2, 150) displayName!: string;
-  @Field(() => String, { description: 'Initial password, 12 to 200 characters.' }) @Length(12, 200, { message: 'must be 12 to 200 characters' }) password!: string;
+  @Field(() => String, { description: 'Initial password, 12 to 200 characters.' })
+  @Length(12, 200, { message: 'must be 12 to 200 characters' })
+  password!: string;
   @Field(() => Role) role!: Role;
-  @Field(() => ID, { nullable: true, description: 'Required for VIEWER, EDITOR and ADMIN; a ministry ADMIN may only give its own.' }) ministryId?: string | null;
+  @Field(() => ID, { nullable: true, description: 'Required for VIEWER, EDITOR and ADMIN; a ministry ADMIN may only give its own.' }) ministryId?:
+    string | null;
 }
 
 @InputType()

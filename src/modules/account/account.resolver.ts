@@ -45,11 +45,22 @@ function managedAccounts(ctx: Context): Record<string, unknown> {
  */
 function creatableMinistry(ctx: Context, role: Role, ministryId: string | null): string {
   if (requireViewer(ctx).role === Role.ADMIN) {
-    if (role !== Role.VIEWER && role !== Role.EDITOR) throw forbidden('A ministry ADMIN creates VIEWER and EDITOR accounts; ADMINs are created by a PLATFORM_ADMIN and approved by an ADMIN of the ministry.', 'account:ministry-admin', 'input.role');
-    if (ministryId && ministryId !== requireViewer(ctx).ministryId) throw forbidden('A ministry ADMIN manages only its own ministry\'s accounts.', 'account:ministry-admin', 'input.ministryId');
+    if (role !== Role.VIEWER && role !== Role.EDITOR)
+      throw forbidden(
+        'A ministry ADMIN creates VIEWER and EDITOR accounts; ADMINs are created by a PLATFORM_ADMIN and approved by an ADMIN of the ministry.',
+        'account:ministry-admin',
+        'input.role',
+      );
+    if (ministryId && ministryId !== requireViewer(ctx).ministryId)
+      throw forbidden("A ministry ADMIN manages only its own ministry's accounts.", 'account:ministry-admin', 'input.ministryId');
     return requireOwnMinistry(ctx);
   }
-  if (role !== Role.ADMIN) throw forbidden('A PLATFORM_ADMIN creates ministry ADMIN accounts only: VIEWERs and EDITORs are made by their ministry\'s ADMIN.', 'account:separation-of-duties', 'input.role');
+  if (role !== Role.ADMIN)
+    throw forbidden(
+      "A PLATFORM_ADMIN creates ministry ADMIN accounts only: VIEWERs and EDITORs are made by their ministry's ADMIN.",
+      'account:separation-of-duties',
+      'input.role',
+    );
   if (!ministryId) throw badUserInput('An ADMIN belongs to a ministry.', 'input.ministryId');
   return ministryId;
 }
@@ -58,12 +69,14 @@ function creatableMinistry(ctx: Context, role: Role, ministryId: string | null):
 function assertUpdatable(ctx: Context, account: Account, input: UpdateAccountInput): void {
   if (requireViewer(ctx).role === Role.PLATFORM_ADMIN) {
     if (account.role !== Role.ADMIN) throw forbidden('A PLATFORM_ADMIN manages ministry ADMIN accounts only.', 'account:separation-of-duties', 'input.id');
-    if (input.password) throw forbidden('A PLATFORM_ADMIN never sets a ministry account\'s password.', 'account:separation-of-duties', 'input.password');
+    if (input.password) throw forbidden("A PLATFORM_ADMIN never sets a ministry account's password.", 'account:separation-of-duties', 'input.password');
     if (input.role && input.role !== account.role) throw forbidden('A PLATFORM_ADMIN does not change roles.', 'account:separation-of-duties', 'input.role');
     return;
   }
-  if (account.role === Role.ADMIN) throw forbidden('ADMIN accounts are managed by a PLATFORM_ADMIN; approve a pending one with approveAccount.', 'account:ministry-admin', 'input.id');
-  if (input.role && input.role !== Role.VIEWER && input.role !== Role.EDITOR) throw forbidden('A ministry ADMIN grants VIEWER or EDITOR only.', 'account:ministry-admin', 'input.role');
+  if (account.role === Role.ADMIN)
+    throw forbidden('ADMIN accounts are managed by a PLATFORM_ADMIN; approve a pending one with approveAccount.', 'account:ministry-admin', 'input.id');
+  if (input.role && input.role !== Role.VIEWER && input.role !== Role.EDITOR)
+    throw forbidden('A ministry ADMIN grants VIEWER or EDITOR only.', 'account:ministry-admin', 'input.role');
 }
 
 @Resolver(() => Account)
@@ -78,9 +91,15 @@ export class AccountResolver {
     // stable made-up salt for unknown addresses), we hash the attempt with them, and it compares.
     const [{ params }] = await ctx.em.execute<{ params: string }[]>('select sinergi_login_params(?) as params', [key]);
     const [, m, t, p, salt] = /^\$argon2id\$v=\d+\$m=(\d+),t=(\d+),p=(\d+)\$([A-Za-z0-9+/]+)$/.exec(params) ?? [];
-    const proof = await argon2Hash(password.slice(0, 1024), { memoryCost: Number(m), timeCost: Number(t), parallelism: Number(p), salt: Buffer.from(salt ?? '', 'base64') });
-    const [{ session }] = await ctx.em.execute<{ session: { sessionId: string; secret: string; accountId: string; role: Role; ministryId: string | null } | null }[]>(
-      'select sinergi_login(?, ?, ?) as session', [key, proof, ctx.tokens.ttlSeconds]);
+    const proof = await argon2Hash(password.slice(0, 1024), {
+      memoryCost: Number(m),
+      timeCost: Number(t),
+      parallelism: Number(p),
+      salt: Buffer.from(salt ?? '', 'base64'),
+    });
+    const [{ session }] = await ctx.em.execute<
+      { session: { sessionId: string; secret: string; accountId: string; role: Role; ministryId: string | null } | null }[]
+    >('select sinergi_login(?, ?, ?) as session', [key, proof, ctx.tokens.ttlSeconds]);
     if (!session) {
       await ctx.loginThrottle.failed(key, ctx.clientAddress);
       throw new AppError(ErrorCode.UNAUTHENTICATED, 'Wrong e-mail or password.');
@@ -93,12 +112,12 @@ export class AccountResolver {
     return { token, account };
   }
 
-  @Query(() => Account, { nullable: true, description: 'The caller\'s own account.' })
+  @Query(() => Account, { nullable: true, description: "The caller's own account." })
   viewer(@Ctx() ctx: Context) {
     return ctx.viewer ? ctx.em.findOne(Account, { id: ctx.viewer.accountId }) : null;
   }
 
-  @Query(() => AccountConnection, { description: 'Accounts you manage: all for a PLATFORM_ADMIN, your ministry\'s for a ministry ADMIN.' })
+  @Query(() => AccountConnection, { description: "Accounts you manage: all for a PLATFORM_ADMIN, your ministry's for a ministry ADMIN." })
   accounts(@Args(() => AccountArgs) args: AccountArgs, @Ctx() ctx: Context) {
     const ministry = args.ministryId ? fromGlobalId(args.ministryId, 'Ministry', 'ministryId') : undefined;
     // $and, not a spread: the client's ministry filter must narrow the managed set, never replace it.
@@ -106,7 +125,10 @@ export class AccountResolver {
     return listConnection(ctx, Account, where, { email: 'asc', id: 'asc' }, args);
   }
 
-  @Mutation(() => Account, { description: 'A ministry ADMIN creates VIEWER and EDITOR accounts of its own ministry; a PLATFORM_ADMIN creates ministry ADMINs only, PENDING_APPROVAL until an ADMIN of that ministry approves them (unless it is the ministry\'s first ADMIN).' })
+  @Mutation(() => Account, {
+    description:
+      "A ministry ADMIN creates VIEWER and EDITOR accounts of its own ministry; a PLATFORM_ADMIN creates ministry ADMINs only, PENDING_APPROVAL until an ADMIN of that ministry approves them (unless it is the ministry's first ADMIN).",
+  })
   async createAccount(@Arg('input', () => CreateAccountInput) input: CreateAccountInput, @Ctx() ctx: Context) {
     const requested = input.ministryId ? fromGlobalId(input.ministryId, 'Ministry', 'input.ministryId') : null;
     const ministry = creatableMinistry(ctx, input.role, requested);
@@ -119,15 +141,20 @@ export class AccountResolver {
       if (!pending) ctx.auditNote = { bootstrapFirstAdmin: true, ministryId: ministry };
     }
     const account = ctx.em.create(Account, {
-      email: input.email.trim().toLowerCase(), displayName: input.displayName, role: input.role, pending,
-      passwordHash: await argon2Hash(input.password), ministry: ctx.em.getReference(Ministry, ministry),
+      email: input.email.trim().toLowerCase(),
+      displayName: input.displayName,
+      role: input.role,
+      pending,
+      passwordHash: await argon2Hash(input.password),
+      ministry: ctx.em.getReference(Ministry, ministry),
     });
     try {
       await ctx.em.flush();
     } catch (e) {
       ctx.em.clear();
       // Worded and shaped exactly as the validator's refusal of a malformed address.
-      if (e instanceof UniqueConstraintViolationException) throw badUserInput(`input.email: ${REFUSED_EMAIL}`, 'input.email', { fields: [{ field: 'input.email', message: REFUSED_EMAIL }] });
+      if (e instanceof UniqueConstraintViolationException)
+        throw badUserInput(`input.email: ${REFUSED_EMAIL}`, 'input.email', { fields: [{ field: 'input.email', message: REFUSED_EMAIL }] });
       throw e;
     }
     return account;
@@ -150,7 +177,9 @@ export class AccountResolver {
     return account;
   }
 
-  @Mutation(() => Account, { description: 'Approve an ADMIN of your ministry that a PLATFORM_ADMIN created (ADMIN): until then it can log in and read only its own account.' })
+  @Mutation(() => Account, {
+    description: 'Approve an ADMIN of your ministry that a PLATFORM_ADMIN created (ADMIN): until then it can log in and read only its own account.',
+  })
   async approveAccount(@Arg('id', () => ID) globalId: string, @Ctx() ctx: Context) {
     const id = fromGlobalId(globalId, 'Account', 'id');
     const account = await ctx.em.findOne(Account, { id, ministry: requireViewer(ctx).ministryId, pending: true });
@@ -170,4 +199,3 @@ export class AccountResolver {
     return account.ministry ? ctx.loaders.byId(Ministry).load(account.ministry.id) : null;
   }
 }
-

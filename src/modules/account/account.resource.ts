@@ -15,7 +15,12 @@ export const accountResource: Resource = {
   },
   mutations: {
     // A login is about the account it signs in.
-    login: { audience: 'anyone', scoped: false, audit: (result) => subject.row('Account')((result as { account?: unknown } | null)?.account ?? null, { args: {}, deletedOwner: null, actorMinistryId: null }) },
+    login: {
+      audience: 'anyone',
+      scoped: false,
+      audit: (result) =>
+        subject.row('Account')((result as { account?: unknown } | null)?.account ?? null, { args: {}, deletedOwner: null, actorMinistryId: null }),
+    },
     createAccount: managers,
     updateAccount: managers,
     approveAccount: { audience: 'admin', scoped: true, audit: subject.row('Account') },

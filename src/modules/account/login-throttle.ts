@@ -59,11 +59,7 @@ export class LoginThrottle {
 
   /** Counts a failure; resolves when the answer may go out (later, under a global storm of failures). */
   async failed(email: string, address: string): Promise<void> {
-    const [, , global] = await Promise.all([
-      this.pair.penalty(`${address}|${email}`, 1),
-      this.address.penalty(address, 1),
-      this.global.penalty('all', 1),
-    ]);
+    const [, , global] = await Promise.all([this.pair.penalty(`${address}|${email}`, 1), this.address.penalty(address, 1), this.global.penalty('all', 1)]);
     if (global.consumedPoints > this.limits.global.points) await new Promise((r) => setTimeout(r, this.limits.global.delayMs));
   }
 

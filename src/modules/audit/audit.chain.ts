@@ -10,6 +10,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import canonicalize from 'canonicalize';
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { jwtVerify, SignJWT } from 'jose';
+import { present } from '../../shared/present';
 
 export const GENESIS_HASH = '0'.repeat(64);
 const CHECKPOINT_TYPE = 'sinergi-audit-checkpoint';
@@ -36,7 +37,7 @@ export interface ChainedEvent extends EventContent {
 
 export function eventHash(seq: string, prevHash: string, e: EventContent): string {
   const body = canonicalize({ ...e, seq, prevHash });
-  return createHash('sha256').update(body!).digest('hex');
+  return createHash('sha256').update(present(body, 'the canonical form of an event')).digest('hex');
 }
 
 export const sign = (key: string, hash: string) => createHmac('sha256', key).update(hash).digest('hex');
@@ -71,28 +72,67 @@ export async function appendEvent(em: EntityManager, key: string, content: Event
     const signature = sign(key, hash);
     const [{ r }] = await em.execute<{ r: { ok: boolean; seq?: string; hash?: string } }[]>(
       'select sinergi_audit_append(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?) as r',
-      [seq, head.hash, e.occurredAt, e.requestId, e.actorAccountId, e.actorMinistryId, e.actorRole, e.operation, e.entityType, e.entityId, e.subjectMinistryId, JSON.stringify(e.changes), hash, signature],
+      [
+        seq,
+        head.hash,
+        e.occurredAt,
+        e.requestId,
+        e.actorAccountId,
+        e.actorMinistryId,
+        e.actorRole,
+        e.operation,
+        e.entityType,
+        e.entityId,
+        e.subjectMinistryId,
+        JSON.stringify(e.changes),
+        hash,
+        signature,
+      ],
     );
     if (r.ok) {
       lastHead.set(db, { seq, hash });
       return { ...e, seq, prevHash: head.hash, hash, signature };
     }
-    head = { seq: r.seq!, hash: r.hash! };
+    head = { seq: present(r.seq, "the chain head's sequence number"), hash: present(r.hash, "the chain head's hash") };
   }
   throw new Error('audit append: the chain head kept moving while the append lock was held');
 }
 
 interface Row {
-  seq: string; occurred_at: Date; request_id: string | null; actor_account_id: string | null; actor_ministry_id: string | null; actor_role: string | null;
-  operation: string; entity_type: string; entity_id: string | null; subject_ministry_id: string | null; changes: unknown[]; prev_hash: string; hash: string; signature: string;
+  seq: string;
+  occurred_at: Date;
+  request_id: string | null;
+  actor_account_id: string | null;
+  actor_ministry_id: string | null;
+  actor_role: string | null;
+  operation: string;
+  entity_type: string;
+  entity_id: string | null;
+  subject_ministry_id: string | null;
+  changes: unknown[];
+  prev_hash: string;
+  hash: string;
+  signature: string;
 }
 
 export const contentOf = (r: Row): EventContent => ({
-  occurredAt: new Date(r.occurred_at).toISOString(), requestId: r.request_id, actorAccountId: r.actor_account_id, actorMinistryId: r.actor_ministry_id,
-  actorRole: r.actor_role, operation: r.operation, entityType: r.entity_type, entityId: r.entity_id, subjectMinistryId: r.subject_ministry_id, changes: r.changes,
+  occurredAt: new Date(r.occurred_at).toISOString(),
+  requestId: r.request_id,
+  actorAccountId: r.actor_account_id,
+  actorMinistryId: r.actor_ministry_id,
+  actorRole: r.actor_role,
+  operation: r.operation,
+  entityType: r.entity_type,
+  entityId: r.entity_id,
+  subjectMinistryId: r.subject_ministry_id,
+  changes: r.changes,
 });
 
-export interface Checkpoint { seq: string; hash: string; time: string }
+export interface Checkpoint {
+  seq: string;
+  hash: string;
+  time: string;
+}
 
 export interface Verification {
   valid: boolean;
@@ -110,9 +150,19 @@ export async function verifyChain(em: EntityManager, key: string, checkpoint?: C
   let prevHash = GENESIS_HASH;
   let checked = 0;
   let checkpointSeen = false;
-  const fail = (seq: string | null, reason: string): Verification => ({ valid: false, eventsChecked: checked, headSeq: checked ? (expectedSeq - 1n).toString() : null, headHash: checked ? prevHash : null, firstBadSeq: seq, reason });
+  const fail = (seq: string | null, reason: string): Verification => ({
+    valid: false,
+    eventsChecked: checked,
+    headSeq: checked ? (expectedSeq - 1n).toString() : null,
+    headHash: checked ? prevHash : null,
+    firstBadSeq: seq,
+    reason,
+  });
   for (;;) {
-    const rows = await em.execute<Row[]>('select seq::text as seq, occurred_at, request_id, actor_account_id, actor_ministry_id, actor_role, operation, entity_type, entity_id, subject_ministry_id, changes, prev_hash, hash, signature from audit_event where audit_event.seq >= ? order by audit_event.seq limit 1000', [expectedSeq.toString()]);
+    const rows = await em.execute<Row[]>(
+      'select seq::text as seq, occurred_at, request_id, actor_account_id, actor_ministry_id, actor_role, operation, entity_type, entity_id, subject_ministry_id, changes, prev_hash, hash, signature from audit_event where audit_event.seq >= ? order by audit_event.seq limit 1000',
+      [expectedSeq.toString()],
+    );
     if (rows.length === 0) break;
     for (const r of rows) {
       if (BigInt(r.seq) !== expectedSeq) return fail(expectedSeq.toString(), `event ${expectedSeq} is missing (the next one is ${r.seq})`);
@@ -129,8 +179,16 @@ export async function verifyChain(em: EntityManager, key: string, checkpoint?: C
       checked++;
     }
   }
-  if (checkpoint && checkpoint.seq !== '0' && !checkpointSeen) return fail((expectedSeq).toString(), `the log ends at event ${expectedSeq - 1n}, before the checkpoint's event ${checkpoint.seq}: it was truncated`);
-  return { valid: true, eventsChecked: checked, headSeq: checked ? (expectedSeq - 1n).toString() : null, headHash: checked ? prevHash : null, firstBadSeq: null, reason: null };
+  if (checkpoint && checkpoint.seq !== '0' && !checkpointSeen)
+    return fail(expectedSeq.toString(), `the log ends at event ${expectedSeq - 1n}, before the checkpoint's event ${checkpoint.seq}: it was truncated`);
+  return {
+    valid: true,
+    eventsChecked: checked,
+    headSeq: checked ? (expectedSeq - 1n).toString() : null,
+    headHash: checked ? prevHash : null,
+    firstBadSeq: null,
+    reason: null,
+  };
 }
 
 /** A signed statement of the chain head, to be kept outside the system. */

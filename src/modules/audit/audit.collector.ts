@@ -7,8 +7,16 @@
 import { maskerOf } from '../../access/masking';
 import { wrap, type ChangeSet, type EntityManager, type EventSubscriber, type FlushEventArgs } from '@mikro-orm/core';
 
-export interface FieldChange { before: unknown; after: unknown }
-export interface RecordedChange { entity: string; id: string; op: 'create' | 'update' | 'delete'; fields: Record<string, FieldChange> }
+export interface FieldChange {
+  before: unknown;
+  after: unknown;
+}
+export interface RecordedChange {
+  entity: string;
+  id: string;
+  op: 'create' | 'update' | 'delete';
+  fields: Record<string, FieldChange>;
+}
 
 /** Fields whose values never enter the log: personal data (UU 27/2022) and credentials. */
 const isRedacted = (entity: string, field: string) => maskerOf(entity, field) !== undefined || (entity === 'Account' && field === 'passwordHash');

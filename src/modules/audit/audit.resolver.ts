@@ -21,7 +21,7 @@ const AuditEventConnection = connectionOf(AuditEvent);
 class AuditEventArgs extends PageArgs {
   @Field(() => String, { nullable: true, description: 'e.g. Institution, Mou, Account.' }) entityType?: string;
   @Field(() => ID, { nullable: true, description: 'Global id of the record.' }) entityId?: string;
-  @Field(() => ID, { nullable: true, description: 'Events on this ministry\'s data.' }) ministryId?: string;
+  @Field(() => ID, { nullable: true, description: "Events on this ministry's data." }) ministryId?: string;
   @Field(() => ID, { nullable: true, description: 'Events by this account.' }) actorAccountId?: string;
   @Field(() => String, { nullable: true, description: 'The mutation, e.g. signMou.' }) operation?: string;
   @Field(() => GraphQLISODateTime, { nullable: true }) from?: Date;
@@ -64,7 +64,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 @Resolver(() => AuditEvent)
 export class AuditResolver {
-  @Query(() => AuditEventConnection, { description: 'The audit log, oldest first: all of it for auditors, your ministry\'s data for a ministry ADMIN.' })
+  @Query(() => AuditEventConnection, { description: "The audit log, oldest first: all of it for auditors, your ministry's data for a ministry ADMIN." })
   auditEvents(@Args(() => AuditEventArgs) args: AuditEventArgs, @Ctx() ctx: Context) {
     const entity = args.entityId ? parseGlobalId(args.entityId) : null;
     if (args.entityId && !entity) throw badUserInput('Not a global id.', 'entityId');
@@ -84,7 +84,9 @@ export class AuditResolver {
     return listConnection(ctx, AuditEvent, where, { seq: 'asc' }, args);
   }
 
-  @Query(() => AuditVerification, { description: 'Whether the whole log verifies — optionally also against a checkpoint token taken earlier — or the first event where it breaks.' })
+  @Query(() => AuditVerification, {
+    description: 'Whether the whole log verifies — optionally also against a checkpoint token taken earlier — or the first event where it breaks.',
+  })
   async verifyAuditLog(@Arg('checkpoint', () => String, { nullable: true }) token: string | null, @Ctx() ctx: Context) {
     const checkpoint = token ? await readCheckpoint(ctx.auditKey, token) : undefined;
     if (token && !checkpoint) throw badUserInput('This is not a checkpoint signed by this server.', 'checkpoint');
@@ -118,7 +120,9 @@ export class AuditResolver {
     return e.subjectMinistryId ? ctx.loaders.byId(Ministry).load(e.subjectMinistryId) : null;
   }
 
-  @FieldResolver(() => [GraphQLJSONObject], { description: 'Each record written: entity, id, create/update/delete, and the changed fields before and after (personal values redacted).' })
+  @FieldResolver(() => [GraphQLJSONObject], {
+    description: 'Each record written: entity, id, create/update/delete, and the changed fields before and after (personal values redacted).',
+  })
   changes(@Root() e: AuditEvent) {
     return e.changes;
   }
@@ -126,7 +130,9 @@ export class AuditResolver {
 
 @Resolver(() => Mou)
 export class MouAuditResolver {
-  @FieldResolver(() => [GraphQLJSONObject], { description: 'The clauses that were in force on a given date (from the version history): empty unless the MoU was ACTIVE and valid that day.' })
+  @FieldResolver(() => [GraphQLJSONObject], {
+    description: 'The clauses that were in force on a given date (from the version history): empty unless the MoU was ACTIVE and valid that day.',
+  })
   async clausesInForceOn(@Root() mou: Mou, @Arg('date', () => GraphQLLocalDate) date: string, @Ctx() ctx: Context) {
     const versions = await ctx.loaders.all({ entity: MouVersion, parentProperty: 'mou' }).load(mou.id);
     const endOfDay = new Date(`${date}T23:59:59.999+07:00`);
@@ -153,4 +159,3 @@ export class MouAuditResolver {
     }));
   }
 }
-

@@ -22,7 +22,9 @@ export class DestinationCountry {
   @Property({ type: 'boolean', default: false })
   isFocus: Opt<boolean> = false;
 
-  @Field(() => Boolean, { description: 'Placement with individual (household) employers closed by a moratorium; work for companies stays open (Kepmenaker 260/2015).' })
+  @Field(() => Boolean, {
+    description: 'Placement with individual (household) employers closed by a moratorium; work for companies stays open (Kepmenaker 260/2015).',
+  })
   @Property({ type: 'boolean', default: false })
   moratorium: Opt<boolean> = false;
 

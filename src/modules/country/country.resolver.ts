@@ -20,7 +20,9 @@ class CountryArgs extends PageArgs {
 
 @InputType()
 class DestinationCountryInput {
-  @Field(() => String, { description: 'ISO 3166-1 alpha-2.' }) @Matches(/^[A-Z]{2}$/, { message: 'must be two capital letters (ISO 3166-1 alpha-2)' }) code!: string;
+  @Field(() => String, { description: 'ISO 3166-1 alpha-2.' })
+  @Matches(/^[A-Z]{2}$/, { message: 'must be two capital letters (ISO 3166-1 alpha-2)' })
+  code!: string;
   @Field(() => String) @Length(2, 100) nameEn!: string;
   @Field(() => String) @Length(2, 100) nameId!: string;
   @Field(() => Boolean, { defaultValue: false }) isFocus!: boolean;
@@ -39,7 +41,9 @@ export class CountryResolver {
   @Mutation(() => DestinationCountry, { description: 'Add a destination or change its moratorium status (EDITOR or ADMIN of KP2MI, the coordinator).' })
   async upsertDestinationCountry(@Arg('input', () => DestinationCountryInput) input: DestinationCountryInput, @Ctx() ctx: Context) {
     if (input.moratorium && !input.moratoriumBasis) throw badUserInput('A moratorium needs its legal basis.', 'input.moratoriumBasis');
-    const country = (await ctx.em.findOne(DestinationCountry, { code: input.code })) ?? ctx.em.create(DestinationCountry, { code: input.code, nameEn: input.nameEn, nameId: input.nameId });
+    const country =
+      (await ctx.em.findOne(DestinationCountry, { code: input.code })) ??
+      ctx.em.create(DestinationCountry, { code: input.code, nameEn: input.nameEn, nameId: input.nameId });
     assignPresent(country, input, ['code']);
     if (!input.moratorium) Object.assign(country, { moratoriumBasis: null, moratoriumSince: null });
     await flushOrExplain(ctx);

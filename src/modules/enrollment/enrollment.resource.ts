@@ -16,7 +16,19 @@ export const enrollmentResource = ownedResource({
   clause: ResourceType.ENROLLMENT,
   crud: {
     entity: Enrollment,
-    csvColumns: ['id', 'ownerMinistry', 'trainee', 'program', 'status', 'enrolledOn', 'completedOn', 'certificateIssuer', 'certificateScheme', 'certificateNumber', 'certificateIssuedOn'],
+    csvColumns: [
+      'id',
+      'ownerMinistry',
+      'trainee',
+      'program',
+      'status',
+      'enrolledOn',
+      'completedOn',
+      'certificateIssuer',
+      'certificateScheme',
+      'certificateNumber',
+      'certificateIssuedOn',
+    ],
     listName: 'enrollments',
     createInput: CreateEnrollmentInput,
     updateInput: UpdateEnrollmentInput,
@@ -40,7 +52,10 @@ export const enrollmentResource = ownedResource({
       return ctx.em.create(Enrollment, { ...input, program, trainee } as never, { persist: false });
     },
     update: async (row: Enrollment, input: UpdateEnrollmentInput, ctx: Context) => {
-      assertDates({ enrolledOn: input.enrolledOn !== undefined ? input.enrolledOn : row.enrolledOn, completedOn: input.completedOn !== undefined ? input.completedOn : row.completedOn });
+      assertDates({
+        enrolledOn: input.enrolledOn !== undefined ? input.enrolledOn : row.enrolledOn,
+        completedOn: input.completedOn !== undefined ? input.completedOn : row.completedOn,
+      });
       if (input.status && HOLDS_PLACE.includes(input.status) && !HOLDS_PLACE.includes(row.status)) {
         await assertPlaceFree(ctx, await ctx.em.findOneOrFail(Program, row.program.id), 'input.status', row.id);
       }
@@ -59,8 +74,16 @@ export const enrollmentResource = ownedResource({
     breakdowns: {
       participantsByStatus: { key: 't.status::text', label: 'enum' },
       participantsBySector: { join: 'join program p on p.id = t.program_id', key: 'p.sector::text', label: 'enum' },
-      participantsByDestination: { join: 'join program p on p.id = t.program_id cross join lateral unnest(p.target_country_codes) d(v)', key: 'd.v', label: 'country' },
-      participantsInTrainingByMinistry: { key: "case when t.status = 'ENROLLED' then t.owner_ministry_id::text end", label: 'ministry', description: 'Participants currently in training, by the ministry running the programme.' },
+      participantsByDestination: {
+        join: 'join program p on p.id = t.program_id cross join lateral unnest(p.target_country_codes) d(v)',
+        key: 'd.v',
+        label: 'country',
+      },
+      participantsInTrainingByMinistry: {
+        key: "case when t.status = 'ENROLLED' then t.owner_ministry_id::text end",
+        label: 'ministry',
+        description: 'Participants currently in training, by the ministry running the programme.',
+      },
     },
   },
 });

@@ -25,4 +25,3 @@ export async function assertPlaceFree(ctx: Context, program: Program, field: str
 export function assertDates(e: { enrolledOn?: string | null; completedOn?: string | null }) {
   if (e.enrolledOn && e.completedOn && e.completedOn < e.enrolledOn) throw badUserInput('completedOn is before enrolledOn.', 'input.completedOn');
 }
-

@@ -62,21 +62,48 @@ export function explainResolver(resources: readonly Resource[], policy: PolicyTa
   @Resolver()
   class ExplainResolver {
     @Query(() => AccessExplanation, { description: 'Whether you may read or change a record (and one of its fields), and why.' })
-    async explainAccess(@Arg('id', () => ID) id: string, @Arg('field', () => String, { nullable: true }) field: string | null, @Ctx() ctx: Context): Promise<AccessExplanation> {
-      const none: AccessExplanation = { id, canRead: false, canWrite: false, readRule: 'not-in-scope', writeRule: 'not-in-scope', reason: NOT_IN_SCOPE, mou: null, clause: null, field, fieldAccess: field ? FieldAccess.NONE : null, fieldRule: field ? 'not-in-scope' : null };
+    async explainAccess(
+      @Arg('id', () => ID) id: string,
+      @Arg('field', () => String, { nullable: true }) field: string | null,
+      @Ctx() ctx: Context,
+    ): Promise<AccessExplanation> {
+      const none: AccessExplanation = {
+        id,
+        canRead: false,
+        canWrite: false,
+        readRule: 'not-in-scope',
+        writeRule: 'not-in-scope',
+        reason: NOT_IN_SCOPE,
+        mou: null,
+        clause: null,
+        field,
+        fieldAccess: field ? FieldAccess.NONE : null,
+        fieldRule: field ? 'not-in-scope' : null,
+      };
       const parsed = parseGlobalId(id);
       const resource = parsed && byName.get(parsed.type);
       if (!parsed || !resource) return none;
       const row = (await ctx.loaders.byId(resource.node as ClassType<object>).load(parsed.id)) as OwnedEntity | null;
       if (!row) return none;
       if (!resource.owned) {
-        return { ...none, canRead: true, readRule: 'reference-data', writeRule: ctx.viewer?.role === Role.PLATFORM_ADMIN ? 'platform-admin' : 'platform-admin-only', canWrite: ctx.viewer?.role === Role.PLATFORM_ADMIN, reason: 'Ministries are reference data every authenticated caller reads; only a PLATFORM_ADMIN changes them.', fieldAccess: field ? FieldAccess.NOT_PERSONAL : null, fieldRule: field ? 'reference-data' : null };
+        return {
+          ...none,
+          canRead: true,
+          readRule: 'reference-data',
+          writeRule: ctx.viewer?.role === Role.PLATFORM_ADMIN ? 'platform-admin' : 'platform-admin-only',
+          canWrite: ctx.viewer?.role === Role.PLATFORM_ADMIN,
+          reason: 'Ministries are reference data every authenticated caller reads; only a PLATFORM_ADMIN changes them.',
+          fieldAccess: field ? FieldAccess.NOT_PERSONAL : null,
+          fieldRule: field ? 'reference-data' : null,
+        };
       }
       const owner = row.ownerMinistry.id;
       const read = ctx.scope.readReason(resource.name, owner, resource.itemRules?.parties?.(row) ?? []);
       if (!read) return none;
       const grant = read.rule === 'mou-clause' ? read.grant : null;
-      const [mou, clause] = grant ? await Promise.all([ctx.loaders.byId(Mou).load(grant.mouId), ctx.loaders.byId(DataSharingClause).load(grant.clauseId)]) : [null, null];
+      const [mou, clause] = grant
+        ? await Promise.all([ctx.loaders.byId(Mou).load(grant.mouId), ctx.loaders.byId(DataSharingClause).load(grant.clauseId)])
+        : [null, null];
       const reasons: Record<string, string> = {
         'own-ministry': 'Your ministry owns this record.',
         'reads-all': 'Your role reads every record of this kind (auditors: every MoU).',
@@ -99,7 +126,19 @@ export function explainResolver(resources: readonly Resource[], policy: PolicyTa
           fieldRule = !personal.full ? 'personal-data:masked' : personal.grant ? 'mou-clause:includes-personal-data' : 'own-ministry';
         }
       }
-      return { id, canRead: true, canWrite, readRule: read.rule, writeRule, reason: reasons[read.rule], mou: mou ?? null, clause: clause ?? null, field, fieldAccess, fieldRule };
+      return {
+        id,
+        canRead: true,
+        canWrite,
+        readRule: read.rule,
+        writeRule,
+        reason: reasons[read.rule],
+        mou: mou ?? null,
+        clause: clause ?? null,
+        field,
+        fieldAccess,
+        fieldRule,
+      };
     }
 
     @Query(() => [AccessMatrixRow], { description: 'What each role may call: ALLOWED, DENIED, or SCOPED (allowed within its ministry and the MoUs in force).' })

@@ -65,5 +65,9 @@ export function importResolver(specs: readonly ImportSpec[]) {
 
 /** Who may import, and what its audit event is about: the importing ministry's records of that kind. */
 export const importPolicy = (specs: readonly ImportSpec[]): Record<string, MutationPolicy> => ({
-  importCsv: { audience: 'writer', scoped: true, audit: subject.ownMinistry((args) => specs.find((s) => s.kind === args.kind)?.entity.name ?? String(args.kind)) },
+  importCsv: {
+    audience: 'writer',
+    scoped: true,
+    audit: subject.ownMinistry((args) => specs.find((s) => s.kind === args.kind)?.entity.name ?? String(args.kind)),
+  },
 });

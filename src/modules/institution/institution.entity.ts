@@ -12,7 +12,10 @@ import { Node } from '../../kernel/node.interface';
 @Index({ properties: ['ownerMinistry', 'id'] })
 @Unique({ properties: ['ownerMinistry', 'externalId'] })
 export class Institution extends OwnedEntity {
-  @Field(() => String, { nullable: true, description: 'Your own stable id for this row (e.g. from the spreadsheet it came from); unique within your ministry, the key of CSV re-imports.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Your own stable id for this row (e.g. from the spreadsheet it came from); unique within your ministry, the key of CSV re-imports.',
+  })
   @Property({ type: 'string', length: 100, nullable: true })
   externalId?: string | null;
 

@@ -5,7 +5,9 @@ const CODE = /^[A-Z0-9]{2,32}$/;
 
 @InputType()
 export class CreateMinistryInput {
-  @Field(() => String, { description: 'Short code in capitals, e.g. KEMENDAG.' }) @Matches(CODE, { message: 'must be 2 to 32 capital letters or digits' }) code!: string;
+  @Field(() => String, { description: 'Short code in capitals, e.g. KEMENDAG.' })
+  @Matches(CODE, { message: 'must be 2 to 32 capital letters or digits' })
+  code!: string;
   @Field(() => String) @Length(5, 200) name!: string;
   @Field(() => String) @Length(5, 200) nameEn!: string;
 }

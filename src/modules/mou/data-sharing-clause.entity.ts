@@ -38,4 +38,3 @@ export class DataSharingClause extends BaseEntity {
   @Property({ type: 'datetime', nullable: true })
   retiredAt?: Date | null;
 }
-

@@ -11,10 +11,19 @@ export enum AmendmentStatus {
   REJECTED = 'REJECTED',
   WITHDRAWN = 'WITHDRAWN',
 }
-registerEnumType(AmendmentStatus, { name: 'AmendmentStatus', description: 'PENDING until every party has signed (then APPLIED), or one rejected it or its proposer withdrew it.' });
+registerEnumType(AmendmentStatus, {
+  name: 'AmendmentStatus',
+  description: 'PENDING until every party has signed (then APPLIED), or one rejected it or its proposer withdrew it.',
+});
 
 /** A clause as an amendment proposes it (ministry ids are database ids inside the stored proposal). */
-export interface ProposedClauseData { providerMinistryId: string; recipientMinistryId: string; resourceTypes: ResourceType[]; includesPersonalData: boolean; purpose: string }
+export interface ProposedClauseData {
+  providerMinistryId: string;
+  recipientMinistryId: string;
+  resourceTypes: ResourceType[];
+  includesPersonalData: boolean;
+  purpose: string;
+}
 
 /** What an amendment would change; an absent key leaves that part of the MoU as it is. */
 export interface AmendmentProposal {
@@ -36,7 +45,10 @@ export interface AmendmentProposal {
 @Entity()
 @Unique({ properties: ['mou', 'number'] })
 // At most one amendment awaits signatures per MoU, whoever proposes it and however many processes race.
-@Unique({ name: 'mou_amendment_one_pending', expression: `create unique index "mou_amendment_one_pending" on "mou_amendment" ("mou_id") where "status" = 'PENDING'` })
+@Unique({
+  name: 'mou_amendment_one_pending',
+  expression: `create unique index "mou_amendment_one_pending" on "mou_amendment" ("mou_id") where "status" = 'PENDING'`,
+})
 export class MouAmendment {
   @PrimaryKey({ type: 'uuid' })
   id!: string;
@@ -44,7 +56,7 @@ export class MouAmendment {
   @ManyToOne({ entity: () => Mou, ref: true, deleteRule: 'cascade' })
   mou!: Ref<Mou>;
 
-  @Field(() => Int, { description: '1 for the MoU\'s first amendment, then one more for each.' })
+  @Field(() => Int, { description: "1 for the MoU's first amendment, then one more for each." })
   @Property({ type: 'integer' })
   number!: number;
 
@@ -120,4 +132,3 @@ export class ProposedClause {
   @Field(() => Boolean) includesPersonalData!: boolean;
   @Field(() => String) purpose!: string;
 }
-

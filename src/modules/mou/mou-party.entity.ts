@@ -27,4 +27,3 @@ export class MouParty extends BaseEntity {
   @Property({ type: 'string', nullable: true })
   signatoryTitle?: string | null;
 }
-

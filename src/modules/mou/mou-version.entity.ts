@@ -82,8 +82,22 @@ export class MouVersion {
 /** An MoU's content as a version records it: the one shape the workflow and the demo data both write. */
 export function mouSnapshot(mou: Mou, status: MouStatus, partyMinistryIds: string[], signedBy: string[], clauses: DataSharingClause[]): MouSnapshot {
   return {
-    title: mou.title, documentNumber: mou.documentNumber ?? null, scope: mou.scope, validFrom: mou.validFrom, validUntil: mou.validUntil,
-    documentHash: mou.documentHash ?? null, followUpDueDate: mou.followUpDueDate ?? null, status, partyMinistryIds, signedBy,
-    clauses: clauses.map((c) => ({ providerMinistryId: c.providerMinistry.id, recipientMinistryId: c.recipientMinistry.id, resourceTypes: c.resourceTypes, includesPersonalData: c.includesPersonalData, purpose: c.purpose })),
+    title: mou.title,
+    documentNumber: mou.documentNumber ?? null,
+    scope: mou.scope,
+    validFrom: mou.validFrom,
+    validUntil: mou.validUntil,
+    documentHash: mou.documentHash ?? null,
+    followUpDueDate: mou.followUpDueDate ?? null,
+    status,
+    partyMinistryIds,
+    signedBy,
+    clauses: clauses.map((c) => ({
+      providerMinistryId: c.providerMinistry.id,
+      recipientMinistryId: c.recipientMinistry.id,
+      resourceTypes: c.resourceTypes,
+      includesPersonalData: c.includesPersonalData,
+      purpose: c.purpose,
+    })),
   };
 }

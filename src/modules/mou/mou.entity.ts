@@ -90,4 +90,3 @@ export class Mou extends OwnedEntity {
     return this.recordedStatus === MouStatus.ACTIVE && this.validFrom <= today && today < this.validUntil;
   }
 }
-

@@ -11,7 +11,8 @@ export class ClauseInput {
   @Field(() => ID, { description: 'The ministry whose data is shared; must be a party.' }) providerMinistryId!: string;
   @Field(() => ID, { description: 'The ministry that may read it; must be another party.' }) recipientMinistryId!: string;
   @Field(() => [ResourceType]) @ArrayMinSize(1) @ArrayMaxSize(RESOURCE_TYPE_COUNT) resourceTypes!: ResourceType[];
-  @Field(() => Boolean, { defaultValue: false, description: 'Whether personal fields are shown in full (UU 27/2022: needs a purpose).' }) includesPersonalData!: boolean;
+  @Field(() => Boolean, { defaultValue: false, description: 'Whether personal fields are shown in full (UU 27/2022: needs a purpose).' })
+  includesPersonalData!: boolean;
   @Field(() => String, { description: 'Purpose and legal basis.' }) @Length(10, 1000) purpose!: string;
 }
 
@@ -25,7 +26,10 @@ export class CreateMouInput {
   @Field(() => GraphQLLocalDate) validFrom!: string;
   @Field(() => GraphQLLocalDate, { description: 'First day no longer valid; after validFrom.' }) validUntil!: string;
   @Field(() => GraphQLLocalDate, { nullable: true }) followUpDueDate?: string | null;
-  @Field(() => String, { nullable: true, description: 'SHA-256 of the document, 64 hex digits.' }) @IsOptional() @Matches(HASH, { message: 'must be 64 lower-case hex digits' }) documentHash?: string | null;
+  @Field(() => String, { nullable: true, description: 'SHA-256 of the document, 64 hex digits.' })
+  @IsOptional()
+  @Matches(HASH, { message: 'must be 64 lower-case hex digits' })
+  documentHash?: string | null;
   @Field(() => [ID], { description: 'The other parties; your ministry is always one.' }) @ArrayMinSize(1) @ArrayMaxSize(20) partyMinistryIds!: string[];
   @Field(() => [ClauseInput], { defaultValue: [] }) @ValidateNested() @ArrayMaxSize(50) clauses!: ClauseInput[];
 }
@@ -41,11 +45,21 @@ export class UpdateMouDraftInput {
   @Field(() => GraphQLLocalDate, { nullable: true }) validUntil?: string;
   @Field(() => GraphQLLocalDate, { nullable: true }) followUpDueDate?: string | null;
   @Field(() => String, { nullable: true }) @IsOptional() @Matches(HASH, { message: 'must be 64 lower-case hex digits' }) documentHash?: string | null;
-  @Field(() => [ID], { nullable: true, description: 'Replaces the other parties.' }) @IsOptional() @ArrayMinSize(1) @ArrayMaxSize(20) partyMinistryIds?: string[];
-  @Field(() => [ClauseInput], { nullable: true, description: 'Replaces the clauses.' }) @IsOptional() @ValidateNested() @ArrayMaxSize(50) clauses?: ClauseInput[];
+  @Field(() => [ID], { nullable: true, description: 'Replaces the other parties.' })
+  @IsOptional()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(20)
+  partyMinistryIds?: string[];
+  @Field(() => [ClauseInput], { nullable: true, description: 'Replaces the clauses.' })
+  @IsOptional()
+  @ValidateNested()
+  @ArrayMaxSize(50)
+  clauses?: ClauseInput[];
 }
 
-@InputType({ description: 'A proposed amendment of an ACTIVE MoU: it takes effect only when every party\'s ADMIN has signed it (proposing is the proposer\'s signature).' })
+@InputType({
+  description: "A proposed amendment of an ACTIVE MoU: it takes effect only when every party's ADMIN has signed it (proposing is the proposer's signature).",
+})
 export class AmendMouInput {
   @Field(() => ID) id!: string;
   @Field(() => String) @Length(5, 2000) reason!: string;
@@ -54,7 +68,11 @@ export class AmendMouInput {
   @Field(() => GraphQLLocalDate, { nullable: true, description: 'A new end of validity (e.g. an extension).' }) validUntil?: string;
   @Field(() => GraphQLLocalDate, { nullable: true }) followUpDueDate?: string | null;
   @Field(() => String, { nullable: true }) @IsOptional() @Matches(HASH, { message: 'must be 64 lower-case hex digits' }) documentHash?: string | null;
-  @Field(() => [ClauseInput], { nullable: true, description: 'Replaces the clauses in force once signed; the old ones stay readable as retired.' }) @IsOptional() @ValidateNested() @ArrayMaxSize(50) clauses?: ClauseInput[];
+  @Field(() => [ClauseInput], { nullable: true, description: 'Replaces the clauses in force once signed; the old ones stay readable as retired.' })
+  @IsOptional()
+  @ValidateNested()
+  @ArrayMaxSize(50)
+  clauses?: ClauseInput[];
   @Field(() => String, { nullable: true, description: 'Who signs the proposal for your ministry.' }) @IsOptional() @Length(1, 255) signatoryName?: string;
   @Field(() => String, { nullable: true }) @IsOptional() @Length(1, 255) signatoryTitle?: string;
 }
@@ -63,6 +81,9 @@ export class AmendMouInput {
 export class NarrowClauseInput {
   @Field(() => ID, { description: 'A clause in force that your ministry provides.' }) clauseId!: string;
   @Field(() => String) @Length(5, 2000) reason!: string;
-  @Field(() => [ResourceType], { nullable: true, description: 'The resource types to keep sharing; an empty list drops the clause.' }) @IsOptional() @ArrayMaxSize(RESOURCE_TYPE_COUNT) keepResourceTypes?: ResourceType[];
+  @Field(() => [ResourceType], { nullable: true, description: 'The resource types to keep sharing; an empty list drops the clause.' })
+  @IsOptional()
+  @ArrayMaxSize(RESOURCE_TYPE_COUNT)
+  keepResourceTypes?: ResourceType[];
   @Field(() => Boolean, { nullable: true, description: 'false: stop sharing personal data under this clause.' }) includesPersonalData?: boolean;
 }

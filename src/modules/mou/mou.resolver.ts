@@ -45,7 +45,7 @@ function statusWhere(status: MouStatus | undefined, today: string) {
 /** Who signs: named, titled, and fitting the signature columns. */
 function assertSignatory(name: string, title: string) {
   if (!name.trim()) throw badUserInput('Name the person who signs.', 'signatoryName');
-  if (!title.trim()) throw badUserInput('Give the signatory\'s title.', 'signatoryTitle');
+  if (!title.trim()) throw badUserInput("Give the signatory's title.", 'signatoryTitle');
   if (name.length > 255) throw badUserInput('At most 255 characters.', 'signatoryName');
   if (title.length > 255) throw badUserInput('At most 255 characters.', 'signatoryTitle');
 }
@@ -56,7 +56,11 @@ export class MouResolver {
   @Query(() => MouConnection, { description: 'MoUs your ministry drafted or is a party to; auditors read all. Oldest first.' })
   mous(@Args(() => MouArgs) args: MouArgs, @Ctx() ctx: Context) {
     const party = ministryFilter(args.partyMinistryId, 'partyMinistryId');
-    const where = compact({ ...statusWhere(args.status, todayInJakarta()), partyMinistryIds: party ? { $contains: [party] } : undefined, title: searchFilter(args.search) });
+    const where = compact({
+      ...statusWhere(args.status, todayInJakarta()),
+      partyMinistryIds: party ? { $contains: [party] } : undefined,
+      title: searchFilter(args.search),
+    });
     return listConnection(ctx, Mou, where, { id: 'asc' }, args);
   }
 
@@ -70,7 +74,9 @@ export class MouResolver {
     return ctx.loaders.all({ entity: MouParty, parentProperty: 'mou' }).load(mou.id);
   }
 
-  @FieldResolver(() => [DataSharingClause], { description: 'Data-sharing clauses: in force only while the MoU is ACTIVE and inside its window, and not retired by an amendment.' })
+  @FieldResolver(() => [DataSharingClause], {
+    description: 'Data-sharing clauses: in force only while the MoU is ACTIVE and inside its window, and not retired by an amendment.',
+  })
   async clauses(@Root() mou: Mou, @Ctx() ctx: Context, @Arg('includeRetired', () => Boolean, { defaultValue: false }) includeRetired: boolean) {
     const all = await ctx.loaders.all({ entity: DataSharingClause, parentProperty: 'mou' }).load(mou.id);
     return includeRetired ? all : all.filter((c) => !c.retiredAt);
@@ -108,12 +114,17 @@ export class MouResolver {
     return service.terminateMou(ctx, id, reason.trim());
   }
 
-  @Mutation(() => Mou, { description: 'Propose an amendment of an MoU in force (ADMIN of a party). The terms in force do not change until every party\'s ADMIN has signed it with signMouAmendment; at most one is pending at a time.' })
+  @Mutation(() => Mou, {
+    description:
+      "Propose an amendment of an MoU in force (ADMIN of a party). The terms in force do not change until every party's ADMIN has signed it with signMouAmendment; at most one is pending at a time.",
+  })
   amendMou(@Arg('input', () => AmendMouInput) input: AmendMouInput, @Ctx() ctx: Context) {
     return service.amendMou(ctx, input);
   }
 
-  @Mutation(() => Mou, { description: 'Sign the pending amendment for your ministry (ADMIN of a party). The last signature puts it in force from the next request.' })
+  @Mutation(() => Mou, {
+    description: 'Sign the pending amendment for your ministry (ADMIN of a party). The last signature puts it in force from the next request.',
+  })
   signMouAmendment(
     @Arg('id', () => ID, { description: 'The MoU.' }) id: string,
     @Arg('signatoryName', () => String) signatoryName: string,
@@ -136,7 +147,10 @@ export class MouResolver {
     return service.endMouAmendment(ctx, id, AmendmentStatus.WITHDRAWN, reason.trim());
   }
 
-  @Mutation(() => Mou, { description: 'Withdraw consent at once (ADMIN of the providing ministry): share fewer resource types under a clause you provide, drop it, or stop sharing personal data. Needs no other signature.' })
+  @Mutation(() => Mou, {
+    description:
+      'Withdraw consent at once (ADMIN of the providing ministry): share fewer resource types under a clause you provide, drop it, or stop sharing personal data. Needs no other signature.',
+  })
   narrowMouClause(@Arg('input', () => NarrowClauseInput) input: NarrowClauseInput, @Ctx() ctx: Context) {
     return service.narrowMouClause(ctx, input);
   }
@@ -184,10 +198,15 @@ export class MouAmendmentResolver {
   async clauses(@Root() a: MouAmendment, @Ctx() ctx: Context) {
     if (!a.proposal.clauses) return null;
     const ministries = ctx.loaders.byId(Ministry);
-    return Promise.all(a.proposal.clauses.map(async (c) => ({
-      providerMinistry: await ministries.load(c.providerMinistryId), recipientMinistry: await ministries.load(c.recipientMinistryId),
-      resourceTypes: c.resourceTypes, includesPersonalData: c.includesPersonalData, purpose: c.purpose,
-    })));
+    return Promise.all(
+      a.proposal.clauses.map(async (c) => ({
+        providerMinistry: await ministries.load(c.providerMinistryId),
+        recipientMinistry: await ministries.load(c.recipientMinistryId),
+        resourceTypes: c.resourceTypes,
+        includesPersonalData: c.includesPersonalData,
+        purpose: c.purpose,
+      })),
+    );
   }
 }
 
@@ -201,7 +220,7 @@ export class MouAmendmentSignatureResolver {
 
 @Resolver(() => MouVersion)
 export class MouVersionResolver {
-  @FieldResolver(() => GraphQLJSONObject, { description: 'The MoU\'s content after this event: window, parties, signatures, clauses.' })
+  @FieldResolver(() => GraphQLJSONObject, { description: "The MoU's content after this event: window, parties, signatures, clauses." })
   snapshot(@Root() v: MouVersion) {
     return v.snapshot;
   }

@@ -12,7 +12,14 @@ import { MouAmendment, MouAmendmentSignature } from './mou-amendment.entity';
 import { MouParty } from './mou-party.entity';
 import { MouVersion } from './mou-version.entity';
 import { Mou } from './mou.entity';
-import { DataSharingClauseResolver, MouAmendmentResolver, MouAmendmentSignatureResolver, MouPartyResolver, MouResolver, MouVersionResolver } from './mou.resolver';
+import {
+  DataSharingClauseResolver,
+  MouAmendmentResolver,
+  MouAmendmentSignatureResolver,
+  MouPartyResolver,
+  MouResolver,
+  MouVersionResolver,
+} from './mou.resolver';
 
 const writer = { audience: 'writer', scoped: true, audit: subject.row('Mou') } as const;
 const admin = { audience: 'admin', scoped: true, audit: subject.row('Mou') } as const;

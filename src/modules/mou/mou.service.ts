@@ -26,8 +26,13 @@ import { Mou } from './mou.entity';
 import { MouEvent, MouVersion, mouSnapshot, type MouSnapshot } from './mou-version.entity';
 import { MouParty } from './mou-party.entity';
 import { todayInJakarta } from '../../shared/time';
+import { present } from '../../shared/present';
 
-interface ResolvedClause { provider: string; recipient: string; input: ClauseInput }
+interface ResolvedClause {
+  provider: string;
+  recipient: string;
+  input: ClauseInput;
+}
 
 async function resolveParties(ctx: Context, globalIds: string[], field: string): Promise<string[]> {
   const ids = globalIds.map((g, i) => fromGlobalId(g, 'Ministry', `${field}.${i}`));
@@ -74,13 +79,23 @@ async function recordVersion(ctx: Context, mou: Mou, event: MouEvent, reason: st
     ctx.em.find(DataSharingClause, { mou, retiredAt: null }, { orderBy: { id: 'asc' } }),
     ctx.em.findOne(MouVersion, { mou }, { orderBy: { number: 'desc' } }),
   ]);
-  const snapshot: MouSnapshot = mouSnapshot(mou, mou.statusOn(todayInJakarta()), parties.map((p) => p.ministry.id), parties.filter((p) => p.signedAt).map((p) => p.ministry.id), clauses);
+  const snapshot: MouSnapshot = mouSnapshot(
+    mou,
+    mou.statusOn(todayInJakarta()),
+    parties.map((p) => p.ministry.id),
+    parties.filter((p) => p.signedAt).map((p) => p.ministry.id),
+    clauses,
+  );
   if (amendment) {
     const signatures = await ctx.em.find(MouAmendmentSignature, { amendment }, { orderBy: { signedAt: 'asc', id: 'asc' } });
     snapshot.amendment = { number: amendment.number, status: amendment.status, proposal: amendment.proposal, signedBy: signatures.map((x) => x.ministry.id) };
   }
   ctx.em.create(MouVersion, {
-    mou, number: (last?.number ?? 0) + 1, event, reason, snapshot,
+    mou,
+    number: (last?.number ?? 0) + 1,
+    event,
+    reason,
+    snapshot,
     actorAccountId: ctx.viewer?.accountId ?? null,
     actorMinistry: ctx.scope.ownMinistry ? ctx.em.getReference(Ministry, ctx.scope.ownMinistry) : null,
   });
@@ -107,8 +122,14 @@ export async function createMou(ctx: Context, input: CreateMouInput): Promise<Mo
   const clauses = resolveClauses(input.clauses, parties, 'input.clauses');
   const mou = ctx.em.create(Mou, {
     ownerMinistry: ctx.em.getReference(Ministry, requireOwnMinistry(ctx)),
-    title: input.title, documentNumber: input.documentNumber ?? null, scope: input.scope, validFrom: input.validFrom, validUntil: input.validUntil,
-    followUpDueDate: input.followUpDueDate ?? null, documentHash: input.documentHash ?? null, partyMinistryIds: parties,
+    title: input.title,
+    documentNumber: input.documentNumber ?? null,
+    scope: input.scope,
+    validFrom: input.validFrom,
+    validUntil: input.validUntil,
+    followUpDueDate: input.followUpDueDate ?? null,
+    documentHash: input.documentHash ?? null,
+    partyMinistryIds: parties,
   });
   for (const p of parties) ctx.em.create(MouParty, { mou, ministry: ctx.em.getReference(Ministry, p) });
   addClauses(ctx, mou, clauses);
@@ -122,7 +143,8 @@ export async function updateMouDraft(ctx: Context, input: UpdateMouDraftInput): 
   const mou = await loadForUpdate(ctx, input.id, 'input.id');
   if (!ctx.scope.canWrite(mou.ownerMinistry.id)) throw notWritable('input.id');
   if (mou.recordedStatus !== MouStatus.DRAFT) throw conflict('A signed MoU changes only by an amendment (amendMou).', 'input.id');
-  if (input.expectedVersion != null && input.expectedVersion !== mou.version) throw conflict(`The MoU is at version ${mou.version}, not ${input.expectedVersion}.`, 'input.expectedVersion');
+  if (input.expectedVersion != null && input.expectedVersion !== mou.version)
+    throw conflict(`The MoU is at version ${mou.version}, not ${input.expectedVersion}.`, 'input.expectedVersion');
   assertWindow(input.validFrom ?? mou.validFrom, input.validUntil ?? mou.validUntil, 'input.validUntil');
   const parties = input.partyMinistryIds ? await resolveParties(ctx, input.partyMinistryIds, 'input.partyMinistryIds') : mou.partyMinistryIds;
   const existing = await ctx.em.find(DataSharingClause, { mou });
@@ -156,7 +178,10 @@ export async function signMou(ctx: Context, globalId: string, signatoryName: str
   assertParty(ctx, mou, 'id');
   if (mou.recordedStatus !== MouStatus.DRAFT) throw conflict(`The MoU is ${mou.statusOn(todayInJakarta())}; only drafts are signed.`, 'id');
   const parties = await ctx.em.find(MouParty, { mou });
-  const mine = parties.find((p) => p.ministry.id === ctx.scope.ownMinistry)!;
+  const mine = present(
+    parties.find((p) => p.ministry.id === ctx.scope.ownMinistry),
+    "the caller's party row",
+  );
   if (mine.signedAt) throw conflict('Your ministry has signed this MoU already.', 'id');
   Object.assign(mine, { signedAt: new Date(), signatoryName, signatoryTitle });
   await flushOrExplain(ctx);
@@ -193,7 +218,10 @@ async function workflow<T>(ctx: Context, sql: string, params: unknown[], field: 
     return row.r;
   } catch (e) {
     const code = (e as { code?: string }).code;
-    const message = String((e as Error).message).split(' - ').pop() ?? '';
+    const message =
+      String((e as Error).message)
+        .split(' - ')
+        .pop() ?? '';
     if (code === '42501') throw forbidden(`The database refused: ${message}.`, 'mou:party-admin', field);
     if (code === '55000' || code === '23505') throw conflict(`The database refused: ${message}.`, field);
     if (code === '22023' || code === '22P02' || code === '22007' || code === '22008') throw badUserInput(`The database refused: ${message}.`, field);
@@ -228,11 +256,22 @@ export async function amendMou(ctx: Context, input: AmendMouInput): Promise<Mou>
     if (input[key] !== undefined) (proposal as Record<string, unknown>)[key] = input[key];
   }
   if (clauses) {
-    proposal.clauses = clauses.map((c) => ({ providerMinistryId: c.provider, recipientMinistryId: c.recipient, resourceTypes: [...new Set(c.input.resourceTypes)], includesPersonalData: c.input.includesPersonalData, purpose: c.input.purpose }));
+    proposal.clauses = clauses.map((c) => ({
+      providerMinistryId: c.provider,
+      recipientMinistryId: c.recipient,
+      resourceTypes: [...new Set(c.input.resourceTypes)],
+      includesPersonalData: c.input.includesPersonalData,
+      purpose: c.input.purpose,
+    }));
   }
-  if (Object.keys(proposal).length === 0) throw badUserInput('An amendment changes something: give new clauses, a validUntil, a title, a scope, a follow-up date or a document hash.', 'input');
-  const id = await workflow<string>(ctx, 'select sinergi_propose_amendment(?, ?, ?::jsonb, ?, ?) as r',
-    [mou.id, input.reason, JSON.stringify(proposal), input.signatoryName?.trim() || null, input.signatoryTitle?.trim() || null], 'input.id');
+  if (Object.keys(proposal).length === 0)
+    throw badUserInput('An amendment changes something: give new clauses, a validUntil, a title, a scope, a follow-up date or a document hash.', 'input');
+  const id = await workflow<string>(
+    ctx,
+    'select sinergi_propose_amendment(?, ?, ?::jsonb, ?, ?) as r',
+    [mou.id, input.reason, JSON.stringify(proposal), input.signatoryName?.trim() || null, input.signatoryTitle?.trim() || null],
+    'input.id',
+  );
   const amendment = await ctx.em.findOneOrFail(MouAmendment, { id });
   // The database function wrote these rows, past the ORM's change tracking: the audit event names them.
   ctx.auditNote = { amendment: { id, number: amendment.number, status: amendment.status, proposal } };
@@ -246,11 +285,20 @@ export async function signMouAmendment(ctx: Context, globalId: string, signatory
   const mou = await loadInForce(ctx, globalId, 'id', 'has amendments signed');
   const amendment = await pendingAmendment(ctx, mou);
   if (!amendment) throw conflict('No amendment of this MoU awaits signatures.', 'id');
-  if (await ctx.em.count(MouAmendmentSignature, { amendment, ministry: requireOwnMinistry(ctx) })) throw conflict('Your ministry has signed this amendment already.', 'id');
+  if (await ctx.em.count(MouAmendmentSignature, { amendment, ministry: requireOwnMinistry(ctx) }))
+    throw conflict('Your ministry has signed this amendment already.', 'id');
   const outcome = await workflow<string>(ctx, 'select sinergi_sign_amendment(?, ?, ?) as r', [mou.id, signatoryName, signatoryTitle], 'id');
   await ctx.em.refresh(mou);
   await ctx.em.refresh(amendment);
-  ctx.auditNote = { amendment: { id: amendment.id, number: amendment.number, signedFor: ctx.scope.ownMinistry, outcome, ...(outcome === 'APPLIED' ? { applied: amendment.proposal } : {}) } };
+  ctx.auditNote = {
+    amendment: {
+      id: amendment.id,
+      number: amendment.number,
+      signedFor: ctx.scope.ownMinistry,
+      outcome,
+      ...(outcome === 'APPLIED' ? { applied: amendment.proposal } : {}),
+    },
+  };
   await recordVersion(ctx, mou, MouEvent.AMENDMENT_SIGNED, null, amendment);
   if (outcome === 'APPLIED') await recordVersion(ctx, mou, MouEvent.AMENDED, amendment.reason, amendment);
   await flushOrExplain(ctx);
@@ -258,12 +306,18 @@ export async function signMouAmendment(ctx: Context, globalId: string, signatory
 }
 
 /** Ends the pending amendment: the proposer withdraws it, any other party rejects it. */
-export async function endMouAmendment(ctx: Context, globalId: string, decision: AmendmentStatus.REJECTED | AmendmentStatus.WITHDRAWN, reason: string): Promise<Mou> {
+export async function endMouAmendment(
+  ctx: Context,
+  globalId: string,
+  decision: AmendmentStatus.REJECTED | AmendmentStatus.WITHDRAWN,
+  reason: string,
+): Promise<Mou> {
   const mou = await loadInForce(ctx, globalId, 'id', 'has amendments decided');
   const amendment = await pendingAmendment(ctx, mou);
   if (!amendment) throw conflict('No amendment of this MoU is pending.', 'id');
   const proposer = amendment.proposedByMinistry.id === ctx.scope.ownMinistry;
-  if (decision === AmendmentStatus.WITHDRAWN && !proposer) throw forbidden('Only the party that proposed an amendment withdraws it; reject it instead.', 'mou:amendment-proposer', 'id');
+  if (decision === AmendmentStatus.WITHDRAWN && !proposer)
+    throw forbidden('Only the party that proposed an amendment withdraws it; reject it instead.', 'mou:amendment-proposer', 'id');
   if (decision === AmendmentStatus.REJECTED && proposer) throw forbidden('You proposed this amendment: withdraw it instead.', 'mou:amendment-proposer', 'id');
   await workflow<null>(ctx, 'select sinergi_end_amendment(?, ?, ?) as r', [mou.id, decision, reason], 'id');
   await ctx.em.refresh(amendment);
@@ -283,14 +337,23 @@ export async function narrowMouClause(ctx: Context, input: NarrowClauseInput): P
   const clause = await ctx.em.findOne(DataSharingClause, { id: clauseId, retiredAt: null });
   if (!clause || clause.providerMinistry.id !== ctx.scope.ownMinistry) throw notWritable('input.clauseId');
   const keep = input.keepResourceTypes ?? null;
-  if (keep && keep.some((t) => !clause.resourceTypes.includes(t))) throw badUserInput('Keep only resource types the clause shares now: narrowing never widens.', 'input.keepResourceTypes');
-  if (input.includesPersonalData === true && !clause.includesPersonalData) throw badUserInput('Personal data can only be switched off here; switching it on needs an amendment.', 'input.includesPersonalData');
+  if (keep && keep.some((t) => !clause.resourceTypes.includes(t)))
+    throw badUserInput('Keep only resource types the clause shares now: narrowing never widens.', 'input.keepResourceTypes');
+  if (input.includesPersonalData === true && !clause.includesPersonalData)
+    throw badUserInput('Personal data can only be switched off here; switching it on needs an amendment.', 'input.includesPersonalData');
   const narrower = (keep && new Set(keep).size < clause.resourceTypes.length) || (input.includesPersonalData === false && clause.includesPersonalData);
   if (!narrower) throw badUserInput('Nothing to narrow: keep fewer resource types, or switch personal data off.', 'input');
   const mou = await loadForUpdate(ctx, toGlobalIdOf(clause.mou.id), 'input.clauseId');
-  if (mou.recordedStatus !== MouStatus.ACTIVE) throw conflict('Only a signed MoU\'s clauses are narrowed; edit a draft with updateMouDraft.', 'input.clauseId');
-  const replacement = await workflow<string | null>(ctx, 'select sinergi_narrow_clause(?, ?::text[], ?) as r', [clause.id, keep ? `{${keep.join(',')}}` : null, input.includesPersonalData ?? null], 'input.clauseId');
-  ctx.auditNote = { narrowed: { clauseId: clause.id, replacedBy: replacement, keepResourceTypes: keep, includesPersonalData: input.includesPersonalData ?? null } };
+  if (mou.recordedStatus !== MouStatus.ACTIVE) throw conflict("Only a signed MoU's clauses are narrowed; edit a draft with updateMouDraft.", 'input.clauseId');
+  const replacement = await workflow<string | null>(
+    ctx,
+    'select sinergi_narrow_clause(?, ?::text[], ?) as r',
+    [clause.id, keep ? `{${keep.join(',')}}` : null, input.includesPersonalData ?? null],
+    'input.clauseId',
+  );
+  ctx.auditNote = {
+    narrowed: { clauseId: clause.id, replacedBy: replacement, keepResourceTypes: keep, includesPersonalData: input.includesPersonalData ?? null },
+  };
   await ctx.em.refresh(mou);
   await recordVersion(ctx, mou, MouEvent.NARROWED, input.reason);
   await flushOrExplain(ctx);

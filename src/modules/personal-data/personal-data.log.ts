@@ -7,6 +7,7 @@ import { Ministry } from '../../kernel/ministry.entity';
 import { DataSharingClause } from '../mou/data-sharing-clause.entity';
 import { Mou } from '../mou/mou.entity';
 import { PersonalDataRead } from './personal-data-read.entity';
+import { present } from '../../shared/present';
 
 export interface ReadEntry {
   resourceType: ResourceType;
@@ -25,7 +26,10 @@ export interface ReadEntry {
 export class PersonalDataLog {
   private readonly loader: DataLoader<ReadEntry, true, string>;
 
-  constructor(private readonly em: EntityManager, private readonly viewer: Viewer) {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly viewer: Viewer,
+  ) {
     this.loader = new DataLoader(
       async (entries) => {
         const rows = new Map<string, { entry: ReadEntry; fields: Set<string> }>();
@@ -38,7 +42,7 @@ export class PersonalDataLog {
         for (const { entry, fields } of rows.values()) {
           this.em.create(PersonalDataRead, {
             readerAccountId: this.viewer.accountId,
-            readerMinistry: this.em.getReference(Ministry, this.viewer.ministryId!),
+            readerMinistry: this.em.getReference(Ministry, present(this.viewer.ministryId, "the reader's ministry")),
             ownerMinistry: this.em.getReference(Ministry, entry.ownerMinistryId),
             resourceType: entry.resourceType,
             recordId: entry.recordId,

@@ -18,10 +18,10 @@ class SubjectRecord {
   @Field(() => ID, { description: 'Global id of your record about this person.' }) id!: string;
 }
 
-@ObjectType({ simpleResolvers: true, description: 'UU 27/2022: which other ministries read a person\'s data, when, and under which MoU clause.' })
+@ObjectType({ simpleResolvers: true, description: "UU 27/2022: which other ministries read a person's data, when, and under which MoU clause." })
 class DataSubjectAccessReport {
   @Field(() => String) nik!: string;
-  @Field(() => [SubjectRecord], { description: 'Your ministry\'s records with this NIK.' }) records!: SubjectRecord[];
+  @Field(() => [SubjectRecord], { description: "Your ministry's records with this NIK." }) records!: SubjectRecord[];
   @Field(() => [PersonalDataRead], { description: 'Reads of their full personal data by other ministries, oldest first.' }) reads!: PersonalDataRead[];
 }
 
@@ -43,7 +43,9 @@ export class PersonalDataResolver {
       ...businesses.map((b) => ({ resourceType: ResourceType.RETURNEE_BUSINESS, id: toGlobalId('ReturneeBusiness', b.id) })),
     ];
     const ids = [...trainees, ...businesses].map((r) => r.id);
-    const reads = ids.length ? await ctx.em.find(PersonalDataRead, { ownerMinistry: own, recordId: { $in: ids } }, { orderBy: { readAt: 'asc', id: 'asc' } }) : [];
+    const reads = ids.length
+      ? await ctx.em.find(PersonalDataRead, { ownerMinistry: own, recordId: { $in: ids } }, { orderBy: { readAt: 'asc', id: 'asc' } })
+      : [];
     return { nik, records, reads };
   }
 

@@ -30,8 +30,8 @@ export enum PlacementScheme {
 registerEnumType(PlacementScheme, {
   name: 'PlacementScheme',
   valuesConfig: {
-    G_TO_G_EPS_KOREA: { description: 'Government to government, Korea\'s Employment Permit System.' },
-    SSW_JAPAN: { description: 'Japan\'s Specified Skilled Worker (Tokutei Ginou) visa.' },
+    G_TO_G_EPS_KOREA: { description: "Government to government, Korea's Employment Permit System." },
+    SSW_JAPAN: { description: "Japan's Specified Skilled Worker (Tokutei Ginou) visa." },
     G_TO_G: { description: 'Another government-to-government scheme.' },
     P_TO_P: { description: 'Private to private: through a licensed placement company (P3MI).' },
     INDEPENDENT: { description: 'Placed independently (mandiri).' },

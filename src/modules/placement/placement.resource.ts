@@ -24,7 +24,23 @@ export const placementResource = ownedResource({
   clause: ResourceType.PLACEMENT,
   crud: {
     entity: Placement,
-    csvColumns: ['id', 'externalId', 'ownerMinistry', 'trainee', 'destinationCountryCode', 'employerName', 'employerType', 'jobTitle', 'sector', 'scheme', 'contractStart', 'contractEnd', 'departureDate', 'status', 'returneeBusiness'],
+    csvColumns: [
+      'id',
+      'externalId',
+      'ownerMinistry',
+      'trainee',
+      'destinationCountryCode',
+      'employerName',
+      'employerType',
+      'jobTitle',
+      'sector',
+      'scheme',
+      'contractStart',
+      'contractEnd',
+      'departureDate',
+      'status',
+      'returneeBusiness',
+    ],
     listName: 'placements',
     createInput: CreatePlacementInput,
     updateInput: UpdatePlacementInput,
@@ -48,7 +64,9 @@ export const placementResource = ownedResource({
       return ctx.em.create(Placement, { ...input, trainee, returneeBusiness } as never, { persist: false });
     },
     update: async (row: Placement, { returneeBusinessId, ...input }: UpdatePlacementInput, ctx: Context) => {
-      const returneeBusiness = returneeBusinessId ? await loadReadable(ctx, ReturneeBusiness, returneeBusinessId, 'input.returneeBusinessId') : returneeBusinessId;
+      const returneeBusiness = returneeBusinessId
+        ? await loadReadable(ctx, ReturneeBusiness, returneeBusinessId, 'input.returneeBusinessId')
+        : returneeBusinessId;
       const merged = { ...row, ...Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) } as Placement;
       const hasReturneeBusiness = returneeBusiness === undefined ? !!row.returneeBusiness : !!returneeBusiness;
       // The age rule is checked again whenever the departure date could have moved.
@@ -68,18 +86,30 @@ export const placementResource = ownedResource({
     entity: Placement,
     input: CreatePlacementInput,
     columns: [
-      { name: 'externalId', type: 'string', required: true }, { name: 'traineeId', type: 'string', required: true },
-      { name: 'destinationCountryCode', type: 'string', required: true }, { name: 'employerName', type: 'string', required: true },
-      { name: 'employerType', type: e(EmployerType), required: true }, { name: 'jobTitle', type: 'string', required: true },
-      { name: 'sector', type: e(Sector), required: true }, { name: 'scheme', type: e(PlacementScheme), required: true },
-      { name: 'contractStart', type: 'date' }, { name: 'contractEnd', type: 'date' }, { name: 'departureDate', type: 'date' },
+      { name: 'externalId', type: 'string', required: true },
+      { name: 'traineeId', type: 'string', required: true },
+      { name: 'destinationCountryCode', type: 'string', required: true },
+      { name: 'employerName', type: 'string', required: true },
+      { name: 'employerType', type: e(EmployerType), required: true },
+      { name: 'jobTitle', type: 'string', required: true },
+      { name: 'sector', type: e(Sector), required: true },
+      { name: 'scheme', type: e(PlacementScheme), required: true },
+      { name: 'contractStart', type: 'date' },
+      { name: 'contractEnd', type: 'date' },
+      { name: 'departureDate', type: 'date' },
       { name: 'status', type: e(PlacementStatus), default: PlacementStatus.PLANNED },
     ],
     // Trainees are named by their global id (as the export writes them); each must be readable to the importer.
     load: async (ctx, rows) => {
       const out = new Map<string, Trainee | null>();
       for (const id of new Set(rows.map((r) => String(r.traineeId)))) {
-        const parsed = (() => { try { return fromGlobalId(id, 'Trainee', 'traineeId'); } catch { return null; } })();
+        const parsed = (() => {
+          try {
+            return fromGlobalId(id, 'Trainee', 'traineeId');
+          } catch {
+            return null;
+          }
+        })();
         out.set(id, parsed ? await ctx.loaders.byId(Trainee).load(parsed) : null);
       }
       return out;
@@ -94,7 +124,10 @@ export const placementResource = ownedResource({
   statistics: {
     totals: {
       placementCount: { sql: 'count(*)', description: 'Placements abroad in any status.' },
-      placementsDeparted: { sql: "count(*) filter (where t.status in ('DEPARTED', 'RETURNED'))", description: 'Placements whose worker has left (DEPARTED or RETURNED).' },
+      placementsDeparted: {
+        sql: "count(*) filter (where t.status in ('DEPARTED', 'RETURNED'))",
+        description: 'Placements whose worker has left (DEPARTED or RETURNED).',
+      },
     },
     breakdowns: {
       placementsByDestination: { key: 't.destination_country_code', label: 'country' },

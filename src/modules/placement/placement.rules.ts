@@ -32,7 +32,10 @@ export interface PlacementFacts {
  */
 async function assertAdultOnDeparture(ctx: Context, trainee: Trainee, departureDate: string, field: string) {
   if (!ctx.scope.personalAccess('Trainee', trainee.ownerMinistry.id).full) {
-    throw badUserInput('Checking the trainee\'s age on departure needs their birth date: your ministry must own the trainee or receive their personal data under a clause in force.', field);
+    throw badUserInput(
+      "Checking the trainee's age on departure needs their birth date: your ministry must own the trainee or receive their personal data under a clause in force.",
+      field,
+    );
   }
   const birthDate = await personalValue(ctx, 'Trainee', trainee, 'birthDate', trainee.birthDate, maskerOf('Trainee', 'birthDate') ?? String);
   if (birthDate && ageOn(birthDate, departureDate) < MIN_AGE) {
@@ -42,12 +45,18 @@ async function assertAdultOnDeparture(ctx: Context, trainee: Trainee, departureD
 
 export async function assertPlacement(ctx: Context, p: PlacementFacts, trainee: Trainee | null, prefix = 'input.'): Promise<void> {
   // The moratorium closes household (individual-employer) placement only: Kepmenaker 260/2015.
-  assertOpenDestinations(await destinationCountries(ctx), [p.destinationCountryCode], p.employerType === EmployerType.INDIVIDUAL, `${prefix}destinationCountryCode`);
+  assertOpenDestinations(
+    await destinationCountries(ctx),
+    [p.destinationCountryCode],
+    p.employerType === EmployerType.INDIVIDUAL,
+    `${prefix}destinationCountryCode`,
+  );
   if (p.contractStart && p.contractEnd && p.contractEnd < p.contractStart) throw badUserInput('contractEnd is before contractStart.', `${prefix}contractEnd`);
   if ((p.status === PlacementStatus.DEPARTED || p.status === PlacementStatus.RETURNED) && !p.departureDate) {
     throw badUserInput(`A ${p.status.toLowerCase()} placement has a departure date.`, `${prefix}departureDate`);
   }
-  if (p.hasReturneeBusiness && p.status !== PlacementStatus.RETURNED) throw badUserInput('Only a RETURNED placement links to a returnee business.', `${prefix}returneeBusinessId`);
+  if (p.hasReturneeBusiness && p.status !== PlacementStatus.RETURNED)
+    throw badUserInput('Only a RETURNED placement links to a returnee business.', `${prefix}returneeBusinessId`);
   if (p.departureDate) {
     if (!trainee) throw badUserInput('The trainee is no longer in your read scope.', `${prefix}departureDate`);
     await assertAdultOnDeparture(ctx, trainee, p.departureDate, `${prefix}departureDate`);

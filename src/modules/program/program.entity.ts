@@ -14,7 +14,10 @@ import { Node } from '../../kernel/node.interface';
 @Index({ properties: ['ownerMinistry', 'id'] })
 @Unique({ properties: ['ownerMinistry', 'externalId'] })
 export class Program extends OwnedEntity {
-  @Field(() => String, { nullable: true, description: 'Your own stable id for this row (e.g. from the spreadsheet it came from); unique within your ministry, the key of CSV re-imports.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Your own stable id for this row (e.g. from the spreadsheet it came from); unique within your ministry, the key of CSV re-imports.',
+  })
   @Property({ type: 'string', length: 100, nullable: true })
   externalId?: string | null;
 
@@ -33,7 +36,10 @@ export class Program extends OwnedEntity {
   @Property({ type: 'text[]' })
   targetCountryCodes: Opt<string[]> = [];
 
-  @Field(() => Boolean, { description: 'Prepares for work with individual (household) employers: such a programme may not target a destination under moratorium (Kepmenaker 260/2015).' })
+  @Field(() => Boolean, {
+    description:
+      'Prepares for work with individual (household) employers: such a programme may not target a destination under moratorium (Kepmenaker 260/2015).',
+  })
   @Property({ type: 'boolean', default: false })
   forHouseholdWork: Opt<boolean> = false;
 

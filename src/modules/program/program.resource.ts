@@ -20,14 +20,33 @@ import { ProgramResolver } from './program.resolver';
 import { assertDateOrder } from './program.rules';
 
 /** What a programme file's rows refer to: the destinations, and your institutions by externalId. */
-interface Loaded { countries: Map<string, DestinationCountry>; institutions: Map<string, Institution> }
+interface Loaded {
+  countries: Map<string, DestinationCountry>;
+  institutions: Map<string, Institution>;
+}
 
 export const programResource = ownedResource({
   table: 'program',
   clause: ResourceType.PROGRAM,
   crud: {
     entity: Program,
-    csvColumns: ['id', 'externalId', 'ownerMinistry', 'institution', 'title', 'sector', 'targetCountryCodes', 'forHouseholdWork', 'capacityPerIntake', 'startDate', 'endDate', 'status', 'competencyStandard', 'certificationScheme', 'languageRequirement'],
+    csvColumns: [
+      'id',
+      'externalId',
+      'ownerMinistry',
+      'institution',
+      'title',
+      'sector',
+      'targetCountryCodes',
+      'forHouseholdWork',
+      'capacityPerIntake',
+      'startDate',
+      'endDate',
+      'status',
+      'competencyStandard',
+      'certificationScheme',
+      'languageRequirement',
+    ],
     listName: 'programs',
     createInput: CreateProgramInput,
     updateInput: UpdateProgramInput,
@@ -51,9 +70,18 @@ export const programResource = ownedResource({
       return ctx.em.create(Program, { ...input, institution } as never, { persist: false });
     },
     update: async (row: Program, input: UpdateProgramInput, ctx: Context) => {
-      assertDateOrder(input.startDate !== undefined ? input.startDate : row.startDate, input.endDate !== undefined ? input.endDate : row.endDate, 'input.endDate');
+      assertDateOrder(
+        input.startDate !== undefined ? input.startDate : row.startDate,
+        input.endDate !== undefined ? input.endDate : row.endDate,
+        'input.endDate',
+      );
       if (input.targetCountryCodes || input.forHouseholdWork) {
-        assertOpenDestinations(await destinationCountries(ctx), input.targetCountryCodes ?? row.targetCountryCodes, input.forHouseholdWork ?? row.forHouseholdWork, input.targetCountryCodes ? 'input.targetCountryCodes' : 'input.forHouseholdWork');
+        assertOpenDestinations(
+          await destinationCountries(ctx),
+          input.targetCountryCodes ?? row.targetCountryCodes,
+          input.forHouseholdWork ?? row.forHouseholdWork,
+          input.targetCountryCodes ? 'input.targetCountryCodes' : 'input.forHouseholdWork',
+        );
       }
       assignPresent(row, input);
     },
@@ -68,10 +96,19 @@ export const programResource = ownedResource({
     entity: Program,
     input: CreateProgramInput,
     columns: [
-      { name: 'externalId', type: 'string', required: true }, { name: 'institutionExternalId', type: 'string', required: true }, { name: 'title', type: 'string', required: true },
-      { name: 'sector', type: e(Sector), required: true }, { name: 'targetCountryCodes', type: { list: 'string' }, default: [] }, { name: 'capacityPerIntake', type: 'int', required: true },
-      { name: 'startDate', type: 'date' }, { name: 'endDate', type: 'date' }, { name: 'status', type: e(ProgramStatus), default: ProgramStatus.PLANNED }, { name: 'competencyStandard', type: 'string' },
-      { name: 'certificationScheme', type: 'string' }, { name: 'languageRequirement', type: 'string' }, { name: 'forHouseholdWork', type: 'bool', default: false },
+      { name: 'externalId', type: 'string', required: true },
+      { name: 'institutionExternalId', type: 'string', required: true },
+      { name: 'title', type: 'string', required: true },
+      { name: 'sector', type: e(Sector), required: true },
+      { name: 'targetCountryCodes', type: { list: 'string' }, default: [] },
+      { name: 'capacityPerIntake', type: 'int', required: true },
+      { name: 'startDate', type: 'date' },
+      { name: 'endDate', type: 'date' },
+      { name: 'status', type: e(ProgramStatus), default: ProgramStatus.PLANNED },
+      { name: 'competencyStandard', type: 'string' },
+      { name: 'certificationScheme', type: 'string' },
+      { name: 'languageRequirement', type: 'string' },
+      { name: 'forHouseholdWork', type: 'bool', default: false },
     ],
     // The institution is named by its externalId in the file; the input's id is checked in `row`.
     toInput: ({ institutionExternalId: _ref, ...values }) => ({ ...values, institutionId: 'csv' }),
@@ -93,7 +130,13 @@ export const programResource = ownedResource({
     breakdowns: {
       programsByStatus: { key: 't.status::text', capacity: 'sum(t.capacity_per_intake)', label: 'enum' },
       programsBySector: { key: 't.sector::text', capacity: 'sum(t.capacity_per_intake)', label: 'enum' },
-      programsByDestination: { join: 'cross join lateral unnest(t.target_country_codes) d(v)', key: 'd.v', capacity: 'sum(t.capacity_per_intake)', label: 'country', description: 'A programme preparing for several destinations counts in each.' },
+      programsByDestination: {
+        join: 'cross join lateral unnest(t.target_country_codes) d(v)',
+        key: 'd.v',
+        capacity: 'sum(t.capacity_per_intake)',
+        label: 'country',
+        description: 'A programme preparing for several destinations counts in each.',
+      },
     },
   },
 });

@@ -5,4 +5,3 @@ import { badUserInput } from '../../shared/errors';
 export function assertDateOrder(start: string | null | undefined, end: string | null | undefined, field: string) {
   if (start && end && end < start) throw badUserInput('endDate is before startDate.', field);
 }
-

@@ -13,7 +13,7 @@ export class CreateReturneeBusinessInput {
   @Field(() => String) @Length(2, 150) returneeName!: string;
   @Field(() => String) @IsNik() returneeNik!: string;
   @Field(() => String, { nullable: true }) @IsOptional() @Matches(PHONE, { message: 'not a phone number' }) returneePhone?: string | null;
-  @Field(() => ID, { nullable: true, description: 'The returnee\'s trainee record, if you can read it.' }) traineeId?: string | null;
+  @Field(() => ID, { nullable: true, description: "The returnee's trainee record, if you can read it." }) traineeId?: string | null;
   @Field(() => String) @Length(2, 200) businessName!: string;
   @Field(() => String) @Matches(/^\d{5}$/, { message: 'must be a 5-digit KBLI code' }) kbliCode!: string;
   @Field(() => String) @Matches(/^\d{10}$/, { message: 'must be a 10-digit village code' }) villageCode!: string;
@@ -47,10 +47,19 @@ export class UpdateReturneeBusinessInput implements UpdateInputBase {
 export class ReturneeBusinessFilter {
   @Field(() => ID, { nullable: true }) ownerMinistryId?: string;
   @Field(() => String, { nullable: true }) @IsOptional() @IsProvinceCode() provinceCode?: string;
-  @Field(() => String, { nullable: true, description: 'KBLI code or its prefix (e.g. 56 for food and beverage service).' }) @IsOptional() @Matches(/^\d{1,5}$/) kbliPrefix?: string;
+  @Field(() => String, { nullable: true, description: 'KBLI code or its prefix (e.g. 56 for food and beverage service).' })
+  @IsOptional()
+  @Matches(/^\d{1,5}$/)
+  kbliPrefix?: string;
   @Field(() => FinancingType, { nullable: true }) financingType?: FinancingType;
   @Field(() => String, { nullable: true, description: 'Case-insensitive text in the business name.' }) @IsOptional() @Length(1, 100) search?: string;
-  @Field(() => String, { nullable: true, description: 'Exact NIK of the returnee. Personal data: refused unless you may read the NIKs of every ministry the filter spans.' }) @IsOptional() @IsNik() returneeNik?: string;
+  @Field(() => String, {
+    nullable: true,
+    description: 'Exact NIK of the returnee. Personal data: refused unless you may read the NIKs of every ministry the filter spans.',
+  })
+  @IsOptional()
+  @IsNik()
+  returneeNik?: string;
 }
 
 export enum ReturneeBusinessOrderField {

@@ -17,14 +17,38 @@ function assertVillageInProvince(villageCode: string, provinceCode: string) {
 }
 
 /** KBLI 2020 divisions that returnee businesses fall in. */
-const KBLI: Record<string, string> = { '03': 'Fisheries', '10': 'Food manufacturing', '14': 'Apparel', '32': 'Other manufacturing (crafts)', '45': 'Motor vehicle trade and repair', '47': 'Retail trade', '56': 'Food and beverage service' };
+const KBLI: Record<string, string> = {
+  '03': 'Fisheries',
+  '10': 'Food manufacturing',
+  '14': 'Apparel',
+  '32': 'Other manufacturing (crafts)',
+  '45': 'Motor vehicle trade and repair',
+  '47': 'Retail trade',
+  '56': 'Food and beverage service',
+};
 
 export const returneeBusinessResource = ownedResource({
   table: 'returnee_business',
   clause: ResourceType.RETURNEE_BUSINESS,
   crud: {
     entity: ReturneeBusiness,
-    csvColumns: ['id', 'ownerMinistry', 'returneeName', 'returneeNik', 'returneePhone', 'trainee', 'businessName', 'kbliCode', 'villageCode', 'provinceCode', 'foundedOn', 'employees', 'financingType', 'financingAmount', 'mentoringSessions'],
+    csvColumns: [
+      'id',
+      'ownerMinistry',
+      'returneeName',
+      'returneeNik',
+      'returneePhone',
+      'trainee',
+      'businessName',
+      'kbliCode',
+      'villageCode',
+      'provinceCode',
+      'foundedOn',
+      'employees',
+      'financingType',
+      'financingAmount',
+      'mentoringSessions',
+    ],
     listName: 'returneeBusinesses',
     createInput: CreateReturneeBusinessInput,
     updateInput: UpdateReturneeBusinessInput,
@@ -54,11 +78,11 @@ export const returneeBusinessResource = ownedResource({
     },
   },
   personal: {
-    returneeNik: { masker: mask.nik, description: 'The returnee\'s NIK.' },
-    returneePhone: { masker: mask.phone, description: 'The returnee\'s phone.', nullable: true },
+    returneeNik: { masker: mask.nik, description: "The returnee's NIK." },
+    returneePhone: { masker: mask.phone, description: "The returnee's phone.", nullable: true },
   },
   references: {
-    trainee: { type: () => Trainee, description: 'The returnee\'s trainee record, when known and in your read scope.' },
+    trainee: { type: () => Trainee, description: "The returnee's trainee record, when known and in your read scope." },
   },
   statistics: {
     totals: {
@@ -67,7 +91,12 @@ export const returneeBusinessResource = ownedResource({
     },
     breakdowns: {
       returneeBusinessesByProvince: { key: 't.province_code', capacity: 'sum(t.financing_amount)', label: 'province' },
-      returneeBusinessesBySector: { key: 'left(t.kbli_code, 2)', capacity: 'sum(t.financing_amount)', label: KBLI, description: 'By KBLI division (first two digits).' },
+      returneeBusinessesBySector: {
+        key: 'left(t.kbli_code, 2)',
+        capacity: 'sum(t.financing_amount)',
+        label: KBLI,
+        description: 'By KBLI division (first two digits).',
+      },
       returneeBusinessesByFinancing: { key: "coalesce(t.financing_type::text, 'NONE')", capacity: 'sum(t.financing_amount)', label: 'enum' },
     },
   },

@@ -14,7 +14,11 @@ import { PROVINCES } from '../../shared/regions';
 import { Ministry } from '../../kernel/ministry.entity';
 import { destinationCountries } from '../country/country.service';
 
-@ObjectType({ simpleResolvers: true, description: 'One group of a breakdown: `capacity` is annual capacity for institutions, intake capacity for programmes, financing (rupiah) for returnee businesses.' })
+@ObjectType({
+  simpleResolvers: true,
+  description:
+    'One group of a breakdown: `capacity` is annual capacity for institutions, intake capacity for programmes, financing (rupiah) for returnee businesses.',
+})
 export class Bucket {
   @Field(() => String) key!: string;
   @Field(() => String) label!: string;
@@ -29,7 +33,10 @@ type Label = (breakdown: Breakdown, key: string) => Promise<string>;
 
 @ObjectType({ description: 'Aggregates over your scope. Select only what a dashboard needs: unselected parts are not computed.' })
 class Statistics {
-  constructor(readonly load: Load, readonly label: Label) {}
+  constructor(
+    readonly load: Load,
+    readonly label: Label,
+  ) {}
 }
 
 /** Adds a field to `Statistics` the way `@Field` on a getter method would. */
@@ -43,20 +50,34 @@ export function statisticsResolver(resources: readonly Resource[]) {
   const totals: [string, Total][] = resources.flatMap((r) => Object.entries(r.statistics?.totals ?? {}));
   const breakdowns: [string, Breakdown][] = resources.flatMap((r) => Object.entries(r.statistics?.breakdowns ?? {}));
   for (const [name, total] of totals) {
-    addField(name, () => (total.type === 'Float' ? Float : Int), total.description, async function () {
-      return Number(((await this.load('totals')) as Record<string, number>)[name]);
-    });
+    addField(
+      name,
+      () => (total.type === 'Float' ? Float : Int),
+      total.description,
+      async function () {
+        return Number(((await this.load('totals')) as Record<string, number>)[name]);
+      },
+    );
   }
   for (const [name, breakdown] of breakdowns) {
-    addField(name, () => [Bucket], breakdown.description, async function () {
-      const rows = (await this.load(name)) as { key: string; count: number; capacity: number | null }[];
-      return Promise.all(rows.map(async (r) => ({ ...r, capacity: r.capacity === null ? null : Number(r.capacity), label: await this.label(breakdown, r.key) })));
-    });
+    addField(
+      name,
+      () => [Bucket],
+      breakdown.description,
+      async function () {
+        const rows = (await this.load(name)) as { key: string; count: number; capacity: number | null }[];
+        return Promise.all(
+          rows.map(async (r) => ({ ...r, capacity: r.capacity === null ? null : Number(r.capacity), label: await this.label(breakdown, r.key) })),
+        );
+      },
+    );
   }
 
   @Resolver(() => Statistics)
   class StatisticsResolver {
-    @Query(() => Statistics, { description: 'The programme in figures over your scope: auditors see everything, ministry staff their own data and what MoUs share with them.' })
+    @Query(() => Statistics, {
+      description: 'The programme in figures over your scope: auditors see everything, ministry staff their own data and what MoUs share with them.',
+    })
     statistics(@Ctx() ctx: Context): Statistics {
       const loader = new DataLoader<string, unknown>(async (kinds) => {
         const [row] = await ctx.em.execute<{ s: Record<string, unknown> }[]>('select sinergi_statistics(?::text[]) as s', [`{${kinds.join(',')}}`]);

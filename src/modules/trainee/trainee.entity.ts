@@ -16,7 +16,10 @@ import { Node } from '../../kernel/node.interface';
 @Unique({ properties: ['ownerMinistry', 'externalId'] })
 @Unique({ properties: ['ownerMinistry', 'nik'] })
 export class Trainee extends OwnedEntity {
-  @Field(() => String, { nullable: true, description: 'Your own stable id for this row (e.g. from the spreadsheet it came from); unique within your ministry, the key of CSV re-imports.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Your own stable id for this row (e.g. from the spreadsheet it came from); unique within your ministry, the key of CSV re-imports.',
+  })
   @Property({ type: 'string', length: 100, nullable: true })
   externalId?: string | null;
 

@@ -49,7 +49,13 @@ export class TraineeFilter {
   @Field(() => Sex, { nullable: true }) sex?: Sex;
   @Field(() => TraineeStatus, { nullable: true }) status?: TraineeStatus;
   @Field(() => String, { nullable: true, description: 'Case-insensitive text in the full name.' }) @IsOptional() @Length(1, 100) search?: string;
-  @Field(() => String, { nullable: true, description: 'Exact NIK. Personal data: refused unless you may read the NIKs of every ministry the filter spans (narrow it with ownerMinistryId).' }) @IsOptional() @IsNik() nik?: string;
+  @Field(() => String, {
+    nullable: true,
+    description: 'Exact NIK. Personal data: refused unless you may read the NIKs of every ministry the filter spans (narrow it with ownerMinistryId).',
+  })
+  @IsOptional()
+  @IsNik()
+  nik?: string;
 }
 
 export enum TraineeOrderField {

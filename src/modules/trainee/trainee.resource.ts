@@ -19,7 +19,22 @@ export const traineeResource = ownedResource({
   clause: ResourceType.TRAINEE,
   crud: {
     entity: Trainee,
-    csvColumns: ['id', 'externalId', 'ownerMinistry', 'nik', 'fullName', 'sex', 'birthDate', 'originProvinceCode', 'originRegency', 'phone', 'email', 'address', 'educationLevel', 'status'],
+    csvColumns: [
+      'id',
+      'externalId',
+      'ownerMinistry',
+      'nik',
+      'fullName',
+      'sex',
+      'birthDate',
+      'originProvinceCode',
+      'originRegency',
+      'phone',
+      'email',
+      'address',
+      'educationLevel',
+      'status',
+    ],
     listName: 'trainees',
     createInput: CreateTraineeInput,
     updateInput: UpdateTraineeInput,
@@ -59,17 +74,25 @@ export const traineeResource = ownedResource({
     address: { masker: mask.address, description: 'Home address.', nullable: true },
   },
   children: {
-    enrollments: { type: () => Enrollment, parentProperty: 'trainee', scoped: true, description: 'This person\'s enrollments that your ministry may read.' },
+    enrollments: { type: () => Enrollment, parentProperty: 'trainee', scoped: true, description: "This person's enrollments that your ministry may read." },
   },
   importer: importSpec({
     kind: 'TRAINEES',
     entity: Trainee,
     input: CreateTraineeInput,
     columns: [
-      { name: 'externalId', type: 'string', required: true }, { name: 'nik', type: 'string', required: true }, { name: 'fullName', type: 'string', required: true },
-      { name: 'sex', type: e(Sex), required: true }, { name: 'birthDate', type: 'date', required: true }, { name: 'originProvinceCode', type: 'string', required: true },
-      { name: 'originRegency', type: 'string' }, { name: 'phone', type: 'string' }, { name: 'email', type: 'string' }, { name: 'address', type: 'string' },
-      { name: 'educationLevel', type: e(EducationLevel) }, { name: 'status', type: e(TraineeStatus), default: TraineeStatus.REGISTERED },
+      { name: 'externalId', type: 'string', required: true },
+      { name: 'nik', type: 'string', required: true },
+      { name: 'fullName', type: 'string', required: true },
+      { name: 'sex', type: e(Sex), required: true },
+      { name: 'birthDate', type: 'date', required: true },
+      { name: 'originProvinceCode', type: 'string', required: true },
+      { name: 'originRegency', type: 'string' },
+      { name: 'phone', type: 'string' },
+      { name: 'email', type: 'string' },
+      { name: 'address', type: 'string' },
+      { name: 'educationLevel', type: e(EducationLevel) },
+      { name: 'status', type: e(TraineeStatus), default: TraineeStatus.REGISTERED },
     ],
     uniqueInFile: { nik: 'NIK' },
     row: (values) => {
@@ -87,7 +110,11 @@ export const traineeResource = ownedResource({
       for (const g of rows) {
         const other = onRecord.get(String(g.values.nik));
         if (other && other.externalId !== g.values.externalId) {
-          out.push({ line: g.line, field: 'nik', message: `is on record already for another trainee of your ministry${other.externalId ? ` (externalId ${other.externalId})` : ''}` });
+          out.push({
+            line: g.line,
+            field: 'nik',
+            message: `is on record already for another trainee of your ministry${other.externalId ? ` (externalId ${other.externalId})` : ''}`,
+          });
         }
       }
       return out;
