@@ -65,7 +65,7 @@ describe('one event per mutation', () => {
       const client = clients.get(name === 'login' ? 'VIEWER' : role)!;
       const op = await OPS[name]();
       const before = await count();
-      const res = await client.exec(parse(op.query) as never, (op.variables ?? {}) as never);
+      const res = await client.raw(op.query, op.variables);
       expect(res.errors, `${name}: ${JSON.stringify(res.errors)}`).toBeUndefined();
       expect(await count(), name).toBe(before + 1);
       const event = await last();
@@ -123,7 +123,7 @@ describe('one event per mutation', () => {
 
 describe('tamper evidence', () => {
   it('the whole log verifies, through GraphQL and the chain function alike', async () => {
-    const res = expectOk(await clients.get('AUDITOR')!.exec(parse('{ verifyAuditLog { valid eventsChecked firstBadSeq } }') as never, {}));
+    const res = expectOk(await clients.get('AUDITOR')!.raw('{ verifyAuditLog { valid eventsChecked firstBadSeq } }'));
     expect(res).toMatchObject({ verifyAuditLog: { valid: true, firstBadSeq: null } });
     expect((await verifyChain(t.em(), key())).valid).toBe(true);
   });
@@ -185,16 +185,14 @@ describe('tamper evidence', () => {
 
   it('a checkpoint taken earlier finds a truncated tail, and a tail rewritten even with the key', async () => {
     const auditor = clients.get('AUDITOR')!;
-    const cp = (
-      expectOk(await auditor.exec(parse('{ auditCheckpoint { seq hash time token } }') as never, {})) as { auditCheckpoint: { seq: string; token: string } }
-    ).auditCheckpoint;
+    const cp = (expectOk(await auditor.raw('{ auditCheckpoint { seq hash time token } }')) as { auditCheckpoint: { seq: string; token: string } })
+      .auditCheckpoint;
     expectOk(
       await clients
         .get('EDITOR')!
         .exec(ops.CreateInstitutionDocument, { input: { name: 'After checkpoint', type: 'TRAINING_CENTRE', provinceCode: '35', annualCapacity: 1 } }),
     );
-    const verify = (token: string) =>
-      auditor.exec(parse('query($c: String) { verifyAuditLog(checkpoint: $c) { valid firstBadSeq reason } }') as never, { c: token } as never);
+    const verify = (token: string) => auditor.raw('query($c: String) { verifyAuditLog(checkpoint: $c) { valid firstBadSeq reason } }', { c: token });
     expect(expectOk(await verify(cp.token))).toMatchObject({ verifyAuditLog: { valid: true } });
     expectError(await verify('not-a-checkpoint'), 'BAD_USER_INPUT', 'checkpoint');
 
@@ -273,23 +271,21 @@ describe('auditor views', () => {
       await editor.exec(ops.CreateInstitutionDocument, { input: { name: 'Viewed', type: 'TRAINING_CENTRE', provinceCode: '35', annualCapacity: 1 } }),
     ).createInstitution;
     expectOk(await editor.exec(ops.UpdateInstitutionDocument, { input: { id: inst.id, annualCapacity: 2 } }));
-    const q = parse(
-      'query($e: ID, $o: String, $m: ID, $a: ID, $from: DateTimeISO) { auditEvents(first: 100, entityId: $e, operation: $o, ministryId: $m, actorAccountId: $a, from: $from) { totalCount edges { node { seq operation entityType entityId actorRole actorAccountId subjectMinistry { code } changes } } } }',
-    );
+    const q = ops.AuditEventsFilteredDocument;
     const auditor = clients.get('AUDITOR')!;
-    const byEntity = expectOk(await auditor.exec(q as never, { e: inst.id } as never)) as any;
+    const byEntity = expectOk(await auditor.exec(q, { e: inst.id }));
     expect(byEntity.auditEvents.edges.map((e: any) => e.node.operation)).toEqual(['createInstitution', 'updateInstitution']);
-    const byOp = expectOk(await auditor.exec(q as never, { o: 'updateInstitution', a: toGlobalId('Account', editor.account!.id) } as never)) as any;
+    const byOp = expectOk(await auditor.exec(q, { o: 'updateInstitution', a: toGlobalId('Account', editor.account!.id) }));
     expect(byOp.auditEvents.edges.every((e: any) => e.node.operation === 'updateInstitution' && e.node.actorRole === 'EDITOR')).toBe(true);
-    const future = expectOk(await auditor.exec(q as never, { from: new Date(Date.now() + 3600_000).toISOString() } as never)) as any;
+    const future = expectOk(await auditor.exec(q, { from: new Date(Date.now() + 3600_000).toISOString() }));
     expect(future.auditEvents.totalCount).toBe(0);
 
     const otherAdmin = await t.as(Role.ADMIN, 'KESDM');
-    const mine = expectOk(await clients.get('ADMIN')!.exec(q as never, {} as never)) as any;
+    const mine = expectOk(await clients.get('ADMIN')!.exec(q, {}));
     expect(mine.auditEvents.totalCount).toBeGreaterThan(0);
     expect(mine.auditEvents.edges.every((e: any) => e.node.subjectMinistry?.code === 'KP2MI')).toBe(true);
-    expect((expectOk(await otherAdmin.exec(q as never, { e: inst.id } as never)) as any).auditEvents.totalCount).toBe(0);
-    expectError(await editor.exec(q as never, {} as never), 'FORBIDDEN');
+    expect(expectOk(await otherAdmin.exec(q, { e: inst.id })).auditEvents.totalCount).toBe(0);
+    expectError(await editor.exec(q, {}), 'FORBIDDEN');
   });
 
   it("an MoU's timeline: versions, clauses in force on a date, and how often shared personal data was read", async () => {
@@ -311,7 +307,7 @@ describe('auditor views', () => {
             {
               providerMinistryId: toGlobalId('Ministry', perin.id),
               recipientMinistryId: toGlobalId('Ministry', kp2mi.id),
-              resourceTypes: ['TRAINEE'] as never,
+              resourceTypes: ['TRAINEE'],
               includesPersonalData: true,
               purpose: 'Timeline test purpose',
             },
@@ -319,23 +315,25 @@ describe('auditor views', () => {
         },
       }),
     ).createMou;
-    const q = parse(
-      'query($id: ID!, $d: LocalDate!) { node(id: $id) { ... on Mou { versions { event } clausesInForceOn(date: $d) sharingReport { personalDataReads distinctRecords clause { purpose } } } } }',
-    );
+    const q = ops.MouTimelineDocument;
+    const mouOf = (r: ops.MouTimelineQuery) => {
+      if (!r.node || !('versions' in r.node)) throw new Error('not an MoU');
+      return r.node;
+    };
     const today = new Date().toISOString().slice(0, 10);
-    const draftView = expectOk(await clients.get('AUDITOR')!.exec(q as never, { id: mou.id, d: today } as never)) as any;
-    expect(draftView.node.clausesInForceOn).toEqual([]);
+    const draftView = mouOf(expectOk(await clients.get('AUDITOR')!.exec(q, { id: mou.id, d: today })));
+    expect(draftView.clausesInForceOn).toEqual([]);
     expectOk(await clients.get('ADMIN')!.exec(ops.SignMouDocument, { id: mou.id, name: 'A', title: 'B' }));
     expectOk(await perinAdmin.exec(ops.SignMouDocument, { id: mou.id, name: 'C', title: 'D' }));
     expectOk(await clients.get('VIEWER')!.exec(ops.NodeDocument, { id: f.gid(person) }));
     expectOk(await clients.get('VIEWER')!.exec(ops.TraineesDocument, { first: 100, filter: { ownerMinistryId: toGlobalId('Ministry', perin.id) } }));
-    const active = expectOk(await clients.get('AUDITOR')!.exec(q as never, { id: mou.id, d: today } as never)) as any;
-    expect(active.node.versions.map((v: any) => v.event)).toEqual(['CREATED', 'SIGNED', 'SIGNED', 'ACTIVATED']);
-    expect(active.node.clausesInForceOn).toHaveLength(1);
-    expect(active.node.sharingReport[0]).toMatchObject({ distinctRecords: 1, clause: { purpose: 'Timeline test purpose' } });
-    expect(active.node.sharingReport[0].personalDataReads).toBeGreaterThanOrEqual(1);
-    const before = expectOk(await clients.get('AUDITOR')!.exec(q as never, { id: mou.id, d: '2024-12-31' } as never)) as any;
-    expect(before.node.clausesInForceOn).toEqual([]);
+    const active = mouOf(expectOk(await clients.get('AUDITOR')!.exec(q, { id: mou.id, d: today })));
+    expect(active.versions.map((v) => v.event)).toEqual(['CREATED', 'SIGNED', 'SIGNED', 'ACTIVATED']);
+    expect(active.clausesInForceOn).toHaveLength(1);
+    expect(active.sharingReport[0]).toMatchObject({ distinctRecords: 1, clause: { purpose: 'Timeline test purpose' } });
+    expect(active.sharingReport[0].personalDataReads).toBeGreaterThanOrEqual(1);
+    const before = mouOf(expectOk(await clients.get('AUDITOR')!.exec(q, { id: mou.id, d: '2024-12-31' })));
+    expect(before.clausesInForceOn).toEqual([]);
   });
 });
 

@@ -26,7 +26,7 @@ let mouId: string;
 let kp2miClauseId: string;
 
 const mid = (code: string) => toGlobalId('Ministry', ids[code]);
-const widening = () => ({
+const widening = (): ops.AmendMouInput => ({
   id: mouId,
   reason: 'Addendum: KP2MI shares its registry with personal data, extended to 2099',
   validUntil: '2099-01-01',
@@ -34,14 +34,14 @@ const widening = () => ({
     {
       providerMinistryId: mid('KESDM'),
       recipientMinistryId: mid('KP2MI'),
-      resourceTypes: ['INSTITUTION', 'PROGRAM'] as never,
+      resourceTypes: ['INSTITUTION', 'PROGRAM'],
       includesPersonalData: false,
       purpose: 'Monitoring vocational preparation',
     },
     {
       providerMinistryId: mid('KP2MI'),
       recipientMinistryId: mid('KESDM'),
-      resourceTypes: ['TRAINEE'] as never,
+      resourceTypes: ['TRAINEE'],
       includesPersonalData: true,
       purpose: 'Matching calon PMI, with their contact data',
     },
@@ -216,7 +216,7 @@ describe('narrowing is withdrawing consent, at once', () => {
     );
     expectError(
       await kp2miAdmin.exec(ops.NarrowMouClauseDocument, {
-        input: { clauseId: clause.id, reason: 'Widen it', keepResourceTypes: ['TRAINEE', 'ENROLLMENT'] as never },
+        input: { clauseId: clause.id, reason: 'Widen it', keepResourceTypes: ['TRAINEE', 'ENROLLMENT'] },
       }),
       'BAD_USER_INPUT',
       'input.keepResourceTypes',

@@ -192,9 +192,8 @@ describe('the app role, connected with its own password', () => {
     });
     // One event about KP2MI's data, written through the API.
     const kp2miEditor = await t.as(Role.EDITOR, 'KP2MI');
-    const made = await kp2miEditor.exec(
-      parse('mutation { createInstitution(input: { name: "BLK Audit", type: TRAINING_CENTRE, provinceCode: "35", annualCapacity: 5 }) { id } }') as never,
-      {},
+    const made = await kp2miEditor.raw(
+      'mutation { createInstitution(input: { name: "BLK Audit", type: TRAINING_CENTRE, provinceCode: "35", annualCapacity: 5 }) { id } }',
     );
     expect(made.errors).toBeUndefined();
     expect(Number((await t.em().getConnection().execute('select count(*) as n from audit_event'))[0].n)).toBeGreaterThan(0);

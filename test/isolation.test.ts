@@ -18,6 +18,9 @@ import { ReturneeBusiness } from '../src/modules/returnee-business/returnee-busi
 import { Trainee } from '../src/modules/trainee/trainee.entity';
 import { toGlobalId } from '../src/shared/global-id';
 import * as ops from './generated/graphql';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import type { EntityName } from '@mikro-orm/core';
+import { Placement } from '../src/modules/placement/placement.entity';
 import { expectError, expectOk } from './support/expect';
 import * as f from './support/factories';
 import { Role, startTestApp, type Client, type TestApp } from './support/test-app';
@@ -29,13 +32,20 @@ type World = Awaited<ReturnType<typeof f.ministryWorld>>;
 let mineA: World, theirsB: World;
 let mouB: Mou;
 
-const ENTITIES = [
+/** Each ownable resource with its typed list document (their result shapes differ, hence the common type). */
+const ENTITIES: readonly {
+  name: string;
+  entity: EntityName<object>;
+  list: TypedDocumentNode<Record<string, unknown>, { first?: number | null; filter?: { ownerMinistryId?: string | null } | null }>;
+  key: string;
+}[] = [
   { name: 'Institution', entity: Institution, list: ops.InstitutionsDocument, key: 'institutions' },
   { name: 'Program', entity: Program, list: ops.ProgramsDocument, key: 'programs' },
   { name: 'Trainee', entity: Trainee, list: ops.TraineesDocument, key: 'trainees' },
   { name: 'Enrollment', entity: Enrollment, list: ops.EnrollmentsDocument, key: 'enrollments' },
   { name: 'ReturneeBusiness', entity: ReturneeBusiness, list: ops.ReturneeBusinessesDocument, key: 'returneeBusinesses' },
-] as const;
+  { name: 'Placement', entity: Placement, list: ops.PlacementsDocument, key: 'placements' },
+];
 
 beforeAll(async () => {
   t = await startTestApp();
@@ -69,13 +79,13 @@ async function violations(client: Client): Promise<string[]> {
   const kemenperin = await t.ministry('KEMENPERIN');
   const kesdm = await t.ministry('KESDM');
   for (const { name, entity, list, key } of ENTITIES) {
-    const res = await client.exec(list as never, { first: 1000 } as never);
+    const res = await client.exec(list, { first: 1000 });
     const conn = (res.data as Record<string, { totalCount: number; edges: { node: { id: string; ownerMinistry: { code: string } } }[] }>)[key];
     const foreign = conn.edges.filter((e) => e.node.ownerMinistry.code !== 'KEMENPERIN');
     if (foreign.length) found.push(`${key} lists ${foreign.length} foreign rows`);
-    const own = await em.count(entity as never, { ownerMinistry: kemenperin.id });
+    const own = await em.count(entity, { ownerMinistry: kemenperin.id });
     if (conn.totalCount !== own) found.push(`${key}.totalCount is ${conn.totalCount}, own rows ${own}`);
-    const filtered = await client.exec(list as never, { filter: { ownerMinistryId: toGlobalId('Ministry', kesdm.id) } } as never);
+    const filtered = await client.exec(list, { filter: { ownerMinistryId: toGlobalId('Ministry', kesdm.id) } });
     const fc = (filtered.data as Record<string, { totalCount: number }>)[key];
     if (fc.totalCount !== 0) found.push(`${key} filtered by B counts ${fc.totalCount}`);
     const row = theirsB[(name.charAt(0).toLowerCase() + name.slice(1)) as keyof World];
@@ -100,7 +110,7 @@ async function violations(client: Client): Promise<string[]> {
 describe('isolation between ministries', () => {
   it('B has rows of every kind (so the checks below are not vacuous)', async () => {
     const kesdm = await t.ministry('KESDM');
-    for (const { entity } of ENTITIES) expect(await t.em().count(entity as never, { ownerMinistry: kesdm.id })).toBeGreaterThan(1);
+    for (const { entity } of ENTITIES) expect(await t.em().count(entity, { ownerMinistry: kesdm.id })).toBeGreaterThan(1);
   });
 
   it("as A: no list, count, filter, by-id read or relation shows B's rows", async () => {
@@ -171,7 +181,7 @@ describe('roles without programme data', () => {
   it('AUDITOR and PLATFORM_ADMIN cannot list programme data, and node() hides it', async () => {
     for (const role of [Role.AUDITOR, Role.PLATFORM_ADMIN]) {
       const c = await t.as(role, null);
-      for (const { list } of ENTITIES) expectError(await c.exec(list as never, {} as never), 'FORBIDDEN');
+      for (const { list } of ENTITIES) expectError(await c.exec(list, {}), 'FORBIDDEN');
       expect(expectOk(await c.exec(ops.NodeDocument, { id: f.gid(mineA.trainee) })).node).toBeNull();
     }
   });

@@ -143,15 +143,15 @@ describe('sharing placements by a PLACEMENT clause', () => {
     await f.signedMou(t.em(), kp2mi, perin, [{ provider: kp2mi, recipient: perin, resources: [ResourceType.PLACEMENT] }]);
     const viewer = await t.as(Role.VIEWER, 'KEMENPERIN');
     expect(await find(viewer)).toContain(f.gid(mine.placement));
-    const node = expectOk(
-      await viewer.exec(parse('query($id: ID!) { node(id: $id) { ... on Placement { id employerName } } }') as never, { id: f.gid(mine.placement) } as never),
-    ) as { node: { id: string } | null };
+    const node = expectOk(await viewer.raw('query($id: ID!) { node(id: $id) { ... on Placement { id employerName } } }', { id: f.gid(mine.placement) })) as {
+      node: { id: string } | null;
+    };
     expect(node.node?.id).toBe(f.gid(mine.placement));
     const why = expectOk(await viewer.exec(ops.ExplainAccessDocument, { id: f.gid(mine.placement) })).explainAccess;
     expect(why).toMatchObject({ canRead: true, canWrite: false, readRule: 'mou-clause' });
     expectError(await perinEditor.exec(ops.UpdatePlacementDocument, { input: { id: f.gid(mine.placement), jobTitle: 'Pwned' } }), 'FORBIDDEN');
     expectError(await perinEditor.exec(ops.DeletePlacementDocument, { id: f.gid(mine.placement) }), 'FORBIDDEN');
-    const stats = expectOk(await viewer.exec(parse('{ statistics { placementCount placementsByDestination { key count } } }') as never, {})) as {
+    const stats = expectOk(await viewer.exec(ops.PlacementStatisticsDocument)) as {
       statistics: { placementCount: number };
     };
     expect(stats.statistics.placementCount).toBeGreaterThan(0);
@@ -168,11 +168,8 @@ describe('placement import', () => {
       `PL-3,${f.gid(w.institution)},JP,Chubu Seiki,COMPANY,Operator,MANUFACTURING,SSW_JAPAN,,PLANNED`,
       `PL-4,${f.gid(w.trainee)},JP,Chubu Seiki,COMPANY,Operator,MANUFACTURING,SSW_JAPAN,,DEPARTED`,
     ].join('\n');
-    const q = parse(
-      'mutation($csv: String!) { importCsv(kind: PLACEMENTS, csv: $csv, mode: GOOD_ROWS_ONLY) { created failed written errors { line field message } } }',
-    );
-    const r = (expectOk(await kp2miEditor.exec(q as never, { csv } as never)) as { importCsv: { created: number; errors: { line: number; field: string }[] } })
-      .importCsv;
+
+    const r = expectOk(await kp2miEditor.exec(ops.ImportCsvDocument, { kind: 'PLACEMENTS', csv, mode: 'GOOD_ROWS_ONLY' })).importCsv;
     expect(r.errors.map((e) => [e.line, e.field])).toEqual([
       [3, 'destinationCountryCode'],
       [4, 'traineeId'],

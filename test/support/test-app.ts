@@ -9,7 +9,7 @@ import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { MikroORM, type EntityManager } from '@mikro-orm/postgresql';
 import { hash as argon2Hash } from '@node-rs/argon2';
 import type { GraphQLFormattedError } from 'graphql';
-import { print } from 'graphql';
+import { parse, print } from 'graphql';
 import pino from 'pino';
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
@@ -40,6 +40,11 @@ export interface Client {
   token: string | null;
   account?: Account;
   exec<T, V extends Record<string, unknown>>(doc: TypedDocumentNode<T, V>, variables?: V): Promise<Result<T>>;
+  /**
+   * A document that cannot be typed ahead: built at run time (one per root operation, one per declared
+   * breakdown) or deliberately malformed. Everything else goes through `exec` with a generated document.
+   */
+  raw(source: string, variables?: Record<string, unknown>): Promise<Result<Record<string, any>>>;
 }
 
 export interface TestApp {
@@ -94,6 +99,9 @@ export async function startTestApp(): Promise<TestApp> {
       if (response.body.kind !== 'single') throw new Error('unexpected incremental response');
       const { data, errors } = response.body.singleResult;
       return { data: data as never, errors, statements: counter.count, sql: counter.statements };
+    },
+    raw(source, variables) {
+      return this.exec(parse(source) as TypedDocumentNode<Record<string, any>, Record<string, unknown>>, variables ?? {});
     },
   });
 
