@@ -1,6 +1,6 @@
 import { Migration } from '@mikro-orm/migrations';
 
-/** Tables with an owner ministry: every one has forced row-level security (a test checks). */
+/** Tables with an owner ministry when this migration was written (the resource declarations keep the list now). */
 export const OWNED_TABLES = ['institution', 'program', 'trainee', 'enrollment', 'returnee_business', 'mou'] as const;
 /** The personal-data read log: owned by the data's owner ministry, appended by the reader, never changed. */
 export const APPEND_ONLY_TABLES = ['personal_data_read'] as const;
@@ -76,9 +76,8 @@ export class Migration20261128000200_row_level_security extends Migration {
       end $$;`);
 
     for (const table of OWNED_TABLES) {
-      const resource = table;
       const readable =
-        `(select sinergi_reads_all('${resource}')) or owner_ministry_id = any ((select sinergi_read_ids('${resource}'))::uuid[])` +
+        `(select sinergi_reads_all('${table}')) or owner_ministry_id = any ((select sinergi_read_ids('${table}'))::uuid[])` +
         (table === 'mou' ? ` or party_ministry_ids && array[(select sinergi_own())::text]` : '');
       // Parties sign and terminate an MoU they did not draft; content edits stay the drafter's (checked in the API).
       const writable = table === 'mou'

@@ -8,7 +8,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Scope } from '../src/access/scope';
 import { Loaders } from '../src/kernel/loaders';
-import { OWNED_TABLES } from '../migrations/Migration20261128000200_row_level_security';
 import type { Context } from '../src/context';
 import { Enrollment } from '../src/modules/enrollment/enrollment.entity';
 import { Institution } from '../src/modules/institution/institution.entity';
