@@ -6,14 +6,21 @@
  * changing a declaration; `test/resources.test.ts` says when it is due.
  */
 import 'reflect-metadata';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { RESOURCES } from '../src/modules';
 import { resourceStatements } from '../src/db/resource-sql';
 
+const dir = path.resolve(__dirname, '..', 'migrations');
+const statements = resourceStatements(RESOURCES);
+// The newest generated migration already says this: nothing to write.
+const newest = readdirSync(dir).filter((f) => f.endsWith('_resources.ts')).sort().at(-1);
+if (newest && readFileSync(path.join(dir, newest), 'utf8').includes(`const STATEMENTS: string[] = ${JSON.stringify(statements, null, 2)};`)) {
+  console.log(`no changes: migrations/${newest} already has what the declarations call for`);
+  process.exit(0);
+}
 const stamp = process.argv[2] ?? new Date().toISOString().replace(/\D/g, '').slice(0, 14);
 const name = `Migration${stamp}_resources`;
-const statements = resourceStatements(RESOURCES);
 const file = `import { Migration } from '@mikro-orm/migrations';
 
 /**
@@ -29,6 +36,6 @@ export class ${name} extends Migration {
 
 const STATEMENTS: string[] = ${JSON.stringify(statements, null, 2)};
 `;
-const out = path.resolve(__dirname, '..', 'migrations', `${name}.ts`);
+const out = path.join(dir, `${name}.ts`);
 writeFileSync(out, file);
 console.log(`wrote migrations/${name}.ts (${statements.length} statements)`);
