@@ -14,7 +14,10 @@ import { resourceStatements } from '../src/db/resource-sql';
 const dir = path.resolve(__dirname, '..', 'migrations');
 const statements = resourceStatements(RESOURCES);
 // The newest generated migration already says this: nothing to write.
-const newest = readdirSync(dir).filter((f) => f.endsWith('_resources.ts')).sort().at(-1);
+const newest = readdirSync(dir)
+  .filter((f) => f.endsWith('_resources.ts'))
+  .sort()
+  .at(-1);
 if (newest && readFileSync(path.join(dir, newest), 'utf8').includes(`const STATEMENTS: string[] = ${JSON.stringify(statements, null, 2)};`)) {
   console.log(`no changes: migrations/${newest} already has what the declarations call for`);
   process.exit(0);
