@@ -1,10 +1,10 @@
 import 'reflect-metadata';
-import { isObjectType, type GraphQLSchema } from 'graphql';
+import type { GraphQLSchema } from 'graphql';
 import { inputGuard } from './shared/input-guard';
 import { applyMiddleware } from 'graphql-middleware';
 import path from 'node:path';
 import { buildSchema } from 'type-graphql';
-import { permissionsFor } from './access/shield';
+import { assertEveryRootFieldHasAPolicy, permissionsFor } from './access/shield';
 import { mutationBoundary } from './modules/audit/mutation-boundary';
 import { AUDIT_SUBJECTS, POLICY, RESOLVERS } from './modules';
 
@@ -25,14 +25,11 @@ export async function buildAppSchema(): Promise<GraphQLSchema> {
   const queries = Object.keys(schema.getQueryType()?.getFields() ?? {});
   const mutations = Object.keys(schema.getMutationType()?.getFields() ?? {});
   // Outermost first: who may call it, then whether its arguments are sound, then the mutation's savepoint and audit event.
-  // Every object type other than the roots: reached only through a root field that passed its rule.
-  const objectTypes = Object.values(schema.getTypeMap())
-    .filter((t) => isObjectType(t) && !t.name.startsWith('__') && t !== schema.getQueryType() && t !== schema.getMutationType())
-    .map((t) => t.name);
+  assertEveryRootFieldHasAPolicy(schema, POLICY);
   const boundary = mutationBoundary(AUDIT_SUBJECTS);
   return applyMiddleware(
     schema,
-    permissionsFor(POLICY, objectTypes),
+    permissionsFor(POLICY),
     { Query: Object.fromEntries(queries.map((q) => [q, inputGuard])), Mutation: Object.fromEntries(mutations.map((m) => [m, inputGuard])) },
     { Mutation: Object.fromEntries(mutations.map((m) => [m, boundary])) },
   );

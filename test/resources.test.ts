@@ -10,7 +10,8 @@ import { buildSchema } from 'graphql';
 import { readFileSync } from 'node:fs';
 import { resourceStatements } from '../src/db/resource-sql';
 import { AUDIT_SUBJECTS, OWNED_RESOURCES, POLICY, RESOURCES } from '../src/modules';
-import { SCHEMA_FILE } from '../src/schema';
+import { buildBareSchema, SCHEMA_FILE } from '../src/schema';
+import { assertEveryRootFieldHasAPolicy } from '../src/access/shield';
 import { startTestApp, type TestApp } from './support/test-app';
 
 let t: TestApp;
@@ -66,6 +67,13 @@ describe('the database side of the resource declarations', () => {
     const mutations = Object.keys(schema.getMutationType()!.getFields()).sort();
     expect(mutations).toEqual(Object.keys(POLICY.mutation).sort());
     expect(Object.keys(AUDIT_SUBJECTS).sort()).toEqual(mutations);
+  });
+
+  it('the server refuses to start with a root field that has no policy row (deny by default, at build time)', async () => {
+    const schema = await buildBareSchema();
+    expect(() => assertEveryRootFieldHasAPolicy(schema, POLICY)).not.toThrow();
+    const { statistics: _dropped, ...query } = POLICY.query;
+    expect(() => assertEveryRootFieldHasAPolicy(schema, { ...POLICY, query })).toThrow('Query.statistics');
   });
 
   it('names each resource once', () => {

@@ -4,6 +4,8 @@
  * default: `fallbackRule` is deny, so a root field or type added without a
  * rule is refused until someone decides who may use it.
  */
+import type { GraphQLSchema } from 'graphql';
+import { middleware } from 'graphql-middleware';
 import { allow, deny, rule, shield } from 'graphql-shield';
 import type { IRule } from 'graphql-shield';
 import { Ministry } from '../kernel/ministry.entity';
@@ -65,25 +67,19 @@ const rules = (policy: Readonly<Record<string, { audience: Audience }>>) =>
   Object.fromEntries(Object.entries(policy).map(([field, p]) => [field, RULES[p.audience]]));
 
 /**
- * The shield for a policy table. Root fields get their audience's rule; a
- * root field without a row in the table is refused (`fallbackRule: deny`)
- * until someone decides who may use it. Object types: reaching an object
- * already passed a root rule, and which rows appear is the scope's business,
- * so their fields need an identity (`objectTypes`: every other object type of
- * the schema). Personal fields are decided (full or masked) by their resolvers.
+ * The shield for a policy table, on the root fields only. Each root field gets
+ * its audience's rule; one without a row in the table is refused
+ * (`fallbackRule: deny`) until someone decides who may use it, and
+ * `assertEveryRootFieldHasAPolicy` fails the server's start before that can
+ * happen. Fields of object types are not wrapped: they are reached only
+ * through a root field that passed its rule, which rows appear is the scope's
+ * business, and personal fields decide full or masked in their own resolvers.
+ * Wrapping each of them cost a promise chain per field of every row (a page of
+ * 1,000 trainees is 7,000 of them) and decided nothing.
  */
-export function permissionsFor(policy: PolicyTable, objectTypes: readonly string[]) {
-  return shield(
-    {
-      Query: rules(policy.query),
-      Mutation: rules(policy.mutation),
-      ...Object.fromEntries(objectTypes.map((t) => [t, authenticated])),
-      // LoginPayload and Account are read right after login, as the identity just established; an
-      // account pending approval reads its own account (and its ministry's name) and nothing else.
-      LoginPayload: allow,
-      Account: identified,
-      Ministry: identified,
-    },
+export function permissionsFor(policy: PolicyTable) {
+  const generator = shield(
+    { Query: rules(policy.query), Mutation: rules(policy.mutation) },
     {
       fallbackRule: deny,
       fallbackError: () => forbidden('No access rule allows this field.', 'fallback:deny'),
@@ -92,4 +88,17 @@ export function permissionsFor(policy: PolicyTable, objectTypes: readonly string
       debug: false,
     },
   );
+  return middleware((schema: GraphQLSchema) => {
+    const all = generator.generate(schema) as Record<string, unknown>;
+    return { Query: all.Query, Mutation: all.Mutation } as never;
+  });
+}
+
+/** Deny by default, checked when the schema is built: every root field needs a row in the policy table. */
+export function assertEveryRootFieldHasAPolicy(schema: GraphQLSchema, policy: PolicyTable): void {
+  const missing = [
+    ...Object.keys(schema.getQueryType()?.getFields() ?? {}).filter((f) => !(f in policy.query)).map((f) => `Query.${f}`),
+    ...Object.keys(schema.getMutationType()?.getFields() ?? {}).filter((f) => !(f in policy.mutation)).map((f) => `Mutation.${f}`),
+  ];
+  if (missing.length) throw new Error(`root fields without an access policy: ${missing.join(', ')}`);
 }
