@@ -26,7 +26,9 @@ function resourceList(resources: readonly Resource[]): string {
 function policies(r: Owned): string[] {
   const { table, partyColumn } = r.owned;
   const party = partyColumn ? ` or ${partyColumn} && array[(select sinergi_own())::text]` : '';
-  const readable = `(select sinergi_reads_all(${lit(table)})) or owner_ministry_id = any ((select sinergi_read_ids(${lit(table)}))::uuid[])${party}`;
+  // One shape for every caller, so the planner serves it from the (owner_ministry_id, id) index: a role that
+  // reads every row gets every ministry in its list rather than an OR that no index can answer.
+  const readable = `owner_ministry_id = any ((select sinergi_read_ids(${lit(table)}))::uuid[])${party}`;
   // Parties sign and end a record they did not draft (an MoU); content edits stay the owner's.
   const writable = `owner_ministry_id = (select sinergi_own())${party}`;
   return [
@@ -80,13 +82,16 @@ function beginRequest(resources: readonly Resource[]): string {
       if a.id is not null and not a.pending and (r -> 'readsAll') @> to_jsonb(a.role) then
         all_tables := all_tables || jsonb_build_array(r ->> 'table');
         all_names := all_names || jsonb_build_array(r ->> 'name');
+        -- Every ministry, listed: the policies then have one indexable shape for everyone.
+        select coalesce(jsonb_agg(m.id::text order by m.id), '[]') into ids from ministry m;
+      else
+        ids := case when not staff then '[]'::jsonb else (
+          select jsonb_agg(distinct y.x) from (
+            select a.ministry_id::text as x
+            union all
+            select g ->> 'providerMinistryId' from jsonb_array_elements(grants) g
+             where (g -> 'resources') @> to_jsonb(r ->> 'name')) y) end;
       end if;
-      ids := case when not staff then '[]'::jsonb else (
-        select jsonb_agg(distinct y.x) from (
-          select a.ministry_id::text as x
-          union all
-          select g ->> 'providerMinistryId' from jsonb_array_elements(grants) g
-           where (g -> 'resources') @> to_jsonb(r ->> 'name')) y) end;
       reads := reads || jsonb_build_object(r ->> 'table', ids);
       reads_by_name := reads_by_name || jsonb_build_object(r ->> 'name', ids);
     end loop;
