@@ -35,11 +35,16 @@ export async function relationConnection<T extends BaseEntity | OwnedEntity>(
 ) {
   const first = args.first ?? DEFAULT_PAGE;
   const after = args.after ? decode(args.after) : null;
-  const page = await ctx.loaders.page(spec, first, after).load(parentId);
-  const edges = page.rows.map((node) => ({ node, cursor: encode(node.id) }));
-  return connection.make(
-    edges,
-    { hasNextPage: page.hasNextPage, hasPreviousPage: after !== null, startCursor: edges[0]?.cursor ?? null, endCursor: edges.at(-1)?.cursor ?? null },
+  // The page is read only when edges or pageInfo are selected; `totalCount` alone is one batched count.
+  return connection.lazy(
+    async () => {
+      const page = await ctx.loaders.page(spec, first, after).load(parentId);
+      const edges = page.rows.map((node) => ({ node, cursor: encode(node.id) }));
+      return {
+        edges,
+        pageInfo: { hasNextPage: page.hasNextPage, hasPreviousPage: after !== null, startCursor: edges[0]?.cursor ?? null, endCursor: edges.at(-1)?.cursor ?? null },
+      };
+    },
     () => ctx.loaders.count(spec).load(parentId),
   );
 }

@@ -55,6 +55,8 @@ export interface ConnectionShape<T> {
 
 export type ConnectionClass<T> = ClassType<ConnectionShape<T>> & {
   make(edges: Edge<T>[], pageInfo: PageInfo, count: () => Promise<number>): ConnectionShape<T>;
+  /** A connection whose page is loaded only if `edges` or `pageInfo` is asked for: `totalCount` alone costs one count. */
+  lazy(page: () => Promise<{ edges: Edge<T>[]; pageInfo: PageInfo }>, count: () => Promise<number>): ConnectionShape<T>;
 };
 
 const connections = new Map<string, ConnectionClass<never>>();
@@ -82,6 +84,16 @@ export function connectionOf<T extends object>(nodeType: ClassType<T>, name = no
 
     static make(edges: Edge<T>[], pageInfo: PageInfo, count: () => Promise<number>) {
       return Object.assign(new ConnectionType(), { edges, pageInfo, count });
+    }
+
+    static lazy(page: () => Promise<{ edges: Edge<T>[]; pageInfo: PageInfo }>, count: () => Promise<number>) {
+      let loaded: Promise<{ edges: Edge<T>[]; pageInfo: PageInfo }> | undefined;
+      const once = () => (loaded ??= page());
+      const connection = Object.assign(new ConnectionType(), { count });
+      // Getters: GraphQL's default resolver reads the property only when the field is selected.
+      Object.defineProperty(connection, 'edges', { get: () => once().then((p) => p.edges), enumerable: true });
+      Object.defineProperty(connection, 'pageInfo', { get: () => once().then((p) => p.pageInfo), enumerable: true });
+      return connection;
     }
   }
   connections.set(name, ConnectionType as unknown as ConnectionClass<never>);
