@@ -4,7 +4,7 @@
  * same app and call it in-process.
  */
 import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
@@ -101,7 +101,8 @@ export async function createApp(opts: {
     validationRules: limits.validationRules,
     // server.ts owns shutdown (HTTP, Apollo, database, embedded PostgreSQL, in that order).
     stopOnTerminationSignals: false,
-    plugins: [ApolloServerPluginLandingPageDisabled(), transactions, ...limits.plugins],
+    // No cache hints are used: the cache-control plugin would only add a hook to every field of every row.
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), transactions, ...limits.plugins],
   });
   await apollo.start();
 
