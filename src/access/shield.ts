@@ -97,8 +97,12 @@ export function permissionsFor(policy: PolicyTable) {
 /** Deny by default, checked when the schema is built: every root field needs a row in the policy table. */
 export function assertEveryRootFieldHasAPolicy(schema: GraphQLSchema, policy: PolicyTable): void {
   const missing = [
-    ...Object.keys(schema.getQueryType()?.getFields() ?? {}).filter((f) => !(f in policy.query)).map((f) => `Query.${f}`),
-    ...Object.keys(schema.getMutationType()?.getFields() ?? {}).filter((f) => !(f in policy.mutation)).map((f) => `Mutation.${f}`),
+    ...Object.keys(schema.getQueryType()?.getFields() ?? {})
+      .filter((f) => !(f in policy.query))
+      .map((f) => `Query.${f}`),
+    ...Object.keys(schema.getMutationType()?.getFields() ?? {})
+      .filter((f) => !(f in policy.mutation))
+      .map((f) => `Mutation.${f}`),
   ];
   if (missing.length) throw new Error(`root fields without an access policy: ${missing.join(', ')}`);
 }

@@ -42,7 +42,12 @@ export async function relationConnection<T extends BaseEntity | OwnedEntity>(
       const edges = page.rows.map((node) => ({ node, cursor: encode(node.id) }));
       return {
         edges,
-        pageInfo: { hasNextPage: page.hasNextPage, hasPreviousPage: after !== null, startCursor: edges[0]?.cursor ?? null, endCursor: edges.at(-1)?.cursor ?? null },
+        pageInfo: {
+          hasNextPage: page.hasNextPage,
+          hasPreviousPage: after !== null,
+          startCursor: edges[0]?.cursor ?? null,
+          endCursor: edges.at(-1)?.cursor ?? null,
+        },
       };
     },
     () => ctx.loaders.count(spec).load(parentId),
