@@ -19,12 +19,12 @@ export function buildBareSchema(): Promise<GraphQLSchema> {
   });
 }
 
-/** The served schema: shield rules around every field, then savepoint and audit event around every mutation. */
+/** The served schema: shield rules around every root field, then the input guard, then the audit event around every mutation. */
 export async function buildAppSchema(): Promise<GraphQLSchema> {
   const schema = await buildBareSchema();
   const queries = Object.keys(schema.getQueryType()?.getFields() ?? {});
   const mutations = Object.keys(schema.getMutationType()?.getFields() ?? {});
-  // Outermost first: who may call it, then whether its arguments are sound, then the mutation's savepoint and audit event.
+  // Outermost first: who may call it, then whether its arguments are sound, then the mutation's audit event.
   assertEveryRootFieldHasAPolicy(schema, POLICY);
   const boundary = mutationBoundary(AUDIT_SUBJECTS);
   return applyMiddleware(

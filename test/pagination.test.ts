@@ -113,3 +113,17 @@ describe('relation connections', () => {
     expect(large.statements).toBe(small.statements);
   });
 });
+
+describe('statements per mutation', () => {
+  it('an update is begin, scope, the row, the update, the audit append, what the answer selects, commit: no savepoint of its own', async () => {
+    const editor = await t.as(Role.EDITOR, 'KEMENKES');
+    const inst = expectOk(
+      await editor.exec(ops.CreateInstitutionDocument, { input: { name: 'Counted', type: 'TRAINING_CENTRE', provinceCode: '35', annualCapacity: 1 } }),
+    ).createInstitution;
+    const res = await editor.exec(ops.UpdateInstitutionDocument, { input: { id: inst.id, expectedVersion: inst.version, name: 'Counted again' } });
+    expectOk(res);
+    expect(res.sql.filter((q) => /savepoint/i.test(q))).toEqual([]);
+    // The seventh reads the owner ministry that the answer's `ownerMinistry { code }` asks for.
+    expect(res.statements, JSON.stringify(res.sql)).toBeLessThanOrEqual(7);
+  });
+});
