@@ -9,29 +9,18 @@
 import 'reflect-metadata';
 import { MikroORM } from '@mikro-orm/postgresql';
 import pino from 'pino';
-import { createApp, type App } from '../src/app';
+import { createApp } from '../src/app';
 import { Role } from '../src/access/roles';
 import { loadConfig } from '../src/config';
 import { ensureAppLogin } from '../src/db/app-role';
 import { ormOptions } from '../src/db/orm.config';
 import { tokenWithOwnerRights } from '../src/db/owner-sessions';
 import { systemEm } from '../src/db/seed/demo';
-import { benchDatabase, median, ROUND_MS, ROUNDS, runMain } from './bench-support';
+import { benchDatabase, median, rate, ROUND_MS, ROUNDS, runMain } from './bench-support';
 import { Account } from '../src/modules/account/account.entity';
 import { Ministry } from '../src/kernel/ministry.entity';
 
 const QUERY = '{ trainees(first: 1000) { edges { node { id fullName nik birthDate sex } } } }';
-
-async function rate(app: App, token: string, ms: number): Promise<number> {
-  let n = 0;
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    const res = await app.apollo.executeOperation({ query: QUERY }, { contextValue: await app.context(`Bearer ${token}`) });
-    if (res.body.kind !== 'single' || res.body.singleResult.errors) throw new Error(JSON.stringify(res.body));
-    n++;
-  }
-  return (n * 1000) / ms;
-}
 
 async function main() {
   const db = await benchDatabase('sinergi_bench_list');
@@ -59,9 +48,9 @@ async function main() {
     const appOrm = await MikroORM.init(ormOptions(await ensureAppLogin(url)));
     const app = await createApp({ orm: appOrm, config, log: pino({ level: 'silent' }) });
     const token = await tokenWithOwnerRights(em, app.tokens, { id: account.id, ministryId: target.id, role: Role.VIEWER });
-    await rate(app, token, 1000); // warm-up
+    await rate(app, token, QUERY, 1000); // warm-up
     const rounds: number[] = [];
-    for (let i = 0; i < ROUNDS; i++) rounds.push(await rate(app, token, ROUND_MS));
+    for (let i = 0; i < ROUNDS; i++) rounds.push(await rate(app, token, QUERY, ROUND_MS));
     const r = median(rounds);
     console.log(`trainees(first: 1000) × 5 fields, owner's VIEWER, RLS on, ${ROUNDS} rounds of ${ROUND_MS} ms`);
     console.log(`${r.toFixed(1)} req/s, ${(1000 / r).toFixed(1)} ms/request (rounds: ${rounds.map((x) => x.toFixed(1)).join(', ')})`);

@@ -8,31 +8,19 @@
  */
 import 'reflect-metadata';
 import { MikroORM } from '@mikro-orm/postgresql';
-import { parse } from 'graphql';
 import pino from 'pino';
-import { createApp, type App } from '../src/app';
+import { createApp } from '../src/app';
 import { Role } from '../src/access/roles';
 import { loadConfig } from '../src/config';
 import { ensureAppLogin } from '../src/db/app-role';
 import { ormOptions } from '../src/db/orm.config';
 import { tokenWithOwnerRights } from '../src/db/owner-sessions';
 import { systemEm } from '../src/db/seed/demo';
-import { alternate, benchDatabase, median, ROUND_MS, ROUNDS, runMain } from './bench-support';
+import { alternate, benchDatabase, median, rate, ROUND_MS, ROUNDS, runMain } from './bench-support';
 import { Account } from '../src/modules/account/account.entity';
 import { Ministry } from '../src/kernel/ministry.entity';
 
-const QUERY = parse('{ institutions(first: 100) { totalCount edges { node { id name provinceCode annualCapacity } } } }');
-
-async function rate(app: App, token: string, ms: number): Promise<number> {
-  let n = 0;
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    const res = await app.apollo.executeOperation({ query: QUERY }, { contextValue: await app.context(`Bearer ${token}`) });
-    if (res.body.kind !== 'single' || res.body.singleResult.errors) throw new Error(JSON.stringify(res.body));
-    n++;
-  }
-  return (n * 1000) / ms;
-}
+const QUERY = '{ institutions(first: 100) { totalCount edges { node { id name provinceCode annualCapacity } } } }';
 
 async function main() {
   const db = await benchDatabase('sinergi_bench');
@@ -73,8 +61,8 @@ async function main() {
     const withoutRls = await createApp({ orm: owner, config, log });
     const token = await tokenWithOwnerRights(em, withRls.tokens, { id: account.id, ministryId: target.id, role: Role.VIEWER });
     const { a: on, b: off } = await alternate(
-      (ms) => rate(withRls, token, ms),
-      (ms) => rate(withoutRls, token, ms),
+      (ms) => rate(withRls, token, QUERY, ms),
+      (ms) => rate(withoutRls, token, QUERY, ms),
     );
     const [a, b] = [median(on), median(off)];
     console.log(`institutions(first: 100) + totalCount, VIEWER of a ministry with 3,000 of 37,000 rows, ${ROUNDS} alternating rounds of ${ROUND_MS} ms`);

@@ -1,4 +1,5 @@
 /** What the benchmark scripts share: a throw-away database, alternating rounds, medians. */
+import type { App } from '../src/app';
 import 'reflect-metadata';
 import { MikroORM } from '@mikro-orm/postgresql';
 import os from 'node:os';
@@ -52,4 +53,16 @@ export function runMain(main: () => Promise<void>): void {
     console.error(e);
     process.exit(1);
   });
+}
+
+/** Requests/s of one GraphQL operation, sent one after another for `ms`, each in its own request context. */
+export async function rate(app: App, token: string, query: string, ms: number): Promise<number> {
+  let n = 0;
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    const res = await app.apollo.executeOperation({ query }, { contextValue: await app.context(`Bearer ${token}`) });
+    if (res.body.kind !== 'single' || res.body.singleResult.errors) throw new Error(JSON.stringify(res.body));
+    n++;
+  }
+  return (n * 1000) / ms;
 }

@@ -498,32 +498,8 @@ async function generate(loader: BulkLoader, ministries: Map<string, { id: string
   // finished trainees have departed, those in training have a planned departure.
   const sharing = new Set(['KESDM', 'KEMENPERIN', 'KEMENPAR'].map((c) => present(ministries.get(c), 'seeded ministries entry').id));
   const placements: Record<string, unknown>[] = [];
-  const placed = new Set<string>();
-  for (const e of uniqueEnrollments) {
-    const country = programCountries.get(e.program_id as string)?.[0];
-    if (!country || !sharing.has(e.owner_ministry_id as string) || placed.has(e.trainee_id as string) || rnd.next() >= 0.25) continue;
-    placed.add(e.trainee_id as string);
-    const departed = e.status === EnrollmentStatus.COMPLETED;
-    placements.push({
-      id: id(),
-      owner_ministry_id: kp2mi,
-      trainee_id: e.trainee_id,
-      destination_country_code: country,
-      employer_name: `${rnd.pick(EMPLOYERS[country] ?? ['Global Staffing'])} ${rnd.pick(['Co., Ltd.', 'Group', 'Holdings'])}`,
-      employer_type: 'COMPANY',
-      job_title: rnd.pick(['Welder', 'Machine operator', 'Caregiver', 'Hotel staff', 'Farm worker', 'Electrician']),
-      sector: rnd.pick(Object.values(Sector)),
-      scheme: country === 'KR' ? 'G_TO_G_EPS_KOREA' : country === 'JP' ? 'SSW_JAPAN' : 'P_TO_P',
-      contract_start: departed ? '2025-12-05' : '2026-07-01',
-      contract_end: departed ? '2028-12-04' : '2029-06-30',
-      departure_date: departed ? '2025-12-01' : '2026-06-15',
-      status: departed ? 'DEPARTED' : 'PLANNED',
-    });
-  }
-  // KP2MI's own registered calon PMI: one in five has already left for a focus destination.
-  for (const traineeId of kp2miPeople) {
-    if (rnd.next() >= 0.2) continue;
-    const country = rnd.pick(FOCUS);
+  /** A placement with a company in `country`; `on` gives the departure, contract start and end. */
+  const place = (traineeId: unknown, country: string, jobs: string[], on: { departure: string; start: string; end: string; status: string }) =>
     placements.push({
       id: id(),
       owner_ministry_id: kp2mi,
@@ -531,12 +507,36 @@ async function generate(loader: BulkLoader, ministries: Map<string, { id: string
       destination_country_code: country,
       employer_name: `${rnd.pick(EMPLOYERS[country] ?? ['Global Staffing'])} ${rnd.pick(['Co., Ltd.', 'Group', 'Holdings'])}`,
       employer_type: 'COMPANY',
-      job_title: rnd.pick(['Caregiver', 'Factory worker', 'Hotel staff', 'Nurse assistant']),
+      job_title: rnd.pick(jobs),
       sector: rnd.pick(Object.values(Sector)),
       scheme: country === 'KR' ? 'G_TO_G_EPS_KOREA' : country === 'JP' ? 'SSW_JAPAN' : 'P_TO_P',
-      contract_start: '2025-10-01',
-      contract_end: '2028-09-30',
-      departure_date: '2025-09-15',
+      contract_start: on.start,
+      contract_end: on.end,
+      departure_date: on.departure,
+      status: on.status,
+    });
+  const placed = new Set<string>();
+  for (const e of uniqueEnrollments) {
+    const country = programCountries.get(e.program_id as string)?.[0];
+    if (!country || !sharing.has(e.owner_ministry_id as string) || placed.has(e.trainee_id as string) || rnd.next() >= 0.25) continue;
+    placed.add(e.trainee_id as string);
+    const departed = e.status === EnrollmentStatus.COMPLETED;
+    place(
+      e.trainee_id,
+      country,
+      ['Welder', 'Machine operator', 'Caregiver', 'Hotel staff', 'Farm worker', 'Electrician'],
+      departed
+        ? { departure: '2025-12-01', start: '2025-12-05', end: '2028-12-04', status: 'DEPARTED' }
+        : { departure: '2026-06-15', start: '2026-07-01', end: '2029-06-30', status: 'PLANNED' },
+    );
+  }
+  // KP2MI's own registered calon PMI: one in five has already left for a focus destination.
+  for (const traineeId of kp2miPeople) {
+    if (rnd.next() >= 0.2) continue;
+    place(traineeId, rnd.pick(FOCUS), ['Caregiver', 'Factory worker', 'Hotel staff', 'Nurse assistant'], {
+      departure: '2025-09-15',
+      start: '2025-10-01',
+      end: '2028-09-30',
       status: 'DEPARTED',
     });
   }
