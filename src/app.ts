@@ -52,7 +52,7 @@ export async function createApp(opts: {
           assertComplexity(schema, document, request.variables ?? {}, request.operationName ?? undefined);
           const importing = operation?.selectionSet.selections.some((s) => s.kind === 'Field' && s.name.value === 'importCsv');
           try {
-            await contextValue.begin(importing ? config.importBudgetMs : config.queryBudgetMs);
+            await contextValue.begin(importing ? config.importBudgetMs : config.queryBudgetMs, operation?.operation === 'query');
           } catch (err) {
             if (!isDatabaseUnavailable(err)) throw err;
             log.warn({ err: String(err) }, 'database unavailable');

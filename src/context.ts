@@ -16,6 +16,8 @@ export interface Context {
   /** Set by `begin()`; until then nothing is readable. */
   scope: Scope;
   loaders: Loaders;
+  /** A query: it writes nothing, so rows are read plain, not as tracked entities (see kernel/plain-rows.ts). */
+  readOnly: boolean;
   personalLog: PersonalDataLog | null;
   requestId: string;
   log: Logger;
@@ -34,7 +36,7 @@ export interface Context {
    * Opens the request's transaction and sets its scope, in the ORM and (via
    * `sinergi_begin_request`) in PostgreSQL's row-level security alike.
    */
-  begin(budgetMs?: number): Promise<void>;
+  begin(budgetMs?: number, readOnly?: boolean): Promise<void>;
   /**
    * Makes this transaction act for the account behind `session` (or for
    * nobody): the database checks the session, derives the identity and the
@@ -94,6 +96,7 @@ export function createContext(deps: ContextDeps, session: SessionClaims | null, 
     viewer: null,
     scope: Scope.none(),
     loaders: new Loaders(em, Scope.none()),
+    readOnly: false,
     personalLog: null,
     requestId,
     log: deps.log.child({ requestId }),
@@ -104,8 +107,9 @@ export function createContext(deps: ContextDeps, session: SessionClaims | null, 
     auditKey: deps.auditKey,
     appendAudit: deps.appendAudit,
     // `this`, not a captured variable: Apollo hands plugins and resolvers a shallow copy of the context.
-    async begin(this: Context, budgetMs?: number) {
+    async begin(this: Context, budgetMs?: number, readOnly = false) {
       if (em.isInTransaction()) return;
+      this.readOnly = readOnly;
       await em.begin();
       await this.identify(session, budgetMs);
       await this.afterBegin?.(this);
@@ -128,7 +132,7 @@ export function createContext(deps: ContextDeps, session: SessionClaims | null, 
           : null;
       this.scope = Scope.fromDatabase(this.viewer, scope.read, scope.readsAll, scope.grants);
       em.setFilterParams('scope', { scope: this.scope });
-      this.loaders = new Loaders(em, this.scope);
+      this.loaders = new Loaders(em, this.scope, this.readOnly);
       this.personalLog = this.scope.ownMinistry && this.viewer ? new PersonalDataLog(em, this.viewer) : null;
     },
     async end(commit, opts) {

@@ -2,6 +2,7 @@ import { Cursor, type FilterQuery, type QueryOrderMap } from '@mikro-orm/core';
 import type { ClassType } from 'type-graphql';
 import type { Context } from '../context';
 import { badUserInput } from '../shared/errors';
+import { readRows } from './plain-rows';
 import { connectionOf, DEFAULT_PAGE, pageSize, type PageArgs } from '../shared/pagination';
 
 /**
@@ -26,19 +27,24 @@ export async function listConnection<T extends object>(ctx: Context, entity: Cla
   }
   const seal = (c: string | null) => (c === null ? null : ctx.cursors.seal(c));
   const first = args.last == null ? (args.first ?? DEFAULT_PAGE) : undefined;
-  const cursor = await ctx.em
-    .findByCursor(entity, where, { first, last: args.last ?? undefined, after: opened.after, before: opened.before, orderBy, includeCount: false })
-    .catch((e: Error) => {
-      if (/cursor/i.test(e.message)) throw badUserInput('This cursor does not belong to this list and ordering.', args.after ? 'after' : 'before');
-      throw e;
-    });
+  const options = { first, last: args.last ?? undefined, after: opened.after, before: opened.before, orderBy, overfetch: true, includeCount: false };
+  const foreignCursor = (e: Error) => {
+    if (/cursor/i.test(e.message)) throw badUserInput('This cursor does not belong to this list and ordering.', args.after ? 'after' : 'before');
+    throw e;
+  };
+  // A query reads plain rows (see plain-rows.ts); the cursor is computed from the row's keys either way.
+  const plain = ctx.readOnly ? await readRows(ctx.em, entity.name, where, options).catch(foreignCursor) : null;
+  const cursor = plain
+    ? new Cursor(plain.raw as never[], undefined as never, options, ctx.em.getMetadata().get(entity.name))
+    : await ctx.em.findByCursor(entity, where, options).catch(foreignCursor);
+  const nodes: T[] = plain ? cursor.items.map((d) => plain.make(d as Record<string, unknown>)) : (cursor.items as T[]);
   return connectionOf(entity).make(
     // Sealed: a keyset cursor holds the row's sort key, which may be personal (see cursor-seal.ts).
     // A getter, so a page whose cursors nobody asked for costs no encryption.
-    cursor.items.map((node) => ({
+    nodes.map((node, i) => ({
       node,
       get cursor() {
-        return ctx.cursors.seal(cursor.from(node));
+        return ctx.cursors.seal(cursor.from(cursor.items[i]));
       },
     })),
     { hasNextPage: !!cursor.hasNextPage, hasPreviousPage: !!cursor.hasPrevPage, startCursor: seal(cursor.startCursor), endCursor: seal(cursor.endCursor) },

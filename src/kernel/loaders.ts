@@ -12,6 +12,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { EntityName } from '@mikro-orm/core';
 import DataLoader from 'dataloader';
 import type { Scope, ScopedResource } from '../access/scope';
+import { plainRowMaker, readRows } from './plain-rows';
 
 const MIN_UUID = '00000000-0000-0000-0000-000000000000';
 
@@ -33,6 +34,8 @@ export class Loaders {
   constructor(
     private readonly em: EntityManager,
     private readonly scope: Scope,
+    /** A request that writes nothing: rows are read plain (see plain-rows.ts), not as entities. */
+    private readonly readOnly = false,
   ) {}
 
   private memo<V>(key: string, make: () => DataLoader<string, V>): DataLoader<string, V> {
@@ -49,7 +52,9 @@ export class Loaders {
         new DataLoader<string, T | null>(async (ids) => {
           // By the primary key, whatever it is called (reference data is keyed by a code).
           const pk = this.em.getMetadata().find(entity.name)?.primaryKeys[0] ?? 'id';
-          const rows = await this.em.find(entity, { [pk]: { $in: [...ids] } } as never);
+          const where = { [pk]: { $in: [...ids] } } as never;
+          const plain = this.readOnly ? await readRows<T>(this.em, entity.name, where) : null;
+          const rows = plain ? plain.raw.map(plain.make) : await this.em.find(entity, where);
           const byId = new Map(rows.map((r) => [String((r as Record<string, unknown>)[pk]), r]));
           return ids.map((id) => (byId.get(id) as T | undefined) ?? null);
         }),
@@ -73,10 +78,11 @@ export class Loaders {
             [after ?? MIN_UUID, [...parentIds], ...scopeSql.params, after ?? MIN_UUID, first + 1],
           );
           const grouped = new Map<string, T[]>();
+          const make = (this.readOnly && plainRowMaker(this.em, spec.entity.name)) || ((row: Record<string, unknown>) => this.em.map(spec.entity, row));
           for (const { __rn: _rn, ...row } of rows) {
             const parentId = row[fkColumn] as string;
             const list = grouped.get(parentId) ?? [];
-            list.push(this.em.map(spec.entity, row) as T);
+            list.push(make(row) as T);
             grouped.set(parentId, list);
           }
           return parentIds.map((id) => {

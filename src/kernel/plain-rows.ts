@@ -1,0 +1,140 @@
+/**
+ * The read path of a query: rows as plain objects, never ORM entities.
+ *
+ * A query only passes rows through to the response, so hydrating them into
+ * tracked entities (identity map, reference wrappers, change-set snapshots)
+ * was most of a long list's cost. `readRows` runs the same statement the ORM
+ * would — the same filters, the `scope` filter among them — and converts
+ * each column as the ORM's hydrator would, into an untracked object of the
+ * entity's class (the `Node` interface and global ids read its name).
+ * Many-to-one relations become `{ <key>: value }`, which is all a resolver
+ * reads of a reference (`row.ownerMinistry.id`).
+ *
+ * Only for requests that write nothing: a mutation's rows are entities,
+ * since what it loads it may change or link. Entities with collections or
+ * getters and methods of their own (MoU, Account) keep the ORM path, as
+ * their resolvers call those.
+ */
+import { ReferenceKind, type EntityMetadata, type EntityProperty, type FilterQuery, type FindOptions, type Platform } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+
+type Data = Record<string, unknown>;
+
+export interface PlainShape {
+  /** A row of the driver's result (properties by name, relations as keys) as the read-only object resolvers get. */
+  make(data: Data): object;
+}
+
+const shapes = new Map<string, PlainShape | null>();
+
+/** Own accessors and methods of the entity's classes, which a plain row would lack. */
+function hasBehaviour(meta: EntityMetadata): boolean {
+  for (let proto = meta.prototype as object | null; proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
+    for (const name of Object.getOwnPropertyNames(proto)) {
+      if (name === 'constructor' || name === 'toJSON' || name.startsWith('__') || name in meta.properties) continue;
+      return true;
+    }
+  }
+  return false;
+}
+
+function converter(prop: EntityProperty, platform: Platform): ((v: unknown) => unknown) | null {
+  if (prop.customType) {
+    const type = prop.customType;
+    return (v) => type.convertToJSValue(v, platform);
+  }
+  if (prop.runtimeType === 'boolean') return (v) => !!v;
+  if (prop.runtimeType === 'Date') return (v) => (v instanceof Date ? v : new Date(v as string));
+  return null;
+}
+
+/** How rows of `meta` are made plain, or null when the entity must stay an entity. */
+export function plainShape(meta: EntityMetadata, platform: Platform): PlainShape | null {
+  const known = shapes.get(meta.className);
+  if (known !== undefined) return known;
+  const collections = meta.props.some((p) => p.kind === ReferenceKind.ONE_TO_MANY || p.kind === ReferenceKind.MANY_TO_MANY);
+  if (collections || hasBehaviour(meta)) {
+    shapes.set(meta.className, null);
+    return null;
+  }
+  // Rows are instances of the entity's class, so type-graphql takes them as they are and `constructor.name`
+  // answers the GraphQL type; but their prototype first shadows every mapped property with a plain data
+  // property, so assigning a column never runs the ORM's tracking setters on the entity's prototype.
+  const shadows: PropertyDescriptorMap = {
+    toJSON: {
+      value: function (this: Data) {
+        return { ...this };
+      },
+      writable: true,
+      configurable: true,
+    },
+  };
+  for (const prop of meta.props) shadows[prop.name] = { value: undefined, writable: true, configurable: true };
+  const proto = Object.create(meta.prototype as object, shadows) as object;
+  const steps: [string, (v: unknown) => unknown][] = [];
+  for (const prop of meta.props) {
+    if (prop.kind === ReferenceKind.MANY_TO_ONE || (prop.kind === ReferenceKind.ONE_TO_ONE && prop.owner)) {
+      const key = prop.targetMeta?.primaryKeys[0] ?? 'id';
+      steps.push([prop.name, (v) => ({ [key]: v })]);
+    } else if (prop.kind === ReferenceKind.SCALAR) {
+      const convert = converter(prop, platform);
+      if (convert) steps.push([prop.name, convert]);
+    }
+  }
+  const shape: PlainShape = {
+    make(data) {
+      const row = Object.assign(Object.create(proto) as Data, data);
+      for (const [name, convert] of steps) {
+        const v = data[name];
+        if (v !== null && v !== undefined) row[name] = convert(v);
+      }
+      return row;
+    },
+  };
+  shapes.set(meta.className, shape);
+  return shape;
+}
+
+/** Internals of the EntityManager this uses: the filters (scope among them) as `em.find` applies them. */
+interface WhereProcessor {
+  processWhere(entityName: string, where: unknown, options: object, type: 'read'): Promise<unknown>;
+}
+
+/**
+ * The rows `em.find(entity, where, options)` would load, with the same filters
+ * and cursor options, as plain objects (see above); null when the entity is
+ * not plain-readable, so the caller uses the ORM. `raw` are the driver's rows
+ * before conversion (keyset cursors are computed from them, as the ORM computes
+ * them from keys); `make` converts one.
+ */
+export async function readRows<T extends object>(
+  em: EntityManager,
+  entityName: string,
+  where: FilterQuery<T>,
+  options: FindOptions<T> = {},
+): Promise<{ raw: Data[]; make: (data: Data) => T } | null> {
+  const meta = em.getMetadata().get(entityName);
+  const shape = plainShape(meta, em.getPlatform());
+  if (!shape) return null;
+  const processed = await (em as unknown as WhereProcessor).processWhere(entityName, where, options, 'read');
+  const raw = (await em.getDriver().find(
+    entityName,
+    processed as never,
+    {
+      ...options,
+      orderBy: options.orderBy ?? {},
+      populate: [],
+      ctx: em.getTransactionContext(),
+    } as never,
+  )) as Data[];
+  return { raw, make: (d) => shape.make(d) as T };
+}
+
+/** A raw SQL row (column names) as a plain row of `entityName`, or null when that entity stays an entity. */
+export function plainRowMaker(em: EntityManager, entityName: string): ((row: Data) => object) | null {
+  const meta = em.getMetadata().get(entityName);
+  const shape = plainShape(meta, em.getPlatform());
+  if (!shape) return null;
+  const driver = em.getDriver();
+  return (row) => shape.make(driver.mapResult(row as never, meta) as Data);
+}

@@ -1,0 +1,132 @@
+/**
+ * Queries read rows plain (kernel/plain-rows.ts), mutations as entities: the
+ * two must hold the same values, or a query would answer differently from
+ * the mutation that wrote the row. Every entity the plain path accepts is
+ * compared property by property with what the ORM hydrates.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Reference, ReferenceKind, type EntityMetadata } from '@mikro-orm/core';
+import { ENTITIES } from '../src/modules';
+import { plainShape, readRows } from '../src/kernel/plain-rows';
+import { ministryWorld, signedMou } from './support/factories';
+import { startTestApp, type TestApp } from './support/test-app';
+import { ResourceType } from '../src/shared/enums';
+import { Role } from '../src/access/roles';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await startTestApp();
+  const em = t.em();
+  const [owner, partner] = [await t.ministry('KEMNAKER'), await t.ministry('KESDM')];
+  await ministryWorld(em, owner);
+  await ministryWorld(em, partner);
+  await signedMou(em, owner, partner, [{ provider: owner, recipient: partner, resources: [ResourceType.TRAINEE], personal: true }]);
+});
+afterAll(() => t.close());
+
+/** A property's value as both sides must agree on it: references by key, dates as instants. */
+function comparable(meta: EntityMetadata, name: string, value: unknown): unknown {
+  const prop = meta.properties[name as keyof typeof meta.properties];
+  if (value == null) return null;
+  if (prop.kind === ReferenceKind.MANY_TO_ONE || prop.kind === ReferenceKind.ONE_TO_ONE) {
+    const key = prop.targetMeta?.primaryKeys[0] ?? 'id';
+    const target = Reference.isReference(value) ? value.unwrap() : value;
+    return (target as Record<string, unknown>)[key];
+  }
+  return value instanceof Date ? value.toISOString() : value;
+}
+
+const entityMetas = () =>
+  ENTITIES.map((e) => t.em().getMetadata().find(e.name)).filter((m): m is EntityMetadata => !!m && !m.abstract && !m.embeddable && !m.virtual);
+
+describe('plain rows of a query', () => {
+  it('are read for the hot resources and refused for entities with behaviour of their own', () => {
+    const plain = new Set(
+      entityMetas()
+        .filter((m) => plainShape(m, t.em().getPlatform()))
+        .map((m) => m.className),
+    );
+    for (const name of ['Institution', 'Program', 'Trainee', 'Enrollment', 'Placement', 'ReturneeBusiness', 'Ministry', 'DestinationCountry'])
+      expect(plain, name).toContain(name);
+    // An MoU has collections and a computed status; an account a computed status.
+    for (const name of ['Mou', 'Account']) expect(plain, name).not.toContain(name);
+  });
+
+  it('hold every property exactly as the ORM hydrates it, for every entity read plain', async () => {
+    let compared = 0;
+    for (const meta of entityMetas()) {
+      const em = t.em();
+      if (!plainShape(meta, em.getPlatform())) continue;
+      const pk = meta.primaryKeys[0];
+      const options = { orderBy: { [pk]: 'asc' } as never, limit: 100 };
+      const entities = await em.find(meta.className, {}, options);
+      const plain = await readRows(em, meta.className, {}, options);
+      const rows = plain!.raw.map(plain!.make) as Record<string, unknown>[];
+      expect(rows.length, meta.className).toBe(entities.length);
+      const props = meta.props.filter((p) => p.kind === ReferenceKind.SCALAR || p.kind === ReferenceKind.MANY_TO_ONE || p.kind === ReferenceKind.ONE_TO_ONE);
+      entities.forEach((entity, i) => {
+        const row = rows[i];
+        expect(row).toBeInstanceOf(meta.class);
+        expect(row.constructor.name).toBe(meta.className);
+        for (const p of props) {
+          const want = comparable(meta, p.name, (entity as Record<string, unknown>)[p.name]);
+          expect(comparable(meta, p.name, row[p.name]), `${meta.className}.${p.name}`).toEqual(want);
+          // Same JavaScript types too (a date column stays a string, a timestamp a Date, an array an array).
+          const value = (entity as Record<string, unknown>)[p.name];
+          if (p.kind === ReferenceKind.SCALAR && value != null) {
+            expect(typeof row[p.name], `${meta.className}.${p.name}`).toBe(typeof value);
+            expect(Object.getPrototypeOf(row[p.name]), `${meta.className}.${p.name}`).toBe(Object.getPrototypeOf(value));
+          }
+        }
+        compared++;
+      });
+    }
+    expect(compared).toBeGreaterThan(20);
+  });
+
+  it('leave the ORM untouched: nothing read plain is in the identity map', async () => {
+    const em = t.em().fork();
+    const plain = await readRows(em, 'Trainee', {});
+    expect(plain!.raw.length).toBeGreaterThan(0);
+    expect(em.getUnitOfWork().getIdentityMap().values()).toHaveLength(0);
+  });
+});
+
+describe('the read path of a request', () => {
+  /** How many entities the ORM hydrates while the request runs. */
+  async function hydrated(run: (c: Awaited<ReturnType<TestApp['as']>>) => Promise<unknown>): Promise<number> {
+    let created = 0;
+    const client = await t.as(Role.EDITOR, 'KEMNAKER', (ctx) => {
+      const factory = ctx.em.getEntityFactory();
+      const create = factory.create.bind(factory);
+      factory.create = ((...a: Parameters<typeof create>) => {
+        created++;
+        return create(...a);
+      }) as typeof create;
+    });
+    await run(client);
+    return created;
+  }
+
+  it('a query hydrates no entity: lists, relation pages, references and node read plain rows', async () => {
+    const n = await hydrated(async (c) => {
+      const res =
+        await c.raw(`{ trainees(first: 5) { edges { node { id nik enrollments { edges { node { id program { title institution { name ownerMinistry { code } } } } } } } } }
+        institutions(first: 5) { totalCount edges { node { id name programs(first: 2) { edges { node { id title } } } } } } }`);
+      expect(res.errors).toBeUndefined();
+      const data = res.data as { trainees: { edges: { node: { enrollments: { edges: unknown[] } } }[] } };
+      expect(data.trainees.edges.some((e) => e.node.enrollments.edges.length > 0)).toBe(true);
+    });
+    expect(n).toBe(0);
+  });
+
+  it('a mutation works on entities, as it may change what it loads', async () => {
+    const n = await hydrated(async (c) => {
+      const list = await c.raw('{ institutions(first: 1) { edges { node { id version } } } }');
+      const node = (list.data as { institutions: { edges: { node: { id: string } }[] } }).institutions.edges[0].node;
+      const res = await c.raw('mutation($id: ID!) { updateInstitution(input: { id: $id, name: "Renamed" }) { id name } }', { id: node.id });
+      expect(res.errors).toBeUndefined();
+    });
+    expect(n).toBeGreaterThan(0);
+  });
+});
