@@ -99,6 +99,13 @@ describe('relation connections', () => {
     expect(p2.programs.pageInfo.hasNextPage).toBe(false);
   });
 
+  it('refuses a page size out of bounds on a relation, naming the argument', async () => {
+    const id = f.gid(institutions[0]);
+    for (const first of [-1, 1001]) expectError(await c.exec(ops.InstitutionProgramsDocument, { id, first }), 'BAD_USER_INPUT', 'first');
+    expectOk(await c.exec(ops.InstitutionProgramsDocument, { id, first: 0 }));
+    expectError(await c.exec(ops.InstitutionProgramsDocument, { id, first: 2, after: 'garbage' }), 'BAD_USER_INPUT', 'after');
+  });
+
   it('50 institutions with programmes, ministry and enrollment counts cost the same few statements as 5 (no N+1)', async () => {
     const small = await c.exec(ops.InstitutionsWithProgramsDocument, { first: 5, programs: 3 });
     const large = await c.exec(ops.InstitutionsWithProgramsDocument, { first: 50, programs: 3 });

@@ -77,7 +77,8 @@ function defineField(
   const descriptor = Object.getOwnPropertyDescriptor(target.prototype, name) as PropertyDescriptor;
   Root()(target.prototype, name, 0);
   if (withArgs) {
-    Args(() => withArgs)(target.prototype, name, 1);
+    // Not class-validator: these arguments come once per parent row, and the resolver checks its own bounds.
+    Args(() => withArgs, { validate: false })(target.prototype, name, 1);
     Ctx()(target.prototype, name, 2);
   } else Ctx()(target.prototype, name, 1);
   FieldResolver(type as never, options)(target.prototype, name, descriptor);

@@ -1,4 +1,3 @@
-import { Max, Min } from 'class-validator';
 import { ArgsType, Field, Int } from 'type-graphql';
 import type { OwnedEntity, BaseEntity } from './base.entity';
 import type { Context } from '../context';
@@ -8,9 +7,8 @@ import { DEFAULT_PAGE, MAX_PAGE, type ConnectionClass } from '../shared/paginati
 
 @ArgsType()
 export class RelationArgs {
+  /** Checked in `relationConnection` (once per parent row, class-validator would cost more than the page). */
   @Field(() => Int, { nullable: true, description: `Page size, 0 to ${MAX_PAGE} (default ${DEFAULT_PAGE}).` })
-  @Min(0)
-  @Max(MAX_PAGE)
   first?: number;
 
   @Field(() => String, { nullable: true })
@@ -34,6 +32,7 @@ export async function relationConnection<T extends BaseEntity | OwnedEntity>(
   args: RelationArgs,
 ) {
   const first = args.first ?? DEFAULT_PAGE;
+  if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE) throw badUserInput(`first must be between 0 and ${MAX_PAGE}.`, 'first');
   const after = args.after ? decode(args.after) : null;
   // The page is read only when edges or pageInfo are selected; `totalCount` alone is one batched count.
   return connection.lazy(

@@ -1,0 +1,79 @@
+/**
+ * `npm run bench:nested`: a nested read through GraphQL, in process — the
+ * shape of the PostGraphile benchmark's Q1 (20 institutions × first 3
+ * programmes × enrollment `totalCount`) and Q3 (one trainee → enrollments →
+ * programme → institution) as the owner ministry's VIEWER, row-level security
+ * on. Prints ms per request (sequential) over a few rounds, and the SQL
+ * statements each request sends.
+ */
+import 'reflect-metadata';
+import { MikroORM } from '@mikro-orm/postgresql';
+import pino from 'pino';
+import { createApp } from '../src/app';
+import { Role } from '../src/access/roles';
+import { loadConfig } from '../src/config';
+import { ensureAppLogin } from '../src/db/app-role';
+import { ormOptions } from '../src/db/orm.config';
+import { tokenWithOwnerRights } from '../src/db/owner-sessions';
+import { systemEm } from '../src/db/seed/demo';
+import { toGlobalId } from '../src/shared/global-id';
+import { benchDatabase, median, rate, ROUND_MS, ROUNDS, runMain } from './bench-support';
+import { Account } from '../src/modules/account/account.entity';
+import { Ministry } from '../src/kernel/ministry.entity';
+
+const Q1 =
+  '{ institutions(first: 20) { edges { node { id name provinceCode programs(first: 3) { edges { node { id title sector enrollments { totalCount } } } } } } } }';
+const q3 = (trainee: string) =>
+  `{ node(id: "${toGlobalId('Trainee', trainee)}") { ... on Trainee { id nik fullName enrollments { edges { node { id status program { title institution { name } } } } } } } }`;
+
+async function main() {
+  const db = await benchDatabase('sinergi_bench_nested');
+  const { url, owner } = db;
+  try {
+    const em = systemEm(owner);
+    const target = await em.findOneOrFail(Ministry, { code: 'KEMNAKER' });
+    const sql = (text: string) => em.getConnection().execute(text, [target.id]);
+    // 2,000 institutions × 3 programmes, 6,000 trainees with 2 enrollments each: the bench data's proportions.
+    await sql(`insert into institution (id, owner_ministry_id, name, type, province_code, annual_capacity, sectors)
+      select gen_random_uuid(), ?::uuid, 'Institution ' || g, 'TRAINING_CENTRE', '35', 100, '{TOURISM}' from generate_series(1, 2000) g`);
+    await sql(`insert into program (id, owner_ministry_id, institution_id, title, sector, target_country_codes, capacity_per_intake)
+      select gen_random_uuid(), ?::uuid, i.id, 'Programme ' || g, 'TOURISM', '{JP}', 1000 from institution i, generate_series(1, 3) g`);
+    await sql(`insert into trainee (id, owner_ministry_id, nik, full_name, sex, birth_date, origin_province_code, status)
+      select gen_random_uuid(), ?::uuid, '3507' || lpad(g::text, 12, '0'), 'Person ' || g, 'FEMALE', date '1990-01-01' + (g % 3000), '35', 'REGISTERED'
+        from generate_series(1, 6000) g`);
+    await sql(`insert into enrollment (id, owner_ministry_id, trainee_id, program_id)
+      select gen_random_uuid(), ?::uuid, t.id, p.id
+        from (select id, row_number() over (order by id) n from trainee) t
+        join (select id, row_number() over (order by id) n from program) p on p.n in (t.n, t.n + 6000)`);
+    await em.getConnection().execute('analyze');
+    const [{ id: trainee }] = await em.getConnection().execute<{ id: string }[]>('select trainee_id as id from enrollment order by trainee_id limit 1');
+    const account = em.create(Account, {
+      email: `bench-${Date.now()}@test.local`,
+      displayName: 'Bench',
+      passwordHash: 'x',
+      role: Role.VIEWER,
+      ministry: target,
+    });
+    await em.flush();
+    const config = loadConfig({ NODE_ENV: 'test', JWT_SECRET: 'bench-secret' });
+    const appOrm = await MikroORM.init(ormOptions(await ensureAppLogin(url)));
+    const app = await createApp({ orm: appOrm, config, log: pino({ level: 'silent' }) });
+    const token = await tokenWithOwnerRights(em, app.tokens, { id: account.id, ministryId: target.id, role: Role.VIEWER });
+    for (const [label, query] of [
+      ['Q1 20 institutions × 3 programmes × enrollment totalCount', Q1],
+      ['Q3 trainee → enrollments → programme → institution', q3(trainee)],
+    ] as const) {
+      await rate(app, token, query, 1000); // warm-up
+      const rounds: number[] = [];
+      for (let i = 0; i < ROUNDS; i++) rounds.push(await rate(app, token, query, ROUND_MS));
+      const r = median(rounds);
+      console.log(`${label}: ${r.toFixed(1)} req/s, ${(1000 / r).toFixed(2)} ms/request (rounds: ${rounds.map((x) => x.toFixed(1)).join(', ')})`);
+    }
+    await app.stop();
+    await appOrm.close(true);
+  } finally {
+    await db.close();
+  }
+}
+
+runMain(main);
