@@ -8,6 +8,7 @@ import { PersonalDataLog } from './modules/personal-data/personal-data.log';
 import type { LoginThrottle } from './modules/account/login-throttle';
 import type { CursorSeal } from './shared/cursor-seal';
 import { Loaders } from './kernel/loaders';
+import { beginWith, sqlLiteral } from './db/begin';
 
 /** What every resolver gets: one forked EntityManager in one transaction, the verified viewer and its data scope. */
 export interface Context {
@@ -110,30 +111,14 @@ export function createContext(deps: ContextDeps, session: SessionClaims | null, 
     async begin(this: Context, budgetMs?: number, readOnly = false) {
       if (em.isInTransaction()) return;
       this.readOnly = readOnly;
-      await em.begin();
-      await this.identify(session, budgetMs);
+      // BEGIN and the scope in one round trip (see db/begin.ts).
+      const [{ scope }] = await beginWith<{ scope: BeginResult }>(em, scopeStatement(session, budgetMs));
+      adopt(this, scope);
       await this.afterBegin?.(this);
     },
     async identify(this: Context, claims, budgetMs) {
-      // With a budget, the same statement sets the transaction's time budget: no later statement, and no idle
-      // pause between statements, may outlast it.
-      const budget = budgetMs
-        ? `, set_config('statement_timeout', '${Math.floor(budgetMs)}', true), set_config('idle_in_transaction_session_timeout', '${Math.floor(budgetMs)}', true)`
-        : '';
-      const [{ scope }] = await em.execute<{ scope: BeginResult }[]>(`select sinergi_begin_request(?, ?) as scope${budget}`, [
-        claims?.sessionId ?? null,
-        claims?.secret ?? null,
-      ]);
-      // A session that expired, or of an account since deactivated, identifies nobody; role and
-      // ministry are the account's as they are now, whatever the token says.
-      this.viewer =
-        scope.accountOk && scope.accountId && scope.role
-          ? { accountId: scope.accountId, ministryId: scope.ministryId, role: scope.role, pending: scope.pending }
-          : null;
-      this.scope = Scope.fromDatabase(this.viewer, scope.read, scope.readsAll, scope.grants);
-      em.setFilterParams('scope', { scope: this.scope });
-      this.loaders = new Loaders(em, this.scope, this.readOnly);
-      this.personalLog = this.scope.ownMinistry && this.viewer ? new PersonalDataLog(em, this.viewer) : null;
+      const [{ scope }] = await em.execute<{ scope: BeginResult }[]>(scopeStatement(claims, budgetMs));
+      adopt(this, scope);
     },
     async end(commit, opts) {
       if (!em.isInTransaction()) return;
@@ -144,4 +129,37 @@ export function createContext(deps: ContextDeps, session: SessionClaims | null, 
       else await em.rollback();
     },
   };
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The statement that makes a transaction act for the account behind `claims`
+ * (or for nobody): `sinergi_begin_request` checks the session, derives the
+ * identity and the clauses in force, and seals the scope the policies read.
+ * With a budget it also sets the transaction's time budget: no later
+ * statement, and no idle pause between statements, may outlast it. Literal
+ * SQL, as it travels with BEGIN in one message (which takes no parameters).
+ */
+function scopeStatement(claims: Pick<SessionClaims, 'sessionId' | 'secret'> | null, budgetMs?: number): string {
+  // A signed token carries our own session id; anything else identifies nobody.
+  const session = claims && UUID.test(claims.sessionId) ? claims : null;
+  const budget = budgetMs
+    ? `, set_config('statement_timeout', ${sqlLiteral(String(Math.floor(budgetMs)))}, true), set_config('idle_in_transaction_session_timeout', ${sqlLiteral(String(Math.floor(budgetMs)))}, true)`
+    : '';
+  return `select sinergi_begin_request(${sqlLiteral(session?.sessionId ?? null)}::uuid, ${sqlLiteral(session?.secret ?? null)}::text) as scope${budget}`;
+}
+
+/** Takes the scope `sinergi_begin_request` answered as this request's identity, in the ORM and its loaders alike. */
+function adopt(ctx: Context, scope: BeginResult): void {
+  // A session that expired, or of an account since deactivated, identifies nobody; role and
+  // ministry are the account's as they are now, whatever the token says.
+  ctx.viewer =
+    scope.accountOk && scope.accountId && scope.role
+      ? { accountId: scope.accountId, ministryId: scope.ministryId, role: scope.role, pending: scope.pending }
+      : null;
+  ctx.scope = Scope.fromDatabase(ctx.viewer, scope.read, scope.readsAll, scope.grants);
+  ctx.em.setFilterParams('scope', { scope: ctx.scope });
+  ctx.loaders = new Loaders(ctx.em, ctx.scope, ctx.readOnly);
+  ctx.personalLog = ctx.scope.ownMinistry && ctx.viewer ? new PersonalDataLog(ctx.em, ctx.viewer) : null;
 }

@@ -71,6 +71,26 @@ describe('anonymous and bad tokens', () => {
     expectError(await t.withToken(tampered).exec(ops.ViewerDocument, {}), 'UNAUTHENTICATED');
   });
 
+  it('a session whose id or secret is not what the database issued identifies nobody, whatever characters it holds', async () => {
+    // Signed with the real key (an insider who has it): the session itself is still checked by the database,
+    // and the scope statement travels as literal SQL with BEGIN, so quotes and backslashes must stay data.
+    const staff = await t.as(Role.ADMIN, 'KESDM');
+    const [, payload] = staff.token!.split('.');
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString()) as { sub: string; sid: string; sst: string };
+    const sign = (sessionId: string, secret: string) => t.app.tokens.sign({ accountId: claims.sub, ministryId: null, role: Role.ADMIN, sessionId, secret });
+    for (const [sessionId, secret] of [
+      [claims.sid, `${claims.sst}'`],
+      [claims.sid, "x'); select set_config('sinergi.read_all', 'true', true); --"],
+      [claims.sid, "\\'; commit; --"],
+      ["00000000-0000-0000-0000-000000000000' or true --", claims.sst],
+      ['not-a-uuid', claims.sst],
+    ]) {
+      expectError(await t.withToken(await sign(sessionId, secret)).exec(ops.ViewerDocument, {}), 'UNAUTHENTICATED');
+    }
+    // The genuine pair still works.
+    expect(expectOk(await t.withToken(await sign(claims.sid, claims.sst)).exec(ops.ViewerDocument, {})).viewer).toBeTruthy();
+  });
+
   it('an expired token counts as anonymous', async () => {
     const expired = await new TokenService('x', '-1s').sign({ accountId: 'a', ministryId: null, role: Role.AUDITOR, sessionId: 's', secret: 'x' });
     expect(await new TokenService('x', '1h').verify(expired)).toBeNull();

@@ -1,0 +1,92 @@
+/**
+ * Opens a request's transaction and runs its first statement in the same
+ * round trip: `BEGIN; select sinergi_begin_request(…)` as one simple-protocol
+ * message. Every request opened with `BEGIN` and then waited once more for
+ * its scope; each round trip is a wake-up of the server and of this process.
+ *
+ * MikroORM opens transactions through knex, whose PostgreSQL transaction
+ * sends `BEGIN;` on its own. This subclass sends the statement it is given
+ * along with it (and only then: every other transaction begins as before);
+ * the transaction is then handed to the EntityManager as its context, so
+ * everything after runs in it exactly as after `em.begin()`.
+ */
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Knex } from 'knex';
+import { escapeLiteral } from 'pg';
+
+interface PgResult {
+  rows: Record<string, unknown>[];
+}
+interface KnexTransactionBase {
+  begin(conn: unknown): Promise<unknown>;
+  query(conn: unknown, sql: string): Promise<{ response?: PgResult | PgResult[] } | undefined>;
+}
+type KnexTransactionClass = new (client: unknown, container: unknown, config: BeginConfig, outerTx: unknown) => KnexTransactionBase;
+
+interface BeginConfig {
+  /** Sent in the same message as BEGIN; its rows are left in `answer.rows` (knex copies the config, not this object). */
+  firstStatement?: string;
+  answer?: { rows: Record<string, unknown>[] };
+}
+
+// knex's own PostgreSQL transaction class, which this extends (knex has no typings for it).
+const PgTransaction = require('knex/lib/dialects/postgres/execution/pg-transaction') as KnexTransactionClass;
+
+class BeginWithTransaction extends PgTransaction {
+  private readonly config: BeginConfig;
+  constructor(client: unknown, container: unknown, config: BeginConfig, outerTx: unknown) {
+    super(client, container, config, outerTx);
+    this.config = config;
+  }
+
+  override begin(conn: unknown) {
+    const first = this.config.firstStatement;
+    if (!first) return super.begin(conn);
+    return this.query(conn, `BEGIN; ${first}`).then((res) => {
+      const results = res?.response;
+      // Two statements answer with two results; the first statement's rows are the second's.
+      if (this.config.answer) this.config.answer.rows = Array.isArray(results) ? (results[1]?.rows ?? []) : [];
+      return res;
+    });
+  }
+}
+
+const installed = new WeakSet<object>();
+
+/** Makes `knex` open its transactions with `BeginWithTransaction` (once per knex instance). */
+function install(knex: Knex): void {
+  const client = knex.client as { transaction: (container: unknown, config: BeginConfig, outerTx: unknown) => unknown };
+  if (installed.has(client)) return;
+  client.transaction = function (this: unknown, container: unknown, config: BeginConfig, outerTx: unknown) {
+    return new BeginWithTransaction(this, container, config ?? {}, outerTx);
+  };
+  installed.add(client);
+}
+
+/**
+ * Opens a transaction on `em` whose BEGIN carries `firstStatement` (literal
+ * SQL: build it with `sqlLiteral`, it cannot take parameters), and returns
+ * that statement's rows.
+ */
+export async function beginWith<Row extends Record<string, unknown>>(em: EntityManager, firstStatement: string): Promise<Row[]> {
+  const connection = em.getConnection();
+  const knex = connection.getKnex();
+  install(knex);
+  const answer = { rows: [] as Record<string, unknown>[] };
+  const config: BeginConfig & Knex.TransactionConfig = { firstStatement, answer };
+  const trx = await knex.transaction(config);
+  // Counted and printed like every other statement (the tests count statements per request).
+  (connection as unknown as { logQuery(sql: string): void }).logQuery(`begin; ${firstStatement}`);
+  em.setTransactionContext(trx);
+  return answer.rows as Row[];
+}
+
+/** A value as an SQL literal, for the one statement that cannot take parameters. */
+export function sqlLiteral(value: string | number | null): string {
+  if (value === null) return 'null';
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new Error('not a finite number');
+    return String(value);
+  }
+  return escapeLiteral(value);
+}
