@@ -18,6 +18,7 @@ import { createContext, sessionFromHeader, type Context } from './context';
 import { graphiqlAsset, graphiqlPage } from './graphiql';
 import { buildAppSchema } from './schema';
 import { CursorSeal } from './shared/cursor-seal';
+import { jitGateway } from './shared/jit-executor';
 import { formatError } from './shared/errors';
 import { armor, assertComplexity, assertDocumentSize, REQUEST_LIMITS } from './shared/query-limits';
 import { AppError, ErrorCode, isDatabaseUnavailable, RETRY_AFTER_SECONDS, serviceUnavailable } from './shared/errors';
@@ -93,7 +94,8 @@ export async function createApp(opts: {
 
   const limits = armor({ blockSuggestions: config.env === 'production' });
   const apollo = new ApolloServer<Context>({
-    schema: await buildAppSchema(),
+    // Executed by graphql-jit (see jit-executor.ts); parsing, validation, plugins and errors stay Apollo's.
+    gateway: jitGateway(await buildAppSchema()),
     formatError: (formatted, error) => formatError(formatted, error, (e) => log.error({ err: e }, 'unexpected error in a resolver')),
     includeStacktraceInErrorResponses: false,
     // Off in production unless GRAPHQL_INTROSPECTION=true: the schema is in the repository for those who need it.

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
-import type { GraphQLSchema } from 'graphql';
+import type { GraphQLInterfaceType, GraphQLSchema } from 'graphql';
+import { resolveNodeType } from './kernel/node.interface';
 import { inputGuard } from './shared/input-guard';
 import { applyMiddleware } from 'graphql-middleware';
 import path from 'node:path';
@@ -27,6 +28,8 @@ export async function buildAppSchema(): Promise<GraphQLSchema> {
   // Outermost first: who may call it, then whether its arguments are sound, then the mutation's audit event.
   assertEveryRootFieldHasAPolicy(schema, POLICY);
   const boundary = mutationBoundary(AUDIT_SUBJECTS);
+  // type-graphql wraps resolveType in an async function; graphql-jit (jit-executor.ts) needs the answer at once.
+  (schema.getType('Node') as GraphQLInterfaceType).resolveType = resolveNodeType;
   return applyMiddleware(
     schema,
     permissionsFor(POLICY),

@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { buildSchema, parse } from 'graphql';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { todayInJakarta } from '../src/shared/time';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Role } from '../src/access/roles';
 import { contentOf, eventHash, sign, verifyChain } from '../src/modules/audit/audit.chain';
@@ -320,7 +321,8 @@ describe('auditor views', () => {
       if (!r.node || !('versions' in r.node)) throw new Error('not an MoU');
       return r.node;
     };
-    const today = new Date().toISOString().slice(0, 10);
+    // The programme's day is Jakarta's (UTC+7): from 17:00 UTC on, the UTC date is yesterday there.
+    const today = todayInJakarta();
     const draftView = mouOf(expectOk(await clients.get('AUDITOR')!.exec(q, { id: mou.id, d: today })));
     expect(draftView.clausesInForceOn).toEqual([]);
     expectOk(await clients.get('ADMIN')!.exec(ops.SignMouDocument, { id: mou.id, name: 'A', title: 'B' }));

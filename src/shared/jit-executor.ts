@@ -1,0 +1,139 @@
+/**
+ * Executes operations compiled by graphql-jit, behind Apollo Server's gateway
+ * executor interface (Apollo Server 4 removed the `executor` option; the
+ * gateway interface is how a server executes with something else). Apollo
+ * still parses, validates (depth, aliases, our cost rule), runs every plugin
+ * (transactions, limits) and formats errors; only execution is replaced.
+ *
+ * graphql-js interprets the document for every field of every row: on a page
+ * of a thousand rows that was a large share of the request. graphql-jit turns
+ * a document into a function once, and later requests call it.
+ *
+ * Only queries whose variables are all given, as scalars or enums, run
+ * compiled. graphql-jit does not apply an input object's default field
+ * values to variables, and passes an unsent variable inside an input object
+ * as null where graphql-js leaves it out (graphql-jit issues #142 and #91):
+ * for our inputs "left out" and "null" mean different things (keep, clear).
+ * Mutations, and queries with input-object variables, run on graphql-js.
+ *
+ * A document is compiled the second time it is seen: apps send the same few
+ * documents again and again, while a stream of distinct documents (someone
+ * probing) would otherwise buy a compilation each. Compiled documents are
+ * kept in a bounded most-recently-used cache.
+ */
+import type { GatewayExecutor, GatewayInterface } from '@apollo/server-gateway-interface';
+import {
+  execute,
+  getNamedType,
+  getNullableType,
+  GraphQLError,
+  isLeafType,
+  isListType,
+  printSchema,
+  typeFromAST,
+  type DocumentNode,
+  type ExecutionResult,
+  type GraphQLFormattedError,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+} from 'graphql';
+import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
+
+/** Compiled documents kept; documents seen once, remembered to compile on their second request. */
+const COMPILED_MAX = 500;
+const SEEN_MAX = 5_000;
+
+type Compiled = CompiledQuery | ExecutionResult;
+
+/** How many operations ran compiled and how many on graphql-js, since start (tests read it). */
+export const executions = { compiled: 0, interpreted: 0 };
+
+/** A bounded map that forgets its least recently used entry first. */
+class Recent<V> {
+  private readonly map = new Map<string, V>();
+  constructor(private readonly max: number) {}
+  get(key: string): V | undefined {
+    const value = this.map.get(key);
+    if (value !== undefined) {
+      this.map.delete(key);
+      this.map.set(key, value);
+    }
+    return value;
+  }
+  set(key: string, value: V): void {
+    this.map.delete(key);
+    this.map.set(key, value);
+    if (this.map.size > this.max) this.map.delete(this.map.keys().next().value as string);
+  }
+}
+
+/**
+ * graphql-jit's errors are its own objects, not graphql-js's GraphQLError: Apollo would wrap each
+ * again and lose its code. So each becomes the GraphQLError graphql-js would have made — the
+ * resolver's error as `originalError`, its extensions, the same path and locations.
+ */
+function asGraphQLError(e: GraphQLFormattedError & { originalError?: Error | null }): GraphQLError {
+  if (e instanceof GraphQLError) return e;
+  // graphql-js reports a resolver's broken promise (null for a non-null field) as an internal error, with a cause.
+  const cause = e.originalError ?? (/^Cannot return null for non-nullable field/.test(e.message) ? new Error(e.message) : undefined);
+  const error = new GraphQLError(e.message, { path: e.path, originalError: cause, extensions: e.extensions });
+  if (e.locations) Object.defineProperty(error, 'locations', { value: e.locations, enumerable: true });
+  return error;
+}
+
+/** Whether graphql-jit answers `operation` exactly as graphql-js would (see above). */
+function jitSafe(operation: OperationDefinitionNode, schema: GraphQLSchema, variables: Record<string, unknown>): boolean {
+  if (operation.operation !== 'query') return false;
+  return (operation.variableDefinitions ?? []).every((v) => {
+    if (!Object.prototype.hasOwnProperty.call(variables, v.variable.name.value)) return false;
+    const type = typeFromAST(schema, v.type);
+    return type !== undefined && isLeafType(getNamedType(type)) && !isListType(getNullableType(type));
+  });
+}
+
+export function jitExecutor(schema: GraphQLSchema): GatewayExecutor {
+  const compiled = new Recent<Compiled>(COMPILED_MAX);
+  const seen = new Recent<true>(SEEN_MAX);
+  const compile = (document: DocumentNode, operationName: string | undefined, key: string): Compiled | null => {
+    const known = compiled.get(key);
+    if (known) return known;
+    if (!seen.get(key)) {
+      seen.set(key, true);
+      return null;
+    }
+    const made = compileQuery(schema, document, operationName, { disableLeafSerialization: false });
+    compiled.set(key, made);
+    return made;
+  };
+  return async (requestContext) => {
+    const { document, request, queryHash, operationName } = requestContext;
+    const contextValue = requestContext.context as unknown;
+    const variables = request.variables ?? {};
+    // Apollo's hash of the document's text.
+    const plan = jitSafe(requestContext.operation, schema, variables)
+      ? compile(document, operationName ?? undefined, `${operationName ?? ''}\n${queryHash}`)
+      : null;
+    if (plan === null) {
+      executions.interpreted++;
+      return execute({ schema, document, contextValue, variableValues: variables, operationName });
+    }
+    if (!isCompiledQuery(plan)) return plan;
+    executions.compiled++;
+    const result = await plan.query(undefined, contextValue, variables);
+    return result.errors ? { ...result, errors: result.errors.map(asGraphQLError) } : result;
+  };
+}
+
+/** Apollo's gateway interface around a fixed schema, executing with `jitExecutor`. */
+export function jitGateway(schema: GraphQLSchema): GatewayInterface {
+  return {
+    async load() {
+      return { executor: jitExecutor(schema) };
+    },
+    onSchemaLoadOrUpdate(callback) {
+      callback({ apiSchema: schema, coreSupergraphSdl: printSchema(schema) });
+      return () => undefined;
+    },
+    async stop() {},
+  };
+}
