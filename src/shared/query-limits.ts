@@ -15,7 +15,7 @@
  *    PostgreSQL for the request's transaction (its time budget).
  */
 import { ApolloArmor } from '@escape.tech/graphql-armor';
-import { GraphQLError, Lexer, Source, TokenKind, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { GraphQLError, Kind, Lexer, Source, TokenKind, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { getComplexity, simpleEstimator, type ComplexityEstimator } from 'graphql-query-complexity';
 import { AppError, ErrorCode } from './errors';
 import { DEFAULT_PAGE, MAX_PAGE } from './pagination';
@@ -104,14 +104,28 @@ const workEstimator: ComplexityEstimator = ({ args, childComplexity, field }) =>
   return 1 + Math.min(Math.max(size, 1), MAX_PAGE) * childComplexity;
 };
 
+/**
+ * Prices of documents without variables, whose price cannot change: Apollo hands the same parsed document
+ * object for the same text, so an app's fixed queries are priced once, not on every request.
+ */
+const fixedPrices = new WeakMap<DocumentNode, Map<string, number>>();
+
 export function assertComplexity(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown>, operationName?: string): void {
   let complexity: number;
+  const fixed = document.definitions.every((d) => d.kind !== Kind.OPERATION_DEFINITION || !d.variableDefinitions?.length);
+  const known = fixed ? fixedPrices.get(document)?.get(operationName ?? '') : undefined;
   try {
-    complexity = getComplexity({ schema, query: document, variables, operationName, estimators: [workEstimator, simpleEstimator({ defaultComplexity: 1 })] });
+    complexity =
+      known ?? getComplexity({ schema, query: document, variables, operationName, estimators: [workEstimator, simpleEstimator({ defaultComplexity: 1 })] });
   } catch (e) {
     // Pricing coerces the variables first: a variable of the wrong type is the caller's mistake, said in graphql-js's words.
     if (e instanceof GraphQLError) throw new AppError(ErrorCode.BAD_USER_INPUT, e.message, { http: { status: 400 } });
     throw e;
+  }
+  if (fixed && known === undefined) {
+    const prices = fixedPrices.get(document) ?? new Map<string, number>();
+    prices.set(operationName ?? '', complexity);
+    fixedPrices.set(document, prices);
   }
   if (complexity > MAX_COMPLEXITY) {
     throw new AppError(
