@@ -212,12 +212,10 @@ export interface Scale {
   programsPerInstitution: number;
   returneeBusinesses: number;
 }
-export const SCALES: Record<'demo' | 'bench' | 'bench10', Scale> = {
+export const SCALES: Record<'demo' | 'bench', Scale> = {
   demo: { traineesPerMinistry: 40, kp2miTrainees: 400, programsPerInstitution: 1, returneeBusinesses: 200 },
   /** About 300,000 trainees with ~400,000 enrollments, 3 programmes per institution (performance.md). */
   bench: { traineesPerMinistry: 23_000, kp2miTrainees: 24_000, programsPerInstitution: 3, returneeBusinesses: 5_000 },
-  /** Ten times the people (3.2 million trainees, 4 million enrollments) on the same institutions: cost must follow the page. */
-  bench10: { traineesPerMinistry: 230_000, kp2miTrainees: 240_000, programsPerInstitution: 3, returneeBusinesses: 50_000 },
 };
 
 /** Splits `total` over `weights` in whole numbers, each at least 1, summing exactly to `total`. */
