@@ -108,13 +108,9 @@ export async function createApp(opts: {
   });
   await apollo.start();
 
+  const contextDeps = { orm, tokens, cursors, loginThrottle, log, auditKey: config.auditKey, appendAudit: opts.appendAudit ?? appendEvent };
   const context = async (authorization?: string | null, requestId: string = randomUUID(), clientAddress?: string) =>
-    createContext(
-      { orm, tokens, cursors, loginThrottle, log, auditKey: config.auditKey, appendAudit: opts.appendAudit ?? appendEvent },
-      await sessionFromHeader(tokens, authorization),
-      requestId,
-      clientAddress,
-    );
+    createContext(contextDeps, await sessionFromHeader(tokens, authorization), requestId, clientAddress);
 
   /** The client's address: the socket's, or the one TRUST_PROXY proxies in front of us saw (X-Forwarded-For, counted from the right). */
   const clientAddressOf = (req: IncomingMessage): string => {
@@ -139,7 +135,9 @@ export async function createApp(opts: {
     const headers = new HeaderMap();
     for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
     // Limits before parsing depend on who asks: a valid token (signature and expiry; cheap) or nobody.
-    const anonymous = !(await sessionFromHeader(tokens, req.headers.authorization));
+    // Verified once: the same claims build the request's context below.
+    const session = await sessionFromHeader(tokens, req.headers.authorization);
+    const anonymous = !session;
     const limits = anonymous ? REQUEST_LIMITS.anonymous : REQUEST_LIMITS.authenticated;
     let body: unknown;
     if (req.method === 'POST') {
@@ -172,7 +170,7 @@ export async function createApp(opts: {
     const requestId = (req.headers['x-request-id'] as string | undefined)?.slice(0, 100) || randomUUID();
     const result = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
-      context: () => context(req.headers.authorization, requestId, clientAddressOf(req)),
+      context: async () => createContext(contextDeps, session, requestId, clientAddressOf(req)),
     });
     const out: Record<string, string> = { 'x-request-id': requestId };
     for (const [k, v] of result.headers) out[k] = v;
