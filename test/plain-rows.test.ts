@@ -130,3 +130,30 @@ describe('the read path of a request', () => {
     expect(n).toBeGreaterThan(0);
   });
 });
+
+describe("one statement at a time on a request's connection", () => {
+  it('sibling root fields and batched loaders never hand the driver a second query while one runs', async () => {
+    let inFlight = 0;
+    let most = 0;
+    const client = await t.as(Role.EDITOR, 'KEMNAKER', async (ctx) => {
+      const trx = ctx.em.getTransactionContext() as {
+        client: { acquireConnection(): Promise<{ query: (config: unknown, callback?: (err: unknown, res: unknown) => void) => unknown }> };
+      };
+      const connection = await trx.client.acquireConnection();
+      const query = connection.query.bind(connection);
+      connection.query = (config: unknown, callback?: (err: unknown, res: unknown) => void) => {
+        most = Math.max(most, ++inFlight);
+        return query(config, (err: unknown, res: unknown) => {
+          inFlight--;
+          callback?.(err, res);
+        });
+      };
+    });
+    const res = await client.raw(`{ a: institutions(first: 5) { totalCount edges { node { id programs { totalCount } } } }
+      b: trainees(first: 5) { totalCount edges { node { id enrollments { edges { node { id } } } } } }
+      c: ministries(first: 3) { edges { node { code } } } }`);
+    expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
+    expect(res.statements).toBeGreaterThan(4);
+    expect(most).toBe(1);
+  });
+});

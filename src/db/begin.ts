@@ -8,7 +8,8 @@
  * sends `BEGIN;` on its own. This subclass sends the statement it is given
  * along with it (and only then: every other transaction begins as before);
  * the transaction is then handed to the EntityManager as its context, so
- * everything after runs in it exactly as after `em.begin()`.
+ * everything after runs in it exactly as after `em.begin()`. Every
+ * transaction's statements also queue one at a time (see `oneAtATime`).
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Knex } from 'knex';
@@ -18,6 +19,7 @@ interface PgResult {
   rows: Record<string, unknown>[];
 }
 interface KnexTransactionBase {
+  trxClient?: { _query: (conn: unknown, obj: unknown) => Promise<unknown> };
   begin(conn: unknown): Promise<unknown>;
   query(conn: unknown, sql: string): Promise<{ response?: PgResult | PgResult[] } | undefined>;
 }
@@ -40,6 +42,7 @@ class BeginWithTransaction extends PgTransaction {
   }
 
   override begin(conn: unknown) {
+    this.oneAtATime();
     const first = this.config.firstStatement;
     if (!first) return super.begin(conn);
     return this.query(conn, `BEGIN; ${first}`).then((res) => {
@@ -48,6 +51,25 @@ class BeginWithTransaction extends PgTransaction {
       if (this.config.answer) this.config.answer.rows = Array.isArray(results) ? (results[1]?.rows ?? []) : [];
       return res;
     });
+  }
+
+  /**
+   * One statement at a time on the transaction's connection. Resolvers of sibling fields run
+   * concurrently (two root lists, `Promise.all` of two loaders) and would hand the driver a second
+   * query while the first runs: pg queues it today but warns, and pg 9 refuses. Here they wait in
+   * order, COMMIT last of all.
+   */
+  private oneAtATime() {
+    const client = this.trxClient;
+    if (!client) return;
+    // The driver call itself (knex's `_query`), below knex's own checks, which stay at the time of the call.
+    const query = client._query.bind(client);
+    let tail: Promise<unknown> = Promise.resolve();
+    client._query = (conn, obj) => {
+      const run = tail.then(() => query(conn, obj));
+      tail = run.catch(() => undefined);
+      return run;
+    };
   }
 }
 
