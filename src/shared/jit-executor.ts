@@ -21,7 +21,11 @@
  * probing) would otherwise buy a compilation each. Compiled documents are
  * kept in a bounded most-recently-used cache.
  */
-import type { GatewayExecutor, GatewayInterface } from '@apollo/server-gateway-interface';
+import type { ApolloServerOptionsWithGateway } from '@apollo/server';
+
+// Apollo's gateway types, as @apollo/server states them (their own package is only its dependency).
+type GatewayInterface = ApolloServerOptionsWithGateway<Record<string, unknown>>['gateway'];
+type GatewayExecutor = NonNullable<Awaited<ReturnType<GatewayInterface['load']>>['executor']>;
 import {
   execute,
   getNamedType,
