@@ -67,6 +67,9 @@ describe('compiled execution', () => {
     ['a cursor that is not ours', () => owner, '{ trainees(first: 1, after: "garbage") { edges { node { id } } } }'],
     ['a personal filter the caller sees masked', () => partner, '{ trainees(first: 5, filter: { nik: "3507121204980001" }) { totalCount } }'],
     ['a page size out of bounds', () => owner, '{ institutions(first: 5000) { edges { node { id } } } }'],
+    ['anonymous: refused by the shield', () => t.anonymous(), '{ trainees(first: 1) { totalCount } }'],
+    ['a VIEWER asking for accounts: refused by the shield', () => partner, '{ accounts(first: 1) { edges { node { id } } } }'],
+    ['a VIEWER asking to verify the audit chain: refused by the shield', () => partner, '{ verifyAuditLog { valid } }'],
     [
       'aliases and fragments',
       () => owner,
@@ -82,6 +85,7 @@ describe('compiled execution', () => {
       expect(interpreted).toBe(1);
       expect(compiled).toBe(2);
       expect(runs[0]).not.toMatch(/stacktrace|INTERNAL_SERVER_ERROR/);
+      if (label.includes('shield')) expect(runs[2]).toMatch(/"code":"(UNAUTHENTICATED|FORBIDDEN)"/);
     });
   }
 
