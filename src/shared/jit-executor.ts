@@ -42,6 +42,7 @@ import {
   type OperationDefinitionNode,
 } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
+import { LRUCache } from 'lru-cache';
 
 /** Compiled documents kept; documents seen once, remembered to compile on their second request. */
 const COMPILED_MAX = 500;
@@ -51,25 +52,6 @@ type Compiled = CompiledQuery | ExecutionResult;
 
 /** How many operations ran compiled and how many on graphql-js, since start (tests read it). */
 export const executions = { compiled: 0, interpreted: 0 };
-
-/** A bounded map that forgets its least recently used entry first. */
-class Recent<V> {
-  private readonly map = new Map<string, V>();
-  constructor(private readonly max: number) {}
-  get(key: string): V | undefined {
-    const value = this.map.get(key);
-    if (value !== undefined) {
-      this.map.delete(key);
-      this.map.set(key, value);
-    }
-    return value;
-  }
-  set(key: string, value: V): void {
-    this.map.delete(key);
-    this.map.set(key, value);
-    if (this.map.size > this.max) this.map.delete(this.map.keys().next().value as string);
-  }
-}
 
 /**
  * graphql-jit's errors are its own objects, not graphql-js's GraphQLError: Apollo would wrap each
@@ -96,8 +78,8 @@ function jitSafe(operation: OperationDefinitionNode, schema: GraphQLSchema, vari
 }
 
 export function jitExecutor(schema: GraphQLSchema): GatewayExecutor {
-  const compiled = new Recent<Compiled>(COMPILED_MAX);
-  const seen = new Recent<true>(SEEN_MAX);
+  const compiled = new LRUCache<string, Compiled>({ max: COMPILED_MAX });
+  const seen = new LRUCache<string, true>({ max: SEEN_MAX });
   const compile = (document: DocumentNode, operationName: string | undefined, key: string): Compiled | null => {
     const known = compiled.get(key);
     if (known) return known;
