@@ -5,18 +5,11 @@
  * alternating rounds. Prints mean time per mutation of each and their ratio.
  */
 import 'reflect-metadata';
-import { MikroORM } from '@mikro-orm/postgresql';
 import { parse } from 'graphql';
-import pino from 'pino';
-import { createApp, type App } from '../src/app';
+import type { App } from '../src/app';
 import { Role } from '../src/access/roles';
-import { loadConfig } from '../src/config';
-import { ensureAppLogin } from '../src/db/app-role';
-import { ormOptions } from '../src/db/orm.config';
-import { tokenWithOwnerRights } from '../src/db/owner-sessions';
 import { systemEm } from '../src/db/seed/demo';
-import { alternate, benchDatabase, median, ROUND_MS, ROUNDS, runMain } from './bench-support';
-import { Account } from '../src/modules/account/account.entity';
+import { alternate, benchCaller, benchDatabase, median, ROUND_MS, ROUNDS, runMain } from './bench-support';
 import { Institution } from '../src/modules/institution/institution.entity';
 import { Ministry } from '../src/kernel/ministry.entity';
 import { InstitutionType } from '../src/shared/enums';
@@ -40,7 +33,7 @@ async function meanMs(app: App, token: string, id: string, ms: number): Promise<
 
 async function main() {
   const db = await benchDatabase('sinergi_bench_audit');
-  const { url, owner } = db;
+  const { owner } = db;
   try {
     const em = systemEm(owner);
     const ministry = await em.findOneOrFail(Ministry, { code: 'KEMNAKER' });
@@ -51,15 +44,12 @@ async function main() {
       provinceCode: '32',
       annualCapacity: 1,
     });
-    const account = em.create(Account, { email: `bench-audit-${Date.now()}@test.local`, displayName: 'Bench', passwordHash: 'x', role: Role.EDITOR, ministry });
     await em.flush();
-    const config = loadConfig({ NODE_ENV: 'test', JWT_SECRET: 'bench-secret' });
-    const log = pino({ level: 'silent' });
-    const appOrm = await MikroORM.init(ormOptions(await ensureAppLogin(url)));
-    const audited = await createApp({ orm: appOrm, config, log });
+    const caller = await benchCaller(db, ministry, Role.EDITOR);
+    const audited = await caller.app();
     // The same app with an appender that writes nothing: the difference is the audit write.
-    const unaudited = await createApp({ orm: appOrm, config, log, appendAudit: async () => undefined });
-    const token = await tokenWithOwnerRights(em, audited.tokens, { id: account.id, ministryId: ministry.id, role: Role.EDITOR });
+    const unaudited = await caller.app({ appendAudit: async () => undefined });
+    const { token } = caller;
     const id = toGlobalId('Institution', inst.id);
     const { a: withAudit, b: without } = await alternate(
       (ms) => meanMs(audited, token, id, ms),
@@ -70,9 +60,7 @@ async function main() {
     console.log(`with audit write:    ${a.toFixed(2)} ms per mutation (rounds: ${withAudit.map((x) => x.toFixed(2)).join(', ')})`);
     console.log(`without audit write: ${b.toFixed(2)} ms per mutation (rounds: ${without.map((x) => x.toFixed(2)).join(', ')})`);
     console.log(`audit cost: time ratio ${(a / b).toFixed(3)} (+${((a / b - 1) * 100).toFixed(1)} %)`);
-    await audited.stop();
-    await unaudited.stop();
-    await appOrm.close(true);
+    await caller.close();
   } finally {
     await db.close();
   }

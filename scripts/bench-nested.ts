@@ -7,18 +7,10 @@
  * statements each request sends.
  */
 import 'reflect-metadata';
-import { MikroORM } from '@mikro-orm/postgresql';
-import pino from 'pino';
-import { createApp } from '../src/app';
 import { Role } from '../src/access/roles';
-import { loadConfig } from '../src/config';
-import { ensureAppLogin } from '../src/db/app-role';
-import { ormOptions } from '../src/db/orm.config';
-import { tokenWithOwnerRights } from '../src/db/owner-sessions';
 import { systemEm } from '../src/db/seed/demo';
 import { toGlobalId } from '../src/shared/global-id';
-import { benchDatabase, median, rate, ROUND_MS, ROUNDS, runMain } from './bench-support';
-import { Account } from '../src/modules/account/account.entity';
+import { benchCaller, benchDatabase, measure, runMain } from './bench-support';
 import { Ministry } from '../src/kernel/ministry.entity';
 
 const Q1 =
@@ -28,7 +20,7 @@ const q3 = (trainee: string) =>
 
 async function main() {
   const db = await benchDatabase('sinergi_bench_nested');
-  const { url, owner } = db;
+  const { owner } = db;
   try {
     const em = systemEm(owner);
     const target = await em.findOneOrFail(Ministry, { code: 'KEMNAKER' });
@@ -47,30 +39,11 @@ async function main() {
         join (select id, row_number() over (order by id) n from program) p on p.n in (t.n, t.n + 6000)`);
     await em.getConnection().execute('analyze');
     const [{ id: trainee }] = await em.getConnection().execute<{ id: string }[]>('select trainee_id as id from enrollment order by trainee_id limit 1');
-    const account = em.create(Account, {
-      email: `bench-${Date.now()}@test.local`,
-      displayName: 'Bench',
-      passwordHash: 'x',
-      role: Role.VIEWER,
-      ministry: target,
-    });
-    await em.flush();
-    const config = loadConfig({ NODE_ENV: 'test', JWT_SECRET: 'bench-secret' });
-    const appOrm = await MikroORM.init(ormOptions(await ensureAppLogin(url)));
-    const app = await createApp({ orm: appOrm, config, log: pino({ level: 'silent' }) });
-    const token = await tokenWithOwnerRights(em, app.tokens, { id: account.id, ministryId: target.id, role: Role.VIEWER });
-    for (const [label, query] of [
-      ['Q1 20 institutions × 3 programmes × enrollment totalCount', Q1],
-      ['Q3 trainee → enrollments → programme → institution', q3(trainee)],
-    ] as const) {
-      await rate(app, token, query, 1000); // warm-up
-      const rounds: number[] = [];
-      for (let i = 0; i < ROUNDS; i++) rounds.push(await rate(app, token, query, ROUND_MS));
-      const r = median(rounds);
-      console.log(`${label}: ${r.toFixed(1)} req/s, ${(1000 / r).toFixed(2)} ms/request (rounds: ${rounds.map((x) => x.toFixed(1)).join(', ')})`);
-    }
-    await app.stop();
-    await appOrm.close(true);
+    const caller = await benchCaller(db, target, Role.VIEWER);
+    const app = await caller.app();
+    await measure(app, caller.token, 'Q1 20 institutions × 3 programmes × enrollment totalCount', Q1);
+    await measure(app, caller.token, 'Q3 trainee → enrollments → programme → institution', q3(trainee));
+    await caller.close();
   } finally {
     await db.close();
   }

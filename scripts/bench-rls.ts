@@ -7,24 +7,16 @@
  * the same machine state. Prints requests/s of each and their ratio.
  */
 import 'reflect-metadata';
-import { MikroORM } from '@mikro-orm/postgresql';
-import pino from 'pino';
-import { createApp } from '../src/app';
 import { Role } from '../src/access/roles';
-import { loadConfig } from '../src/config';
-import { ensureAppLogin } from '../src/db/app-role';
-import { ormOptions } from '../src/db/orm.config';
-import { tokenWithOwnerRights } from '../src/db/owner-sessions';
 import { systemEm } from '../src/db/seed/demo';
-import { alternate, benchDatabase, median, rate, ROUND_MS, ROUNDS, runMain } from './bench-support';
-import { Account } from '../src/modules/account/account.entity';
+import { alternate, benchCaller, benchDatabase, median, rate, ROUND_MS, ROUNDS, runMain } from './bench-support';
 import { Ministry } from '../src/kernel/ministry.entity';
 
 const QUERY = '{ institutions(first: 100) { totalCount edges { node { id name provinceCode annualCapacity } } } }';
 
 async function main() {
   const db = await benchDatabase('sinergi_bench');
-  const { url, owner } = db;
+  const { owner } = db;
   try {
     const em = systemEm(owner);
     const ministries = await em.find(Ministry, {}, { orderBy: { code: 'asc' } });
@@ -45,21 +37,10 @@ async function main() {
       ],
     );
     await em.getConnection().execute('analyze institution');
-    const account = em.create(Account, {
-      email: `bench-${Date.now()}@test.local`,
-      displayName: 'Bench',
-      passwordHash: 'x',
-      role: Role.VIEWER,
-      ministry: target,
-    });
-    await em.flush();
-
-    const config = loadConfig({ NODE_ENV: 'test', JWT_SECRET: 'bench-secret' });
-    const log = pino({ level: 'silent' });
-    const appOrm = await MikroORM.init(ormOptions(await ensureAppLogin(url)));
-    const withRls = await createApp({ orm: appOrm, config, log });
-    const withoutRls = await createApp({ orm: owner, config, log });
-    const token = await tokenWithOwnerRights(em, withRls.tokens, { id: account.id, ministryId: target.id, role: Role.VIEWER });
+    const caller = await benchCaller(db, target, Role.VIEWER);
+    const withRls = await caller.app();
+    const withoutRls = await caller.app({ orm: owner });
+    const { token } = caller;
     const { a: on, b: off } = await alternate(
       (ms) => rate(withRls, token, QUERY, ms),
       (ms) => rate(withoutRls, token, QUERY, ms),
@@ -69,9 +50,7 @@ async function main() {
     console.log(`with RLS:    ${a.toFixed(0)} req/s (rounds: ${on.map((x) => x.toFixed(0)).join(', ')})`);
     console.log(`without RLS: ${b.toFixed(0)} req/s (rounds: ${off.map((x) => x.toFixed(0)).join(', ')})`);
     console.log(`RLS cost: throughput ratio ${(a / b).toFixed(3)} (${((1 - a / b) * 100).toFixed(1)} % slower)`);
-    await withRls.stop();
-    await withoutRls.stop();
-    await appOrm.close(true);
+    await caller.close();
   } finally {
     await db.close();
   }

@@ -1,13 +1,21 @@
-/** What the benchmark scripts share: a throw-away database, alternating rounds, medians. */
-import type { App } from '../src/app';
+/** What the benchmark scripts share: a throw-away database, a caller and its apps, alternating rounds, medians. */
+import { createApp, type App } from '../src/app';
 import 'reflect-metadata';
+import pino from 'pino';
+import type { Role } from '../src/access/roles';
+import { TokenService } from '../src/access/tokens';
+import { loadConfig } from '../src/config';
+import { ensureAppLogin } from '../src/db/app-role';
+import { tokenWithOwnerRights } from '../src/db/owner-sessions';
+import type { Ministry } from '../src/kernel/ministry.entity';
+import { Account } from '../src/modules/account/account.entity';
 import { MikroORM } from '@mikro-orm/postgresql';
 import os from 'node:os';
 import path from 'node:path';
 import { ensureDatabase } from '../src/db/database';
 import { startEmbeddedPostgres } from '../src/db/embedded-postgres';
 import { ormOptions } from '../src/db/orm.config';
-import { seedReference } from '../src/db/seed/demo';
+import { seedReference, systemEm } from '../src/db/seed/demo';
 
 export const ROUND_MS = Number(process.env.ROUND_MS ?? 2000);
 export const ROUNDS = Number(process.env.ROUNDS ?? 5);
@@ -55,14 +63,62 @@ export function runMain(main: () => Promise<void>): void {
   });
 }
 
+/** One operation as the holder of `token`, in its own request context; its data, or a thrown error. */
+export async function run(app: App, token: string, query: string): Promise<Record<string, unknown>> {
+  const res = await app.apollo.executeOperation({ query }, { contextValue: await app.context(`Bearer ${token}`) });
+  if (res.body.kind !== 'single' || res.body.singleResult.errors) throw new Error(JSON.stringify(res.body));
+  return res.body.singleResult.data as Record<string, unknown>;
+}
+
 /** Requests/s of one GraphQL operation, sent one after another for `ms`, each in its own request context. */
 export async function rate(app: App, token: string, query: string, ms: number): Promise<number> {
   let n = 0;
   const end = Date.now() + ms;
   while (Date.now() < end) {
-    const res = await app.apollo.executeOperation({ query }, { contextValue: await app.context(`Bearer ${token}`) });
-    if (res.body.kind !== 'single' || res.body.singleResult.errors) throw new Error(JSON.stringify(res.body));
+    await run(app, token, query);
     n++;
   }
   return (n * 1000) / ms;
+}
+
+export interface BenchCaller {
+  token: string;
+  /** An app on the unprivileged role (row-level security on) unless `opts` say otherwise, all with one configuration. */
+  app(opts?: Partial<Parameters<typeof createApp>[0]>): Promise<App>;
+  /** Stops every app made, and their connection pool. */
+  close(): Promise<void>;
+}
+
+/** A new account of `role` in `ministry` with a token, and apps to call as it. */
+export async function benchCaller(db: { url: string; owner: MikroORM }, ministry: Ministry, role: Role): Promise<BenchCaller> {
+  const em = systemEm(db.owner);
+  const account = em.create(Account, { email: `bench-${Date.now()}@test.local`, displayName: 'Bench', passwordHash: 'x', role, ministry });
+  await em.flush();
+  const config = loadConfig({ NODE_ENV: 'test', JWT_SECRET: 'bench-secret' });
+  const log = pino({ level: 'silent' });
+  const appOrm = await MikroORM.init(ormOptions(await ensureAppLogin(db.url)));
+  const token = await tokenWithOwnerRights(em, new TokenService(config.jwtSecret, config.jwtTtl), { id: account.id, ministryId: ministry.id, role });
+  const apps: App[] = [];
+  return {
+    token,
+    async app(opts = {}) {
+      const app = await createApp({ orm: appOrm, config, log, ...opts });
+      apps.push(app);
+      return app;
+    },
+    async close() {
+      for (const app of apps) await app.stop();
+      await appOrm.close(true);
+    },
+  };
+}
+
+/** Requests/s of `query`, median of ROUNDS rounds after a warm-up, printed under `label`. */
+export async function measure(app: App, token: string, label: string, query: string): Promise<number> {
+  await rate(app, token, query, 1000); // warm-up
+  const rounds: number[] = [];
+  for (let i = 0; i < ROUNDS; i++) rounds.push(await rate(app, token, query, ROUND_MS));
+  const r = median(rounds);
+  console.log(`${label}: ${r.toFixed(1)} req/s, ${(1000 / r).toFixed(2)} ms/request (rounds: ${rounds.map((x) => x.toFixed(1)).join(', ')})`);
+  return r;
 }
