@@ -159,7 +159,7 @@ describe('isolation between ministries', () => {
   const ormScopeOff = (ctx: Context) => {
     ctx.em.setFilterParams('scope', { scope: Scope.system() });
     ctx.scope = Scope.system();
-    ctx.loaders = new Loaders(ctx.em, Scope.system());
+    ctx.loaders = new Loaders(ctx.em, Scope.system(), ctx.readOnly);
   };
 
   it('with the ORM scope switched off, row-level security alone still isolates', async () => {
