@@ -1,5 +1,5 @@
 /**
- * `npm run seed -- [--scale demo|bench] [--reset]`: loads the demo data set
+ * `npm run seed -- [--scale demo|bench|bench10] [--reset]`: loads the demo data set
  * (what `npm start` loads into an empty database) or the benchmark size
  * (about 300,000 trainees with their enrollments), with a progress bar.
  * Uses DATABASE_URL, or the embedded PostgreSQL of `npm start` (stop the
@@ -11,11 +11,12 @@ import { config } from '../src/config';
 import { openDatabase } from '../src/db/database';
 import { seedDemo, systemEm } from '../src/db/seed/demo';
 import { Account } from '../src/modules/account/account.entity';
+import { SCALES } from '../src/db/seed/programme';
 
 async function main() {
   const args = process.argv.slice(2);
-  const scale = (args.includes('--scale') ? args[args.indexOf('--scale') + 1] : 'demo') as 'demo' | 'bench';
-  if (scale !== 'demo' && scale !== 'bench') throw new Error('--scale takes demo or bench');
+  const scale = (args.includes('--scale') ? args[args.indexOf('--scale') + 1] : 'demo') as keyof typeof SCALES;
+  if (!(scale in SCALES)) throw new Error(`--scale takes ${Object.keys(SCALES).join(', ')}`);
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, stopRunning: false });
   try {
     const em = systemEm(db.adminOrm);

@@ -212,10 +212,12 @@ export interface Scale {
   programsPerInstitution: number;
   returneeBusinesses: number;
 }
-export const SCALES: Record<'demo' | 'bench', Scale> = {
+export const SCALES: Record<'demo' | 'bench' | 'bench10', Scale> = {
   demo: { traineesPerMinistry: 40, kp2miTrainees: 400, programsPerInstitution: 1, returneeBusinesses: 200 },
   /** About 300,000 trainees with ~400,000 enrollments, 3 programmes per institution (performance.md). */
   bench: { traineesPerMinistry: 23_000, kp2miTrainees: 24_000, programsPerInstitution: 3, returneeBusinesses: 5_000 },
+  /** Ten times the bench's people (3.2 million trainees): cost must follow the page, not the table. Institutions and programmes are the programme's own. */
+  bench10: { traineesPerMinistry: 230_000, kp2miTrainees: 240_000, programsPerInstitution: 3, returneeBusinesses: 50_000 },
 };
 
 /** Splits `total` over `weights` in whole numbers, each at least 1, summing exactly to `total`. */
@@ -228,6 +230,47 @@ export function apportion(weights: number[], total: number): number[] {
   for (let k = 0; rest > 0; k = (k + 1) % order.length, rest--) out[order[k][1]]++;
   return out;
 }
+
+/** Trainees generated for ministry `a` (Kemenperin's 320 in training come on top). */
+function traineesOf(scale: Scale, a: Allocation): number {
+  return a.code === 'KEMENPERIN'
+    ? Math.max(0, scale.traineesPerMinistry - FIGURES.kemenperinInTraining)
+    : Math.round((scale.traineesPerMinistry * a.count) / 3_000) + 10;
+}
+
+/** Every trainee of a scale (for the progress bar). */
+function traineeCount(scale: Scale): number {
+  return FIGURES.kemenperinInTraining + ALLOCATION.reduce((n, a) => n + traineesOf(scale, a), 0) + scale.kp2miTrainees;
+}
+
+/** Trainees per COPY: memory stays flat at any scale. */
+const TRAINEE_CHUNK = 50_000;
+
+const TRAINEE_COLUMNS = {
+  id: 'uuid',
+  owner_ministry_id: 'uuid',
+  nik: 'text',
+  full_name: 'text',
+  sex: 'sex',
+  birth_date: 'date',
+  origin_province_code: 'text',
+  origin_regency: 'text',
+  phone: 'text',
+  email: 'text',
+  address: 'text',
+  education_level: 'education_level',
+  status: 'trainee_status',
+};
+
+const ENROLLMENT_COLUMNS = {
+  id: 'uuid',
+  owner_ministry_id: 'uuid',
+  trainee_id: 'uuid',
+  program_id: 'uuid',
+  status: 'enrollment_status',
+  enrolled_on: 'date',
+  completed_on: 'date',
+};
 
 /** Employers of demo placements, by destination. */
 const EMPLOYERS: Record<string, string[]> = {
@@ -389,26 +432,44 @@ async function generate(loader: BulkLoader, ministries: Map<string, { id: string
     (d) => progress('programmes', d, programs.length),
   );
 
-  // Trainees (all 18 or older, valid NIKs, origins weighted like real origin provinces) and their enrollments.
+  // Trainees (all 18 or older, valid NIKs, origins weighted like real origin provinces) and their enrollments,
+  // written a chunk at a time as they are generated: ten times the bench size is 3.2 million trainees.
+  // Placements are drawn afterwards from the few enrollments that can lead to one (`candidates`).
+  const sharing = new Set(['KESDM', 'KEMENPERIN', 'KEMENPAR'].map((c) => present(ministries.get(c), 'seeded ministries entry').id));
+  const candidates: { traineeId: string; country: string; status: EnrollmentStatus }[] = [];
   const trainees: Record<string, unknown>[] = [];
   const enrollments: Record<string, unknown>[] = [];
+  const traineeTotal = traineeCount(scale);
+  let traineesWritten = 0;
+  const flush = async () => {
+    await loader.insert('trainee', TRAINEE_COLUMNS, trainees);
+    await loader.insert('enrollment', ENROLLMENT_COLUMNS, enrollments);
+    traineesWritten += trainees.length;
+    progress('trainees', traineesWritten, traineeTotal);
+    trainees.length = 0;
+    enrollments.length = 0;
+  };
+  // A NIK is unique per owning ministry; its 4-digit serial repeats, so a repeat (rare, from 10× up) takes the next serial.
+  const niksOf = new Map<string, Set<number>>();
   let serial = 1;
-  const person = (ministryId: string) => {
+  const person = async (ministryId: string) => {
     const sex = rnd.next() < 0.66 ? Sex.FEMALE : Sex.MALE;
     const birthDate = `${rnd.int(1982, 2006)}-${String(rnd.int(1, 12)).padStart(2, '0')}-${String(rnd.int(1, 28)).padStart(2, '0')}`;
     const province = rnd.weighted(ORIGIN_WEIGHT);
     const fullName = `${rnd.pick(FIRST[sex])} ${rnd.pick(LAST)}`;
+    const rowId = id();
+    const regencyCode = String(rnd.int(1, 29)).padStart(2, '0');
+    const districtCode = String(rnd.int(1, 30)).padStart(2, '0');
+    let niks = niksOf.get(ministryId);
+    if (!niks) niksOf.set(ministryId, (niks = new Set()));
+    let nik: string;
+    // Numbers, not strings, to keep millions of them small; two NIKs rounding alike only cost a serial.
+    while (niks.has(Number((nik = formatNik({ provinceCode: province, regencyCode, districtCode, birthDate, sex, serial: (serial++ % 9998) + 1 })))));
+    niks.add(Number(nik));
     const row = {
-      id: id(),
+      id: rowId,
       owner_ministry_id: ministryId,
-      nik: formatNik({
-        provinceCode: province,
-        regencyCode: String(rnd.int(1, 29)).padStart(2, '0'),
-        districtCode: String(rnd.int(1, 30)).padStart(2, '0'),
-        birthDate,
-        sex,
-        serial: (serial++ % 9998) + 1,
-      }),
+      nik,
       full_name: fullName,
       sex,
       birth_date: birthDate,
@@ -420,11 +481,12 @@ async function generate(loader: BulkLoader, ministries: Map<string, { id: string
       education_level: rnd.pick([EducationLevel.SMA, EducationLevel.SMK, EducationLevel.SMK, EducationLevel.D3, EducationLevel.SMP]),
       status: TraineeStatus.IN_TRAINING,
     };
+    if (trainees.length >= TRAINEE_CHUNK) await flush();
     trainees.push(row);
     return row.id;
   };
-  const enroll = (ministryId: string, traineeId: string, programId: string, status: EnrollmentStatus) =>
-    enrollments.push({
+  const enroll = (ministryId: string, traineeId: string, programId: string, status: EnrollmentStatus) => {
+    const row = {
       id: id(),
       owner_ministry_id: ministryId,
       trainee_id: traineeId,
@@ -432,18 +494,22 @@ async function generate(loader: BulkLoader, ministries: Map<string, { id: string
       status,
       enrolled_on: '2025-11-03',
       completed_on: status === EnrollmentStatus.COMPLETED ? '2025-10-31' : null,
-    });
+    };
+    // A trainee's enrollments are generated together: a second one in the same programme would break the unique pair.
+    const last = enrollments.at(-1);
+    if (last?.trainee_id === traineeId && last.program_id === programId) return;
+    enrollments.push(row);
+    const country = programCountries.get(programId)?.[0];
+    if (country && sharing.has(ministryId)) candidates.push({ traineeId, country, status });
+  };
   const kemenperin = present(ministries.get('KEMENPERIN'), 'seeded ministries entry').id;
-  for (const p of kemenperinTraining) for (let k = 0; k < p.participants; k++) enroll(kemenperin, person(kemenperin), p.id, EnrollmentStatus.ENROLLED);
+  for (const p of kemenperinTraining) for (let k = 0; k < p.participants; k++) enroll(kemenperin, await person(kemenperin), p.id, EnrollmentStatus.ENROLLED);
   for (const a of ALLOCATION) {
     const ministry = present(ministries.get(a.code), 'seeded ministries entry').id;
     const own = present(programsOf.get(a.code), 'seeded programsOf entry');
-    const n =
-      a.code === 'KEMENPERIN'
-        ? Math.max(0, scale.traineesPerMinistry - FIGURES.kemenperinInTraining)
-        : Math.round((scale.traineesPerMinistry * a.count) / 3_000) + 10;
+    const n = traineesOf(scale, a);
     for (let k = 0; k < n && own.length; k++) {
-      const t = person(ministry);
+      const t = await person(ministry);
       // Kemenperin's other trainees have finished: "currently in training" stays exactly 320.
       enroll(ministry, t, own[k % own.length], a.code === 'KEMENPERIN' ? EnrollmentStatus.COMPLETED : EnrollmentStatus.ENROLLED);
       if (rnd.next() < 0.4) enroll(ministry, t, own[(k * 7 + 3) % own.length], a.code === 'KEMENPERIN' ? EnrollmentStatus.COMPLETED : EnrollmentStatus.APPLIED);
@@ -451,52 +517,12 @@ async function generate(loader: BulkLoader, ministries: Map<string, { id: string
   }
   const kp2mi = present(ministries.get('KP2MI'), 'seeded ministries entry').id;
   const kp2miPeople: string[] = [];
-  for (let k = 0; k < scale.kp2miTrainees; k++) kp2miPeople.push(person(kp2mi));
-  // Two enrollments of one trainee in one programme would break the unique pair: drop repeats.
-  const seen = new Set<string>();
-  const uniqueEnrollments = enrollments.filter((e) => {
-    const key = `${e.trainee_id}:${e.program_id}`;
-    return !seen.has(key) && seen.add(key);
-  });
-  await loader.insert(
-    'trainee',
-    {
-      id: 'uuid',
-      owner_ministry_id: 'uuid',
-      nik: 'text',
-      full_name: 'text',
-      sex: 'sex',
-      birth_date: 'date',
-      origin_province_code: 'text',
-      origin_regency: 'text',
-      phone: 'text',
-      email: 'text',
-      address: 'text',
-      education_level: 'education_level',
-      status: 'trainee_status',
-    },
-    trainees,
-    (d) => progress('trainees', d, trainees.length),
-  );
-  await loader.insert(
-    'enrollment',
-    {
-      id: 'uuid',
-      owner_ministry_id: 'uuid',
-      trainee_id: 'uuid',
-      program_id: 'uuid',
-      status: 'enrollment_status',
-      enrolled_on: 'date',
-      completed_on: 'date',
-    },
-    uniqueEnrollments,
-    (d) => progress('enrollments', d, uniqueEnrollments.length),
-  );
+  for (let k = 0; k < scale.kp2miTrainees; k++) kp2miPeople.push(await person(kp2mi));
+  await flush();
 
   // Placements abroad, recorded by KP2MI, for about a quarter of the trainees of focus-destination programmes
   // whose ministries share trainees' personal data with KP2MI under an MoU in force (KESDM, Kemenperin, Kemenpar):
   // finished trainees have departed, those in training have a planned departure.
-  const sharing = new Set(['KESDM', 'KEMENPERIN', 'KEMENPAR'].map((c) => present(ministries.get(c), 'seeded ministries entry').id));
   const placements: Record<string, unknown>[] = [];
   /** A placement with a company in `country`; `on` gives the departure, contract start and end. */
   const place = (traineeId: unknown, country: string, jobs: string[], on: { departure: string; start: string; end: string; status: string }) =>
@@ -516,14 +542,13 @@ async function generate(loader: BulkLoader, ministries: Map<string, { id: string
       status: on.status,
     });
   const placed = new Set<string>();
-  for (const e of uniqueEnrollments) {
-    const country = programCountries.get(e.program_id as string)?.[0];
-    if (!country || !sharing.has(e.owner_ministry_id as string) || placed.has(e.trainee_id as string) || rnd.next() >= 0.25) continue;
-    placed.add(e.trainee_id as string);
+  for (const e of candidates) {
+    if (placed.has(e.traineeId) || rnd.next() >= 0.25) continue;
+    placed.add(e.traineeId);
     const departed = e.status === EnrollmentStatus.COMPLETED;
     place(
-      e.trainee_id,
-      country,
+      e.traineeId,
+      e.country,
       ['Welder', 'Machine operator', 'Caregiver', 'Hotel staff', 'Farm worker', 'Electrician'],
       departed
         ? { departure: '2025-12-01', start: '2025-12-05', end: '2028-12-04', status: 'DEPARTED' }
