@@ -61,25 +61,46 @@ export class Loaders {
     );
   }
 
-  /** First `first` children (by id) of each parent, after an optional child-id cursor. */
-  page<T extends object>(spec: RelationSpec<T>, first: number, after: string | null): DataLoader<string, ChildPage<T>> {
+  /**
+   * First `first` children (by id) of each parent, after an optional child-id cursor.
+   * `counts`: relations of the children whose `totalCount` the query asks for next; they are
+   * counted in the same statement and primed into `count`, one round trip fewer per level.
+   */
+  page<T extends object>(
+    spec: RelationSpec<T>,
+    first: number,
+    after: string | null,
+    counts: readonly RelationSpec<object>[] = [],
+  ): DataLoader<string, ChildPage<T>> {
     return this.memo(
-      `page:${spec.entity.name}:${spec.parentProperty}:${first}:${after}`,
+      `page:${spec.entity.name}:${spec.parentProperty}:${first}:${after}:${counts.map((c) => `${c.entity.name}.${c.parentProperty}`).join(',')}`,
       () =>
         new DataLoader<string, ChildPage<T>>(async (parentIds) => {
           const { table, fk, fkColumn, owner } = this.columns(spec);
-          const scopeSql = this.scopeSql(spec, owner);
+          const scopeSql = this.scopeSql(spec, owner, 't');
           if (!scopeSql) return parentIds.map(() => ({ rows: [], hasNextPage: false }));
+          // Each count is a correlated subquery on the page's rows only; a relation nothing of which is readable counts 0.
+          const countSql = counts.map((c, i) => {
+            const cols = this.columns(c);
+            const scope = this.scopeSql(c, cols.owner, 'c');
+            return scope
+              ? { sql: `, (select count(*) from ${cols.table} c where c.${cols.fk} = x.id ${scope.sql}) as "__count${i}"`, params: scope.params }
+              : null;
+          });
           // rn counts, per parent, the children after the cursor; one extra row tells hasNextPage.
           const rows: Record<string, unknown>[] = await this.em.execute(
-            `select * from (select t.*, count(*) filter (where t.id > ?) over (partition by t.${fk} order by t.id) as __rn
+            `select x.*${countSql.map((c) => c?.sql ?? '').join('')} from (select t.*, count(*) filter (where t.id > ?) over (partition by t.${fk} order by t.id) as __rn
              from ${table} t where t.${fk} in (?) ${scopeSql.sql}) x
            where x.id > ? and x.__rn <= ? order by x.${fk}, x.id`,
-            [after ?? MIN_UUID, [...parentIds], ...scopeSql.params, after ?? MIN_UUID, first + 1],
+            [...countSql.flatMap((c) => c?.params ?? []), after ?? MIN_UUID, [...parentIds], ...scopeSql.params, after ?? MIN_UUID, first + 1],
           );
           const grouped = new Map<string, T[]>();
           const make = (this.readOnly && plainRowMaker(this.em, spec.entity.name)) || ((row: Record<string, unknown>) => this.em.map(spec.entity, row));
           for (const { __rn: _rn, ...row } of rows) {
+            counts.forEach((c, i) => {
+              this.count(c).prime(row.id as string, countSql[i] ? Number(row[`__count${i}`]) : 0);
+              delete row[`__count${i}`];
+            });
             const parentId = row[fkColumn] as string;
             const list = grouped.get(parentId) ?? [];
             list.push(make(row) as T);
@@ -117,7 +138,7 @@ export class Loaders {
       () =>
         new DataLoader<string, number>(async (parentIds) => {
           const { table, fk, owner } = this.columns(spec);
-          const scopeSql = this.scopeSql(spec, owner);
+          const scopeSql = this.scopeSql(spec, owner, 't');
           if (!scopeSql) return parentIds.map(() => 0);
           const rows: { parent: string; n: string }[] = await this.em.execute(
             `select t.${fk} as parent, count(*) as n from ${table} t where t.${fk} in (?) ${scopeSql.sql} group by t.${fk}`,
@@ -152,11 +173,11 @@ export class Loaders {
   }
 
   /** SQL for the scope, or null when nothing is readable (skip the query). */
-  private scopeSql<T>(spec: RelationSpec<T>, owner: string | null): { sql: string; params: unknown[] } | null {
+  private scopeSql<T>(spec: RelationSpec<T>, owner: string | null, alias: string): { sql: string; params: unknown[] } | null {
     if (!spec.resource) return { sql: '', params: [] };
     const ids = this.scope.readMinistries(spec.resource);
     if (ids === null) return { sql: '', params: [] };
     if (ids.length === 0 || !owner) return null;
-    return { sql: `and t.${owner} in (?)`, params: [[...ids]] };
+    return { sql: `and ${alias}.${owner} in (?)`, params: [[...ids]] };
   }
 }

@@ -5,7 +5,8 @@
  * relation and personal-field resolvers, the policy rows and audit subjects,
  * and registers the maskers — so a new resource states only what is its own.
  */
-import { Args, Ctx, FieldResolver, Resolver, Root, type ClassType } from 'type-graphql';
+import { Args, Ctx, FieldResolver, Info, Resolver, Root, type ClassType } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
 import { declarePersonalFields, type Masker } from '../access/masking';
 import { personalValue } from '../access/personal-field';
 import type { OperationPolicy } from '../access/policy';
@@ -13,6 +14,8 @@ import type { Role } from '../access/roles';
 import type { Context } from '../context';
 import type { ResourceType } from '../shared/enums';
 import { connectionOf } from '../shared/pagination';
+import { selects } from '../shared/lookahead';
+import type { RelationSpec } from './loaders';
 import type { OwnedEntity } from './base.entity';
 import type { ImportSpec } from './csv-import';
 import { ownedCrudResolver, type OwnedCrudConfig, type UpdateInputBase } from './owned-crud';
@@ -64,6 +67,20 @@ export interface OwnedResourceDeclaration<T extends OwnedEntity, C extends objec
   statistics?: StatisticsSpec;
 }
 
+/** The one-to-many relations of each resource (by entity name): what a parent's page may count ahead for its children. */
+const childRelations = new Map<string, [field: string, spec: () => RelationSpec<object>][]>();
+const countsMemo = new WeakMap<readonly unknown[], RelationSpec<object>[]>();
+
+/** The relations of `childType` whose `totalCount` the query selects below this connection's nodes. */
+function countsAhead(info: GraphQLResolveInfo, childType: string): RelationSpec<object>[] {
+  let counts = countsMemo.get(info.fieldNodes);
+  if (!counts) {
+    counts = (childRelations.get(childType) ?? []).filter(([field]) => selects(info, ['edges', 'node', field, 'totalCount'])).map(([, spec]) => spec());
+    countsMemo.set(info.fieldNodes, counts);
+  }
+  return counts;
+}
+
 /** Defines `name` on a resolver class as a field resolver `(root, ctx) => …` or `(root, args, ctx) => …`. */
 function defineField(
   target: Function,
@@ -80,6 +97,7 @@ function defineField(
     // Not class-validator: these arguments come once per parent row, and the resolver checks its own bounds.
     Args(() => withArgs, { validate: false })(target.prototype, name, 1);
     Ctx()(target.prototype, name, 2);
+    Info()(target.prototype, name, 3);
   } else Ctx()(target.prototype, name, 1);
   FieldResolver(type as never, options)(target.prototype, name, descriptor);
 }
@@ -107,22 +125,21 @@ export function ownedResource<T extends OwnedEntity, C extends object, U extends
       return key ? ctx.loaders.byId(r.type()).load(key) : null;
     }) as never);
   }
+  const relations: [string, () => RelationSpec<object>][] = [];
+  childRelations.set(name, relations);
   for (const [field, c] of Object.entries(decl.children ?? {})) {
     // Created at load time: type-graphql must see every type before the schema is built.
     const Connection = connectionOf(c.type());
+    let known: RelationSpec<object> | undefined;
+    const spec = () => (known ??= { entity: c.type() as never, parentProperty: c.parentProperty, resource: c.scoped ? c.type().name : undefined });
+    relations.push([field, spec]);
     defineField(
       Fields,
       field,
       () => Connection,
       { description: c.description },
-      ((row: T, args: RelationArgs, ctx: Context) =>
-        relationConnection(
-          ctx,
-          Connection as never,
-          { entity: c.type() as never, parentProperty: c.parentProperty, resource: c.scoped ? c.type().name : undefined },
-          row.id,
-          args,
-        )) as never,
+      ((row: T, args: RelationArgs, ctx: Context, info: GraphQLResolveInfo) =>
+        relationConnection(ctx, Connection as never, spec() as never, row.id, args, countsAhead(info, c.type().name))) as never,
       RelationArgs,
     );
   }
