@@ -2,7 +2,10 @@ import { Cursor, type FilterQuery, type QueryOrderMap } from '@mikro-orm/core';
 import type { ClassType } from 'type-graphql';
 import type { Context } from '../context';
 import { badUserInput } from '../shared/errors';
-import { readRows } from './plain-rows';
+import type { GraphQLResolveInfo } from 'graphql';
+import { PAGE_ALIAS, readRows } from './plain-rows';
+import { countsAhead } from './relations-ahead';
+import { selects } from '../shared/lookahead';
 import { connectionOf, DEFAULT_PAGE, pageSize, type PageArgs } from '../shared/pagination';
 
 /**
@@ -10,7 +13,15 @@ import { connectionOf, DEFAULT_PAGE, pageSize, type PageArgs } from '../shared/p
  * (the ordering must end in a unique key). For scoped entities the ORM's
  * `scope` filter limits the rows, and the lazy `totalCount` to the same scope.
  */
-export async function listConnection<T extends object>(ctx: Context, entity: ClassType<T>, where: FilterQuery<T>, orderBy: QueryOrderMap<T>, args: PageArgs) {
+export async function listConnection<T extends object>(
+  ctx: Context,
+  entity: ClassType<T>,
+  where: FilterQuery<T>,
+  orderBy: QueryOrderMap<T>,
+  args: PageArgs,
+  /** The list field's resolve info: what it selects below is read with the page (see relations-ahead.ts). */
+  info?: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments'>,
+) {
   pageSize(args);
   const opened: { after?: string; before?: string } = {};
   for (const field of ['after', 'before'] as const) {
@@ -32,8 +43,17 @@ export async function listConnection<T extends object>(ctx: Context, entity: Cla
     if (/cursor/i.test(e.message)) throw badUserInput('This cursor does not belong to this list and ordering.', args.after ? 'after' : 'before');
     throw e;
   };
-  // A query reads plain rows (see plain-rows.ts); the cursor is computed from the row's keys either way.
-  const plain = ctx.readOnly ? await readRows(ctx.em, entity.name, where, options).catch(foreignCursor) : null;
+  // A query reads plain rows (see plain-rows.ts), with the total and the children's counts it asks for;
+  // the cursor is computed from the row's keys either way.
+  const total = !!info && selects(info, ['totalCount']);
+  const counts = info ? countsAhead(info, entity.name).map((spec, i) => ({ spec, column: ctx.loaders.countColumn(spec, PAGE_ALIAS, `__count${i}`) })) : [];
+  const columns = counts.flatMap(({ column }) => (column ? [column] : []));
+  const plain = ctx.readOnly ? await readRows(ctx.em, entity.name, where, options, { total, columns }).catch(foreignCursor) : null;
+  if (plain) {
+    plain.raw.forEach((row, i) => {
+      for (const { spec, column } of counts) ctx.loaders.primeCount(spec, row.id as string, column ? Number(plain.extras[i][column.name]) : 0);
+    });
+  }
   const cursor = plain
     ? new Cursor(plain.raw as never[], undefined as never, options, ctx.em.getMetadata().get(entity.name))
     : await ctx.em.findByCursor(entity, where, options).catch(foreignCursor);
@@ -48,6 +68,7 @@ export async function listConnection<T extends object>(ctx: Context, entity: Cla
       },
     })),
     { hasNextPage: !!cursor.hasNextPage, hasPreviousPage: !!cursor.hasPrevPage, startCursor: seal(cursor.startCursor), endCursor: seal(cursor.endCursor) },
-    () => ctx.em.count(entity, where),
+    // Counted with the page when asked for; an empty first page has nothing to count; a page past the end counts alone.
+    async () => plain?.total ?? (plain && total && !opened.after && !opened.before ? 0 : ctx.em.count(entity, where)),
   );
 }

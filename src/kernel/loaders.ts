@@ -79,17 +79,10 @@ export class Loaders {
           const { table, fk, fkColumn, owner } = this.columns(spec);
           const scopeSql = this.scopeSql(spec, owner, 't');
           if (!scopeSql) return parentIds.map(() => ({ rows: [], hasNextPage: false }));
-          // Each count is a correlated subquery on the page's rows only; a relation nothing of which is readable counts 0.
-          const countSql = counts.map((c, i) => {
-            const cols = this.columns(c);
-            const scope = this.scopeSql(c, cols.owner, 'c');
-            return scope
-              ? { sql: `, (select count(*) from ${cols.table} c where c.${cols.fk} = x.id ${scope.sql}) as "__count${i}"`, params: scope.params }
-              : null;
-          });
+          const countSql = counts.map((c, i) => this.countColumn(c, 'x', `__count${i}`));
           // rn counts, per parent, the children after the cursor; one extra row tells hasNextPage.
           const rows: Record<string, unknown>[] = await this.em.execute(
-            `select x.*${countSql.map((c) => c?.sql ?? '').join('')} from (select t.*, count(*) filter (where t.id > ?) over (partition by t.${fk} order by t.id) as __rn
+            `select x.*${countSql.map((c) => (c ? `, ${c.sql}` : '')).join('')} from (select t.*, count(*) filter (where t.id > ?) over (partition by t.${fk} order by t.id) as __rn
              from ${table} t where t.${fk} in (?) ${scopeSql.sql}) x
            where x.id > ? and x.__rn <= ? order by x.${fk}, x.id`,
             [...countSql.flatMap((c) => c?.params ?? []), after ?? MIN_UUID, [...parentIds], ...scopeSql.params, after ?? MIN_UUID, first + 1],
@@ -98,7 +91,7 @@ export class Loaders {
           const make = (this.readOnly && plainRowMaker(this.em, spec.entity.name)) || ((row: Record<string, unknown>) => this.em.map(spec.entity, row));
           for (const { __rn: _rn, ...row } of rows) {
             counts.forEach((c, i) => {
-              this.count(c).prime(row.id as string, countSql[i] ? Number(row[`__count${i}`]) : 0);
+              this.primeCount(c, row.id as string, countSql[i] ? Number(row[`__count${i}`]) : 0);
               delete row[`__count${i}`];
             });
             const parentId = row[fkColumn] as string;
@@ -148,6 +141,22 @@ export class Loaders {
           return parentIds.map((id) => counts.get(id) ?? 0);
         }),
     );
+  }
+
+  /**
+   * A select-list column `name` counting, for each row of `parentAlias`, its children of `spec`
+   * in the caller's scope: a correlated subquery, evaluated for the page's rows only. Null when
+   * none are readable (the count is 0).
+   */
+  countColumn(spec: RelationSpec<object>, parentAlias: string, name: string): { name: string; sql: string; params: unknown[] } | null {
+    const { table, fk, owner } = this.columns(spec);
+    const scope = this.scopeSql(spec, owner, 'c');
+    return scope ? { name, sql: `(select count(*) from ${table} c where c.${fk} = ${parentAlias}.id ${scope.sql}) as "${name}"`, params: scope.params } : null;
+  }
+
+  /** Gives `count(spec)` the number of `parentId`'s children, counted by the statement that read the parent. */
+  primeCount(spec: RelationSpec<object>, parentId: string, n: number): void {
+    this.count(spec).prime(parentId, n);
   }
 
   private readonly cached = new Map<string, Promise<unknown>>();

@@ -20,7 +20,25 @@ import {
   type FilterQuery,
   type QueryOrderMap,
 } from '@mikro-orm/core';
-import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, InputType, Int, Mutation, ObjectType, Query, Resolver, Root, type ClassType } from 'type-graphql';
+import {
+  Arg,
+  Args,
+  ArgsType,
+  Ctx,
+  Field,
+  FieldResolver,
+  ID,
+  Info,
+  InputType,
+  Int,
+  Mutation,
+  ObjectType,
+  Query,
+  Resolver,
+  Root,
+  type ClassType,
+} from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
 import { ValidateNested } from 'class-validator';
 import type { Context } from '../context';
 import { Ministry } from './ministry.entity';
@@ -146,12 +164,12 @@ export function ownedCrudResolver<T extends OwnedEntity, C extends object, U ext
   @Resolver(() => cfg.entity)
   class OwnedCrudResolver {
     @Query(() => Connection, { name: cfg.listName, description: `${name} rows in the caller's read scope.` })
-    async list(@Args(() => ListArgs) args: ListArgs, @Ctx() ctx: Context) {
+    async list(@Args(() => ListArgs) args: ListArgs, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo) {
       const where = (await cfg.where(args.filter ?? ({} as F), ctx)) as FilterQuery<T>;
       if (args.orderBy) cfg.assertOrder?.(args.orderBy.field, args.filter ?? ({} as F), ctx);
       const dir = args.orderBy?.direction === SortDirection.DESC ? 'desc' : 'asc';
       const orderBy = (args.orderBy ? { [cfg.orderProperty[args.orderBy.field]]: dir, id: dir } : { id: 'asc' }) as QueryOrderMap<T>;
-      const connection = await listConnection(ctx, cfg.entity, where, orderBy, args);
+      const connection = await listConnection(ctx, cfg.entity, where, orderBy, args, info);
       await logPersonalQuery(
         ctx,
         where,

@@ -7,6 +7,7 @@
  */
 import { Args, Ctx, FieldResolver, Info, Resolver, Root, type ClassType } from 'type-graphql';
 import type { GraphQLResolveInfo } from 'graphql';
+import { countsAhead, registerChildren } from './relations-ahead';
 import { declarePersonalFields, type Masker } from '../access/masking';
 import { personalValue } from '../access/personal-field';
 import type { OperationPolicy } from '../access/policy';
@@ -14,7 +15,6 @@ import type { Role } from '../access/roles';
 import type { Context } from '../context';
 import type { ResourceType } from '../shared/enums';
 import { connectionOf } from '../shared/pagination';
-import { selects } from '../shared/lookahead';
 import type { RelationSpec } from './loaders';
 import type { OwnedEntity } from './base.entity';
 import type { ImportSpec } from './csv-import';
@@ -67,20 +67,6 @@ export interface OwnedResourceDeclaration<T extends OwnedEntity, C extends objec
   statistics?: StatisticsSpec;
 }
 
-/** The one-to-many relations of each resource (by entity name): what a parent's page may count ahead for its children. */
-const childRelations = new Map<string, [field: string, spec: () => RelationSpec<object>][]>();
-const countsMemo = new WeakMap<readonly unknown[], RelationSpec<object>[]>();
-
-/** The relations of `childType` whose `totalCount` the query selects below this connection's nodes. */
-function countsAhead(info: GraphQLResolveInfo, childType: string): RelationSpec<object>[] {
-  let counts = countsMemo.get(info.fieldNodes);
-  if (!counts) {
-    counts = (childRelations.get(childType) ?? []).filter(([field]) => selects(info, ['edges', 'node', field, 'totalCount'])).map(([, spec]) => spec());
-    countsMemo.set(info.fieldNodes, counts);
-  }
-  return counts;
-}
-
 /** Defines `name` on a resolver class as a field resolver `(root, ctx) => …` or `(root, args, ctx) => …`. */
 function defineField(
   target: Function,
@@ -126,7 +112,7 @@ export function ownedResource<T extends OwnedEntity, C extends object, U extends
     }) as never);
   }
   const relations: [string, () => RelationSpec<object>][] = [];
-  childRelations.set(name, relations);
+  registerChildren(name, relations);
   for (const [field, c] of Object.entries(decl.children ?? {})) {
     // Created at load time: type-graphql must see every type before the schema is built.
     const Connection = connectionOf(c.type());

@@ -15,7 +15,17 @@
  * getters and methods of their own (MoU, Account) keep the ORM path, as
  * their resolvers call those.
  */
-import { ReferenceKind, type EntityMetadata, type EntityProperty, type FilterQuery, type FindOptions, type Platform } from '@mikro-orm/core';
+import {
+  raw,
+  ReferenceKind,
+  Utils,
+  type EntityMetadata,
+  type EntityProperty,
+  type FilterQuery,
+  type FindOptions,
+  type Platform,
+  type QueryOrderMap,
+} from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 
 type Data = Record<string, unknown>;
@@ -95,39 +105,85 @@ export function plainShape(meta: EntityMetadata, platform: Platform): PlainShape
   return shape;
 }
 
-/** Internals of the EntityManager this uses: the filters (scope among them) as `em.find` applies them. */
+/** Internals of the EntityManager and driver this uses: the filters (scope among them) as `em.find` applies them, and its cursor conditions. */
 interface WhereProcessor {
   processWhere(entityName: string, where: unknown, options: object, type: 'read'): Promise<unknown>;
 }
+interface CursorProcessor {
+  processCursorOptions(meta: EntityMetadata, options: object, orderBy: unknown): { orderBy: QueryOrderMap<object>[]; where: object };
+}
+
+/** What a page statement reads besides the rows (see relations-ahead.ts). */
+export interface ReadAhead {
+  /** Also count every row `where` matches (whatever the cursor), in the same statement. */
+  total?: boolean;
+  /** Columns over the page's rows (alias `t0`), e.g. `Loaders.countColumn`; read back by `name`. */
+  columns?: readonly { name: string; sql: string; params: unknown[] }[];
+}
+
+/** The alias of the listed table in a page statement. */
+export const PAGE_ALIAS = 't0';
 
 /**
  * The rows `em.find(entity, where, options)` would load, with the same filters
  * and cursor options, as plain objects (see above); null when the entity is
- * not plain-readable, so the caller uses the ORM. `raw` are the driver's rows
- * before conversion (keyset cursors are computed from them, as the ORM computes
- * them from keys); `make` converts one.
+ * not plain-readable, so the caller uses the ORM. `raw` are the rows with
+ * properties by name, before conversion (keyset cursors are computed from
+ * them, as the ORM computes them from keys); `make` converts one. `extras`
+ * holds, per row, the columns `ahead` asked for; `total` the count, when asked
+ * for and the page has a row to carry it.
+ *
+ * The statement is built as the driver's `find` builds it (no populate), plus
+ * what `ahead` asks for, so one round trip answers the page and its counts.
  */
 export async function readRows<T extends object>(
   em: EntityManager,
   entityName: string,
   where: FilterQuery<T>,
   options: FindOptions<T> = {},
-): Promise<{ raw: Data[]; make: (data: Data) => T } | null> {
+  ahead: ReadAhead = {},
+): Promise<{ raw: Data[]; make: (data: Data) => T; extras: Data[]; total: number | null } | null> {
   const meta = em.getMetadata().get(entityName);
   const shape = plainShape(meta, em.getPlatform());
   if (!shape) return null;
   const processed = await (em as unknown as WhereProcessor).processWhere(entityName, where, options, 'read');
-  const raw = (await em.getDriver().find(
-    entityName,
-    processed as never,
-    {
-      ...options,
-      orderBy: options.orderBy ?? {},
-      populate: [],
-      ctx: em.getTransactionContext(),
-    } as never,
-  )) as Data[];
-  return { raw, make: (d) => shape.make(d) as T };
+  const driver = em.getDriver();
+  const qb = em.createQueryBuilder(entityName, PAGE_ALIAS);
+  const select: unknown[] = ['*'];
+  if (ahead.total)
+    select.push(
+      em
+        .createQueryBuilder(entityName, 'n0')
+        .count()
+        .where(processed as never)
+        .as('__total') as never,
+    );
+  for (const c of ahead.columns ?? []) select.push(raw(c.sql, c.params) as never);
+  qb.select(select as never).where(processed as never);
+  const { first, last, before, after } = options;
+  const cursor = [first, last, before, after].some((v) => v != null);
+  const opts = { ...options } as FindOptions<T> & { limit?: number };
+  const orderBy = Utils.asArray(options.orderBy ?? []);
+  if (cursor) {
+    const c = (driver as unknown as CursorProcessor).processCursorOptions(meta, opts, orderBy);
+    qb.andWhere(c.where).orderBy(c.orderBy);
+  } else qb.orderBy(orderBy as never);
+  if (opts.limit != null || opts.offset != null) qb.limit(opts.limit, opts.offset);
+  const rows = (await qb.execute('all', false)) as Data[];
+  if (cursor && !first && !!last) rows.reverse();
+  const names = [...(ahead.total ? ['__total'] : []), ...(ahead.columns ?? []).map((c) => c.name)];
+  const extras: Data[] = [];
+  const mapped = rows.map((row) => {
+    const extra: Data = {};
+    for (const name of names) {
+      extra[name] = row[name];
+      delete row[name];
+    }
+    extras.push(extra);
+    return driver.mapResult(row as never, meta) as Data;
+  });
+  const total = ahead.total && rows.length ? Number(extras[0].__total) : null;
+  return { raw: mapped, make: (d) => shape.make(d) as T, extras, total };
 }
 
 /** A raw SQL row (column names) as a plain row of `entityName`, or null when that entity stays an entity. */

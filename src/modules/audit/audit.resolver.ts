@@ -1,5 +1,6 @@
 import { GraphQLJSONObject, GraphQLLocalDate } from 'graphql-scalars';
-import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, GraphQLISODateTime, ID, Int, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, GraphQLISODateTime, ID, Info, Int, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
 import { Role } from '../../access/roles';
 import type { Context } from '../../context';
 import { MouStatus } from '../../shared/enums';
@@ -65,7 +66,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 @Resolver(() => AuditEvent)
 export class AuditResolver {
   @Query(() => AuditEventConnection, { description: "The audit log, oldest first: all of it for auditors, your ministry's data for a ministry ADMIN." })
-  auditEvents(@Args(() => AuditEventArgs) args: AuditEventArgs, @Ctx() ctx: Context) {
+  auditEvents(@Args(() => AuditEventArgs) args: AuditEventArgs, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo) {
     const entity = args.entityId ? parseGlobalId(args.entityId) : null;
     if (args.entityId && !entity) throw badUserInput('Not a global id.', 'entityId');
     const where = {
@@ -81,7 +82,7 @@ export class AuditResolver {
         }),
       ],
     };
-    return listConnection(ctx, AuditEvent, where, { seq: 'asc' }, args);
+    return listConnection(ctx, AuditEvent, where, { seq: 'asc' }, args, info);
   }
 
   @Query(() => AuditVerification, {

@@ -1,6 +1,7 @@
 import { Length, Matches } from 'class-validator';
 import { GraphQLLocalDate } from 'graphql-scalars';
-import { Arg, Args, ArgsType, Ctx, Field, InputType, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Args, ArgsType, Ctx, Field, Info, InputType, Mutation, Query, Resolver } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
 import { badUserInput } from '../../shared/errors';
 import { assignPresent, flushOrExplain } from '../../kernel/owned-crud';
 import type { Context } from '../../context';
@@ -34,8 +35,8 @@ class DestinationCountryInput {
 @Resolver(() => DestinationCountry)
 export class CountryResolver {
   @Query(() => DestinationCountryConnection, { description: 'Destination countries with their moratorium status, ordered by code.' })
-  destinationCountries(@Args(() => CountryArgs) args: CountryArgs, @Ctx() ctx: Context) {
-    return listConnection(ctx, DestinationCountry, compact({ moratorium: args.moratorium, isFocus: args.isFocus }), { code: 'asc' }, args);
+  destinationCountries(@Args(() => CountryArgs) args: CountryArgs, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo) {
+    return listConnection(ctx, DestinationCountry, compact({ moratorium: args.moratorium, isFocus: args.isFocus }), { code: 'asc' }, args, info);
   }
 
   @Mutation(() => DestinationCountry, { description: 'Add a destination or change its moratorium status (EDITOR or ADMIN of KP2MI, the coordinator).' })

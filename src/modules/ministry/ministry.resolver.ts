@@ -1,4 +1,5 @@
-import { Arg, Args, ArgsType, Ctx, Field, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Args, ArgsType, Ctx, Field, Info, Mutation, Query, Resolver } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
 import { notFound } from '../../shared/errors';
 import { fromGlobalId } from '../../shared/global-id';
 import { assignPresent, flushOrExplain } from '../../kernel/owned-crud';
@@ -21,10 +22,10 @@ class MinistryArgs extends PageArgs {
 @Resolver(() => Ministry)
 export class MinistryResolver {
   @Query(() => MinistryConnection, { description: `All ministries, ordered by code (default page ${DEFAULT_PAGE}).` })
-  ministries(@Args(() => MinistryArgs) args: MinistryArgs, @Ctx() ctx: Context) {
+  ministries(@Args(() => MinistryArgs) args: MinistryArgs, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo) {
     const text = searchFilter(args.search);
     const where = text ? { $or: [{ code: text }, { name: text }, { nameEn: text }] } : {};
-    return listConnection(ctx, Ministry, compact(where), { code: 'asc' }, args);
+    return listConnection(ctx, Ministry, compact(where), { code: 'asc' }, args, info);
   }
 
   @Mutation(() => Ministry, { description: 'Add a partner ministry (PLATFORM_ADMIN): a new partner is a row, not a code change.' })
