@@ -5,6 +5,7 @@ import { badUserInput } from '../shared/errors';
 import type { GraphQLResolveInfo } from 'graphql';
 import { PAGE_ALIAS, readRows } from './plain-rows';
 import { countsAhead } from './relations-ahead';
+import { projection } from './projection';
 import { selects } from '../shared/lookahead';
 import { connectionOf, DEFAULT_PAGE, pageSize, type PageArgs } from '../shared/pagination';
 
@@ -48,7 +49,8 @@ export async function listConnection<T extends object>(
   const total = !!info && selects(info, ['totalCount']);
   const counts = info ? countsAhead(info, entity.name).map((spec, i) => ({ spec, column: ctx.loaders.countColumn(spec, PAGE_ALIAS, `__count${i}`) })) : [];
   const columns = counts.flatMap(({ column }) => (column ? [column] : []));
-  const plain = ctx.readOnly ? await readRows(ctx.em, entity.name, where, options, { total, columns }).catch(foreignCursor) : null;
+  const fields = info ? projection(info, ['edges', 'node'], ctx.em.getMetadata().get(entity.name), Object.keys(orderBy)) : null;
+  const plain = ctx.readOnly ? await readRows(ctx.em, entity.name, where, options, { total, columns, fields }).catch(foreignCursor) : null;
   if (plain) {
     plain.raw.forEach((row, i) => {
       for (const { spec, column } of counts) ctx.loaders.primeCount(spec, row.id as string, column ? Number(plain.extras[i][column.name]) : 0);

@@ -44,16 +44,19 @@ export class Loaders {
     return loader as DataLoader<string, V>;
   }
 
-  /** Loads rows by primary key; a row outside the caller's scope loads as null. */
-  byId<T extends object>(entity: EntityName<T> & { name: string }): DataLoader<string, T | null> {
+  /**
+   * Loads rows by primary key; a row outside the caller's scope loads as null.
+   * `fields`: the properties a query needs (see projection.ts), all when absent.
+   */
+  byId<T extends object>(entity: EntityName<T> & { name: string }, fields: readonly string[] | null = null): DataLoader<string, T | null> {
     return this.memo(
-      `byId:${entity.name}`,
+      `byId:${entity.name}:${fields?.join(',') ?? '*'}`,
       () =>
         new DataLoader<string, T | null>(async (ids) => {
           // By the primary key, whatever it is called (reference data is keyed by a code).
           const pk = this.em.getMetadata().find(entity.name)?.primaryKeys[0] ?? 'id';
           const where = { [pk]: { $in: [...ids] } } as never;
-          const plain = this.readOnly ? await readRows<T>(this.em, entity.name, where) : null;
+          const plain = this.readOnly ? await readRows<T>(this.em, entity.name, where, {}, { fields }) : null;
           const rows = plain ? plain.raw.map(plain.make) : await this.em.find(entity, where);
           const byId = new Map(rows.map((r) => [String((r as Record<string, unknown>)[pk]), r]));
           return ids.map((id) => (byId.get(id) as T | undefined) ?? null);
@@ -71,18 +74,26 @@ export class Loaders {
     first: number,
     after: string | null,
     counts: readonly RelationSpec<object>[] = [],
+    /** The children's properties the query needs (see projection.ts), all when null. */
+    fields: readonly string[] | null = null,
   ): DataLoader<string, ChildPage<T>> {
     return this.memo(
-      `page:${spec.entity.name}:${spec.parentProperty}:${first}:${after}:${counts.map((c) => `${c.entity.name}.${c.parentProperty}`).join(',')}`,
+      `page:${spec.entity.name}:${spec.parentProperty}:${first}:${after}:${counts.map((c) => `${c.entity.name}.${c.parentProperty}`).join(',')}:${fields?.join(',') ?? '*'}`,
       () =>
         new DataLoader<string, ChildPage<T>>(async (parentIds) => {
           const { table, fk, fkColumn, owner } = this.columns(spec);
+          const meta = this.em.getMetadata().get(spec.entity.name);
+          const columns = fields
+            ? [...new Set(['id', spec.parentProperty, ...fields])]
+                .flatMap((p) => meta.properties[p as keyof typeof meta.properties].fieldNames.map((c) => `t."${c}"`))
+                .join(', ')
+            : 't.*';
           const scopeSql = this.scopeSql(spec, owner, 't');
           if (!scopeSql) return parentIds.map(() => ({ rows: [], hasNextPage: false }));
           const countSql = counts.map((c, i) => this.countColumn(c, 'x', `__count${i}`));
           // rn counts, per parent, the children after the cursor; one extra row tells hasNextPage.
           const rows: Record<string, unknown>[] = await this.em.execute(
-            `select x.*${countSql.map((c) => (c ? `, ${c.sql}` : '')).join('')} from (select t.*, count(*) filter (where t.id > ?) over (partition by t.${fk} order by t.id) as __rn
+            `select x.*${countSql.map((c) => (c ? `, ${c.sql}` : '')).join('')} from (select ${columns}, count(*) filter (where t.id > ?) over (partition by t.${fk} order by t.id) as __rn
              from ${table} t where t.${fk} in (?) ${scopeSql.sql}) x
            where x.id > ? and x.__rn <= ? order by x.${fk}, x.id`,
             [...countSql.flatMap((c) => c?.params ?? []), after ?? MIN_UUID, [...parentIds], ...scopeSql.params, after ?? MIN_UUID, first + 1],

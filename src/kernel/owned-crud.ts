@@ -46,6 +46,7 @@ import type { OwnedEntity } from './base.entity';
 import { badUserInput, conflict, forbidden, notWritable } from '../shared/errors';
 import { fromGlobalId, toGlobalId } from '../shared/global-id';
 import { listConnection } from './list';
+import { declareReads } from './projection';
 import { MAX_EXPORT_ROWS, toCsv } from './csv-export';
 import { Pacer } from '../shared/pacing';
 import { logPersonalMatches, logPersonalRows } from '../access/personal-field';
@@ -160,6 +161,9 @@ export function ownedCrudResolver<T extends OwnedEntity, C extends object, U ext
     const sortField = order ? cfg.personalOrderFields?.[order] : undefined;
     if (sortField) await logPersonalRows(ctx, name, page, [sortField]);
   }
+
+  // The owner resolver below reads the owner's key (see projection.ts).
+  declareReads(name, 'ownerMinistry', ['ownerMinistry']);
 
   @Resolver(() => cfg.entity)
   class OwnedCrudResolver {

@@ -8,6 +8,7 @@
 import { Args, Ctx, FieldResolver, Info, Resolver, Root, type ClassType } from 'type-graphql';
 import type { GraphQLResolveInfo } from 'graphql';
 import { countsAhead, registerChildren } from './relations-ahead';
+import { declareReads, projection } from './projection';
 import { declarePersonalFields, type Masker } from '../access/masking';
 import { personalValue } from '../access/personal-field';
 import type { OperationPolicy } from '../access/policy';
@@ -75,6 +76,7 @@ function defineField(
   options: { nullable?: boolean; description?: string },
   body: (...a: never[]) => unknown,
   withArgs?: Function,
+  withInfo = false,
 ) {
   Object.defineProperty(target.prototype, name, { value: body, writable: true, configurable: true });
   const descriptor = Object.getOwnPropertyDescriptor(target.prototype, name) as PropertyDescriptor;
@@ -84,7 +86,10 @@ function defineField(
     Args(() => withArgs, { validate: false })(target.prototype, name, 1);
     Ctx()(target.prototype, name, 2);
     Info()(target.prototype, name, 3);
-  } else Ctx()(target.prototype, name, 1);
+  } else {
+    Ctx()(target.prototype, name, 1);
+    if (withInfo) Info()(target.prototype, name, 2);
+  }
   FieldResolver(type as never, options)(target.prototype, name, descriptor);
 }
 
@@ -98,18 +103,27 @@ export function ownedResource<T extends OwnedEntity, C extends object, U extends
   @Resolver(() => entity)
   class Fields {}
   for (const [field, p] of Object.entries(decl.personal ?? {})) {
+    declareReads(name, field, [field]);
     defineField(Fields, field, () => String, { nullable: p.nullable, description: `${p.description}${MASKED}` }, ((row: T, ctx: Context) =>
       personalValue(ctx, name, row, field, (row as Record<string, unknown>)[field] as string | null, p.masker)) as never);
   }
   for (const [field, r] of Object.entries(decl.references ?? {})) {
-    defineField(Fields, field, r.type, { nullable: true, description: r.description ?? 'Null when the record is outside your read scope.' }, ((
-      row: T,
-      ctx: Context,
-    ) => {
-      const value = (row as Record<string, unknown>)[r.key ?? field] as { id: string } | string | null | undefined;
-      const key = typeof value === 'string' ? value : value?.id;
-      return key ? ctx.loaders.byId(r.type()).load(key) : null;
-    }) as never);
+    declareReads(name, field, [r.key ?? field]);
+    defineField(
+      Fields,
+      field,
+      r.type,
+      { nullable: true, description: r.description ?? 'Null when the record is outside your read scope.' },
+      ((row: T, ctx: Context, info: GraphQLResolveInfo) => {
+        const value = (row as Record<string, unknown>)[r.key ?? field] as { id: string } | string | null | undefined;
+        const key = typeof value === 'string' ? value : value?.id;
+        if (!key) return null;
+        const target = r.type();
+        return ctx.loaders.byId(target, projection(info, [], ctx.em.getMetadata().get(target.name), [])).load(key);
+      }) as never,
+      undefined,
+      true,
+    );
   }
   const relations: [string, () => RelationSpec<object>][] = [];
   registerChildren(name, relations);
@@ -119,13 +133,22 @@ export function ownedResource<T extends OwnedEntity, C extends object, U extends
     let known: RelationSpec<object> | undefined;
     const spec = () => (known ??= { entity: c.type() as never, parentProperty: c.parentProperty, resource: c.scoped ? c.type().name : undefined });
     relations.push([field, spec]);
+    declareReads(name, field, []);
     defineField(
       Fields,
       field,
       () => Connection,
       { description: c.description },
       ((row: T, args: RelationArgs, ctx: Context, info: GraphQLResolveInfo) =>
-        relationConnection(ctx, Connection as never, spec() as never, row.id, args, countsAhead(info, c.type().name))) as never,
+        relationConnection(
+          ctx,
+          Connection as never,
+          spec() as never,
+          row.id,
+          args,
+          countsAhead(info, c.type().name),
+          projection(info, ['edges', 'node'], ctx.em.getMetadata().get(c.type().name), [c.parentProperty]),
+        )) as never,
       RelationArgs,
     );
   }

@@ -119,6 +119,8 @@ export interface ReadAhead {
   total?: boolean;
   /** Columns over the page's rows (alias `t0`), e.g. `Loaders.countColumn`; read back by `name`. */
   columns?: readonly { name: string; sql: string; params: unknown[] }[];
+  /** The properties to read (see projection.ts); all when absent or null. */
+  fields?: readonly string[] | null;
 }
 
 /** The alias of the listed table in a page statement. */
@@ -149,7 +151,7 @@ export async function readRows<T extends object>(
   const processed = await (em as unknown as WhereProcessor).processWhere(entityName, where, options, 'read');
   const driver = em.getDriver();
   const qb = em.createQueryBuilder(entityName, PAGE_ALIAS);
-  const select: unknown[] = ['*'];
+  const select: unknown[] = ahead.fields ? [...ahead.fields] : ['*'];
   if (ahead.total)
     select.push(
       em

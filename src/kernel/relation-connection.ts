@@ -32,6 +32,8 @@ export async function relationConnection<T extends BaseEntity | OwnedEntity>(
   args: RelationArgs,
   /** Relations of the children whose `totalCount` is selected: counted with the page (see Loaders.page). */
   countsAhead: readonly RelationSpec<object>[] = [],
+  /** The children's properties the query needs (see projection.ts), all when null. */
+  fields: readonly string[] | null = null,
 ) {
   const first = args.first ?? DEFAULT_PAGE;
   if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE) throw badUserInput(`first must be between 0 and ${MAX_PAGE}.`, 'first');
@@ -39,7 +41,7 @@ export async function relationConnection<T extends BaseEntity | OwnedEntity>(
   // The page is read only when edges or pageInfo are selected; `totalCount` alone is one batched count.
   return connection.lazy(
     async () => {
-      const page = await ctx.loaders.page(spec, first, after, countsAhead).load(parentId);
+      const page = await ctx.loaders.page(spec, first, after, countsAhead, fields).load(parentId);
       const edges = page.rows.map((node) => ({ node, cursor: encode(node.id) }));
       return {
         edges,

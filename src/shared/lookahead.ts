@@ -49,15 +49,37 @@ export function selects(info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments
   const key = path.join('.');
   let answer = known.get(key);
   if (answer === undefined) {
-    let fields: readonly FieldNode[] = info.fieldNodes;
-    for (const name of path)
-      fields = fieldsNamed(
-        fields.flatMap((f) => (f.selectionSet ? [f.selectionSet] : [])),
-        name,
-        info.fragments,
-      );
-    answer = fields.length > 0;
+    answer = fieldsAt(info, path).length > 0;
     known.set(key, answer);
   }
   return answer;
+}
+
+/** The fields at `path` below the current field: those a selection there is made of. */
+function fieldsAt(info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments'>, path: readonly string[]): readonly FieldNode[] {
+  let fields: readonly FieldNode[] = info.fieldNodes;
+  for (const name of path) fields = fieldsNamed(setsOf(fields), name, info.fragments);
+  return fields;
+}
+
+const setsOf = (fields: readonly FieldNode[]) => fields.flatMap((f) => (f.selectionSet ? [f.selectionSet] : []));
+
+/** Every field name selected in the selection of the fields at `path` (through fragments), or null when nothing is selected there. */
+export function selectedFields(info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments'>, path: readonly string[]): string[] | null {
+  const at = fieldsAt(info, path);
+  if (!at.length) return null;
+  const names = new Set<string>();
+  const visit = (sets: readonly SelectionSetNode[], seen: Set<string>) => {
+    for (const set of sets)
+      for (const s of set.selections) {
+        if (s.kind === Kind.FIELD) names.add(s.name.value);
+        else if (s.kind === Kind.INLINE_FRAGMENT) visit([s.selectionSet], seen);
+        else if (!seen.has(s.name.value) && info.fragments[s.name.value]) {
+          seen.add(s.name.value);
+          visit([info.fragments[s.name.value].selectionSet], seen);
+        }
+      }
+  };
+  visit(setsOf(at), new Set());
+  return [...names];
 }

@@ -1,0 +1,139 @@
+/**
+ * Lists read only the columns their selection needs (kernel/projection.ts).
+ * Whatever a client selects, every field must answer exactly as it does when
+ * every field of its type is selected (and so, for fields whose reads are not
+ * known, every column is read): for each root list of the schema, and for the
+ * relations and references one level below, each field is asked alone and
+ * compared. A field resolver given a row without the column it reads would
+ * answer null, or mask or log wrongly, and fail here.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import {
+  buildSchema,
+  getNamedType,
+  isEnumType,
+  isListType,
+  isNonNullType,
+  isObjectType,
+  isScalarType,
+  type GraphQLField,
+  type GraphQLObjectType,
+  type GraphQLOutputType,
+} from 'graphql';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Role } from '../src/access/roles';
+import { ResourceType } from '../src/shared/enums';
+import { expectOk } from './support/expect';
+import { ministryWorld, signedMou } from './support/factories';
+import { startTestApp, type Client, type TestApp } from './support/test-app';
+
+const schema = buildSchema(readFileSync(path.join(__dirname, '..', 'schema', 'schema.graphql'), 'utf8'));
+const query = schema.getQueryType() as GraphQLObjectType;
+
+let t: TestApp;
+let owner: Client;
+let partner: Client;
+beforeAll(async () => {
+  t = await startTestApp();
+  const em = t.em();
+  const [kemnaker, kesdm] = [await t.ministry('KEMNAKER'), await t.ministry('KESDM')];
+  for (let i = 0; i < 3; i++) await ministryWorld(em, kemnaker);
+  await ministryWorld(em, kesdm);
+  // KESDM reads KEMNAKER's rows of every kind, trainees' personal data masked.
+  const all = [ResourceType.INSTITUTION, ResourceType.PROGRAM, ResourceType.TRAINEE, ResourceType.ENROLLMENT, ResourceType.RETURNEE_BUSINESS];
+  await signedMou(em, kemnaker, kesdm, [{ provider: kemnaker, recipient: kesdm, resources: all }]);
+  owner = await t.as(Role.VIEWER, 'KEMNAKER');
+  partner = await t.as(Role.VIEWER, 'KESDM');
+});
+afterAll(() => t.close());
+
+const isConnection = (type: GraphQLOutputType) => isObjectType(getNamedType(type)) && getNamedType(type).name.endsWith('Connection');
+const askable = (f: GraphQLField<unknown, unknown>) => f.args.every((a) => !isNonNullType(a.type) || a.defaultValue !== undefined);
+
+/** A selection of `field` that answers something comparable: its value, an object's typename and id, a connection's count. */
+function selectionOf(f: GraphQLField<unknown, unknown>, depth: number): string | null {
+  if (!askable(f)) return null;
+  const named = getNamedType(f.type);
+  if (isScalarType(named) || isEnumType(named)) return f.name;
+  if (isConnection(f.type)) {
+    const node = nodeTypeOf(f.type);
+    return depth > 0 && node ? `${f.name} { totalCount edges { node { __typename ${allFields(node, depth - 1)} } } }` : `${f.name} { totalCount }`;
+  }
+  if (isObjectType(named)) {
+    const id = named.getFields().id ? ' id' : '';
+    return depth > 0 && !isListType(f.type) ? `${f.name} { __typename ${allFields(named, depth - 1)} }` : `${f.name} { __typename${id} }`;
+  }
+  return null;
+}
+
+function nodeTypeOf(connection: GraphQLOutputType): GraphQLObjectType | null {
+  const edges = (getNamedType(connection) as GraphQLObjectType).getFields().edges;
+  const node = edges && (getNamedType(edges.type) as GraphQLObjectType).getFields().node;
+  return node && isObjectType(getNamedType(node.type)) ? (getNamedType(node.type) as GraphQLObjectType) : null;
+}
+
+function allFields(type: GraphQLObjectType, depth: number): string {
+  return Object.values(type.getFields())
+    .map((f) => selectionOf(f, depth))
+    .filter((s): s is string => s !== null)
+    .join(' ');
+}
+
+/** One selection per leaf below `type`, each alone with the path that leads to it (relations and references `depth` levels down). */
+function leaves(type: GraphQLObjectType, depth: number): string[] {
+  const out: string[] = [];
+  for (const f of Object.values(type.getFields())) {
+    if (!askable(f) || f.name === 'id') continue;
+    const named = getNamedType(f.type);
+    if (isConnection(f.type) && depth > 0) {
+      const node = nodeTypeOf(f.type);
+      out.push(`${f.name} { totalCount }`);
+      if (node) for (const leaf of leaves(node, depth - 1)) out.push(`${f.name} { edges { node { __typename ${leaf} } } }`);
+    } else if (isObjectType(named) && !isConnection(f.type) && !isListType(f.type) && depth > 0) {
+      for (const leaf of leaves(named, depth - 1)) out.push(`${f.name} { __typename ${leaf} }`);
+    } else {
+      const selection = selectionOf(f, 0);
+      if (selection) out.push(selection);
+    }
+  }
+  return out;
+}
+
+/** `full` cut down to the shape of `part` (same keys, element by element). */
+function prune(full: unknown, part: unknown): unknown {
+  if (Array.isArray(part) && Array.isArray(full)) return full.map((x, i) => prune(x, part[i] ?? x));
+  if (part && typeof part === 'object' && full && typeof full === 'object')
+    return Object.fromEntries(Object.keys(part).map((k) => [k, prune((full as Record<string, unknown>)[k], (part as Record<string, unknown>)[k])]));
+  return full;
+}
+
+/** The root lists of the query type. */
+const lists = Object.values(query.getFields()).filter((f) => isConnection(f.type) && askable(f));
+
+describe('lists read only the columns their selection needs', () => {
+  it('has lists to check', () => {
+    expect(lists.map((l) => l.name)).toEqual(
+      expect.arrayContaining(['institutions', 'programs', 'trainees', 'enrollments', 'placements', 'returneeBusinesses']),
+    );
+  });
+
+  for (const list of lists) {
+    it(`${list.name}: each field, and each field of its relations and references, answers alone as it does among all`, async () => {
+      const node = nodeTypeOf(list.type) as GraphQLObjectType;
+      let compared = 0;
+      for (const c of [owner, partner]) {
+        const full = await c.raw(`{ ${list.name}(first: 50) { edges { node { __typename ${allFields(node, 1)} } } } }`);
+        // Some lists are not for ministry staff (accounts, the audit log): nothing to compare for them.
+        if (full.errors?.some((e) => e.extensions?.code === 'FORBIDDEN')) continue;
+        const all = expectOk(full);
+        for (const leaf of leaves(node, 1)) {
+          const alone = expectOk(await c.raw(`{ ${list.name}(first: 50) { edges { node { __typename ${leaf} } } } }`));
+          expect(alone, `${list.name} { ${leaf} }`).toEqual(prune(all, alone));
+          compared++;
+        }
+      }
+      if (['institutions', 'programs', 'trainees', 'enrollments'].includes(list.name)) expect(compared).toBeGreaterThan(20);
+    });
+  }
+});
