@@ -69,7 +69,17 @@ export async function listConnection<T extends object>(
         return ctx.cursors.seal(cursor.from(cursor.items[i]));
       },
     })),
-    { hasNextPage: !!cursor.hasNextPage, hasPreviousPage: !!cursor.hasPrevPage, startCursor: seal(cursor.startCursor), endCursor: seal(cursor.endCursor) },
+    {
+      hasNextPage: !!cursor.hasNextPage,
+      hasPreviousPage: !!cursor.hasPrevPage,
+      // Getters too: each seal is an encryption, and most requests ask for neither.
+      get startCursor() {
+        return seal(cursor.startCursor);
+      },
+      get endCursor() {
+        return seal(cursor.endCursor);
+      },
+    },
     // Counted with the page when asked for; an empty first page has nothing to count; a page past the end counts alone.
     async () => plain?.total ?? (plain && total && !opened.after && !opened.before ? 0 : ctx.em.count(entity, where)),
   );
