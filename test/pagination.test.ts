@@ -207,6 +207,33 @@ describe('counts read ahead with a root page', () => {
   });
 });
 
+describe('references read ahead with a relation page', () => {
+  it("joins each referenced row in the caller's scope: null outside it, as the reference asked alone", async () => {
+    const em = t.em();
+    const [kkp, kemenag] = await Promise.all([t.ministry('KKP'), t.ministry('KEMENDIKDASMEN')]);
+    // Kemendikdasmen enrolls its own trainee in a KKP programme; KKP shares its programmes, not its institutions.
+    const prog = f.program(em, f.institution(em, kkp), { title: 'Perikanan tangkap' });
+    const person = f.trainee(em, kemenag);
+    const enr = f.enrollment(em, prog, person, { ownerMinistry: kemenag } as never);
+    await em.flush();
+    const nested = `{ node(id: "${f.gid(person)}") { ... on Trainee { enrollments { edges { node { id program { title institution { name } } } } } } } }`;
+    const alone = `{ node(id: "${f.gid(enr)}") { ... on Enrollment { program { title institution { name } } } } }`;
+    type Nested = { node: { enrollments: { edges: { node: { program: unknown } }[] } } };
+    const check = async (program: unknown) => {
+      for (const viewer of [await t.as(Role.VIEWER, 'KEMENDIKDASMEN'), await t.as(Role.VIEWER, 'KEMENDIKDASMEN', undefined, { withoutRls: true })]) {
+        const res = await viewer.raw(nested);
+        expect((expectOk(res) as Nested).node.enrollments.edges.map((e) => e.node.program)).toEqual([program]);
+        // begin with the scope, the trainee, its enrollments with their programmes and institutions, commit.
+        expect(res.statements, res.sql.join('\n')).toBe(4);
+        expect((expectOk(await viewer.raw(alone)) as { node: { program: unknown } }).node.program).toEqual(program);
+      }
+    };
+    await check(null);
+    await f.signedMou(em, kkp, kemenag, [{ provider: kkp, recipient: kemenag, resources: [ResourceType.PROGRAM] }]);
+    await check({ title: 'Perikanan tangkap', institution: null });
+  });
+});
+
 /** The cursor of the last institution the KEMENKES viewer sees. */
 async function lastCursor(): Promise<string> {
   const res = expectOk(await c.raw('{ institutions(last: 1) { edges { cursor } } }')) as { institutions: { edges: { cursor: string }[] } };

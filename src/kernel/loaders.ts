@@ -9,10 +9,11 @@
  *   ORM filter, so they apply `Scope.readMinistries` themselves.
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { EntityName } from '@mikro-orm/core';
+import type { EntityMetadata, EntityName } from '@mikro-orm/core';
 import DataLoader from 'dataloader';
 import type { Scope, ScopedResource } from '../access/scope';
 import { plainRowMaker, readRows } from './plain-rows';
+import type { ReferenceAhead } from './relations-ahead';
 
 const MIN_UUID = '00000000-0000-0000-0000-000000000000';
 
@@ -76,9 +77,12 @@ export class Loaders {
     counts: readonly RelationSpec<object>[] = [],
     /** The children's properties the query needs (see projection.ts), all when null. */
     fields: readonly string[] | null = null,
+    /** References of the children read with the page (see relations-ahead.ts); a query's only. */
+    ahead: { refs: readonly ReferenceAhead[]; key: string } = { refs: [], key: '' },
   ): DataLoader<string, ChildPage<T>> {
+    const refs = this.readOnly ? ahead : { refs: [], key: '' };
     return this.memo(
-      `page:${spec.entity.name}:${spec.parentProperty}:${first}:${after}:${counts.map((c) => `${c.entity.name}.${c.parentProperty}`).join(',')}:${fields?.join(',') ?? '*'}`,
+      `page:${spec.entity.name}:${spec.parentProperty}:${first}:${after}:${counts.map((c) => `${c.entity.name}.${c.parentProperty}`).join(',')}:${fields?.join(',') ?? '*'}:${refs.key}`,
       () =>
         new DataLoader<string, ChildPage<T>>(async (parentIds) => {
           const { table, fk, fkColumn, owner } = this.columns(spec);
@@ -91,12 +95,21 @@ export class Loaders {
           const scopeSql = this.scopeSql(spec, owner, 't');
           if (!scopeSql) return parentIds.map(() => ({ rows: [], hasNextPage: false }));
           const countSql = counts.map((c, i) => this.countColumn(c, 'x', `__count${i}`));
+          const joined = this.joins(meta, 'x', refs.refs);
           // rn counts, per parent, the children after the cursor; one extra row tells hasNextPage.
           const rows: Record<string, unknown>[] = await this.em.execute(
-            `select x.*${countSql.map((c) => (c ? `, ${c.sql}` : '')).join('')} from (select ${columns}, count(*) filter (where t.id > ?) over (partition by t.${fk} order by t.id) as __rn
-             from ${table} t where t.${fk} in (?) ${scopeSql.sql}) x
+            `select x.*${countSql.map((c) => (c ? `, ${c.sql}` : '')).join('')}${joined.columns} from (select ${columns}, count(*) filter (where t.id > ?) over (partition by t.${fk} order by t.id) as __rn
+             from ${table} t where t.${fk} in (?) ${scopeSql.sql}) x ${joined.sql}
            where x.id > ? and x.__rn <= ? order by x.${fk}, x.id`,
-            [...countSql.flatMap((c) => c?.params ?? []), after ?? MIN_UUID, [...parentIds], ...scopeSql.params, after ?? MIN_UUID, first + 1],
+            [
+              ...countSql.flatMap((c) => c?.params ?? []),
+              after ?? MIN_UUID,
+              [...parentIds],
+              ...scopeSql.params,
+              ...joined.params,
+              after ?? MIN_UUID,
+              first + 1,
+            ],
           );
           const grouped = new Map<string, T[]>();
           const make = (this.readOnly && plainRowMaker(this.em, spec.entity.name)) || ((row: Record<string, unknown>) => this.em.map(spec.entity, row));
@@ -105,6 +118,7 @@ export class Loaders {
               this.primeCount(c, row.id as string, countSql[i] ? Number(row[`__count${i}`]) : 0);
               delete row[`__count${i}`];
             });
+            joined.prime(row);
             const parentId = row[fkColumn] as string;
             const list = grouped.get(parentId) ?? [];
             list.push(make(row) as T);
@@ -116,6 +130,71 @@ export class Loaders {
           });
         }),
     );
+  }
+
+  /**
+   * Left joins reading the rows `refs` point to (and theirs), each in its entity's read scope, with
+   * the columns its selection needs under aliases `rN__column`; `prime` takes them out of a result
+   * row and hands each referenced row to `byId`, as that loader would have loaded it: null when the
+   * row is outside the caller's scope. A reference whose entity is not read plain, or is filtered by
+   * more than the scope, is left to `byId`.
+   */
+  private joins(parentMeta: EntityMetadata, parentAlias: string, refs: readonly ReferenceAhead[]) {
+    const quote = (s: string) => `"${s.replace(/"/g, '""')}"`;
+    const joins: string[] = [];
+    const columns: string[] = [];
+    const params: unknown[] = [];
+    const primes: ((row: Record<string, unknown>) => void)[] = [];
+    let n = 0;
+    const plan = (parent: EntityMetadata, alias: string, ref: ReferenceAhead) => {
+      const meta = this.em.getMetadata().get(ref.entity);
+      const make = plainRowMaker(this.em, ref.entity);
+      const filters = Object.keys(meta.filters ?? {});
+      const pk = meta.primaryKeys;
+      if (!make || pk.length !== 1 || filters.some((f) => f !== 'scope')) return;
+      let scope = '';
+      if (filters.includes('scope')) {
+        const owner = meta.properties['ownerMinistry' as keyof typeof meta.properties];
+        if (!owner) return;
+        const ids = this.scope.readMinistries(ref.entity);
+        if (ids !== null) {
+          if (ids.length === 0) scope = ' and false';
+          else {
+            scope = ` and ${'r' + n}.${quote(owner.fieldNames[0])} in (?)`;
+            params.push([...ids]);
+          }
+        }
+      }
+      const me = `r${n++}`;
+      const fk = parent.properties[ref.key as keyof typeof parent.properties].fieldNames[0];
+      const pkColumn = meta.properties[pk[0] as keyof typeof meta.properties].fieldNames[0];
+      joins.push(`left join ${quote(meta.tableName)} ${me} on ${me}.${quote(pkColumn)} = ${alias}.${quote(fk)}${scope}`);
+      const cols = ref.fields
+        ? ref.fields.flatMap((p) => meta.properties[p as keyof typeof meta.properties].fieldNames)
+        : meta.props.filter((p) => p.persist !== false && p.fieldNames?.length).flatMap((p) => p.fieldNames);
+      const unique = [...new Set(cols)];
+      for (const c of unique) columns.push(`, ${me}.${quote(c)} as ${quote(`${me}__${c}`)}`);
+      const loader = this.byId(meta.class as EntityName<object> & { name: string }, ref.fields);
+      primes.push((row) => {
+        const key = row[`${alias === 'x' ? '' : `${alias}__`}${fk}`];
+        const data: Record<string, unknown> = {};
+        for (const c of unique) {
+          data[c] = row[`${me}__${c}`];
+          delete row[`${me}__${c}`];
+        }
+        if (key == null) return;
+        loader.prime(String(key), data[pkColumn] == null ? null : (make(data) as never));
+      });
+      for (const below of ref.below) plan(meta, me, below);
+    };
+    for (const ref of refs) plan(parentMeta, parentAlias, ref);
+    return {
+      sql: joins.join(' '),
+      columns: columns.join(''),
+      params,
+      // Innermost first: a reference's own key is read from the row before its columns are taken out.
+      prime: (row: Record<string, unknown>) => [...primes].reverse().forEach((p) => p(row)),
+    };
   }
 
   /** All children of each parent, oldest first: for small fixed sets such as an MoU's parties and clauses. */

@@ -7,7 +7,7 @@
  */
 import { Args, Ctx, FieldResolver, Info, Resolver, Root, type ClassType } from 'type-graphql';
 import type { GraphQLResolveInfo } from 'graphql';
-import { countsAhead, registerChildren } from './relations-ahead';
+import { countsAhead, referencesAhead, registerChildren, registerReferences } from './relations-ahead';
 import { declareReads, projection } from './projection';
 import { declarePersonalFields, type Masker } from '../access/masking';
 import { personalValue } from '../access/personal-field';
@@ -107,6 +107,10 @@ export function ownedResource<T extends OwnedEntity, C extends object, U extends
     defineField(Fields, field, () => String, { nullable: p.nullable, description: `${p.description}${MASKED}` }, ((row: T, ctx: Context) =>
       personalValue(ctx, name, row, field, (row as Record<string, unknown>)[field] as string | null, p.masker)) as never);
   }
+  registerReferences(
+    name,
+    Object.entries(decl.references ?? {}).map(([field, r]) => [field, () => r.type().name, r.key ?? field]),
+  );
   for (const [field, r] of Object.entries(decl.references ?? {})) {
     declareReads(name, field, [r.key ?? field]);
     defineField(
@@ -148,6 +152,7 @@ export function ownedResource<T extends OwnedEntity, C extends object, U extends
           args,
           countsAhead(info, c.type().name),
           projection(info, ['edges', 'node'], ctx.em.getMetadata().get(c.type().name), [c.parentProperty]),
+          referencesAhead(info, c.type().name, (n) => ctx.em.getMetadata().get(n)),
         )) as never,
       RelationArgs,
     );

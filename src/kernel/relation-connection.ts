@@ -3,6 +3,7 @@ import type { OwnedEntity, BaseEntity } from './base.entity';
 import type { Context } from '../context';
 import { badUserInput } from '../shared/errors';
 import type { RelationSpec } from './loaders';
+import type { ReferenceAhead } from './relations-ahead';
 import { DEFAULT_PAGE, MAX_PAGE, type ConnectionClass } from '../shared/pagination';
 
 @ArgsType()
@@ -34,6 +35,8 @@ export async function relationConnection<T extends BaseEntity | OwnedEntity>(
   countsAhead: readonly RelationSpec<object>[] = [],
   /** The children's properties the query needs (see projection.ts), all when null. */
   fields: readonly string[] | null = null,
+  /** References of the children read with the page (see relations-ahead.ts). */
+  refs?: { refs: readonly ReferenceAhead[]; key: string },
 ) {
   const first = args.first ?? DEFAULT_PAGE;
   if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE) throw badUserInput(`first must be between 0 and ${MAX_PAGE}.`, 'first');
@@ -41,7 +44,7 @@ export async function relationConnection<T extends BaseEntity | OwnedEntity>(
   // The page is read only when edges or pageInfo are selected; `totalCount` alone is one batched count.
   return connection.lazy(
     async () => {
-      const page = await ctx.loaders.page(spec, first, after, countsAhead, fields).load(parentId);
+      const page = await ctx.loaders.page(spec, first, after, countsAhead, fields, refs).load(parentId);
       const edges = page.rows.map((node) => ({ node, cursor: encode(node.id) }));
       return {
         edges,
