@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import type { GraphQLInterfaceType, GraphQLSchema } from 'graphql';
 import { resolveNodeType } from './kernel/node.interface';
+import { installDirectResolvers } from './kernel/direct-resolvers';
 import { inputGuard } from './shared/input-guard';
 import { applyMiddleware } from 'graphql-middleware';
 import path from 'node:path';
@@ -23,6 +24,7 @@ export function buildBareSchema(): Promise<GraphQLSchema> {
 /** The served schema: shield rules around every root field, then the input guard, then the audit event around every mutation. */
 export async function buildAppSchema(): Promise<GraphQLSchema> {
   const schema = await buildBareSchema();
+  installDirectResolvers(schema);
   const queries = Object.keys(schema.getQueryType()?.getFields() ?? {});
   const mutations = Object.keys(schema.getMutationType()?.getFields() ?? {});
   // Outermost first: who may call it, then whether its arguments are sound, then the mutation's audit event.

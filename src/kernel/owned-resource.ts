@@ -9,6 +9,7 @@ import { Args, Ctx, FieldResolver, Info, Resolver, Root, type ClassType } from '
 import type { GraphQLResolveInfo } from 'graphql';
 import { countsAhead, referencesAhead, registerChildren, registerReferences } from './relations-ahead';
 import { declareReads, projection } from './projection';
+import { resolveDirectly } from './direct-resolvers';
 import { declarePersonalFields, type Masker } from '../access/masking';
 import { personalValue } from '../access/personal-field';
 import type { OperationPolicy } from '../access/policy';
@@ -71,6 +72,7 @@ export interface OwnedResourceDeclaration<T extends OwnedEntity, C extends objec
 /** Defines `name` on a resolver class as a field resolver `(root, ctx) => …` or `(root, args, ctx) => …`. */
 function defineField(
   target: Function,
+  objectType: () => Function,
   name: string,
   type: () => unknown,
   options: { nullable?: boolean; description?: string },
@@ -79,6 +81,17 @@ function defineField(
   withInfo = false,
 ) {
   Object.defineProperty(target.prototype, name, { value: body, writable: true, configurable: true });
+  // type-graphql still sees the field (its type, arguments and description make the schema); the call skips its wrapper.
+  const call = body as (...a: unknown[]) => unknown;
+  resolveDirectly(
+    () => objectType().name,
+    name,
+    withArgs
+      ? (root, args, ctx, info) => call(root, args, ctx, info)
+      : withInfo
+        ? (root, _a, ctx, info) => call(root, ctx, info)
+        : (root, _a, ctx) => call(root, ctx),
+  );
   const descriptor = Object.getOwnPropertyDescriptor(target.prototype, name) as PropertyDescriptor;
   Root()(target.prototype, name, 0);
   if (withArgs) {
@@ -104,8 +117,14 @@ export function ownedResource<T extends OwnedEntity, C extends object, U extends
   class Fields {}
   for (const [field, p] of Object.entries(decl.personal ?? {})) {
     declareReads(name, field, [field]);
-    defineField(Fields, field, () => String, { nullable: p.nullable, description: `${p.description}${MASKED}` }, ((row: T, ctx: Context) =>
-      personalValue(ctx, name, row, field, (row as Record<string, unknown>)[field] as string | null, p.masker)) as never);
+    defineField(
+      Fields,
+      () => entity,
+      field,
+      () => String,
+      { nullable: p.nullable, description: `${p.description}${MASKED}` },
+      ((row: T, ctx: Context) => personalValue(ctx, name, row, field, (row as Record<string, unknown>)[field] as string | null, p.masker)) as never,
+    );
   }
   registerReferences(
     name,
@@ -115,6 +134,7 @@ export function ownedResource<T extends OwnedEntity, C extends object, U extends
     declareReads(name, field, [r.key ?? field]);
     defineField(
       Fields,
+      () => entity,
       field,
       r.type,
       { nullable: true, description: r.description ?? 'Null when the record is outside your read scope.' },
@@ -140,6 +160,7 @@ export function ownedResource<T extends OwnedEntity, C extends object, U extends
     declareReads(name, field, []);
     defineField(
       Fields,
+      () => entity,
       field,
       () => Connection,
       { description: c.description },

@@ -3,10 +3,18 @@ import type { Context } from '../../context';
 import { parseGlobalId, toGlobalId } from '../../shared/global-id';
 import { Node } from '../../kernel/node.interface';
 import type { Resource } from '../../kernel/resource';
+import { resolveDirectly } from '../../kernel/direct-resolvers';
 
 /** `node(id:)` over every resource that declares a node type. */
 export function nodeResolver(resources: readonly Resource[]) {
   const types = new Map<string, ClassType<object>>(resources.filter((r) => r.node).map((r) => [r.name, r.node as ClassType<object>]));
+  // Once per row of every page: resolved directly, past type-graphql's per-call wrapper (see direct-resolvers.ts).
+  for (const type of types.keys())
+    resolveDirectly(
+      () => type,
+      'id',
+      (root: { id: string; constructor: { name: string } }) => toGlobalId(root.constructor.name, root.id),
+    );
 
   @Resolver(() => Node)
   class NodeResolver {

@@ -1,0 +1,34 @@
+/**
+ * Field resolvers that run as plain functions on the built schema.
+ *
+ * type-graphql calls every `@FieldResolver` through a generic wrapper: it
+ * looks up the resolver instance, runs the middleware chain and builds each
+ * parameter (converting arguments to class instances) on every call. For the
+ * fields resolved once per row of a page — global ids, relations, references,
+ * personal fields — that wrapper cost more than the resolver. These fields
+ * declare their function here too, and `installDirectResolvers` puts it on
+ * the schema in place of the wrapper. The schema (its SDL) is unchanged; the
+ * shield and the other middlewares are applied afterwards, around them.
+ * Nothing here may rely on what the wrapper did: there are no global
+ * middlewares or auth checker, and arguments arrive as GraphQL coerced them.
+ */
+import type { GraphQLFieldResolver, GraphQLSchema } from 'graphql';
+import { isObjectType } from 'graphql';
+import type { Context } from '../context';
+
+const direct: { type: () => string; field: string; resolve: GraphQLFieldResolver<never, Context> }[] = [];
+
+/** Resolves `type.field` with `resolve` directly (the type is named lazily: classes may not exist yet). */
+export function resolveDirectly(type: () => string, field: string, resolve: GraphQLFieldResolver<never, Context>): void {
+  direct.push({ type, field, resolve });
+}
+
+export function installDirectResolvers(schema: GraphQLSchema): void {
+  for (const { type, field, resolve } of direct) {
+    const object = schema.getType(type());
+    const target = isObjectType(object) ? object.getFields()[field] : undefined;
+    // A declaration that names no field of the schema is a programming error, not something to skip.
+    if (!target) throw new Error(`direct resolver for ${type()}.${field}: no such field in the schema`);
+    target.resolve = resolve as GraphQLFieldResolver<unknown, unknown>;
+  }
+}
