@@ -6,6 +6,7 @@
  * the app's database credentials can act as an account without its token.
  */
 import { jwtVerify, SignJWT, errors as joseErrors } from 'jose';
+import { LRUCache } from 'lru-cache';
 import { Role } from './roles';
 
 const ISSUER = 'sinergi';
@@ -47,14 +48,27 @@ export class TokenService {
       .sign(this.key);
   }
 
+  /**
+   * Tokens whose signature was checked, until they expire: a client sends the same token with every
+   * request, and checking an HMAC is an asynchronous WebCrypto job each time. Only what verified is
+   * kept, and only until its own expiry; revocation is the database's (the session behind it).
+   */
+  private readonly verified = new LRUCache<string, SessionClaims>({ max: 10_000, ttlAutopurge: false });
+
   /** The claims, or null for a token that is missing its signature, expired, or otherwise not ours. */
   async verify(token: string): Promise<SessionClaims | null> {
+    const known = this.verified.get(token);
+    if (known) return known;
     try {
       const { payload } = await jwtVerify(token, this.key, { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'] });
       const role = payload.role as Role;
       if (!payload.sub || !Object.values(Role).includes(role) || typeof payload.sid !== 'string' || typeof payload.sst !== 'string') return null;
       const ministryId = typeof payload.ministryId === 'string' ? payload.ministryId : null;
-      return { accountId: payload.sub, ministryId, role, sessionId: payload.sid, secret: payload.sst };
+      const claims = { accountId: payload.sub, ministryId, role, sessionId: payload.sid, secret: payload.sst };
+      // jwtVerify refused it if expired; `exp` is optional in a JWT, but this service always sets it.
+      const ms = typeof payload.exp === 'number' ? payload.exp * 1000 - Date.now() : 0;
+      if (ms > 0) this.verified.set(token, claims, { ttl: ms });
+      return claims;
     } catch (e) {
       if (e instanceof joseErrors.JOSEError) return null;
       throw e;
