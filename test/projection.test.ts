@@ -27,6 +27,7 @@ import { ResourceType } from '../src/shared/enums';
 import { expectOk } from './support/expect';
 import { ministryWorld, signedMou } from './support/factories';
 import { startTestApp, type Client, type TestApp } from './support/test-app';
+import { toGlobalId } from '../src/shared/global-id';
 
 const schema = buildSchema(readFileSync(path.join(__dirname, '..', 'schema', 'schema.graphql'), 'utf8'));
 const query = schema.getQueryType() as GraphQLObjectType;
@@ -136,4 +137,25 @@ describe('lists read only the columns their selection needs', () => {
       if (['institutions', 'programs', 'trainees', 'enrollments'].includes(list.name)) expect(compared).toBeGreaterThan(20);
     });
   }
+});
+
+describe('mutations read whole rows', () => {
+  it("a mutation's answer that pages children leaves no partial entity for the next mutation of the operation", async () => {
+    const em = t.em();
+    const kemnaker = await t.ministry('KEMNAKER');
+    const world = await ministryWorld(em, kemnaker);
+    const editor = await t.as(Role.EDITOR, 'KEMNAKER');
+    const before = { title: world.program.title, sector: world.program.sector, capacity: world.program.capacityPerIntake };
+    const res = await editor.raw(
+      `mutation($i: ID!, $p: ID!) {
+        a: updateInstitution(input: { id: $i, name: "Renamed" }) { programs(first: 5) { edges { node { id } } } }
+        b: updateProgram(input: { id: $p, capacityPerIntake: 7 }) { id title sector capacityPerIntake }
+      }`,
+      { i: toGlobalId('Institution', world.institution.id), p: toGlobalId('Program', world.program.id) },
+    );
+    const data = expectOk(res) as { b: { title: string; sector: string; capacityPerIntake: number } };
+    expect(data.b).toMatchObject({ title: before.title, sector: before.sector, capacityPerIntake: 7 });
+    const [row] = await em.getConnection().execute('select title, sector, capacity_per_intake from program where id = ?', [world.program.id]);
+    expect(row).toEqual({ title: before.title, sector: before.sector, capacity_per_intake: 7 });
+  });
 });

@@ -80,7 +80,9 @@ export class Loaders {
     /** References of the children read with the page (see relations-ahead.ts); a query's only. */
     ahead: { refs: readonly ReferenceAhead[]; key: string } = { refs: [], key: '' },
   ): DataLoader<string, ChildPage<T>> {
+    // A mutation's rows are entities in the identity map: they are read whole, never a projection of them.
     const refs = this.readOnly ? ahead : { refs: [], key: '' };
+    if (!this.readOnly) fields = null;
     return this.memo(
       `page:${spec.entity.name}:${spec.parentProperty}:${first}:${after}:${counts.map((c) => `${c.entity.name}.${c.parentProperty}`).join(',')}:${fields?.join(',') ?? '*'}:${refs.key}`,
       () =>
