@@ -139,6 +139,35 @@ describe('lists read only the columns their selection needs', () => {
   }
 });
 
+describe('a record read by id reads its relation pages with itself', () => {
+  // Every type with relations: the record's pages, read with it, answer as the same pages read under a list.
+  const withRelations = lists
+    .map((l) => ({ list: l.name, type: nodeTypeOf(l.type) as GraphQLObjectType }))
+    .filter(({ type }) => type.getInterfaces().some((i) => i.name === 'Node') && Object.values(type.getFields()).some((f) => isConnection(f.type)));
+
+  it('has records with relations to check', () => {
+    expect(withRelations.map((w) => w.type.name)).toEqual(expect.arrayContaining(['Institution', 'Program', 'Trainee']));
+  });
+
+  for (const { list, type } of withRelations) {
+    it(`node(id) of a ${type.name}: its relations answer as under ${list}`, async () => {
+      const relations = Object.values(type.getFields())
+        .filter((f) => isConnection(f.type))
+        .map((f) => selectionOf(f, 1))
+        .join(' ');
+      for (const c of [owner, partner]) {
+        const rows = expectOk(await c.raw(`{ ${list}(first: 50) { edges { node { id ${relations} } } } }`))[list].edges as { node: Record<string, unknown> }[];
+        expect(rows.length).toBeGreaterThan(0);
+        for (const { node: row } of rows) {
+          const res = await c.raw(`{ node(id: "${row.id}") { ... on ${type.name} { id ${relations} } } }`);
+          expect(expectOk(res).node, `${type.name} ${row.id}`).toEqual(row);
+          // (The statements this takes are counted in pagination.test.ts.)
+        }
+      }
+    });
+  }
+});
+
 describe('mutations read whole rows', () => {
   it("a mutation's answer that pages children leaves no partial entity for the next mutation of the operation", async () => {
     const em = t.em();

@@ -14,6 +14,7 @@ import DataLoader from 'dataloader';
 import type { Scope, ScopedResource } from '../access/scope';
 import { plainRowMaker, readRows } from './plain-rows';
 import type { ReferenceAhead } from './relations-ahead';
+import type { RowAhead } from './row-ahead';
 
 const MIN_UUID = '00000000-0000-0000-0000-000000000000';
 
@@ -47,17 +48,23 @@ export class Loaders {
 
   /**
    * Loads rows by primary key; a row outside the caller's scope loads as null.
-   * `fields`: the properties a query needs (see projection.ts), all when absent.
+   * `fields`: the properties a query needs (see projection.ts), all when absent; `ahead`: what the
+   * statement reads besides each row (its relation pages and counts, see row-ahead.ts), a query's only.
    */
-  byId<T extends object>(entity: EntityName<T> & { name: string }, fields: readonly string[] | null = null): DataLoader<string, T | null> {
+  byId<T extends object>(
+    entity: EntityName<T> & { name: string },
+    fields: readonly string[] | null = null,
+    ahead?: Pick<RowAhead, 'key' | 'columns' | 'take'>,
+  ): DataLoader<string, T | null> {
     return this.memo(
-      `byId:${entity.name}:${fields?.join(',') ?? '*'}`,
+      `byId:${entity.name}:${fields?.join(',') ?? '*'}:${ahead?.key ?? ''}`,
       () =>
         new DataLoader<string, T | null>(async (ids) => {
           // By the primary key, whatever it is called (reference data is keyed by a code).
           const pk = this.em.getMetadata().find(entity.name)?.primaryKeys[0] ?? 'id';
           const where = { [pk]: { $in: [...ids] } } as never;
-          const plain = this.readOnly ? await readRows<T>(this.em, entity.name, where, {}, { fields }) : null;
+          const plain = this.readOnly ? await readRows<T>(this.em, entity.name, where, {}, { fields, columns: ahead?.columns }) : null;
+          plain?.raw.forEach((row, i) => ahead?.take(plain.extras[i], String(row[pk])));
           const rows = plain ? plain.raw.map(plain.make) : await this.em.find(entity, where);
           const byId = new Map(rows.map((r) => [String((r as Record<string, unknown>)[pk]), r]));
           return ids.map((id) => (byId.get(id) as T | undefined) ?? null);
@@ -87,51 +94,102 @@ export class Loaders {
       `page:${spec.entity.name}:${spec.parentProperty}:${first}:${after}:${counts.map((c) => `${c.entity.name}.${c.parentProperty}`).join(',')}:${fields?.join(',') ?? '*'}:${refs.key}`,
       () =>
         new DataLoader<string, ChildPage<T>>(async (parentIds) => {
-          const { table, fk, fkColumn, owner } = this.columns(spec);
-          const meta = this.em.getMetadata().get(spec.entity.name);
-          const columns = fields
-            ? [...new Set(['id', spec.parentProperty, ...fields])]
-                .flatMap((p) => meta.properties[p as keyof typeof meta.properties].fieldNames.map((c) => `t."${c}"`))
-                .join(', ')
-            : 't.*';
-          const scopeSql = this.scopeSql(spec, owner, 't');
-          if (!scopeSql) return parentIds.map(() => ({ rows: [], hasNextPage: false }));
-          const countSql = counts.map((c, i) => this.countColumn(c, 'x', `__count${i}`));
-          const joined = this.joins(meta, 'x', refs.refs);
-          // rn counts, per parent, the children after the cursor; one extra row tells hasNextPage.
-          const rows: Record<string, unknown>[] = await this.em.execute(
-            `select x.*${countSql.map((c) => (c ? `, ${c.sql}` : '')).join('')}${joined.columns} from (select ${columns}, count(*) filter (where t.id > ?) over (partition by t.${fk} order by t.id) as __rn
-             from ${table} t where t.${fk} in (?) ${scopeSql.sql}) x ${joined.sql}
-           where x.id > ? and x.__rn <= ? order by x.${fk}, x.id`,
-            [
-              ...countSql.flatMap((c) => c?.params ?? []),
-              after ?? MIN_UUID,
-              [...parentIds],
-              ...scopeSql.params,
-              ...joined.params,
-              after ?? MIN_UUID,
-              first + 1,
-            ],
-          );
-          const grouped = new Map<string, T[]>();
-          const make = (this.readOnly && plainRowMaker(this.em, spec.entity.name)) || ((row: Record<string, unknown>) => this.em.map(spec.entity, row));
-          for (const { __rn: _rn, ...row } of rows) {
-            counts.forEach((c, i) => {
-              this.primeCount(c, row.id as string, countSql[i] ? Number(row[`__count${i}`]) : 0);
-              delete row[`__count${i}`];
-            });
-            joined.prime(row);
-            const parentId = row[fkColumn] as string;
-            const list = grouped.get(parentId) ?? [];
-            list.push(make(row) as T);
-            grouped.set(parentId, list);
-          }
-          return parentIds.map((id) => {
-            const list = grouped.get(id) ?? [];
-            return { rows: list.slice(0, first), hasNextPage: list.length > first };
-          });
+          const query = this.pageQuery(spec, first, after, counts, fields, refs.refs, { ids: parentIds });
+          if (!query) return parentIds.map(() => ({ rows: [], hasNextPage: false }));
+          return query.take(await this.em.execute(query.sql, query.params), parentIds);
         }),
     );
+  }
+
+  /**
+   * A page of `spec`'s children of each row of `parentAlias`, as a JSON column `name` of the statement
+   * that reads those rows (a root `node` reads its selected relation pages with itself). `take` hands
+   * the page of one parent to `page(...)` with the same arguments, as that loader would have read it.
+   * Null when nothing is readable (the loader answers empty pages without a statement anyway).
+   */
+  pageColumn(
+    spec: RelationSpec<object>,
+    first: number,
+    after: string | null,
+    counts: readonly RelationSpec<object>[],
+    fields: readonly string[] | null,
+    refs: { refs: readonly ReferenceAhead[]; key: string },
+    parentAlias: string,
+    name: string,
+  ): { name: string; sql: string; params: unknown[]; take(json: unknown, parentId: string): void } | null {
+    if (!this.readOnly) return null;
+    const query = this.pageQuery(spec, first, after, counts, fields, refs.refs, { of: parentAlias });
+    if (!query) return null;
+    const loader = this.page(spec, first, after, counts, fields, refs);
+    return {
+      name,
+      // Ordered as the page statement orders its rows; json keeps each column's name, and the plain
+      // rows' converters read its text forms (timestamps, dates) as they read the driver's.
+      sql: `(select coalesce(json_agg(row_to_json(p) order by p.id), '[]'::json) from (${query.sql}) p) as "${name}"`,
+      params: query.params,
+      take: (json, parentId) => {
+        const rows = (typeof json === 'string' ? JSON.parse(json) : json) as Record<string, unknown>[];
+        loader.prime(parentId, query.take(rows, [parentId])[0]);
+      },
+    };
+  }
+
+  /** The statement of `page`, for the parents `ids` or for the row of an outer query's `of` alias, and how its rows become pages. */
+  private pageQuery<T extends object>(
+    spec: RelationSpec<T>,
+    first: number,
+    after: string | null,
+    counts: readonly RelationSpec<object>[],
+    fields: readonly string[] | null,
+    refs: readonly ReferenceAhead[],
+    parents: { ids: readonly string[] } | { of: string },
+  ) {
+    const { table, fk, fkColumn, owner } = this.columns(spec);
+    const meta = this.em.getMetadata().get(spec.entity.name);
+    const columns = fields
+      ? [...new Set(['id', spec.parentProperty, ...fields])]
+          .flatMap((p) => meta.properties[p as keyof typeof meta.properties].fieldNames.map((c) => `t."${c}"`))
+          .join(', ')
+      : 't.*';
+    const scopeSql = this.scopeSql(spec, owner, 't');
+    if (!scopeSql) return null;
+    const countSql = counts.map((c, i) => this.countColumn(c, 'x', `__count${i}`));
+    const joined = this.joins(meta, 'x', refs);
+    const parentSql = 'ids' in parents ? `t.${fk} in (?)` : `t.${fk} = ${parents.of}.id`;
+    const make = (this.readOnly && plainRowMaker(this.em, spec.entity.name)) || ((row: Record<string, unknown>) => this.em.map(spec.entity, row));
+    return {
+      // rn counts, per parent, the children after the cursor; one extra row tells hasNextPage.
+      sql: `select x.*${countSql.map((c) => (c ? `, ${c.sql}` : '')).join('')}${joined.columns} from (select ${columns}, count(*) filter (where t.id > ?) over (partition by t.${fk} order by t.id) as __rn
+             from ${table} t where ${parentSql} ${scopeSql.sql}) x ${joined.sql}
+           where x.id > ? and x.__rn <= ? order by x.${fk}, x.id`,
+      params: [
+        ...countSql.flatMap((c) => c?.params ?? []),
+        after ?? MIN_UUID,
+        ...('ids' in parents ? [[...parents.ids]] : []),
+        ...scopeSql.params,
+        ...joined.params,
+        after ?? MIN_UUID,
+        first + 1,
+      ],
+      take: (rows: Record<string, unknown>[], parentIds: readonly string[]): ChildPage<T>[] => {
+        const grouped = new Map<string, T[]>();
+        for (const { __rn: _rn, ...row } of rows) {
+          counts.forEach((c, i) => {
+            this.primeCount(c, row.id as string, countSql[i] ? Number(row[`__count${i}`]) : 0);
+            delete row[`__count${i}`];
+          });
+          joined.prime(row);
+          const parentId = row[fkColumn] as string;
+          const list = grouped.get(parentId) ?? [];
+          list.push(make(row) as T);
+          grouped.set(parentId, list);
+        }
+        return parentIds.map((id) => {
+          const list = grouped.get(id) ?? [];
+          return { rows: list.slice(0, first), hasNextPage: list.length > first };
+        });
+      },
+    };
   }
 
   /**

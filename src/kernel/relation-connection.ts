@@ -24,6 +24,13 @@ function decode(cursor: string): string {
   return id;
 }
 
+/** The page a relation's arguments ask for; BAD_USER_INPUT for a size out of bounds or a cursor not of a relation. */
+export function relationPage(args: RelationArgs): { first: number; after: string | null } {
+  const first = args.first ?? DEFAULT_PAGE;
+  if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE) throw badUserInput(`first must be between 0 and ${MAX_PAGE}.`, 'first');
+  return { first, after: args.after ? decode(args.after) : null };
+}
+
 /** A one-to-many relation as a connection, batched across all parents in the response. */
 export async function relationConnection<T extends BaseEntity | OwnedEntity>(
   ctx: Context,
@@ -38,9 +45,7 @@ export async function relationConnection<T extends BaseEntity | OwnedEntity>(
   /** References of the children read with the page (see relations-ahead.ts). */
   refs?: { refs: readonly ReferenceAhead[]; key: string },
 ) {
-  const first = args.first ?? DEFAULT_PAGE;
-  if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE) throw badUserInput(`first must be between 0 and ${MAX_PAGE}.`, 'first');
-  const after = args.after ? decode(args.after) : null;
+  const { first, after } = relationPage(args);
   // The page is read only when edges or pageInfo are selected; `totalCount` alone is one batched count.
   return connection.lazy(
     async () => {

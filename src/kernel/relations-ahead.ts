@@ -15,6 +15,10 @@ import { projection } from './projection';
 /** The one-to-many relations of each resource, by entity name (filled as the resources are declared). */
 const childRelations = new Map<string, readonly [field: string, spec: () => RelationSpec<object>][]>();
 
+export function childRelationsOf(entityName: string): readonly [field: string, spec: () => RelationSpec<object>][] {
+  return childRelations.get(entityName) ?? [];
+}
+
 export function registerChildren(entityName: string, relations: readonly [string, () => RelationSpec<object>][]): void {
   childRelations.set(entityName, relations);
 }

@@ -56,7 +56,7 @@ export function selects(info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments
 }
 
 /** The fields at `path` below the current field: those a selection there is made of. */
-function fieldsAt(info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments'>, path: readonly string[]): readonly FieldNode[] {
+export function fieldsAt(info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments'>, path: readonly string[]): readonly FieldNode[] {
   let fields: readonly FieldNode[] = info.fieldNodes;
   for (const name of path) fields = fieldsNamed(setsOf(fields), name, info.fragments);
   return fields;

@@ -1,4 +1,6 @@
-import { Arg, Ctx, FieldResolver, ID, Query, Resolver, Root, type ClassType } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, ID, Info, Query, Resolver, Root, type ClassType } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { rowAhead } from '../../kernel/row-ahead';
 import type { Context } from '../../context';
 import { parseGlobalId, toGlobalId } from '../../shared/global-id';
 import { Node } from '../../kernel/node.interface';
@@ -22,11 +24,14 @@ export function nodeResolver(resources: readonly Resource[]) {
       nullable: true,
       description: 'Any object by global id. A record outside your read scope answers exactly like one that does not exist: null.',
     })
-    node(@Arg('id', () => ID) id: string, @Ctx() ctx: Context) {
+    node(@Arg('id', () => ID) id: string, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo) {
       const parsed = parseGlobalId(id);
       const entity = parsed && types.get(parsed.type);
       if (!parsed || !entity) return null;
-      return ctx.loaders.byId(entity).load(parsed.id);
+      // A query reads the record, with the relation pages selected on it, in one statement (see row-ahead.ts).
+      if (!ctx.readOnly) return ctx.loaders.byId(entity).load(parsed.id);
+      const ahead = rowAhead(ctx, info, entity.name);
+      return ctx.loaders.byId(entity, ahead.fields, ahead).load(parsed.id);
     }
 
     @FieldResolver(() => ID)
