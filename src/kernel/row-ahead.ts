@@ -8,13 +8,14 @@
  * field asked twice with different arguments, a bad argument), the field reads
  * its page itself, and reports a bad argument as it always does.
  */
-import { getArgumentValues, type GraphQLObjectType, type GraphQLResolveInfo } from 'graphql';
+import { getArgumentValues, type FieldNode, type GraphQLField, type GraphQLObjectType, type GraphQLResolveInfo } from 'graphql';
 import type { Context } from '../context';
 import { fieldsAt, selects } from '../shared/lookahead';
 import { PAGE_ALIAS } from './plain-rows';
 import { projection } from './projection';
 import { relationPage, type RelationArgs } from './relation-connection';
-import { childRelationsOf, countsAhead, referencesAhead } from './relations-ahead';
+import { childRelationsOf, countsAhead, referencesAhead, type ReferenceAhead } from './relations-ahead';
+import type { RelationSpec } from './loaders';
 
 export interface RowAhead {
   /** The properties to read (all when null). */
@@ -26,46 +27,81 @@ export interface RowAhead {
   take(extras: Record<string, unknown>, id: string): void;
 }
 
-export function rowAhead(ctx: Context, info: GraphQLResolveInfo, entityName: string): RowAhead {
+interface RelationPlan {
+  index: number;
+  field: string;
+  spec: RelationSpec<object>;
+  nodes: readonly FieldNode[];
+  def: GraphQLField<unknown, unknown>;
+  count: boolean;
+  page: { counts: RelationSpec<object>[]; fields: readonly string[] | null; refs: { refs: readonly ReferenceAhead[]; key: string } } | null;
+}
+
+/** What does not change between requests of one document: which relations are selected, and how their pages are read. */
+const plans = new WeakMap<readonly FieldNode[], Map<string, { id: number; fields: readonly string[] | null; relations: RelationPlan[] }>>();
+let planIds = 0;
+
+function planOf(ctx: Context, info: GraphQLResolveInfo, entityName: string) {
+  let byType = plans.get(info.fieldNodes);
+  if (!byType) plans.set(info.fieldNodes, (byType = new Map()));
+  let plan = byType.get(entityName);
+  if (plan) return plan;
   const meta = (name: string) => ctx.em.getMetadata().get(name);
-  const columns: RowAhead['columns'] = [];
-  const takes: ((extras: Record<string, unknown>, id: string) => void)[] = [];
-  const keys: string[] = [];
   const type = info.schema.getType(entityName) as GraphQLObjectType | undefined;
-  childRelationsOf(entityName).forEach(([field, specOf], i) => {
+  const relations: RelationPlan[] = [];
+  childRelationsOf(entityName).forEach(([field, specOf], index) => {
     const nodes = fieldsAt(info, [field]);
     const def = type?.getFields()[field];
     if (!nodes.length || !def) return;
     const spec = specOf();
     const below = { fieldNodes: nodes, fragments: info.fragments };
-    if (selects(below, ['totalCount'])) {
-      const column = ctx.loaders.countColumn(spec, PAGE_ALIAS, `__nc${i}`);
+    const child = spec.entity.name;
+    const page =
+      selects(below, ['edges']) || selects(below, ['pageInfo'])
+        ? {
+            counts: countsAhead(below, child),
+            fields: projection(below, ['edges', 'node'], meta(child), [spec.parentProperty]),
+            refs: referencesAhead(below, child, meta),
+          }
+        : null;
+    relations.push({ index, field, spec, nodes, def, count: selects(below, ['totalCount']), page });
+  });
+  plan = { id: ++planIds, fields: projection(info, [], meta(entityName), []), relations };
+  byType.set(entityName, plan);
+  return plan;
+}
+
+export function rowAhead(ctx: Context, info: GraphQLResolveInfo, entityName: string): RowAhead {
+  const plan = planOf(ctx, info, entityName);
+  const columns: RowAhead['columns'] = [];
+  const takes: ((extras: Record<string, unknown>, id: string) => void)[] = [];
+  const keys: string[] = [];
+  for (const { index, field, spec, nodes, def, count, page } of plan.relations) {
+    if (count) {
+      const column = ctx.loaders.countColumn(spec, PAGE_ALIAS, `__nc${index}`);
       if (column) columns.push(column);
       keys.push(`${field}.count`);
       takes.push((extras, id) => ctx.loaders.primeCount(spec, id, column ? Number(extras[column.name]) : 0));
     }
-    if (!selects(below, ['edges']) && !selects(below, ['pageInfo'])) return;
-    let page: { first: number; after: string | null };
+    if (!page) continue;
+    let args: { first: number; after: string | null };
     try {
-      const args = nodes.map((n) => JSON.stringify(getArgumentValues(def, n, info.variableValues)));
-      if (args.some((a) => a !== args[0])) return;
-      page = relationPage(JSON.parse(args[0]) as RelationArgs);
+      const given = nodes.map((n) => JSON.stringify(getArgumentValues(def, n, info.variableValues)));
+      if (given.some((a) => a !== given[0])) continue;
+      args = relationPage(JSON.parse(given[0]) as RelationArgs);
     } catch {
-      return;
+      continue;
     }
-    const child = spec.entity.name;
-    const counts = countsAhead(below, child);
-    const fields = projection(below, ['edges', 'node'], meta(child), [spec.parentProperty]);
-    const refs = referencesAhead(below, child, meta);
-    const column = ctx.loaders.pageColumn(spec, page.first, page.after, counts, fields, refs, PAGE_ALIAS, `__np${i}`);
-    if (!column) return;
+    const column = ctx.loaders.pageColumn(spec, args.first, args.after, page.counts, page.fields, page.refs, PAGE_ALIAS, `__np${index}`);
+    if (!column) continue;
     columns.push(column);
-    keys.push(`${field}.page:${page.first}:${page.after}:${counts.map((c) => c.entity.name).join(',')}:${fields?.join(',')}:${refs.key}`);
+    keys.push(`${field}.page:${args.first}:${args.after}`);
     takes.push((extras, id) => column.take(extras[column.name], id));
-  });
+  }
   return {
-    fields: projection(info, [], meta(entityName), []),
-    key: keys.join('|'),
+    fields: plan.fields,
+    // The plan is the document's; only the arguments vary from one request to the next.
+    key: `${plan.id}|${keys.join('|')}`,
     columns,
     take: (extras, id) => takes.forEach((t) => t(extras, id)),
   };
