@@ -212,6 +212,7 @@ export class Loaders {
       const filters = Object.keys(meta.filters ?? {});
       const pk = meta.primaryKeys;
       if (!make || pk.length !== 1 || filters.some((f) => f !== 'scope')) return;
+      const me = `r${n}`;
       let scope = '';
       if (filters.includes('scope')) {
         const owner = meta.properties['ownerMinistry' as keyof typeof meta.properties];
@@ -220,12 +221,12 @@ export class Loaders {
         if (ids !== null) {
           if (ids.length === 0) scope = ' and false';
           else {
-            scope = ` and ${'r' + n}.${quote(owner.fieldNames[0])} in (?)`;
+            scope = ` and ${me}.${quote(owner.fieldNames[0])} in (?)`;
             params.push([...ids]);
           }
         }
       }
-      const me = `r${n++}`;
+      n++;
       const fk = parent.properties[ref.key as keyof typeof parent.properties].fieldNames[0];
       const pkColumn = meta.properties[pk[0] as keyof typeof meta.properties].fieldNames[0];
       joins.push(`left join ${quote(meta.tableName)} ${me} on ${me}.${quote(pkColumn)} = ${alias}.${quote(fk)}${scope}`);
