@@ -13,10 +13,13 @@ import type { EntityMetadata, EntityName } from '@mikro-orm/core';
 import DataLoader from 'dataloader';
 import type { Scope, ScopedResource } from '../access/scope';
 import { plainRowMaker, readRows } from './plain-rows';
-import type { ReferenceAhead } from './relations-ahead';
+import { READ_ROWS_ONLY, type PageReads, type ReferenceAhead } from './relations-ahead';
 import type { RowAhead } from './row-ahead';
 
 const MIN_UUID = '00000000-0000-0000-0000-000000000000';
+
+/** An SQL identifier, quoted (names come from the ORM's metadata, never from a request). */
+const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
 export interface RelationSpec<T> {
   entity: EntityName<T> & { name: string };
@@ -77,24 +80,14 @@ export class Loaders {
    * `counts`: relations of the children whose `totalCount` the query asks for next; they are
    * counted in the same statement and primed into `count`, one round trip fewer per level.
    */
-  page<T extends object>(
-    spec: RelationSpec<T>,
-    first: number,
-    after: string | null,
-    counts: readonly RelationSpec<object>[] = [],
-    /** The children's properties the query needs (see projection.ts), all when null. */
-    fields: readonly string[] | null = null,
-    /** References of the children read with the page (see relations-ahead.ts); a query's only. */
-    ahead: { refs: readonly ReferenceAhead[]; key: string } = { refs: [], key: '' },
-  ): DataLoader<string, ChildPage<T>> {
-    // A mutation's rows are entities in the identity map: they are read whole, never a projection of them.
-    const refs = this.readOnly ? ahead : { refs: [], key: '' };
-    if (!this.readOnly) fields = null;
+  page<T extends object>(spec: RelationSpec<T>, first: number, after: string | null, asked: PageReads = READ_ROWS_ONLY): DataLoader<string, ChildPage<T>> {
+    // A mutation's rows are entities in the identity map: read whole, never a projection, nothing joined to them.
+    const reads = this.readOnly || asked === READ_ROWS_ONLY ? asked : { ...READ_ROWS_ONLY, counts: asked.counts, key: `whole:${asked.key}` };
     return this.memo(
-      `page:${spec.entity.name}:${spec.parentProperty}:${first}:${after}:${counts.map((c) => `${c.entity.name}.${c.parentProperty}`).join(',')}:${fields?.join(',') ?? '*'}:${refs.key}`,
+      `page:${spec.entity.name}:${spec.parentProperty}:${first}:${after}:${reads.key}`,
       () =>
         new DataLoader<string, ChildPage<T>>(async (parentIds) => {
-          const query = this.pageQuery(spec, first, after, counts, fields, refs.refs, { ids: parentIds });
+          const query = this.pageQuery(spec, first, after, reads, { ids: parentIds });
           if (!query) return parentIds.map(() => ({ rows: [], hasNextPage: false }));
           return query.take(await this.em.execute(query.sql, query.params), parentIds);
         }),
@@ -111,16 +104,14 @@ export class Loaders {
     spec: RelationSpec<object>,
     first: number,
     after: string | null,
-    counts: readonly RelationSpec<object>[],
-    fields: readonly string[] | null,
-    refs: { refs: readonly ReferenceAhead[]; key: string },
+    reads: PageReads,
     parentAlias: string,
     name: string,
   ): { name: string; sql: string; params: unknown[]; take(json: unknown, parentId: string): void } | null {
     if (!this.readOnly) return null;
-    const query = this.pageQuery(spec, first, after, counts, fields, refs.refs, { of: parentAlias });
+    const query = this.pageQuery(spec, first, after, reads, { of: parentAlias });
     if (!query) return null;
-    const loader = this.page(spec, first, after, counts, fields, refs);
+    const loader = this.page(spec, first, after, reads);
     return {
       name,
       // Ordered as the page statement orders its rows; json keeps each column's name, and the plain
@@ -139,16 +130,14 @@ export class Loaders {
     spec: RelationSpec<T>,
     first: number,
     after: string | null,
-    counts: readonly RelationSpec<object>[],
-    fields: readonly string[] | null,
-    refs: readonly ReferenceAhead[],
+    { counts, fields, refs }: PageReads,
     parents: { ids: readonly string[] } | { of: string },
   ) {
     const { table, fk, fkColumn, owner } = this.columns(spec);
     const meta = this.em.getMetadata().get(spec.entity.name);
     const columns = fields
       ? [...new Set(['id', spec.parentProperty, ...fields])]
-          .flatMap((p) => meta.properties[p as keyof typeof meta.properties].fieldNames.map((c) => `t."${c}"`))
+          .flatMap((p) => meta.properties[p as keyof typeof meta.properties].fieldNames.map((c) => `t.${quote(c)}`))
           .join(', ')
       : 't.*';
     const scopeSql = this.scopeSql(spec, owner, 't');
@@ -200,7 +189,6 @@ export class Loaders {
    * more than the scope, is left to `byId`.
    */
   private joins(parentMeta: EntityMetadata, parentAlias: string, refs: readonly ReferenceAhead[]) {
-    const quote = (s: string) => `"${s.replace(/"/g, '""')}"`;
     const joins: string[] = [];
     const columns: string[] = [];
     const params: unknown[] = [];
@@ -320,7 +308,6 @@ export class Loaders {
 
   private columns<T>(spec: RelationSpec<T>) {
     const meta = this.em.getMetadata().get(spec.entity.name);
-    const quote = (s: string) => `"${s.replace(/"/g, '""')}"`;
     const fkColumn = meta.properties[spec.parentProperty as keyof typeof meta.properties].fieldNames[0];
     return {
       table: quote(meta.tableName),

@@ -7,7 +7,7 @@
  */
 import { Args, Ctx, FieldResolver, Info, Resolver, Root, type ClassType } from 'type-graphql';
 import type { GraphQLResolveInfo } from 'graphql';
-import { countsAhead, referencesAhead, registerChildren, registerReferences } from './relations-ahead';
+import { pageReads, registerChildren, registerReferences } from './relations-ahead';
 import { declareReads, projection } from './projection';
 import { resolveDirectly } from './direct-resolvers';
 import { declarePersonalFields, type Masker } from '../access/masking';
@@ -171,9 +171,7 @@ export function ownedResource<T extends OwnedEntity, C extends object, U extends
           spec() as never,
           row.id,
           args,
-          countsAhead(info, c.type().name),
-          projection(info, ['edges', 'node'], ctx.em.getMetadata().get(c.type().name), [c.parentProperty]),
-          referencesAhead(info, c.type().name, (n) => ctx.em.getMetadata().get(n)),
+          pageReads(info, spec(), (n) => ctx.em.getMetadata().get(n)),
         )) as never,
       RelationArgs,
     );

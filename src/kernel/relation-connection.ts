@@ -3,7 +3,7 @@ import type { OwnedEntity, BaseEntity } from './base.entity';
 import type { Context } from '../context';
 import { badUserInput } from '../shared/errors';
 import type { RelationSpec } from './loaders';
-import type { ReferenceAhead } from './relations-ahead';
+import { READ_ROWS_ONLY, type PageReads } from './relations-ahead';
 import { DEFAULT_PAGE, MAX_PAGE, type ConnectionClass } from '../shared/pagination';
 
 @ArgsType()
@@ -38,18 +38,14 @@ export async function relationConnection<T extends BaseEntity | OwnedEntity>(
   spec: RelationSpec<T>,
   parentId: string,
   args: RelationArgs,
-  /** Relations of the children whose `totalCount` is selected: counted with the page (see Loaders.page). */
-  countsAhead: readonly RelationSpec<object>[] = [],
-  /** The children's properties the query needs (see projection.ts), all when null. */
-  fields: readonly string[] | null = null,
-  /** References of the children read with the page (see relations-ahead.ts). */
-  refs?: { refs: readonly ReferenceAhead[]; key: string },
+  /** What the page reads besides its rows (see relations-ahead.ts). */
+  reads: PageReads = READ_ROWS_ONLY,
 ) {
   const { first, after } = relationPage(args);
   // The page is read only when edges or pageInfo are selected; `totalCount` alone is one batched count.
   return connection.lazy(
     async () => {
-      const page = await ctx.loaders.page(spec, first, after, countsAhead, fields, refs).load(parentId);
+      const page = await ctx.loaders.page(spec, first, after, reads).load(parentId);
       const edges = page.rows.map((node) => ({ node, cursor: encode(node.id) }));
       return {
         edges,

@@ -29,7 +29,9 @@ const memo = new WeakMap<readonly unknown[], RelationSpec<object>[]>();
 export function countsAhead(info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments'>, nodeType: string): RelationSpec<object>[] {
   let counts = memo.get(info.fieldNodes);
   if (!counts) {
-    counts = (childRelations.get(nodeType) ?? []).filter(([field]) => selects(info, ['edges', 'node', field, 'totalCount'])).map(([, spec]) => spec());
+    counts = childRelationsOf(nodeType)
+      .filter(([field]) => selects(info, ['edges', 'node', field, 'totalCount']))
+      .map(([, spec]) => spec());
     memo.set(info.fieldNodes, counts);
   }
   return counts;
@@ -86,4 +88,46 @@ export function referencesAhead(
     refMemo.set(info.fieldNodes, known);
   }
   return known;
+}
+
+/** Everything a relation page reads besides its rows' own columns, and the part of its loader's key that names it. */
+export interface PageReads {
+  /** Relations of the children whose `totalCount` is selected: counted per row. */
+  counts: readonly RelationSpec<object>[];
+  /** The children's properties the query needs (see projection.ts), all when null. */
+  fields: readonly string[] | null;
+  /** References of the children, joined. */
+  refs: readonly ReferenceAhead[];
+  key: string;
+}
+
+/** A page that reads only its rows, every column (a mutation's, or one asked without resolve info). */
+export const READ_ROWS_ONLY: PageReads = { counts: [], fields: null, refs: [], key: '' };
+
+const readsMemo = new WeakMap<readonly unknown[], PageReads>();
+
+/**
+ * What a relation field's page of `spec` reads, for the selection below the field: computed once per field
+ * of a parsed document, so the many rows of a page (and every request of the document) share it.
+ */
+export function pageReads(
+  info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments'>,
+  spec: RelationSpec<object>,
+  meta: (name: string) => EntityMetadata,
+): PageReads {
+  let reads = readsMemo.get(info.fieldNodes);
+  if (!reads) {
+    const child = spec.entity.name;
+    const counts = countsAhead(info, child);
+    const fields = projection(info, ['edges', 'node'], meta(child), [spec.parentProperty]);
+    const refs = referencesAhead(info, child, meta);
+    reads = {
+      counts,
+      fields,
+      refs: refs.refs,
+      key: `${counts.map((c) => `${c.entity.name}.${c.parentProperty}`).join(',')}:${fields?.join(',') ?? '*'}:${refs.key}`,
+    };
+    readsMemo.set(info.fieldNodes, reads);
+  }
+  return reads;
 }

@@ -14,7 +14,7 @@ import { fieldsAt, selects } from '../shared/lookahead';
 import { PAGE_ALIAS } from './plain-rows';
 import { projection } from './projection';
 import { relationPage, type RelationArgs } from './relation-connection';
-import { childRelationsOf, countsAhead, referencesAhead, type ReferenceAhead } from './relations-ahead';
+import { childRelationsOf, pageReads, type PageReads } from './relations-ahead';
 import type { RelationSpec } from './loaders';
 
 export interface RowAhead {
@@ -34,7 +34,7 @@ interface RelationPlan {
   nodes: readonly FieldNode[];
   def: GraphQLField<unknown, unknown>;
   count: boolean;
-  page: { counts: RelationSpec<object>[]; fields: readonly string[] | null; refs: { refs: readonly ReferenceAhead[]; key: string } } | null;
+  page: PageReads | null;
 }
 
 /** What does not change between requests of one document: which relations are selected, and how their pages are read. */
@@ -55,15 +55,8 @@ function planOf(ctx: Context, info: GraphQLResolveInfo, entityName: string) {
     if (!nodes.length || !def) return;
     const spec = specOf();
     const below = { fieldNodes: nodes, fragments: info.fragments };
-    const child = spec.entity.name;
-    const page =
-      selects(below, ['edges']) || selects(below, ['pageInfo'])
-        ? {
-            counts: countsAhead(below, child),
-            fields: projection(below, ['edges', 'node'], meta(child), [spec.parentProperty]),
-            refs: referencesAhead(below, child, meta),
-          }
-        : null;
+    // The same reads the relation field computes for itself, so its loader finds the page primed.
+    const page = selects(below, ['edges']) || selects(below, ['pageInfo']) ? pageReads(below, spec, meta) : null;
     relations.push({ index, field, spec, nodes, def, count: selects(below, ['totalCount']), page });
   });
   plan = { id: ++planIds, fields: projection(info, [], meta(entityName), []), relations };
@@ -92,7 +85,7 @@ export function rowAhead(ctx: Context, info: GraphQLResolveInfo, entityName: str
     } catch {
       continue;
     }
-    const column = ctx.loaders.pageColumn(spec, args.first, args.after, page.counts, page.fields, page.refs, PAGE_ALIAS, `__np${index}`);
+    const column = ctx.loaders.pageColumn(spec, args.first, args.after, page, PAGE_ALIAS, `__np${index}`);
     if (!column) continue;
     columns.push(column);
     keys.push(`${field}.page:${args.first}:${args.after}`);
