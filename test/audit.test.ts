@@ -13,10 +13,10 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { todayInJakarta } from '../src/shared/time';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Role } from '../src/access/roles';
-import { contentOf, eventHash, sign, verifyChain } from '../src/modules/audit/audit.chain';
+import { contentOf, eventHash, link, sign, verifyChain } from '../src/modules/audit/audit.chain';
 import { AuditEvent } from '../src/modules/audit/audit-event.entity';
 import { SCHEMA_FILE } from '../src/schema';
-import { toGlobalId } from '../src/shared/global-id';
+import { fromGlobalId, toGlobalId } from '../src/shared/global-id';
 import * as ops from './generated/graphql';
 import { expectError, expectOk } from './support/expect';
 import * as f from './support/factories';
@@ -369,6 +369,56 @@ describe('concurrency', () => {
       child.stderr.on('data', (c) => (out += c));
       child.on('exit', (code) => reject(new Error(`server exited ${code}: ${out}`)));
     });
+
+  it('a mutation whose process last saw an older head signs again onto the real one, keeping its change', async () => {
+    const editor = await t.as(Role.EDITOR, 'KEMENKES');
+    // Moves this process's guess of the head along (it caches the head its last append left).
+    expectOk(await editor.exec(ops.CreateInstitutionDocument, { input: { name: 'Guess', type: 'TRAINING_CENTRE', provinceCode: '35', annualCapacity: 1 } }));
+    // Another writer (as another server process would) appends behind this process's back.
+    const head = await last();
+    const [other] = link(key(), { seq: head.seq, hash: head.hash }, [
+      {
+        occurredAt: new Date().toISOString(),
+        requestId: 'other-process',
+        actorAccountId: null,
+        actorMinistryId: null,
+        actorRole: null,
+        operation: 'elsewhere',
+        entityType: 'Institution',
+        entityId: null,
+        subjectMinistryId: null,
+        changes: [],
+      },
+    ]);
+    await t
+      .em()
+      .execute('select sinergi_audit_append(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?)', [
+        other.seq,
+        other.prevHash,
+        other.occurredAt,
+        other.requestId,
+        other.actorAccountId,
+        other.actorMinistryId,
+        other.actorRole,
+        other.operation,
+        other.entityType,
+        other.entityId,
+        other.subjectMinistryId,
+        JSON.stringify(other.changes),
+        other.hash,
+        other.signature,
+      ]);
+    const res = await editor.exec(ops.CreateInstitutionDocument, {
+      input: { name: 'After the other', type: 'TRAINING_CENTRE', provinceCode: '35', annualCapacity: 2 },
+    });
+    const created = expectOk(res).createInstitution;
+    const mine = await last();
+    expect(mine).toMatchObject({ seq: String(Number(other.seq) + 1), prevHash: other.hash, operation: 'createInstitution' });
+    expect(mine.entityId).toBe(fromGlobalId(created.id, 'Institution', 'id'));
+    // The retry rolled back to the savepoint before the append, not the whole transaction: the row is there.
+    expectOk(await editor.exec(ops.NodeDocument, { id: created.id }));
+    expect((await verifyChain(t.em(), key())).valid).toBe(true);
+  });
 
   it('200 concurrent mutations through two server processes leave one unbroken chain', async () => {
     const urls = await Promise.all([startServer(), startServer()]);

@@ -6,6 +6,7 @@ import * as f from './support/factories';
 import { Role, startTestApp, type Client, type TestApp } from './support/test-app';
 import type { Institution } from '../src/modules/institution/institution.entity';
 import { ResourceType } from '../src/shared/enums';
+import { fromGlobalId } from '../src/shared/global-id';
 
 let t: TestApp;
 let c: Client;
@@ -260,7 +261,7 @@ describe('round trips per read', () => {
 });
 
 describe('statements per mutation', () => {
-  it('an update is begin, scope, the row, the update, the audit append, what the answer selects, commit: no savepoint of its own', async () => {
+  it('an update is begin, scope, the row, the update, what the answer selects, and the audit append with commit: no savepoint round trip', async () => {
     const editor = await t.as(Role.EDITOR, 'KEMENKES');
     const inst = expectOk(
       await editor.exec(ops.CreateInstitutionDocument, { input: { name: 'Counted', type: 'TRAINING_CENTRE', provinceCode: '35', annualCapacity: 1 } }),
@@ -268,8 +269,10 @@ describe('statements per mutation', () => {
     const res = await editor.exec(ops.UpdateInstitutionDocument, { input: { id: inst.id, expectedVersion: inst.version, name: 'Counted again' } });
     expectOk(res);
     expect(res.sql.filter((q) => /savepoint/i.test(q))).toEqual([]);
-    // begin with the scope, the row, the update, the audit append, the owner ministry the answer's
-    // `ownerMinistry { code }` asks for, commit.
-    expect(res.statements, JSON.stringify(res.sql)).toBe(6);
+    // begin with the scope, the row, the update, the owner ministry the answer's `ownerMinistry { code }`
+    // asks for, and commit, which carries the audit append (audit.chain.ts) in the same message.
+    expect(res.statements, JSON.stringify(res.sql)).toBe(5);
+    const [event] = await t.em().execute<{ operation: string; entity_id: string }[]>('select operation, entity_id from audit_event order by seq desc limit 1');
+    expect(event).toEqual({ operation: 'updateInstitution', entity_id: fromGlobalId(inst.id, 'Institution', 'id') });
   });
 });

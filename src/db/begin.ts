@@ -19,9 +19,13 @@ interface PgResult {
   rows: Record<string, unknown>[];
 }
 interface KnexTransactionBase {
-  trxClient?: { _query: (conn: unknown, obj: unknown) => Promise<unknown> };
+  trxClient?: { _query: (conn: unknown, obj: unknown) => Promise<unknown>; query: (conn: unknown, obj: unknown) => Promise<unknown> };
+  // knex's own bookkeeping of how the transaction ended (see `commit`).
+  _completed: boolean;
+  _resolver(value: unknown): void;
   begin(conn: unknown): Promise<unknown>;
-  query(conn: unknown, sql: string): Promise<{ response?: PgResult | PgResult[] } | undefined>;
+  commit(conn: unknown, value: unknown): Promise<unknown>;
+  query(conn: unknown, sql: string, status?: number, value?: unknown): Promise<{ response?: PgResult | PgResult[] } | undefined>;
 }
 type KnexTransactionClass = new (client: unknown, container: unknown, config: BeginConfig, outerTx: unknown) => KnexTransactionBase;
 
@@ -29,7 +33,17 @@ interface BeginConfig {
   /** Sent in the same message as BEGIN; its rows are left in `answer.rows` (knex copies the config, not this object). */
   firstStatement?: string;
   answer?: { rows: Record<string, unknown>[] };
+  /** Set by `finishWith`; an object so that it can be set after knex copied the config. */
+  finish?: { run?: CommitFinisher };
 }
+
+/**
+ * Ends a transaction instead of a bare COMMIT: it sends, through `send`, the
+ * statements that must travel with COMMIT, the last of them ending in
+ * `COMMIT`, and resolves once the transaction has committed (or rejects, and
+ * the transaction is rolled back).
+ */
+export type CommitFinisher = (send: (sql: string) => Promise<unknown>) => Promise<void>;
 
 // knex's own PostgreSQL transaction class, which this extends (knex has no typings for it).
 const PgTransaction = require('knex/lib/dialects/postgres/execution/pg-transaction') as KnexTransactionClass;
@@ -51,6 +65,26 @@ class BeginWithTransaction extends PgTransaction {
       if (this.config.answer) this.config.answer.rows = Array.isArray(results) ? (results[1]?.rows ?? []) : [];
       return res;
     });
+  }
+
+  /**
+   * COMMIT, or what `finishWith` asked for instead. knex marks its transaction
+   * complete when it sends COMMIT, after which it refuses statements; a
+   * finisher may need several (a retry after a savepoint), so the mark is set
+   * here once it has committed.
+   */
+  override commit(conn: unknown, value: unknown) {
+    const run = this.config.finish?.run;
+    const client = this.trxClient;
+    if (!run || !client) return super.commit(conn, value);
+    return run((sql) => client.query(conn, sql)).then(
+      () => {
+        this._completed = true;
+        this._resolver(value);
+      },
+      // Rejects the transaction with the finisher's error; a ROLLBACK after a failed COMMIT only warns.
+      (err: unknown) => this.query(conn, 'ROLLBACK', 2, err),
+    );
   }
 
   /**
@@ -95,12 +129,27 @@ export async function beginWith<Row extends Record<string, unknown>>(em: EntityM
   const knex = connection.getKnex();
   install(knex);
   const answer = { rows: [] as Record<string, unknown>[] };
-  const config: BeginConfig & Knex.TransactionConfig = { firstStatement, answer };
+  const config: BeginConfig & Knex.TransactionConfig = { firstStatement, answer, finish: {} };
   const trx = await knex.transaction(config);
+  finishers.set(trx, config.finish as { run?: CommitFinisher });
   // Counted and printed like every other statement (the tests count statements per request).
   (connection as unknown as { logQuery(sql: string): void }).logQuery(`begin; ${firstStatement}`);
   em.setTransactionContext(trx);
   return answer.rows as Row[];
+}
+
+const finishers = new WeakMap<object, { run?: CommitFinisher }>();
+
+/**
+ * Has the transaction `beginWith` opened on `em` end with `finisher` instead
+ * of a bare COMMIT (the audit chain's append travels with it). False when
+ * `em` is in no such transaction.
+ */
+export function finishWith(em: EntityManager, finisher: CommitFinisher): boolean {
+  const slot = finishers.get(em.getTransactionContext() as object);
+  if (!slot) return false;
+  slot.run = finisher;
+  return true;
 }
 
 /** A value as an SQL literal, for the one statement that cannot take parameters. */

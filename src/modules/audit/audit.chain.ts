@@ -11,6 +11,7 @@ import canonicalize from 'canonicalize';
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { jwtVerify, SignJWT } from 'jose';
 import { present } from '../../shared/present';
+import { finishWith, sqlLiteral } from '../../db/begin';
 
 export const GENESIS_HASH = '0'.repeat(64);
 const CHECKPOINT_TYPE = 'sinergi-audit-checkpoint';
@@ -50,52 +51,113 @@ export type AuditAppender = (em: EntityManager, key: string, content: EventConte
 /** The head each database was last seen at by this process: the guess the next append signs against. */
 const lastHead = new Map<string, { seq: string; hash: string }>();
 
+/** Per database, the end of this process's queue of committing appends (see `commitWithEvents`). */
+const turns = new Map<string, Promise<unknown>>();
+
+/** The events of each open transaction, appended when it commits. */
+const pending = new WeakMap<object, EventContent[]>();
+
+/** What `sinergi_audit_append` raises when the caller signed against a head that is not the chain's. */
+const HEAD_MOVED = 'SNA01';
+/** The transaction advisory lock `sinergi_audit_append` serialises appends with. */
+const AUDIT_LOCK = 73462011;
+
 /**
- * Appends one event in the caller's transaction, in one statement most of
- * the time. `sinergi_audit_append` (the only way the app role can write the
- * log) takes a transaction advisory lock, so appends from every process are
- * serialised until their transactions end and the chain cannot fork; it
- * stores the event only if it chains onto the real head. The event is hashed
- * and signed here, against the head this process saw last; when another
- * process or request moved the head meanwhile, the function answers with the
- * real one (the lock is now ours) and the second call cannot miss. A rollback
- * takes the event with it.
+ * Queues one event to be appended by the transaction's COMMIT (see
+ * `commitWithEvents`). The request's transaction must be one `beginWith`
+ * opened: an event is never written outside the transaction of its change.
  */
-export async function appendEvent(em: EntityManager, key: string, content: EventContent): Promise<ChainedEvent> {
-  const db = String(em.config.get('clientUrl') ?? '');
+export async function appendEvent(em: EntityManager, key: string, content: EventContent): Promise<void> {
+  const trx = em.getTransactionContext() as object | undefined;
   // The stored form is the hashed form: JSON round-trip drops undefined and normalises values.
   const e: EventContent = JSON.parse(JSON.stringify(content));
-  let head = lastHead.get(db) ?? { seq: '0', hash: GENESIS_HASH };
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const seq = (BigInt(head.seq) + 1n).toString();
-    const hash = eventHash(seq, head.hash, e);
-    const signature = sign(key, hash);
-    const [{ r }] = await em.execute<{ r: { ok: boolean; seq?: string; hash?: string } }[]>(
-      'select sinergi_audit_append(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?) as r',
-      [
-        seq,
-        head.hash,
-        e.occurredAt,
-        e.requestId,
-        e.actorAccountId,
-        e.actorMinistryId,
-        e.actorRole,
-        e.operation,
-        e.entityType,
-        e.entityId,
-        e.subjectMinistryId,
-        JSON.stringify(e.changes),
-        hash,
-        signature,
-      ],
-    );
-    if (r.ok) {
-      lastHead.set(db, { seq, hash });
-      return { ...e, seq, prevHash: head.hash, hash, signature };
-    }
-    head = { seq: present(r.seq, "the chain head's sequence number"), hash: present(r.hash, "the chain head's hash") };
+  const queued = trx && pending.get(trx);
+  if (queued) {
+    queued.push(e);
+    return;
   }
-  throw new Error('audit append: the chain head kept moving while the append lock was held');
+  const events = [e];
+  const db = String(em.config.get('clientUrl') ?? '');
+  if (!trx || !finishWith(em, (send) => commitWithEvents(db, key, events, send))) throw new Error('audit append outside a request transaction');
+  pending.set(trx, events);
+}
+
+/** The events chained onto `head`, hashed and signed. */
+export function link(key: string, head: { seq: string; hash: string }, events: EventContent[]): ChainedEvent[] {
+  const chained: ChainedEvent[] = [];
+  let prev = head;
+  for (const e of events) {
+    const seq = (BigInt(prev.seq) + 1n).toString();
+    const hash = eventHash(seq, prev.hash, e);
+    chained.push({ ...e, seq, prevHash: prev.hash, hash, signature: sign(key, hash) });
+    prev = { seq, hash };
+  }
+  return chained;
+}
+
+const appendStatement = (c: ChainedEvent) =>
+  `select sinergi_audit_append(${[
+    sqlLiteral(c.seq),
+    sqlLiteral(c.prevHash),
+    sqlLiteral(c.occurredAt),
+    sqlLiteral(c.requestId),
+    sqlLiteral(c.actorAccountId),
+    sqlLiteral(c.actorMinistryId),
+    sqlLiteral(c.actorRole),
+    sqlLiteral(c.operation),
+    sqlLiteral(c.entityType),
+    sqlLiteral(c.entityId),
+    sqlLiteral(c.subjectMinistryId),
+    `${sqlLiteral(JSON.stringify(c.changes))}::jsonb`,
+    sqlLiteral(c.hash),
+    sqlLiteral(c.signature),
+  ].join(', ')})`;
+
+/**
+ * Commits a transaction with its events: `lock; SAVEPOINT; append…; COMMIT` in one
+ * message. `sinergi_audit_append` (the only way the app role can write the
+ * log) takes a transaction advisory lock and stores an event only if it
+ * chains onto the real head, so appends from every process are serialised and
+ * the chain cannot fork; sent with COMMIT, that lock is held for the append
+ * and the commit only, never across a round trip to this process — under
+ * load it was what every mutation queued for.
+ *
+ * The events are hashed and signed here, against the head this process saw
+ * last; this process's commits take turns, so that guess is right unless
+ * another process appended meanwhile. Then the function raises with the real
+ * head, the message stops before COMMIT, and the next message rolls back to
+ * the savepoint (keeping the mutation's writes and the lock, taken before it)
+ * and appends again, signed against that head, which cannot have moved.
+ */
+async function commitWithEvents(db: string, key: string, events: EventContent[], send: (sql: string) => Promise<unknown>): Promise<void> {
+  const before = turns.get(db) ?? Promise.resolve();
+  let done!: () => void;
+  const mine = new Promise<void>((resolve) => (done = resolve));
+  turns.set(db, mine);
+  await before;
+  try {
+    let head = lastHead.get(db) ?? { seq: '0', hash: GENESIS_HASH };
+    for (let attempt = 0; ; attempt++) {
+      const chained = link(key, head, events);
+      const appends = chained.map(appendStatement).join('; ');
+      // The lock is taken before the savepoint, so a retry keeps it: the head it learnt cannot move again.
+      const start = attempt === 0 ? `select pg_advisory_xact_lock(${AUDIT_LOCK}); SAVEPOINT sinergi_audit` : 'ROLLBACK TO SAVEPOINT sinergi_audit';
+      try {
+        await send(`${start}; ${appends}; COMMIT`);
+        const last = chained[chained.length - 1];
+        lastHead.set(db, { seq: last.seq, hash: last.hash });
+        return;
+      } catch (err) {
+        const moved = err as { code?: string; detail?: string };
+        if (moved.code !== HEAD_MOVED || !moved.detail || attempt > 0) throw err;
+        const [seq, hash] = moved.detail.split(' ');
+        head = { seq, hash };
+      }
+    }
+  } finally {
+    done();
+    if (turns.get(db) === mine) turns.delete(db);
+  }
 }
 
 interface Row {

@@ -1,6 +1,7 @@
 /**
  * Around every root mutation: when it succeeds, exactly one audit event
- * describing it, appended in the request's transaction. A mutation that
+ * describing it, appended in the request's transaction (written by its
+ * COMMIT, see audit.chain.ts). A mutation that
  * fails half-way makes its whole operation roll back (app.ts), so it changes
  * nothing and leaves no event; an event never exists without its change.
  */
