@@ -5,10 +5,10 @@
  * compared property by property with what the ORM hydrates.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Reference, ReferenceKind, type EntityMetadata } from '@mikro-orm/core';
+import { Cursor, Reference, ReferenceKind, type EntityMetadata } from '@mikro-orm/core';
 import { ENTITIES } from '../src/modules';
 import { plainShape, readRows } from '../src/kernel/plain-rows';
-import { ministryWorld, signedMou } from './support/factories';
+import { institution, ministryWorld, signedMou } from './support/factories';
 import { startTestApp, type TestApp } from './support/test-app';
 import { ResourceType } from '../src/shared/enums';
 import { Role } from '../src/access/roles';
@@ -89,6 +89,93 @@ describe('plain rows of a query', () => {
     const plain = await readRows(em, 'Trainee', {});
     expect(plain!.raw.length).toBeGreaterThan(0);
     expect(em.getUnitOfWork().getIdentityMap().values()).toHaveLength(0);
+  });
+});
+
+describe('page statements written without the QueryBuilder (where-sql.ts)', () => {
+  const cases: [string, Record<string, unknown>, Record<string, unknown>][] = [
+    ['everything', {}, { orderBy: { id: 'asc' }, limit: 7 }],
+    ['ids', { id: { $in: [] } }, {}],
+    ['a ministry and a pattern', { name: { $ilike: '%a%' } }, { orderBy: { name: 'desc', id: 'desc' }, limit: 5 }],
+    ['a range', { annualCapacity: { $gte: 10, $lt: 5000 } }, { orderBy: { annualCapacity: 'asc', id: 'asc' }, limit: 5, offset: 2 }],
+    ['nothing', { name: null }, {}],
+  ];
+
+  it('read the rows, in the order, that the ORM reads for the same filters and options, without building a QueryBuilder', async () => {
+    const em = t.em().fork();
+    const owner = await t.ministry('KEMNAKER');
+    // Names and capacities that repeat, so orderings tie and the id decides.
+    for (let i = 0; i < 12; i++) institution(em, owner, { name: `Balai ${'ABC'[i % 3]}`, annualCapacity: 10 + (i % 4) * 1000 });
+    await em.flush();
+    const all = await em.find('Institution', {}, { orderBy: { id: 'asc' } as never });
+    expect(all.length).toBeGreaterThan(12);
+    const ministry = (all[0] as { ownerMinistry: { id: string } }).ownerMinistry.id;
+    cases.push(['one owner', { ownerMinistry: ministry }, { orderBy: { id: 'asc' } }]);
+    cases[1][1] = { id: { $in: all.slice(0, 3).map((i) => (i as { id: string }).id) } };
+    const built = em.createQueryBuilder.bind(em);
+    let builders = 0;
+    em.createQueryBuilder = ((...a: Parameters<typeof built>) => (builders++, built(...a))) as typeof built;
+    for (const [name, where, options] of cases) {
+      const want = (
+        await t
+          .em()
+          .fork()
+          .find('Institution', where as never, options as never)
+      ).map((r) => (r as { id: string }).id);
+      const got = await readRows(em, 'Institution', where as never, options as never, { total: true });
+      expect(
+        got!.raw.map((r) => r.id),
+        name,
+      ).toEqual(want);
+      expect(got!.total, name).toBe(
+        want.length
+          ? await t
+              .em()
+              .fork()
+              .count('Institution', where as never)
+          : null,
+      );
+    }
+    expect(builders).toBe(0);
+  });
+
+  it('read the pages of a keyset cursor, forwards and backwards, as the ORM does', async () => {
+    const em = t.em().fork();
+    for (const orderBy of [{ id: 'asc' }, { name: 'asc', id: 'asc' }, { annualCapacity: 'desc', id: 'desc' }]) {
+      const ormPages: string[][] = [];
+      const plainPages: string[][] = [];
+      let ormCursor: string | null = null;
+      let plainCursor: string | null = null;
+      for (let i = 0; i < 3; i++) {
+        const after: string | undefined = ormCursor ?? undefined;
+        const c = (await t
+          .em()
+          .fork()
+          .findByCursor('Institution', {}, { first: 2, after, orderBy: orderBy as never, overfetch: true, includeCount: false })) as {
+          items: object[];
+          endCursor: string | null;
+        };
+        ormPages.push(c.items.map((r) => (r as { id: string }).id));
+        ormCursor = c.endCursor;
+        const plainAfter: string | undefined = plainCursor ?? undefined;
+        const p = (await readRows(em, 'Institution', {}, { first: 2, after: plainAfter, orderBy: orderBy as never, overfetch: true } as never)) as {
+          raw: Record<string, unknown>[];
+        };
+        plainPages.push(p.raw.slice(0, 2).map((r) => r.id as string));
+        const meta = t.em().getMetadata().get('Institution');
+        plainCursor = new Cursor(p.raw as never[], undefined as never, { first: 2, orderBy, overfetch: true } as never, meta).endCursor;
+      }
+      expect(plainPages, JSON.stringify(orderBy)).toEqual(ormPages);
+      const back = await readRows(em, 'Institution', {}, { last: 2, before: plainCursor ?? undefined, orderBy: orderBy as never, overfetch: true } as never);
+      const ormBack = await t
+        .em()
+        .fork()
+        .findByCursor('Institution', {}, { last: 2, before: ormCursor ?? undefined, orderBy: orderBy as never, overfetch: true, includeCount: false });
+      expect(
+        back!.raw.slice(-2).map((r) => r.id),
+        JSON.stringify(orderBy),
+      ).toEqual(ormBack.items.map((r) => (r as { id: string }).id));
+    }
   });
 });
 

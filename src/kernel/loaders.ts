@@ -13,13 +13,11 @@ import type { EntityMetadata, EntityName } from '@mikro-orm/core';
 import DataLoader from 'dataloader';
 import type { Scope, ScopedResource } from '../access/scope';
 import { plainRowMaker, readRows } from './plain-rows';
+import { quote } from './where-sql';
 import { READ_ROWS_ONLY, type PageReads, type ReferenceAhead } from './relations-ahead';
 import type { RowAhead } from './row-ahead';
 
 const MIN_UUID = '00000000-0000-0000-0000-000000000000';
-
-/** An SQL identifier, quoted (names come from the ORM's metadata, never from a request). */
-const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
 export interface RelationSpec<T> {
   entity: EntityName<T> & { name: string };

@@ -27,6 +27,7 @@ import {
   type QueryOrderMap,
 } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { orderSql, quote, whereSql } from './where-sql';
 
 type Data = Record<string, unknown>;
 
@@ -150,28 +151,20 @@ export async function readRows<T extends object>(
   if (!shape) return null;
   const processed = await (em as unknown as WhereProcessor).processWhere(entityName, where, options, 'read');
   const driver = em.getDriver();
-  const qb = em.createQueryBuilder(entityName, PAGE_ALIAS);
-  const select: unknown[] = ahead.fields ? [...ahead.fields] : ['*'];
-  if (ahead.total)
-    select.push(
-      em
-        .createQueryBuilder(entityName, 'n0')
-        .count()
-        .where(processed as never)
-        .as('__total') as never,
-    );
-  for (const c of ahead.columns ?? []) select.push(raw(c.sql, c.params) as never);
-  qb.select(select as never).where(processed as never);
   const { first, last, before, after } = options;
   const cursor = [first, last, before, after].some((v) => v != null);
   const opts = { ...options } as FindOptions<T> & { limit?: number };
-  const orderBy = Utils.asArray(options.orderBy ?? []);
+  let orderBy = Utils.asArray(options.orderBy ?? []) as object[];
+  let pageWhere = processed;
   if (cursor) {
     const c = (driver as unknown as CursorProcessor).processCursorOptions(meta, opts, orderBy);
-    qb.andWhere(c.where).orderBy(c.orderBy);
-  } else qb.orderBy(orderBy as never);
-  if (opts.limit != null || opts.offset != null) qb.limit(opts.limit, opts.offset);
-  const rows = (await qb.execute('all', false)) as Data[];
+    orderBy = c.orderBy;
+    if (Object.keys(c.where).length) pageWhere = { $and: [processed, c.where] };
+  }
+  const statement = pageStatement(em, meta, processed, pageWhere, orderBy, opts, ahead);
+  const rows = (
+    statement ? await em.execute(statement.sql, statement.params) : await ormPageStatement(em, entityName, processed, pageWhere, orderBy, opts, ahead)
+  ) as Data[];
   if (cursor && !first && !!last) rows.reverse();
   const names = [...(ahead.total ? ['__total'] : []), ...(ahead.columns ?? []).map((c) => c.name)];
   const extras: Data[] = [];
@@ -186,6 +179,85 @@ export async function readRows<T extends object>(
   });
   const total = ahead.total && rows.length ? Number(extras[0].__total) : null;
   return { raw: mapped, make: (d) => shape.make(d) as T, extras, total };
+}
+
+/**
+ * The page statement, written by where-sql.ts: the selected columns (all
+ * when no projection), the total and `ahead`'s columns, the page's filters
+ * and cursor, its order and limit. Null when a filter or ordering is beyond
+ * what where-sql.ts writes.
+ */
+function pageStatement(
+  em: EntityManager,
+  meta: EntityMetadata,
+  where: unknown,
+  pageWhere: unknown,
+  orderBy: object[],
+  opts: { limit?: number; offset?: number },
+  ahead: ReadAhead,
+): { sql: string; params: unknown[] } | null {
+  const params: unknown[] = [];
+  let columns = `${PAGE_ALIAS}.*`;
+  if (ahead.fields) {
+    const names: string[] = [];
+    for (const field of ahead.fields) {
+      const prop = meta.properties[field as keyof typeof meta.properties] as EntityProperty | undefined;
+      if (!prop?.fieldNames?.length || prop.persist === false || prop.formula) return null;
+      names.push(...prop.fieldNames);
+    }
+    columns = [...new Set(names)].map((c) => `${PAGE_ALIAS}.${quote(c)}`).join(', ');
+  }
+  const table = quote(meta.tableName);
+  if (ahead.total) {
+    const count = whereSql(meta, where, 'n0', params);
+    if (count === null) return null;
+    columns += `, (select count(*) from ${table} as n0 where ${count}) as "__total"`;
+  }
+  for (const c of ahead.columns ?? []) {
+    columns += `, ${c.sql}`;
+    params.push(...c.params);
+  }
+  const condition = whereSql(meta, pageWhere, PAGE_ALIAS, params);
+  const order = orderSql(meta, orderBy, PAGE_ALIAS);
+  if (condition === null || order === null) return null;
+  let sql = `select ${columns} from ${table} as ${PAGE_ALIAS} where ${condition}${order ? ` order by ${order}` : ''}`;
+  if (opts.limit != null) {
+    sql += ' limit ?';
+    params.push(opts.limit);
+  }
+  if (opts.offset != null) {
+    sql += ' offset ?';
+    params.push(opts.offset);
+  }
+  return { sql, params };
+}
+
+/** The same statement built by the ORM's QueryBuilder, for filters where-sql.ts leaves to it. */
+async function ormPageStatement(
+  em: EntityManager,
+  entityName: string,
+  where: unknown,
+  pageWhere: unknown,
+  orderBy: object[],
+  opts: { limit?: number; offset?: number },
+  ahead: ReadAhead,
+): Promise<unknown> {
+  const qb = em.createQueryBuilder(entityName, PAGE_ALIAS);
+  const select: unknown[] = ahead.fields ? [...ahead.fields] : ['*'];
+  if (ahead.total)
+    select.push(
+      em
+        .createQueryBuilder(entityName, 'n0')
+        .count()
+        .where(where as never)
+        .as('__total') as never,
+    );
+  for (const c of ahead.columns ?? []) select.push(raw(c.sql, c.params) as never);
+  qb.select(select as never)
+    .where(pageWhere as never)
+    .orderBy(orderBy as never);
+  if (opts.limit != null || opts.offset != null) qb.limit(opts.limit, opts.offset);
+  return qb.execute('all', false);
 }
 
 /** A raw SQL row (column names) as a plain row of `entityName`, or null when that entity stays an entity. */

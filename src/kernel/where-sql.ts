@@ -1,0 +1,102 @@
+/**
+ * The filters, cursors and orderings of a query's page as SQL, written here
+ * instead of by the ORM's QueryBuilder: building and compiling that builder
+ * (criteria nodes, a knex builder, its compiler) was a fifth of a point
+ * read's CPU time. Only what pages use is written here: comparisons of one
+ * column with plain values, combined by `$and`/`$or` — the scope filter, ids,
+ * equality and `ilike` filters, keyset cursors. Anything else answers null
+ * and the caller lets the ORM build the statement, so this never guesses at
+ * what the ORM would do.
+ *
+ * Values become `?` placeholders (an array one placeholder per element, as
+ * knex expands it); names come from the entity's metadata, never from a
+ * request.
+ */
+import { ReferenceKind, type EntityMetadata, type EntityProperty } from '@mikro-orm/core';
+
+/** An SQL identifier, quoted (names come from the ORM's metadata, never from a request). */
+export const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
+
+type Plain = string | number | boolean;
+const isPlain = (v: unknown): v is Plain => typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v)) || typeof v === 'boolean';
+
+const COMPARISONS: Record<string, string> = { $eq: '=', $ne: '<>', $gt: '>', $gte: '>=', $lt: '<', $lte: '<=', $like: 'like', $ilike: 'ilike' };
+
+/** The one column of a property compared as a plain value, or null. */
+function columnOf(meta: EntityMetadata, name: string): string | null {
+  const prop = meta.properties[name as keyof typeof meta.properties] as EntityProperty | undefined;
+  if (!prop || prop.persist === false || prop.formula || prop.customType || prop.fieldNames?.length !== 1) return null;
+  const reference = prop.kind === ReferenceKind.MANY_TO_ONE || (prop.kind === ReferenceKind.ONE_TO_ONE && prop.owner);
+  if (prop.kind !== ReferenceKind.SCALAR && !reference) return null;
+  return prop.fieldNames[0];
+}
+
+/** One property's condition (`value`: a plain value, null, or an object of operators). */
+function condition(column: string, value: unknown, params: unknown[]): string | null {
+  if (value === null) return `${column} is null`;
+  if (isPlain(value)) {
+    params.push(value);
+    return `${column} = ?`;
+  }
+  if (typeof value !== 'object' || Array.isArray(value)) return null;
+  const parts: string[] = [];
+  for (const [op, operand] of Object.entries(value as Record<string, unknown>)) {
+    if (op === '$in') {
+      if (!Array.isArray(operand) || !operand.every(isPlain)) return null;
+      if (operand.length === 0) parts.push('false');
+      else {
+        params.push(operand);
+        parts.push(`${column} in (?)`);
+      }
+    } else if ((op === '$eq' || op === '$ne') && operand === null) parts.push(`${column} is ${op === '$ne' ? 'not ' : ''}null`);
+    else if (COMPARISONS[op] && isPlain(operand)) {
+      params.push(operand);
+      parts.push(`${column} ${COMPARISONS[op]} ?`);
+    } else return null;
+  }
+  return parts.length ? parts.join(' and ') : null;
+}
+
+/**
+ * `where` over the rows of `alias` as SQL, its values appended to `params`;
+ * null when it holds anything but plain comparisons (see above). An empty
+ * (or absent) `where` is `true`.
+ */
+export function whereSql(meta: EntityMetadata, where: unknown, alias: string, params: unknown[]): string | null {
+  if (where == null) return 'true';
+  if (typeof where !== 'object' || Array.isArray(where)) return null;
+  const parts: string[] = [];
+  for (const [key, value] of Object.entries(where as Record<string, unknown>)) {
+    if (key === '$and' || key === '$or') {
+      if (!Array.isArray(value) || value.length === 0) return null;
+      const inner: string[] = [];
+      for (const w of value) {
+        const sql = whereSql(meta, w, alias, params);
+        if (sql === null) return null;
+        inner.push(`(${sql})`);
+      }
+      parts.push(inner.join(key === '$and' ? ' and ' : ' or '));
+      continue;
+    }
+    const column = columnOf(meta, key);
+    if (column === null) return null;
+    const sql = condition(`${alias}.${quote(column)}`, value, params);
+    if (sql === null) return null;
+    parts.push(sql);
+  }
+  return parts.length ? parts.map((p) => (parts.length > 1 ? `(${p})` : p)).join(' and ') : 'true';
+}
+
+/** An ORM ordering (a list of `{ property: 'asc' | 'desc' }`) as SQL over `alias`, or null. */
+export function orderSql(meta: EntityMetadata, orderBy: readonly object[], alias: string): string | null {
+  const parts: string[] = [];
+  for (const entry of orderBy) {
+    for (const [key, direction] of Object.entries(entry)) {
+      const column = columnOf(meta, key);
+      const dir = typeof direction === 'string' ? direction.toLowerCase() : direction === 1 ? 'asc' : direction === -1 ? 'desc' : null;
+      if (column === null || (dir !== 'asc' && dir !== 'desc')) return null;
+      parts.push(`${alias}.${quote(column)} ${dir}`);
+    }
+  }
+  return parts.join(', ');
+}
