@@ -46,6 +46,28 @@ describe('query limits', () => {
     }
   });
 
+  it('prices a document with variables by the values of its page sizes and conditions, whatever its other variables', async () => {
+    // The same text, so the same parsed document: priced by $first and $deep, not by $name.
+    const source = `query($first: Int!, $name: String, $deep: Boolean!) {
+      institutions(first: $first, filter: { search: $name }) { edges { node { id programs(first: 1000) @include(if: $deep) { edges { node { enrollments(first: 1000) { totalCount } } } } } } } }`;
+    const cheap = { first: 1, deep: false };
+    expectOk(await viewer.raw(source, { ...cheap, name: 'a' }));
+    expectOk(await viewer.raw(source, { ...cheap, name: 'b' }));
+    for (const refused of [
+      { first: 1000, deep: true, name: 'a' },
+      { first: 1, deep: true, name: 'a' },
+    ]) {
+      const res = await viewer.raw(source, refused);
+      expectError(res, 'BAD_USER_INPUT');
+      expect(res.errors![0].extensions).toMatchObject({ maximumComplexity: MAX_COMPLEXITY });
+      expect(res.statements).toBe(0);
+    }
+    // Already priced for these page sizes, a variable of the wrong type is still refused, and nothing runs.
+    const wrong = await viewer.raw(source, { ...cheap, name: { not: 'a string' } });
+    expectError(wrong, 'BAD_USER_INPUT');
+    expect(wrong.statements).toBe(0);
+  });
+
   it('admits the large but bounded queries clients use (1,000 trainees with their fields)', async () => {
     expectOk(await viewer.exec(ops.TraineesDocument, { first: 1000 }));
     expectOk(await viewer.exec(ops.InstitutionsWithProgramsDocument, { first: 50, programs: 3 }));

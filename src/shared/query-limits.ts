@@ -15,7 +15,19 @@
  *    PostgreSQL for the request's transaction (its time budget).
  */
 import { ApolloArmor } from '@escape.tech/graphql-armor';
-import { GraphQLError, Kind, Lexer, Source, TokenKind, type DocumentNode, type GraphQLSchema } from 'graphql';
+import {
+  getOperationAST,
+  getVariableValues,
+  GraphQLError,
+  Kind,
+  Lexer,
+  Source,
+  TokenKind,
+  visit,
+  type ASTNode,
+  type DocumentNode,
+  type GraphQLSchema,
+} from 'graphql';
 import { getComplexity, simpleEstimator, type ComplexityEstimator } from 'graphql-query-complexity';
 import { AppError, ErrorCode } from './errors';
 import { DEFAULT_PAGE, MAX_PAGE } from './pagination';
@@ -105,28 +117,51 @@ const workEstimator: ComplexityEstimator = ({ args, childComplexity, field }) =>
 };
 
 /**
- * Prices of documents without variables, whose price cannot change: Apollo hands the same parsed document
- * object for the same text, so an app's fixed queries are priced once, not on every request.
+ * Prices already computed, per parsed document (Apollo hands the same object for the same text) and per
+ * operation and the values of the variables the price depends on: page sizes (`first`, `last`) and
+ * `@skip`/`@include` conditions. An app's fixed queries and its mutations, whose other variables change
+ * on every request, are priced once.
  */
-const fixedPrices = new WeakMap<DocumentNode, Map<string, number>>();
+const prices = new WeakMap<DocumentNode, { pricedBy: string[]; byValues: Map<string, number> }>();
+
+/** The variables an operation's price can depend on (see `prices`). */
+function pricingVariables(document: DocumentNode): string[] {
+  const names = new Set<string>();
+  const collect = (node: ASTNode) => visit(node, { Variable: (v) => void names.add(v.name.value) });
+  visit(document, {
+    Directive: (node) => void collect(node),
+    Argument(node) {
+      if (node.name.value === 'first' || node.name.value === 'last') collect(node.value);
+    },
+  });
+  return [...names].sort();
+}
+
+/** What pricing does first, without the pricing: the variables coerced to their types, or graphql-js's error. */
+function coerce(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown>, operationName?: string): void {
+  const operation = getOperationAST(document, operationName);
+  if (!operation?.variableDefinitions?.length) return;
+  const coerced = getVariableValues(schema, operation.variableDefinitions, variables, { maxErrors: 1 });
+  if (coerced.errors) throw coerced.errors[0];
+}
 
 export function assertComplexity(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown>, operationName?: string): void {
   let complexity: number;
-  const fixed = document.definitions.every((d) => d.kind !== Kind.OPERATION_DEFINITION || !d.variableDefinitions?.length);
-  const known = fixed ? fixedPrices.get(document)?.get(operationName ?? '') : undefined;
+  let known = prices.get(document);
+  if (!known) prices.set(document, (known = { pricedBy: pricingVariables(document), byValues: new Map() }));
+  const key = JSON.stringify([operationName ?? '', ...known.pricedBy.map((name) => variables[name] ?? null)]);
+  const price = known.byValues.get(key);
   try {
+    if (price !== undefined) coerce(schema, document, variables, operationName);
     complexity =
-      known ?? getComplexity({ schema, query: document, variables, operationName, estimators: [workEstimator, simpleEstimator({ defaultComplexity: 1 })] });
+      price ?? getComplexity({ schema, query: document, variables, operationName, estimators: [workEstimator, simpleEstimator({ defaultComplexity: 1 })] });
   } catch (e) {
     // Pricing coerces the variables first: a variable of the wrong type is the caller's mistake, said in graphql-js's words.
     if (e instanceof GraphQLError) throw new AppError(ErrorCode.BAD_USER_INPUT, e.message, { http: { status: 400 } });
     throw e;
   }
-  if (fixed && known === undefined) {
-    const prices = fixedPrices.get(document) ?? new Map<string, number>();
-    prices.set(operationName ?? '', complexity);
-    fixedPrices.set(document, prices);
-  }
+  // Bounded: page sizes are few, but a client could vary them on purpose.
+  if (price === undefined && known.byValues.size < 64) known.byValues.set(key, complexity);
   if (complexity > MAX_COMPLEXITY) {
     throw new AppError(
       ErrorCode.BAD_USER_INPUT,
