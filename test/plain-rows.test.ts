@@ -8,6 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cursor, Reference, ReferenceKind, type EntityMetadata } from '@mikro-orm/core';
 import { ENTITIES } from '../src/modules';
 import { plainShape, readRows } from '../src/kernel/plain-rows';
+import { entityById } from '../src/kernel/entity-by-id';
+import { Institution } from '../src/modules/institution/institution.entity';
 import { institution, ministryWorld, signedMou } from './support/factories';
 import { startTestApp, type TestApp } from './support/test-app';
 import { ResourceType } from '../src/shared/enums';
@@ -176,6 +178,23 @@ describe('page statements written without the QueryBuilder (where-sql.ts)', () =
         JSON.stringify(orderBy),
       ).toEqual(ormBack.items.map((r) => (r as { id: string }).id));
     }
+  });
+});
+
+describe('the row a mutation loads (entity-by-id.ts)', () => {
+  it('is a managed entity equal to what findOne loads, whose changes flush, and null when absent', async () => {
+    const em = t.em().fork();
+    const [some] = await t.em().fork().find(Institution, {}, { limit: 1 });
+    const row = await entityById(em, Institution, some.id);
+    expect(row).toBeInstanceOf(Institution);
+    expect(em.getUnitOfWork().getById(Institution.name, some.id)).toBe(row);
+    expect({ ...row!, ownerMinistry: row!.ownerMinistry.id }).toEqual({ ...some, ownerMinistry: some.ownerMinistry.id });
+    // Loaded again, the identity map answers with the same object.
+    expect(await entityById(em, Institution, some.id)).toBe(row);
+    row!.name = `${some.name} (renamed)`;
+    await em.flush();
+    expect((await t.em().fork().findOneOrFail(Institution, some.id)).name).toBe(`${some.name} (renamed)`);
+    expect(await entityById(t.em().fork(), Institution, '00000000-0000-7000-8000-000000000000')).toBeNull();
   });
 });
 

@@ -46,6 +46,7 @@ import type { OwnedEntity } from './base.entity';
 import { badUserInput, conflict, forbidden, notWritable } from '../shared/errors';
 import { fromGlobalId, toGlobalId } from '../shared/global-id';
 import { listConnection } from './list';
+import { entityById } from './entity-by-id';
 import { declareReads } from './projection';
 import { MAX_EXPORT_ROWS, toCsv } from './csv-export';
 import { Pacer } from '../shared/pacing';
@@ -100,7 +101,7 @@ export interface OwnedCrudConfig<T extends OwnedEntity, C extends object, U exte
 /** Resolves a global id to a row the caller may write, or throws FORBIDDEN (also for missing rows). */
 export async function loadWritable<T extends OwnedEntity>(ctx: Context, entity: ClassType<T>, globalId: string, field = 'id'): Promise<T> {
   const id = fromGlobalId(globalId, entity.name, field);
-  const row = await ctx.em.findOne(entity, { id } as FilterQuery<T>);
+  const row = await entityById(ctx.em, entity as ClassType<T> & (new () => T), id);
   if (!row || !ctx.scope.canWrite(row.ownerMinistry.id)) throw notWritable(field);
   return row;
 }
