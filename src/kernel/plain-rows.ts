@@ -28,6 +28,7 @@ import {
 } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { orderSql, quote, whereSql } from './where-sql';
+import { countedTotal } from './row-counts';
 
 type Data = Record<string, unknown>;
 
@@ -209,9 +210,10 @@ function pageStatement(
   }
   const table = quote(meta.tableName);
   if (ahead.total) {
-    const count = whereSql(meta, where, 'n0', params);
-    if (count === null) return null;
-    columns += `, (select count(*) from ${table} as n0 where ${count}) as "__total"`;
+    const counted = countedTotal(meta, where, params);
+    const count = counted === null ? whereSql(meta, where, 'n0', params) : null;
+    if (counted === null && count === null) return null;
+    columns += `, ${counted ?? `(select count(*) from ${table} as n0 where ${count})`} as "__total"`;
   }
   for (const c of ahead.columns ?? []) {
     columns += `, ${c.sql}`;

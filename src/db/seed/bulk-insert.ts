@@ -3,6 +3,7 @@ import { Client } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
+import { COUNTED_TABLES } from '../../kernel/row-counts';
 
 /** `column: SQL type` of the rows to insert, in order (the types document the row shape). */
 export type Columns = Record<string, string>;
@@ -20,6 +21,8 @@ const cell = (v: unknown): string | null => {
  * generated rows are consistent by construction.
  */
 export class BulkLoader {
+  /** Tables loaded: their row counts are taken again before commit (the skipped triggers kept none). */
+  private readonly loaded = new Set<string>();
   private constructor(private readonly client: Client) {}
 
   static async open(url: string): Promise<BulkLoader> {
@@ -33,6 +36,7 @@ export class BulkLoader {
 
   async insert(table: string, columns: Columns, rows: Record<string, unknown>[], onProgress?: (done: number) => void, chunk = 50_000): Promise<void> {
     const names = Object.keys(columns);
+    this.loaded.add(table);
     const sink = this.client.query(copyFrom(`copy "${table}" (${names.map((n) => `"${n}"`).join(', ')}) from stdin with (format csv)`));
     async function* lines() {
       for (let i = 0; i < rows.length; i += chunk) {
@@ -49,6 +53,7 @@ export class BulkLoader {
 
   async commit(): Promise<void> {
     try {
+      for (const table of this.loaded) if (COUNTED_TABLES.has(table)) await this.client.query('select sinergi_recount_rows($1)', [table]);
       await this.client.query('commit');
       await this.client.query('analyze');
     } finally {

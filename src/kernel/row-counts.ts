@@ -1,0 +1,30 @@
+/**
+ * The total of an unfiltered list from the per-owner row counts the database
+ * keeps (migration `row_counts`): a sum over the ministries the caller reads,
+ * a few index lookups whatever the size of the table, where `count(*)` read
+ * every row in scope.
+ */
+import type { EntityMetadata } from '@mikro-orm/core';
+
+/** The tables whose rows the database counts per owner (test/row-counts.test.ts holds this to the triggers). */
+export const COUNTED_TABLES: ReadonlySet<string> = new Set(['institution', 'program', 'trainee', 'enrollment', 'returnee_business', 'placement']);
+
+/**
+ * The count of the rows `where` matches as a scalar subquery over the kept
+ * counts, its values appended to `params`; null unless `where` is the scope
+ * filter alone (`{ ownerMinistry: { $in: ids } }`), the one shape those counts
+ * answer.
+ */
+export function countedTotal(meta: EntityMetadata, where: unknown, params: unknown[]): string | null {
+  if (!COUNTED_TABLES.has(meta.tableName) || where == null || typeof where !== 'object') return null;
+  const entries = Object.entries(where as Record<string, unknown>);
+  if (entries.length !== 1 || entries[0][0] !== 'ownerMinistry') return null;
+  const condition = entries[0][1] as Record<string, unknown> | null;
+  if (!condition || typeof condition !== 'object' || Object.keys(condition).length !== 1) return null;
+  const ids = condition.$in;
+  if (!Array.isArray(ids) || !ids.every((id) => typeof id === 'string')) return null;
+  if (ids.length === 0) return '0';
+  params.push(meta.tableName, ids);
+  // `array[?]`: knex writes a list value as one placeholder per element.
+  return '(select sinergi_row_count(?, array[?]::uuid[]))';
+}
