@@ -1,10 +1,12 @@
 /**
- * `npm start` end to end, as a new user runs it: no DATABASE_URL, so the server
- * starts its embedded PostgreSQL in a fresh data folder, migrates, loads the
- * demo data, prints the demo accounts, and serves GraphiQL, GraphQL over HTTP
- * and health checks. Also the production guards.
+ * `npm start` end to end, as a new user runs it: the compiled build (`npm run
+ * build`, then plain `node dist/src/server.js`, as `npm start` does) with no
+ * DATABASE_URL, so the server starts its embedded PostgreSQL in a fresh data
+ * folder, migrates (from `dist/migrations`), loads the demo data, prints the
+ * demo accounts, and serves GraphiQL, GraphQL over HTTP and health checks.
+ * Also the production guards.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -12,7 +14,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = path.resolve(__dirname, '..');
-const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
+const tsc = path.join(root, 'node_modules', '.bin', 'tsc');
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'sinergi-start-'));
 // mkdtemp makes it 0700; open it so that, run as root, PostgreSQL's own user can reach it.
 chmodSync(dataDir, 0o755);
@@ -29,7 +31,7 @@ interface Started {
 function start(env: Record<string, string>): Promise<Started> {
   return new Promise((resolve, reject) => {
     const { DATABASE_URL: _ignored, ...base } = process.env;
-    const child = spawn(tsx, ['src/server.ts'], {
+    const child = spawn(process.execPath, ['--enable-source-maps', 'dist/src/server.js'], {
       cwd: root,
       env: { ...base, NODE_ENV: 'development', PORT: '0', SINERGI_DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...env },
     });
@@ -54,8 +56,10 @@ const stop = (child: ChildProcess) =>
 
 let server: Started;
 beforeAll(async () => {
+  // What `npm run build` runs (incremental: quick when nothing changed).
+  execFileSync(tsc, ['-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
   server = await start({});
-}, 120_000);
+}, 180_000);
 afterAll(async () => {
   if (server) await stop(server.child);
   rmSync(dataDir, { recursive: true, force: true });

@@ -6,7 +6,9 @@ import { entities } from './entities';
 import { QueryCountingLogger } from './query-counter';
 import { AuditCollector } from '../modules/audit/audit.collector';
 
-const root = path.resolve(__dirname, '..', '..');
+// Beside this file's tree wherever it runs: `migrations/*.ts` under tsx and vitest, `dist/migrations/*.js`
+// once compiled (`npm start`, `npm run start:prod`), as tsc keeps the layout of src/ and migrations/.
+const migrationsDir = path.resolve(__dirname, '..', '..', 'migrations');
 
 /**
  * ORM options for a connection URL: the owner's (migrations, seeding, test
@@ -27,8 +29,8 @@ export function ormOptions(clientUrl?: string): Options {
     // Needed so migrations load under vitest and tsx (stack.md trap 3).
     dynamicImportProvider: (id: string) => import(id),
     migrations: {
-      path: path.join(root, 'dist', 'migrations'),
-      pathTs: path.join(root, 'migrations'),
+      path: migrationsDir,
+      pathTs: migrationsDir,
       glob: '!(*.d).{js,ts}',
       transactional: true,
       allOrNothing: true,
