@@ -98,6 +98,8 @@ export async function createApp(opts: {
     gateway: jitGateway(await buildAppSchema()),
     formatError: (formatted, error) => formatError(formatted, error, (e) => log.error({ err: e }, 'unexpected error in a resolver')),
     includeStacktraceInErrorResponses: false,
+    // Compact JSON: Apollo's default indents every response, which costs time on long lists and bytes on the wire.
+    stringifyResult: (value) => JSON.stringify(value),
     // Off in production unless GRAPHQL_INTROSPECTION=true: the schema is in the repository for those who need it.
     introspection: config.introspection,
     validationRules: limits.validationRules,

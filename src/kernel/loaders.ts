@@ -12,12 +12,22 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { EntityMetadata, EntityName } from '@mikro-orm/core';
 import DataLoader from 'dataloader';
 import type { Scope, ScopedResource } from '../access/scope';
-import { plainRowMaker, readRows } from './plain-rows';
+import { ownColumns, plainRowMaker, readRows } from './plain-rows';
 import { quote } from './where-sql';
 import { READ_ROWS_ONLY, type PageReads, type ReferenceAhead } from './relations-ahead';
 import type { RowAhead } from './row-ahead';
 
 const MIN_UUID = '00000000-0000-0000-0000-000000000000';
+
+/** Small numbers for long-lived objects (a document's page reads), to key loaders by them cheaply. */
+const objectIds = new WeakMap<object, number>();
+let lastId = 0;
+function idOf(o: object): number {
+  let id = objectIds.get(o);
+  if (id === undefined) objectIds.set(o, (id = ++lastId));
+  return id;
+}
+
 
 export interface RelationSpec<T> {
   entity: EntityName<T> & { name: string };
@@ -44,6 +54,21 @@ export class Loaders {
   private memo<V>(key: string, make: () => DataLoader<string, V>): DataLoader<string, V> {
     let loader = this.cache.get(key);
     if (!loader) this.cache.set(key, (loader = make() as DataLoader<string, unknown>));
+    return loader as DataLoader<string, V>;
+  }
+
+  private readonly bySpec = new WeakMap<object, Map<string, DataLoader<string, unknown>>>();
+
+  /**
+   * `memo` for a relation's loaders, asked once per parent row: found by the spec object (one per
+   * relation) and a short key, without building the full key each time. The full key still decides
+   * which loader it is, so two specs of the same relation share one loader and one statement.
+   */
+  private memoFor<V>(spec: object, short: string, full: () => string, make: () => DataLoader<string, V>): DataLoader<string, V> {
+    let mine = this.bySpec.get(spec);
+    if (!mine) this.bySpec.set(spec, (mine = new Map()));
+    let loader = mine.get(short);
+    if (!loader) mine.set(short, (loader = this.memo(full(), make) as DataLoader<string, unknown>));
     return loader as DataLoader<string, V>;
   }
 
@@ -80,12 +105,14 @@ export class Loaders {
    */
   page<T extends object>(spec: RelationSpec<T>, first: number, after: string | null, asked: PageReads = READ_ROWS_ONLY): DataLoader<string, ChildPage<T>> {
     // A mutation's rows are entities in the identity map: read whole, never a projection, nothing joined to them.
-    const reads = this.readOnly || asked === READ_ROWS_ONLY ? asked : { ...READ_ROWS_ONLY, counts: asked.counts, key: `whole:${asked.key}` };
-    return this.memo(
-      `page:${spec.entity.name}:${spec.parentProperty}:${first}:${after}:${reads.key}`,
+    const reads = () => (this.readOnly || asked === READ_ROWS_ONLY ? asked : { ...READ_ROWS_ONLY, counts: asked.counts, key: `whole:${asked.key}` });
+    return this.memoFor(
+      spec,
+      `page:${first}:${after}:${idOf(asked)}`,
+      () => `page:${spec.entity.name}:${spec.parentProperty}:${first}:${after}:${reads().key}`,
       () =>
         new DataLoader<string, ChildPage<T>>(async (parentIds) => {
-          const query = this.pageQuery(spec, first, after, reads, { ids: parentIds });
+          const query = this.pageQuery(spec, first, after, reads(), { ids: parentIds });
           if (!query) return parentIds.map(() => ({ rows: [], hasNextPage: false }));
           return query.take(await this.em.execute(query.sql, query.params), parentIds);
         }),
@@ -143,7 +170,7 @@ export class Loaders {
     const countSql = counts.map((c, i) => this.countColumn(c, 'x', `__count${i}`));
     const joined = this.joins(meta, 'x', refs);
     const parentSql = 'ids' in parents ? `t.${fk} in (?)` : `t.${fk} = ${parents.of}.id`;
-    const make = (this.readOnly && plainRowMaker(this.em, spec.entity.name)) || ((row: Record<string, unknown>) => this.em.map(spec.entity, row));
+    const make = (this.readOnly && plainRowMaker(this.em, spec.entity.name)) || ((row: Record<string, unknown>) => this.em.map(spec.entity, ownColumns(row)));
     return {
       // rn counts, per parent, the children after the cursor; one extra row tells hasNextPage.
       sql: `select x.*${countSql.map((c) => (c ? `, ${c.sql}` : '')).join('')}${joined.columns} from (select ${columns}, count(*) filter (where t.id > ?) over (partition by t.${fk} order by t.id) as __rn
@@ -160,11 +187,11 @@ export class Loaders {
       ],
       take: (rows: Record<string, unknown>[], parentIds: readonly string[]): ChildPage<T>[] => {
         const grouped = new Map<string, T[]>();
-        for (const { __rn: _rn, ...row } of rows) {
-          counts.forEach((c, i) => {
-            this.primeCount(c, row.id as string, countSql[i] ? Number(row[`__count${i}`]) : 0);
-            delete row[`__count${i}`];
-          });
+        const countLoaders = counts.map((c) => this.count(c));
+        const countNames = counts.map((_, i) => `__count${i}`);
+        for (const row of rows) {
+          // The row's own columns are read by name below; __rn and the counts are left on it.
+          for (let i = 0; i < countLoaders.length; i++) countLoaders[i].prime(row.id as string, countSql[i] ? Number(row[countNames[i]]) : 0);
           joined.prime(row);
           const parentId = row[fkColumn] as string;
           const list = grouped.get(parentId) ?? [];
@@ -225,10 +252,7 @@ export class Loaders {
       primes.push((row) => {
         const key = row[`${alias === 'x' ? '' : `${alias}__`}${fk}`];
         const data: Record<string, unknown> = {};
-        for (const c of unique) {
-          data[c] = row[`${me}__${c}`];
-          delete row[`${me}__${c}`];
-        }
+        for (const c of unique) data[c] = row[`${me}__${c}`];
         if (key == null) return;
         loader.prime(String(key), data[pkColumn] == null ? null : (make(data) as never));
       });
@@ -239,8 +263,9 @@ export class Loaders {
       sql: joins.join(' '),
       columns: columns.join(''),
       params,
-      // Innermost first: a reference's own key is read from the row before its columns are taken out.
-      prime: (row: Record<string, unknown>) => [...primes].reverse().forEach((p) => p(row)),
+      prime: (row: Record<string, unknown>) => {
+        for (const p of primes) p(row);
+      },
     };
   }
 
@@ -263,8 +288,10 @@ export class Loaders {
 
   /** Number of children per parent in the caller's scope. */
   count<T extends object>(spec: RelationSpec<T>): DataLoader<string, number> {
-    return this.memo(
-      `count:${spec.entity.name}:${spec.parentProperty}`,
+    return this.memoFor(
+      spec,
+      'count',
+      () => `count:${spec.entity.name}:${spec.parentProperty}`,
       () =>
         new DataLoader<string, number>(async (parentIds) => {
           const { table, fk, owner } = this.columns(spec);

@@ -35,6 +35,12 @@ type Data = Record<string, unknown>;
 export interface PlainShape {
   /** A row of the driver's result (properties by name, relations as keys) as the read-only object resolvers get. */
   make(data: Data): object;
+  /**
+   * The same object straight from a row of a statement (columns by name), as the driver's result mapper
+   * and then `make` would build it; other columns of the row (counts, joined references) are left out.
+   * Null when a property is beyond it (composite keys, embeddables): use `make(driver.mapResult(row))`.
+   */
+  fromRow: ((row: Data) => object) | null;
 }
 
 const shapes = new Map<string, PlainShape | null>();
@@ -58,6 +64,47 @@ function converter(prop: EntityProperty, platform: Platform): ((v: unknown) => u
   if (prop.runtimeType === 'boolean') return (v) => !!v;
   if (prop.runtimeType === 'Date') return (v) => (v instanceof Date ? v : new Date(v as string));
   return null;
+}
+
+/**
+ * A row of columns as a plain row of `meta` (see `PlainShape.fromRow`): per mapped column, the value the
+ * driver's result mapper gives (booleans as booleans, timestamps as dates read in the configured time zone)
+ * and then `make` (custom types converted, a many-to-one key as `{ <key>: value }`); a column the statement
+ * did not select stays unset, as with the mapper.
+ */
+function fromColumns(meta: EntityMetadata, platform: Platform, proto: object): ((row: Data) => object) | null {
+  const tz = platform.getTimezone();
+  const parseDate = (v: unknown): unknown => {
+    if (v instanceof Date) return v;
+    if (typeof v === 'bigint') return platform.parseDate(Number(v));
+    const text = v as string | number;
+    if (!tz || tz === 'local' || typeof text === 'number' || text.includes('+') || text.lastIndexOf('-') > 10 || text.endsWith('Z'))
+      return platform.parseDate(text);
+    return platform.parseDate(text + tz);
+  };
+  const columns: [column: string, name: string, convert: ((v: unknown) => unknown) | null][] = [];
+  for (const prop of meta.props) {
+    if (!prop.fieldNames) continue;
+    if (prop.fieldNames.length !== 1 || prop.embedded || prop.kind === ReferenceKind.EMBEDDED) return null;
+    const column = prop.fieldNames[0];
+    if (prop.kind === ReferenceKind.MANY_TO_ONE || (prop.kind === ReferenceKind.ONE_TO_ONE && prop.owner)) {
+      const key = prop.targetMeta?.primaryKeys[0] ?? 'id';
+      columns.push([column, prop.name, (v) => ({ [key]: v })]);
+    } else if (prop.kind === ReferenceKind.SCALAR) {
+      const convert = converter(prop, platform);
+      const parsed = prop.runtimeType === 'Date' && !platform.isNumericProperty(prop);
+      columns.push([column, prop.name, parsed && convert ? (v) => convert(parseDate(v)) : convert]);
+    } else return null;
+  }
+  return (row) => {
+    const out = Object.create(proto) as Data;
+    for (const [column, name, convert] of columns) {
+      const v = row[column];
+      if (v === undefined) continue;
+      out[name] = v === null || !convert ? v : convert(v);
+    }
+    return out;
+  };
 }
 
 /** How rows of `meta` are made plain, or null when the entity must stay an entity. */
@@ -102,6 +149,7 @@ export function plainShape(meta: EntityMetadata, platform: Platform): PlainShape
       }
       return row;
     },
+    fromRow: fromColumns(meta, platform, proto),
   };
   shapes.set(meta.className, shape);
   return shape;
@@ -267,6 +315,14 @@ export function plainRowMaker(em: EntityManager, entityName: string): ((row: Dat
   const meta = em.getMetadata().get(entityName);
   const shape = plainShape(meta, em.getPlatform());
   if (!shape) return null;
+  if (shape.fromRow) return shape.fromRow;
   const driver = em.getDriver();
-  return (row) => shape.make(driver.mapResult(row as never, meta) as Data);
+  return (row) => shape.make(driver.mapResult(ownColumns(row) as never, meta) as Data);
+}
+
+/** A page statement's row without what it reads besides the row (`__rn`, `__countN`, joined `rN__column`). */
+export function ownColumns(row: Data): Data {
+  const own: Data = {};
+  for (const key in row) if (!key.startsWith('__') && !/^r\d+__/.test(key)) own[key] = row[key];
+  return own;
 }

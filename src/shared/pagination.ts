@@ -83,19 +83,46 @@ export function connectionOf<T extends object>(nodeType: ClassType<T>, name = no
     }
 
     static make(edges: Edge<T>[], pageInfo: PageInfo, count: () => Promise<number>) {
-      return Object.assign(new ConnectionType(), { edges, pageInfo, count });
+      const connection = new ConnectionType();
+      connection.edges = edges;
+      connection.pageInfo = pageInfo;
+      connection.count = count;
+      return connection;
     }
 
     static lazy(page: () => Promise<{ edges: Edge<T>[]; pageInfo: PageInfo }>, count: () => Promise<number>) {
-      let loaded: Promise<{ edges: Edge<T>[]; pageInfo: PageInfo }> | undefined;
-      const once = () => (loaded ??= page());
-      const connection = Object.assign(new ConnectionType(), { count });
-      // Getters: GraphQL's default resolver reads the property only when the field is selected.
-      Object.defineProperty(connection, 'edges', { get: () => once().then((p) => p.edges), enumerable: true });
-      Object.defineProperty(connection, 'pageInfo', { get: () => once().then((p) => p.pageInfo), enumerable: true });
-      return connection;
+      return new LazyConnection(page, count);
     }
   }
+
+  /**
+   * A connection whose page is read only when `edges` or `pageInfo` is selected (GraphQL's default
+   * resolver reads the property only then). Getters on the prototype, not defined per object: a
+   * response may hold a connection for every row of the page above it.
+   */
+  class LazyConnection extends ConnectionType {
+    private loaded?: Promise<{ edges: Edge<T>[]; pageInfo: PageInfo }>;
+    constructor(
+      private readonly page: () => Promise<{ edges: Edge<T>[]; pageInfo: PageInfo }>,
+      count: () => Promise<number>,
+    ) {
+      super();
+      this.count = count;
+    }
+    private once() {
+      return (this.loaded ??= this.page());
+    }
+  }
+  Object.defineProperty(LazyConnection.prototype, 'edges', {
+    get(this: LazyConnection) {
+      return this['once']().then((p) => p.edges);
+    },
+  });
+  Object.defineProperty(LazyConnection.prototype, 'pageInfo', {
+    get(this: LazyConnection) {
+      return this['once']().then((p) => p.pageInfo);
+    },
+  });
   connections.set(name, ConnectionType as unknown as ConnectionClass<never>);
   return ConnectionType as unknown as ConnectionClass<T>;
 }
