@@ -28,7 +28,6 @@ function idOf(o: object): number {
   return id;
 }
 
-
 export interface RelationSpec<T> {
   entity: EntityName<T> & { name: string };
   /** Property on the child that points to the parent. */
