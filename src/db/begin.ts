@@ -35,6 +35,8 @@ interface BeginConfig {
   answer?: { rows: Record<string, unknown>[] };
   /** Set by `finishWith`; an object so that it can be set after knex copied the config. */
   finish?: { run?: CommitFinisher };
+  /** Set when the transaction begins: sends SQL text on its connection, in turn (see `query`). */
+  direct?: { send?: (sql: string) => Promise<PgResult> };
 }
 
 /**
@@ -56,7 +58,7 @@ class BeginWithTransaction extends PgTransaction {
   }
 
   override begin(conn: unknown) {
-    this.oneAtATime();
+    this.oneAtATime(conn);
     const first = this.config.firstStatement;
     if (!first) return super.begin(conn);
     return this.query(conn, `BEGIN; ${first}`).then((res) => {
@@ -93,17 +95,22 @@ class BeginWithTransaction extends PgTransaction {
    * query while the first runs: pg queues it today but warns, and pg 9 refuses. Here they wait in
    * order, COMMIT last of all.
    */
-  private oneAtATime() {
+  private oneAtATime(conn: unknown) {
     const client = this.trxClient;
     if (!client) return;
     // The driver call itself (knex's `_query`), below knex's own checks, which stay at the time of the call.
     const query = client._query.bind(client);
     let tail: Promise<unknown> = Promise.resolve();
-    client._query = (conn, obj) => {
-      const run = tail.then(() => query(conn, obj));
-      tail = run.catch(() => undefined);
-      return run;
+    const inTurn = <R>(run: () => Promise<R>): Promise<R> => {
+      const result = tail.then(run);
+      tail = result.catch(() => undefined);
+      return result;
     };
+    client._query = (c, obj) => inTurn(() => query(c, obj));
+    const pg = conn as { query(sql: string, callback: (err: Error | null, res: PgResult) => void): void };
+    // The callback form, as knex calls the driver.
+    const send = (sql: string) => new Promise<PgResult>((resolve, reject) => pg.query(sql, (err, res) => (err ? reject(err) : resolve(res))));
+    if (this.config.direct) this.config.direct.send = (sql) => inTurn(() => send(sql));
   }
 }
 
@@ -129,9 +136,10 @@ export async function beginWith<Row extends Record<string, unknown>>(em: EntityM
   const knex = connection.getKnex();
   install(knex);
   const answer = { rows: [] as Record<string, unknown>[] };
-  const config: BeginConfig & Knex.TransactionConfig = { firstStatement, answer, finish: {} };
+  const config: BeginConfig & Knex.TransactionConfig = { firstStatement, answer, finish: {}, direct: {} };
   const trx = await knex.transaction(config);
   finishers.set(trx, config.finish as { run?: CommitFinisher });
+  directs.set(trx, config.direct as { send?: (sql: string) => Promise<PgResult> });
   // Counted and printed like every other statement (the tests count statements per request).
   (connection as unknown as { logQuery(sql: string): void }).logQuery(`begin; ${firstStatement}`);
   em.setTransactionContext(trx);
@@ -139,6 +147,30 @@ export async function beginWith<Row extends Record<string, unknown>>(em: EntityM
 }
 
 const finishers = new WeakMap<object, { run?: CommitFinisher }>();
+const directs = new WeakMap<object, { send?: (sql: string) => Promise<PgResult> }>();
+
+/**
+ * `em.execute(sql, params)`, the same statement text, sent straight to the
+ * driver when `em` is in a transaction `beginWith` opened. MikroORM sends a
+ * raw statement with its parameters inlined as literals (the platform's
+ * escaping), through a knex raw query bound to the transaction; on a page of
+ * a query that plumbing cost more than the statement's own rows. Same text,
+ * same connection, same turn among the transaction's statements, errors
+ * converted as the ORM converts them, counted as the ORM counts statements.
+ */
+export async function execute<T = Record<string, unknown>>(em: EntityManager, sql: string, params: readonly unknown[] = []): Promise<T[]> {
+  const send = directs.get(em.getTransactionContext() as object)?.send;
+  if (!send) return em.execute<T[]>(sql, params as unknown[]);
+  const platform = em.getPlatform();
+  const text = platform.formatQuery(sql, params as unknown[]);
+  const connection = em.getConnection() as unknown as { logQuery(sql: string): void };
+  if (em.config.getLogger().isEnabled('query')) connection.logQuery(text);
+  try {
+    return (await send(text)).rows as T[];
+  } catch (e) {
+    throw platform.getExceptionConverter().convertException(e as Error);
+  }
+}
 
 /**
  * Has the transaction `beginWith` opened on `em` end with `finisher` instead

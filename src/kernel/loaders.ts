@@ -16,6 +16,7 @@ import { ownColumns, plainRowMaker, readRows } from './plain-rows';
 import { quote } from './where-sql';
 import { READ_ROWS_ONLY, type PageReads, type ReferenceAhead } from './relations-ahead';
 import type { RowAhead } from './row-ahead';
+import { execute } from '../db/begin';
 
 const MIN_UUID = '00000000-0000-0000-0000-000000000000';
 
@@ -113,7 +114,7 @@ export class Loaders {
         new DataLoader<string, ChildPage<T>>(async (parentIds) => {
           const query = this.pageQuery(spec, first, after, reads(), { ids: parentIds });
           if (!query) return parentIds.map(() => ({ rows: [], hasNextPage: false }));
-          return query.take(await this.em.execute(query.sql, query.params), parentIds);
+          return query.take(await execute(this.em, query.sql, query.params), parentIds);
         }),
     );
   }
@@ -296,7 +297,8 @@ export class Loaders {
           const { table, fk, owner } = this.columns(spec);
           const scopeSql = this.scopeSql(spec, owner, 't');
           if (!scopeSql) return parentIds.map(() => 0);
-          const rows: { parent: string; n: string }[] = await this.em.execute(
+          const rows = await execute<{ parent: string; n: string }>(
+            this.em,
             `select t.${fk} as parent, count(*) as n from ${table} t where t.${fk} in (?) ${scopeSql.sql} group by t.${fk}`,
             [[...parentIds], ...scopeSql.params],
           );

@@ -29,6 +29,7 @@ import {
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { orderSql, quote, whereSql } from './where-sql';
 import { countedTotal } from './row-counts';
+import { execute } from '../db/begin';
 
 type Data = Record<string, unknown>;
 
@@ -212,7 +213,7 @@ export async function readRows<T extends object>(
   }
   const statement = pageStatement(em, meta, processed, pageWhere, orderBy, opts, ahead);
   const rows = (
-    statement ? await em.execute(statement.sql, statement.params) : await ormPageStatement(em, entityName, processed, pageWhere, orderBy, opts, ahead)
+    statement ? await execute(em, statement.sql, statement.params) : await ormPageStatement(em, entityName, processed, pageWhere, orderBy, opts, ahead)
   ) as Data[];
   if (cursor && !first && !!last) rows.reverse();
   const names = [...(ahead.total ? ['__total'] : []), ...(ahead.columns ?? []).map((c) => c.name)];
