@@ -187,11 +187,11 @@ export class Loaders {
       ],
       take: (rows: Record<string, unknown>[], parentIds: readonly string[]): ChildPage<T>[] => {
         const grouped = new Map<string, T[]>();
-        const countLoaders = counts.map((c) => this.count(c));
+        const countsKnown = counts.map((c) => this.countsOf(c));
         const countNames = counts.map((_, i) => `__count${i}`);
         for (const row of rows) {
           // The row's own columns are read by name below; __rn and the counts are left on it.
-          for (let i = 0; i < countLoaders.length; i++) countLoaders[i].prime(row.id as string, countSql[i] ? Number(row[countNames[i]]) : 0);
+          for (let i = 0; i < countsKnown.length; i++) countsKnown[i].set(row.id as string, countSql[i] ? Number(row[countNames[i]]) : 0);
           joined.prime(row);
           const parentId = row[fkColumn] as string;
           const list = grouped.get(parentId) ?? [];
@@ -319,9 +319,27 @@ export class Loaders {
     return scope ? { name, sql: `(select count(*) from ${table} c where c.${fk} = ${parentAlias}.id ${scope.sql}) as "${name}"`, params: scope.params } : null;
   }
 
-  /** Gives `count(spec)` the number of `parentId`'s children, counted by the statement that read the parent. */
+  private readonly counted = new WeakMap<object, Map<string, number>>();
+
+  /**
+   * Records the number of `parentId`'s children, counted by the statement that read the parent: `countOf`
+   * answers it as a number, so a `totalCount` below every row of a page costs neither a statement nor a promise.
+   */
   primeCount(spec: RelationSpec<object>, parentId: string, n: number): void {
-    this.count(spec).prime(parentId, n);
+    this.countsOf(spec).set(parentId, n);
+  }
+
+  /** The number of `parentId`'s children in the caller's scope: at once when counted with the parent, else by the batched `count`. */
+  countOf(spec: RelationSpec<object>, parentId: string): number | Promise<number> {
+    return this.countsOf(spec).get(parentId) ?? this.count(spec).load(parentId);
+  }
+
+  /** Counts already read, per relation (the loader stands for its relation, whichever spec object names it). */
+  private countsOf(spec: RelationSpec<object>): Map<string, number> {
+    const loader = this.count(spec);
+    let known = this.counted.get(loader);
+    if (!known) this.counted.set(loader, (known = new Map()));
+    return known;
   }
 
   private readonly cached = new Map<string, Promise<unknown>>();

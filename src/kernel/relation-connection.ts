@@ -57,6 +57,6 @@ export async function relationConnection<T extends BaseEntity | OwnedEntity>(
         },
       };
     },
-    () => ctx.loaders.count(spec).load(parentId),
+    () => ctx.loaders.countOf(spec as RelationSpec<object>, parentId),
   );
 }

@@ -50,13 +50,13 @@ export interface Edge<T> {
 export interface ConnectionShape<T> {
   edges: Edge<T>[];
   pageInfo: PageInfo;
-  totalCount(): Promise<number>;
+  totalCount(): Promise<number> | number;
 }
 
 export type ConnectionClass<T> = ClassType<ConnectionShape<T>> & {
-  make(edges: Edge<T>[], pageInfo: PageInfo, count: () => Promise<number>): ConnectionShape<T>;
+  make(edges: Edge<T>[], pageInfo: PageInfo, count: () => Promise<number> | number): ConnectionShape<T>;
   /** A connection whose page is loaded only if `edges` or `pageInfo` is asked for: `totalCount` alone costs one count. */
-  lazy(page: () => Promise<{ edges: Edge<T>[]; pageInfo: PageInfo }>, count: () => Promise<number>): ConnectionShape<T>;
+  lazy(page: () => Promise<{ edges: Edge<T>[]; pageInfo: PageInfo }>, count: () => Promise<number> | number): ConnectionShape<T>;
 };
 
 const connections = new Map<string, ConnectionClass<never>>();
@@ -75,14 +75,14 @@ export function connectionOf<T extends object>(nodeType: ClassType<T>, name = no
   class ConnectionType implements ConnectionShape<T> {
     @Field(() => [EdgeType]) edges!: Edge<T>[];
     @Field(() => PageInfo) pageInfo!: PageInfo;
-    count!: () => Promise<number>;
+    count!: () => Promise<number> | number;
 
     @Field(() => Int, { description: "Rows in the caller's scope matching the filter, over all pages." })
-    totalCount(): Promise<number> {
+    totalCount(): Promise<number> | number {
       return this.count();
     }
 
-    static make(edges: Edge<T>[], pageInfo: PageInfo, count: () => Promise<number>) {
+    static make(edges: Edge<T>[], pageInfo: PageInfo, count: () => Promise<number> | number) {
       const connection = new ConnectionType();
       connection.edges = edges;
       connection.pageInfo = pageInfo;
@@ -90,7 +90,7 @@ export function connectionOf<T extends object>(nodeType: ClassType<T>, name = no
       return connection;
     }
 
-    static lazy(page: () => Promise<{ edges: Edge<T>[]; pageInfo: PageInfo }>, count: () => Promise<number>) {
+    static lazy(page: () => Promise<{ edges: Edge<T>[]; pageInfo: PageInfo }>, count: () => Promise<number> | number) {
       return new LazyConnection(page, count);
     }
   }
@@ -104,7 +104,7 @@ export function connectionOf<T extends object>(nodeType: ClassType<T>, name = no
     private loaded?: Promise<{ edges: Edge<T>[]; pageInfo: PageInfo }>;
     constructor(
       private readonly page: () => Promise<{ edges: Edge<T>[]; pageInfo: PageInfo }>,
-      count: () => Promise<number>,
+      count: () => Promise<number> | number,
     ) {
       super();
       this.count = count;
