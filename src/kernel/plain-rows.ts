@@ -217,18 +217,25 @@ export async function readRows<T extends object>(
   ) as Data[];
   if (cursor && !first && !!last) rows.reverse();
   const names = [...(ahead.total ? ['__total'] : []), ...(ahead.columns ?? []).map((c) => c.name)];
-  const extras: Data[] = [];
-  const mapped = rows.map((row) => {
-    const extra: Data = {};
-    for (const name of names) {
-      extra[name] = row[name];
-      delete row[name];
-    }
-    extras.push(extra);
-    return driver.mapResult(row as never, meta) as Data;
-  });
+  const extras: Data[] = names.length ? rows.map((row) => Object.fromEntries(names.map((n) => [n, row[n]]))) : rows.map(() => NO_EXTRAS);
   const total = ahead.total && rows.length ? Number(extras[0].__total) : null;
+  // Made at once when the sort keys read the same on a made row as on the mapped one (plain scalars, by
+  // name): then the cursor is computed from the made rows, and a page of a thousand rows is built once.
+  if (shape.fromRow && plainSortKeys(meta, orderBy)) return { raw: rows.map(shape.fromRow) as Data[], make: (d) => d as T, extras, total };
+  const mapped = rows.map((row) => driver.mapResult(ownColumns(row) as never, meta) as Data);
   return { raw: mapped, make: (d) => shape.make(d) as T, extras, total };
+}
+
+const NO_EXTRAS: Data = Object.freeze({});
+
+/** Whether every key of `orderBy` is a scalar column without a custom type (a reference or a converted value reads differently). */
+function plainSortKeys(meta: EntityMetadata, orderBy: object[]): boolean {
+  return orderBy.every((o) =>
+    Object.keys(o).every((key) => {
+      const prop = meta.properties[key as keyof typeof meta.properties] as EntityProperty | undefined;
+      return !!prop && prop.kind === ReferenceKind.SCALAR && !prop.customType;
+    }),
+  );
 }
 
 /**
