@@ -31,7 +31,7 @@ interface Started {
 function start(env: Record<string, string>): Promise<Started> {
   return new Promise((resolve, reject) => {
     const { DATABASE_URL: _ignored, ...base } = process.env;
-    const child = spawn(process.execPath, ['--enable-source-maps', 'dist/src/server.js'], {
+    const child = spawn(process.execPath, ['dist/src/server.js'], {
       cwd: root,
       env: { ...base, NODE_ENV: 'development', PORT: '0', SINERGI_DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...env },
     });
