@@ -12,11 +12,13 @@
  * transaction's statements also queue one at a time (see `oneAtATime`).
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Platform } from '@mikro-orm/core';
 import type { Knex } from 'knex';
 import { escapeLiteral } from 'pg';
 
 interface PgResult {
   rows: Record<string, unknown>[];
+  rowCount?: number | null;
 }
 interface KnexTransactionBase {
   trxClient?: { _query: (conn: unknown, obj: unknown) => Promise<unknown>; query: (conn: unknown, obj: unknown) => Promise<unknown> };
@@ -159,17 +161,33 @@ const directs = new WeakMap<object, { send?: (sql: string) => Promise<PgResult> 
  * converted as the ORM converts them, counted as the ORM counts statements.
  */
 export async function execute<T = Record<string, unknown>>(em: EntityManager, sql: string, params: readonly unknown[] = []): Promise<T[]> {
-  const send = directs.get(em.getTransactionContext() as object)?.send;
+  const send = directSender(em.getTransactionContext(), em.getPlatform(), em.getConnection(), em.config.getLogger());
   if (!send) return em.execute<T[]>(sql, params as unknown[]);
-  const platform = em.getPlatform();
-  const text = platform.formatQuery(sql, params as unknown[]);
-  const connection = em.getConnection() as unknown as { logQuery(sql: string): void };
-  if (em.config.getLogger().isEnabled('query')) connection.logQuery(text);
-  try {
-    return (await send(text)).rows as T[];
-  } catch (e) {
-    throw platform.getExceptionConverter().convertException(e as Error);
-  }
+  return (await send(sql, params)).rows as T[];
+}
+
+/**
+ * For a transaction `beginWith` opened (`trx`, the EntityManager's transaction context): sends a
+ * statement with `?` placeholders on its connection, as `em.execute` would send it (parameters
+ * inlined by the platform, counted and logged as a query, errors converted). Undefined otherwise.
+ */
+export function directSender(
+  trx: unknown,
+  platform: Platform,
+  connection: unknown,
+  logger: { isEnabled(namespace: 'query'): boolean },
+): ((sql: string, params: readonly unknown[]) => Promise<PgResult & { rowCount?: number | null }>) | undefined {
+  const send = trx ? directs.get(trx as object)?.send : undefined;
+  if (!send) return undefined;
+  return async (sql, params) => {
+    const text = platform.formatQuery(sql, params as unknown[]);
+    if (logger.isEnabled('query')) (connection as { logQuery(sql: string): void }).logQuery(text);
+    try {
+      return await send(text);
+    } catch (e) {
+      throw platform.getExceptionConverter().convertException(e as Error);
+    }
+  };
 }
 
 /**

@@ -4,6 +4,7 @@ import { Migrator } from '@mikro-orm/migrations';
 import path from 'node:path';
 import { entities } from './entities';
 import { QueryCountingLogger } from './query-counter';
+import { SinergiDriver } from './driver';
 import { AuditCollector } from '../modules/audit/audit.collector';
 
 // Beside this file's tree wherever it runs: `migrations/*.ts` under tsx and vitest, `dist/migrations/*.js`
@@ -17,6 +18,8 @@ const migrationsDir = path.resolve(__dirname, '..', '..', 'migrations');
 export function ormOptions(clientUrl?: string): Options {
   return defineConfig({
     clientUrl,
+    // PostgreSQL's driver, writing a one-row UPDATE itself (see driver.ts).
+    driver: SinergiDriver,
     entities,
     extensions: [Migrator],
     forceUtcTimezone: true,

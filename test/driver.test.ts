@@ -1,0 +1,68 @@
+/**
+ * The one-row UPDATE the driver writes itself (src/db/driver.ts): the same
+ * statement the ORM's QueryBuilder writes, sent on the request's connection,
+ * with the ORM's optimistic lock still refusing a stale row.
+ */
+import { OptimisticLockError } from '@mikro-orm/core';
+import { PostgreSqlDriver } from '@mikro-orm/postgresql';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import * as ops from './generated/graphql';
+import { expectOk } from './support/expect';
+import { Role, startTestApp, type TestApp } from './support/test-app';
+import { entityById } from '../src/kernel/entity-by-id';
+import { Institution } from '../src/modules/institution/institution.entity';
+import { fromGlobalId } from '../src/shared/global-id';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await startTestApp();
+});
+afterAll(() => t.close());
+
+const create = async (editor: Awaited<ReturnType<TestApp['as']>>, name: string) =>
+  expectOk(await editor.exec(ops.CreateInstitutionDocument, { input: { name, type: 'TRAINING_CENTRE', provinceCode: '35', annualCapacity: 1 } }))
+    .createInstitution;
+
+describe('a one-row update written by the driver', () => {
+  it("is the QueryBuilder's statement (columns, version bump, returning), not built by it", async () => {
+    const editor = await t.as(Role.EDITOR, 'KEMENKES');
+    const inst = await create(editor, 'Driver');
+    const built = vi.spyOn(PostgreSqlDriver.prototype, 'nativeUpdate');
+    try {
+      const res = await editor.exec(ops.UpdateInstitutionDocument, { input: { id: inst.id, expectedVersion: inst.version, name: "Driver's own" } });
+      expect(expectOk(res).updateInstitution).toMatchObject({ name: "Driver's own", version: inst.version + 1 });
+      expect(built).not.toHaveBeenCalled();
+      const id = fromGlobalId(inst.id, 'Institution', 'id');
+      const update = res.sql.filter((q) => /^update "institution"/.test(q));
+      expect(update).toHaveLength(1);
+      expect(update[0]).toMatch(
+        new RegExp(
+          `^update "institution" set "name" = 'Driver''s own', "updated_at" = '[^']+', "version" = "version" \\+ 1 where "id" = '${id}' and "version" = ${inst.version} returning "version"$`,
+        ),
+      );
+      const [row] = await t.em().execute<{ name: string; version: number }[]>('select name, version from institution where id = ?', [id]);
+      expect(row).toEqual({ name: "Driver's own", version: inst.version + 1 });
+    } finally {
+      built.mockRestore();
+    }
+  });
+
+  it('refuses a row someone else changed since it was read (OptimisticLockError), and changes nothing', async () => {
+    const editor = await t.as(Role.EDITOR, 'KEMENKES');
+    const inst = await create(editor, 'Stale');
+    const id = fromGlobalId(inst.id, 'Institution', 'id');
+    const ctx = await t.app.context(`Bearer ${editor.token}`);
+    await ctx.begin();
+    try {
+      const row = (await entityById(ctx.em, Institution, id))!;
+      row.name = 'Mine';
+      // Another transaction commits a change of the same row in between.
+      await t.em().execute('update institution set name = ?, version = version + 1 where id = ?', ['Theirs', id]);
+      await expect(ctx.em.flush()).rejects.toBeInstanceOf(OptimisticLockError);
+    } finally {
+      await ctx.end(false);
+    }
+    const [row] = await t.em().execute<{ name: string }[]>('select name from institution where id = ?', [id]);
+    expect(row.name).toBe('Theirs');
+  });
+});
