@@ -19,6 +19,7 @@ import { graphiqlAsset, graphiqlPage } from './graphiql';
 import { buildAppSchema } from './schema';
 import { CursorSeal } from './shared/cursor-seal';
 import { jitGateway } from './shared/jit-executor';
+import { preparing } from './db/prepared';
 import { formatError } from './shared/errors';
 import { armor, assertComplexity, assertDocumentSize, REQUEST_LIMITS } from './shared/query-limits';
 import { AppError, ErrorCode, isDatabaseUnavailable, RETRY_AFTER_SECONDS, serviceUnavailable } from './shared/errors';
@@ -41,6 +42,7 @@ export async function createApp(opts: {
   appendAudit?: AuditAppender;
 }): Promise<App> {
   const { orm, config, log } = opts;
+  preparing.enabled = config.preparedStatements;
   const tokens = new TokenService(config.jwtSecret, config.jwtTtl);
   const cursors = new CursorSeal(config.jwtSecret);
   const redis = config.redisUrl ? new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2, enableOfflineQueue: true }) : null;

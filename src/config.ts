@@ -36,6 +36,8 @@ export interface Config {
   redisPrefix: string;
   /** How many proxies in front of the server append to X-Forwarded-For; 0: the socket's address is the client's. */
   trustProxy: number;
+  /** Repeated statements prepared once per connection (see db/prepared.ts); off behind a pooler that cannot keep them. */
+  preparedStatements: boolean;
 }
 
 function int(name: string, value: string | undefined, fallback: number, max = 65535): number {
@@ -73,6 +75,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     redisUrl: env.REDIS_URL || undefined,
     redisPrefix: env.REDIS_PREFIX || 'sinergi',
     trustProxy: int('TRUST_PROXY', env.TRUST_PROXY, 0, 10),
+    preparedStatements: flag('DATABASE_PREPARED_STATEMENTS', env.DATABASE_PREPARED_STATEMENTS, true),
   };
 }
 

@@ -1,7 +1,9 @@
 /**
  * The one-row UPDATE the driver writes itself (src/db/driver.ts): the same
  * statement the ORM's QueryBuilder writes, sent on the request's connection,
- * with the ORM's optimistic lock still refusing a stale row.
+ * with the ORM's optimistic lock still refusing a stale row. And statements
+ * sent with PostgreSQL's parameters, prepared once per connection when they
+ * repeat (src/db/prepared.ts), or never with DATABASE_PREPARED_STATEMENTS=false.
  */
 import { OptimisticLockError } from '@mikro-orm/core';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
@@ -9,6 +11,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import * as ops from './generated/graphql';
 import { expectOk } from './support/expect';
 import { Role, startTestApp, type TestApp } from './support/test-app';
+import { beginWith, execute } from '../src/db/begin';
+import { preparing } from '../src/db/prepared';
 import { entityById } from '../src/kernel/entity-by-id';
 import { Institution } from '../src/modules/institution/institution.entity';
 import { fromGlobalId } from '../src/shared/global-id';
@@ -64,5 +68,41 @@ describe('a one-row update written by the driver', () => {
     }
     const [row] = await t.em().execute<{ name: string }[]>('select name from institution where id = ?', [id]);
     expect(row.name).toBe('Theirs');
+  });
+});
+
+describe('statements prepared once per connection (db/prepared.ts)', () => {
+  const preparedHere = async (em: ReturnType<TestApp['em']>) =>
+    (await execute<{ statement: string }>(em, "select statement from pg_prepared_statements where name like 'sinergi\\_%'")).map((r) => r.statement);
+
+  it('a statement sent again is prepared on its connection, with its list as one parameter, and answers as before', async () => {
+    const em = t.adminOrm.em.fork();
+    await beginWith(em, 'select 1');
+    try {
+      const sql = `select count(*)::int as n from institution t where t.id in (?) and t.name <> ? -- ${Math.random()}`;
+      const ids = (await execute<{ id: string }>(em, 'select id from institution limit 3')).map((r) => r.id);
+      const answers = [];
+      for (let i = 0; i < 3; i++) answers.push((await execute<{ n: number }>(em, sql, [ids, 'none']))[0].n);
+      expect(answers).toEqual([ids.length, ids.length, ids.length]);
+      const mine = (await preparedHere(em)).filter((s) => s.includes(sql.slice(sql.indexOf('--'))));
+      expect(mine).toHaveLength(1);
+      expect(mine[0]).toContain('t.id = any($1) and t.name <> $2');
+    } finally {
+      await em.rollback();
+    }
+  });
+
+  it('DATABASE_PREPARED_STATEMENTS=false sends every statement unnamed (a pooler in transaction mode keeps no prepared statements)', async () => {
+    const em = t.adminOrm.em.fork();
+    preparing.enabled = false;
+    await beginWith(em, 'select 1');
+    try {
+      const sql = `select count(*)::int as n from institution t where t.name <> ? -- ${Math.random()}`;
+      for (let i = 0; i < 3; i++) await execute(em, sql, ['none']);
+      expect((await preparedHere(em)).filter((s) => s.includes(sql.slice(sql.indexOf('--'))))).toEqual([]);
+    } finally {
+      preparing.enabled = true;
+      await em.rollback();
+    }
   });
 });

@@ -15,6 +15,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Platform } from '@mikro-orm/core';
 import type { Knex } from 'knex';
 import { escapeLiteral } from 'pg';
+import { positional, queryFor, type Positional } from './prepared';
 
 interface PgResult {
   rows: Record<string, unknown>[];
@@ -37,8 +38,8 @@ interface BeginConfig {
   answer?: { rows: Record<string, unknown>[] };
   /** Set by `finishWith`; an object so that it can be set after knex copied the config. */
   finish?: { run?: CommitFinisher };
-  /** Set when the transaction begins: sends SQL text on its connection, in turn (see `query`). */
-  direct?: { send?: (sql: string) => Promise<PgResult> };
+  /** Set when the transaction begins: sends a statement on its connection, in turn (see `oneAtATime`). */
+  direct?: { send?: DirectSend };
 }
 
 /**
@@ -109,10 +110,11 @@ class BeginWithTransaction extends PgTransaction {
       return result;
     };
     client._query = (c, obj) => inTurn(() => query(c, obj));
-    const pg = conn as { query(sql: string, callback: (err: Error | null, res: PgResult) => void): void };
+    const pg = conn as { query(q: string | object, callback: (err: Error | null, res: PgResult) => void): void };
     // The callback form, as knex calls the driver.
-    const send = (sql: string) => new Promise<PgResult>((resolve, reject) => pg.query(sql, (err, res) => (err ? reject(err) : resolve(res))));
-    if (this.config.direct) this.config.direct.send = (sql) => inTurn(() => send(sql));
+    const send = (q: string | object) => new Promise<PgResult>((resolve, reject) => pg.query(q, (err, res) => (err ? reject(err) : resolve(res))));
+    if (this.config.direct)
+      this.config.direct.send = (statement, inlined) => inTurn(() => send(inlined ? statement.text : queryFor(conn as object, statement)));
   }
 }
 
@@ -141,7 +143,7 @@ export async function beginWith<Row extends Record<string, unknown>>(em: EntityM
   const config: BeginConfig & Knex.TransactionConfig = { firstStatement, answer, finish: {}, direct: {} };
   const trx = await knex.transaction(config);
   finishers.set(trx, config.finish as { run?: CommitFinisher });
-  directs.set(trx, config.direct as { send?: (sql: string) => Promise<PgResult> });
+  directs.set(trx, config.direct as { send?: DirectSend });
   // Counted and printed like every other statement (the tests count statements per request).
   (connection as unknown as { logQuery(sql: string): void }).logQuery(`begin; ${firstStatement}`);
   em.setTransactionContext(trx);
@@ -149,7 +151,9 @@ export async function beginWith<Row extends Record<string, unknown>>(em: EntityM
 }
 
 const finishers = new WeakMap<object, { run?: CommitFinisher }>();
-const directs = new WeakMap<object, { send?: (sql: string) => Promise<PgResult> }>();
+/** Sends a statement with PostgreSQL parameters, or (`inlined`) a text with its values in place, never prepared. */
+type DirectSend = (statement: Positional, inlined?: boolean) => Promise<PgResult>;
+const directs = new WeakMap<object, { send?: DirectSend }>();
 
 /**
  * `em.execute(sql, params)`, the same statement text, sent straight to the
@@ -180,10 +184,13 @@ export function directSender(
   const send = trx ? directs.get(trx as object)?.send : undefined;
   if (!send) return undefined;
   return async (sql, params) => {
-    const text = platform.formatQuery(sql, params as unknown[]);
-    if (logger.isEnabled('query')) (connection as { logQuery(sql: string): void }).logQuery(text);
+    // PostgreSQL's parameters (see prepared.ts); a statement they cannot carry goes with its values inlined, as the ORM sends it.
+    const statement = positional(sql, params);
+    const inlined = statement ? null : platform.formatQuery(sql, params as unknown[]);
+    // Logged (and counted) with the values in place, as the ORM logs.
+    if (logger.isEnabled('query')) (connection as { logQuery(sql: string): void }).logQuery(inlined ?? platform.formatQuery(sql, params as unknown[]));
     try {
-      return await send(text);
+      return await (statement ? send(statement) : send({ text: inlined as string, values: [] }, true));
     } catch (e) {
       throw platform.getExceptionConverter().convertException(e as Error);
     }
