@@ -60,15 +60,9 @@ export async function listConnection<T extends object>(
     ? new Cursor(plain.raw as never[], undefined as never, options, ctx.em.getMetadata().get(entity.name))
     : await ctx.em.findByCursor(entity, where, options).catch(foreignCursor);
   const nodes: T[] = plain ? cursor.items.map((d) => plain.make(d as Record<string, unknown>)) : (cursor.items as T[]);
+  const page = new PageCursors(ctx, cursor);
   return connectionOf(entity).make(
-    // Sealed: a keyset cursor holds the row's sort key, which may be personal (see cursor-seal.ts).
-    // A getter, so a page whose cursors nobody asked for costs no encryption.
-    nodes.map((node, i) => ({
-      node,
-      get cursor() {
-        return ctx.cursors.seal(cursor.from(cursor.items[i]));
-      },
-    })),
+    nodes.map((node, i) => new ListEdge(node, i, page)),
     {
       hasNextPage: !!cursor.hasNextPage,
       hasPreviousPage: !!cursor.hasPrevPage,
@@ -83,4 +77,29 @@ export async function listConnection<T extends object>(
     // Counted with the page when asked for; an empty first page has nothing to count; a page past the end counts alone.
     async () => plain?.total ?? (plain && total && !opened.after && !opened.before ? 0 : ctx.em.count(entity, where)),
   );
+}
+
+/** What the edges of one page share to make their cursors. */
+class PageCursors {
+  constructor(
+    readonly ctx: Context,
+    readonly cursor: Pick<Cursor<object, never, '*', never, boolean>, 'from' | 'items'>,
+  ) {}
+}
+
+/**
+ * An edge of a root list. Its cursor is sealed (a keyset cursor holds the row's sort key, which may be
+ * personal, see cursor-seal.ts) only when asked for: a getter on the prototype, so a page of a thousand
+ * rows whose cursors nobody selects costs neither an encryption nor an accessor per edge.
+ */
+class ListEdge<T> {
+  constructor(
+    readonly node: T,
+    private readonly index: number,
+    private readonly page: PageCursors,
+  ) {}
+  get cursor(): string {
+    const { ctx, cursor } = this.page;
+    return ctx.cursors.seal(cursor.from(cursor.items[this.index]));
+  }
 }

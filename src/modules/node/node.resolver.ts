@@ -15,7 +15,8 @@ export function nodeResolver(resources: readonly Resource[]) {
     resolveDirectly(
       () => type,
       'id',
-      (root: { id: string; constructor: { name: string } }) => toGlobalId(root.constructor.name, root.id),
+      // The type this resolver is installed on names the id (it is the name `node` decodes).
+      (root: { id: string }) => toGlobalId(type, root.id),
     );
 
   @Resolver(() => Node)
