@@ -1,8 +1,7 @@
 /**
- * What a by-id read of one row (`node(id:)`), or a root list's page of rows,
- * reads in its own statement: the columns its selection needs, and the
- * relation pages and counts selected on each row, so rows with their
- * children (and their references) are one round trip.
+ * What a by-id read of one row (`node(id:)`) reads in its own statement: the
+ * columns its selection needs, and the relation pages and counts selected on
+ * it, so a record with its children (and their references) is one round trip.
  * Each page is read exactly as its relation field would read it (same
  * arguments, counts, columns and references, in the children's scope) and
  * handed to that field's loader; where the arguments cannot be read here (a
@@ -42,17 +41,16 @@ interface RelationPlan {
 const plans = new WeakMap<readonly FieldNode[], Map<string, { id: number; fields: readonly string[] | null; relations: RelationPlan[] }>>();
 let planIds = 0;
 
-function planOf(ctx: Context, info: GraphQLResolveInfo, entityName: string, path: readonly string[]) {
+function planOf(ctx: Context, info: GraphQLResolveInfo, entityName: string) {
   let byType = plans.get(info.fieldNodes);
   if (!byType) plans.set(info.fieldNodes, (byType = new Map()));
-  const planKey = `${entityName}@${path.join('.')}`;
-  let plan = byType.get(planKey);
+  let plan = byType.get(entityName);
   if (plan) return plan;
   const meta = (name: string) => ctx.em.getMetadata().get(name);
   const type = info.schema.getType(entityName) as GraphQLObjectType | undefined;
   const relations: RelationPlan[] = [];
   childRelationsOf(entityName).forEach(([field, specOf], index) => {
-    const nodes = fieldsAt(info, [...path, field]);
+    const nodes = fieldsAt(info, [field]);
     const def = type?.getFields()[field];
     if (!nodes.length || !def) return;
     const spec = specOf();
@@ -61,18 +59,13 @@ function planOf(ctx: Context, info: GraphQLResolveInfo, entityName: string, path
     const page = selects(below, ['edges']) || selects(below, ['pageInfo']) ? pageReads(below, spec, meta) : null;
     relations.push({ index, field, spec, nodes, def, count: selects(below, ['totalCount']), page });
   });
-  plan = { id: ++planIds, fields: projection(info, path, meta(entityName), []), relations };
-  byType.set(planKey, plan);
+  plan = { id: ++planIds, fields: projection(info, [], meta(entityName), []), relations };
+  byType.set(entityName, plan);
   return plan;
 }
 
-/**
- * What the statement reading rows of `entityName` reads besides them, for the selection at `path` below
- * the field of `info`: `node(id:)` reads its record at the field itself, a root list its rows at
- * `edges.node` (their pages as JSON columns, their counts as numbers, one statement for two levels).
- */
-export function rowAhead(ctx: Context, info: GraphQLResolveInfo, entityName: string, path: readonly string[] = []): RowAhead {
-  const plan = planOf(ctx, info, entityName, path);
+export function rowAhead(ctx: Context, info: GraphQLResolveInfo, entityName: string): RowAhead {
+  const plan = planOf(ctx, info, entityName);
   const columns: RowAhead['columns'] = [];
   const takes: ((extras: Record<string, unknown>, id: string) => void)[] = [];
   const keys: string[] = [];
