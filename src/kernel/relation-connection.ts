@@ -46,17 +46,30 @@ export async function relationConnection<T extends BaseEntity | OwnedEntity>(
   return connection.lazy(
     async () => {
       const page = await ctx.loaders.page(spec, first, after, reads).load(parentId);
-      const edges = page.rows.map((node) => ({ node, cursor: encode(node.id) }));
-      return {
-        edges,
-        pageInfo: {
-          hasNextPage: page.hasNextPage,
-          hasPreviousPage: after !== null,
-          startCursor: edges[0]?.cursor ?? null,
-          endCursor: edges.at(-1)?.cursor ?? null,
-        },
-      };
+      return { edges: page.rows.map((node) => new RelationEdge(node)), pageInfo: new RelationPageInfo(page.rows, page.hasNextPage, after !== null) };
     },
     () => ctx.loaders.countOf(spec as RelationSpec<object>, parentId),
   );
+}
+
+/** An edge of a relation page; its cursor is encoded only when selected (most reads select only nodes). */
+class RelationEdge<T extends { id: string }> {
+  constructor(readonly node: T) {}
+  get cursor(): string {
+    return encode(this.node.id);
+  }
+}
+
+class RelationPageInfo {
+  constructor(
+    private readonly rows: readonly { id: string }[],
+    readonly hasNextPage: boolean,
+    readonly hasPreviousPage: boolean,
+  ) {}
+  get startCursor(): string | null {
+    return this.rows.length ? encode(this.rows[0].id) : null;
+  }
+  get endCursor(): string | null {
+    return this.rows.length ? encode(this.rows[this.rows.length - 1].id) : null;
+  }
 }
