@@ -83,3 +83,31 @@ describe('the database side of the resource declarations', () => {
     expect(new Set(tables).size).toBe(tables.length);
   });
 });
+
+describe('indexes for relations read within a scope', () => {
+  it('every scoped child relation has an index on (its key, owner ministry), so its pages and counts read the index alone', async () => {
+    const { childRelationsOf } = await import('../src/kernel/relations-ahead');
+    const metadata = t.em().getMetadata();
+    const indexes = await t.em().execute<{ table: string; columns: string }[]>(
+      `select t.relname as table, string_agg(a.attname, ',' order by k.ord) as columns
+           from pg_index i join pg_class t on t.oid = i.indrelid join pg_class c on c.oid = i.indexrelid
+           cross join lateral unnest(i.indkey) with ordinality as k(attnum, ord)
+           join pg_attribute a on a.attrelid = t.oid and a.attnum = k.attnum
+          where t.relnamespace = 'public'::regnamespace group by t.relname, c.relname`,
+    );
+    let checked = 0;
+    for (const resource of OWNED_RESOURCES) {
+      for (const [field, specOf] of childRelationsOf(resource.name)) {
+        const spec = specOf();
+        if (!spec.resource) continue;
+        const meta = metadata.get(spec.entity.name);
+        const key = meta.properties[spec.parentProperty as keyof typeof meta.properties].fieldNames[0];
+        const owner = meta.properties['ownerMinistry' as keyof typeof meta.properties].fieldNames[0];
+        const leading = indexes.filter((i) => i.table === meta.tableName).map((i) => i.columns.split(',').slice(0, 2).join(','));
+        expect(leading, `${resource.name}.${field}: ${meta.tableName}(${key}, ${owner})`).toContain(`${key},${owner}`);
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThanOrEqual(3);
+  });
+});

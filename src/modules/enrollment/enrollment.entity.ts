@@ -13,12 +13,15 @@ import { Trainee } from '../trainee/trainee.entity';
 @Entity()
 @Filter({ name: 'scope', cond: scopeFilter('Enrollment'), default: true })
 @Index({ properties: ['ownerMinistry', 'id'] })
+// Children are read and counted per parent within the caller's scope: (parent, owner) serves both from the index alone.
+@Index({ properties: ['trainee', 'ownerMinistry'] })
+@Index({ properties: ['program', 'ownerMinistry'] })
 @Unique({ properties: ['trainee', 'program'] })
 export class Enrollment extends OwnedEntity {
-  @ManyToOne({ entity: () => Trainee, ref: true, index: true, deleteRule: 'restrict' })
+  @ManyToOne({ entity: () => Trainee, ref: true, deleteRule: 'restrict' })
   trainee!: Ref<Trainee>;
 
-  @ManyToOne({ entity: () => Program, ref: true, index: true, deleteRule: 'restrict' })
+  @ManyToOne({ entity: () => Program, ref: true, deleteRule: 'restrict' })
   program!: Ref<Program>;
 
   @Field(() => EnrollmentStatus)

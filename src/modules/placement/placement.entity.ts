@@ -51,13 +51,15 @@ registerEnumType(PlacementStatus, { name: 'PlacementStatus' });
 @Entity()
 @Filter({ name: 'scope', cond: scopeFilter('Placement'), default: true })
 @Index({ properties: ['ownerMinistry', 'id'] })
+// Children are read and counted per parent within the caller's scope: (parent, owner) serves both from the index alone.
+@Index({ properties: ['trainee', 'ownerMinistry'] })
 @Unique({ properties: ['ownerMinistry', 'externalId'] })
 export class Placement extends OwnedEntity {
   @Field(() => String, { nullable: true, description: 'Your own stable id for this row; unique within your ministry, the key of CSV re-imports.' })
   @Property({ type: 'string', length: 100, nullable: true })
   externalId?: string | null;
 
-  @ManyToOne({ entity: () => Trainee, ref: true, index: true, deleteRule: 'restrict' })
+  @ManyToOne({ entity: () => Trainee, ref: true, deleteRule: 'restrict' })
   trainee!: Ref<Trainee>;
 
   @Field(() => String, { description: 'ISO code of the destination country.' })

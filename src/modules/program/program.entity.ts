@@ -12,6 +12,8 @@ import { Node } from '../../kernel/node.interface';
 @Entity()
 @Filter({ name: 'scope', cond: scopeFilter('Program'), default: true })
 @Index({ properties: ['ownerMinistry', 'id'] })
+// Children are read and counted per parent within the caller's scope: (parent, owner) serves both from the index alone.
+@Index({ properties: ['institution', 'ownerMinistry'] })
 @Unique({ properties: ['ownerMinistry', 'externalId'] })
 export class Program extends OwnedEntity {
   @Field(() => String, {
@@ -21,7 +23,7 @@ export class Program extends OwnedEntity {
   @Property({ type: 'string', length: 100, nullable: true })
   externalId?: string | null;
 
-  @ManyToOne({ entity: () => Institution, ref: true, index: true, deleteRule: 'restrict' })
+  @ManyToOne({ entity: () => Institution, ref: true, deleteRule: 'restrict' })
   institution!: Ref<Institution>;
 
   @Field(() => String)

@@ -12,6 +12,8 @@ import { Trainee } from '../trainee/trainee.entity';
 @Entity()
 @Filter({ name: 'scope', cond: scopeFilter('ReturneeBusiness'), default: true })
 @Index({ properties: ['ownerMinistry', 'id'] })
+// Children are read and counted per parent within the caller's scope: (parent, owner) serves both from the index alone.
+@Index({ properties: ['trainee', 'ownerMinistry'] })
 export class ReturneeBusiness extends OwnedEntity {
   @Field(() => String)
   @Property({ type: 'string' })
@@ -27,7 +29,7 @@ export class ReturneeBusiness extends OwnedEntity {
   returneePhone?: string | null;
 
   /** The returnee's own calon PMI record, when known. */
-  @ManyToOne({ entity: () => Trainee, ref: true, nullable: true, deleteRule: 'set null', index: true })
+  @ManyToOne({ entity: () => Trainee, ref: true, nullable: true, deleteRule: 'set null' })
   trainee?: Ref<Trainee> | null;
 
   @Field(() => String)
