@@ -13,6 +13,7 @@ import { AUDIT_SUBJECTS, OWNED_RESOURCES, POLICY, RESOURCES } from '../src/modul
 import { buildBareSchema, SCHEMA_FILE } from '../src/schema';
 import { assertEveryRootFieldHasAPolicy } from '../src/access/shield';
 import { startTestApp, type TestApp } from './support/test-app';
+import { childRelationsOf } from '../src/kernel/relations-ahead';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -86,7 +87,6 @@ describe('the database side of the resource declarations', () => {
 
 describe('indexes for relations read within a scope', () => {
   it('every scoped child relation has an index on (its key, owner ministry), so its pages and counts read the index alone', async () => {
-    const { childRelationsOf } = await import('../src/kernel/relations-ahead');
     const metadata = t.em().getMetadata();
     const indexes = await t.em().execute<{ table: string; columns: string }[]>(
       `select t.relname as table, string_agg(a.attname, ',' order by k.ord) as columns
