@@ -92,6 +92,28 @@ describe('statements prepared once per connection (db/prepared.ts)', () => {
     }
   });
 
+  it('a statement prepared before a migration adds a column keeps working after it (no `*` in what is prepared)', async () => {
+    const editor = await t.as(Role.EDITOR, 'KEMENKES');
+    const inst = await create(editor, 'Prepared');
+    let version = inst.version;
+    const rename = async (name: string) => {
+      const res = await editor.exec(ops.UpdateInstitutionDocument, { input: { id: inst.id, expectedVersion: version, name } });
+      version = expectOk(res).updateInstitution.version;
+      return res;
+    };
+    // Often enough that every pooled connection that served it has the row's statement prepared.
+    for (let i = 0; i < 6; i++) await rename(`Prepared ${i}`);
+    const list = '{ institutions(first: 5) { edges { node { id name } } } }';
+    for (let i = 0; i < 3; i++) expectOk(await editor.raw(list));
+    await t.em().execute('alter table institution add column later_column int');
+    try {
+      for (let i = 0; i < 6; i++) expect((await rename(`After ${i}`)).errors).toBeUndefined();
+      for (let i = 0; i < 3; i++) expectOk(await editor.raw(list));
+    } finally {
+      await t.em().execute('alter table institution drop column later_column');
+    }
+  });
+
   it('DATABASE_PREPARED_STATEMENTS=false sends every statement unnamed (a pooler in transaction mode keeps no prepared statements)', async () => {
     const em = t.adminOrm.em.fork();
     preparing.enabled = false;

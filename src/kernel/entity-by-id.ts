@@ -9,7 +9,7 @@
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { EntityMetadata } from '@mikro-orm/core';
-import { quote, whereSql } from './where-sql';
+import { allColumns, quote, whereSql } from './where-sql';
 import { execute } from '../db/begin';
 
 /** Internals of the EntityManager `findOne` runs first: auto-flush of pending changes, and the filters. */
@@ -40,7 +40,7 @@ export async function entityById<T extends object>(em: EntityManager, entity: { 
   const params: unknown[] = [];
   const condition = whereSql(meta, await internals.processWhere(entity.name, where, {}, 'read'), 't0', params);
   if (condition === null) return em.findOne(entity, where as never);
-  const [row] = await execute(em, `select t0.* from ${quote(meta.tableName)} as t0 where ${condition} limit 1`, params);
+  const [row] = await execute(em, `select ${allColumns(meta, 't0')} from ${quote(meta.tableName)} as t0 where ${condition} limit 1`, params);
   if (!row) return null;
   const loaded = em.getEntityFactory().create(entity.name, em.getDriver().mapResult(row, meta) as never, { merge: true, convertCustomTypes: true });
   await em.getUnitOfWork().dispatchOnLoadEvent();

@@ -13,7 +13,7 @@ import type { EntityMetadata, EntityName } from '@mikro-orm/core';
 import DataLoader from 'dataloader';
 import type { Scope, ScopedResource } from '../access/scope';
 import { ownColumns, plainRowMaker, readRows } from './plain-rows';
-import { quote } from './where-sql';
+import { allColumns, quote } from './where-sql';
 import { READ_ROWS_ONLY, type PageReads, type ReferenceAhead } from './relations-ahead';
 import type { RowAhead } from './row-ahead';
 import { execute } from '../db/begin';
@@ -164,7 +164,7 @@ export class Loaders {
       ? [...new Set(['id', spec.parentProperty, ...fields])]
           .flatMap((p) => meta.properties[p as keyof typeof meta.properties].fieldNames.map((c) => `t.${quote(c)}`))
           .join(', ')
-      : 't.*';
+      : allColumns(meta, 't');
     const scopeSql = this.scopeSql(spec, owner, 't');
     if (!scopeSql) return null;
     const countSql = counts.map((c, i) => this.countColumn(c, 'x', `__count${i}`));

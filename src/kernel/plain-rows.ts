@@ -27,7 +27,7 @@ import {
   type QueryOrderMap,
 } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { orderSql, quote, whereSql } from './where-sql';
+import { allColumns, orderSql, quote, whereSql } from './where-sql';
 import { countedTotal } from './row-counts';
 import { execute } from '../db/begin';
 
@@ -261,7 +261,7 @@ function pageStatement(
   ahead: ReadAhead,
 ): { sql: string; params: unknown[] } | null {
   const params: unknown[] = [];
-  let columns = `${PAGE_ALIAS}.*`;
+  let columns = allColumns(meta, PAGE_ALIAS);
   if (ahead.fields) {
     const names: string[] = [];
     for (const field of ahead.fields) {

@@ -17,6 +17,16 @@ import { ReferenceKind, type EntityMetadata, type EntityProperty } from '@mikro-
 /** An SQL identifier, quoted (names come from the ORM's metadata, never from a request). */
 export const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
+/**
+ * Every mapped column of `meta` over `alias`, named: what `alias.*` would read of them. Statements are
+ * prepared once per connection (db/prepared.ts), and a prepared `alias.*` would fail ("cached plan must
+ * not change result type") on every connection that prepared it once a migration adds a column.
+ */
+export function allColumns(meta: EntityMetadata, alias: string): string {
+  const names = meta.props.filter((p) => p.persist !== false && !p.formula && p.fieldNames?.length).flatMap((p) => p.fieldNames);
+  return [...new Set(names)].map((c) => `${alias}.${quote(c)}`).join(', ');
+}
+
 type Plain = string | number | boolean;
 const isPlain = (v: unknown): v is Plain => typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v)) || typeof v === 'boolean';
 
