@@ -156,13 +156,13 @@ type DirectSend = (statement: Positional, inlined?: boolean) => Promise<PgResult
 const directs = new WeakMap<object, { send?: DirectSend }>();
 
 /**
- * `em.execute(sql, params)`, the same statement text, sent straight to the
- * driver when `em` is in a transaction `beginWith` opened. MikroORM sends a
- * raw statement with its parameters inlined as literals (the platform's
- * escaping), through a knex raw query bound to the transaction; on a page of
- * a query that plumbing cost more than the statement's own rows. Same text,
- * same connection, same turn among the transaction's statements, errors
- * converted as the ORM converts them, counted as the ORM counts statements.
+ * `em.execute(sql, params)`, sent straight to the driver when `em` is in a
+ * transaction `beginWith` opened. MikroORM sends a raw statement through a
+ * knex raw query bound to the transaction; on a page of a query that
+ * plumbing cost more than the statement's own rows. Here the statement goes
+ * with PostgreSQL's own parameters (prepared.ts) on the same connection, in
+ * the same turn among the transaction's statements, errors converted as the
+ * ORM converts them, counted and logged as the ORM counts and logs them.
  */
 export async function execute<T = Record<string, unknown>>(em: EntityManager, sql: string, params: readonly unknown[] = []): Promise<T[]> {
   const send = directSender(em.getTransactionContext(), em.getPlatform(), em.getConnection(), em.config.getLogger());
@@ -172,8 +172,9 @@ export async function execute<T = Record<string, unknown>>(em: EntityManager, sq
 
 /**
  * For a transaction `beginWith` opened (`trx`, the EntityManager's transaction context): sends a
- * statement with `?` placeholders on its connection, as `em.execute` would send it (parameters
- * inlined by the platform, counted and logged as a query, errors converted). Undefined otherwise.
+ * statement with `?` placeholders on its connection, with PostgreSQL parameters where prepared.ts can
+ * write them and the values inlined as `em.execute` inlines them otherwise; logged with the values in
+ * place, errors converted. Undefined for any other transaction.
  */
 export function directSender(
   trx: unknown,

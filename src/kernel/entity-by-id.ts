@@ -20,7 +20,7 @@ interface FindInternals {
 
 const simple = new Map<string, boolean>();
 
-/** Whether `select *` and the hydrator alone make this entity as `findOne` would. */
+/** Whether selecting every mapped column and the hydrator alone make this entity as `findOne` would. */
 function loadsPlainly(meta: EntityMetadata): boolean {
   let known = simple.get(meta.className);
   if (known === undefined) {

@@ -261,8 +261,9 @@ function pageStatement(
   ahead: ReadAhead,
 ): { sql: string; params: unknown[] } | null {
   const params: unknown[] = [];
-  let columns = allColumns(meta, PAGE_ALIAS);
-  if (ahead.fields) {
+  let columns: string;
+  if (!ahead.fields) columns = allColumns(meta, PAGE_ALIAS);
+  else {
     const names: string[] = [];
     for (const field of ahead.fields) {
       const prop = meta.properties[field as keyof typeof meta.properties] as EntityProperty | undefined;

@@ -25,6 +25,6 @@ export function countedTotal(meta: EntityMetadata, where: unknown, params: unkno
   if (!Array.isArray(ids) || !ids.every((id) => typeof id === 'string')) return null;
   if (ids.length === 0) return '0';
   params.push(meta.tableName, ids);
-  // `array[?]`: knex writes a list value as one placeholder per element.
+  // `array[?]`: inlined by the ORM as one literal per element, sent by db/prepared.ts as one array parameter.
   return '(select sinergi_row_count(?, array[?]::uuid[]))';
 }

@@ -8,14 +8,17 @@
  * and the caller lets the ORM build the statement, so this never guesses at
  * what the ORM would do.
  *
- * Values become `?` placeholders (an array one placeholder per element, as
- * knex expands it); names come from the entity's metadata, never from a
- * request.
+ * Values become `?` placeholders (a list is one `in (?)`, which the ORM
+ * expands per element and db/prepared.ts sends as one array parameter);
+ * names come from the entity's metadata, never from a request.
  */
 import { ReferenceKind, type EntityMetadata, type EntityProperty } from '@mikro-orm/core';
 
 /** An SQL identifier, quoted (names come from the ORM's metadata, never from a request). */
 export const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
+
+/** `allColumns` per entity and alias: the metadata does not change while the process runs. */
+const columnLists = new WeakMap<EntityMetadata, Map<string, string>>();
 
 /**
  * Every mapped column of `meta` over `alias`, named: what `alias.*` would read of them. Statements are
@@ -23,8 +26,14 @@ export const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
  * not change result type") on every connection that prepared it once a migration adds a column.
  */
 export function allColumns(meta: EntityMetadata, alias: string): string {
-  const names = meta.props.filter((p) => p.persist !== false && !p.formula && p.fieldNames?.length).flatMap((p) => p.fieldNames);
-  return [...new Set(names)].map((c) => `${alias}.${quote(c)}`).join(', ');
+  let byAlias = columnLists.get(meta);
+  if (!byAlias) columnLists.set(meta, (byAlias = new Map()));
+  let list = byAlias.get(alias);
+  if (list === undefined) {
+    const names = meta.props.filter((p) => p.persist !== false && !p.formula && p.fieldNames?.length).flatMap((p) => p.fieldNames);
+    byAlias.set(alias, (list = [...new Set(names)].map((c) => `${alias}.${quote(c)}`).join(', ')));
+  }
+  return list;
 }
 
 type Plain = string | number | boolean;
