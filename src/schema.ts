@@ -3,6 +3,7 @@ import type { GraphQLInterfaceType, GraphQLSchema } from 'graphql';
 import { resolveNodeType } from './kernel/node.interface';
 import { installDirectResolvers } from './kernel/direct-resolvers';
 import { inputGuard } from './shared/input-guard';
+import { validateArgs } from './shared/validate-args';
 import { applyMiddleware } from 'graphql-middleware';
 import path from 'node:path';
 import { buildSchema } from 'type-graphql';
@@ -16,7 +17,7 @@ export const SCHEMA_FILE = path.resolve(__dirname, '..', 'schema', 'schema.graph
 export function buildBareSchema(): Promise<GraphQLSchema> {
   return buildSchema({
     resolvers: RESOLVERS,
-    validate: { forbidUnknownValues: false },
+    validateFn: validateArgs,
     emitSchemaFile: false,
   });
 }

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import * as ops from './generated/graphql';
 import { expectOk } from './support/expect';
 import { Role, startTestApp, type TestApp } from './support/test-app';
-import { beginWith, execute } from '../src/db/begin';
+import { beginWith, execute, finishWith } from '../src/db/begin';
 import { preparing } from '../src/db/prepared';
 import { entityById } from '../src/kernel/entity-by-id';
 import { Institution } from '../src/modules/institution/institution.entity';
@@ -126,5 +126,59 @@ describe('statements prepared once per connection (db/prepared.ts)', () => {
       preparing.enabled = true;
       await em.rollback();
     }
+  });
+});
+
+describe('the request transaction (db/begin.ts)', () => {
+  const POOL = 20;
+
+  it('gives its connection back, rolled back, when the statement sent with BEGIN fails', async () => {
+    // More failures than the pool holds: a connection kept, or given back inside its aborted transaction, would show.
+    for (let i = 0; i < POOL + 5; i++) {
+      const em = t.adminOrm.em.fork();
+      await expect(beginWith(em, 'select 1/0')).rejects.toMatchObject({ code: '22012' });
+      expect(em.isInTransaction()).toBe(false);
+    }
+    for (let i = 0; i < POOL + 5; i++) {
+      const em = t.adminOrm.em.fork();
+      const [row] = await beginWith<{ n: number }>(em, 'select 41 + 1 as n');
+      expect(row.n).toBe(42);
+      expect(await execute<{ status: string }>(em, "select current_setting('transaction_isolation') as status")).toEqual([{ status: 'read committed' }]);
+      await em.commit();
+    }
+  });
+
+  it('rolls back when what it ends with instead of COMMIT fails, and the error reaches the caller', async () => {
+    const em = t.adminOrm.em.fork();
+    await beginWith(em, 'select 1');
+    const code = `rollback-${Math.random()}`;
+    try {
+      await execute(em, 'insert into ministry (id, code, name, name_en) values (gen_random_uuid(), ?, ?, ?)', [code, code, code]);
+      expect(finishWith(em, (send) => send('select 1/0; COMMIT').then(() => undefined))).toBe(true);
+    } catch (e) {
+      await em.rollback();
+      throw e;
+    }
+    await expect(em.commit()).rejects.toMatchObject({ code: '22012' });
+    expect(await t.em().execute('select 1 from ministry where code = ?', [code])).toEqual([]);
+    // Its connection went back to the pool in working order.
+    for (let i = 0; i < POOL + 1; i++) {
+      const next = t.adminOrm.em.fork();
+      await beginWith(next, 'select 1');
+      await next.rollback();
+    }
+  });
+
+  it('refuses statements once it has ended, and a transaction inside it', async () => {
+    const em = t.adminOrm.em.fork();
+    await beginWith(em, 'select 1');
+    const trx = em.getTransactionContext() as {
+      transaction(): unknown;
+      client: { query(c: unknown, q: unknown): Promise<unknown>; acquireConnection(): Promise<unknown> };
+    };
+    expect(() => trx.transaction()).toThrow(/nested transactions/);
+    const conn = await trx.client.acquireConnection();
+    await em.commit();
+    await expect(trx.client.query(conn, { sql: 'select 1', bindings: [] })).rejects.toThrow(/already complete/);
   });
 });

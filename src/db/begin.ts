@@ -1,19 +1,19 @@
 /**
- * Opens a request's transaction and runs its first statement in the same
- * round trip: `BEGIN; select sinergi_begin_request(…)` as one simple-protocol
- * message. Every request opened with `BEGIN` and then waited once more for
- * its scope; each round trip is a wake-up of the server and of this process.
+ * The request's transaction: opened with its first statement in the same
+ * round trip (`BEGIN; select sinergi_begin_request(…)` as one simple-protocol
+ * message), run one statement at a time on one pooled connection, and ended
+ * by COMMIT or by what `finishWith` asked for instead.
  *
- * MikroORM opens transactions through knex, whose PostgreSQL transaction
- * sends `BEGIN;` on its own. This subclass sends the statement it is given
- * along with it (and only then: every other transaction begins as before);
- * the transaction is then handed to the EntityManager as its context, so
- * everything after runs in it exactly as after `em.begin()`. Every
- * transaction's statements also queue one at a time (see `oneAtATime`).
+ * MikroORM runs a transaction through knex, and knex builds for every
+ * transaction a complete knex instance (some 200 functions and an event
+ * emitter: a twentieth of a small request's CPU) around a client bound to the
+ * connection. A request needs only that client: the ORM hands the
+ * transaction to knex's `transacting(…)`, which takes `client` from it, and
+ * ends it with `commit()`, `rollback()` and `executionPromise`. So this
+ * class is that much, on a client derived from the pool's own.
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Platform } from '@mikro-orm/core';
-import type { Knex } from 'knex';
 import { escapeLiteral } from 'pg';
 import { positional, queryFor, type Positional } from './prepared';
 
@@ -21,25 +21,14 @@ interface PgResult {
   rows: Record<string, unknown>[];
   rowCount?: number | null;
 }
-interface KnexTransactionBase {
-  trxClient?: { _query: (conn: unknown, obj: unknown) => Promise<unknown>; query: (conn: unknown, obj: unknown) => Promise<unknown> };
-  // knex's own bookkeeping of how the transaction ended (see `commit`).
-  _completed: boolean;
-  _resolver(value: unknown): void;
-  begin(conn: unknown): Promise<unknown>;
-  commit(conn: unknown, value: unknown): Promise<unknown>;
-  query(conn: unknown, sql: string, status?: number, value?: unknown): Promise<{ response?: PgResult | PgResult[] } | undefined>;
-}
-type KnexTransactionClass = new (client: unknown, container: unknown, config: BeginConfig, outerTx: unknown) => KnexTransactionBase;
+type PgConnection = { query(q: string | object, callback: (err: Error | null, res: PgResult | PgResult[]) => void): void };
 
-interface BeginConfig {
-  /** Sent in the same message as BEGIN; its rows are left in `answer.rows` (knex copies the config, not this object). */
-  firstStatement?: string;
-  answer?: { rows: Record<string, unknown>[] };
-  /** Set by `finishWith`; an object so that it can be set after knex copied the config. */
-  finish?: { run?: CommitFinisher };
-  /** Set when the transaction begins: sends a statement on its connection, in turn (see `oneAtATime`). */
-  direct?: { send?: DirectSend };
+/** The parts of knex's client a transaction uses (knex has no typings for them). */
+interface KnexClient {
+  acquireConnection(): Promise<PgConnection>;
+  releaseConnection(connection: PgConnection): Promise<void>;
+  query(connection: PgConnection, obj: unknown): Promise<unknown>;
+  _query(connection: PgConnection, obj: unknown): Promise<unknown>;
 }
 
 /**
@@ -50,46 +39,42 @@ interface BeginConfig {
  */
 export type CommitFinisher = (send: (sql: string) => Promise<unknown>) => Promise<void>;
 
-// knex's own PostgreSQL transaction class, which this extends (knex has no typings for it).
-const PgTransaction = require('knex/lib/dialects/postgres/execution/pg-transaction') as KnexTransactionClass;
+/** Sends a statement with PostgreSQL parameters, or (`inlined`) a text with its values in place, never prepared. */
+type DirectSend = (statement: Positional, inlined?: boolean) => Promise<PgResult>;
 
-class BeginWithTransaction extends PgTransaction {
-  private readonly config: BeginConfig;
-  constructor(client: unknown, container: unknown, config: BeginConfig, outerTx: unknown) {
-    super(client, container, config, outerTx);
-    this.config = config;
-  }
+class RequestTransaction {
+  /** What knex's `transacting(…)` runs the ORM's statements with: the pool's client, bound to this connection. */
+  readonly client: KnexClient & { transacting: true };
+  readonly isTransaction = true;
+  readonly userParams = {};
+  /** Settles when the transaction has ended (the ORM awaits it after `commit()`). */
+  readonly executionPromise: Promise<unknown>;
+  finisher?: CommitFinisher;
+  private settle!: { resolve(value: unknown): void; reject(err: unknown): void };
+  private completed = false;
+  /** The end of the queue of this transaction's statements (see `inTurn`). */
+  private tail: Promise<unknown> = Promise.resolve();
 
-  override begin(conn: unknown) {
-    this.oneAtATime(conn);
-    const first = this.config.firstStatement;
-    if (!first) return super.begin(conn);
-    return this.query(conn, `BEGIN; ${first}`).then((res) => {
-      const results = res?.response;
-      // Two statements answer with two results; the first statement's rows are the second's.
-      if (this.config.answer) this.config.answer.rows = Array.isArray(results) ? (results[1]?.rows ?? []) : [];
-      return res;
-    });
-  }
-
-  /**
-   * COMMIT, or what `finishWith` asked for instead. knex marks its transaction
-   * complete when it sends COMMIT, after which it refuses statements; a
-   * finisher may need several (a retry after a savepoint), so the mark is set
-   * here once it has committed.
-   */
-  override commit(conn: unknown, value: unknown) {
-    const run = this.config.finish?.run;
-    const client = this.trxClient;
-    if (!run || !client) return super.commit(conn, value);
-    return run((sql) => client.query(conn, sql)).then(
-      () => {
-        this._completed = true;
-        this._resolver(value);
-      },
-      // Rejects the transaction with the finisher's error; a ROLLBACK after a failed COMMIT only warns.
-      (err: unknown) => this.query(conn, 'ROLLBACK', 2, err),
-    );
+  constructor(
+    private readonly pool: KnexClient,
+    private readonly connection: PgConnection,
+  ) {
+    this.executionPromise = new Promise((resolve, reject) => (this.settle = { resolve, reject }));
+    // Settled by the ORM's commit; a rejection nobody awaits (a rollback's) must not become an unhandled one.
+    this.executionPromise.catch(() => undefined);
+    const trx = this;
+    const client = Object.create(pool) as KnexClient & { transacting: true };
+    client.transacting = true;
+    client.acquireConnection = async () => connection;
+    client.releaseConnection = async () => undefined;
+    client.query = function (this: KnexClient, conn, obj) {
+      if (conn !== connection) return Promise.reject(new Error('Invalid connection for transaction query.'));
+      if (trx.completed) return Promise.reject(new Error('Transaction query already complete.'));
+      return pool.query.call(this, conn, obj);
+    };
+    // The driver call itself (knex's `_query`), below knex's own checks, which stay at the time of the call.
+    client._query = (conn, obj) => this.inTurn(() => pool._query.call(client, conn, obj));
+    this.client = client;
   }
 
   /**
@@ -98,36 +83,68 @@ class BeginWithTransaction extends PgTransaction {
    * query while the first runs: pg queues it today but warns, and pg 9 refuses. Here they wait in
    * order, COMMIT last of all.
    */
-  private oneAtATime(conn: unknown) {
-    const client = this.trxClient;
-    if (!client) return;
-    // The driver call itself (knex's `_query`), below knex's own checks, which stay at the time of the call.
-    const query = client._query.bind(client);
-    let tail: Promise<unknown> = Promise.resolve();
-    const inTurn = <R>(run: () => Promise<R>): Promise<R> => {
-      const result = tail.then(run);
-      tail = result.catch(() => undefined);
-      return result;
-    };
-    client._query = (c, obj) => inTurn(() => query(c, obj));
-    const pg = conn as { query(q: string | object, callback: (err: Error | null, res: PgResult) => void): void };
-    // The callback form, as knex calls the driver.
-    const send = (q: string | object) => new Promise<PgResult>((resolve, reject) => pg.query(q, (err, res) => (err ? reject(err) : resolve(res))));
-    if (this.config.direct)
-      this.config.direct.send = (statement, inlined) => inTurn(() => send(inlined ? statement.text : queryFor(conn as object, statement)));
+  private inTurn<R>(run: () => Promise<R>): Promise<R> {
+    const result = this.tail.then(run);
+    this.tail = result.catch(() => undefined);
+    return result;
   }
-}
 
-const installed = new WeakSet<object>();
+  /** Sends `text` on the connection, in turn (the callback form, as knex calls the driver). */
+  private sendText(q: string | object): Promise<PgResult | PgResult[]> {
+    return this.inTurn(() => new Promise((resolve, reject) => this.connection.query(q, (err, res) => (err ? reject(err) : resolve(res)))));
+  }
 
-/** Makes `knex` open its transactions with `BeginWithTransaction` (once per knex instance). */
-function install(knex: Knex): void {
-  const client = knex.client as { transaction: (container: unknown, config: BeginConfig, outerTx: unknown) => unknown };
-  if (installed.has(client)) return;
-  client.transaction = function (this: unknown, container: unknown, config: BeginConfig, outerTx: unknown) {
-    return new BeginWithTransaction(this, container, config ?? {}, outerTx);
-  };
-  installed.add(client);
+  readonly send: DirectSend = (statement, inlined) =>
+    this.sendText(inlined ? statement.text : queryFor(this.connection as object, statement)) as Promise<PgResult>;
+
+  /** BEGIN and the first statement; that statement's rows. */
+  async open(first: string): Promise<Record<string, unknown>[]> {
+    const results = await this.sendText(`BEGIN; ${first}`);
+    // Two statements answer with two results; the first statement's rows are the second's.
+    return Array.isArray(results) ? (results[1]?.rows ?? []) : [];
+  }
+
+  /** COMMIT, or what `finishWith` asked for instead; rolled back when that fails. */
+  commit(value?: unknown): Promise<void> {
+    const finish = this.finisher ?? ((send) => send('COMMIT;').then(() => undefined));
+    return finish((sql) => this.sendText(sql)).then(
+      () => this.end(() => this.settle.resolve(value)),
+      // The finisher's error is the transaction's; a ROLLBACK after a failed COMMIT only warns.
+      (err: unknown) => this.rollback(err),
+    );
+  }
+
+  rollback(err?: unknown): Promise<void> {
+    return this.sendText('ROLLBACK').then(
+      () => this.end(() => (err === undefined ? this.settle.resolve(undefined) : this.settle.reject(err))),
+      (failed: unknown) => this.end(() => this.settle.reject(err ?? failed)),
+    );
+  }
+
+  isCompleted(): boolean {
+    return this.completed;
+  }
+
+  /** A request runs in one transaction; nothing in it opens another inside (savepoints are explicit SQL). */
+  transaction(): never {
+    throw new Error('nested transactions are not supported in a request transaction');
+  }
+
+  savepoint(): never {
+    return this.transaction();
+  }
+
+  private end(settle: () => void): void {
+    if (this.completed) return;
+    this.completed = true;
+    void this.pool.releaseConnection(this.connection);
+    settle();
+  }
+
+  /** Gives the connection back after a failed start: rolled back, as the failed statement left it in an aborted transaction. */
+  async abandon(): Promise<void> {
+    await this.rollback().catch(() => undefined);
+  }
 }
 
 /**
@@ -137,23 +154,23 @@ function install(knex: Knex): void {
  */
 export async function beginWith<Row extends Record<string, unknown>>(em: EntityManager, firstStatement: string): Promise<Row[]> {
   const connection = em.getConnection();
-  const knex = connection.getKnex();
-  install(knex);
-  const answer = { rows: [] as Record<string, unknown>[] };
-  const config: BeginConfig & Knex.TransactionConfig = { firstStatement, answer, finish: {}, direct: {} };
-  const trx = await knex.transaction(config);
-  finishers.set(trx, config.finish as { run?: CommitFinisher });
-  directs.set(trx, config.direct as { send?: DirectSend });
+  const pool = connection.getKnex().client as unknown as KnexClient;
+  const trx = new RequestTransaction(pool, await pool.acquireConnection());
   // Counted and printed like every other statement (the tests count statements per request).
   (connection as unknown as { logQuery(sql: string): void }).logQuery(`begin; ${firstStatement}`);
+  let rows: Record<string, unknown>[];
+  try {
+    rows = await trx.open(firstStatement);
+  } catch (e) {
+    await trx.abandon();
+    throw em
+      .getPlatform()
+      .getExceptionConverter()
+      .convertException(e as Error);
+  }
   em.setTransactionContext(trx);
-  return answer.rows as Row[];
+  return rows as Row[];
 }
-
-const finishers = new WeakMap<object, { run?: CommitFinisher }>();
-/** Sends a statement with PostgreSQL parameters, or (`inlined`) a text with its values in place, never prepared. */
-type DirectSend = (statement: Positional, inlined?: boolean) => Promise<PgResult>;
-const directs = new WeakMap<object, { send?: DirectSend }>();
 
 /**
  * `em.execute(sql, params)`, sent straight to the driver when `em` is in a
@@ -182,7 +199,7 @@ export function directSender(
   connection: unknown,
   logger: { isEnabled(namespace: 'query'): boolean },
 ): ((sql: string, params: readonly unknown[]) => Promise<PgResult & { rowCount?: number | null }>) | undefined {
-  const send = trx ? directs.get(trx as object)?.send : undefined;
+  const send = trx instanceof RequestTransaction ? trx.send : undefined;
   if (!send) return undefined;
   return async (sql, params) => {
     // PostgreSQL's parameters (see prepared.ts); a statement they cannot carry goes with its values inlined, as the ORM sends it.
@@ -204,9 +221,9 @@ export function directSender(
  * `em` is in no such transaction.
  */
 export function finishWith(em: EntityManager, finisher: CommitFinisher): boolean {
-  const slot = finishers.get(em.getTransactionContext() as object);
-  if (!slot) return false;
-  slot.run = finisher;
+  const trx = em.getTransactionContext();
+  if (!(trx instanceof RequestTransaction)) return false;
+  trx.finisher = finisher;
   return true;
 }
 
