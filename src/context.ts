@@ -8,7 +8,7 @@ import { PersonalDataLog } from './modules/personal-data/personal-data.log';
 import type { LoginThrottle } from './modules/account/login-throttle';
 import type { CursorSeal } from './shared/cursor-seal';
 import { Loaders } from './kernel/loaders';
-import { beginWith, sqlLiteral } from './db/begin';
+import { beginWith, commitWithoutFlush, sqlLiteral } from './db/begin';
 
 /** What every resolver gets: one forked EntityManager in one transaction, the verified viewer and its data scope. */
 export interface Context {
@@ -124,8 +124,8 @@ export function createContext(deps: ContextDeps, session: SessionClaims | null, 
       if (!em.isInTransaction()) return;
       // A query has nothing left to flush (the read log flushes its own rows): forget what it loaded, or
       // the commit's flush would compare every one of possibly thousands of rows for changes.
-      if (commit && opts?.readOnly) em.clear();
-      if (commit) await em.commit();
+      if (commit && opts?.readOnly) await commitWithoutFlush(em);
+      else if (commit) await em.commit();
       else await em.rollback();
     },
   };

@@ -216,6 +216,23 @@ export function directSender(
 }
 
 /**
+ * Commits a transaction `beginWith` opened on `em` that wrote nothing through
+ * the ORM: what `em` loaded is forgotten and the transaction committed
+ * without the ORM's flush (which would look over an empty unit of work and
+ * run its flush events on every query). Falls back to `em.commit()` for any
+ * other transaction.
+ */
+export async function commitWithoutFlush(em: EntityManager): Promise<void> {
+  em.clear();
+  const trx = em.getTransactionContext();
+  if (!(trx instanceof RequestTransaction)) return em.commit();
+  em.resetTransactionContext();
+  (em.getConnection() as unknown as { logQuery(sql: string): void }).logQuery(em.getPlatform().getCommitTransactionSQL());
+  await trx.commit();
+  await trx.executionPromise;
+}
+
+/**
  * Has the transaction `beginWith` opened on `em` end with `finisher` instead
  * of a bare COMMIT (the audit chain's append travels with it). False when
  * `em` is in no such transaction.
