@@ -320,3 +320,26 @@ describe.each(specs)('$name mutations', (spec) => {
     expect(expectOk(await editor.exec(ops.NodeDocument, { id: f.gid(mine) })).node).toBeNull();
   });
 });
+
+describe('delete of a row other rows still refer to', () => {
+  it('is CONFLICT saying so, and the row and its dependants stay', async () => {
+    const em = t.em();
+    const inst = f.institution(em, kemenperin);
+    const prog = f.program(em, inst);
+    const person = f.trainee(em, kemenperin);
+    f.enrollment(em, prog, person);
+    await em.flush();
+    for (const [doc, row] of [
+      [ops.DeleteInstitutionDocument, inst],
+      [ops.DeleteProgramDocument, prog],
+      [ops.DeleteTraineeDocument, person],
+    ] as const) {
+      const res = await editor.exec(doc as TypedDocumentNode<unknown, { id: string }>, { id: f.gid(row) });
+      expectError(res, 'CONFLICT');
+      expect(res.errors?.[0].message).toMatch(/Other records still refer to this one/);
+    }
+    expect(await t.em().count(Institution, { id: inst.id })).toBe(1);
+    expect(await t.em().count(Program, { id: prog.id })).toBe(1);
+    expect(await t.em().count(Trainee, { id: person.id })).toBe(1);
+  });
+});

@@ -43,7 +43,8 @@ import { ValidateNested } from 'class-validator';
 import type { Context } from '../context';
 import { Ministry } from './ministry.entity';
 import type { OwnedEntity } from './base.entity';
-import { badUserInput, conflict, forbidden, notWritable } from '../shared/errors';
+import { badUserInput, conflict, forbidden, notWritable, staleVersion } from '../shared/errors';
+import { updatePlainly } from './row-update';
 import { fromGlobalId, toGlobalId } from '../shared/global-id';
 import { listConnection } from './list';
 import { entityById } from './entity-by-id';
@@ -120,21 +121,31 @@ export async function flushOrExplain(ctx: Context): Promise<void> {
     await ctx.em.flush();
   } catch (e) {
     ctx.em.clear();
-    if (e instanceof UniqueConstraintViolationException) throw conflict('A record with these values exists already.');
-    if (e instanceof ForeignKeyConstraintViolationException) throw conflict('Other records still refer to this one; delete or move them first.');
-    if (e instanceof OptimisticLockError) throw conflict('The record was changed by someone else meanwhile; read it again.', 'expectedVersion');
-    if (e instanceof NotNullConstraintViolationException) {
-      // A null sent for a field that must have a value: name the field as the client spelled it.
-      const column = /column "([a-z_]+)"/.exec(String((e as Error).message))?.[1] ?? '';
-      const field = column.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
-      throw badUserInput(`${field || 'A field'} cannot be cleared: leave it out to keep its value.`, field ? `input.${field}` : 'input');
-    }
-    if (e instanceof CheckConstraintViolationException)
-      throw conflict('The database refused a value that breaks one of its rules (e.g. a programme already full).');
-    // The database's own layer (row-level security, grants, guard triggers) refused: the API's checks should have first.
-    if ((e as { code?: string }).code === '42501') throw forbidden('The database refused this change for your account.', 'database:row-level-security');
-    throw e;
+    throw explainWriteError(e);
   }
+}
+
+/** PostgreSQL's error code, on the driver's error or on the ORM's wrapping of it. */
+const sqlState = (e: unknown): string | undefined => (e as { code?: string }).code ?? (e as { previous?: { code?: string } }).previous?.code;
+
+/** A database error of a write as the client's error (a constraint it broke, a stale version), or itself. */
+export function explainWriteError(e: unknown): unknown {
+  if (e instanceof UniqueConstraintViolationException) return conflict('A record with these values exists already.');
+  // 23001: a RESTRICT reference (the schema's own), which the ORM does not map to a foreign-key violation.
+  if (e instanceof ForeignKeyConstraintViolationException || sqlState(e) === '23001')
+    return conflict('Other records still refer to this one; delete or move them first.');
+  if (e instanceof OptimisticLockError) return staleVersion();
+  if (e instanceof NotNullConstraintViolationException) {
+    // A null sent for a field that must have a value: name the field as the client spelled it.
+    const column = /column "([a-z_]+)"/.exec(String((e as Error).message))?.[1] ?? '';
+    const field = column.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
+    return badUserInput(`${field || 'A field'} cannot be cleared: leave it out to keep its value.`, field ? `input.${field}` : 'input');
+  }
+  if (e instanceof CheckConstraintViolationException)
+    return conflict('The database refused a value that breaks one of its rules (e.g. a programme already full).');
+  // The database's own layer (row-level security, grants, guard triggers) refused: the API's checks should have first.
+  if (sqlState(e) === '42501') return forbidden('The database refused this change for your account.', 'database:row-level-security');
+  return e;
 }
 
 export function ownedCrudResolver<T extends OwnedEntity, C extends object, U extends UpdateInputBase, F extends object, O extends string>(
@@ -223,11 +234,24 @@ export function ownedCrudResolver<T extends OwnedEntity, C extends object, U ext
 
     @Mutation(() => cfg.entity, { name: `update${name}`, description: 'Only fields present in the input change; send expectedVersion to refuse a stale edit.' })
     async update(@Arg('input', () => cfg.updateInput) input: U, @Ctx() ctx: Context): Promise<T> {
-      const row = await loadWritable(ctx, cfg.entity, input.id, 'input.id');
-      if (input.expectedVersion != null && input.expectedVersion !== row.version) {
-        throw conflict(`The record is at version ${row.version}, not ${input.expectedVersion}: read it again.`, 'input.expectedVersion');
+      const apply = async (row: T) => {
+        if (input.expectedVersion != null && input.expectedVersion !== row.version) {
+          throw conflict(`The record is at version ${row.version}, not ${input.expectedVersion}: read it again.`, 'input.expectedVersion');
+        }
+        await cfg.update(row, input, ctx);
+      };
+      // Plainly where it can (row-update.ts): the same rules, statement and audit record, without the unit of work.
+      const id = fromGlobalId(input.id, name, 'input.id');
+      const plain = await updatePlainly(ctx, cfg.entity, id, 'input.id', apply).catch((e: unknown) => {
+        throw explainWriteError(e);
+      });
+      if (plain) {
+        // Only when the rules loaded entities of their own, which they could have changed.
+        if (ctx.em.getUnitOfWork().getIdentityMap().keys().length) await flushOrExplain(ctx);
+        return plain;
       }
-      await cfg.update(row, input, ctx);
+      const row = await loadWritable(ctx, cfg.entity, input.id, 'input.id');
+      await apply(row);
       await flushOrExplain(ctx);
       return row;
     }

@@ -47,6 +47,8 @@ export const notWritable = (field = 'id') =>
 export const notFound = (field = 'id') => new AppError(ErrorCode.NOT_FOUND, 'No such record.', { field });
 
 export const conflict = (message: string, field?: string) => new AppError(ErrorCode.CONFLICT, message, field ? { field } : {});
+/** The row changed since the caller read it (its version moved on). */
+export const staleVersion = () => conflict('The record was changed by someone else meanwhile; read it again.', 'expectedVersion');
 
 // INTERNAL_SERVER_ERROR is not here: Apollo gives that code to every unexpected error, whose message must not leak.
 const PASS_THROUGH = new Set<string>([

@@ -50,27 +50,48 @@ export function summariseChanges(em: EntityManager): void {
   summarised.add(em);
 }
 
+/**
+ * One row's change as the audit event records it: for each field, its value
+ * before and after (null for the side that does not exist), personal values
+ * and credentials redacted. `original` and `payload` are property-keyed, as
+ * the ORM's change sets carry them; a delete lists every field of `original`.
+ */
+export function describeChange(
+  entity: string,
+  id: string,
+  op: RecordedChange['op'],
+  original: Record<string, unknown>,
+  payload: Record<string, unknown>,
+): RecordedChange {
+  const keys = op === 'delete' ? Object.keys(original) : Object.keys(payload);
+  const fields: Record<string, FieldChange> = {};
+  for (const key of keys) {
+    const hide = isRedacted(entity, key);
+    fields[key] = {
+      before: op === 'create' ? null : hide ? REDACTED : plain(original[key]),
+      after: op === 'delete' ? null : hide ? REDACTED : plain(payload[key]),
+    };
+  }
+  return { entity, id, op, fields };
+}
+
+/** Adds a change written without the ORM's flush (see row-update.ts) to the mutation's record. */
+export function recordChange(em: EntityManager, change: RecordedChange): void {
+  if (summarised.has(em) || NOT_AUDITED.has(change.entity)) return;
+  const list = changes.get(em) ?? [];
+  list.push(change);
+  changes.set(em, list);
+}
+
 export class AuditCollector implements EventSubscriber {
   onFlush(args: FlushEventArgs): void {
-    if (summarised.has(args.em as EntityManager)) return;
-    const list = changes.get(args.em as EntityManager) ?? [];
+    const em = args.em as EntityManager;
     for (const cs of args.uow.getChangeSets() as ChangeSet<object>[]) {
-      if (NOT_AUDITED.has(cs.name)) continue;
       const op = String(cs.type).startsWith('delete') ? 'delete' : String(cs.type).startsWith('update') ? 'update' : 'create';
       // A delete's change set carries no original data; the entity's own snapshot from when it was loaded does.
       const original = (cs.originalEntity ?? wrap(cs.entity, true).__originalEntityData ?? {}) as Record<string, unknown>;
-      const payload = (cs.payload ?? {}) as Record<string, unknown>;
-      const keys = op === 'delete' ? Object.keys(original) : Object.keys(payload);
-      const fields: Record<string, FieldChange> = {};
-      for (const key of keys) {
-        const hide = isRedacted(cs.name, key);
-        fields[key] = {
-          before: op === 'create' ? null : hide ? REDACTED : plain(original[key]),
-          after: op === 'delete' ? null : hide ? REDACTED : plain(payload[key]),
-        };
-      }
-      list.push({ entity: cs.name, id: String((cs.entity as { id?: unknown }).id ?? cs.getPrimaryKey(true)), op, fields });
+      const id = String((cs.entity as { id?: unknown }).id ?? cs.getPrimaryKey(true));
+      recordChange(em, describeChange(cs.name, id, op, original, (cs.payload ?? {}) as Record<string, unknown>));
     }
-    changes.set(args.em as EntityManager, list);
   }
 }
