@@ -198,6 +198,23 @@ describe('an update written plainly', () => {
     expect(row.version).toBe(1);
   });
 
+  it('takes the ORM way when nothing would record the change (no recorder of row writes): never unrecorded', async () => {
+    const inst = await cases[0].make(t.em());
+    const editor = await t.as(Role.EDITOR, MINISTRY);
+    const ctx = await t.app.context(`Bearer ${editor.token}`);
+    await ctx.begin();
+    const subscribers = ctx.em.getEventManager().getSubscribers();
+    const recorders = [...subscribers].filter((s) => 'recordRowUpdate' in s);
+    expect(recorders).toHaveLength(1);
+    for (const r of recorders) subscribers.delete(r);
+    try {
+      expect(await updatePlainly(ctx, Institution, inst.id, 'input.id', async (row: Institution) => void (row.name = 'Unrecorded'))).toBeNull();
+    } finally {
+      for (const r of recorders) subscribers.add(r);
+      await ctx.end(false);
+    }
+  });
+
   it('an update that changes nothing writes nothing and records no change', async () => {
     const inst = await cases[0].make(t.em());
     const editor = await t.as(Role.EDITOR, MINISTRY);

@@ -11,15 +11,19 @@
  * sends (driver.ts: `version` bumped and checked, `updatedAt` stamped), and
  * recorded for the audit event as the flush records them (audit.collector.ts).
  *
+ * recorded for the audit event by whoever records the flush's changes: an
+ * ORM event subscriber that also implements `RowWriteRecorder` (the audit
+ * module's collector; the kernel names no module).
+ *
  * Whatever this does not handle plainly goes the ORM's way: entities whose
  * rows are not plain (collections, behaviour of their own), a row the
- * request already holds as an entity (two copies would disagree), and a
- * transaction `beginWith` did not open.
+ * request already holds as an entity (two copies would disagree), a
+ * transaction `beginWith` did not open, and an ORM without a recorder (a
+ * change must never go unrecorded).
  */
 import { ReferenceKind, type EntityMetadata, type EntityProperty } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { execute } from '../db/begin';
-import { describeChange, recordChange } from '../modules/audit/audit.collector';
 import { notWritable, staleVersion } from '../shared/errors';
 import type { Context } from '../context';
 import type { OwnedEntity } from './base.entity';
@@ -27,6 +31,20 @@ import { plainShape } from './plain-rows';
 import { allColumns, quote } from './where-sql';
 
 type Data = Record<string, unknown>;
+
+/** Records a row change written without a flush, as the flush's own changes are recorded. */
+export interface RowWriteRecorder {
+  /** `before` and `payload` keyed by property, values as their columns hold them (references by key). */
+  recordRowUpdate(em: EntityManager, entityName: string, id: string, before: Data, payload: Data): void;
+}
+
+const isRecorder = (s: unknown): s is RowWriteRecorder => typeof (s as Partial<RowWriteRecorder>).recordRowUpdate === 'function';
+
+/** The ORM's recorder of row writes, if it has one (see above). */
+function recorderOf(em: EntityManager): RowWriteRecorder | undefined {
+  for (const subscriber of em.getEventManager().getSubscribers()) if (isRecorder(subscriber)) return subscriber;
+  return undefined;
+}
 
 const writable = new WeakMap<EntityMetadata, EntityProperty[]>();
 
@@ -87,7 +105,8 @@ export async function updatePlainly<T extends OwnedEntity>(
   const columnOf = (name: string) => (meta.properties as Record<string, EntityProperty>)[name].fieldNames[0];
   if (em.getUnitOfWork().tryGetById(entity.name, { [pk]: id } as never)) return null;
   const trx = em.getTransactionContext();
-  if (!trx) return null;
+  const recorder = recorderOf(em);
+  if (!trx || !recorder) return null;
   // Row-level security limits the read to the caller's read scope; the write scope is checked below.
   const [found] = await execute(em, `select ${allColumns(meta, 't0')} from ${quote(meta.tableName)} as t0 where t0.${quote(columnOf(pk))} = ? limit 1`, [id]);
   if (!found) throw notWritable(field);
@@ -117,6 +136,6 @@ export async function updatePlainly<T extends OwnedEntity>(
   // Changed by another transaction since it was read here: as the ORM's optimistic lock answers.
   if (!res.affectedRows) throw staleVersion();
   data[version] = (res.row as Data | undefined)?.[columnOf(version)] ?? (data[version] as number) + 1;
-  recordChange(em, describeChange(entity.name, id, 'update', before, payload));
+  recorder.recordRowUpdate(em, entity.name, id, before, payload);
   return row;
 }

@@ -5,6 +5,7 @@
  * they can reach the log.
  */
 import { maskerOf } from '../../access/masking';
+import type { RowWriteRecorder } from '../../kernel/row-update';
 import { wrap, type ChangeSet, type EntityManager, type EventSubscriber, type FlushEventArgs } from '@mikro-orm/core';
 
 export interface FieldChange {
@@ -75,15 +76,20 @@ export function describeChange(
   return { entity, id, op, fields };
 }
 
-/** Adds a change written without the ORM's flush (see row-update.ts) to the mutation's record. */
-export function recordChange(em: EntityManager, change: RecordedChange): void {
+/** Adds a change to the mutation's record (unless it records a summary, or the entity is not audited). */
+function recordChange(em: EntityManager, change: RecordedChange): void {
   if (summarised.has(em) || NOT_AUDITED.has(change.entity)) return;
   const list = changes.get(em) ?? [];
   list.push(change);
   changes.set(em, list);
 }
 
-export class AuditCollector implements EventSubscriber {
+export class AuditCollector implements EventSubscriber, RowWriteRecorder {
+  /** A one-row update written without a flush (kernel/row-update.ts), recorded as the flush records one. */
+  recordRowUpdate(em: EntityManager, entityName: string, id: string, before: Record<string, unknown>, payload: Record<string, unknown>): void {
+    recordChange(em, describeChange(entityName, id, 'update', before, payload));
+  }
+
   onFlush(args: FlushEventArgs): void {
     const em = args.em as EntityManager;
     for (const cs of args.uow.getChangeSets() as ChangeSet<object>[]) {
