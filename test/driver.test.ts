@@ -159,14 +159,38 @@ describe('the request transaction (db/begin.ts)', () => {
       await em.rollback();
       throw e;
     }
+    const trx = em.getTransactionContext() as { client: { acquireConnection(): Promise<{ query: (...a: unknown[]) => unknown }> } };
+    const connection = await trx.client.acquireConnection();
     await expect(em.commit()).rejects.toMatchObject({ code: '22012' });
     expect(await t.em().execute('select 1 from ministry where code = ?', [code])).toEqual([]);
+    // The ORM still holds the ended transaction and rolls it back when asked: nothing may reach the connection,
+    // which is back in the pool (another request's by now, perhaps), where a ROLLBACK would end that one's work.
+    const sent: unknown[] = [];
+    const query = connection.query;
+    connection.query = (...a: unknown[]) => (sent.push(a[0]), query.apply(connection, a));
+    try {
+      expect(em.isInTransaction()).toBe(true);
+      await em.rollback();
+    } finally {
+      connection.query = query;
+    }
+    expect(sent).toEqual([]);
     // Its connection went back to the pool in working order.
     for (let i = 0; i < POOL + 1; i++) {
       const next = t.adminOrm.em.fork();
       await beginWith(next, 'select 1');
       await next.rollback();
     }
+  });
+
+  it('refuses a statement queued behind its end, when its turn comes', async () => {
+    const em = t.adminOrm.em.fork();
+    await beginWith(em, 'select 1');
+    const trx = em.getTransactionContext() as { commit(): Promise<void> };
+    const ended = trx.commit();
+    const behind = execute(em, 'select 1 as n');
+    await ended;
+    await expect(behind).rejects.toThrow(/already complete/);
   });
 
   it('refuses statements once it has ended, and a transaction inside it', async () => {

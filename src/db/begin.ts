@@ -52,6 +52,8 @@ class RequestTransaction {
   finisher?: CommitFinisher;
   private settle!: { resolve(value: unknown): void; reject(err: unknown): void };
   private completed = false;
+  /** COMMIT or ROLLBACK is under way: only its own statements may still be sent. */
+  private ending = false;
   /** The end of the queue of this transaction's statements (see `inTurn`). */
   private tail: Promise<unknown> = Promise.resolve();
 
@@ -69,7 +71,7 @@ class RequestTransaction {
     client.releaseConnection = async () => undefined;
     client.query = function (this: KnexClient, conn, obj) {
       if (conn !== connection) return Promise.reject(new Error('Invalid connection for transaction query.'));
-      if (trx.completed) return Promise.reject(new Error('Transaction query already complete.'));
+      if (trx.completed || trx.ending) return Promise.reject(new Error('Transaction query already complete.'));
       return pool.query.call(this, conn, obj);
     };
     // The driver call itself (knex's `_query`), below knex's own checks, which stay at the time of the call.
@@ -83,15 +85,18 @@ class RequestTransaction {
    * query while the first runs: pg queues it today but warns, and pg 9 refuses. Here they wait in
    * order, COMMIT last of all.
    */
-  private inTurn<R>(run: () => Promise<R>): Promise<R> {
-    const result = this.tail.then(run);
+  private inTurn<R>(run: () => Promise<R>, ends = false): Promise<R> {
+    // Checked when its turn comes: once the transaction ends, its connection goes back to the pool (and maybe
+    // to another request), so nothing queued behind COMMIT or ROLLBACK may reach it, only their own statements.
+    const refused = () => this.completed || (this.ending && !ends);
+    const result = this.tail.then(() => (refused() ? Promise.reject(new Error('Transaction query already complete.')) : run()));
     this.tail = result.catch(() => undefined);
     return result;
   }
 
-  /** Sends `text` on the connection, in turn (the callback form, as knex calls the driver). */
-  private sendText(q: string | object): Promise<PgResult | PgResult[]> {
-    return this.inTurn(() => new Promise((resolve, reject) => this.connection.query(q, (err, res) => (err ? reject(err) : resolve(res)))));
+  /** Sends `text` on the connection, in turn (the callback form, as knex calls the driver); `ends`: a statement of COMMIT or ROLLBACK. */
+  private sendText(q: string | object, ends = false): Promise<PgResult | PgResult[]> {
+    return this.inTurn(() => new Promise((resolve, reject) => this.connection.query(q, (err, res) => (err ? reject(err) : resolve(res)))), ends);
   }
 
   readonly send: DirectSend = (statement, inlined) =>
@@ -106,16 +111,25 @@ class RequestTransaction {
 
   /** COMMIT, or what `finishWith` asked for instead; rolled back when that fails. */
   commit(value?: unknown): Promise<void> {
+    if (this.completed || this.ending) return Promise.resolve();
+    this.ending = true;
     const finish = this.finisher ?? ((send) => send('COMMIT;').then(() => undefined));
-    return finish((sql) => this.sendText(sql)).then(
+    return finish((sql) => this.sendText(sql, true)).then(
       () => this.end(() => this.settle.resolve(value)),
       // The finisher's error is the transaction's; a ROLLBACK after a failed COMMIT only warns.
-      (err: unknown) => this.rollback(err),
+      (err: unknown) => this.rollBack(err),
     );
   }
 
+  /** ROLLBACK; nothing once the transaction is ending or has ended (a failed commit rolls back itself). */
   rollback(err?: unknown): Promise<void> {
-    return this.sendText('ROLLBACK').then(
+    if (this.completed || this.ending) return Promise.resolve();
+    this.ending = true;
+    return this.rollBack(err);
+  }
+
+  private rollBack(err?: unknown): Promise<void> {
+    return this.sendText('ROLLBACK', true).then(
       () => this.end(() => (err === undefined ? this.settle.resolve(undefined) : this.settle.reject(err))),
       (failed: unknown) => this.end(() => this.settle.reject(err ?? failed)),
     );
