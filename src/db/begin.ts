@@ -64,14 +64,12 @@ class RequestTransaction {
     this.executionPromise = new Promise((resolve, reject) => (this.settle = { resolve, reject }));
     // Settled by the ORM's commit; a rejection nobody awaits (a rollback's) must not become an unhandled one.
     this.executionPromise.catch(() => undefined);
-    const trx = this;
     const client = Object.create(pool) as KnexClient & { transacting: true };
     client.transacting = true;
     client.acquireConnection = async () => connection;
     client.releaseConnection = async () => undefined;
     client.query = function (this: KnexClient, conn, obj) {
       if (conn !== connection) return Promise.reject(new Error('Invalid connection for transaction query.'));
-      if (trx.completed || trx.ending) return Promise.reject(new Error('Transaction query already complete.'));
       return pool.query.call(this, conn, obj);
     };
     // The driver call itself (knex's `_query`), below knex's own checks, which stay at the time of the call.
@@ -95,12 +93,16 @@ class RequestTransaction {
   }
 
   /** Sends `text` on the connection, in turn (the callback form, as knex calls the driver); `ends`: a statement of COMMIT or ROLLBACK. */
-  private sendText(q: string | object, ends = false): Promise<PgResult | PgResult[]> {
-    return this.inTurn(() => new Promise((resolve, reject) => this.connection.query(q, (err, res) => (err ? reject(err) : resolve(res)))), ends);
+  private sendText(q: string | object | (() => string | object), ends = false): Promise<PgResult | PgResult[]> {
+    return this.inTurn(() => {
+      const query = typeof q === 'function' ? q() : q;
+      return new Promise((resolve, reject) => this.connection.query(query, (err, res) => (err ? reject(err) : resolve(res))));
+    }, ends);
   }
 
+  // Named for preparing when its turn comes, so a statement refused then leaves no trace in prepared.ts.
   readonly send: DirectSend = (statement, inlined) =>
-    this.sendText(inlined ? statement.text : queryFor(this.connection as object, statement)) as Promise<PgResult>;
+    this.sendText(() => (inlined ? statement.text : queryFor(this.connection as object, statement))) as Promise<PgResult>;
 
   /** BEGIN and the first statement; that statement's rows. */
   async open(first: string): Promise<Record<string, unknown>[]> {

@@ -246,8 +246,9 @@ export function ownedCrudResolver<T extends OwnedEntity, C extends object, U ext
         throw explainWriteError(e);
       });
       if (plain) {
-        // Only when the rules loaded entities of their own, which they could have changed.
-        if (ctx.em.getUnitOfWork().getIdentityMap().keys().length) await flushOrExplain(ctx);
+        // Only when the rules loaded or made entities of their own, which they could have changed.
+        const uow = ctx.em.getUnitOfWork();
+        if (uow.getIdentityMap().keys().length || uow.getPersistStack().size) await flushOrExplain(ctx);
         return plain;
       }
       const row = await loadWritable(ctx, cfg.entity, input.id, 'input.id');

@@ -9,8 +9,6 @@
  * it exactly as on an entity (they read fields and set them), and the fields
  * that differ afterwards are written by the same one-row UPDATE the flush
  * sends (driver.ts: `version` bumped and checked, `updatedAt` stamped), and
- * recorded for the audit event as the flush records them (audit.collector.ts).
- *
  * recorded for the audit event by whoever records the flush's changes: an
  * ORM event subscriber that also implements `RowWriteRecorder` (the audit
  * module's collector; the kernel names no module).

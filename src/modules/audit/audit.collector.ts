@@ -57,7 +57,7 @@ export function summariseChanges(em: EntityManager): void {
  * and credentials redacted. `original` and `payload` are property-keyed, as
  * the ORM's change sets carry them; a delete lists every field of `original`.
  */
-export function describeChange(
+function describeChange(
   entity: string,
   id: string,
   op: RecordedChange['op'],
