@@ -27,8 +27,8 @@ export class Migration20261128220000_audit_append_with_commit extends Migration 
   }
 }
 
-/** The function, with what it does when the caller's event does not chain onto the head. */
-const appendFunction = (onMismatch: string) => `create or replace function sinergi_audit_append(p_seq bigint, p_prev_hash text,
+/** The function, with what it does when the caller's event does not chain onto the head (a later migration's `down` restores it). */
+export const appendFunction = (onMismatch: string) => `create or replace function sinergi_audit_append(p_seq bigint, p_prev_hash text,
     p_occurred_at timestamptz, p_request_id text, p_actor_account_id uuid, p_actor_ministry_id uuid, p_actor_role text,
     p_operation text, p_entity_type text, p_entity_id text, p_subject_ministry_id uuid, p_changes jsonb, p_hash text, p_signature text)
   returns jsonb language plpgsql volatile security definer set search_path = pg_catalog, public as $$

@@ -38,7 +38,7 @@ async function main() {
     const result = await verifyChain(em as never, config.auditKey, checkpoint ?? undefined);
     if (result.valid) {
       console.log(
-        `valid: ${result.eventsChecked} events, head ${result.headSeq ?? '-'} ${result.headHash ?? ''}${checkpoint ? `, consistent with the checkpoint of event ${checkpoint.seq}` : ''}`,
+        `valid: ${result.eventsChecked} events, head ${result.headSeq ?? '-'} ${result.headHash ?? ''}${checkpoint ? `, consistent with the checkpoint of event ${checkpoint.seq}` : ''}${result.pendingSeals ? `; ${result.pendingSeals} recent events await their seals` : ''}`,
       );
       return 0;
     }

@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import Redis from 'ioredis';
 import { TokenService } from './access/tokens';
-import { appendEvent, type AuditAppender } from './modules/audit/audit.chain';
+import { appendEvent, sealsWritten, type AuditAppender } from './modules/audit/audit.chain';
 import { LoginThrottle } from './modules/account/login-throttle';
 import type { Config } from './config';
 import { createContext, sessionFromHeader, type Context } from './context';
@@ -230,6 +230,8 @@ export async function createApp(opts: {
     },
     stop: async () => {
       await apollo.stop();
+      // The seals of events already committed, before the pool closes: unsealed, they would later read as tampering.
+      await sealsWritten();
       redis?.disconnect();
     },
   };

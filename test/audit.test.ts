@@ -13,7 +13,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { todayInJakarta } from '../src/shared/time';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Role } from '../src/access/roles';
-import { contentOf, eventHash, link, sign, verifyChain } from '../src/modules/audit/audit.chain';
+import { contentDigest, contentOf, linkHash, sealOf, sealsWritten, signContent, verifyChain, type EventContent } from '../src/modules/audit/audit.chain';
 import { AuditEvent } from '../src/modules/audit/audit-event.entity';
 import { SCHEMA_FILE } from '../src/schema';
 import { fromGlobalId, toGlobalId } from '../src/shared/global-id';
@@ -37,6 +37,39 @@ afterAll(() => t.close());
 const count = () => t.em().count(AuditEvent, {});
 const last = async () => (await t.em().find(AuditEvent, {}, { orderBy: { seq: 'desc' }, limit: 1 }))[0];
 const key = () => t.config.auditKey;
+const EVENT_ROW =
+  'select seq::text as seq, occurred_at, request_id, actor_account_id, actor_ministry_id, actor_role, operation, entity_type, entity_id, subject_ministry_id, changes, prev_hash, content_digest from audit_event';
+
+/** An event as another writer (another server process) would append it. */
+const otherWriter = (requestId: string): EventContent => ({
+  occurredAt: new Date().toISOString(),
+  requestId,
+  actorAccountId: null,
+  actorMinistryId: null,
+  actorRole: null,
+  operation: 'elsewhere',
+  entityType: 'Institution',
+  entityId: null,
+  subjectMinistryId: null,
+  changes: [],
+});
+const linkSql = 'select seq, prev_hash, hash from sinergi_audit_link(?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?)';
+const linkArgs = (e: EventContent, digest: string, signature: string) => [
+  e.occurredAt,
+  e.requestId,
+  e.actorAccountId,
+  e.actorMinistryId,
+  e.actorRole,
+  e.operation,
+  e.entityType,
+  e.entityId,
+  e.subjectMinistryId,
+  JSON.stringify(e.changes),
+  digest,
+  signature,
+];
+const appendAs = async (e: EventContent, digest: string, signature: string) =>
+  (await t.em().execute<{ seq: string; prev_hash: string; hash: string }[]>(linkSql, linkArgs(e, digest, signature)))[0];
 
 /** Runs `fn` in a transaction of the owner that is always rolled back: tampering without lasting harm. */
 async function tampered<T>(fn: (em: EntityManager) => Promise<T>): Promise<T> {
@@ -45,6 +78,7 @@ async function tampered<T>(fn: (em: EntityManager) => Promise<T>): Promise<T> {
     .em()
     .transactional(async (em) => {
       await em.execute('alter table audit_event disable trigger user');
+      await em.execute('alter table audit_seal disable trigger user');
       out = await fn(em as EntityManager);
       throw new Error('rollback');
     })
@@ -169,18 +203,92 @@ describe('tamper evidence', () => {
     expect(result).toMatchObject({ valid: false, firstBadSeq: String(k) });
   });
 
-  it('a forgery that recomputes the hash in SQL is found: the server never signed it', async () => {
+  it('a forgery that recomputes the digest and the link in SQL is found: the server never signed it', async () => {
     const k = await middle();
     const result = await tampered(async (em) => {
-      const [row] = await em.execute<any[]>(
-        'select seq::text as seq, occurred_at, request_id, actor_account_id, actor_ministry_id, actor_role, operation, entity_type, entity_id, subject_ministry_id, changes, prev_hash from audit_event where seq = ?',
-        [k],
-      );
-      const forged = { ...contentOf(row), actorRole: 'FORGED' };
-      await em.execute('update audit_event set actor_role = ?, hash = ? where seq = ?', ['FORGED', eventHash(k, row.prev_hash, forged), k]);
+      const [row] = await em.execute<any[]>(`${EVENT_ROW} where seq = ?`, [k]);
+      const digest = contentDigest({ ...contentOf(row), actorRole: 'FORGED' });
+      await em.execute('update audit_event set actor_role = ?, content_digest = ?, hash = ? where seq = ?', [
+        'FORGED',
+        digest,
+        linkHash(row.prev_hash, k, digest),
+        k,
+      ]);
       return verifyChain(em, key());
     });
     expect(result).toMatchObject({ valid: false, firstBadSeq: k });
+    expect(result.reason).toMatch(/never signed/);
+  });
+
+  it('an event deleted and the chain relinked in SQL, without the key, no longer matches the seals', async () => {
+    const k = Number(await middle());
+    await sealsWritten();
+    const result = await tampered(async (em) => {
+      await em.execute('delete from audit_event where seq = ?', [k]);
+      const rows = await em.execute<any[]>(`${EVENT_ROW} where seq > ? order by seq`, [k]);
+      let prev = rows[0].prev_hash as string;
+      const [before] = await em.execute<any[]>('select hash from audit_event where seq = ?', [k - 1]);
+      prev = before.hash;
+      for (const row of rows) {
+        const seq = String(Number(row.seq) - 1);
+        const hash = linkHash(prev, seq, row.content_digest);
+        await em.execute('update audit_event set seq = ?, prev_hash = ?, hash = ? where seq = ?', [seq, prev, hash, row.seq]);
+        prev = hash;
+      }
+      return verifyChain(em, key());
+    });
+    expect(result).toMatchObject({ valid: false, firstBadSeq: String(k) });
+    expect(result.reason).toMatch(/not the event its seal names: the log was rewritten/);
+  });
+
+  it('a seal removed is pending while its event is recent and tampering once it is overdue; a forged seal is found', async () => {
+    const k = await middle();
+    await sealsWritten();
+    const removed = await tampered(async (em) => {
+      await em.execute('delete from audit_seal where seq = ?', [k]);
+      const [{ occurred_at }] = await em.execute<any[]>('select occurred_at from audit_event where seq = ?', [k]);
+      return {
+        now: await verifyChain(em, key()),
+        // The verifier's clock far past the event: its seal can no longer be on its way.
+        later: await verifyChain(em, key(), undefined, new Date(occurred_at).getTime() + 24 * 3_600_000),
+      };
+    });
+    expect(removed.now).toMatchObject({ valid: true, pendingSeals: 1 });
+    expect(removed.later).toMatchObject({ valid: false, firstBadSeq: k });
+    expect(removed.later.reason).toMatch(/never sealed/);
+    const forged = await tampered(async (em) => {
+      await em.execute('update audit_seal set signature = ? where seq = ?', [sealOf('not-the-key', (await last()).hash), k]);
+      return verifyChain(em, key());
+    });
+    expect(forged).toMatchObject({ valid: false, firstBadSeq: k });
+    expect(forged.reason).toMatch(/seal the server never made/);
+  });
+
+  it('each event is sealed by the server that wrote it, with the key, over the link the database made', async () => {
+    expectOk(
+      await clients
+        .get('EDITOR')!
+        .exec(ops.CreateInstitutionDocument, { input: { name: 'Sealed', type: 'TRAINING_CENTRE', provinceCode: '35', annualCapacity: 1 } }),
+    );
+    await sealsWritten();
+    const e = await last();
+    const [seal] = await t.em().execute<any[]>('select hash, signature from audit_seal where seq = ?', [e.seq]);
+    const digest = contentDigest(contentOf((await t.em().execute<any[]>(`${EVENT_ROW} where seq = ?`, [e.seq]))[0]));
+    expect(e.contentDigest).toBe(digest);
+    expect(e.signature).toBe(signContent(key(), digest));
+    expect(e.hash).toBe(linkHash(e.prevHash, e.seq, digest));
+    expect(seal).toEqual({ hash: e.hash, signature: sealOf(key(), e.hash) });
+  });
+
+  it('the database links only an event with a digest and a signature, and one without the key is found', async () => {
+    const content = otherWriter('no-key');
+    await expect(appendAs(content, 'not-a-digest', signContent(key(), 'x'))).rejects.toThrow(/64 hex digits/);
+    const digest = contentDigest(content);
+    const result = await tampered(async (em) => {
+      await em.execute(linkSql, linkArgs(content, digest, signContent('not-the-key', digest)));
+      return verifyChain(em, key());
+    });
+    expect(result).toMatchObject({ valid: false, firstBadSeq: String(Number((await last()).seq) + 1) });
     expect(result.reason).toMatch(/never signed/);
   });
 
@@ -209,23 +317,24 @@ describe('tamper evidence', () => {
 
     // An insider with the key rewrites the tail from event k with valid hashes and signatures:
     // only the checkpoint kept outside shows it.
+    await sealsWritten();
     const rewritten = await tampered(async (em) => {
       const k = Number(cp.seq) - 2;
-      const rows = await em.execute<any[]>(
-        'select seq::text as seq, occurred_at, request_id, actor_account_id, actor_ministry_id, actor_role, operation, entity_type, entity_id, subject_ministry_id, changes, prev_hash from audit_event where seq >= ? order by audit_event.seq',
-        [k],
-      );
+      const rows = await em.execute<any[]>(`${EVENT_ROW} where seq >= ? order by seq`, [k]);
       let prev = rows[0].prev_hash as string;
       for (const row of rows) {
         const content = { ...contentOf(row), actorRole: row.seq === String(k) ? 'AUDITOR' : row.actor_role };
-        const hash = eventHash(row.seq, prev, content);
-        await em.execute('update audit_event set actor_role = ?, prev_hash = ?, hash = ?, signature = ? where seq = ?', [
+        const digest = contentDigest(content);
+        const hash = linkHash(prev, row.seq, digest);
+        await em.execute('update audit_event set actor_role = ?, prev_hash = ?, hash = ?, content_digest = ?, signature = ? where seq = ?', [
           content.actorRole,
           prev,
           hash,
-          sign(key(), hash),
+          digest,
+          signContent(key(), digest),
           row.seq,
         ]);
+        await em.execute('update audit_seal set hash = ?, signature = ? where seq = ?', [hash, sealOf(key(), hash), row.seq]);
         prev = hash;
       }
       const [cpRow] = await t.em().execute<any[]>('select hash from audit_event where seq = ?', [cp.seq]);
@@ -370,44 +479,17 @@ describe('concurrency', () => {
       child.on('exit', (code) => reject(new Error(`server exited ${code}: ${out}`)));
     });
 
-  it('a mutation whose process last saw an older head signs again onto the real one, keeping its change', async () => {
+  it("a mutation after another writer's append is linked onto that append by the database", async () => {
     const editor = await t.as(Role.EDITOR, 'KEMENKES');
-    // Moves this process's guess of the head along (it caches the head its last append left).
-    expectOk(await editor.exec(ops.CreateInstitutionDocument, { input: { name: 'Guess', type: 'TRAINING_CENTRE', provinceCode: '35', annualCapacity: 1 } }));
-    // Another writer (as another server process would) appends behind this process's back.
-    const head = await last();
-    const [other] = link(key(), { seq: head.seq, hash: head.hash }, [
-      {
-        occurredAt: new Date().toISOString(),
-        requestId: 'other-process',
-        actorAccountId: null,
-        actorMinistryId: null,
-        actorRole: null,
-        operation: 'elsewhere',
-        entityType: 'Institution',
-        entityId: null,
-        subjectMinistryId: null,
-        changes: [],
-      },
-    ]);
+    expectOk(await editor.exec(ops.CreateInstitutionDocument, { input: { name: 'Before', type: 'TRAINING_CENTRE', provinceCode: '35', annualCapacity: 1 } }));
+    // Another writer (as another server process would) appends and seals behind this process's back.
+    const content = otherWriter('other-process');
+    const digest = contentDigest(content);
+    const other = await appendAs(content, digest, signContent(key(), digest));
+    expect(other.hash).toBe(linkHash(other.prev_hash, other.seq, digest));
     await t
       .em()
-      .execute('select sinergi_audit_append(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?)', [
-        other.seq,
-        other.prevHash,
-        other.occurredAt,
-        other.requestId,
-        other.actorAccountId,
-        other.actorMinistryId,
-        other.actorRole,
-        other.operation,
-        other.entityType,
-        other.entityId,
-        other.subjectMinistryId,
-        JSON.stringify(other.changes),
-        other.hash,
-        other.signature,
-      ]);
+      .execute('select sinergi_audit_seal(?::bigint[], ?::text[], ?::text[])', [`{${other.seq}}`, `{${other.hash}}`, `{${sealOf(key(), other.hash)}}`]);
     const res = await editor.exec(ops.CreateInstitutionDocument, {
       input: { name: 'After the other', type: 'TRAINING_CENTRE', provinceCode: '35', annualCapacity: 2 },
     });
@@ -415,9 +497,7 @@ describe('concurrency', () => {
     const mine = await last();
     expect(mine).toMatchObject({ seq: String(Number(other.seq) + 1), prevHash: other.hash, operation: 'createInstitution' });
     expect(mine.entityId).toBe(fromGlobalId(created.id, 'Institution', 'id'));
-    // The retry rolled back to the savepoint before the append, not the whole transaction: the row is there.
-    expectOk(await editor.exec(ops.NodeDocument, { id: created.id }));
-    expect((await verifyChain(t.em(), key())).valid).toBe(true);
+    expect(await verifyChain(t.em(), key())).toMatchObject({ valid: true, pendingSeals: 0 });
   });
 
   it('200 concurrent mutations through two server processes leave one unbroken chain', async () => {

@@ -9,6 +9,7 @@ import { parse } from 'graphql';
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appUrl } from '../src/db/app-role';
+import { sealsWritten } from '../src/modules/audit/audit.chain';
 import { Account } from '../src/modules/account/account.entity';
 import { DataSharingClause } from '../src/modules/mou/data-sharing-clause.entity';
 import { MouParty } from '../src/modules/mou/mou-party.entity';
@@ -189,6 +190,10 @@ describe('the app role, connected with its own password', () => {
       ).toMatch(/permission denied/);
       expect(await refusal(`update audit_event set operation = 'rewritten'`)).toMatch(/permission denied/);
       expect(await refusal(`delete from audit_event`)).toMatch(/permission denied/);
+      // Seals likewise: written only through sinergi_audit_seal, which adds and never replaces.
+      expect(await refusal(`insert into audit_seal (seq, hash, signature) values (999999, 'a', 'b')`)).toMatch(/permission denied/);
+      expect(await refusal(`update audit_seal set signature = 'x'`)).toMatch(/permission denied/);
+      expect(await refusal(`delete from audit_seal`)).toMatch(/permission denied/);
     });
     // One event about KP2MI's data, written through the API.
     const kp2miEditor = await t.as(Role.EDITOR, 'KP2MI');
@@ -197,6 +202,29 @@ describe('the app role, connected with its own password', () => {
     );
     expect(made.errors).toBeUndefined();
     expect(Number((await t.em().getConnection().execute('select count(*) as n from audit_event'))[0].n)).toBeGreaterThan(0);
+    // Seals: none ahead of the log (one planted for an event not yet written would outlive the real one), and
+    // never one replacing another.
+    await sealsWritten();
+    const [head] = await t
+      .em()
+      .getConnection()
+      .execute<{ seq: string; hash: string; seal: string }[]>(
+        'select e.seq::text as seq, e.hash, s.signature as seal from audit_event e join audit_seal s on s.seq = e.seq order by e.seq desc limit 1',
+      );
+    await asApp(async () => {
+      await db.query('select sinergi_begin_request($1, $2)', [session.sessionId, session.secret]);
+      const ahead = String(Number(head.seq) + 1);
+      expect(
+        await refusal('select sinergi_audit_seal($1::bigint[], $2::text[], $3::text[])', [
+          [head.seq, ahead],
+          [head.hash, 'a'.repeat(64)],
+          ['f'.repeat(64), 'f'.repeat(64)],
+        ]),
+      ).toBe('ok:1');
+      expect((await db.query('select seq::text as seq, signature from audit_seal where seq = any($1::bigint[])', [[head.seq, ahead]])).rows).toEqual([
+        { seq: head.seq, signature: head.seal },
+      ]);
+    });
     await asApp(async () => {
       // The log is readable to auditors and, for their own ministry's data, ministry ADMINs: not to the role itself.
       await db.query('select sinergi_begin_request(null, null)');

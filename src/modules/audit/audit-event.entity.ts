@@ -4,10 +4,11 @@ import { Field, GraphQLISODateTime, ObjectType } from 'type-graphql';
 /**
  * One entry of the tamper-evident audit log: one per successful mutation,
  * written in the mutation's own transaction. `hash` is SHA-256 over the
- * canonical JSON (RFC 8785) of the event including `prevHash`, so the events
- * form a chain; `signature` is an HMAC of the hash with the server's audit
- * key, so a forger who recomputes hashes in SQL still cannot sign them. The
- * database refuses UPDATE, DELETE and TRUNCATE on this table.
+ * event's place (`seq`, `prevHash`) and its content (canonical JSON, RFC
+ * 8785), so the events form a chain; what binds the chain to
+ * the server's audit key is an HMAC (the event's `signature`, and its seal
+ * in `AuditSeal`), so a forger who recomputes hashes in SQL still cannot
+ * sign them. The database refuses UPDATE, DELETE and TRUNCATE on this table.
  */
 @ObjectType({ simpleResolvers: true })
 @Entity()
@@ -63,6 +64,34 @@ export class AuditEvent {
   @Property({ type: 'string', length: 64 })
   hash!: string;
 
+  /**
+   * Events linked by the database (since issue 11): HMAC of `contentDigest`.
+   * Earlier events: HMAC of `hash`.
+   */
   @Property({ type: 'string', length: 64 })
   signature!: string;
+
+  /** SHA-256 of the event's canonical content; null on events written before the database linked them. */
+  @Property({ type: 'string', length: 64, nullable: true })
+  contentDigest?: string | null;
+}
+
+/**
+ * The seal of one event linked by the database: HMAC(audit key, hash) from the
+ * server that wrote it, once it has checked the link (see audit.chain.ts).
+ * Append-only, written only through `sinergi_audit_seal`.
+ */
+@Entity()
+export class AuditSeal {
+  @PrimaryKey({ type: new BigIntType('string'), autoincrement: false })
+  seq!: string;
+
+  @Property({ type: 'string', length: 64 })
+  hash!: string;
+
+  @Property({ type: 'string', length: 64 })
+  signature!: string;
+
+  @Property({ type: 'datetime', defaultRaw: 'now()' })
+  sealedAt!: Date;
 }

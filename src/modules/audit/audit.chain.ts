@@ -1,17 +1,25 @@
 /**
- * The audit chain: appending an event, and verifying the whole log (or the
- * log against a signed checkpoint). Pure functions of the rows and the audit
- * key, shared by the API, the CLI and the tests.
+ * The audit chain: appending an event, sealing it, and verifying the whole
+ * log (or the log against a signed checkpoint). Pure functions of the rows
+ * and the audit key, shared by the API, the CLI and the tests.
  *
- * hash      = SHA-256( canonical JSON (RFC 8785) of the event incl. seq and prevHash )
- * signature = HMAC-SHA256( audit key, hash )
+ * Events written since issue 11 carry a content digest:
+ *   digest    = SHA-256( canonical JSON (RFC 8785) of the event's content )
+ *   signature = HMAC-SHA256( audit key, "content:" digest )   — the server's, sent with the content
+ *   hash      = SHA-256( prevHash ":" seq ":" digest )        — linked by the database, under the chain's lock
+ *   seal      = HMAC-SHA256( audit key, "seal:" hash )        — the server's, once it has checked that link
+ * Earlier events:
+ *   hash      = SHA-256( canonical JSON of the event incl. seq and prevHash ),  signature = HMAC-SHA256( key, hash )
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
 import canonicalize from 'canonicalize';
+import { AsyncResource } from 'node:async_hooks';
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { jwtVerify, SignJWT } from 'jose';
 import { present } from '../../shared/present';
 import { finishWith, sqlLiteral } from '../../db/begin';
+import { config } from '../../config';
+import { logger } from '../../logger';
 
 export const GENESIS_HASH = '0'.repeat(64);
 const CHECKPOINT_TYPE = 'sinergi-audit-checkpoint';
@@ -36,31 +44,36 @@ export interface ChainedEvent extends EventContent {
   signature: string;
 }
 
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+const hmac = (key: string, text: string) => createHmac('sha256', key).update(text).digest('hex');
+
+/** The hash of an event written before the database linked events (its content and place in one canonical form). */
 export function eventHash(seq: string, prevHash: string, e: EventContent): string {
-  const body = canonicalize({ ...e, seq, prevHash });
-  return createHash('sha256').update(present(body, 'the canonical form of an event')).digest('hex');
+  return sha256(present(canonicalize({ ...e, seq, prevHash }), 'the canonical form of an event'));
 }
 
-export const sign = (key: string, hash: string) => createHmac('sha256', key).update(hash).digest('hex');
+/** The signature of an event written before the database linked events. */
+export const sign = (key: string, hash: string) => hmac(key, hash);
+
+/** The digest of an event's content. */
+export const contentDigest = (e: EventContent) => sha256(present(canonicalize(e), 'the canonical form of an event'));
+
+/** The server's signature of an event's content. */
+export const signContent = (key: string, digest: string) => hmac(key, `content:${digest}`);
+
+/** The link `sinergi_audit_link` computes: the event's place and content in one hash. */
+export const linkHash = (prevHash: string, seq: string, digest: string) => sha256(`${prevHash}:${seq}:${digest}`);
+
+/** The server's seal of a link it has checked. */
+export const sealOf = (key: string, hash: string) => hmac(key, `seal:${hash}`);
 
 const same = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 
 /** Appends one mutation's event in the request's transaction. */
 export type AuditAppender = (em: EntityManager, key: string, content: EventContent) => Promise<unknown>;
 
-/** The head each database was last seen at by this process: the guess the next append signs against. */
-const lastHead = new Map<string, { seq: string; hash: string }>();
-
-/** Per database, the end of this process's queue of committing appends (see `commitWithEvents`). */
-const turns = new Map<string, Promise<unknown>>();
-
 /** The events of each open transaction, appended when it commits. */
 const pending = new WeakMap<object, EventContent[]>();
-
-/** What `sinergi_audit_append` raises when the caller signed against a head that is not the chain's. */
-const HEAD_MOVED = 'SNA01';
-/** The transaction advisory lock `sinergi_audit_append` serialises appends with. */
-const AUDIT_LOCK = 73462011;
 
 /**
  * Queues one event to be appended by the transaction's COMMIT (see
@@ -77,88 +90,127 @@ export async function appendEvent(em: EntityManager, key: string, content: Event
     return;
   }
   const events = [e];
-  const db = String(em.config.get('clientUrl') ?? '');
-  if (!trx || !finishWith(em, (send) => commitWithEvents(db, key, events, send))) throw new Error('audit append outside a request transaction');
+  const sealer = sealerOf(em);
+  if (!trx || !finishWith(em, (send) => commitWithEvents(sealer, key, events, send))) throw new Error('audit append outside a request transaction');
   pending.set(trx, events);
 }
 
-/** The events chained onto `head`, hashed and signed. */
-export function link(key: string, head: { seq: string; hash: string }, events: EventContent[]): ChainedEvent[] {
-  const chained: ChainedEvent[] = [];
-  let prev = head;
-  for (const e of events) {
-    const seq = (BigInt(prev.seq) + 1n).toString();
-    const hash = eventHash(seq, prev.hash, e);
-    chained.push({ ...e, seq, prevHash: prev.hash, hash, signature: sign(key, hash) });
-    prev = { seq, hash };
-  }
-  return chained;
-}
-
-const appendStatement = (c: ChainedEvent) =>
-  `select sinergi_audit_append(${[
-    sqlLiteral(c.seq),
-    sqlLiteral(c.prevHash),
-    sqlLiteral(c.occurredAt),
-    sqlLiteral(c.requestId),
-    sqlLiteral(c.actorAccountId),
-    sqlLiteral(c.actorMinistryId),
-    sqlLiteral(c.actorRole),
-    sqlLiteral(c.operation),
-    sqlLiteral(c.entityType),
-    sqlLiteral(c.entityId),
-    sqlLiteral(c.subjectMinistryId),
-    `${sqlLiteral(JSON.stringify(c.changes))}::jsonb`,
-    sqlLiteral(c.hash),
-    sqlLiteral(c.signature),
+const linkStatement = (e: EventContent, digest: string, signature: string) =>
+  `select seq, prev_hash, hash from sinergi_audit_link(${[
+    sqlLiteral(e.occurredAt),
+    sqlLiteral(e.requestId),
+    sqlLiteral(e.actorAccountId),
+    sqlLiteral(e.actorMinistryId),
+    sqlLiteral(e.actorRole),
+    sqlLiteral(e.operation),
+    sqlLiteral(e.entityType),
+    sqlLiteral(e.entityId),
+    sqlLiteral(e.subjectMinistryId),
+    `${sqlLiteral(JSON.stringify(e.changes))}::jsonb`,
+    sqlLiteral(digest),
+    sqlLiteral(signature),
   ].join(', ')})`;
 
+interface Link {
+  seq: string;
+  prev_hash: string;
+  hash: string;
+}
+
 /**
- * Commits a transaction with its events: `lock; SAVEPOINT; append…; COMMIT` in one
- * message. `sinergi_audit_append` (the only way the app role can write the
- * log) takes a transaction advisory lock and stores an event only if it
- * chains onto the real head, so appends from every process are serialised and
- * the chain cannot fork; sent with COMMIT, that lock is held for the append
- * and the commit only, never across a round trip to this process — under
- * load it was what every mutation queued for.
- *
- * The events are hashed and signed here, against the head this process saw
- * last; this process's commits take turns, so that guess is right unless
- * another process appended meanwhile. Then the function raises with the real
- * head, the message stops before COMMIT, and the next message rolls back to
- * the savepoint (keeping the mutation's writes and the lock, taken before it)
- * and appends again, signed against that head, which cannot have moved.
+ * Commits a transaction with its events: `select … from sinergi_audit_link(…);
+ * …; COMMIT` in one message. The database numbers and links each event under
+ * the chain's transaction lock, held only until this COMMIT, so appends from
+ * every process are serialised there and the chain cannot fork, and no
+ * commit waits for another to come back to this process first (the server
+ * signed against a head it guessed until issue 11, and its commits took
+ * turns: under load that queue was most of a mutation's time). The links
+ * come back with the COMMIT; each is checked and sealed (`Sealer`).
  */
-async function commitWithEvents(db: string, key: string, events: EventContent[], send: (sql: string) => Promise<unknown>): Promise<void> {
-  const before = turns.get(db) ?? Promise.resolve();
-  let done!: () => void;
-  const mine = new Promise<void>((resolve) => (done = resolve));
-  turns.set(db, mine);
-  await before;
-  try {
-    let head = lastHead.get(db) ?? { seq: '0', hash: GENESIS_HASH };
-    for (let attempt = 0; ; attempt++) {
-      const chained = link(key, head, events);
-      const appends = chained.map(appendStatement).join('; ');
-      // The lock is taken before the savepoint, so a retry keeps it: the head it learnt cannot move again.
-      const start = attempt === 0 ? `select pg_advisory_xact_lock(${AUDIT_LOCK}); SAVEPOINT sinergi_audit` : 'ROLLBACK TO SAVEPOINT sinergi_audit';
-      try {
-        await send(`${start}; ${appends}; COMMIT`);
-        const last = chained[chained.length - 1];
-        lastHead.set(db, { seq: last.seq, hash: last.hash });
-        return;
-      } catch (err) {
-        const moved = err as { code?: string; detail?: string };
-        if (moved.code !== HEAD_MOVED || !moved.detail || attempt > 0) throw err;
-        const [seq, hash] = moved.detail.split(' ');
-        head = { seq, hash };
-      }
+async function commitWithEvents(sealer: Sealer, key: string, events: EventContent[], send: (sql: string) => Promise<unknown>): Promise<void> {
+  const digests = events.map(contentDigest);
+  const results = (await send(`${events.map((e, i) => linkStatement(e, digests[i], signContent(key, digests[i]))).join('; ')}; COMMIT`)) as {
+    rows: Link[];
+  }[];
+  events.forEach((_, i) => sealer.seal(key, results[i].rows[0], digests[i]));
+}
+
+/**
+ * Writes the seals of this process's events, in batches: one statement for
+ * every event committed while the one before it was on its way. A seal is
+ * written only for a link this process has checked against the digest it
+ * sent; one the database got wrong is logged and left unsealed, which the
+ * verifier then reports. Runs outside any request's context, so it is never
+ * counted as a request's statement.
+ */
+class Sealer {
+  private queue: { seq: string; hash: string; seal: string }[] = [];
+  private flushing: Promise<void> | null = null;
+
+  constructor(private readonly connection: Connection) {}
+
+  seal(key: string, link: Link, digest: string): void {
+    if (!link || linkHash(link.prev_hash, link.seq, digest) !== link.hash) {
+      logger.error({ seq: link?.seq }, 'the database linked an audit event wrongly: it stays unsealed');
+      return;
     }
-  } finally {
-    done();
-    if (turns.get(db) === mine) turns.delete(db);
+    this.queue.push({ seq: link.seq, hash: link.hash, seal: sealOf(key, link.hash) });
+    if (!this.flushing) {
+      const flushing = detached(() => this.flush());
+      this.flushing = flushing;
+      flushes.add(flushing);
+      void flushing.finally(() => flushes.delete(flushing));
+    }
+  }
+
+  private async flush(): Promise<void> {
+    try {
+      while (this.queue.length) {
+        const batch = this.queue.splice(0, 1000);
+        try {
+          // Array literals: every element is digits or hex, nothing to quote.
+          const array = (key: 'seq' | 'hash' | 'seal') => `{${batch.map((b) => b[key]).join(',')}}`;
+          await this.connection.execute('select sinergi_audit_seal(?::bigint[], ?::text[], ?::text[])', [array('seq'), array('hash'), array('seal')], 'run');
+        } catch (err) {
+          // The events are committed; without their seals the verifier reports them once they are overdue.
+          logger.error({ err: String(err), seqs: `${batch[0].seq}..${batch[batch.length - 1].seq}` }, 'audit seals not written');
+        }
+      }
+    } finally {
+      this.flushing = null;
+    }
   }
 }
+
+/** Runs `fn` outside the caller's async context (request, query counter). */
+const detached = AsyncResource.bind(<T>(fn: () => Promise<T>): Promise<T> => new Promise((resolve) => setImmediate(() => resolve(fn()))));
+
+type Connection = ReturnType<EntityManager['getConnection']>;
+
+/** One per database connection pool (an app, or a test's ORM). */
+const sealers = new WeakMap<Connection, Sealer>();
+
+function sealerOf(em: EntityManager): Sealer {
+  const connection = em.getConnection();
+  let sealer = sealers.get(connection);
+  if (!sealer) sealers.set(connection, (sealer = new Sealer(connection)));
+  return sealer;
+}
+
+/** The flushes of every sealer of this process that are under way. */
+const flushes = new Set<Promise<void>>();
+
+/** Resolves once this process has written (or failed to write) the seal of every event it has committed. */
+export async function sealsWritten(): Promise<void> {
+  while (flushes.size) await Promise.all(flushes);
+}
+
+/**
+ * How long after an event occurred its seal may still be on its way: the
+ * longest an operation may run before its COMMIT, and a minute. Until then the
+ * verifier counts an unsealed event as pending, not as tampered with.
+ */
+const SEAL_GRACE_MS = Math.max(config.queryBudgetMs, config.importBudgetMs) + 60_000;
 
 interface Row {
   seq: string;
@@ -175,6 +227,10 @@ interface Row {
   prev_hash: string;
   hash: string;
   signature: string;
+  /** Events linked by the database: the digest of their content, and their seal if written. */
+  content_digest?: string | null;
+  seal_hash?: string | null;
+  seal?: string | null;
 }
 
 export const contentOf = (r: Row): EventContent => ({
@@ -204,10 +260,44 @@ export interface Verification {
   /** The first event that does not fit the chain (or the checkpoint). */
   firstBadSeq: string | null;
   reason: string | null;
+  /** Events whose seal is still on its way from the server that wrote them (see `verifyChain`). */
+  pendingSeals: number;
 }
 
-/** Walks the whole log in order; stops at the first event that does not fit. */
-export async function verifyChain(em: EntityManager, key: string, checkpoint?: Checkpoint): Promise<Verification> {
+/** Why an event does not fit where it is, or null when it does (`pending` counts seals still on their way). */
+function misfit(key: string, r: Row, prevHash: string, now: number, pending: { n: number }): string | null {
+  if (r.prev_hash !== prevHash) return `event ${r.seq} does not follow the event before it (prevHash differs)`;
+  if (!r.content_digest) {
+    if (!same(eventHash(r.seq, r.prev_hash, contentOf(r)), r.hash))
+      return `event ${r.seq} was changed after it was written (its content no longer matches its hash)`;
+    return same(sign(key, r.hash), r.signature) ? null : `event ${r.seq} carries a hash the server never signed`;
+  }
+  const digest = contentDigest(contentOf(r));
+  if (!same(digest, r.content_digest)) return `event ${r.seq} was changed after it was written (its content no longer matches its digest)`;
+  if (!same(signContent(key, digest), r.signature)) return `event ${r.seq} carries content the server never signed`;
+  if (!same(linkHash(r.prev_hash, r.seq, digest), r.hash))
+    return `event ${r.seq} was changed after it was written (its hash no longer matches its place and content)`;
+  if (!r.seal_hash || !r.seal) {
+    if (now - new Date(r.occurred_at).getTime() <= SEAL_GRACE_MS) {
+      pending.n++;
+      return null;
+    }
+    return `event ${r.seq} was never sealed: the server that wrote it stopped before sealing it, or its seal was removed`;
+  }
+  if (r.seal_hash !== r.hash) return `event ${r.seq} is not the event its seal names: the log was rewritten`;
+  return same(sealOf(key, r.hash), r.seal) ? null : `event ${r.seq} carries a seal the server never made`;
+}
+
+/**
+ * Walks the whole log in order; stops at the first event that does not fit.
+ * An event linked by the database whose seal has not been written yet counts
+ * as pending while it is younger than `SEAL_GRACE_MS` (`pendingSeals`), and as
+ * tampered with after that.
+ */
+export async function verifyChain(em: EntityManager, key: string, checkpoint?: Checkpoint, now = Date.now()): Promise<Verification> {
+  // This process's own events are sealed before they are judged.
+  await sealsWritten();
+  const pending = { n: 0 };
   let expectedSeq = 1n;
   let prevHash = GENESIS_HASH;
   let checked = 0;
@@ -219,19 +309,20 @@ export async function verifyChain(em: EntityManager, key: string, checkpoint?: C
     headHash: checked ? prevHash : null,
     firstBadSeq: seq,
     reason,
+    pendingSeals: pending.n,
   });
   for (;;) {
     const rows = await em.execute<Row[]>(
-      'select seq::text as seq, occurred_at, request_id, actor_account_id, actor_ministry_id, actor_role, operation, entity_type, entity_id, subject_ministry_id, changes, prev_hash, hash, signature from audit_event where audit_event.seq >= ? order by audit_event.seq limit 1000',
+      `select e.seq::text as seq, e.occurred_at, e.request_id, e.actor_account_id, e.actor_ministry_id, e.actor_role, e.operation, e.entity_type,
+          e.entity_id, e.subject_ministry_id, e.changes, e.prev_hash, e.hash, e.signature, e.content_digest, s.hash as seal_hash, s.signature as seal
+        from audit_event e left join audit_seal s on s.seq = e.seq where e.seq >= ? order by e.seq limit 1000`,
       [expectedSeq.toString()],
     );
     if (rows.length === 0) break;
     for (const r of rows) {
       if (BigInt(r.seq) !== expectedSeq) return fail(expectedSeq.toString(), `event ${expectedSeq} is missing (the next one is ${r.seq})`);
-      if (r.prev_hash !== prevHash) return fail(r.seq, `event ${r.seq} does not follow the event before it (prevHash differs)`);
-      const hash = eventHash(r.seq, r.prev_hash, contentOf(r));
-      if (!same(hash, r.hash)) return fail(r.seq, `event ${r.seq} was changed after it was written (its content no longer matches its hash)`);
-      if (!same(sign(key, r.hash), r.signature)) return fail(r.seq, `event ${r.seq} carries a hash the server never signed`);
+      const why = misfit(key, r, prevHash, now, pending);
+      if (why) return fail(r.seq, why);
       if (checkpoint && r.seq === checkpoint.seq) {
         checkpointSeen = true;
         if (r.hash !== checkpoint.hash) return fail(r.seq, `event ${r.seq} differs from the checkpoint of ${checkpoint.time}: the log was rewritten`);
@@ -250,6 +341,7 @@ export async function verifyChain(em: EntityManager, key: string, checkpoint?: C
     headHash: checked ? prevHash : null,
     firstBadSeq: null,
     reason: null,
+    pendingSeals: pending.n,
   };
 }
 

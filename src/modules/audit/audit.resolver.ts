@@ -37,6 +37,10 @@ class AuditVerification {
   @Field(() => String, { nullable: true }) headHash!: string | null;
   @Field(() => String, { nullable: true, description: 'The first event that does not fit the chain or the checkpoint.' }) firstBadSeq!: string | null;
   @Field(() => String, { nullable: true }) reason!: string | null;
+  @Field(() => Int, {
+    description: 'Recent events whose seal the server that wrote them has not stored yet; an event still unsealed long after it occurred fails verification.',
+  })
+  pendingSeals!: number;
 }
 
 @ObjectType({ simpleResolvers: true, description: 'The chain head, signed by the server: keep the token outside the system and verify against it later.' })

@@ -1,11 +1,11 @@
 /** The tamper-evident audit log: one event per mutation, chained and checkpointed. */
 import type { Resource } from '../../kernel/resource';
-import { AuditEvent } from './audit-event.entity';
+import { AuditEvent, AuditSeal } from './audit-event.entity';
 import { AuditResolver, MouAuditResolver } from './audit.resolver';
 
 export const auditResource: Resource = {
   name: 'AuditEvent',
-  entities: [AuditEvent],
+  entities: [AuditEvent, AuditSeal],
   resolvers: [AuditResolver, MouAuditResolver],
   queries: {
     auditEvents: { audience: 'audit-readers', scoped: true },
