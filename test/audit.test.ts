@@ -13,7 +13,18 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { todayInJakarta } from '../src/shared/time';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Role } from '../src/access/roles';
-import { contentDigest, contentOf, linkHash, sealOf, sealsWritten, signContent, verifyChain, type EventContent } from '../src/modules/audit/audit.chain';
+import {
+  contentDigest,
+  contentOf,
+  eventHash,
+  linkHash,
+  sealOf,
+  sealsWritten,
+  sign,
+  signContent,
+  verifyChain,
+  type EventContent,
+} from '../src/modules/audit/audit.chain';
 import { AuditEvent } from '../src/modules/audit/audit-event.entity';
 import { SCHEMA_FILE } from '../src/schema';
 import { fromGlobalId, toGlobalId } from '../src/shared/global-id';
@@ -278,6 +289,39 @@ describe('tamper evidence', () => {
     expect(e.signature).toBe(signContent(key(), digest));
     expect(e.hash).toBe(linkHash(e.prevHash, e.seq, digest));
     expect(seal).toEqual({ hash: e.hash, signature: sealOf(key(), e.hash) });
+  });
+
+  it('a log begun before the database linked events verifies across the change, and a changed old event is still found', async () => {
+    const result = await tampered(async (em) => {
+      await em.execute('delete from audit_seal');
+      await em.execute('delete from audit_event');
+      // Two events as the server wrote them before: hash over content and place, signed with the key.
+      let prev = '0'.repeat(64);
+      for (const seq of ['1', '2']) {
+        const e = otherWriter(`old-${seq}`);
+        const hash = eventHash(seq, prev, e);
+        await em.execute(
+          `insert into audit_event (seq, occurred_at, request_id, operation, entity_type, changes, prev_hash, hash, signature) values (?, ?, ?, ?, ?, '[]', ?, ?, ?)`,
+          [seq, e.occurredAt, e.requestId, e.operation, e.entityType, prev, hash, sign(key(), hash)],
+        );
+        prev = hash;
+      }
+      const e = otherWriter('new-3');
+      const digest = contentDigest(e);
+      const [linked] = await em.execute<{ seq: string; prev_hash: string; hash: string }[]>(linkSql, linkArgs(e, digest, signContent(key(), digest)));
+      await em.execute('select sinergi_audit_seal(?::bigint[], ?::text[], ?::text[])', [
+        `{${linked.seq}}`,
+        `{${linked.hash}}`,
+        `{${sealOf(key(), linked.hash)}}`,
+      ]);
+      const across = await verifyChain(em, key());
+      await em.execute("update audit_event set operation = 'rewritten' where seq = 1");
+      return { linked, across, changed: await verifyChain(em, key()) };
+    });
+    expect(result.linked).toMatchObject({ seq: '3' });
+    expect(result.across).toMatchObject({ valid: true, eventsChecked: 3, pendingSeals: 0 });
+    expect(result.changed).toMatchObject({ valid: false, firstBadSeq: '1' });
+    expect(result.changed.reason).toMatch(/changed after it was written/);
   });
 
   it('the database links only an event with a digest and a signature, and one without the key is found', async () => {
