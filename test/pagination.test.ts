@@ -115,8 +115,11 @@ describe('relation connections', () => {
     expect(data.institutions.edges).toHaveLength(50);
     expect(data.institutions.edges.every((e) => e.node.programs.edges.length === 3 && e.node.programs.totalCount === 4)).toBe(true);
     expect(data.institutions.edges.every((e) => e.node.programs.edges.every((p) => p.node.enrollments.totalCount === 1))).toBe(true);
-    // begin with the scope, institutions page with their programme counts, programmes page with their enrollment counts, ministries, commit
-    expect(large.statements, large.sql.join('\n')).toBe(5);
+    // begin with the scope; the institutions page with their programme counts and, in the same statement, each
+    // institution's programmes page with their enrollment counts; ministries; commit
+    expect(large.statements, large.sql.join('\n')).toBe(4);
+    expect(large.sql.filter((q) => q.includes('from "program" t'))).toHaveLength(1);
+    expect(large.sql.find((q) => q.includes('from "program" t'))).toContain('from "institution" as t0');
     // Only enrollments' totalCount is asked for: no page of enrollment rows is read to answer it.
     expect(large.sql.filter((q) => q.includes('__rn') && q.includes('from "enrollment" t'))).toEqual([]);
     expect(large.statements).toBe(small.statements);
@@ -257,6 +260,14 @@ describe('round trips per read', () => {
     expect(res.statements, res.sql.join('\n')).toBe(3);
     // With totalCount, counted by the page's statement.
     expect((await c.raw('{ institutions(first: 50) { totalCount edges { node { id } } } }')).statements).toBe(3);
+  });
+
+  it("a list with a list below it reads both pages, and the children's counts, in one statement: 3 round trips", async () => {
+    const res = await c.raw(
+      '{ institutions(first: 20) { edges { node { id name programs(first: 3) { pageInfo { hasNextPage endCursor } edges { node { id title enrollments { totalCount } } } } } } } }',
+    );
+    expectOk(res);
+    expect(res.statements, res.sql.join('\n')).toBe(3);
   });
 });
 

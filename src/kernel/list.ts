@@ -3,8 +3,8 @@ import type { ClassType } from 'type-graphql';
 import type { Context } from '../context';
 import { badUserInput } from '../shared/errors';
 import type { GraphQLResolveInfo } from 'graphql';
-import { PAGE_ALIAS, readRows } from './plain-rows';
-import { countsAhead } from './relations-ahead';
+import { readRows } from './plain-rows';
+import { rowAhead } from './row-ahead';
 import { projection } from './projection';
 import { selects } from '../shared/lookahead';
 import { connectionOf, DEFAULT_PAGE, pageSize, type PageArgs } from '../shared/pagination';
@@ -20,8 +20,8 @@ export async function listConnection<T extends object>(
   where: FilterQuery<T>,
   orderBy: QueryOrderMap<T>,
   args: PageArgs,
-  /** The list field's resolve info: what it selects below is read with the page (see relations-ahead.ts). */
-  info?: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments'>,
+  /** The list field's resolve info: what it selects below is read with the page (see row-ahead.ts). */
+  info?: GraphQLResolveInfo,
 ) {
   pageSize(args);
   const opened: { after?: string; before?: string } = {};
@@ -44,18 +44,13 @@ export async function listConnection<T extends object>(
     if (/cursor/i.test(e.message)) throw badUserInput('This cursor does not belong to this list and ordering.', args.after ? 'after' : 'before');
     throw e;
   };
-  // A query reads plain rows (see plain-rows.ts), with the total and the children's counts it asks for;
-  // the cursor is computed from the row's keys either way.
+  // A query reads plain rows (see plain-rows.ts), with the total, and the children's pages and counts it
+  // asks for (row-ahead.ts); the cursor is computed from the row's keys either way.
   const total = !!info && selects(info, ['totalCount']);
-  const counts = info ? countsAhead(info, entity.name).map((spec, i) => ({ spec, column: ctx.loaders.countColumn(spec, PAGE_ALIAS, `__count${i}`) })) : [];
-  const columns = counts.flatMap(({ column }) => (column ? [column] : []));
+  const ahead = info && ctx.readOnly ? rowAhead(ctx, info, entity.name, ['edges', 'node']) : null;
   const fields = info ? projection(info, ['edges', 'node'], ctx.em.getMetadata().get(entity.name), Object.keys(orderBy)) : null;
-  const plain = ctx.readOnly ? await readRows(ctx.em, entity.name, where, options, { total, columns, fields }).catch(foreignCursor) : null;
-  if (plain) {
-    plain.raw.forEach((row, i) => {
-      for (const { spec, column } of counts) ctx.loaders.primeCount(spec, row.id as string, column ? Number(plain.extras[i][column.name]) : 0);
-    });
-  }
+  const plain = ctx.readOnly ? await readRows(ctx.em, entity.name, where, options, { total, columns: ahead?.columns, fields }).catch(foreignCursor) : null;
+  if (plain && ahead) plain.raw.forEach((row, i) => ahead.take(plain.extras[i], row.id as string));
   const cursor = plain
     ? new Cursor(plain.raw as never[], undefined as never, options, ctx.em.getMetadata().get(entity.name))
     : await ctx.em.findByCursor(entity, where, options).catch(foreignCursor);

@@ -1,7 +1,8 @@
 /**
- * What a by-id read of one row (`node(id:)`) reads in its own statement: the
- * columns its selection needs, and the relation pages and counts selected on
- * it, so a record with its children (and their references) is one round trip.
+ * What a by-id read of one row (`node(id:)`), or a root list's page, reads in
+ * its own statement: the columns its selection needs, and the relation pages
+ * and counts selected on each row, so records with their children (and their
+ * references) are one round trip.
  * Each page is read exactly as its relation field would read it (same
  * arguments, counts, columns and references, in the children's scope) and
  * handed to that field's loader; where the arguments cannot be read here (a
@@ -41,16 +42,17 @@ interface RelationPlan {
 const plans = new WeakMap<readonly FieldNode[], Map<string, { id: number; fields: readonly string[] | null; relations: RelationPlan[] }>>();
 let planIds = 0;
 
-function planOf(ctx: Context, info: GraphQLResolveInfo, entityName: string) {
+function planOf(ctx: Context, info: GraphQLResolveInfo, entityName: string, path: readonly string[]) {
   let byType = plans.get(info.fieldNodes);
   if (!byType) plans.set(info.fieldNodes, (byType = new Map()));
-  let plan = byType.get(entityName);
+  const planKey = `${path.join('.')}:${entityName}`;
+  let plan = byType.get(planKey);
   if (plan) return plan;
   const meta = (name: string) => ctx.em.getMetadata().get(name);
   const type = info.schema.getType(entityName) as GraphQLObjectType | undefined;
   const relations: RelationPlan[] = [];
   childRelationsOf(entityName).forEach(([field, specOf], index) => {
-    const nodes = fieldsAt(info, [field]);
+    const nodes = fieldsAt(info, [...path, field]);
     const def = type?.getFields()[field];
     if (!nodes.length || !def) return;
     const spec = specOf();
@@ -59,13 +61,19 @@ function planOf(ctx: Context, info: GraphQLResolveInfo, entityName: string) {
     const page = selects(below, ['edges']) || selects(below, ['pageInfo']) ? pageReads(below, spec, meta) : null;
     relations.push({ index, field, spec, nodes, def, count: selects(below, ['totalCount']), page });
   });
-  plan = { id: ++planIds, fields: projection(info, [], meta(entityName), []), relations };
-  byType.set(entityName, plan);
+  plan = { id: ++planIds, fields: projection(info, [...path], meta(entityName), []), relations };
+  byType.set(planKey, plan);
   return plan;
 }
 
-export function rowAhead(ctx: Context, info: GraphQLResolveInfo, entityName: string): RowAhead {
-  const plan = planOf(ctx, info, entityName);
+/**
+ * What the statement reading rows of `entityName` reads besides them, for the
+ * rows selected at `path` below the field of `info`: `[]` for a `node(id)`,
+ * `['edges', 'node']` for the rows of a root list's page, so that a list, its
+ * children's pages and their counts are one statement (issue 11).
+ */
+export function rowAhead(ctx: Context, info: GraphQLResolveInfo, entityName: string, path: readonly string[] = []): RowAhead {
+  const plan = planOf(ctx, info, entityName, path);
   const columns: RowAhead['columns'] = [];
   const takes: ((extras: Record<string, unknown>, id: string) => void)[] = [];
   const keys: string[] = [];
