@@ -21,6 +21,7 @@ import { CursorSeal } from './shared/cursor-seal';
 import { jitGateway } from './shared/jit-executor';
 import { preparing } from './db/prepared';
 import { formatError } from './shared/errors';
+import { operationGate } from './shared/operation-gate';
 import { armor, assertComplexity, assertDocumentSize, REQUEST_LIMITS } from './shared/query-limits';
 import { AppError, ErrorCode, isDatabaseUnavailable, RETRY_AFTER_SECONDS, serviceUnavailable } from './shared/errors';
 
@@ -127,6 +128,9 @@ export async function createApp(opts: {
     return hops[hops.length - config.trustProxy] ?? hops[0] ?? socket;
   };
 
+  const operations = operationGate(config.maxConcurrentOperations, config.maxQueuedOperations);
+  const BUSY = `The server is busy; try again in ${RETRY_AFTER_SECONDS} seconds.`;
+
   const send = (res: ServerResponse, status: number, type: string, body: string | Buffer, extra: Record<string, string> = {}) => {
     res.writeHead(status, { 'content-type': type, 'x-content-type-options': 'nosniff', ...extra });
     res.end(body);
@@ -172,10 +176,19 @@ export async function createApp(opts: {
       return refuse(res, 400, (e as AppError).message);
     }
     const requestId = (req.headers['x-request-id'] as string | undefined)?.slice(0, 100) || randomUUID();
-    const result = await apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
-      context: async () => createContext(contextDeps, session, requestId, clientAddressOf(req)),
-    });
+    const result = await operations.run(
+      () =>
+        apollo.executeHTTPGraphQLRequest({
+          httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
+          context: async () => createContext(contextDeps, session, requestId, clientAddressOf(req)),
+        }),
+      () => null,
+    );
+    if (!result)
+      return send(res, 503, 'application/json', JSON.stringify({ errors: [{ message: BUSY, extensions: { code: ErrorCode.SERVICE_UNAVAILABLE } }] }), {
+        'retry-after': String(RETRY_AFTER_SECONDS),
+        'x-request-id': requestId,
+      });
     const out: Record<string, string> = { 'x-request-id': requestId };
     for (const [k, v] of result.headers) out[k] = v;
     res.writeHead(result.status ?? 200, out);

@@ -38,6 +38,9 @@ export interface Config {
   trustProxy: number;
   /** Repeated statements prepared once per connection (see db/prepared.ts); off behind a pooler that cannot keep them. */
   preparedStatements: boolean;
+  /** GraphQL operations one process runs at once (0: no limit), and how many may wait for a turn (see shared/operation-gate.ts). */
+  maxConcurrentOperations: number;
+  maxQueuedOperations: number;
 }
 
 function int(name: string, value: string | undefined, fallback: number, max = 65535): number {
@@ -76,6 +79,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     redisPrefix: env.REDIS_PREFIX || 'sinergi',
     trustProxy: int('TRUST_PROXY', env.TRUST_PROXY, 0, 10),
     preparedStatements: flag('DATABASE_PREPARED_STATEMENTS', env.DATABASE_PREPARED_STATEMENTS, true),
+    maxConcurrentOperations: int('MAX_CONCURRENT_OPERATIONS', env.MAX_CONCURRENT_OPERATIONS, 16, 10_000),
+    maxQueuedOperations: int('MAX_QUEUED_OPERATIONS', env.MAX_QUEUED_OPERATIONS, 1_000, 1_000_000),
   };
 }
 

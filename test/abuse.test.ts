@@ -243,3 +243,31 @@ describe('junk is refused with the field at fault, and nothing is stored', () =>
     });
   });
 });
+
+describe('operations at once, per process', () => {
+  const burst = (target: string, n: number) =>
+    Promise.all(Array.from({ length: n }, () => post(target, { query: '{ institutions(first: 5) { totalCount edges { node { id name } } } }' }, viewer.token)));
+
+  it('past the queue, an operation is answered 503 SERVICE_UNAVAILABLE at once, with when to retry; none fails otherwise', async () => {
+    const gated = await serve(
+      await createApp({ orm: t.orm, config: { ...t.config, maxConcurrentOperations: 1, maxQueuedOperations: 0 }, log: pino({ level: 'silent' }) }),
+    );
+    const answers = await burst(gated, 20);
+    const busy = answers.filter((a) => a.status === 503);
+    expect(busy.length).toBeGreaterThan(0);
+    expect(busy.every((a) => a.json.errors?.[0]?.extensions?.code === 'SERVICE_UNAVAILABLE')).toBe(true);
+    expect(answers.filter((a) => a.status !== 503).every((a) => a.status === 200 && !a.json.errors)).toBe(true);
+    const res = await fetch(gated, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}' });
+    expect(res.status).toBe(200);
+  });
+
+  it('within the queue, every operation waits for its turn and is answered', async () => {
+    const queued = await serve(
+      await createApp({ orm: t.orm, config: { ...t.config, maxConcurrentOperations: 2, maxQueuedOperations: 100 }, log: pino({ level: 'silent' }) }),
+    );
+    const answers = await burst(queued, 20);
+    expect(answers.map((a) => a.status)).toEqual(Array(20).fill(200));
+    expect(answers.every((a) => !a.json.errors && JSON.stringify(a.json.data) === JSON.stringify(answers[0].json.data))).toBe(true);
+    expect(answers[0].json.data?.institutions?.totalCount).toBeGreaterThan(0);
+  });
+});
