@@ -244,7 +244,7 @@ export async function createApp(opts: {
     stop: async () => {
       await apollo.stop();
       // The seals of events already committed, before the pool closes: unsealed, they would later read as tampering.
-      await sealsWritten();
+      await Promise.race([sealsWritten(), new Promise((resolve) => setTimeout(resolve, 20_000).unref())]);
       redis?.disconnect();
     },
   };

@@ -324,6 +324,25 @@ describe('tamper evidence', () => {
     expect(result.changed.reason).toMatch(/changed after it was written/);
   });
 
+  it('a seal the database refused for a moment is written when it is back', async () => {
+    await sealsWritten();
+    await t.em().execute('revoke execute on function sinergi_audit_seal(bigint[], text[], text[]) from sinergi_app');
+    try {
+      expectOk(
+        await clients
+          .get('EDITOR')!
+          .exec(ops.CreateInstitutionDocument, { input: { name: 'Sealed late', type: 'TRAINING_CENTRE', provinceCode: '35', annualCapacity: 1 } }),
+      );
+      await new Promise((r) => setTimeout(r, 300));
+      expect(await t.em().execute('select 1 from audit_seal where seq = ?', [(await last()).seq])).toEqual([]);
+    } finally {
+      await t.em().execute('grant execute on function sinergi_audit_seal(bigint[], text[], text[]) to sinergi_app');
+    }
+    await sealsWritten();
+    const e = await last();
+    expect(await t.em().execute('select hash, signature from audit_seal where seq = ?', [e.seq])).toEqual([{ hash: e.hash, signature: sealOf(key(), e.hash) }]);
+  });
+
   it('the database links only an event with a digest and a signature, and one without the key is found', async () => {
     const content = otherWriter('no-key');
     await expect(appendAs(content, 'not-a-digest', signContent(key(), 'x'))).rejects.toThrow(/64 hex digits/);
@@ -541,6 +560,7 @@ describe('concurrency', () => {
     const mine = await last();
     expect(mine).toMatchObject({ seq: String(Number(other.seq) + 1), prevHash: other.hash, operation: 'createInstitution' });
     expect(mine.entityId).toBe(fromGlobalId(created.id, 'Institution', 'id'));
+    await sealsWritten();
     expect(await verifyChain(t.em(), key())).toMatchObject({ valid: true, pendingSeals: 0 });
   });
 

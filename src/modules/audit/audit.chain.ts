@@ -150,7 +150,7 @@ class Sealer {
   constructor(private readonly connection: Connection) {}
 
   seal(key: string, link: Link, digest: string): void {
-    if (!link || linkHash(link.prev_hash, link.seq, digest) !== link.hash) {
+    if (!link || !/^\d+$/.test(link.seq) || linkHash(link.prev_hash, link.seq, digest) !== link.hash) {
       logger.error({ seq: link?.seq }, 'the database linked an audit event wrongly: it stays unsealed');
       return;
     }
@@ -167,13 +167,22 @@ class Sealer {
     try {
       while (this.queue.length) {
         const batch = this.queue.splice(0, 1000);
-        try {
-          // Array literals: every element is digits or hex, nothing to quote.
-          const array = (key: 'seq' | 'hash' | 'seal') => `{${batch.map((b) => b[key]).join(',')}}`;
-          await this.connection.execute('select sinergi_audit_seal(?::bigint[], ?::text[], ?::text[])', [array('seq'), array('hash'), array('seal')], 'run');
-        } catch (err) {
-          // The events are committed; without their seals the verifier reports them once they are overdue.
-          logger.error({ err: String(err), seqs: `${batch[0].seq}..${batch[batch.length - 1].seq}` }, 'audit seals not written');
+        // Array literals: every element is digits or hex (checked above), nothing to quote.
+        const array = (key: 'seq' | 'hash' | 'seal') => `{${batch.map((b) => b[key]).join(',')}}`;
+        for (let attempt = 1; ; attempt++) {
+          try {
+            await this.connection.execute('select sinergi_audit_seal(?::bigint[], ?::text[], ?::text[])', [array('seq'), array('hash'), array('seal')], 'run');
+            break;
+          } catch (err) {
+            // The events are committed; without their seals the verifier reports them once they are overdue.
+            const seqs = `${batch[0].seq}..${batch[batch.length - 1].seq}`;
+            if (attempt === SEAL_ATTEMPTS) {
+              logger.error({ err: String(err), seqs }, 'audit seals not written');
+              break;
+            }
+            logger.warn({ err: String(err), seqs, attempt }, 'audit seals not written yet: trying again');
+            await new Promise((resolve) => setTimeout(resolve, 500 * 2 ** attempt));
+          }
         }
       }
     } finally {
@@ -181,6 +190,9 @@ class Sealer {
     }
   }
 }
+
+/** Tries to write a batch of seals, 1 + 2 + 4 + 8 s apart: a database that is back within 15 s loses none. */
+const SEAL_ATTEMPTS = 5;
 
 /** Runs `fn` outside the caller's async context (request, query counter). */
 const detached = AsyncResource.bind(<T>(fn: () => Promise<T>): Promise<T> => new Promise((resolve) => setImmediate(() => resolve(fn()))));
@@ -295,8 +307,7 @@ function misfit(key: string, r: Row, prevHash: string, now: number, pending: { n
  * tampered with after that.
  */
 export async function verifyChain(em: EntityManager, key: string, checkpoint?: Checkpoint, now = Date.now()): Promise<Verification> {
-  // This process's own events are sealed before they are judged.
-  await sealsWritten();
+  // Not waiting for this process's seals: within a request, that wait would hold a connection the seals need.
   const pending = { n: 0 };
   let expectedSeq = 1n;
   let prevHash = GENESIS_HASH;
