@@ -57,6 +57,8 @@ beforeAll(async () => {
   // Cross-border links an isolation bug would follow: A's trainee in B's programme, B's trainee in A's programme.
   f.enrollment(em, theirsB.program, mineA.trainee);
   f.enrollment(em, mineA.program, theirsB.trainee);
+  // B's programme under A's institution: a list of A's institutions reads their programme pages in its own statement.
+  f.program(em, mineA.institution, { ownerMinistry: kesdm } as never);
   mouB = em.create(Mou, {
     ownerMinistry: kesdm,
     title: 'B and C only',
@@ -99,6 +101,17 @@ async function violations(client: Client): Promise<string[]> {
   for (const e of enrollments.data?.enrollments.edges ?? []) {
     if (e.node.trainee && e.node.trainee.id === f.gid(theirsB.trainee)) found.push("Enrollment.trainee reveals B's trainee");
   }
+  const nested = await client.raw(
+    '{ institutions(first: 100) { edges { node { programs(first: 20) { totalCount edges { node { ownerMinistry { code } } } } } } } }',
+  );
+  const pages = (
+    (nested.data as { institutions?: { edges: { node: { programs: { totalCount: number; edges: { node: { ownerMinistry: { code: string } } }[] } } }[] } })
+      ?.institutions?.edges ?? []
+  ).map((e) => e.node.programs);
+  // An answer with nothing to check must not pass as isolated.
+  if (nested.errors || !pages.length) found.push(`the nested list answered ${JSON.stringify(nested.errors ?? nested.data)}`);
+  if (pages.some((p) => p.edges.some((e) => e.node.ownerMinistry.code !== 'KEMENPERIN'))) found.push("Institution.programs in a list shows B's programme");
+  if (pages.some((p) => p.totalCount !== p.edges.length)) found.push("Institution.programs.totalCount in a list counts B's programme");
   const mous = await client.exec(ops.MousDocument, { first: 100 });
   if (mous.data?.mous.edges.some((e) => e.node.id === f.gid(mouB))) found.push('mous lists an MoU A is no party to');
   const mouNode = await client.exec(ops.NodeDocument, { id: f.gid(mouB) });
@@ -173,6 +186,7 @@ describe('isolation between ministries', () => {
   it('meta: with both layers switched off the same checks find violations', async () => {
     const found = await violations(await t.as(Role.EDITOR, 'KEMENPERIN', ormScopeOff, { withoutRls: true }));
     expect(found.length).toBeGreaterThanOrEqual(ENTITIES.length * 3);
+    expect(found).toContain("Institution.programs in a list shows B's programme");
   });
 });
 

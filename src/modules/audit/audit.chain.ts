@@ -37,13 +37,6 @@ export interface EventContent {
   changes: unknown[];
 }
 
-export interface ChainedEvent extends EventContent {
-  seq: string;
-  prevHash: string;
-  hash: string;
-  signature: string;
-}
-
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 const hmac = (key: string, text: string) => createHmac('sha256', key).update(text).digest('hex');
 
