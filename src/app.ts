@@ -17,6 +17,7 @@ import type { Config } from './config';
 import { createContext, sessionFromHeader, type Context } from './context';
 import { graphiqlAsset, graphiqlPage } from './graphiql';
 import { buildAppSchema } from './schema';
+import { rowAheadOf } from './kernel/row-update';
 import { CursorSeal } from './shared/cursor-seal';
 import { jitGateway } from './shared/jit-executor';
 import { preparing } from './db/prepared';
@@ -56,7 +57,11 @@ export async function createApp(opts: {
           assertComplexity(schema, document, request.variables ?? {}, request.operationName ?? undefined);
           const importing = operation?.selectionSet.selections.some((s) => s.kind === 'Field' && s.name.value === 'importCsv');
           try {
-            await contextValue.begin(importing ? config.importBudgetMs : config.queryBudgetMs, operation?.operation === 'query');
+            await contextValue.begin(
+              importing ? config.importBudgetMs : config.queryBudgetMs,
+              operation?.operation === 'query',
+              rowAheadOf(schema, operation ?? undefined, request.variables ?? {}),
+            );
           } catch (err) {
             if (!isDatabaseUnavailable(err)) throw err;
             log.warn({ err: String(err) }, 'database unavailable');

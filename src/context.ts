@@ -9,6 +9,7 @@ import type { LoginThrottle } from './modules/account/login-throttle';
 import type { CursorSeal } from './shared/cursor-seal';
 import { Loaders } from './kernel/loaders';
 import { beginWith, commitWithoutFlush, sqlLiteral } from './db/begin';
+import { rowReadStatement, type RowAhead } from './kernel/row-update';
 
 /** What every resolver gets: one forked EntityManager in one transaction, the verified viewer and its data scope. */
 export interface Context {
@@ -37,7 +38,12 @@ export interface Context {
    * Opens the request's transaction and sets its scope, in the ORM and (via
    * `sinergi_begin_request`) in PostgreSQL's row-level security alike.
    */
-  begin(budgetMs?: number, readOnly?: boolean): Promise<void>;
+  begin(budgetMs?: number, readOnly?: boolean, rowAhead?: RowAhead | null): Promise<void>;
+  /**
+   * The row `begin` read ahead for an update mutation (see kernel/row-update.ts), once: a row, null when
+   * the read found none, undefined when it was not read ahead (then read it yourself).
+   */
+  takeRowAhead(entity: string, id: string): Record<string, unknown> | null | undefined;
   /**
    * Makes this transaction act for the account behind `session` (or for
    * nobody): the database checks the session, derives the identity and the
@@ -91,6 +97,7 @@ export function createContext(deps: ContextDeps, session: SessionClaims | null, 
   // A fresh identity map per request: never share entities (or their scope) across callers.
   const em = deps.orm.em.fork({ clear: true }) as EntityManager;
   em.setFilterParams('scope', { scope: Scope.none() });
+  let readAhead: (RowAhead & { row: Record<string, unknown> | null }) | undefined;
   return {
     em,
     // Nobody until the database has checked the token's session (`identify`).
@@ -108,13 +115,23 @@ export function createContext(deps: ContextDeps, session: SessionClaims | null, 
     auditKey: deps.auditKey,
     appendAudit: deps.appendAudit,
     // `this`, not a captured variable: Apollo hands plugins and resolvers a shallow copy of the context.
-    async begin(this: Context, budgetMs?: number, readOnly = false) {
+    async begin(this: Context, budgetMs?: number, readOnly = false, rowAhead = null) {
       if (em.isInTransaction()) return;
       this.readOnly = readOnly;
-      // BEGIN and the scope in one round trip (see db/begin.ts).
-      const [{ scope }] = await beginWith<{ scope: BeginResult }>(em, scopeStatement(session, budgetMs));
+      // BEGIN and the scope in one round trip (see db/begin.ts), and the row an update will change: read after
+      // the scope is set, so under the request's row-level security.
+      const meta = rowAhead ? em.getMetadata().find(rowAhead.entity) : undefined;
+      const read = rowAhead && meta ? rowReadStatement(meta, sqlLiteral(rowAhead.id)) : null;
+      const [[{ scope }], rows] = await beginWith<{ scope: BeginResult }>(em, scopeStatement(session, budgetMs), ...(read ? [read] : []));
+      if (rowAhead && read) readAhead = { ...rowAhead, row: rows?.[0] ?? null };
       adopt(this, scope);
       await this.afterBegin?.(this);
+    },
+    takeRowAhead(entity, id) {
+      if (readAhead?.entity !== entity || readAhead.id !== id) return undefined;
+      const { row } = readAhead;
+      readAhead = undefined;
+      return row;
     },
     async identify(this: Context, claims, budgetMs) {
       const [{ scope }] = await em.execute<{ scope: BeginResult }[]>(scopeStatement(claims, budgetMs));

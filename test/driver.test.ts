@@ -141,8 +141,9 @@ describe('the request transaction (db/begin.ts)', () => {
     }
     for (let i = 0; i < POOL + 5; i++) {
       const em = t.adminOrm.em.fork();
-      const [row] = await beginWith<{ n: number }>(em, 'select 41 + 1 as n');
+      const [[row], second] = await beginWith<{ n: number }>(em, 'select 41 + 1 as n', "select 'second' as s union all select 'rows'");
       expect(row.n).toBe(42);
+      expect(second).toEqual([{ s: 'second' }, { s: 'rows' }]);
       expect(await execute<{ status: string }>(em, "select current_setting('transaction_isolation') as status")).toEqual([{ status: 'read committed' }]);
       await em.commit();
     }

@@ -280,10 +280,71 @@ describe('statements per mutation', () => {
     const res = await editor.exec(ops.UpdateInstitutionDocument, { input: { id: inst.id, expectedVersion: inst.version, name: 'Counted again' } });
     expectOk(res);
     expect(res.sql.filter((q) => /savepoint/i.test(q))).toEqual([]);
-    // begin with the scope, the row, the update, the owner ministry the answer's `ownerMinistry { code }`
-    // asks for, and commit, which carries the audit append (audit.chain.ts) in the same message.
-    expect(res.statements, JSON.stringify(res.sql)).toBe(5);
+    // begin with the scope and the row (read ahead: the update names it), the update, the owner ministry the
+    // answer's `ownerMinistry { code }` asks for, and commit, which carries the audit append (audit.chain.ts).
+    expect(res.statements, JSON.stringify(res.sql)).toBe(4);
+    const uuid = fromGlobalId(inst.id, 'Institution', 'id');
+    expect(res.sql[0]).toMatch(/^begin; select sinergi_begin_request\(/);
+    expect(res.sql[0].endsWith(`from "institution" as t0 where t0."id" = '${uuid}' limit 1`)).toBe(true);
+    expect(res.sql.filter((q) => q.includes(`where t0."id" = '${uuid}' limit 1`))).toHaveLength(1);
     const [event] = await t.em().execute<{ operation: string; entity_id: string }[]>('select operation, entity_id from audit_event order by seq desc limit 1');
     expect(event).toEqual({ operation: 'updateInstitution', entity_id: fromGlobalId(inst.id, 'Institution', 'id') });
+  });
+
+  describe('the row an update names is read with BEGIN, and only then', () => {
+    const readAhead = (sql: string[]) => /^begin; select sinergi_begin_request\(.*; select .* from "institution" as t0 where t0\."id" = /.test(sql[0]);
+    let editor: Client;
+    let inst: { id: string; version: number };
+    beforeAll(async () => {
+      editor = await t.as(Role.EDITOR, 'KEMENKES');
+      inst = expectOk(
+        await editor.exec(ops.CreateInstitutionDocument, { input: { name: 'Read ahead', type: 'TRAINING_CENTRE', provinceCode: '35', annualCapacity: 1 } }),
+      ).createInstitution;
+    });
+
+    it('whether the id comes inline, in a variable, or in an input-object variable', async () => {
+      const inline = await editor.raw(`mutation { updateInstitution(input: { id: "${inst.id}", annualCapacity: 2 }) { annualCapacity } }`);
+      expect(expectOk(inline).updateInstitution.annualCapacity).toBe(2);
+      const variable = await editor.raw('mutation($id: ID!) { updateInstitution(input: { id: $id, annualCapacity: 3 }) { annualCapacity } }', { id: inst.id });
+      expect(expectOk(variable).updateInstitution.annualCapacity).toBe(3);
+      const object = await editor.exec(ops.UpdateInstitutionDocument, { input: { id: inst.id, annualCapacity: 4 } });
+      expect(expectOk(object).updateInstitution.annualCapacity).toBe(4);
+      for (const res of [inline, variable, object]) {
+        expect(readAhead(res.sql), res.sql[0]).toBe(true);
+        // Read once, with BEGIN, and never again.
+        expect(res.sql.filter((q) => q.includes('from "institution" as t0 where t0."id" ='))).toHaveLength(1);
+      }
+      // begin with the scope and the row, the update, commit with the audit append.
+      expect([inline.statements, variable.statements]).toEqual([3, 3]);
+    });
+
+    it('not for an id that is not one of the entity, which the resolver refuses as before, with nothing read ahead', async () => {
+      const forged = Buffer.from("Institution:' or true --").toString('base64url');
+      const program = f.gid({ id: '00000000-0000-4000-8000-000000000000', constructor: { name: 'Program' } } as never);
+      for (const id of [forged, program, 'not-base64-at-all']) {
+        const res = await editor.raw('mutation($id: ID!) { updateInstitution(input: { id: $id, annualCapacity: 5 }) { id } }', { id });
+        expectError(res, 'BAD_USER_INPUT', 'input.id');
+        expect(readAhead(res.sql), res.sql[0]).toBe(false);
+      }
+    });
+
+    it('not when the operation runs more than one field, each of which reads its own row', async () => {
+      const res = await editor.raw(
+        'mutation($id: ID!) { a: updateInstitution(input: { id: $id, annualCapacity: 6 }) { id } b: updateInstitution(input: { id: $id, annualCapacity: 7 }) { annualCapacity } }',
+        { id: inst.id },
+      );
+      expect(expectOk(res).b.annualCapacity).toBe(7);
+      expect(readAhead(res.sql)).toBe(false);
+    });
+
+    it("another ministry's row read ahead is still refused as FORBIDDEN, and a VIEWER's update never reaches it", async () => {
+      const other = await t.as(Role.EDITOR, 'KKP');
+      const res = await other.exec(ops.UpdateInstitutionDocument, { input: { id: inst.id, name: 'Taken over' } });
+      expectError(res, 'FORBIDDEN', 'input.id');
+      const viewer = await t.as(Role.VIEWER, 'KEMENKES');
+      expectError(await viewer.exec(ops.UpdateInstitutionDocument, { input: { id: inst.id, name: 'Viewed over' } }), 'FORBIDDEN');
+      const [row] = await t.em().execute<{ name: string }[]>('select name from institution where id = ?', [fromGlobalId(inst.id, 'Institution', 'id')]);
+      expect(row.name).toBe('Read ahead');
+    });
   });
 });

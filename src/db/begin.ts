@@ -104,11 +104,11 @@ class RequestTransaction {
   readonly send: DirectSend = (statement, inlined) =>
     this.sendText(() => (inlined ? statement.text : queryFor(this.connection as object, statement))) as Promise<PgResult>;
 
-  /** BEGIN and the first statement; that statement's rows. */
-  async open(first: string): Promise<Record<string, unknown>[]> {
-    const results = await this.sendText(`BEGIN; ${first}`);
-    // Two statements answer with two results; the first statement's rows are the second's.
-    return Array.isArray(results) ? (results[1]?.rows ?? []) : [];
+  /** BEGIN and the first statements; each statement's rows. */
+  async open(statements: readonly string[]): Promise<Record<string, unknown>[][]> {
+    const results = await this.sendText(`BEGIN; ${statements.join('; ')}`);
+    // One result per statement, BEGIN's first.
+    return statements.map((_, i) => (Array.isArray(results) ? (results[i + 1]?.rows ?? []) : []));
   }
 
   /** COMMIT, or what `finishWith` asked for instead; rolled back when that fails. */
@@ -164,19 +164,24 @@ class RequestTransaction {
 }
 
 /**
- * Opens a transaction on `em` whose BEGIN carries `firstStatement` (literal
- * SQL: build it with `sqlLiteral`, it cannot take parameters), and returns
- * that statement's rows.
+ * Opens a transaction on `em` whose BEGIN carries `firstStatement` and any
+ * `more` statements, in one message (literal SQL: build it with `sqlLiteral`,
+ * it cannot take parameters), and returns each statement's rows.
  */
-export async function beginWith<Row extends Record<string, unknown>>(em: EntityManager, firstStatement: string): Promise<Row[]> {
+export async function beginWith<Row extends Record<string, unknown>>(
+  em: EntityManager,
+  firstStatement: string,
+  ...more: string[]
+): Promise<[Row[], ...Record<string, unknown>[][]]> {
   const connection = em.getConnection();
   const pool = connection.getKnex().client as unknown as KnexClient;
   const trx = new RequestTransaction(pool, await pool.acquireConnection());
-  // Counted and printed like every other statement (the tests count statements per request).
-  (connection as unknown as { logQuery(sql: string): void }).logQuery(`begin; ${firstStatement}`);
-  let rows: Record<string, unknown>[];
+  const statements = [firstStatement, ...more];
+  // Counted and printed like every other statement (the tests count statements per request): one message, one round trip.
+  (connection as unknown as { logQuery(sql: string): void }).logQuery(`begin; ${statements.join('; ')}`);
+  let rows: Record<string, unknown>[][];
   try {
-    rows = await trx.open(firstStatement);
+    rows = await trx.open(statements);
   } catch (e) {
     await trx.abandon();
     throw em
@@ -185,7 +190,7 @@ export async function beginWith<Row extends Record<string, unknown>>(em: EntityM
       .convertException(e as Error);
   }
   em.setTransactionContext(trx);
-  return rows as Row[];
+  return rows as [Row[], ...Record<string, unknown>[][]];
 }
 
 /**

@@ -44,7 +44,7 @@ import type { Context } from '../context';
 import { Ministry } from './ministry.entity';
 import type { OwnedEntity } from './base.entity';
 import { badUserInput, conflict, forbidden, notWritable, staleVersion } from '../shared/errors';
-import { updatePlainly } from './row-update';
+import { declareRowUpdate, updatePlainly } from './row-update';
 import { fromGlobalId, toGlobalId } from '../shared/global-id';
 import { listConnection } from './list';
 import { entityById } from './entity-by-id';
@@ -176,6 +176,8 @@ export function ownedCrudResolver<T extends OwnedEntity, C extends object, U ext
 
   // The owner resolver below reads the owner's key (see projection.ts).
   declareReads(name, 'ownerMinistry', ['ownerMinistry']);
+  // An update names its row up front (`input.id`): the request's BEGIN reads it (see row-update.ts).
+  declareRowUpdate(`update${name}`, name);
 
   @Resolver(() => cfg.entity)
   class OwnedCrudResolver {
