@@ -171,20 +171,26 @@ export class Loaders {
     const joined = this.joins(meta, 'x', refs);
     const parentSql = 'ids' in parents ? `t.${fk} in (?)` : `t.${fk} = ${parents.of}.id`;
     const make = (this.readOnly && plainRowMaker(this.em, spec.entity.name)) || ((row: Record<string, unknown>) => this.em.map(spec.entity, ownColumns(row)));
-    return {
-      // rn counts, per parent, the children after the cursor; one extra row tells hasNextPage.
-      sql: `select x.*${countSql.map((c) => (c ? `, ${c.sql}` : '')).join('')}${joined.columns} from (select ${columns}, count(*) filter (where t.id > ?) over (partition by t.${fk} order by t.id) as __rn
+    const outer = `select x.*${countSql.map((c) => (c ? `, ${c.sql}` : '')).join('')}${joined.columns}`;
+    const countParams = countSql.flatMap((c) => c?.params ?? []);
+    // One extra row tells hasNextPage.
+    const statement =
+      'ids' in parents
+        ? {
+            // Many parents at once: rn counts, per parent, the children after the cursor.
+            sql: `${outer} from (select ${columns}, count(*) filter (where t.id > ?) over (partition by t.${fk} order by t.id) as __rn
              from ${table} t where ${parentSql} ${scopeSql.sql}) x ${joined.sql}
            where x.id > ? and x.__rn <= ? order by x.${fk}, x.id`,
-      params: [
-        ...countSql.flatMap((c) => c?.params ?? []),
-        after ?? MIN_UUID,
-        ...('ids' in parents ? [[...parents.ids]] : []),
-        ...scopeSql.params,
-        ...joined.params,
-        after ?? MIN_UUID,
-        first + 1,
-      ],
+            params: [...countParams, after ?? MIN_UUID, [...parents.ids], ...scopeSql.params, ...joined.params, after ?? MIN_UUID, first + 1],
+          }
+        : {
+            // The one parent of the outer row: its first children by a plain limit, which the planner reads
+            // off the index in order and stops, where a window over all of them sorted and counted each.
+            sql: `${outer} from (select ${columns} from ${table} t where ${parentSql} ${scopeSql.sql} and t.id > ? order by t.id limit ?) x ${joined.sql} order by x.id`,
+            params: [...countParams, ...scopeSql.params, after ?? MIN_UUID, first + 1, ...joined.params],
+          };
+    return {
+      ...statement,
       take: (rows: Record<string, unknown>[], parentIds: readonly string[]): ChildPage<T>[] => {
         const grouped = new Map<string, T[]>();
         const countsKnown = counts.map((c) => this.countsOf(c));
