@@ -268,6 +268,10 @@ describe('round trips per read', () => {
     );
     expectOk(res);
     expect(res.statements, res.sql.join('\n')).toBe(3);
+    // The page sizes are in the statement's text, so PostgreSQL keeps one plan for it (where-sql.ts: countLiteral).
+    const page = res.sql.find((q) => q.includes('from "institution" as t0')) ?? '';
+    expect(page).toMatch(/order by t\.id limit 4\)/);
+    expect(page).toMatch(/ limit 21$/);
   });
 });
 

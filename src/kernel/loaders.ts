@@ -13,7 +13,7 @@ import type { EntityMetadata, EntityName } from '@mikro-orm/core';
 import DataLoader from 'dataloader';
 import type { Scope, ScopedResource } from '../access/scope';
 import { ownColumns, plainRowMaker, readRows } from './plain-rows';
-import { allColumns, quote } from './where-sql';
+import { allColumns, countLiteral, quote } from './where-sql';
 import { READ_ROWS_ONLY, type PageReads, type ReferenceAhead } from './relations-ahead';
 import type { RowAhead } from './row-ahead';
 import { execute } from '../db/begin';
@@ -180,14 +180,14 @@ export class Loaders {
             // Many parents at once: rn counts, per parent, the children after the cursor.
             sql: `${outer} from (select ${columns}, count(*) filter (where t.id > ?) over (partition by t.${fk} order by t.id) as __rn
              from ${table} t where ${parentSql} ${scopeSql.sql}) x ${joined.sql}
-           where x.id > ? and x.__rn <= ? order by x.${fk}, x.id`,
-            params: [...countParams, after ?? MIN_UUID, [...parents.ids], ...scopeSql.params, ...joined.params, after ?? MIN_UUID, first + 1],
+           where x.id > ? and x.__rn <= ${countLiteral(first + 1)} order by x.${fk}, x.id`,
+            params: [...countParams, after ?? MIN_UUID, [...parents.ids], ...scopeSql.params, ...joined.params, after ?? MIN_UUID],
           }
         : {
             // The one parent of the outer row: its first children by a plain limit, which the planner reads
             // off the index in order and stops, where a window over all of them sorted and counted each.
-            sql: `${outer} from (select ${columns} from ${table} t where ${parentSql} ${scopeSql.sql} and t.id > ? order by t.id limit ?) x ${joined.sql} order by x.id`,
-            params: [...countParams, ...scopeSql.params, after ?? MIN_UUID, first + 1, ...joined.params],
+            sql: `${outer} from (select ${columns} from ${table} t where ${parentSql} ${scopeSql.sql} and t.id > ? order by t.id limit ${countLiteral(first + 1)}) x ${joined.sql} order by x.id`,
+            params: [...countParams, ...scopeSql.params, after ?? MIN_UUID, ...joined.params],
           };
     return {
       ...statement,

@@ -27,7 +27,7 @@ import {
   type QueryOrderMap,
 } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { allColumns, orderSql, quote, whereSql } from './where-sql';
+import { allColumns, countLiteral, orderSql, quote, whereSql } from './where-sql';
 import { countedTotal } from './row-counts';
 import { execute } from '../db/begin';
 
@@ -287,14 +287,8 @@ function pageStatement(
   const order = orderSql(meta, orderBy, PAGE_ALIAS);
   if (condition === null || order === null) return null;
   let sql = `select ${columns} from ${table} as ${PAGE_ALIAS} where ${condition}${order ? ` order by ${order}` : ''}`;
-  if (opts.limit != null) {
-    sql += ' limit ?';
-    params.push(opts.limit);
-  }
-  if (opts.offset != null) {
-    sql += ' offset ?';
-    params.push(opts.offset);
-  }
+  if (opts.limit != null) sql += ` limit ${countLiteral(opts.limit)}`;
+  if (opts.offset != null) sql += ` offset ${countLiteral(opts.offset)}`;
   return { sql, params };
 }
 

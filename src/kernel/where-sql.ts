@@ -17,6 +17,18 @@ import { ReferenceKind, type EntityMetadata, type EntityProperty } from '@mikro-
 /** An SQL identifier, quoted (names come from the ORM's metadata, never from a request). */
 export const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
+/**
+ * A row count (a page's limit or offset) written into the statement, not sent as a parameter. With
+ * `limit $n` PostgreSQL cannot tell a page of 21 rows from a scan, so a prepared statement's generic plan
+ * looks dear and it plans every execution anew (a fifth of a millisecond for a nested page); with the
+ * number in the text, it keeps the generic plan after a few executions. Page sizes are bounded, so the
+ * texts are few; only a whole number can get here.
+ */
+export function countLiteral(n: number): string {
+  if (!Number.isSafeInteger(n) || n < 0) throw new Error(`not a row count: ${n}`);
+  return String(n);
+}
+
 /** `allColumns` per entity and alias: the metadata does not change while the process runs. */
 const columnLists = new WeakMap<EntityMetadata, Map<string, string>>();
 

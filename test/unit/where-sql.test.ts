@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ReferenceKind, type EntityMetadata } from '@mikro-orm/core';
-import { orderSql, whereSql } from '../../src/kernel/where-sql';
+import { countLiteral, orderSql, whereSql } from '../../src/kernel/where-sql';
 
 /** An entity's metadata as where-sql.ts reads it: properties, their kind and their columns. */
 const meta = {
@@ -73,5 +73,14 @@ describe('where-sql: page filters written without the QueryBuilder', () => {
     expect(orderSql(meta, [{ name: 'asc nulls last' }], 't0')).toBeNull();
     expect(orderSql(meta, [{ status: 'asc' }], 't0')).toBeNull();
     expect(orderSql(meta, [], 't0')).toBe('');
+  });
+});
+
+describe('countLiteral', () => {
+  it('writes a whole row count into the statement, and nothing else', () => {
+    expect(countLiteral(21)).toBe('21');
+    expect(countLiteral(0)).toBe('0');
+    for (const bad of [-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 60, '1; drop table x' as unknown as number])
+      expect(() => countLiteral(bad)).toThrow(/not a row count/);
   });
 });
