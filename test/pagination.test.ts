@@ -1,5 +1,7 @@
 /** Relay connections: cursors, ordering, nested pages, and a bounded number of SQL statements per request. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import DataLoader from 'dataloader';
+import { Loaders } from '../src/kernel/loaders';
 import * as ops from './generated/graphql';
 import { expectError, expectOk } from './support/expect';
 import * as f from './support/factories';
@@ -272,6 +274,37 @@ describe('round trips per read', () => {
     const page = res.sql.find((q) => q.includes('from "institution" as t0')) ?? '';
     expect(page).toMatch(/order by t\.id limit 4\)/);
     expect(page).toMatch(/ limit 21$/);
+  });
+
+  it('pages and counts read with their parents are answered at once: no loader is asked, no promise per row', async () => {
+    const query =
+      '{ institutions(first: 20) { edges { node { id programs(first: 3) { pageInfo { hasNextPage } edges { node { id enrollments { totalCount } } } } } } } }';
+    const loads = vi.spyOn(DataLoader.prototype, 'load');
+    const pageOf = vi.spyOn(Loaders.prototype, 'pageOf');
+    try {
+      const res = expectOk(await c.raw(query)) as { institutions: { edges: { node: { programs: { edges: unknown[] } } }[] } };
+      expect(res.institutions.edges).toHaveLength(20);
+      expect(res.institutions.edges.every((e) => e.node.programs.edges.length === 3)).toBe(true);
+      expect(pageOf).toHaveBeenCalledTimes(20);
+      for (const { value } of pageOf.mock.results) expect(value).not.toBeInstanceOf(Promise);
+      expect(loads).not.toHaveBeenCalled();
+    } finally {
+      loads.mockRestore();
+      pageOf.mockRestore();
+    }
+    // Below a reference (not read ahead with its parent), the same relation goes through its batched loader.
+    const alone = vi.spyOn(Loaders.prototype, 'pageOf');
+    try {
+      const res = expectOk(
+        await c.raw(
+          '{ institutions(first: 2) { edges { node { programs(first: 1) { edges { node { institution { programs(first: 3) { edges { node { id } } } } } } } } } } }',
+        ),
+      ) as { institutions: { edges: { node: { programs: { edges: { node: { institution: { programs: { edges: unknown[] } } } }[] } } }[] } };
+      expect(res.institutions.edges.map((e) => e.node.programs.edges[0].node.institution.programs.edges.length)).toEqual([3, 3]);
+      expect(alone.mock.results.some((r) => r.value instanceof Promise)).toBe(true);
+    } finally {
+      alone.mockRestore();
+    }
   });
 });
 

@@ -145,9 +145,34 @@ export class Loaders {
       params: query.params,
       take: (json, parentId) => {
         const rows = (typeof json === 'string' ? JSON.parse(json) : json) as Record<string, unknown>[];
-        loader.prime(parentId, query.take(rows, [parentId])[0]);
+        this.pagesOf(loader).set(parentId, query.take(rows, [parentId])[0]);
       },
     };
+  }
+
+  private readonly primedPages = new WeakMap<object, Map<string, ChildPage<object>>>();
+
+  /** Pages read with their parents (`pageColumn`), per loader: `pageOf` answers them at once. */
+  private pagesOf(loader: object): Map<string, ChildPage<object>> {
+    let known = this.primedPages.get(loader);
+    if (!known) this.primedPages.set(loader, (known = new Map()));
+    return known;
+  }
+
+  /**
+   * `parentId`'s page of `page(spec, first, after, asked)`: at once when its parent's statement read it
+   * (`pageColumn`), else by the batched loader. Answered at once, a page below every row of a list costs
+   * neither a promise nor an asynchronous step of the executor per row.
+   */
+  pageOf<T extends object>(
+    spec: RelationSpec<T>,
+    first: number,
+    after: string | null,
+    asked: PageReads,
+    parentId: string,
+  ): ChildPage<T> | Promise<ChildPage<T>> {
+    const loader = this.page(spec, first, after, asked);
+    return (this.primedPages.get(loader)?.get(parentId) as ChildPage<T> | undefined) ?? loader.load(parentId);
   }
 
   /** The statement of `page`, for the parents `ids` or for the row of an outer query's `of` alias, and how its rows become pages. */

@@ -2,7 +2,7 @@ import { ArgsType, Field, Int } from 'type-graphql';
 import type { OwnedEntity, BaseEntity } from './base.entity';
 import type { Context } from '../context';
 import { badUserInput } from '../shared/errors';
-import type { RelationSpec } from './loaders';
+import type { ChildPage, RelationSpec } from './loaders';
 import { READ_ROWS_ONLY, type PageReads } from './relations-ahead';
 import { DEFAULT_PAGE, MAX_PAGE, type ConnectionClass } from '../shared/pagination';
 
@@ -31,8 +31,11 @@ export function relationPage(args: RelationArgs): { first: number; after: string
   return { first, after: args.after ? decode(args.after) : null };
 }
 
-/** A one-to-many relation as a connection, batched across all parents in the response. */
-export async function relationConnection<T extends BaseEntity | OwnedEntity>(
+/**
+ * A one-to-many relation as a connection, batched across all parents in the response. Not async: a page
+ * read with its parent is answered at once (see `Loaders.pageOf`), and a bad argument throws to the executor.
+ */
+export function relationConnection<T extends BaseEntity | OwnedEntity>(
   ctx: Context,
   connection: ConnectionClass<T>,
   spec: RelationSpec<T>,
@@ -44,12 +47,16 @@ export async function relationConnection<T extends BaseEntity | OwnedEntity>(
   const { first, after } = relationPage(args);
   // The page is read only when edges or pageInfo are selected; `totalCount` alone is one batched count.
   return connection.lazy(
-    async () => {
-      const page = await ctx.loaders.page(spec, first, after, reads).load(parentId);
-      return { edges: page.rows.map((node) => new RelationEdge(node)), pageInfo: new RelationPageInfo(page.rows, page.hasNextPage, after !== null) };
+    () => {
+      const page = ctx.loaders.pageOf(spec, first, after, reads, parentId);
+      return page instanceof Promise ? page.then((p) => connectionPage(p, after)) : connectionPage(page, after);
     },
     () => ctx.loaders.countOf(spec as RelationSpec<object>, parentId),
   );
+}
+
+function connectionPage<T extends { id: string }>(page: ChildPage<T>, after: string | null) {
+  return { edges: page.rows.map((node) => new RelationEdge(node)), pageInfo: new RelationPageInfo(page.rows, page.hasNextPage, after !== null) };
 }
 
 /** An edge of a relation page; its cursor is encoded only when selected (most reads select only nodes). */

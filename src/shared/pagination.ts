@@ -47,6 +47,12 @@ export interface Edge<T> {
   node: T;
 }
 
+/** A connection's page: its edges and page info. */
+export interface ConnectionPage<T> {
+  edges: Edge<T>[];
+  pageInfo: PageInfo;
+}
+
 export interface ConnectionShape<T> {
   edges: Edge<T>[];
   pageInfo: PageInfo;
@@ -56,7 +62,7 @@ export interface ConnectionShape<T> {
 export type ConnectionClass<T> = ClassType<ConnectionShape<T>> & {
   make(edges: Edge<T>[], pageInfo: PageInfo, count: () => Promise<number> | number): ConnectionShape<T>;
   /** A connection whose page is loaded only if `edges` or `pageInfo` is asked for: `totalCount` alone costs one count. */
-  lazy(page: () => Promise<{ edges: Edge<T>[]; pageInfo: PageInfo }>, count: () => Promise<number> | number): ConnectionShape<T>;
+  lazy(page: () => ConnectionPage<T> | Promise<ConnectionPage<T>>, count: () => Promise<number> | number): ConnectionShape<T>;
 };
 
 const connections = new Map<string, ConnectionClass<never>>();
@@ -90,7 +96,7 @@ export function connectionOf<T extends object>(nodeType: ClassType<T>, name = no
       return connection;
     }
 
-    static lazy(page: () => Promise<{ edges: Edge<T>[]; pageInfo: PageInfo }>, count: () => Promise<number> | number) {
+    static lazy(page: () => ConnectionPage<T> | Promise<ConnectionPage<T>>, count: () => Promise<number> | number) {
       return new LazyConnection(page, count);
     }
   }
@@ -101,9 +107,9 @@ export function connectionOf<T extends object>(nodeType: ClassType<T>, name = no
    * response may hold a connection for every row of the page above it.
    */
   class LazyConnection extends ConnectionType {
-    private loaded?: Promise<{ edges: Edge<T>[]; pageInfo: PageInfo }>;
+    private loaded?: ConnectionPage<T> | Promise<ConnectionPage<T>>;
     constructor(
-      private readonly page: () => Promise<{ edges: Edge<T>[]; pageInfo: PageInfo }>,
+      private readonly page: () => ConnectionPage<T> | Promise<ConnectionPage<T>>,
       count: () => Promise<number> | number,
     ) {
       super();
@@ -113,14 +119,17 @@ export function connectionOf<T extends object>(nodeType: ClassType<T>, name = no
       return (this.loaded ??= this.page());
     }
   }
+  // A page already read (with its parent) is answered as a value: the executor then goes on without a promise.
   Object.defineProperty(LazyConnection.prototype, 'edges', {
     get(this: LazyConnection) {
-      return this['once']().then((p) => p.edges);
+      const page = this['once']();
+      return page instanceof Promise ? page.then((p) => p.edges) : page.edges;
     },
   });
   Object.defineProperty(LazyConnection.prototype, 'pageInfo', {
     get(this: LazyConnection) {
-      return this['once']().then((p) => p.pageInfo);
+      const page = this['once']();
+      return page instanceof Promise ? page.then((p) => p.pageInfo) : page.pageInfo;
     },
   });
   connections.set(name, ConnectionType as unknown as ConnectionClass<never>);
