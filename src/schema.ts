@@ -4,6 +4,7 @@ import { resolveNodeType } from './kernel/node.interface';
 import { installDirectResolvers } from './kernel/direct-resolvers';
 import { inputGuard } from './shared/input-guard';
 import { validateArgs } from './shared/validate-args';
+import { installConnectionResolvers } from './shared/pagination';
 import { applyMiddleware } from 'graphql-middleware';
 import path from 'node:path';
 import { buildSchema } from 'type-graphql';
@@ -26,6 +27,7 @@ export function buildBareSchema(): Promise<GraphQLSchema> {
 export async function buildAppSchema(): Promise<GraphQLSchema> {
   const schema = await buildBareSchema();
   installDirectResolvers(schema);
+  installConnectionResolvers(schema);
   const queries = Object.keys(schema.getQueryType()?.getFields() ?? {});
   const mutations = Object.keys(schema.getMutationType()?.getFields() ?? {});
   // Outermost first: who may call it, then whether its arguments are sound, then the mutation's audit event.

@@ -214,25 +214,28 @@ export class Loaders {
             sql: `${outer} from (select ${columns} from ${table} t where ${parentSql} ${scopeSql.sql} and t.id > ? order by t.id limit ${countLiteral(first + 1)}) x ${joined.sql} order by x.id`,
             params: [...countParams, ...scopeSql.params, after ?? MIN_UUID, ...joined.params],
           };
+    const countsKnown = counts.map((c) => this.countsOf(c));
+    const countNames = counts.map((_, i) => `__count${i}`);
     return {
       ...statement,
       take: (rows: Record<string, unknown>[], parentIds: readonly string[]): ChildPage<T>[] => {
-        const grouped = new Map<string, T[]>();
-        const countsKnown = counts.map((c) => this.countsOf(c));
-        const countNames = counts.map((_, i) => `__count${i}`);
-        for (const row of rows) {
+        const seen = (row: Record<string, unknown>): T => {
           // The row's own columns are read by name below; __rn and the counts are left on it.
           for (let i = 0; i < countsKnown.length; i++) countsKnown[i].set(row.id as string, countSql[i] ? Number(row[countNames[i]]) : 0);
           joined.prime(row);
+          return make(row) as T;
+        };
+        const pageOf = (list: T[]): ChildPage<T> => ({ rows: list.length > first ? list.slice(0, first) : list, hasNextPage: list.length > first });
+        // One parent (a page read inside its parent's statement): every row is its child.
+        if (parentIds.length === 1) return [pageOf(rows.map(seen))];
+        const grouped = new Map<string, T[]>();
+        for (const row of rows) {
           const parentId = row[fkColumn] as string;
-          const list = grouped.get(parentId) ?? [];
-          list.push(make(row) as T);
-          grouped.set(parentId, list);
+          const list = grouped.get(parentId);
+          if (list) list.push(seen(row));
+          else grouped.set(parentId, [seen(row)]);
         }
-        return parentIds.map((id) => {
-          const list = grouped.get(id) ?? [];
-          return { rows: list.slice(0, first), hasNextPage: list.length > first };
-        });
+        return parentIds.map((id) => pageOf(grouped.get(id) ?? []));
       },
     };
   }
@@ -365,11 +368,19 @@ export class Loaders {
     return this.countsOf(spec).get(parentId) ?? this.count(spec).load(parentId);
   }
 
-  /** Counts already read, per relation (the loader stands for its relation, whichever spec object names it). */
+  private readonly countsBySpec = new WeakMap<object, Map<string, number>>();
+
+  /**
+   * Counts already read, per relation (the loader stands for its relation, whichever spec object names it);
+   * found by the spec object after its first use, as it is asked once per row of a page.
+   */
   private countsOf(spec: RelationSpec<object>): Map<string, number> {
+    let known = this.countsBySpec.get(spec);
+    if (known) return known;
     const loader = this.count(spec);
-    let known = this.counted.get(loader);
+    known = this.counted.get(loader);
     if (!known) this.counted.set(loader, (known = new Map()));
+    this.countsBySpec.set(spec, known);
     return known;
   }
 

@@ -5,6 +5,7 @@
  * so its COUNT query runs only when a client asks for it.
  */
 import type { ClassType } from 'type-graphql';
+import { isObjectType, type GraphQLSchema } from 'graphql';
 import { ArgsType, Field, Int, ObjectType } from 'type-graphql';
 import { Max, Min } from 'class-validator';
 import { badUserInput } from './errors';
@@ -134,6 +135,23 @@ export function connectionOf<T extends object>(nodeType: ClassType<T>, name = no
   });
   connections.set(name, ConnectionType as unknown as ConnectionClass<never>);
   return ConnectionType as unknown as ConnectionClass<T>;
+}
+
+/**
+ * Puts plain functions on the built schema for every connection's `edges`, `pageInfo` and `totalCount`,
+ * in place of type-graphql's per-call wrappers (as kernel/direct-resolvers.ts does for row fields): a list
+ * answers these once per row of the page above it. What they answer is unchanged: the property, or the
+ * count. The SDL is unchanged.
+ */
+export function installConnectionResolvers(schema: GraphQLSchema): void {
+  for (const name of connections.keys()) {
+    const type = schema.getType(`${name}Connection`);
+    if (!isObjectType(type)) throw new Error(`connection resolvers: no type ${name}Connection in the schema`);
+    const fields = type.getFields();
+    fields.edges.resolve = (c: ConnectionShape<unknown>) => c.edges;
+    fields.pageInfo.resolve = (c: ConnectionShape<unknown>) => c.pageInfo;
+    fields.totalCount.resolve = (c: ConnectionShape<unknown>) => c.totalCount();
+  }
 }
 
 export function pageSize(args: { first?: number | null; last?: number | null }): void {
