@@ -1,7 +1,20 @@
 import { badUserInput } from './errors';
 
-/** Relay global ids: base64url("<Type>:<uuid>"). Opaque to clients; decoded only here. */
-export const toGlobalId = (type: string, id: string): string => Buffer.from(`${type}:${id}`).toString('base64url');
+/** Where `toGlobalId` writes an id's text before encoding it: ids are short, and one is encoded at a time. */
+const scratch = Buffer.alloc(256);
+
+/**
+ * Relay global ids: base64url("<Type>:<uuid>"). Opaque to clients; decoded only here.
+ *
+ * Encoded for every row of every page, so the text is written (as UTF-8) into a scratch buffer and encoded
+ * from there, which makes only the answer's string, where `Buffer.from(text)` made a buffer per id. A
+ * text that may not have fitted (`write` stops at the buffer's end, within 4 bytes of it) takes that path.
+ */
+export function toGlobalId(type: string, id: string): string {
+  const text = `${type}:${id}`;
+  const n = scratch.write(text, 0, 'utf8');
+  return n < scratch.length - 4 ? scratch.toString('base64url', 0, n) : Buffer.from(text).toString('base64url');
+}
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
