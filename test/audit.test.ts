@@ -11,7 +11,7 @@ import path from 'node:path';
 import { buildSchema, parse } from 'graphql';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { todayInJakarta } from '../src/shared/time';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Role } from '../src/access/roles';
 import {
   contentDigest,
@@ -19,6 +19,7 @@ import {
   eventHash,
   linkHash,
   sealOf,
+  sealGathering,
   sealsWritten,
   sign,
   signContent,
@@ -273,6 +274,34 @@ describe('tamper evidence', () => {
     });
     expect(forged).toMatchObject({ valid: false, firstBadSeq: k });
     expect(forged.reason).toMatch(/seal the server never made/);
+  });
+
+  it('the seals of events committed close together are written by one statement, not one each', async () => {
+    await sealsWritten();
+    const [{ before }] = await t.em().execute<{ before: string }[]>('select count(*) as before from audit_seal');
+    // The sealer writes through the app's own pool (the connection every request's EntityManager shares).
+    const execute = vi.spyOn(t.orm.em.getConnection(), 'execute');
+    // A window wide enough for a slow machine to commit all of them inside it.
+    const gathering = sealGathering.ms;
+    sealGathering.ms = 1_000;
+    try {
+      const editor = clients.get('EDITOR')!;
+      const made = await Promise.all(
+        Array.from({ length: 6 }, (_, i) =>
+          editor.exec(ops.CreateInstitutionDocument, { input: { name: `Gathered ${i}`, type: 'TRAINING_CENTRE', provinceCode: '35', annualCapacity: 1 } }),
+        ),
+      );
+      made.forEach((r) => expectOk(r));
+      await sealsWritten();
+      const seals = execute.mock.calls.filter(([sql]) => String(sql).includes('sinergi_audit_seal'));
+      expect(seals.length).toBeGreaterThan(0);
+      expect(seals.length).toBeLessThanOrEqual(2);
+    } finally {
+      sealGathering.ms = gathering;
+      execute.mockRestore();
+    }
+    const [{ after }] = await t.em().execute<{ after: string }[]>('select count(*) as after from audit_seal');
+    expect(Number(after) - Number(before)).toBe(6);
   });
 
   it('each event is sealed by the server that wrote it, with the key, over the link the database made', async () => {
