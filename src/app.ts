@@ -7,6 +7,7 @@ import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { GraphQLSchema } from 'graphql';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import Redis from 'ioredis';
@@ -28,6 +29,8 @@ import { AppError, ErrorCode, isDatabaseUnavailable, RETRY_AFTER_SECONDS, servic
 
 export interface App {
   apollo: ApolloServer<Context>;
+  /** The served schema (shield and middlewares applied), as Apollo and the compiled executor have it. */
+  schema: GraphQLSchema;
   tokens: TokenService;
   /** Builds a request context for a viewer (tests call operations through it). */
   context(authorization?: string | null, requestId?: string, clientAddress?: string): Promise<Context>;
@@ -101,9 +104,10 @@ export async function createApp(opts: {
   };
 
   const limits = armor({ blockSuggestions: config.env === 'production' });
+  const schema = await buildAppSchema();
   const apollo = new ApolloServer<Context>({
     // Executed by graphql-jit (see jit-executor.ts); parsing, validation, plugins and errors stay Apollo's.
-    gateway: jitGateway(await buildAppSchema()),
+    gateway: jitGateway(schema),
     formatError: (formatted, error) => formatError(formatted, error, (e) => log.error({ err: e }, 'unexpected error in a resolver')),
     includeStacktraceInErrorResponses: false,
     // Compact JSON: Apollo's default indents every response, which costs time on long lists and bytes on the wire.
@@ -231,6 +235,7 @@ export async function createApp(opts: {
 
   return {
     apollo,
+    schema,
     tokens,
     context,
     handle: (req, res) => {

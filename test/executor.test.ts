@@ -13,6 +13,8 @@ import { toGlobalId } from '../src/shared/global-id';
 import { ministryWorld, signedMou } from './support/factories';
 import { startTestApp, type Client, type TestApp } from './support/test-app';
 import * as ops from './generated/graphql';
+import type { GraphQLObjectType } from 'graphql';
+import { expectOk } from './support/expect';
 
 let t: TestApp;
 let owner: Client;
@@ -88,6 +90,43 @@ describe('compiled execution', () => {
       if (label.includes('shield')) expect(runs[2]).toMatch(/"code":"(UNAUTHENTICATED|FORBIDDEN)"/);
     });
   }
+
+  it("reads a node's global id as a property when compiled, without calling its resolver; graphql-js still calls it", async () => {
+    const source =
+      '{ institutions(first: 3) { edges { node { id programs(first: 2) { edges { node { id enrollments(first: 2) { edges { node { id trainee { id } } } } } } } } } } }';
+    const types = ['Institution', 'Program', 'Enrollment', 'Trainee'];
+    const fields = types.map((name) => (t.app.schema.getType(name) as GraphQLObjectType).getFields().id);
+    const original = fields.map((f) => f.resolve!);
+    const calls = types.map(() => 0);
+    const answers = [];
+    try {
+      // Compiled on its second request, with every id read from the row's getter.
+      for (let i = 0; i < 2; i++) answers.push(JSON.stringify(expectOk(await owner.raw(source))));
+      fields.forEach((f, i) => {
+        f.resolve = (...args) => {
+          calls[i]++;
+          return original[i](...args);
+        };
+      });
+      const before = executions.compiled;
+      answers.push(JSON.stringify(expectOk(await owner.raw(source))));
+      expect(executions.compiled).toBe(before + 1);
+      expect(calls).toEqual([0, 0, 0, 0]);
+      // A document seen for the first time runs on graphql-js, which calls each id's resolver.
+      const interpretedBefore = executions.interpreted;
+      answers.push(JSON.stringify(expectOk(await owner.raw(`query FirstSeen ${source}`))));
+      expect(executions.interpreted).toBe(interpretedBefore + 1);
+      expect(
+        calls.every((n) => n > 0),
+        JSON.stringify({ calls, answer: answers[3] }),
+      ).toBe(true);
+    } finally {
+      fields.forEach((f, i) => (f.resolve = original[i]));
+    }
+    expect(new Set(answers).size).toBe(1);
+    const ids = [...answers[0].matchAll(/"id":"([^"]+)"/g)].map((m) => m[1]);
+    expect(new Set(ids.map((id) => Buffer.from(id, 'base64url').toString().split(':')[0]))).toEqual(new Set(types));
+  });
 
   it('keeps error codes and fields when compiled', async () => {
     const { runs } = await thrice(partner, '{ trainees(first: 5, filter: { nik: "3507121204980001" }) { totalCount } }');

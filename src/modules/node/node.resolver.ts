@@ -6,18 +6,29 @@ import { parseGlobalId, toGlobalId } from '../../shared/global-id';
 import { Node } from '../../kernel/node.interface';
 import type { Resource } from '../../kernel/resource';
 import { resolveDirectly } from '../../kernel/direct-resolvers';
+import { readAsProperty } from '../../shared/jit-executor';
+
+/** The getter every node type's class has for its global id (a name no entity property starts with). */
+const GLOBAL_ID = '__globalId';
 
 /** `node(id:)` over every resource that declares a node type. */
 export function nodeResolver(resources: readonly Resource[]) {
   const types = new Map<string, ClassType<object>>(resources.filter((r) => r.node).map((r) => [r.name, r.node as ClassType<object>]));
   // Once per row of every page: resolved directly, past type-graphql's per-call wrapper (see direct-resolvers.ts).
-  for (const type of types.keys())
-    resolveDirectly(
-      () => type,
-      'id',
-      // The type this resolver is installed on names the id (it is the name `node` decodes).
-      (root: { id: string }) => toGlobalId(type, root.id),
-    );
+  for (const [type, entity] of types) {
+    // The type this resolver is installed on names the id (it is the name `node` decodes).
+    const resolve = (root: { id: string }) => toGlobalId(type, root.id);
+    resolveDirectly(() => type, 'id', resolve);
+    // The same as a getter of the entity's class, which its plain rows inherit (see plain-rows.ts):
+    // a compiled query reads it as a property, without a resolver call per row (jit-executor.ts).
+    Object.defineProperty(entity.prototype, GLOBAL_ID, {
+      get(this: { id: string }) {
+        return toGlobalId(type, this.id);
+      },
+      configurable: true,
+    });
+    readAsProperty(resolve as never, GLOBAL_ID);
+  }
 
   @Resolver(() => Node)
   class NodeResolver {
