@@ -19,11 +19,11 @@ export function nodeResolver(resources: readonly Resource[]) {
     // The type this resolver is installed on names the id (it is the name `node` decodes).
     const resolve = (root: { id: string }) => toGlobalId(type, root.id);
     resolveDirectly(() => type, 'id', resolve);
-    // The same as a getter of the entity's class, which its plain rows inherit (see plain-rows.ts):
+    // The same function as a getter of the entity's class, which its plain rows inherit (see plain-rows.ts):
     // a compiled query reads it as a property, without a resolver call per row (jit-executor.ts).
     Object.defineProperty(entity.prototype, GLOBAL_ID, {
       get(this: { id: string }) {
-        return toGlobalId(type, this.id);
+        return resolve(this);
       },
       configurable: true,
     });
