@@ -244,7 +244,9 @@ function traineeCount(scale: Scale): number {
 }
 
 /** Trainees per COPY: memory stays flat at any scale. */
-const TRAINEE_CHUNK = 50_000;
+const TRAINEE_CHUNK = 10_000;
+/** Trainees generated between turns of the event loop. */
+const YIELD_EVERY = 1_000;
 
 const TRAINEE_COLUMNS = {
   id: 'uuid',
@@ -308,7 +310,12 @@ export async function seedProgramme(
 async function generate(loader: BulkLoader, ministries: Map<string, { id: string }>, scale: Scale, progress: Progress): Promise<void> {
   const rnd = new Random(20251008);
   let clock = Date.UTC(2025, 9, 8);
-  const id = () => uuidv7({ msecs: clock++, random: Uint8Array.from({ length: 16 }, () => rnd.int(0, 255)) });
+  // One buffer for every id's random bytes: uuid copies them out, and millions of small arrays are garbage.
+  const random = new Uint8Array(16);
+  const id = () => {
+    for (let i = 0; i < 16; i++) random[i] = rnd.int(0, 255);
+    return uuidv7({ msecs: clock++, random });
+  };
   const pickType = (types: [InstitutionType, number][]) => rnd.weighted(types);
 
   // Institutions: the 360 PMI-preparation ones and the rest get capacities apportioned to the exact totals.
@@ -437,17 +444,18 @@ async function generate(loader: BulkLoader, ministries: Map<string, { id: string
   // Placements are drawn afterwards from the few enrollments that can lead to one (`candidates`).
   const sharing = new Set(['KESDM', 'KEMENPERIN', 'KEMENPAR'].map((c) => present(ministries.get(c), 'seeded ministries entry').id));
   const candidates: { traineeId: string; country: string; status: EnrollmentStatus }[] = [];
-  const trainees: Record<string, unknown>[] = [];
-  const enrollments: Record<string, unknown>[] = [];
+  let trainees: Record<string, unknown>[] = [];
+  let enrollments: Record<string, unknown>[] = [];
   const traineeTotal = traineeCount(scale);
   let traineesWritten = 0;
+  // Each chunk is handed to the loader, which loads it while the next one is generated.
   const flush = async () => {
-    await loader.insert('trainee', TRAINEE_COLUMNS, trainees);
-    await loader.insert('enrollment', ENROLLMENT_COLUMNS, enrollments);
-    traineesWritten += trainees.length;
-    progress('trainees', traineesWritten, traineeTotal);
-    trainees.length = 0;
-    enrollments.length = 0;
+    const [t, e] = [trainees, enrollments];
+    [trainees, enrollments] = [[], []];
+    const before = traineesWritten;
+    traineesWritten += t.length;
+    await loader.insert('trainee', TRAINEE_COLUMNS, t, (done) => progress('trainees', before + done, traineeTotal));
+    await loader.insert('enrollment', ENROLLMENT_COLUMNS, e);
   };
   // A NIK is unique per owning ministry; its 4-digit serial repeats, so a repeat (rare, from 10× up) takes the next serial.
   const niksOf = new Map<string, Set<number>>();
@@ -482,6 +490,8 @@ async function generate(loader: BulkLoader, ministries: Map<string, { id: string
       status: TraineeStatus.IN_TRAINING,
     };
     if (trainees.length >= TRAINEE_CHUNK) await flush();
+    // A turn of the event loop now and then lets the COPY in flight go on sending.
+    else if (trainees.length % YIELD_EVERY === 0) await new Promise(setImmediate);
     trainees.push(row);
     return row.id;
   };
