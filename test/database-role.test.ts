@@ -245,6 +245,37 @@ describe('the app role, connected with its own password', () => {
   });
 });
 
+describe('the audit chain against the app role', () => {
+  it("cannot be stopped by taking its lock: advisory locks are the owner's, and mutations go on", async () => {
+    // Each form an insider might try, with and without a session; any one held would stop every append.
+    const session = await sessionOf(kesdmAdmin);
+    for (const begin of [null, session]) {
+      await asApp(async () => {
+        await db.query('select sinergi_begin_request($1, $2)', [begin?.sessionId ?? null, begin?.secret ?? null]);
+        for (const lock of [
+          'pg_advisory_lock(73462011)',
+          'pg_advisory_lock_shared(73462011)',
+          'pg_advisory_xact_lock(73462011)',
+          'pg_advisory_xact_lock_shared(73462011)',
+          'pg_try_advisory_lock(73462011)',
+          'pg_try_advisory_lock_shared(73462011)',
+          'pg_try_advisory_xact_lock(73462011)',
+          'pg_try_advisory_xact_lock_shared(73462011)',
+          'pg_advisory_lock(0, 73462011)',
+          'pg_try_advisory_xact_lock_shared(0, 73462011)',
+        ])
+          expect(await refusal(`select ${lock}`), lock).toMatch(/permission denied/);
+      });
+    }
+    // The chain itself still takes its lock, as the owner, inside its definer function.
+    const editor = await t.as(Role.EDITOR, 'KESDM');
+    const made = await editor.raw(
+      'mutation { createInstitution(input: { name: "BLK Lock", type: TRAINING_CENTRE, provinceCode: "35", annualCapacity: 5 }) { id } }',
+    );
+    expect(made.errors).toBeUndefined();
+  });
+});
+
 describe('the guards behind the API hold for SQL with a real session', () => {
   it('a party signs only its own row of a draft, and a draft is ACTIVE only when every party has signed', async () => {
     const em = t.em();
