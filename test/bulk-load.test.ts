@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BulkLoader } from '../src/db/seed/bulk-insert';
+import { INSTITUTION_COLUMNS, PROGRAM_COLUMNS, TRAINEE_COLUMNS } from '../src/db/seed/programme';
 import { startTestApp, type TestApp } from './support/test-app';
 
 let t: TestApp;
@@ -25,18 +26,6 @@ async function definitions(table: string): Promise<string[]> {
   return rows.map((r) => r.d);
 }
 
-const TRAINEE = {
-  id: 'uuid',
-  owner_ministry_id: 'uuid',
-  nik: 'text',
-  full_name: 'text',
-  sex: 'sex',
-  birth_date: 'date',
-  origin_province_code: 'text',
-  origin_regency: 'text',
-  address: 'text',
-  status: 'trainee_status',
-};
 const trainee = (owner: string, n: number, nik: string, extra: Record<string, unknown> = {}) => ({
   id: `01990000-0000-7000-8000-${String(n).padStart(12, '0')}`,
   owner_ministry_id: owner,
@@ -46,7 +35,10 @@ const trainee = (owner: string, n: number, nik: string, extra: Record<string, un
   birth_date: '2000-01-01',
   origin_province_code: '35',
   origin_regency: null,
+  phone: null,
+  email: null,
   address: null,
+  education_level: null,
   status: 'REGISTERED',
   ...extra,
 });
@@ -67,64 +59,36 @@ describe('the bulk loader', () => {
   it('writes every value exactly, awkward characters, empty strings and arrays included', async () => {
     const kemnaker = (await t.ministry('KEMNAKER')).id;
     const institution = '01990000-0000-7000-8000-0000000a0001';
-    await load(
-      'institution',
+    await load('institution', INSTITUTION_COLUMNS, [
       {
-        id: 'uuid',
-        owner_ministry_id: 'uuid',
-        name: 'text',
-        type: 'text',
-        province_code: 'text',
-        annual_capacity: 'int',
-        sectors: 'sector[]',
-        regency: 'text',
-        address: 'text',
-        link_and_match: 'boolean',
+        id: institution,
+        owner_ministry_id: kemnaker,
+        name: 'BLK\t"Tab", back\\slash\nline two\rend',
+        type: 'TRAINING_CENTRE',
+        province_code: '35',
+        annual_capacity: 40,
+        sectors: ['ICT', 'HEALTH'],
+        regency: '',
+        address: null,
+        link_and_match: true,
+        pmi_preparation: false,
+        accreditation: null,
       },
-      [
-        {
-          id: institution,
-          owner_ministry_id: kemnaker,
-          name: 'BLK\t"Tab", back\\slash\nline two\rend',
-          type: 'TRAINING_CENTRE',
-          province_code: '35',
-          annual_capacity: 40,
-          sectors: ['ICT', 'HEALTH'],
-          regency: '',
-          address: null,
-          link_and_match: true,
-        },
-      ],
-    );
-    await load(
-      'program',
+    ]);
+    await load('program', PROGRAM_COLUMNS, [
       {
-        id: 'uuid',
-        owner_ministry_id: 'uuid',
-        institution_id: 'uuid',
-        title: 'text',
-        sector: 'sector',
-        target_country_codes: 'text[]',
-        capacity_per_intake: 'int',
-        start_date: 'date',
-        end_date: 'date',
-        status: 'program_status',
+        id: '01990000-0000-7000-8000-0000000b0001',
+        owner_ministry_id: kemnaker,
+        institution_id: institution,
+        title: '\\N is not null here',
+        sector: 'ICT',
+        target_country_codes: ['', 'NULL', 'a,b', 'x y', 'q"t', 'b\\s', '{c}', null],
+        capacity_per_intake: 20,
+        start_date: '2025-11-03',
+        end_date: '2026-05-29',
+        status: 'OPEN',
       },
-      [
-        {
-          id: '01990000-0000-7000-8000-0000000b0001',
-          owner_ministry_id: kemnaker,
-          institution_id: institution,
-          title: '\\N is not null here',
-          sector: 'ICT',
-          target_country_codes: ['', 'NULL', 'a,b', 'x y', 'q"t', 'b\\s', '{c}', null],
-          capacity_per_intake: 20,
-          start_date: '2025-11-03',
-          end_date: '2026-05-29',
-          status: 'OPEN',
-        },
-      ],
-    );
+    ]);
     const [i] = await t.em().execute(`select name, sectors::text[] as sectors, regency, address, link_and_match from institution where id = ?`, [institution]);
     expect(i).toEqual({ name: 'BLK\t"Tab", back\\slash\nline two\rend', sectors: ['ICT', 'HEALTH'], regency: '', address: null, link_and_match: true });
     const [p] = await t.em().execute(`select title, target_country_codes from program where institution_id = ?`, [institution]);
@@ -137,14 +101,19 @@ describe('the bulk loader', () => {
     expect(before.join('\n')).toContain('trainee_owner_ministry_id_nik_unique UNIQUE (owner_ministry_id, nik)');
     expect(await t.em().execute('select 1 from trainee')).toHaveLength(0);
     // Two batches queued back to back: the second waits for the first's COPY.
-    await load('trainee', TRAINEE, [trainee(owner, 1, '3501014101000001'), trainee(owner, 2, '3501014101000002')], [trainee(owner, 3, '3501014101000003')]);
+    await load(
+      'trainee',
+      TRAINEE_COLUMNS,
+      [trainee(owner, 1, '3501014101000001'), trainee(owner, 2, '3501014101000002')],
+      [trainee(owner, 3, '3501014101000003')],
+    );
     expect(await definitions('trainee')).toEqual(before);
     const [{ n }] = await t.em().execute(`select count(*)::int as n from trainee where owner_ministry_id = ?`, [owner]);
     expect(n).toBe(3);
     // Every rebuilt index is valid and ready, and the unique constraint is enforced.
     const [{ usable }] = await t.em().execute(`select bool_and(indisvalid and indisready) as usable from pg_index where indrelid = 'trainee'::regclass`);
     expect(usable).toBe(true);
-    await expect(load('trainee', TRAINEE, [trainee(owner, 4, '3501014101000001')])).rejects.toThrow(/trainee_owner_ministry_id_nik_unique/);
+    await expect(load('trainee', TRAINEE_COLUMNS, [trainee(owner, 4, '3501014101000001')])).rejects.toThrow(/trainee_owner_ministry_id_nik_unique/);
   });
 
   it('leaves an empty table and its indexes as they were when the load fails', async () => {

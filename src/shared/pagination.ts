@@ -54,9 +54,7 @@ export interface ConnectionPage<T> {
   pageInfo: PageInfo;
 }
 
-export interface ConnectionShape<T> {
-  edges: Edge<T>[];
-  pageInfo: PageInfo;
+export interface ConnectionShape<T> extends ConnectionPage<T> {
   totalCount(): Promise<number> | number;
 }
 

@@ -248,7 +248,39 @@ const TRAINEE_CHUNK = 10_000;
 /** Trainees generated between turns of the event loop. */
 const YIELD_EVERY = 1_000;
 
-const TRAINEE_COLUMNS = {
+/** The columns each table is loaded with (`BulkLoader.insert`), in order. */
+export const INSTITUTION_COLUMNS = {
+  id: 'uuid',
+  owner_ministry_id: 'uuid',
+  name: 'text',
+  type: 'institution_type',
+  province_code: 'text',
+  regency: 'text',
+  address: 'text',
+  annual_capacity: 'int',
+  sectors: 'sector[]',
+  link_and_match: 'boolean',
+  pmi_preparation: 'boolean',
+  accreditation: 'accreditation',
+};
+
+export const PROGRAM_COLUMNS = {
+  id: 'uuid',
+  owner_ministry_id: 'uuid',
+  institution_id: 'uuid',
+  title: 'text',
+  sector: 'sector',
+  target_country_codes: 'text[]',
+  capacity_per_intake: 'int',
+  start_date: 'date',
+  end_date: 'date',
+  status: 'program_status',
+  competency_standard: 'text',
+  certification_scheme: 'text',
+  language_requirement: 'text',
+};
+
+export const TRAINEE_COLUMNS = {
   id: 'uuid',
   owner_ministry_id: 'uuid',
   nik: 'text',
@@ -360,25 +392,7 @@ async function generate(loader: BulkLoader, ministries: Map<string, { id: string
     group.forEach((r, i) => (r.annual_capacity = caps[i]));
   }
   institutions.forEach((r) => delete r._w);
-  await loader.insert(
-    'institution',
-    {
-      id: 'uuid',
-      owner_ministry_id: 'uuid',
-      name: 'text',
-      type: 'institution_type',
-      province_code: 'text',
-      regency: 'text',
-      address: 'text',
-      annual_capacity: 'int',
-      sectors: 'sector[]',
-      link_and_match: 'boolean',
-      pmi_preparation: 'boolean',
-      accreditation: 'accreditation',
-    },
-    institutions,
-    (d) => progress('institutions', d, institutions.length),
-  );
+  await loader.insert('institution', INSTITUTION_COLUMNS, institutions, (d) => progress('institutions', d, institutions.length));
 
   // Programmes: PMI-preparation institutions prepare for the focus destinations; Kemenperin's five hold its 320 participants.
   const programs: Record<string, unknown>[] = [];
@@ -418,26 +432,7 @@ async function generate(loader: BulkLoader, ministries: Map<string, { id: string
     });
     programsOf.set(a.code, list);
   }
-  await loader.insert(
-    'program',
-    {
-      id: 'uuid',
-      owner_ministry_id: 'uuid',
-      institution_id: 'uuid',
-      title: 'text',
-      sector: 'sector',
-      target_country_codes: 'text[]',
-      capacity_per_intake: 'int',
-      start_date: 'date',
-      end_date: 'date',
-      status: 'program_status',
-      competency_standard: 'text',
-      certification_scheme: 'text',
-      language_requirement: 'text',
-    },
-    programs,
-    (d) => progress('programmes', d, programs.length),
-  );
+  await loader.insert('program', PROGRAM_COLUMNS, programs, (d) => progress('programmes', d, programs.length));
 
   // Trainees (all 18 or older, valid NIKs, origins weighted like real origin provinces) and their enrollments,
   // written a chunk at a time as they are generated: ten times the bench size is 3.2 million trainees.
