@@ -37,7 +37,6 @@ export async function listConnection<T extends object>(
     }
     opened[field] = plain;
   }
-  const seal = (c: string | null) => (c === null ? null : ctx.cursors.seal(c));
   const first = args.last == null ? (args.first ?? DEFAULT_PAGE) : undefined;
   const options = { first, last: args.last ?? undefined, after: opened.after, before: opened.before, orderBy, overfetch: true, includeCount: false };
   const foreignCursor = (e: Error) => {
@@ -58,20 +57,37 @@ export async function listConnection<T extends object>(
   const page = new PageCursors(ctx, cursor);
   return connectionOf(entity).make(
     nodes.map((node, i) => new ListEdge(node, i, page)),
-    {
-      hasNextPage: !!cursor.hasNextPage,
-      hasPreviousPage: !!cursor.hasPrevPage,
-      // Getters too: each seal is an encryption, and most requests ask for neither.
-      get startCursor() {
-        return seal(cursor.startCursor);
-      },
-      get endCursor() {
-        return seal(cursor.endCursor);
-      },
-    },
+    new ListPageInfo(cursor, ctx),
     // Counted with the page when asked for; an empty first page has nothing to count; a page past the end counts alone.
     async () => plain?.total ?? (plain && total && !opened.after && !opened.before ? 0 : ctx.em.count(entity, where)),
   );
+}
+
+/**
+ * A root list's page info. Its cursors are getters, as each seal is an encryption and most requests ask
+ * for neither; getters on the prototype, not in an object literal, whose accessors V8 would place in the
+ * old generation with every request, and with them, until a full collection, the page they reach (see
+ * shared/gateway-request-context.ts).
+ */
+class ListPageInfo {
+  readonly hasNextPage: boolean;
+  readonly hasPreviousPage: boolean;
+  constructor(
+    private readonly cursor: Pick<Cursor<object, never, '*', never, boolean>, 'startCursor' | 'endCursor' | 'hasNextPage' | 'hasPrevPage'>,
+    private readonly ctx: Context,
+  ) {
+    this.hasNextPage = !!cursor.hasNextPage;
+    this.hasPreviousPage = !!cursor.hasPrevPage;
+  }
+  get startCursor(): string | null {
+    return this.seal(this.cursor.startCursor);
+  }
+  get endCursor(): string | null {
+    return this.seal(this.cursor.endCursor);
+  }
+  private seal(c: string | null): string | null {
+    return c === null ? null : this.ctx.cursors.seal(c);
+  }
 }
 
 /** What the edges of one page share to make their cursors. */

@@ -46,6 +46,7 @@ import {
 } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 import { LRUCache } from 'lru-cache';
+import { installGatewayRequestContext } from './gateway-request-context';
 
 /** Compiled documents kept; documents seen once, remembered to compile on their second request. */
 const COMPILED_MAX = 500;
@@ -156,6 +157,8 @@ export function jitExecutor(schema: GraphQLSchema): GatewayExecutor {
 
 /** Apollo's gateway interface around a fixed schema, executing with `jitExecutor`. */
 export function jitGateway(schema: GraphQLSchema): GatewayInterface {
+  // Apollo's own context for a gateway ties each request to the old generation (see gateway-request-context.ts).
+  installGatewayRequestContext();
   return {
     async load() {
       return { executor: jitExecutor(schema) };
