@@ -52,7 +52,6 @@ type Maker = (
 
 /** Apollo's module that makes the gateway's request context (its CommonJS build, beside the package's entry). */
 export function apolloGatewayContextModule(): { makeGatewayGraphQLRequestContext: Maker } {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   return require(path.join(path.dirname(require.resolve('@apollo/server')), 'utils', 'makeGatewayGraphQLRequestContext.js'));
 }
 

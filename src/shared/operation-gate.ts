@@ -23,32 +23,44 @@ export interface OperationGate {
 /** `limit` 0: no limit (every operation runs at once). */
 export function operationGate(limit: number, queue: number): OperationGate {
   if (limit === 0) return { run: (op) => op(), running: 0, waiting: 0 };
-  const sema = new Sema(limit);
+  return new Gate(limit, queue);
+}
+
+class Gate implements OperationGate {
+  private readonly sema: Sema;
   // Counted when an operation arrives, not when its turn comes: many may arrive before any turn is handed out.
-  let admitted = 0;
-  let running = 0;
-  return {
-    async run(op, busy) {
-      if (admitted >= limit + queue) return busy();
-      admitted++;
+  private admitted = 0;
+  private active = 0;
+
+  constructor(
+    private readonly limit: number,
+    private readonly queue: number,
+  ) {
+    this.sema = new Sema(limit);
+  }
+
+  async run<T, B>(op: () => Promise<T>, busy: () => B): Promise<T | B> {
+    if (this.admitted >= this.limit + this.queue) return busy();
+    this.admitted++;
+    try {
+      await this.sema.acquire();
+      this.active++;
       try {
-        await sema.acquire();
-        running++;
-        try {
-          return await op();
-        } finally {
-          running--;
-          sema.release();
-        }
+        return await op();
       } finally {
-        admitted--;
+        this.active--;
+        this.sema.release();
       }
-    },
-    get running() {
-      return running;
-    },
-    get waiting() {
-      return admitted - running;
-    },
-  };
+    } finally {
+      this.admitted--;
+    }
+  }
+
+  get running(): number {
+    return this.active;
+  }
+
+  get waiting(): number {
+    return this.admitted - this.active;
+  }
 }
