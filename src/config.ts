@@ -3,6 +3,9 @@
  * `process.env`, so that the full list of knobs lives in one place (and in the
  * README's configuration table).
  */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+
 export const DEFAULT_JWT_SECRET = 'sinergi-development-secret-do-not-use-in-production';
 export const DEFAULT_AUDIT_KEY = 'sinergi-development-audit-key-do-not-use-in-production';
 
@@ -84,6 +87,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   };
 }
 
+/**
+ * Reads `.env` in the working directory (or the file `SINERGI_ENV_FILE` names)
+ * into the environment when it exists: variables already set win, as with
+ * Node's `--env-file`. Not under the tests (NODE_ENV=test): a developer's
+ * `.env` must not point the suite at another database.
+ */
+export function loadDotEnv(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string | null {
+  if (env.NODE_ENV === 'test') return null;
+  const file = path.resolve(cwd, env.SINERGI_ENV_FILE || '.env');
+  if (!existsSync(file)) {
+    if (env.SINERGI_ENV_FILE) throw new Error(`SINERGI_ENV_FILE names ${file}, which does not exist`);
+    return null;
+  }
+  process.loadEnvFile(file);
+  return file;
+}
+
+export const envFile = loadDotEnv();
 export const config: Config = loadConfig();
 
 /** Bytes of key material in `secret` when written as hex or base64(url) of random bytes; 0 otherwise. */

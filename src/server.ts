@@ -6,13 +6,14 @@ import 'reflect-metadata';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app';
-import { config, productionKeyProblems } from './config';
+import { config, envFile, productionKeyProblems } from './config';
 import { openDatabase } from './db/database';
 import { DEMO_EMAIL_DOMAIN, DEMO_PASSWORD, seedDemo, seedReference, systemEm } from './db/seed/demo';
 import { logger } from './logger';
 import { Account } from './modules/account/account.entity';
 
 async function main() {
+  if (envFile) logger.info(`settings from ${envFile}`);
   const weak = config.env === 'production' ? productionKeyProblems(config) : [];
   if (weak.length) throw new Error(weak.join('\n'));
   const db = await openDatabase({ databaseUrl: config.databaseUrl, appUrl: config.databaseAppUrl, dataDir: config.dataDir, log: (l) => logger.info(l) });
