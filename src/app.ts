@@ -24,6 +24,7 @@ import { jitGateway } from './shared/jit-executor';
 import { preparing } from './db/prepared';
 import { formatError } from './shared/errors';
 import { operationGate } from './shared/operation-gate';
+import { accessLog, noteAccess, requestIdOf } from './access-log';
 import { armor, assertComplexity, assertDocumentSize, REQUEST_LIMITS } from './shared/query-limits';
 import { AppError, ErrorCode, isDatabaseUnavailable, RETRY_AFTER_SECONDS, serviceUnavailable } from './shared/errors';
 
@@ -52,10 +53,18 @@ export async function createApp(opts: {
   const cursors = new CursorSeal(config.jwtSecret);
   const redis = config.redisUrl ? new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2, enableOfflineQueue: true }) : null;
   const loginThrottle = new LoginThrottle(redis, config.redisPrefix);
+  // Each error of a request, to the request's own logger: an unexpected one is logged with its request id.
+  const errorLoggers = new WeakMap<object, Logger>();
   /** One transaction per operation: opened once the operation is known to be valid, committed with the response. */
   const transactions: ApolloServerPlugin<Context> = {
     async requestDidStart() {
       return {
+        async didEncounterErrors({ contextValue, errors }) {
+          for (const e of errors) {
+            errorLoggers.set(e, contextValue.log);
+            if (e.originalError) errorLoggers.set(e.originalError, contextValue.log);
+          }
+        },
         async didResolveOperation({ contextValue, document, request, schema, operation }) {
           assertComplexity(schema, document, request.variables ?? {}, request.operationName ?? undefined);
           const importing = operation?.selectionSet.selections.some((s) => s.kind === 'Field' && s.name.value === 'importCsv');
@@ -71,7 +80,7 @@ export async function createApp(opts: {
             throw serviceUnavailable();
           }
         },
-        async willSendResponse({ contextValue, response, operation }) {
+        async willSendResponse({ contextValue, response, operation, operationName }) {
           // Root mutation fields are non-null: when one fails, `data` is null and the client cannot tell which
           // of several mutations took effect. So an operation with a failed mutation is all or nothing; a query
           // always commits, as its read-log entries belong to what it did return.
@@ -81,7 +90,7 @@ export async function createApp(opts: {
             await contextValue.end(!failedMutation, { readOnly: operation?.operation === 'query' });
           } catch (err) {
             const down = isDatabaseUnavailable(err);
-            if (!down) log.error({ err }, 'commit failed');
+            if (!down) contextValue.log.error({ err }, 'commit failed');
             await contextValue.end(false).catch(() => undefined);
             if (response.body.kind === 'single') {
               response.body.singleResult = {
@@ -98,6 +107,15 @@ export async function createApp(opts: {
             response.http.status = 503;
             response.http.headers.set('retry-after', String(RETRY_AFTER_SECONDS));
           }
+          // For the access log (access-log.ts): what the operation was, and how its answer failed, if it did.
+          const errors = response.body.kind === 'single' ? (response.body.singleResult.errors ?? []) : [];
+          Object.assign(contextValue.access, {
+            operationName: operationName ?? null,
+            operationType: operation?.operation ?? null,
+            accountId: contextValue.viewer?.accountId ?? null,
+            ministryId: contextValue.viewer?.ministryId ?? null,
+            errorCodes: [...new Set(errors.map((e) => String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR')))],
+          });
         },
       };
     },
@@ -108,7 +126,10 @@ export async function createApp(opts: {
   const apollo = new ApolloServer<Context>({
     // Executed by graphql-jit (see jit-executor.ts); parsing, validation, plugins and errors stay Apollo's.
     gateway: jitGateway(schema),
-    formatError: (formatted, error) => formatError(formatted, error, (e) => log.error({ err: e }, 'unexpected error in a resolver')),
+    formatError: (formatted, error) =>
+      formatError(formatted, error, (e) =>
+        ((typeof e === 'object' && e !== null ? errorLoggers.get(e) : undefined) ?? log).error({ err: e }, 'unexpected error in a resolver'),
+      ),
     includeStacktraceInErrorResponses: false,
     // Compact JSON: Apollo's default indents every response, which costs time on long lists and bytes on the wire.
     stringifyResult: (value) => JSON.stringify(value),
@@ -137,6 +158,7 @@ export async function createApp(opts: {
     return hops[hops.length - config.trustProxy] ?? hops[0] ?? socket;
   };
 
+  const logAccess = accessLog(log);
   const operations = operationGate(config.maxConcurrentOperations, config.maxQueuedOperations);
   const BUSY = `The server is busy; try again in ${RETRY_AFTER_SECONDS} seconds.`;
 
@@ -184,12 +206,13 @@ export async function createApp(opts: {
     } catch (e) {
       return refuse(res, 400, (e as AppError).message);
     }
-    const requestId = (req.headers['x-request-id'] as string | undefined)?.slice(0, 100) || randomUUID();
+    const requestId = requestIdOf(req);
+    let ctx: Context | undefined;
     const result = await operations.run(
       () =>
         apollo.executeHTTPGraphQLRequest({
           httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
-          context: async () => createContext(contextDeps, session, requestId, clientAddressOf(req)),
+          context: async () => (ctx = createContext(contextDeps, session, requestId, clientAddressOf(req))),
         }),
       () => null,
     );
@@ -198,6 +221,7 @@ export async function createApp(opts: {
         'retry-after': String(RETRY_AFTER_SECONDS),
         'x-request-id': requestId,
       });
+    if (ctx) noteAccess(req, ctx.access);
     const out: Record<string, string> = { 'x-request-id': requestId };
     for (const [k, v] of result.headers) out[k] = v;
     res.writeHead(result.status ?? 200, out);
@@ -239,6 +263,7 @@ export async function createApp(opts: {
     tokens,
     context,
     handle: (req, res) => {
+      logAccess(req, res);
       route(req, res).catch((err) => {
         log.error({ err }, 'request failed');
         if (!res.headersSent)

@@ -59,8 +59,21 @@ export interface Context {
   auditNote?: Record<string, unknown>;
   /** Progress of long mutations (the import CLI draws a bar from it). */
   progress?: (done: number, total: number) => void;
+  /**
+   * What the access log says of the operation, filled in as the answer is sent (see access-log.ts). An
+   * object of its own: Apollo hands plugins a shallow copy of the context, which shares it.
+   */
+  access: AccessFacts;
   /** Test hook, run right after `begin()`. */
   afterBegin?: (ctx: Context) => Promise<void> | void;
+}
+
+export interface AccessFacts {
+  operationName: string | null;
+  operationType: string | null;
+  accountId: string | null;
+  ministryId: string | null;
+  errorCodes: string[];
 }
 
 export interface ContextDeps {
@@ -108,6 +121,7 @@ export function createContext(deps: ContextDeps, session: SessionClaims | null, 
     personalLog: null,
     requestId,
     log: deps.log.child({ requestId }),
+    access: { operationName: null, operationType: null, accountId: null, ministryId: null, errorCodes: [] },
     tokens: deps.tokens,
     cursors: deps.cursors,
     loginThrottle: deps.loginThrottle,
