@@ -265,7 +265,8 @@ export async function createApp(opts: {
     handle: (req, res) => {
       logAccess(req, res);
       route(req, res).catch((err) => {
-        log.error({ err }, 'request failed');
+        // pino-http's logger for the request: the same line, with its request id.
+        ((req as IncomingMessage & { log?: Logger }).log ?? log).error({ err }, 'request failed');
         if (!res.headersSent)
           send(
             res,
