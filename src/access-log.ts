@@ -16,9 +16,9 @@ export type AccessNote = object;
 
 const notes = new WeakMap<IncomingMessage, AccessNote>();
 
-/** Adds to the request's access line (GraphQL fills it in as the operation goes). */
+/** What the request's access line says beyond its HTTP (GraphQL sets it once its answer is ready). */
 export function noteAccess(req: IncomingMessage, note: AccessNote): void {
-  notes.set(req, { ...notes.get(req), ...note });
+  notes.set(req, note);
 }
 
 /** The request's id: the client's `X-Request-Id` (at most 100 characters) or a fresh uuid; also sent back. */
@@ -44,7 +44,9 @@ export function accessLog(log: Logger): (req: IncomingMessage, res: ServerRespon
       req: (req: IncomingMessage) => ({ method: req.method, path: (req.url ?? '').split('?')[0] }),
       res: (res: ServerResponse) => ({ status: res.statusCode }),
     },
-    customProps: (req) => notes.get(req) ?? {},
+    // Undefined until there is something to add: pino-http then makes no child logger for it (it asks at the
+    // request's start too, when there never is).
+    customProps: (req) => notes.get(req) as object,
     customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
     customSuccessMessage: () => 'request',
     customErrorMessage: () => 'request failed',
