@@ -25,6 +25,7 @@ import { preparing } from './db/prepared';
 import { formatError } from './shared/errors';
 import { operationGate } from './shared/operation-gate';
 import { accessLog, noteAccess, requestIdOf } from './access-log';
+import { hasMetricsToken, Metrics, type PoolStats } from './metrics';
 import { armor, assertComplexity, assertDocumentSize, REQUEST_LIMITS } from './shared/query-limits';
 import { AppError, ErrorCode, isDatabaseUnavailable, RETRY_AFTER_SECONDS, serviceUnavailable } from './shared/errors';
 
@@ -33,11 +34,22 @@ export interface App {
   /** The served schema (shield and middlewares applied), as Apollo and the compiled executor have it. */
   schema: GraphQLSchema;
   tokens: TokenService;
+  /** Prometheus metrics of this process (served by server.ts on METRICS_PORT, or here with METRICS_TOKEN). */
+  metrics: Metrics;
   /** Builds a request context for a viewer (tests call operations through it). */
   context(authorization?: string | null, requestId?: string, clientAddress?: string): Promise<Context>;
   handle(req: IncomingMessage, res: ServerResponse): void;
   stop(): Promise<void>;
 }
+
+/** The connection pool (knex's tarn pool) behind an ORM, for the pool gauges. */
+const poolOf = (orm: MikroORM): PoolStats | undefined => (orm.em.getConnection().getKnex().client as { pool?: PoolStats }).pool;
+
+/** The hash-chained append, its latency observed by the metrics. */
+const metered =
+  (metrics: Metrics): AuditAppender =>
+  (em, key, content) =>
+    appendEvent(em, key, content, metrics.observeAuditAppend);
 
 export async function createApp(opts: {
   orm: MikroORM;
@@ -53,6 +65,7 @@ export async function createApp(opts: {
   const cursors = new CursorSeal(config.jwtSecret);
   const redis = config.redisUrl ? new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2, enableOfflineQueue: true }) : null;
   const loginThrottle = new LoginThrottle(redis, config.redisPrefix);
+  const metrics = new Metrics(() => ({ primary: poolOf(orm) }));
   // Each error of a request, to the request's own logger: an unexpected one is logged with its request id.
   const errorLoggers = new WeakMap<object, Logger>();
   /** One transaction per operation: opened once the operation is known to be valid, committed with the response. */
@@ -143,7 +156,7 @@ export async function createApp(opts: {
   });
   await apollo.start();
 
-  const contextDeps = { orm, tokens, cursors, loginThrottle, log, auditKey: config.auditKey, appendAudit: opts.appendAudit ?? appendEvent };
+  const contextDeps = { orm, tokens, cursors, loginThrottle, log, auditKey: config.auditKey, appendAudit: opts.appendAudit ?? metered(metrics) };
   const context = async (authorization?: string | null, requestId: string = randomUUID(), clientAddress?: string) =>
     createContext(contextDeps, await sessionFromHeader(tokens, authorization), requestId, clientAddress);
 
@@ -207,6 +220,7 @@ export async function createApp(opts: {
       return refuse(res, 400, (e as AppError).message);
     }
     const requestId = requestIdOf(req);
+    const started = performance.now();
     let ctx: Context | undefined;
     const result = await operations.run(
       () =>
@@ -225,9 +239,13 @@ export async function createApp(opts: {
     const out: Record<string, string> = { 'x-request-id': requestId };
     for (const [k, v] of result.headers) out[k] = v;
     res.writeHead(result.status ?? 200, out);
-    if (result.body.kind === 'complete') return res.end(result.body.string);
-    for await (const chunk of result.body.asyncIterator) res.write(chunk);
-    res.end();
+    if (result.body.kind === 'complete') res.end(result.body.string);
+    else {
+      for await (const chunk of result.body.asyncIterator) res.write(chunk);
+      res.end();
+    }
+    const access = ctx?.access;
+    metrics.observeRequest(access?.operationName ?? null, access?.operationType ?? null, (performance.now() - started) / 1000, access?.errorCodes ?? []);
   }
 
   async function route(req: IncomingMessage, res: ServerResponse) {
@@ -240,6 +258,11 @@ export async function createApp(opts: {
       } catch {
         return send(res, 503, 'application/json', '{"status":"database unavailable"}', { 'retry-after': String(RETRY_AFTER_SECONDS) });
       }
+    }
+    // The public port serves metrics only to the holder of METRICS_TOKEN; to anyone else the path does not exist.
+    if (url.pathname === '/metrics' && config.metricsToken && hasMetricsToken(req, config.metricsToken)) {
+      const { type, body } = await metrics.scrape();
+      return send(res, 200, type, body, { 'cache-control': 'no-store' });
     }
     const assetFile = req.method === 'GET' ? graphiqlAsset(url.pathname) : undefined;
     if (assetFile) return send(res, 200, assetFile.type, assetFile.body, { 'cache-control': 'public, max-age=86400' });
@@ -261,6 +284,7 @@ export async function createApp(opts: {
     apollo,
     schema,
     tokens,
+    metrics,
     context,
     handle: (req, res) => {
       logAccess(req, res);

@@ -44,6 +44,11 @@ export interface Config {
   /** GraphQL operations one process runs at once (0: no limit), and how many may wait for a turn (see shared/operation-gate.ts). */
   maxConcurrentOperations: number;
   maxQueuedOperations: number;
+  /** A listener of its own for Prometheus's `/metrics` (0: none), on `metricsHost`. */
+  metricsPort: number;
+  metricsHost: string;
+  /** With it, the public port also serves `/metrics` to `Authorization: Bearer <token>`. */
+  metricsToken: string | undefined;
 }
 
 function int(name: string, value: string | undefined, fallback: number, max = 65535): number {
@@ -58,6 +63,13 @@ function flag(name: string, value: string | undefined, fallback: boolean): boole
   if (['true', '1', 'yes'].includes(value.toLowerCase())) return true;
   if (['false', '0', 'no'].includes(value.toLowerCase())) return false;
   throw new Error(`${name} must be true or false, got "${value}"`);
+}
+
+/** A guessable token would publish the metrics: at least 32 characters. */
+function metricsToken(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  if (value.length < 32) throw new Error(`METRICS_TOKEN must be at least 32 characters (${KEY_HELP})`);
+  return value;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -84,6 +96,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     preparedStatements: flag('DATABASE_PREPARED_STATEMENTS', env.DATABASE_PREPARED_STATEMENTS, true),
     maxConcurrentOperations: int('MAX_CONCURRENT_OPERATIONS', env.MAX_CONCURRENT_OPERATIONS, 16, 10_000),
     maxQueuedOperations: int('MAX_QUEUED_OPERATIONS', env.MAX_QUEUED_OPERATIONS, 1_000, 1_000_000),
+    metricsPort: int('METRICS_PORT', env.METRICS_PORT, 0),
+    metricsHost: env.METRICS_HOST || '127.0.0.1',
+    metricsToken: metricsToken(env.METRICS_TOKEN),
   };
 }
 

@@ -5,7 +5,7 @@
 import 'reflect-metadata';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createApp } from './app';
+import { createApp, type App } from './app';
 import { config, envFile, productionKeyProblems } from './config';
 import { openDatabase } from './db/database';
 import { DEMO_EMAIL_DOMAIN, DEMO_PASSWORD, seedDemo, seedReference, systemEm } from './db/seed/demo';
@@ -37,6 +37,13 @@ async function main() {
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => server.once('error', reject).listen(config.port, config.host, resolve));
 
+  // Metrics on a listener of their own (METRICS_PORT): the public port never answers /metrics without METRICS_TOKEN.
+  const metricsServer = config.metricsPort ? http.createServer((req, res) => void serveMetrics(app, req, res)) : null;
+  if (metricsServer) {
+    await new Promise<void>((resolve, reject) => metricsServer.once('error', reject).listen(config.metricsPort, config.metricsHost, resolve));
+    logger.info(`metrics at http://${config.metricsHost}:${config.metricsPort}/metrics`);
+  }
+
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.host}:${port}/graphql`;
   const lines = [`Sinergi is up: GraphiQL at ${url}`];
@@ -58,12 +65,22 @@ async function main() {
     logger.info(`${signal}: shutting down`);
     server.close();
     server.closeIdleConnections();
+    metricsServer?.close();
     await app.stop();
     await db.close();
     process.exit(0);
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+async function serveMetrics(app: App, req: http.IncomingMessage, res: http.ServerResponse) {
+  if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/metrics') {
+    res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+    return;
+  }
+  const { type, body } = await app.metrics.scrape();
+  res.writeHead(200, { 'content-type': type, 'cache-control': 'no-store' }).end(body);
 }
 
 main().catch((err) => {

@@ -9,6 +9,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -54,11 +55,22 @@ const stop = (child: ChildProcess) =>
     child.kill('SIGTERM');
   });
 
+/** A port nobody listens on now, for the metrics listener. */
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+
 let server: Started;
+let metricsPort: number;
 beforeAll(async () => {
   // What `npm run build` runs (incremental: quick when nothing changed).
   execFileSync(tsc, ['-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
-  server = await start({});
+  metricsPort = await freePort();
+  server = await start({ METRICS_PORT: String(metricsPort) });
 }, 180_000);
 afterAll(async () => {
   if (server) await stop(server.child);
@@ -119,6 +131,18 @@ describe('npm start on a fresh data folder', () => {
   it('has health and readiness endpoints', async () => {
     expect(await (await fetch(`${server.url}/healthz`)).json()).toEqual({ status: 'ok' });
     expect(await (await fetch(`${server.url}/readyz`)).json()).toEqual({ status: 'ready' });
+  });
+
+  it('serves Prometheus metrics on METRICS_PORT only, never on the public port', async () => {
+    await gql('query Health { viewer { email } }');
+    const res = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    expect(text).toMatch(/^sinergi_graphql_request_duration_seconds_count\{operation="Health",type="query"\} [1-9]/m);
+    expect(text).toMatch(/^sinergi_db_pool_connections\{pool="primary",state="idle"\} \d+/m);
+    expect(text).toMatch(/^nodejs_eventloop_lag_seconds /m);
+    expect((await fetch(`http://127.0.0.1:${metricsPort}/graphql`)).status).toBe(404);
+    expect((await fetch(`${server.url}/metrics`)).status).toBe(404);
   });
 
   it('refuses GET mutations and malformed bodies without a stack trace', async () => {

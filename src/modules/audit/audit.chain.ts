@@ -65,6 +65,9 @@ const same = (a: string, b: string) => a.length === b.length && timingSafeEqual(
 /** Appends one mutation's event in the request's transaction. */
 export type AuditAppender = (em: EntityManager, key: string, content: EventContent) => Promise<unknown>;
 
+/** Told how long an append took (its events linked, signed and committed), in seconds: the metrics' audit latency. */
+export type AppendObserver = (seconds: number) => void;
+
 /** The events of each open transaction, appended when it commits. */
 const pending = new WeakMap<object, EventContent[]>();
 
@@ -73,7 +76,7 @@ const pending = new WeakMap<object, EventContent[]>();
  * `commitWithEvents`). The request's transaction must be one `beginWith`
  * opened: an event is never written outside the transaction of its change.
  */
-export async function appendEvent(em: EntityManager, key: string, content: EventContent): Promise<void> {
+export async function appendEvent(em: EntityManager, key: string, content: EventContent, observe?: AppendObserver): Promise<void> {
   const trx = em.getTransactionContext() as object | undefined;
   // The stored form is the hashed form: JSON round-trip drops undefined and normalises values.
   const e: EventContent = JSON.parse(JSON.stringify(content));
@@ -84,7 +87,7 @@ export async function appendEvent(em: EntityManager, key: string, content: Event
   }
   const events = [e];
   const sealer = sealerOf(em);
-  if (!trx || !finishWith(em, (send) => commitWithEvents(sealer, key, events, send))) throw new Error('audit append outside a request transaction');
+  if (!trx || !finishWith(em, (send) => commitWithEvents(sealer, key, events, send, observe))) throw new Error('audit append outside a request transaction');
   pending.set(trx, events);
 }
 
@@ -120,11 +123,19 @@ interface Link {
  * turns: under load that queue was most of a mutation's time). The links
  * come back with the COMMIT; each is checked and sealed (`Sealer`).
  */
-async function commitWithEvents(sealer: Sealer, key: string, events: EventContent[], send: (sql: string) => Promise<unknown>): Promise<void> {
+async function commitWithEvents(
+  sealer: Sealer,
+  key: string,
+  events: EventContent[],
+  send: (sql: string) => Promise<unknown>,
+  observe?: AppendObserver,
+): Promise<void> {
+  const started = performance.now();
   const digests = events.map(contentDigest);
   const results = (await send(`${events.map((e, i) => linkStatement(e, digests[i], signContent(key, digests[i]))).join('; ')}; COMMIT`)) as {
     rows: Link[];
   }[];
+  observe?.((performance.now() - started) / 1000);
   events.forEach((_, i) => sealer.seal(key, results[i].rows[0], digests[i]));
 }
 

@@ -1,0 +1,102 @@
+/**
+ * Prometheus metrics (prom-client), in a registry of their own: request
+ * durations by GraphQL operation, GraphQL errors by code, the database pools
+ * (in use, idle, waiting), the audit append's latency, and the process's own
+ * (CPU, memory, event-loop lag, GC) from prom-client's default collectors.
+ *
+ * Served only where the operator chose: on `METRICS_PORT` (a listener of its
+ * own, which the public port never answers for), or on the public port at
+ * `/metrics` with `METRICS_TOKEN` as a bearer token; with neither, nowhere.
+ */
+import { timingSafeEqual, createHash } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/** The parts of a knex (tarn) pool the gauges read. */
+export interface PoolStats {
+  numUsed(): number;
+  numFree(): number;
+  numPendingAcquires(): number;
+}
+
+/**
+ * Operation names come from clients, so each distinct one would be a new
+ * series: past this many, further names are counted as `_other` (a client
+ * inventing a name per request cannot grow the registry without bound).
+ */
+export const MAX_OPERATION_LABELS = 200;
+const OTHER = '_other';
+
+/** Seconds, from a millisecond to a minute: GraphQL reads here take 2–500 ms, imports up to minutes. */
+const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+
+export class Metrics {
+  readonly registry = new Registry();
+  private readonly requestDuration = new Histogram({
+    name: 'sinergi_graphql_request_duration_seconds',
+    help: 'GraphQL requests, from the body read to the answer written, by operation name and type',
+    labelNames: ['operation', 'type'] as const,
+    buckets: DURATION_BUCKETS,
+    registers: [this.registry],
+  });
+  private readonly errors = new Counter({
+    name: 'sinergi_graphql_errors_total',
+    help: 'Errors in GraphQL answers, by extensions.code',
+    labelNames: ['code'] as const,
+    registers: [this.registry],
+  });
+  private readonly auditAppend = new Histogram({
+    name: 'sinergi_audit_append_seconds',
+    help: "Time of a mutation's COMMIT with its audit events: linked into the chain, signed and committed in one round trip",
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    registers: [this.registry],
+  });
+  private readonly operations = new Set<string>();
+
+  constructor(pools: () => Record<string, PoolStats | undefined>) {
+    collectDefaultMetrics({ register: this.registry });
+    // Read when scraped, not per request.
+    new Gauge({
+      name: 'sinergi_db_pool_connections',
+      help: 'Database connections of each pool (primary, replica-N): in use, idle, and requests waiting for one',
+      labelNames: ['pool', 'state'] as const,
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const [pool, stats] of Object.entries(pools())) {
+          if (!stats) continue;
+          this.set({ pool, state: 'in_use' }, stats.numUsed());
+          this.set({ pool, state: 'idle' }, stats.numFree());
+          this.set({ pool, state: 'waiting' }, stats.numPendingAcquires());
+        }
+      },
+    });
+  }
+
+  /** One GraphQL request: its duration, and each error code of its answer. */
+  observeRequest(operationName: string | null, operationType: string | null, seconds: number, errorCodes: readonly string[]): void {
+    let operation = operationName ?? '_anonymous';
+    if (!this.operations.has(operation)) {
+      if (this.operations.size >= MAX_OPERATION_LABELS) operation = OTHER;
+      else this.operations.add(operation);
+    }
+    this.requestDuration.observe({ operation, type: operationType ?? 'none' }, seconds);
+    for (const code of errorCodes) this.errors.inc({ code });
+  }
+
+  /** One audit append: its events linked and committed (seconds). */
+  readonly observeAuditAppend = (seconds: number): void => this.auditAppend.observe(seconds);
+
+  /** The exposition text, and its content type. */
+  async scrape(): Promise<{ type: string; body: string }> {
+    return { type: this.registry.contentType, body: await this.registry.metrics() };
+  }
+}
+
+/** Whether the request carries `Authorization: Bearer <token>` (compared in constant time). */
+export function hasMetricsToken(req: IncomingMessage, token: string): boolean {
+  const given = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? '';
+  // Hashed first: timingSafeEqual wants equal lengths, and the length must not leak either.
+  const digest = (s: string) => createHash('sha256').update(s).digest();
+  return given.length > 0 && timingSafeEqual(digest(given), digest(token));
+}
