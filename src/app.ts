@@ -21,6 +21,7 @@ import { buildAppSchema } from './schema';
 import { rowAheadOf } from './kernel/row-update';
 import { CursorSeal } from './shared/cursor-seal';
 import { jitGateway } from './shared/jit-executor';
+import { RedisKeyValueCache } from './shared/redis-cache';
 import { preparing } from './db/prepared';
 import { formatError } from './shared/errors';
 import { operationGate } from './shared/operation-gate';
@@ -149,6 +150,9 @@ export async function createApp(opts: {
     // Off in production unless GRAPHQL_INTROSPECTION=true: the schema is in the repository for those who need it.
     introspection: config.introspection,
     validationRules: limits.validationRules,
+    // Automatic persisted queries: shared by every process through Redis when there is one (an entry lives a
+    // day), else each process keeps its own (Apollo's bounded in-memory cache).
+    persistedQueries: redis ? { cache: new RedisKeyValueCache(redis, `${config.redisPrefix}:apq:`, 86_400), ttl: 86_400 } : undefined,
     // server.ts owns shutdown (HTTP, Apollo, database, embedded PostgreSQL, in that order).
     stopOnTerminationSignals: false,
     // No cache hints are used: the cache-control plugin would only add a hook to every field of every row.
@@ -219,13 +223,25 @@ export async function createApp(opts: {
     } catch (e) {
       return refuse(res, 400, (e as AppError).message);
     }
+    // A persisted query's text is stored (in Redis, for every process) only for a signed-in caller: an anonymous
+    // one may use a stored hash, and its query with a hash runs, but is not kept.
+    let search = url.search;
+    if (anonymous) {
+      const sent = body as { query?: unknown; extensions?: { persistedQuery?: unknown } } | undefined;
+      if (sent?.query !== undefined && sent.extensions?.persistedQuery) delete sent.extensions.persistedQuery;
+      if (url.searchParams.has('query') && url.searchParams.has('extensions')) {
+        const params = new URLSearchParams(url.searchParams);
+        params.delete('extensions');
+        search = `?${params}`;
+      }
+    }
     const requestId = requestIdOf(req);
     const started = performance.now();
     let ctx: Context | undefined;
     const result = await operations.run(
       () =>
         apollo.executeHTTPGraphQLRequest({
-          httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
+          httpGraphQLRequest: { method: req.method ?? 'GET', headers, search, body },
           context: async () => (ctx = createContext(contextDeps, session, requestId, clientAddressOf(req))),
         }),
       () => null,

@@ -3,13 +3,13 @@ import 'reflect-metadata';
 import { getIntrospectionQuery, parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
-import Redis from 'ioredis';
 import pino from 'pino';
 import { createApp } from '../src/app';
 import { LOGIN_LIMITS, LoginThrottle } from '../src/modules/account/login-throttle';
 import { MAX_COMPLEXITY, MAX_DEPTH } from '../src/shared/query-limits';
 import * as ops from './generated/graphql';
 import { expectError, expectOk } from './support/expect';
+import { redisAnswers } from './support/server-process';
 import { Role, startTestApp, TEST_PASSWORD, type Client, type TestApp } from './support/test-app';
 
 let t: TestApp;
@@ -130,15 +130,7 @@ describe('with REDIS_URL, several processes share the counts', () => {
   const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   let available = false;
   beforeAll(async () => {
-    const probe = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-    available = await probe
-      .connect()
-      .then(() => probe.ping())
-      .then(
-        () => true,
-        () => false,
-      );
-    probe.disconnect();
+    available = await redisAnswers(redisUrl);
     if (!available) console.log(`login throttling in Redis: skipped, no Redis at ${redisUrl}`);
   });
 
