@@ -22,6 +22,8 @@ import { rowAheadOf } from './kernel/row-update';
 import { CursorSeal } from './shared/cursor-seal';
 import { jitGateway } from './shared/jit-executor';
 import { RedisKeyValueCache } from './shared/redis-cache';
+import { ReplicaRouter } from './db/replicas';
+import { mayWriteReadLog } from './modules/personal-data/read-log-writes';
 import { preparing } from './db/prepared';
 import { formatError } from './shared/errors';
 import { operationGate } from './shared/operation-gate';
@@ -54,6 +56,8 @@ const metered =
 
 export async function createApp(opts: {
   orm: MikroORM;
+  /** Read replicas, connected as the app role: queries that write nothing go there (db/replicas.ts). */
+  replicas?: readonly MikroORM[];
   config: Config;
   log: Logger;
   demoPassword?: string | null;
@@ -66,7 +70,8 @@ export async function createApp(opts: {
   const cursors = new CursorSeal(config.jwtSecret);
   const redis = config.redisUrl ? new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2, enableOfflineQueue: true }) : null;
   const loginThrottle = new LoginThrottle(redis, config.redisPrefix);
-  const metrics = new Metrics(() => ({ primary: poolOf(orm) }));
+  const replicas = new ReplicaRouter(opts.replicas ?? [], config.replicaPinMs, redis, config.redisPrefix);
+  const metrics = new Metrics(() => ({ primary: poolOf(orm), ...Object.fromEntries(replicas.replicas.map((r, i) => [`replica-${i}`, poolOf(r)])) }));
   // Each error of a request, to the request's own logger: an unexpected one is logged with its request id.
   const errorLoggers = new WeakMap<object, Logger>();
   /** One transaction per operation: opened once the operation is known to be valid, committed with the response. */
@@ -82,11 +87,18 @@ export async function createApp(opts: {
         async didResolveOperation({ contextValue, document, request, schema, operation }) {
           assertComplexity(schema, document, request.variables ?? {}, request.operationName ?? undefined);
           const importing = operation?.selectionSet.selections.some((s) => s.kind === 'Field' && s.name.value === 'importCsv');
+          // A query that writes nothing (no read-log entry) by a session that has not just written: a replica's.
+          const onReplica =
+            replicas.enabled &&
+            operation?.operation === 'query' &&
+            !mayWriteReadLog(schema, document, request.variables ?? {}) &&
+            !(await replicas.pinned(contextValue.sessionId));
           try {
             await contextValue.begin(
               importing ? config.importBudgetMs : config.queryBudgetMs,
               operation?.operation === 'query',
               rowAheadOf(schema, operation ?? undefined, request.variables ?? {}),
+              onReplica,
             );
           } catch (err) {
             if (!isDatabaseUnavailable(err)) throw err;
@@ -160,7 +172,7 @@ export async function createApp(opts: {
   });
   await apollo.start();
 
-  const contextDeps = { orm, tokens, cursors, loginThrottle, log, auditKey: config.auditKey, appendAudit: opts.appendAudit ?? metered(metrics) };
+  const contextDeps = { orm, replicas, tokens, cursors, loginThrottle, log, auditKey: config.auditKey, appendAudit: opts.appendAudit ?? metered(metrics) };
   const context = async (authorization?: string | null, requestId: string = randomUUID(), clientAddress?: string) =>
     createContext(contextDeps, await sessionFromHeader(tokens, authorization), requestId, clientAddress);
 

@@ -18,6 +18,10 @@ export interface Config {
   /** The app role's own connection; empty: derived from the owner's (see db/app-role.ts). */
   databaseAppUrl: string | undefined;
   dataDir: string;
+  /** Streaming replicas that answer queries writing nothing (see db/replicas.ts); comma-separated URLs. */
+  databaseReplicaUrls: string | undefined;
+  /** How long a session that wrote reads from the primary only, so that it reads its own writes (ms). */
+  replicaPinMs: number;
   jwtSecret: string;
   jwtTtl: string;
   /** Signs audit events and checkpoints (HMAC-SHA256); keep it outside the database. */
@@ -81,6 +85,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: env.DATABASE_URL || undefined,
     databaseAppUrl: env.DATABASE_APP_URL || undefined,
     dataDir: env.SINERGI_DATA_DIR || `${process.cwd()}/.data`,
+    databaseReplicaUrls: env.DATABASE_REPLICA_URLS || undefined,
+    replicaPinMs: int('REPLICA_PIN_SECONDS', env.REPLICA_PIN_SECONDS, 5, 3600) * 1000,
     jwtSecret: env.JWT_SECRET || DEFAULT_JWT_SECRET,
     jwtTtl: env.JWT_TTL || '8h',
     auditKey: env.AUDIT_KEY || DEFAULT_AUDIT_KEY,

@@ -8,8 +8,11 @@ import { PersonalDataLog } from './modules/personal-data/personal-data.log';
 import type { LoginThrottle } from './modules/account/login-throttle';
 import type { CursorSeal } from './shared/cursor-seal';
 import { Loaders } from './kernel/loaders';
+import { present } from './shared/present';
 import { beginWith, commitWithoutFlush, sqlLiteral } from './db/begin';
 import { rowReadStatement, type RowAhead } from './kernel/row-update';
+import type { ReplicaRouter } from './db/replicas';
+import { isDatabaseUnavailable } from './shared/errors';
 
 /** What every resolver gets: one forked EntityManager in one transaction, the verified viewer and its data scope. */
 export interface Context {
@@ -21,6 +24,8 @@ export interface Context {
   /** A query: it writes nothing, so rows are read plain, not as tracked entities (see kernel/plain-rows.ts). */
   readOnly: boolean;
   personalLog: PersonalDataLog | null;
+  /** The session the token carries, or the one `login` opened: a write pins it to the primary (db/replicas.ts). */
+  sessionId: string | null;
   requestId: string;
   log: Logger;
   tokens: TokenService;
@@ -38,7 +43,7 @@ export interface Context {
    * Opens the request's transaction and sets its scope, in the ORM and (via
    * `sinergi_begin_request`) in PostgreSQL's row-level security alike.
    */
-  begin(budgetMs?: number, readOnly?: boolean, rowAhead?: RowAhead | null): Promise<void>;
+  begin(budgetMs?: number, readOnly?: boolean, rowAhead?: RowAhead | null, onReplica?: boolean): Promise<void>;
   /**
    * The row `begin` read ahead for an update mutation (see kernel/row-update.ts), once: a row, null when
    * the read found none, undefined when it was not read ahead (then read it yourself).
@@ -74,6 +79,8 @@ export interface AccessFacts {
   accountId: string | null;
   ministryId: string | null;
   errorCodes: string[];
+  /** Which database answered: `primary`, or `replica-N`. */
+  database: string | null;
 }
 
 export interface ContextDeps {
@@ -84,6 +91,7 @@ export interface ContextDeps {
   log: Logger;
   auditKey: string;
   appendAudit: AuditAppender;
+  replicas?: ReplicaRouter;
 }
 
 /** Reads `Authorization: Bearer …`; a bad or expired token makes the request anonymous. */
@@ -119,9 +127,10 @@ export function createContext(deps: ContextDeps, session: SessionClaims | null, 
     loaders: new Loaders(em, Scope.none()),
     readOnly: false,
     personalLog: null,
+    sessionId: session?.sessionId ?? null,
     requestId,
     log: deps.log.child({ requestId }),
-    access: { operationName: null, operationType: null, accountId: null, ministryId: null, errorCodes: [] },
+    access: { operationName: null, operationType: null, accountId: null, ministryId: null, errorCodes: [], database: null },
     tokens: deps.tokens,
     cursors: deps.cursors,
     loginThrottle: deps.loginThrottle,
@@ -129,14 +138,16 @@ export function createContext(deps: ContextDeps, session: SessionClaims | null, 
     auditKey: deps.auditKey,
     appendAudit: deps.appendAudit,
     // `this`, not a captured variable: Apollo hands plugins and resolvers a shallow copy of the context.
-    async begin(this: Context, budgetMs?: number, readOnly = false, rowAhead = null) {
-      if (em.isInTransaction()) return;
+    async begin(this: Context, budgetMs?: number, readOnly = false, rowAhead = null, onReplica = false) {
+      if (this.em.isInTransaction()) return;
       this.readOnly = readOnly;
       // BEGIN and the scope in one round trip (see db/begin.ts), and the row an update will change: read after
       // the scope is set, so under the request's row-level security.
       const meta = rowAhead ? em.getMetadata().find(rowAhead.entity) : undefined;
       const read = rowAhead && meta ? rowReadStatement(meta, sqlLiteral(rowAhead.id)) : null;
-      const [[{ scope }], rows] = await beginWith<{ scope: BeginResult }>(em, scopeStatement(session, budgetMs), ...(read ? [read] : []));
+      const opened = onReplica && deps.replicas?.enabled ? await onReplicaOrPrimary(this, deps, session, budgetMs) : undefined;
+      this.access.database = opened ? this.access.database : 'primary';
+      const [[{ scope }], rows] = opened ?? (await beginWith<{ scope: BeginResult }>(this.em, scopeStatement(session, budgetMs), ...(read ? [read] : [])));
       if (rowAhead && read) readAhead = { ...rowAhead, row: rows?.[0] ?? null };
       adopt(this, scope);
       await this.afterBegin?.(this);
@@ -148,18 +159,50 @@ export function createContext(deps: ContextDeps, session: SessionClaims | null, 
       return row;
     },
     async identify(this: Context, claims, budgetMs) {
-      const [{ scope }] = await em.execute<{ scope: BeginResult }[]>(scopeStatement(claims, budgetMs));
+      const [{ scope }] = await this.em.execute<{ scope: BeginResult }[]>(scopeStatement(claims, budgetMs));
+      this.sessionId = claims?.sessionId ?? null;
       adopt(this, scope);
     },
-    async end(commit, opts) {
-      if (!em.isInTransaction()) return;
+    async end(this: Context, commit, opts) {
+      if (!this.em.isInTransaction()) return;
       // A query has nothing left to flush (the read log flushes its own rows): forget what it loaded, or
       // the commit's flush would compare every one of possibly thousands of rows for changes.
-      if (commit && opts?.readOnly) await commitWithoutFlush(em);
-      else if (commit) await em.commit();
-      else await em.rollback();
+      if (commit && opts?.readOnly) await commitWithoutFlush(this.em);
+      else if (commit) {
+        await this.em.commit();
+        // It wrote: its next reads go to the primary until the replicas have caught up.
+        if (this.sessionId) await deps.replicas?.pin(this.sessionId);
+      } else await this.em.rollback();
     },
   };
+}
+
+/**
+ * Opens the request's transaction on the next replica, the context's EntityManager now that replica's; when
+ * it cannot be reached, undefined, and the caller opens it on the primary as usual.
+ */
+async function onReplicaOrPrimary(
+  ctx: Context,
+  deps: ContextDeps,
+  session: SessionClaims | null,
+  budgetMs: number | undefined,
+): Promise<[{ scope: BeginResult }[], Record<string, unknown>[] | undefined] | undefined> {
+  const replicas = present(deps.replicas, 'the replica router');
+  const primary = ctx.em;
+  const { orm, name } = replicas.pick();
+  const em = orm.em.fork({ clear: true }) as EntityManager;
+  em.setFilterParams('scope', { scope: Scope.none() });
+  ctx.em = em;
+  try {
+    const [rows] = await beginWith<{ scope: BeginResult }>(em, scopeStatement(session, budgetMs));
+    ctx.access.database = name;
+    return [rows, undefined];
+  } catch (err) {
+    if (!isDatabaseUnavailable(err)) throw err;
+    ctx.log.warn({ err: String(err), replica: name }, 'replica unavailable: served by the primary');
+    ctx.em = primary;
+    return undefined;
+  }
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

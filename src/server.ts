@@ -16,7 +16,14 @@ async function main() {
   if (envFile) logger.info(`settings from ${envFile}`);
   const weak = config.env === 'production' ? productionKeyProblems(config) : [];
   if (weak.length) throw new Error(weak.join('\n'));
-  const db = await openDatabase({ databaseUrl: config.databaseUrl, appUrl: config.databaseAppUrl, dataDir: config.dataDir, log: (l) => logger.info(l) });
+  const db = await openDatabase({
+    databaseUrl: config.databaseUrl,
+    appUrl: config.databaseAppUrl,
+    replicaUrls: config.databaseReplicaUrls,
+    dataDir: config.dataDir,
+    log: (l) => logger.info(l),
+  });
+  if (db.replicas.length) logger.info(`${db.replicas.length} read replica(s): queries that write nothing go there`);
   await seedReference(db.adminOrm);
   const em = systemEm(db.adminOrm);
   const accounts = await em.count(Account, {});
@@ -32,7 +39,7 @@ async function main() {
     throw new Error(`NODE_ENV=production with demo accounts (*${DEMO_EMAIL_DOMAIN}) in the database: refusing to start.`);
   }
 
-  const app = await createApp({ orm: db.orm, config, log: logger, demoPassword: demo ? DEMO_PASSWORD : null });
+  const app = await createApp({ orm: db.orm, replicas: db.replicas, config, log: logger, demoPassword: demo ? DEMO_PASSWORD : null });
   const server = http.createServer(app.handle);
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => server.once('error', reject).listen(config.port, config.host, resolve));

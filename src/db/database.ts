@@ -3,12 +3,15 @@ import path from 'node:path';
 import { startEmbeddedPostgres, type EmbeddedCluster } from './embedded-postgres';
 import { ensureAppLogin } from './app-role';
 import { ormOptions } from './orm.config';
+import { replicaAppUrls } from './replicas';
 
 export interface Database {
   /** Serves requests as the unprivileged app role (row-level security applies). */
   orm: MikroORM;
   /** Owner rights: migrations and seeding only. */
   adminOrm: MikroORM;
+  /** Read replicas, connected as the app role (DATABASE_REPLICA_URLS); empty without. */
+  replicas: MikroORM[];
   url: string;
   embedded?: EmbeddedCluster;
   close(): Promise<void>;
@@ -21,6 +24,8 @@ export interface Database {
 export async function openDatabase(opts: {
   databaseUrl?: string;
   appUrl?: string;
+  /** Comma-separated URLs of streaming replicas (see db/replicas.ts). */
+  replicaUrls?: string;
   dataDir: string;
   log?: (line: string) => void;
   stopRunning?: boolean;
@@ -36,14 +41,18 @@ export async function openDatabase(opts: {
   const adminOrm = await MikroORM.init(ormOptions(url));
   await adminOrm.getMigrator().up();
   // Requests log in as the app role itself: no superuser session underneath to RESET ROLE back to.
-  const orm = await MikroORM.init(ormOptions(opts.appUrl || (await ensureAppLogin(url))));
+  const appUrl = opts.appUrl || (await ensureAppLogin(url));
+  const orm = await MikroORM.init(ormOptions(appUrl));
+  const replicas = await Promise.all(replicaAppUrls(opts.replicaUrls, appUrl).map((u) => MikroORM.init(ormOptions(u))));
   return {
     orm,
     adminOrm,
+    replicas,
     url,
     embedded,
     close: async () => {
       await orm.close(true);
+      await Promise.all(replicas.map((r) => r.close(true)));
       await adminOrm.close(true);
       await embedded?.stop();
     },

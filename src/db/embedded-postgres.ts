@@ -211,7 +211,8 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
       const timer = setTimeout(() => reject(new Error(`embedded PostgreSQL did not start in 60 s: ${out}`)), 60_000);
       const onData = (chunk: Buffer) => {
         out += chunk.toString();
-        if (out.includes('ready to accept connections')) {
+        // A standby (a replica's cluster) says "ready to accept read-only connections".
+        if (/ready to accept (read-only )?connections/.test(out)) {
           clearTimeout(timer);
           stderr.off('data', onData);
           stderr.resume();
