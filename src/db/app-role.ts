@@ -45,19 +45,22 @@ async function canLogIn(url: string): Promise<boolean> {
 }
 
 /**
- * Lets the app role log in with its derived password (after the migrations
- * created it). Checked first, so concurrent starts rarely alter the role; a
+ * Lets the app role log in with the password of `url` (DATABASE_APP_URL), or
+ * else one derived from the owner's credentials, after the migrations created
+ * it. Checked first, so concurrent starts rarely alter the role; a
  * concurrent ALTER ROLE is retried.
  */
-export async function ensureAppLogin(ownerUrl: string): Promise<string> {
-  const url = appUrl(ownerUrl);
+export async function ensureAppLogin(ownerUrl: string, url = appUrl(ownerUrl)): Promise<string> {
   if (await canLogIn(url)) return url;
+  const { username, password } = new URL(url);
+  // Only the app role's own password is ours to set; another role named here is the operator's to manage.
+  if (decodeURIComponent(username) !== APP_ROLE || !password) return url;
   for (let attempt = 0; ; attempt++) {
     const client = new Client({ connectionString: ownerUrl });
     await client.connect();
     try {
       await client.query(
-        `alter role ${APP_ROLE} with login nosuperuser nocreaterole nocreatedb noreplication nobypassrls password '${appPassword(ownerUrl).replace(/'/g, "''")}'`,
+        `alter role ${APP_ROLE} with login nosuperuser nocreaterole nocreatedb noreplication nobypassrls password '${decodeURIComponent(password).replace(/'/g, "''")}'`,
       );
       return url;
     } catch (e) {

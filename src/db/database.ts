@@ -41,7 +41,9 @@ export async function openDatabase(opts: {
   const adminOrm = await MikroORM.init(ormOptions(url));
   await adminOrm.getMigrator().up();
   // Requests log in as the app role itself: no superuser session underneath to RESET ROLE back to.
-  const appUrl = opts.appUrl || (await ensureAppLogin(url));
+  // The app role logs in with DATABASE_APP_URL's password when given (set by the owner here if it does not
+  // work yet, e.g. on a fresh database), else with one derived from the owner's credentials.
+  const appUrl = await ensureAppLogin(url, opts.appUrl || undefined);
   const orm = await MikroORM.init(ormOptions(appUrl));
   const replicas = await Promise.all(replicaAppUrls(opts.replicaUrls, appUrl).map((u) => MikroORM.init(ormOptions(u))));
   return {
