@@ -29,6 +29,7 @@ import { formatError } from './shared/errors';
 import { operationGate } from './shared/operation-gate';
 import { accessLog, noteAccess, requestIdOf } from './access-log';
 import { hasMetricsToken, Metrics, type PoolStats } from './metrics';
+import { activeSpan, inSpan } from './tracing';
 import { armor, assertComplexity, assertDocumentSize, REQUEST_LIMITS } from './shared/query-limits';
 import { AppError, ErrorCode, isDatabaseUnavailable, RETRY_AFTER_SECONDS, serviceUnavailable } from './shared/errors';
 
@@ -250,14 +251,28 @@ export async function createApp(opts: {
     const requestId = requestIdOf(req);
     const started = performance.now();
     let ctx: Context | undefined;
-    const result = await operations.run(
-      () =>
-        apollo.executeHTTPGraphQLRequest({
-          httpGraphQLRequest: { method: req.method ?? 'GET', headers, search, body },
-          context: async () => (ctx = createContext(contextDeps, session, requestId, clientAddressOf(req))),
-        }),
-      () => null,
-    );
+    // With tracing on, the operation's span: graphql-jit runs it, so graphql's own `execute` span never comes.
+    const result = await inSpan('graphql.operation', async (span) => {
+      const answer = await operations.run(
+        () =>
+          apollo.executeHTTPGraphQLRequest({
+            httpGraphQLRequest: { method: req.method ?? 'GET', headers, search, body },
+            context: async () => (ctx = createContext(contextDeps, session, requestId, clientAddressOf(req))),
+          }),
+        () => null,
+      );
+      if (span && ctx) {
+        const { operationName, operationType, database, errorCodes } = ctx.access;
+        span.setAttributes({
+          'sinergi.request_id': requestId,
+          'graphql.operation.name': operationName ?? '',
+          'graphql.operation.type': operationType ?? '',
+          'sinergi.database': database ?? '',
+          'sinergi.error_codes': errorCodes,
+        });
+      }
+      return answer;
+    });
     if (!result)
       return send(res, 503, 'application/json', JSON.stringify({ errors: [{ message: BUSY, extensions: { code: ErrorCode.SERVICE_UNAVAILABLE } }] }), {
         'retry-after': String(RETRY_AFTER_SECONDS),
@@ -316,6 +331,7 @@ export async function createApp(opts: {
     context,
     handle: (req, res) => {
       logAccess(req, res);
+      activeSpan()?.setAttribute('sinergi.request_id', requestIdOf(req));
       route(req, res).catch((err) => {
         // pino-http's logger for the request: the same line, with its request id.
         ((req as IncomingMessage & { log?: Logger }).log ?? log).error({ err }, 'request failed');

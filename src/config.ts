@@ -53,6 +53,9 @@ export interface Config {
   metricsHost: string;
   /** With it, the public port also serves `/metrics` to `Authorization: Bearer <token>`. */
   metricsToken: string | undefined;
+  /** OpenTelemetry tracing is on when set (OTLP/HTTP; the SDK reads the other OTEL_* settings itself). */
+  otlpEndpoint: string | undefined;
+  serviceName: string;
 }
 
 function int(name: string, value: string | undefined, fallback: number, max = 65535): number {
@@ -105,6 +108,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsPort: int('METRICS_PORT', env.METRICS_PORT, 0),
     metricsHost: env.METRICS_HOST || '127.0.0.1',
     metricsToken: metricsToken(env.METRICS_TOKEN),
+    otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT || undefined,
+    serviceName: env.OTEL_SERVICE_NAME || 'sinergi',
   };
 }
 

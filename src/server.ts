@@ -3,6 +3,8 @@
  * on an empty database, then the HTTP server on 127.0.0.1:PORT.
  */
 import 'reflect-metadata';
+// Before anything that loads http, pg or graphql: the tracing instrumentations wrap them as they load.
+import { stopTracing } from './tracing';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp, type App } from './app';
@@ -75,6 +77,7 @@ async function main() {
     metricsServer?.close();
     await app.stop();
     await db.close();
+    await stopTracing();
     process.exit(0);
   };
   process.on('SIGINT', () => void stop('SIGINT'));
