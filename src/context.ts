@@ -187,9 +187,10 @@ async function onReplicaOrPrimary(
   session: SessionClaims | null,
   budgetMs: number | undefined,
 ): Promise<[{ scope: BeginResult }[], Record<string, unknown>[] | undefined] | undefined> {
-  const replicas = present(deps.replicas, 'the replica router');
+  const replica = present(deps.replicas, 'the replica router').pick();
+  if (!replica) return undefined;
   const primary = ctx.em;
-  const { orm, name } = replicas.pick();
+  const { orm, name } = replica;
   const em = orm.em.fork({ clear: true }) as EntityManager;
   em.setFilterParams('scope', { scope: Scope.none() });
   ctx.em = em;
@@ -199,7 +200,8 @@ async function onReplicaOrPrimary(
     return [rows, undefined];
   } catch (err) {
     if (!isDatabaseUnavailable(err)) throw err;
-    ctx.log.warn({ err: String(err), replica: name }, 'replica unavailable: served by the primary');
+    replica.fail();
+    ctx.log.warn({ err: String(err), replica: name }, 'replica unavailable: served by the primary, and left alone for a while');
     ctx.em = primary;
     return undefined;
   }

@@ -45,7 +45,10 @@ export async function openDatabase(opts: {
   // work yet, e.g. on a fresh database), else with one derived from the owner's credentials.
   const appUrl = await ensureAppLogin(url, opts.appUrl || undefined);
   const orm = await MikroORM.init(ormOptions(appUrl));
-  const replicas = await Promise.all(replicaAppUrls(opts.replicaUrls, appUrl).map((u) => MikroORM.init(ormOptions(u))));
+  // A replica that does not answer within 2 s is skipped (db/replicas.ts), not waited for.
+  const replicas = await Promise.all(
+    replicaAppUrls(opts.replicaUrls, appUrl).map((u) => MikroORM.init({ ...ormOptions(u), driverOptions: { connection: { connectionTimeoutMillis: 2_000 } } })),
+  );
   return {
     orm,
     adminOrm,

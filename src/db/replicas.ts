@@ -7,11 +7,15 @@
  * writes, a session that committed a mutation (a login included: its session
  * row is new) is pinned to the primary for `pinMs`; with Redis the pin holds
  * at every process, else at the process that served the write. A replica
- * that cannot be reached is skipped, and the request is served by the primary.
+ * that cannot be reached (within 2 s) is left alone for REPLICA_REST_MS, and
+ * its requests are served by another replica or the primary.
  */
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type Redis from 'ioredis';
 import { LRUCache } from 'lru-cache';
+
+/** How long a replica that failed to answer is left alone: its requests go to the others, or the primary. */
+export const REPLICA_REST_MS = 10_000;
 
 export class ReplicaRouter {
   private next = 0;
@@ -30,10 +34,18 @@ export class ReplicaRouter {
     return this.replicas.length > 0;
   }
 
-  /** The next replica in turn, with its name for logs and metrics. */
-  pick(): { orm: MikroORM; name: string } {
-    const i = this.next++ % this.replicas.length;
-    return { orm: this.replicas[i], name: `replica-${i}` };
+  /** Replicas that failed to answer, until when they are left alone (ms since the epoch). */
+  private readonly down = new Map<number, number>();
+
+  /** The next replica in turn that is not resting after a failure, with its name; none when all are. */
+  pick(): { orm: MikroORM; name: string; fail(): void } | undefined {
+    const now = Date.now();
+    for (let tries = 0; tries < this.replicas.length; tries++) {
+      const i = this.next++ % this.replicas.length;
+      if ((this.down.get(i) ?? 0) > now) continue;
+      return { orm: this.replicas[i], name: `replica-${i}`, fail: () => this.down.set(i, Date.now() + REPLICA_REST_MS) };
+    }
+    return undefined;
   }
 
   private key = (sessionId: string) => `${this.prefix}:pin:${sessionId}`;
