@@ -20,7 +20,7 @@ import * as f from './support/factories';
 import { startTestApp, type Client as TestClient, type TestApp } from './support/test-app';
 import { post, startServerProcess, type ServerProcess } from './support/server-process';
 
-const binary = ['/usr/sbin/pgbouncer', '/usr/bin/pgbouncer', '/usr/local/bin/pgbouncer'].find(existsSync);
+let binary = ['/usr/sbin/pgbouncer', '/usr/bin/pgbouncer', '/usr/local/bin/pgbouncer'].find(existsSync);
 const POOL_SIZE = 3;
 const MINISTRIES = ['KP2MI', 'KESDM', 'KEMENPERIN', 'KEMENKES'];
 
@@ -39,16 +39,29 @@ const freePort = () =>
     });
   });
 
-/** PgBouncer refuses to run as root: as root it runs as the `postgres` OS user (the embedded PostgreSQL's). */
-function runAs(): { uid: number; gid: number } | undefined {
+/**
+ * PgBouncer refuses to run as root: as root it runs as the `postgres` OS user (the embedded PostgreSQL's, or
+ * the system PostgreSQL's); null when there is none.
+ */
+function runAs(): { uid: number; gid: number } | undefined | null {
   if (process.getuid?.() !== 0) return undefined;
-  const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim());
-  return { uid: id('-u'), gid: id('-g') };
+  try {
+    const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8', stdio: 'pipe' }).trim());
+    return { uid: id('-u'), gid: id('-g') };
+  } catch {
+    return null;
+  }
 }
 
 beforeAll(async () => {
   if (!binary) {
     console.log('PgBouncer: skipped, no pgbouncer binary (Debian: apt install pgbouncer)');
+    return;
+  }
+  const user = runAs();
+  if (user === null) {
+    console.log('PgBouncer: skipped, it refuses to run as root and there is no postgres OS user to run it as');
+    binary = undefined;
     return;
   }
   t = await startTestApp();
@@ -81,7 +94,7 @@ beforeAll(async () => {
     ].join('\n') + '\n',
   );
   chmodSync(path.join(dir, 'users.txt'), 0o644);
-  bouncer = spawn(binary, [path.join(dir, 'pgbouncer.ini')], { ...runAs(), stdio: ['ignore', 'pipe', 'pipe'] });
+  bouncer = spawn(binary, [path.join(dir, 'pgbouncer.ini')], { ...user, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   bouncer.stdout?.on('data', (c) => (out += c));
   bouncer.stderr?.on('data', (c) => (out += c));
