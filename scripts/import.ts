@@ -24,7 +24,8 @@ async function main() {
   const file = arg('file');
   const email = arg('as');
   const mode = arg('mode')?.toUpperCase().replace(/-/g, '_') ?? 'ALL_OR_NOTHING';
-  const password = process.env.SINERGI_PASSWORD ?? arg('password');
+  // Never an argument: other users of the machine can read a process's arguments.
+  const password = process.env.SINERGI_PASSWORD;
   if (!kind || !file || !email || !password) {
     console.error('usage: SINERGI_PASSWORD=… npm run import -- --kind institutions|programs|trainees --file data.csv --as <e-mail> [--mode good-rows-only]');
     return 2;
