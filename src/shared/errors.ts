@@ -51,7 +51,7 @@ export const conflict = (message: string, field?: string) => new AppError(ErrorC
 export const staleVersion = () => conflict('The record was changed by someone else meanwhile; read it again.', 'expectedVersion');
 
 // INTERNAL_SERVER_ERROR is not here: Apollo gives that code to every unexpected error, whose message must not leak.
-const PASS_THROUGH = new Set<string>([
+const PASS_THROUGH: ReadonlySet<string> = new Set<string>([
   ErrorCode.BAD_USER_INPUT,
   ErrorCode.UNAUTHENTICATED,
   ErrorCode.FORBIDDEN,
@@ -67,6 +67,9 @@ const PASS_THROUGH = new Set<string>([
   'PERSISTED_QUERY_NOT_SUPPORTED',
   'OPERATION_RESOLUTION_FAILURE',
 ]);
+
+/** Every `extensions.code` a client can get (the README lists each). */
+export const CLIENT_ERROR_CODES: readonly string[] = [...PASS_THROUGH, ErrorCode.INTERNAL_SERVER_ERROR];
 
 /** Seconds a client should wait before trying again while the database is away. */
 export const RETRY_AFTER_SECONDS = 5;

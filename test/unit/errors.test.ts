@@ -1,6 +1,8 @@
 import { GraphQLError } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { badUserInput, formatError } from '../../src/shared/errors';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { badUserInput, CLIENT_ERROR_CODES, ErrorCode, formatError } from '../../src/shared/errors';
 
 const formatted = (e: GraphQLError) => ({ message: e.message, extensions: { code: 'INTERNAL_SERVER_ERROR', ...e.extensions, stacktrace: ['at x.ts:1'] } });
 
@@ -30,5 +32,15 @@ describe('formatError', () => {
     const out = formatError(formatted(e), e);
     expect(out.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.annualCapacity' });
     expect(out.message).toBe('input.annualCapacity: annualCapacity must not be less than 0');
+  });
+});
+
+describe('the error codes', () => {
+  it('the README lists every code a client can get, each in its table of codes', () => {
+    const readme = readFileSync(path.resolve(__dirname, '..', '..', 'README.md'), 'utf8');
+    const table = readme.slice(readme.indexOf('| code | HTTP | when |'));
+    const listed = [...table.slice(0, table.indexOf('\n\n')).matchAll(/^\s*\| `([A-Z_]+)` \|/gm)].map((m) => m[1]);
+    expect(new Set(listed)).toEqual(new Set(CLIENT_ERROR_CODES));
+    for (const code of Object.values(ErrorCode)) expect(CLIENT_ERROR_CODES).toContain(code);
   });
 });
