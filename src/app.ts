@@ -15,7 +15,7 @@ import { TokenService } from './access/tokens';
 import { appendEvent, sealsWritten, type AuditAppender } from './modules/audit/audit.chain';
 import { LoginThrottle } from './modules/account/login-throttle';
 import type { Config } from './config';
-import { createContext, sessionFromHeader, type Context } from './context';
+import { bearerFrom, createContext, type Context } from './context';
 import { graphiqlAsset, graphiqlPage } from './graphiql';
 import { buildAppSchema } from './schema';
 import { rowAheadOf } from './kernel/row-update';
@@ -67,7 +67,7 @@ export async function createApp(opts: {
 }): Promise<App> {
   const { orm, config, log } = opts;
   preparing.enabled = config.preparedStatements;
-  const tokens = new TokenService(config.jwtSecret, config.jwtTtl);
+  const tokens = new TokenService(config.jwtSecret, config.jwtTtl, config.accessTokenTtl);
   const cursors = new CursorSeal(config.jwtSecret);
   const redis = config.redisUrl ? new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2, enableOfflineQueue: true }) : null;
   const loginThrottle = new LoginThrottle(redis, config.redisPrefix);
@@ -175,7 +175,7 @@ export async function createApp(opts: {
 
   const contextDeps = { orm, replicas, tokens, cursors, loginThrottle, log, auditKey: config.auditKey, appendAudit: opts.appendAudit ?? metered(metrics) };
   const context = async (authorization?: string | null, requestId: string = randomUUID(), clientAddress?: string) =>
-    createContext(contextDeps, await sessionFromHeader(tokens, authorization), requestId, clientAddress);
+    createContext(contextDeps, await bearerFrom(tokens, authorization), requestId, clientAddress);
 
   /** The client's address: the socket's, or the one TRUST_PROXY proxies in front of us saw (X-Forwarded-For, counted from the right). */
   const clientAddressOf = (req: IncomingMessage): string => {
@@ -205,7 +205,8 @@ export async function createApp(opts: {
     for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
     // Limits before parsing depend on who asks: a valid token (signature and expiry; cheap) or nobody.
     // Verified once: the same claims build the request's context below.
-    const session = await sessionFromHeader(tokens, req.headers.authorization);
+    const bearer = await bearerFrom(tokens, req.headers.authorization);
+    const { session } = bearer;
     const anonymous = !session;
     const limits = anonymous ? REQUEST_LIMITS.anonymous : REQUEST_LIMITS.authenticated;
     let body: unknown;
@@ -257,7 +258,7 @@ export async function createApp(opts: {
         () =>
           apollo.executeHTTPGraphQLRequest({
             httpGraphQLRequest: { method: req.method ?? 'GET', headers, search, body },
-            context: async () => (ctx = createContext(contextDeps, session, requestId, clientAddressOf(req))),
+            context: async () => (ctx = createContext(contextDeps, bearer, requestId, clientAddressOf(req))),
           }),
         () => null,
       );

@@ -23,7 +23,10 @@ export interface Config {
   /** How long a session that wrote reads from the primary only, so that it reads its own writes (ms). */
   replicaPinMs: number;
   jwtSecret: string;
+  /** Lifetime of a session and its refresh token. */
   jwtTtl: string;
+  /** Lifetime of an access token. */
+  accessTokenTtl: string;
   /** Signs audit events and checkpoints (HMAC-SHA256); keep it outside the database. */
   auditKey: string;
   logLevel: string;
@@ -72,6 +75,14 @@ function flag(name: string, value: string | undefined, fallback: boolean): boole
   throw new Error(`${name} must be true or false, got "${value}"`);
 }
 
+/** A duration such as `15m`, `8h`, `30s` or `900` (seconds). */
+function duration(name: string, value: string | undefined, fallback: string): string {
+  if (value === undefined || value === '') return fallback;
+  if (!/^\d+\s*[smhd]?$/.test(value.trim()) || /^0+\s*[smhd]?$/.test(value.trim()))
+    throw new Error(`${name} must be a duration such as 15m, 8h or 900, got "${value}"`);
+  return value.trim();
+}
+
 /** A guessable token would publish the metrics: at least 32 characters. */
 function metricsToken(value: string | undefined): string | undefined {
   if (!value) return undefined;
@@ -91,7 +102,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseReplicaUrls: env.DATABASE_REPLICA_URLS || undefined,
     replicaPinMs: int('REPLICA_PIN_SECONDS', env.REPLICA_PIN_SECONDS, 5, 3600) * 1000,
     jwtSecret: env.JWT_SECRET || DEFAULT_JWT_SECRET,
-    jwtTtl: env.JWT_TTL || '8h',
+    jwtTtl: duration('JWT_TTL', env.JWT_TTL, '8h'),
+    accessTokenTtl: duration('ACCESS_TOKEN_TTL', env.ACCESS_TOKEN_TTL, '15m'),
     auditKey: env.AUDIT_KEY || DEFAULT_AUDIT_KEY,
     logLevel: env.LOG_LEVEL || (nodeEnv === 'test' ? 'silent' : 'info'),
     seedDemo: env.SEED_DEMO !== 'false',

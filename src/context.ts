@@ -12,7 +12,7 @@ import { present } from './shared/present';
 import { beginWith, commitWithoutFlush, sqlLiteral } from './db/begin';
 import { rowReadStatement, type RowAhead } from './kernel/row-update';
 import type { ReplicaRouter } from './db/replicas';
-import { isDatabaseUnavailable } from './shared/errors';
+import { isDatabaseUnavailable, type AuthProblem } from './shared/errors';
 
 /** What every resolver gets: one forked EntityManager in one transaction, the verified viewer and its data scope. */
 export interface Context {
@@ -26,6 +26,10 @@ export interface Context {
   personalLog: PersonalDataLog | null;
   /** The session the token carries, or the one `login` opened: a write pins it to the primary (db/replicas.ts). */
   sessionId: string | null;
+  /** Why nobody is identified, when nobody is: no token, a bad or expired one, or a session that ended. */
+  authProblem(): AuthProblem;
+  /** The session the request's token carries (its id and secret), if it had a valid one: what `logout` ends. */
+  currentSession(): Pick<SessionClaims, 'sessionId' | 'secret'> | null;
   requestId: string;
   log: Logger;
   tokens: TokenService;
@@ -94,10 +98,19 @@ export interface ContextDeps {
   replicas?: ReplicaRouter;
 }
 
-/** Reads `Authorization: Bearer …`; a bad or expired token makes the request anonymous. */
-export async function sessionFromHeader(tokens: TokenService, header: string | undefined | null): Promise<SessionClaims | null> {
+/** What `Authorization: Bearer …` carried: a session's claims, or why none (a bad or expired token makes the request anonymous). */
+export interface Bearer {
+  session: SessionClaims | null;
+  problem: AuthProblem;
+}
+
+export async function bearerFrom(tokens: TokenService, header: string | undefined | null): Promise<Bearer> {
   const match = /^Bearer\s+(\S+)$/i.exec(header ?? '');
-  return match ? tokens.verify(match[1]) : null;
+  if (!match) return { session: null, problem: header ? 'INVALID_TOKEN' : 'MISSING_TOKEN' };
+  const checked = await tokens.check(match[1]);
+  if (checked === 'expired') return { session: null, problem: 'TOKEN_EXPIRED' };
+  if (checked === 'invalid') return { session: null, problem: 'INVALID_TOKEN' };
+  return { session: checked, problem: 'SESSION_ENDED' };
 }
 
 interface BeginResult {
@@ -114,7 +127,8 @@ interface BeginResult {
   readsAll: string[];
 }
 
-export function createContext(deps: ContextDeps, session: SessionClaims | null, requestId: string, clientAddress = 'in-process'): Context {
+export function createContext(deps: ContextDeps, bearer: Bearer, requestId: string, clientAddress = 'in-process'): Context {
+  const { session } = bearer;
   // A fresh identity map per request: never share entities (or their scope) across callers.
   const em = deps.orm.em.fork({ clear: true }) as EntityManager;
   em.setFilterParams('scope', { scope: Scope.none() });
@@ -128,6 +142,9 @@ export function createContext(deps: ContextDeps, session: SessionClaims | null, 
     readOnly: false,
     personalLog: null,
     sessionId: session?.sessionId ?? null,
+    // A token that checked out but identifies nobody: its session has ended.
+    authProblem: () => bearer.problem,
+    currentSession: () => (session ? { sessionId: session.sessionId, secret: session.secret } : null),
     requestId,
     log: deps.log.child({ requestId }),
     access: { operationName: null, operationType: null, accountId: null, ministryId: null, errorCodes: [], database: null },

@@ -93,27 +93,52 @@ export function graphiqlPage(demoPassword: string | null): string {
 <script src="/graphiql/graphiql.js"></script>
 <script>
   const KEY = 'sinergi.token';
+  // The refresh token: GraphiQL trades it for a new access token before the old one expires, unnoticed.
+  const REFRESH = 'sinergi.refresh';
   const who = document.getElementById('who');
+  const expiry = (t) => { try { return JSON.parse(atob(t.split('.')[1].replace(/-/g, '+').replace(/_/g, '/'))).exp * 1000; } catch { return 0; } };
   const show = () => {
     const t = localStorage.getItem(KEY);
     if (!t) { who.textContent = 'not logged in'; return; }
-    try { const p = JSON.parse(atob(t.split('.')[1].replace(/-/g, '+').replace(/_/g, '/'))); who.textContent = 'logged in: ' + p.role + ' (token until ' + new Date(p.exp * 1000).toLocaleTimeString() + ')'; }
+    try { const p = JSON.parse(atob(t.split('.')[1].replace(/-/g, '+').replace(/_/g, '/'))); who.textContent = 'logged in: ' + p.role + (localStorage.getItem(REFRESH) ? ' (renewed as it expires)' : ' (token until ' + new Date(p.exp * 1000).toLocaleTimeString() + ')'); }
     catch { who.textContent = 'token set'; }
   };
-  const post = (body) => fetch('/graphql', {
+  const send = (body, token) => fetch('/graphql', {
     method: 'POST',
-    headers: Object.assign({ 'content-type': 'application/json' }, localStorage.getItem(KEY) ? { authorization: 'Bearer ' + localStorage.getItem(KEY) } : {}),
+    headers: Object.assign({ 'content-type': 'application/json' }, token ? { authorization: 'Bearer ' + token } : {}),
     body: JSON.stringify(body),
   }).then((r) => r.json());
+  let refreshing = null;
+  const refresh = () => refreshing || (refreshing = (async () => {
+    const r = await send({ query: 'mutation Refresh($r: String!) { refreshToken(refreshToken: $r) { token } }', variables: { r: localStorage.getItem(REFRESH) } });
+    if (r.data && r.data.refreshToken) localStorage.setItem(KEY, r.data.refreshToken.token);
+    else { localStorage.removeItem(KEY); localStorage.removeItem(REFRESH); }
+    show();
+  })().finally(() => { refreshing = null; }));
+  const post = async (body) => {
+    // A minute before the access token expires, a new one; and once more if the server says it has.
+    if (localStorage.getItem(REFRESH) && expiry(localStorage.getItem(KEY) || '') - Date.now() < 60000) await refresh();
+    let r = await send(body, localStorage.getItem(KEY));
+    const reason = r.errors && r.errors[0] && r.errors[0].extensions && r.errors[0].extensions.reason;
+    if (reason === 'TOKEN_EXPIRED' && localStorage.getItem(REFRESH)) { await refresh(); r = await send(body, localStorage.getItem(KEY)); }
+    return r;
+  };
   document.getElementById('login').addEventListener('submit', async (e) => {
     e.preventDefault();
     localStorage.removeItem(KEY);
-    const r = await post({ query: 'mutation Login($email: String!, $password: String!) { login(email: $email, password: $password) { token } }',
+    localStorage.removeItem(REFRESH);
+    const r = await send({ query: 'mutation Login($email: String!, $password: String!) { login(email: $email, password: $password) { token refreshToken } }',
       variables: { email: document.getElementById('email').value, password: document.getElementById('password').value } });
-    if (r.data && r.data.login) { localStorage.setItem(KEY, r.data.login.token); show(); } else { who.textContent = (r.errors && r.errors[0].message) || 'login failed'; }
+    if (r.data && r.data.login) { localStorage.setItem(KEY, r.data.login.token); localStorage.setItem(REFRESH, r.data.login.refreshToken); show(); }
+    else { who.textContent = (r.errors && r.errors[0].message) || 'login failed'; }
   });
-  document.getElementById('use').onclick = () => { localStorage.setItem(KEY, document.getElementById('token').value.trim()); show(); };
-  document.getElementById('logout').onclick = () => { localStorage.removeItem(KEY); show(); };
+  document.getElementById('use').onclick = () => { localStorage.setItem(KEY, document.getElementById('token').value.trim()); localStorage.removeItem(REFRESH); show(); };
+  // Ends the session on the server too, not only here.
+  document.getElementById('logout').onclick = async () => {
+    const r = localStorage.getItem(REFRESH);
+    if (r) await send({ query: 'mutation Logout($r: String) { logout(refreshToken: $r) }', variables: { r } }).catch(() => undefined);
+    localStorage.removeItem(KEY); localStorage.removeItem(REFRESH); show();
+  };
   show();
   ReactDOM.createRoot(document.getElementById('graphiql')).render(React.createElement(GraphiQL, {
     fetcher: (params) => post(params),

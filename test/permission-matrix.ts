@@ -2,7 +2,8 @@
  * The permission matrix, as data: for every root query and mutation, what
  * each role gets — `A` allowed, `S` scoped (allowed, within its ministry and
  * the MoUs in force), `-` denied. Columns: VIEWER EDITOR ADMIN AUDITOR
- * PLATFORM_ADMIN; anonymous callers are denied everything but `login`.
+ * PLATFORM_ADMIN; anonymous callers are denied everything but `login` and
+ * `refreshToken` (whose refresh token proves the session).
  * permission-matrix.test.ts executes every cell against the server, and fails
  * when the schema has a root field that is missing here.
  */
@@ -38,6 +39,8 @@ export const MATRIX: Record<'query' | 'mutation', Record<string, string>> = {
   },
   mutation: {
     login: 'A A A A A',
+    refreshToken: 'A A A A A',
+    logout: 'A A A A A',
     createInstitution: '- S S - -',
     updateInstitution: '- S S - -',
     deleteInstitution: '- S S - -',
@@ -77,3 +80,6 @@ export const MATRIX: Record<'query' | 'mutation', Record<string, string>> = {
 
 export type Cell = 'A' | 'S' | '-';
 export const cells = (row: string): Cell[] => row.split(' ') as Cell[];
+
+/** What an anonymous caller may call: the operations whose argument proves who it is. */
+export const ANONYMOUS_ALLOWED: ReadonlySet<string> = new Set(['login', 'refreshToken']);

@@ -15,7 +15,7 @@ export function requireOwnMinistry(ctx: Pick<Context, 'scope'>): string {
 }
 
 /** The identified caller: operations behind any rule other than `anyone`. */
-export function requireViewer(ctx: Pick<Context, 'viewer'>): Viewer {
-  if (!ctx.viewer) throw unauthenticated();
+export function requireViewer(ctx: Pick<Context, 'viewer' | 'authProblem'>): Viewer {
+  if (!ctx.viewer) throw unauthenticated(ctx.authProblem());
   return ctx.viewer;
 }

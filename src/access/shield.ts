@@ -17,9 +17,9 @@ import { present } from '../shared/present';
 
 const PENDING = 'Your account awaits approval by an ADMIN of your ministry: until then you may read only your own account.';
 /** Any identity the database recognised, an account pending approval included. */
-const identified = rule('identified', { cache: 'contextual' })((_p, _a, ctx: Context) => (ctx.viewer ? true : unauthenticated()));
+const identified = rule('identified', { cache: 'contextual' })((_p, _a, ctx: Context) => (ctx.viewer ? true : unauthenticated(ctx.authProblem())));
 const authenticated = rule('authenticated', { cache: 'contextual' })((_p, _a, ctx: Context) =>
-  !ctx.viewer ? unauthenticated() : ctx.viewer.pending ? forbidden(PENDING, 'account:pending-approval') : true,
+  !ctx.viewer ? unauthenticated(ctx.authProblem()) : ctx.viewer.pending ? forbidden(PENDING, 'account:pending-approval') : true,
 );
 
 const MESSAGES: Record<Audience, string> = {
@@ -44,7 +44,7 @@ function audienceRule(audience: Audience): IRule | typeof allow {
 
   const roles = AUDIENCE_ROLES[audience];
   return rule(`audience:${audience}`, { cache: 'contextual' })(async (_p, _a, ctx: Context) => {
-    if (!ctx.viewer) return unauthenticated();
+    if (!ctx.viewer) return unauthenticated(ctx.authProblem());
     if (ctx.viewer.pending) return forbidden(PENDING, 'account:pending-approval');
     const needsMinistry = roles.every((r) => MINISTRY_ROLES.has(r));
     if (!roles.includes(ctx.viewer.role) || (needsMinistry && !ctx.viewer.ministryId)) return forbidden(MESSAGES[audience], `audience:${audience}`);

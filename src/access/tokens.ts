@@ -2,8 +2,15 @@
  * Signed session tokens (HS256 JWT via `jose`). A token carries a database
  * session (id and secret, opened by `sinergi_login`); who the caller is, and
  * what it may read, the database derives from that session on every request,
- * so a role change or deactivation applies at once and nobody holding only
- * the app's database credentials can act as an account without its token.
+ * so a role change, a deactivation or a logout applies at once and nobody
+ * holding only the app's database credentials can act as an account without
+ * its token.
+ *
+ * Two kinds, told apart by their audience: a short-lived access token
+ * (`ACCESS_TOKEN_TTL`, 15 minutes), sent with every request, and a refresh
+ * token that lives as long as the session (`JWT_TTL`), accepted only by the
+ * `refreshToken` mutation, which answers a new access token while the session
+ * lasts. A leaked access token is good for minutes; `logout` ends both.
  */
 import { jwtVerify, SignJWT, errors as joseErrors } from 'jose';
 import { LRUCache } from 'lru-cache';
@@ -11,6 +18,16 @@ import { Role } from './roles';
 
 const ISSUER = 'sinergi';
 const AUDIENCE = 'sinergi-api';
+const REFRESH_AUDIENCE = 'sinergi-refresh';
+
+/** Why a token identifies nobody: it could not be checked as ours, or its time is up. */
+export type TokenProblem = 'invalid' | 'expired';
+
+/** Seconds in a duration such as `15m`, `8h`, `30s`, `2d` or `900`; undefined when it is none. */
+export function durationSeconds(text: string): number | undefined {
+  const m = /^(\d+)\s*([smhd]?)$/.exec(text.trim());
+  return m ? Number(m[1]) * ({ s: 1, m: 60, h: 3600, d: 86400, '': 1 } as Record<string, number>)[m[2]] : undefined;
+}
 
 /** What a token proves: a session of an account. Ministry and role are informative only. */
 export interface SessionClaims {
@@ -25,27 +42,43 @@ export class TokenService {
   private readonly key: Uint8Array;
   constructor(
     secret: string,
+    /** Lifetime of a session, and of its refresh token. */
     private readonly ttl: string,
+    /** Lifetime of an access token. */
+    private readonly accessTtl = '15m',
   ) {
     this.key = new TextEncoder().encode(secret);
   }
 
-  /** Lifetime of a token, and of the session behind it, in seconds. */
+  /** Lifetime of a session (and of its refresh token), in seconds. */
   get ttlSeconds(): number {
-    const m = /^(\d+)\s*([smhd]?)$/.exec(this.ttl.trim());
-    if (!m) return 8 * 3600;
-    return Number(m[1]) * ({ s: 1, m: 60, h: 3600, d: 86400, '': 1 } as Record<string, number>)[m[2]];
+    return durationSeconds(this.ttl) ?? 8 * 3600;
   }
 
-  sign(claims: SessionClaims): Promise<string> {
+  /** Lifetime of an access token, in seconds: never longer than the session's. */
+  get accessTtlSeconds(): number {
+    return Math.min(durationSeconds(this.accessTtl) ?? 900, this.ttlSeconds);
+  }
+
+  private jwt(claims: SessionClaims, audience: string, seconds: number): Promise<string> {
     return new SignJWT({ ministryId: claims.ministryId, role: claims.role, sid: claims.sessionId, sst: claims.secret })
       .setProtectedHeader({ alg: 'HS256' })
       .setSubject(claims.accountId)
       .setIssuer(ISSUER)
-      .setAudience(AUDIENCE)
+      .setAudience(audience)
       .setIssuedAt()
-      .setExpirationTime(this.ttl)
+      .setExpirationTime(Math.floor(Date.now() / 1000) + seconds)
       .sign(this.key);
+  }
+
+  /** An access token: what every request sends. */
+  sign(claims: SessionClaims): Promise<string> {
+    return this.jwt(claims, AUDIENCE, this.accessTtlSeconds);
+  }
+
+  /** A refresh token for the same session, good for the session's lifetime and for `refreshToken` only. */
+  signRefresh(claims: SessionClaims, secondsLeft = this.ttlSeconds): Promise<string> {
+    return this.jwt(claims, REFRESH_AUDIENCE, Math.max(1, secondsLeft));
   }
 
   /**
@@ -57,20 +90,42 @@ export class TokenService {
 
   /** The claims, or null for a token that is missing its signature, expired, or otherwise not ours. */
   async verify(token: string): Promise<SessionClaims | null> {
+    const checked = await this.check(token);
+    return typeof checked === 'string' ? null : checked;
+  }
+
+  /** The claims of an access token, or why it identifies nobody. */
+  async check(token: string): Promise<SessionClaims | TokenProblem> {
     const known = this.verified.get(token);
     if (known) return known;
+    const checked = await this.open(token, AUDIENCE);
+    if (typeof checked !== 'string') {
+      // jwtVerify refused it if expired; `exp` is always set by this service.
+      const ms = checked.exp * 1000 - Date.now();
+      if (ms > 0) this.verified.set(token, checked.claims, { ttl: ms });
+      return checked.claims;
+    }
+    return checked;
+  }
+
+  /** The claims of a refresh token and the seconds it has left, or why it is refused. */
+  async checkRefresh(token: string): Promise<{ claims: SessionClaims; secondsLeft: number } | TokenProblem> {
+    const checked = await this.open(token, REFRESH_AUDIENCE);
+    return typeof checked === 'string' ? checked : { claims: checked.claims, secondsLeft: checked.exp - Math.floor(Date.now() / 1000) };
+  }
+
+  private async open(token: string, audience: string): Promise<{ claims: SessionClaims; exp: number } | TokenProblem> {
     try {
-      const { payload } = await jwtVerify(token, this.key, { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'] });
+      const { payload } = await jwtVerify(token, this.key, { issuer: ISSUER, audience, algorithms: ['HS256'] });
       const role = payload.role as Role;
-      if (!payload.sub || !Object.values(Role).includes(role) || typeof payload.sid !== 'string' || typeof payload.sst !== 'string') return null;
+      if (!payload.sub || !Object.values(Role).includes(role) || typeof payload.sid !== 'string' || typeof payload.sst !== 'string') return 'invalid';
+      if (typeof payload.exp !== 'number') return 'invalid';
       const ministryId = typeof payload.ministryId === 'string' ? payload.ministryId : null;
-      const claims = { accountId: payload.sub, ministryId, role, sessionId: payload.sid, secret: payload.sst };
-      // jwtVerify refused it if expired; `exp` is optional in a JWT, but this service always sets it.
-      const ms = typeof payload.exp === 'number' ? payload.exp * 1000 - Date.now() : 0;
-      if (ms > 0) this.verified.set(token, claims, { ttl: ms });
-      return claims;
+      return { claims: { accountId: payload.sub, ministryId, role, sessionId: payload.sid, secret: payload.sst }, exp: payload.exp };
     } catch (e) {
-      if (e instanceof joseErrors.JOSEError) return null;
+      // Only a token whose signature held is told apart as expired: a forgery learns nothing.
+      if (e instanceof joseErrors.JWTExpired) return 'expired';
+      if (e instanceof joseErrors.JOSEError) return 'invalid';
       throw e;
     }
   }

@@ -31,7 +31,17 @@ export class AppError extends GraphQLError {
 export const badUserInput = (message: string, field: string, extra: Record<string, unknown> = {}) =>
   new AppError(ErrorCode.BAD_USER_INPUT, message, { field, ...extra });
 
-export const unauthenticated = () => new AppError(ErrorCode.UNAUTHENTICATED, 'Log in first: send a token as "Authorization: Bearer <token>".');
+/** Why a request identifies nobody, as `extensions.reason` of its UNAUTHENTICATED error. */
+export type AuthProblem = 'MISSING_TOKEN' | 'INVALID_TOKEN' | 'TOKEN_EXPIRED' | 'SESSION_ENDED';
+
+const AUTH_MESSAGES: Record<AuthProblem, string> = {
+  MISSING_TOKEN: 'Log in first: send a token as "Authorization: Bearer <token>".',
+  INVALID_TOKEN: 'The token is not valid: it is malformed or was not signed by this server. Log in again.',
+  TOKEN_EXPIRED: 'The token has expired: get a new one with refreshToken, or log in again.',
+  SESSION_ENDED: 'The session behind this token has ended (logged out, expired, or the account was changed or locked): log in again.',
+};
+
+export const unauthenticated = (reason: AuthProblem = 'MISSING_TOKEN') => new AppError(ErrorCode.UNAUTHENTICATED, AUTH_MESSAGES[reason], { reason });
 
 export const forbidden = (message = 'Your role or ministry may not do this.', rule?: string, field?: string) =>
   new AppError(ErrorCode.FORBIDDEN, message, { ...(rule ? { rule } : {}), ...(field ? { field } : {}) });

@@ -42,6 +42,14 @@ export async function rootOperations(t: TestApp): Promise<{ clients: Map<string,
     return expectOk(res).createMou.id;
   };
   const fresh = async () => f.ministryWorld(em, kp2mi);
+  /** The refresh token of a new session of the role's account. */
+  const freshRefreshToken = async (role: string) => {
+    const res = await clients.get('ANONYMOUS')!.raw('mutation($e: String!, $p: String!) { login(email: $e, password: $p) { refreshToken } }', {
+      e: clients.get(role)!.account!.email,
+      p: TEST_PASSWORD,
+    });
+    return expectOk(res).login.refreshToken as string;
+  };
   let countries = 0;
   /** An MoU of KP2MI and KEMENPERIN signed by both, made directly so that terminate and amend can succeed. */
   const activeMou = async () => {
@@ -133,6 +141,16 @@ export async function rootOperations(t: TestApp): Promise<{ clients: Map<string,
       query: 'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }',
       variables: { e: clients.get('VIEWER')!.account!.email, p: TEST_PASSWORD },
     }),
+    // A session of its own for each call (a login as the role's account), so that ending it leaves the
+    // shared clients' sessions alone; anonymous callers send no refresh token.
+    refreshToken: async (who) => ({
+      query: 'mutation($r: String!) { refreshToken(refreshToken: $r) { token expiresAt } }',
+      variables: { r: await freshRefreshToken(who === 'ANONYMOUS' ? 'VIEWER' : (who ?? 'EDITOR')) },
+    }),
+    logout: async (who) =>
+      who === 'ANONYMOUS'
+        ? { query: 'mutation { logout }' }
+        : { query: 'mutation($r: String) { logout(refreshToken: $r) }', variables: { r: await freshRefreshToken(who ?? 'EDITOR') } },
     createInstitution: async () => ({
       query: 'mutation($i: CreateInstitutionInput!) { createInstitution(input: $i) { id } }',
       variables: { i: { name: 'Matrix BLK', type: 'TRAINING_CENTRE', provinceCode: '35', annualCapacity: 10 } },

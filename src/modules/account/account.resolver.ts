@@ -1,5 +1,5 @@
 import { requireOwnMinistry, requireViewer } from '../../access/guards';
-import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, GraphQLISODateTime, ID, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
 import { Role } from '../../access/roles';
 import { compact, searchFilter } from '../../shared/filters';
 import { fromGlobalId, toGlobalId } from '../../shared/global-id';
@@ -10,15 +10,27 @@ import { CreateAccountInput, REFUSED_EMAIL, UpdateAccountInput } from './account
 import { hash as argon2Hash } from '@node-rs/argon2';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { Context } from '../../context';
-import { AppError, badUserInput, ErrorCode, forbidden, notWritable } from '../../shared/errors';
+import { AppError, badUserInput, ErrorCode, forbidden, notWritable, unauthenticated } from '../../shared/errors';
 import { Ministry } from '../../kernel/ministry.entity';
 import { Account } from './account.entity';
 
 @ObjectType({ simpleResolvers: true })
 export class LoginPayload {
-  @Field(() => String, { description: 'Send as "Authorization: Bearer <token>".' }) token!: string;
-  @Field(() => Account) account!: Account;
+  @Field(() => String, {
+    description: 'The access token: send it as "Authorization: Bearer <token>". It expires at `expiresAt` (ACCESS_TOKEN_TTL, 15 minutes).',
+  })
+  token!: string;
+  @Field(() => GraphQLISODateTime, { description: 'When `token` expires: get a new one with `refreshToken` before then.' }) expiresAt!: Date;
+  @Field(() => String, {
+    description:
+      'Exchanged with `refreshToken` for a new access token while the session lasts (JWT_TTL, 8 hours). Keep it out of logs and URLs; `logout` ends it.',
+  })
+  refreshToken!: string;
+  @Field(() => Account, { description: 'The account the session is of, as it is now.' }) account!: Account;
 }
+
+/** The longest token this server signs is some 500 characters: anything far longer is not one. */
+const MAX_TOKEN_LENGTH = 4096;
 
 const AccountConnection = connectionOf(Account);
 
@@ -79,6 +91,17 @@ function assertUpdatable(ctx: Context, account: Account, input: UpdateAccountInp
     throw forbidden('A ministry ADMIN grants VIEWER or EDITOR only.', 'account:ministry-admin', 'input.role');
 }
 
+/** The payload of a login or refresh: a fresh access token for the session, its expiry, the refresh token, the account. */
+async function issue(
+  ctx: Context,
+  session: { sessionId: string; secret: string; accountId: string; role: Role; ministryId: string | null },
+  refreshToken: string,
+): Promise<LoginPayload> {
+  const token = await ctx.tokens.sign(session);
+  const account = await ctx.em.findOneOrFail(Account, { id: session.accountId });
+  return { token, expiresAt: new Date(Date.now() + ctx.tokens.accessTtlSeconds * 1000), refreshToken, account };
+}
+
 @Resolver(() => Account)
 export class AccountResolver {
   @Mutation(() => LoginPayload, { description: 'Exchange e-mail and password for a signed token.' })
@@ -105,11 +128,49 @@ export class AccountResolver {
       throw new AppError(ErrorCode.UNAUTHENTICATED, 'Wrong e-mail or password.');
     }
     await ctx.loginThrottle.succeeded(key, ctx.clientAddress);
-    const token = await ctx.tokens.sign(session);
     // The rest of this response (the account, its ministry) is read as the new identity.
     await ctx.identify(session);
-    const account = await ctx.em.findOneOrFail(Account, { id: session.accountId });
-    return { token, account };
+    return issue(ctx, session, await ctx.tokens.signRefresh(session));
+  }
+
+  @Mutation(() => LoginPayload, {
+    description:
+      "A new access token for the session of a refresh token, while the session lasts: no password needed, and the caller's own access token may have expired. The role and ministry in it are the account's as they are now.",
+  })
+  async refreshToken(@Arg('refreshToken', () => String) refreshToken: string, @Ctx() ctx: Context): Promise<LoginPayload> {
+    if (refreshToken.length > MAX_TOKEN_LENGTH) throw badUserInput(`Not a refresh token: at most ${MAX_TOKEN_LENGTH} characters.`, 'refreshToken');
+    const checked = await ctx.tokens.checkRefresh(refreshToken.trim());
+    // A refresh token lives as long as its session: expired, the session has ended too.
+    if (typeof checked === 'string') throw unauthenticated(checked === 'expired' ? 'SESSION_ENDED' : 'INVALID_TOKEN');
+    await ctx.identify(checked.claims);
+    const viewer = ctx.viewer;
+    if (!viewer) throw unauthenticated('SESSION_ENDED');
+    return issue(ctx, { ...checked.claims, role: viewer.role, ministryId: viewer.ministryId }, refreshToken.trim());
+  }
+
+  @Mutation(() => Boolean, {
+    description:
+      "Ends a session at once: its access and refresh tokens are refused from then on. The session of the caller's own token, or, given `refreshToken`, that token's session (so a client whose access token has expired can still log out). True when a session ended, false when it had already.",
+  })
+  async logout(@Arg('refreshToken', () => String, { nullable: true }) refreshToken: string | undefined, @Ctx() ctx: Context): Promise<boolean> {
+    let session: { sessionId: string; secret: string; accountId: string };
+    if (refreshToken !== undefined && refreshToken !== null) {
+      if (refreshToken.length > MAX_TOKEN_LENGTH) throw badUserInput(`Not a refresh token: at most ${MAX_TOKEN_LENGTH} characters.`, 'refreshToken');
+      const checked = await ctx.tokens.checkRefresh(refreshToken.trim());
+      if (typeof checked === 'string') throw unauthenticated(checked === 'expired' ? 'SESSION_ENDED' : 'INVALID_TOKEN');
+      session = checked.claims;
+      // Without a token of its own, the caller is the session's holder: the audit event names that account.
+      if (!ctx.viewer) await ctx.identify(checked.claims);
+    } else {
+      const viewer = requireViewer(ctx);
+      const current = ctx.currentSession();
+      if (!current) throw unauthenticated(ctx.authProblem());
+      session = { ...current, accountId: viewer.accountId };
+    }
+    const [{ ended }] = await ctx.em.execute<{ ended: boolean }[]>('select sinergi_logout(?, ?) as ended', [session.sessionId, session.secret]);
+    // The audit event says whose session it was, and whether it was still open.
+    ctx.auditNote = { sessionOf: session.accountId, sessionEnded: ended };
+    return ended;
   }
 
   @Query(() => Account, { nullable: true, description: "The caller's own account." })
