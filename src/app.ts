@@ -292,6 +292,40 @@ export async function createApp(opts: {
     metrics.observeRequest(access?.operationName ?? null, access?.operationType ?? null, (performance.now() - started) / 1000, access?.errorCodes ?? []);
   }
 
+  const allowedOrigins = new Set(config.corsOrigins);
+  /**
+   * CORS for the origins in CORS_ORIGINS, without credentials (tokens travel in the Authorization header,
+   * never in cookies): their responses may be read by the page, and their preflights are answered. Any
+   * other origin gets no CORS header, so a browser keeps the answer from its page; Apollo's CSRF prevention
+   * still refuses simple requests that could have been sent without a preflight. True when answered here.
+   */
+  function cors(req: IncomingMessage, res: ServerResponse): boolean {
+    const origin = req.headers.origin;
+    const allowed = typeof origin === 'string' && allowedOrigins.has(origin);
+    if (allowed) {
+      res.setHeader('access-control-allow-origin', origin);
+      res.setHeader('access-control-expose-headers', 'x-request-id, retry-after');
+    }
+    if (allowedOrigins.size) res.setHeader('vary', 'origin');
+    if (req.method !== 'OPTIONS') return false;
+    if (!allowed) {
+      send(
+        res,
+        403,
+        'application/json',
+        JSON.stringify({ errors: [{ message: 'This origin may not call the API (CORS_ORIGINS).', extensions: { code: 'FORBIDDEN' } }] }),
+      );
+      return true;
+    }
+    res.writeHead(204, {
+      'access-control-allow-methods': 'GET, POST, OPTIONS',
+      'access-control-allow-headers': 'content-type, authorization, apollo-require-preflight, x-apollo-operation-name, x-request-id',
+      'access-control-max-age': '600',
+    });
+    res.end();
+    return true;
+  }
+
   async function route(req: IncomingMessage, res: ServerResponse) {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname === '/healthz') return send(res, 200, 'application/json', '{"status":"ok"}');
@@ -316,8 +350,11 @@ export async function createApp(opts: {
       const wantsHtml = req.method === 'GET' && !url.searchParams.has('query') && (req.headers.accept ?? '').includes('text/html');
       if (wantsHtml && config.graphiql)
         return send(res, 200, 'text/html; charset=utf-8', graphiqlPage(opts.demoPassword ?? null), {
+          // No framing (clickjacking of the login bar), no base or form target elsewhere, no referrer.
           'content-security-policy':
-            "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'",
+            "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'",
+          'x-frame-options': 'DENY',
+          'referrer-policy': 'no-referrer',
         });
       return graphql(req, res, url);
     }
@@ -332,6 +369,7 @@ export async function createApp(opts: {
     context,
     handle: (req, res) => {
       logAccess(req, res);
+      if (cors(req, res)) return;
       activeSpan()?.setAttribute('sinergi.request_id', requestIdOf(req));
       route(req, res).catch((err) => {
         // pino-http's logger for the request: the same line, with its request id.

@@ -56,6 +56,8 @@ export interface Config {
   metricsHost: string;
   /** With it, the public port also serves `/metrics` to `Authorization: Bearer <token>`. */
   metricsToken: string | undefined;
+  /** Browser origins allowed to call the API from another origin (CORS); empty: none. */
+  corsOrigins: readonly string[];
   /** OpenTelemetry tracing is on when set (OTLP/HTTP; the SDK reads the other OTEL_* settings itself). */
   otlpEndpoint: string | undefined;
   serviceName: string;
@@ -81,6 +83,25 @@ function duration(name: string, value: string | undefined, fallback: string): st
   if (!/^\d+\s*[smhd]?$/.test(value.trim()) || /^0+\s*[smhd]?$/.test(value.trim()))
     throw new Error(`${name} must be a duration such as 15m, 8h or 900, got "${value}"`);
   return value.trim();
+}
+
+/** `https://app.example.go.id,http://localhost:5173`: exact origins, each scheme, host and port, no paths or wildcards. */
+function origins(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean)
+    .map((o) => {
+      let url: URL | undefined;
+      try {
+        url = new URL(o);
+      } catch {
+        url = undefined;
+      }
+      if (!url || !['http:', 'https:'].includes(url.protocol) || url.origin !== o.replace(/\/$/, ''))
+        throw new Error(`CORS_ORIGINS must list origins such as https://app.example.go.id (scheme, host, port; no path or wildcard), got "${o}"`);
+      return url.origin;
+    });
 }
 
 /** A guessable token would publish the metrics: at least 32 characters. */
@@ -120,6 +141,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsPort: int('METRICS_PORT', env.METRICS_PORT, 0),
     metricsHost: env.METRICS_HOST || '127.0.0.1',
     metricsToken: metricsToken(env.METRICS_TOKEN),
+    corsOrigins: origins(env.CORS_ORIGINS),
     otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT || undefined,
     serviceName: env.OTEL_SERVICE_NAME || 'sinergi',
   };
