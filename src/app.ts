@@ -22,6 +22,7 @@ import { rowAheadOf } from './kernel/row-update';
 import { CursorSeal } from './shared/cursor-seal';
 import { jitGateway } from './shared/jit-executor';
 import { RedisKeyValueCache } from './shared/redis-cache';
+import { acceptedEncoding, compress, MIN_COMPRESSED_BYTES } from './shared/compression';
 import { ReplicaRouter } from './db/replicas';
 import { mayWriteReadLog } from './modules/personal-data/read-log-writes';
 import { preparing } from './db/prepared';
@@ -48,6 +49,12 @@ export interface App {
 
 /** The connection pool (knex's tarn pool) behind an ORM, for the pool gauges. */
 const poolOf = (orm: MikroORM): PoolStats | undefined => (orm.em.getConnection().getKnex().client as { pool?: PoolStats }).pool;
+
+/** Adds a request header the response depends on to its `Vary`, beside any already named. */
+function varyOn(res: ServerResponse, header: string): void {
+  const current = res.getHeader('vary');
+  res.setHeader('vary', current ? `${String(current)}, ${header}` : header);
+}
 
 /** The hash-chained append, its latency observed by the metrics. */
 const metered =
@@ -282,9 +289,16 @@ export async function createApp(opts: {
     if (ctx) noteAccess(req, ctx.access);
     const out: Record<string, string> = { 'x-request-id': requestId };
     for (const [k, v] of result.headers) out[k] = v;
-    res.writeHead(result.status ?? 200, out);
-    if (result.body.kind === 'complete') res.end(result.body.string);
-    else {
+    if (result.body.kind === 'complete') {
+      // Over 1 KB, compressed as the client accepts (a 1,000-row page shrinks about tenfold).
+      const encoding = result.body.string.length > MIN_COMPRESSED_BYTES ? acceptedEncoding(req.headers['accept-encoding']) : null;
+      const body = encoding ? await compress(result.body.string, encoding) : result.body.string;
+      if (encoding) out['content-encoding'] = encoding;
+      varyOn(res, 'accept-encoding');
+      res.writeHead(result.status ?? 200, out);
+      res.end(body);
+    } else {
+      res.writeHead(result.status ?? 200, out);
       for await (const chunk of result.body.asyncIterator) res.write(chunk);
       res.end();
     }
@@ -306,7 +320,7 @@ export async function createApp(opts: {
       res.setHeader('access-control-allow-origin', origin);
       res.setHeader('access-control-expose-headers', 'x-request-id, retry-after');
     }
-    if (allowedOrigins.size) res.setHeader('vary', 'origin');
+    if (allowedOrigins.size) varyOn(res, 'origin');
     if (req.method !== 'OPTIONS') return false;
     if (!allowed) {
       send(
@@ -342,8 +356,14 @@ export async function createApp(opts: {
       const { type, body } = await metrics.scrape();
       return send(res, 200, type, body, { 'cache-control': 'no-store' });
     }
-    const assetFile = req.method === 'GET' ? graphiqlAsset(url.pathname) : undefined;
-    if (assetFile) return send(res, 200, assetFile.type, assetFile.body, { 'cache-control': 'public, max-age=86400' });
+    const assetFile = req.method === 'GET' ? await graphiqlAsset(url.pathname, acceptedEncoding(req.headers['accept-encoding'])) : undefined;
+    if (assetFile) {
+      varyOn(res, 'accept-encoding');
+      return send(res, 200, assetFile.type, assetFile.body, {
+        'cache-control': 'public, max-age=86400',
+        ...(assetFile.encoding ? { 'content-encoding': assetFile.encoding } : {}),
+      });
+    }
     if (url.pathname === '/favicon.ico') return send(res, 204, 'image/x-icon', '');
     if (url.pathname === '/' && req.method === 'GET') return send(res, 302, 'text/plain', 'see /graphql', { location: '/graphql' });
     if (url.pathname === '/graphql') {

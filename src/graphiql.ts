@@ -6,6 +6,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { compressStatic, type Encoding } from './shared/compression';
 
 /** A file inside an installed package, found without relying on its `exports` map (UMD builds are not exported). */
 function asset(pkg: string, file: string): string {
@@ -27,12 +28,24 @@ export const GRAPHIQL_ASSETS: Record<string, [string, string]> = {
 };
 
 const cache = new Map<string, Buffer>();
-export function graphiqlAsset(path: string): { body: Buffer; type: string } | undefined {
+const packed = new Map<string, Promise<Buffer>>();
+/**
+ * A GraphiQL file, in the encoding asked for: compressed once, when first asked for, on the thread pool
+ * (GraphiQL's script is ~1 MB: at brotli's best quality that is seconds no request should wait behind).
+ */
+export async function graphiqlAsset(
+  path: string,
+  encoding: Encoding | null = null,
+): Promise<{ body: Buffer; type: string; encoding: Encoding | null } | undefined> {
   const entry = GRAPHIQL_ASSETS[path];
   if (!entry) return undefined;
-  let body = cache.get(path);
-  if (!body) cache.set(path, (body = readFileSync(entry[0])));
-  return { body, type: entry[1] };
+  let plain = cache.get(path);
+  if (!plain) cache.set(path, (plain = readFileSync(entry[0])));
+  if (!encoding) return { body: plain, type: entry[1], encoding: null };
+  const key = `${encoding}:${path}`;
+  let body = packed.get(key);
+  if (!body) packed.set(key, (body = compressStatic(plain, encoding)));
+  return { body: await body, type: entry[1], encoding };
 }
 
 const DEFAULT_QUERY = `# Log in above (e.g. editor@kemenperin.demo), then run:
