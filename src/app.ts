@@ -17,7 +17,7 @@ import { LoginThrottle } from './modules/account/login-throttle';
 import type { Config } from './config';
 import { bearerFrom, createContext, type Context } from './context';
 import { graphiqlAsset, graphiqlPage } from './graphiql';
-import { buildAppSchema } from './schema';
+import { buildAppSchema, printSchemaFile } from './schema';
 import { rowAheadOf } from './kernel/row-update';
 import { CursorSeal } from './shared/cursor-seal';
 import { jitGateway } from './shared/jit-executor';
@@ -340,6 +340,7 @@ export async function createApp(opts: {
     return true;
   }
 
+  let sdl: Promise<string> | undefined;
   async function route(req: IncomingMessage, res: ServerResponse) {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname === '/healthz') return send(res, 200, 'application/json', '{"status":"ok"}');
@@ -366,6 +367,12 @@ export async function createApp(opts: {
     }
     if (url.pathname === '/favicon.ico') return send(res, 204, 'image/x-icon', '');
     if (url.pathname === '/' && req.method === 'GET') return send(res, 302, 'text/plain', 'see /graphql', { location: '/graphql' });
+    // The contract as SDL, exactly schema/schema.graphql, to whoever may introspect.
+    if (url.pathname === '/graphql/schema.graphql' && req.method === 'GET') {
+      if (!config.introspection) return send(res, 404, 'application/json', '{"error":"the schema is not served here (GRAPHQL_INTROSPECTION is off)"}');
+      sdl ??= printSchemaFile();
+      return send(res, 200, 'text/plain; charset=utf-8', await sdl, { 'cache-control': 'no-cache' });
+    }
     if (url.pathname === '/graphql') {
       const wantsHtml = req.method === 'GET' && !url.searchParams.has('query') && (req.headers.accept ?? '').includes('text/html');
       if (wantsHtml && config.graphiql)

@@ -2,14 +2,17 @@
  * Browsers on other origins (CORS_ORIGINS): an allowed origin's preflight is
  * answered and its responses are readable, without credentials; any other
  * origin gets no CORS header; simple cross-site requests stay refused by
- * Apollo's CSRF prevention. GraphiQL's page may not be framed.
+ * Apollo's CSRF prevention. GraphiQL's page may not be framed; answers are
+ * compressed; the SDL is served where introspection is.
  */
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../src/app';
 import { loadConfig } from '../src/config';
+import { SCHEMA_FILE } from '../src/schema';
 import { Role } from '../src/access/roles';
 import { startTestApp, type Client, type TestApp } from './support/test-app';
 
@@ -136,5 +139,27 @@ describe('compression', () => {
       });
     });
     expect(wire).toBeLessThan(plainBytes / 3);
+  });
+});
+
+describe('the SDL', () => {
+  it('is served at GET /graphql/schema.graphql, exactly the checked-in file, where introspection is on', async () => {
+    const res = await fetch(url.replace('/graphql', '/graphql/schema.graphql'));
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe(readFileSync(SCHEMA_FILE, 'utf8'));
+  });
+
+  it('is not served where introspection is off (production)', async () => {
+    const closed = await createApp({ orm: t.orm, config: { ...t.config, introspection: false }, log: pino({ level: 'silent' }) });
+    const s = http.createServer(closed.handle);
+    await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
+    try {
+      const res = await fetch(`http://127.0.0.1:${(s.address() as AddressInfo).port}/graphql/schema.graphql`);
+      expect(res.status).toBe(404);
+      expect(await res.text()).not.toContain('type Query');
+    } finally {
+      s.close();
+      await closed.stop();
+    }
   });
 });
