@@ -124,7 +124,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     replicaPinMs: int('REPLICA_PIN_SECONDS', env.REPLICA_PIN_SECONDS, 5, 3600) * 1000,
     jwtSecret: env.JWT_SECRET || DEFAULT_JWT_SECRET,
     jwtTtl: duration('JWT_TTL', env.JWT_TTL, '8h'),
-    accessTokenTtl: duration('ACCESS_TOKEN_TTL', env.ACCESS_TOKEN_TTL, '15m'),
+    accessTokenTtl: duration('ACCESS_TOKEN_TTL', env.ACCESS_TOKEN_TTL, '1h'),
     auditKey: env.AUDIT_KEY || DEFAULT_AUDIT_KEY,
     logLevel: env.LOG_LEVEL || (nodeEnv === 'test' ? 'silent' : 'info'),
     seedDemo: env.SEED_DEMO !== 'false',

@@ -7,10 +7,11 @@
  * its token.
  *
  * Two kinds, told apart by their audience: a short-lived access token
- * (`ACCESS_TOKEN_TTL`, 15 minutes), sent with every request, and a refresh
+ * (`ACCESS_TOKEN_TTL`, an hour), sent with every request, and a refresh
  * token that lives as long as the session (`JWT_TTL`), accepted only by the
  * `refreshToken` mutation, which answers a new access token while the session
- * lasts. A leaked access token is good for minutes; `logout` ends both.
+ * lasts. A leaked access token is good for an hour at most; `logout` ends
+ * both at once.
  */
 import { jwtVerify, SignJWT, errors as joseErrors } from 'jose';
 import { LRUCache } from 'lru-cache';
@@ -45,7 +46,7 @@ export class TokenService {
     /** Lifetime of a session, and of its refresh token. */
     private readonly ttl: string,
     /** Lifetime of an access token. */
-    private readonly accessTtl = '15m',
+    private readonly accessTtl = '1h',
   ) {
     this.key = new TextEncoder().encode(secret);
   }
@@ -57,7 +58,7 @@ export class TokenService {
 
   /** Lifetime of an access token, in seconds: never longer than the session's. */
   get accessTtlSeconds(): number {
-    return Math.min(durationSeconds(this.accessTtl) ?? 900, this.ttlSeconds);
+    return Math.min(durationSeconds(this.accessTtl) ?? 3600, this.ttlSeconds);
   }
 
   private jwt(claims: SessionClaims, audience: string, seconds: number): Promise<string> {

@@ -17,7 +17,7 @@ import { Account } from './account.entity';
 @ObjectType({ simpleResolvers: true })
 export class LoginPayload {
   @Field(() => String, {
-    description: 'The access token: send it as "Authorization: Bearer <token>". It expires at `expiresAt` (ACCESS_TOKEN_TTL, 15 minutes).',
+    description: 'The access token: send it as "Authorization: Bearer <token>". It expires at `expiresAt` (ACCESS_TOKEN_TTL, an hour).',
   })
   token!: string;
   @Field(() => GraphQLISODateTime, { description: 'When `token` expires: get a new one with `refreshToken` before then.' }) expiresAt!: Date;
