@@ -42,12 +42,18 @@ export async function rootOperations(t: TestApp): Promise<{ clients: Map<string,
     return expectOk(res).createMou.id;
   };
   const fresh = async () => f.ministryWorld(em, kp2mi);
-  /** The refresh token of a new session of the role's account. */
+  /**
+   * The refresh token of a new session of the role's account, logged in from an address of its own: files
+   * that send failing logins by the thousand from the default address must not get these refused.
+   */
+  let logins = 0;
   const freshRefreshToken = async (role: string) => {
-    const res = await clients.get('ANONYMOUS')!.raw('mutation($e: String!, $p: String!) { login(email: $e, password: $p) { refreshToken } }', {
-      e: clients.get(role)!.account!.email,
-      p: TEST_PASSWORD,
-    });
+    const res = await t
+      .from(`198.51.100.${(logins++ % 250) + 1}`)
+      .raw('mutation($e: String!, $p: String!) { login(email: $e, password: $p) { refreshToken } }', {
+        e: clients.get(role)!.account!.email,
+        p: TEST_PASSWORD,
+      });
     return expectOk(res).login.refreshToken as string;
   };
   let countries = 0;
@@ -147,10 +153,12 @@ export async function rootOperations(t: TestApp): Promise<{ clients: Map<string,
       query: 'mutation($r: String!) { refreshToken(refreshToken: $r) { token expiresAt } }',
       variables: { r: await freshRefreshToken(who === 'ANONYMOUS' ? 'VIEWER' : (who ?? 'EDITOR')) },
     }),
+    // The refresh token in the document, not in a variable: a call with the variable missing or null would
+    // end the calling client's own session, which every later call of the file shares.
     logout: async (who) =>
       who === 'ANONYMOUS'
         ? { query: 'mutation { logout }' }
-        : { query: 'mutation($r: String) { logout(refreshToken: $r) }', variables: { r: await freshRefreshToken(who ?? 'EDITOR') } },
+        : { query: `mutation { logout(refreshToken: ${JSON.stringify(await freshRefreshToken(who ?? 'EDITOR'))}) }` },
     createInstitution: async () => ({
       query: 'mutation($i: CreateInstitutionInput!) { createInstitution(input: $i) { id } }',
       variables: { i: { name: 'Matrix BLK', type: 'TRAINING_CENTRE', provinceCode: '35', annualCapacity: 10 } },
