@@ -294,7 +294,9 @@ export async function createApp(opts: {
       const encoding = result.body.string.length > MIN_COMPRESSED_BYTES ? acceptedEncoding(req.headers['accept-encoding']) : null;
       const body = encoding ? await compress(result.body.string, encoding) : result.body.string;
       if (encoding) out['content-encoding'] = encoding;
-      varyOn(res, 'accept-encoding');
+      // In the head written below, beside CORS's `origin` if set: no second setHeader on every answer.
+      const vary = res.getHeader('vary');
+      out.vary = vary ? `${String(vary)}, accept-encoding` : 'accept-encoding';
       res.writeHead(result.status ?? 200, out);
       res.end(body);
     } else {
