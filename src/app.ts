@@ -32,7 +32,7 @@ import { accessLog, noteAccess, requestIdOf } from './access-log';
 import { hasMetricsToken, Metrics, type PoolStats } from './metrics';
 import { activeSpan, inSpan } from './tracing';
 import { armor, assertComplexity, assertDocumentSize, REQUEST_LIMITS } from './shared/query-limits';
-import { AppError, ErrorCode, isDatabaseUnavailable, RETRY_AFTER_SECONDS, serviceUnavailable } from './shared/errors';
+import { AppError, ErrorCode, isDatabaseUnavailable, RETRY_AFTER_SECONDS, serviceUnavailable, undoAnswers } from './shared/errors';
 
 export interface App {
   apollo: ApolloServer<Context>;
@@ -115,11 +115,16 @@ export async function createApp(opts: {
           }
         },
         async willSendResponse({ contextValue, response, operation, operationName }) {
-          // Root mutation fields are non-null: when one fails, `data` is null and the client cannot tell which
-          // of several mutations took effect. So an operation with a failed mutation is all or nothing; a query
-          // always commits, as its read-log entries belong to what it did return.
+          // An operation's mutations are all or nothing, so a client never has to work out which of several
+          // took effect; a query always commits, as its read-log entries belong to what it did return.
           const failedMutation =
             operation?.operation === 'mutation' && response.body.kind === 'single' && !!response.body.singleResult.errors?.some((e) => e.path?.length === 1);
+          if (failedMutation && response.body.kind === 'single') {
+            const typenames = operation.selectionSet.selections.flatMap((s) =>
+              s.kind === 'Field' && s.name.value === '__typename' ? [s.alias?.value ?? '__typename'] : [],
+            );
+            undoAnswers(response.body.singleResult, new Set(typenames));
+          }
           try {
             await contextValue.end(!failedMutation, { readOnly: operation?.operation === 'query' });
           } catch (err) {

@@ -66,6 +66,8 @@ export interface Context {
   auditSummary?: unknown[];
   /** Something the mutation's audit event must say beyond its row changes (e.g. a first ADMIN bootstrapped). */
   auditNote?: Record<string, unknown>;
+  /** A root mutation of this request failed: the later ones do not run (see `mutationsTogether`). */
+  mutationFailed?: boolean;
   /** Progress of long mutations (the import CLI draws a bar from it). */
   progress?: (done: number, total: number) => void;
   /**

@@ -5,7 +5,10 @@ import { installDirectResolvers } from './kernel/direct-resolvers';
 import { inputGuard } from './shared/input-guard';
 import { validateArgs } from './shared/validate-args';
 import { installConnectionResolvers } from './shared/pagination';
-import { applyMiddleware } from 'graphql-middleware';
+import { documentSchema } from './schema-docs';
+import { applyMiddleware, type IMiddlewareFunction } from 'graphql-middleware';
+import type { Context } from './context';
+import { notRun } from './shared/errors';
 import path from 'node:path';
 import { buildSchema } from 'type-graphql';
 import { assertEveryRootFieldHasAPolicy, permissionsFor } from './access/shield';
@@ -15,13 +18,34 @@ import { AUDIT_SUBJECTS, POLICY, RESOLVERS } from './modules';
 export const SCHEMA_FILE = path.resolve(__dirname, '..', 'schema', 'schema.graphql');
 
 /** The schema without authorization: what the SDL file records. */
-export function buildBareSchema(): Promise<GraphQLSchema> {
+export async function buildBareSchema(): Promise<GraphQLSchema> {
+  const schema = await buildUndocumentedSchema();
+  documentSchema(schema);
+  return schema;
+}
+
+/** What the decorators alone describe; `documentSchema` (schema-docs.ts) fills in the rest. */
+export function buildUndocumentedSchema(): Promise<GraphQLSchema> {
   return buildSchema({
     resolvers: RESOLVERS,
     validateFn: validateArgs,
     emitSchemaFile: false,
   });
 }
+
+/**
+ * Outermost around every root mutation: once one of a request's mutations has failed (refused, bad input,
+ * anything), the operation will roll back (app.ts), so the later ones are not run at all.
+ */
+const mutationsTogether: IMiddlewareFunction<unknown, Context> = async (resolve, root, args, ctx, info) => {
+  if (ctx.mutationFailed) throw notRun();
+  try {
+    return await resolve(root, args, ctx, info);
+  } catch (err) {
+    ctx.mutationFailed = true;
+    throw err;
+  }
+};
 
 /** The served schema: shield rules around every root field, then the input guard, then the audit event around every mutation. */
 export async function buildAppSchema(): Promise<GraphQLSchema> {
@@ -30,13 +54,15 @@ export async function buildAppSchema(): Promise<GraphQLSchema> {
   installConnectionResolvers(schema);
   const queries = Object.keys(schema.getQueryType()?.getFields() ?? {});
   const mutations = Object.keys(schema.getMutationType()?.getFields() ?? {});
-  // Outermost first: who may call it, then whether its arguments are sound, then the mutation's audit event.
+  // Outermost first: whether an earlier mutation failed, who may call it, whether its arguments are sound, then
+  // the mutation's audit event.
   assertEveryRootFieldHasAPolicy(schema, POLICY);
   const boundary = mutationBoundary(AUDIT_SUBJECTS);
   // type-graphql wraps resolveType in an async function; graphql-jit (jit-executor.ts) needs the answer at once.
   (schema.getType('Node') as GraphQLInterfaceType).resolveType = resolveNodeType;
   return applyMiddleware(
     schema,
+    { Mutation: Object.fromEntries(mutations.map((m) => [m, mutationsTogether])) },
     permissionsFor(POLICY),
     { Query: Object.fromEntries(queries.map((q) => [q, inputGuard])), Mutation: Object.fromEntries(mutations.map((m) => [m, inputGuard])) },
     { Mutation: Object.fromEntries(mutations.map((m) => [m, boundary])) },

@@ -7,7 +7,9 @@ import { generate, loadCodegenConfig } from '@graphql-codegen/cli';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { printSchemaFile, SCHEMA_FILE } from '../src/schema';
+import { printSchemaFile, SCHEMA_FILE, buildUndocumentedSchema } from '../src/schema';
+import { documentSchema, undocumented } from '../src/schema-docs';
+import { GLOSSARY } from '../src/schema-glossary';
 import { startTestApp } from './support/test-app';
 
 const root = path.resolve(__dirname, '..');
@@ -23,6 +25,16 @@ describe('checked-in contract', () => {
     for (const out of outputs as { filename: string; content: string }[]) {
       expect(readFileSync(path.resolve(root, out.filename), 'utf8'), out.filename).toBe(out.content);
     }
+  });
+
+  it('documents every type, field, argument and enum value, and every glossary entry names something undescribed', async () => {
+    const schema = await buildUndocumentedSchema();
+    const used = documentSchema(schema);
+    expect(undocumented(schema), 'add a description at the decorator, or to src/schema-glossary.ts').toEqual([]);
+    expect(
+      Object.keys(GLOSSARY).filter((k) => !used.has(k)),
+      'glossary entries for coordinates that do not exist, or that their decorator describes already',
+    ).toEqual([]);
   });
 
   it('migrations/ builds exactly the schema the entities describe (run `npm run migration:create`)', async () => {

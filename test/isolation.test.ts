@@ -98,7 +98,7 @@ async function violations(client: Client): Promise<string[]> {
   if (tn?.enrollments.edges.some((e) => e.node.ownerMinistry.code !== 'KEMENPERIN')) found.push("Trainee.enrollments shows B's enrollment");
   if (tn && tn.enrollments.totalCount !== 1) found.push(`Trainee.enrollments.totalCount is ${tn.enrollments.totalCount}`);
   const enrollments = await client.exec(ops.EnrollmentsDocument, { first: 100 });
-  for (const e of enrollments.data?.enrollments.edges ?? []) {
+  for (const e of enrollments.data?.enrollments?.edges ?? []) {
     if (e.node.trainee && e.node.trainee.id === f.gid(theirsB.trainee)) found.push("Enrollment.trainee reveals B's trainee");
   }
   const nested = await client.raw(
@@ -113,7 +113,7 @@ async function violations(client: Client): Promise<string[]> {
   if (pages.some((p) => p.edges.some((e) => e.node.ownerMinistry.code !== 'KEMENPERIN'))) found.push("Institution.programs in a list shows B's programme");
   if (pages.some((p) => p.totalCount !== p.edges.length)) found.push("Institution.programs.totalCount in a list counts B's programme");
   const mous = await client.exec(ops.MousDocument, { first: 100 });
-  if (mous.data?.mous.edges.some((e) => e.node.id === f.gid(mouB))) found.push('mous lists an MoU A is no party to');
+  if (mous.data?.mous?.edges?.some((e) => e.node.id === f.gid(mouB))) found.push('mous lists an MoU A is no party to');
   const mouNode = await client.exec(ops.NodeDocument, { id: f.gid(mouB) });
   if (mouNode.data?.node !== null) found.push('node(MoU of B and C) is not null');
   return found;

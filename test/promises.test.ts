@@ -121,10 +121,13 @@ describe('several mutations in one operation', () => {
       c: createInstitution(input: { name: "Third of three", type: TRAINING_CENTRE, provinceCode: "35", annualCapacity: 10 }) { id }
     }`;
     const res = await editor.raw(op('99'));
-    // Root mutation fields are non-null: a failure nulls the whole answer, so nothing may have taken effect.
-    expect(res.data).toBeNull();
-    expect(res.errors).toHaveLength(1);
-    expect(res.errors![0]).toMatchObject({ path: ['b'], extensions: { code: 'BAD_USER_INPUT', field: 'input.provinceCode' } });
+    // Nothing took effect, and every answer says so: b's error, a rolled back, c never run.
+    expect(res.data).toEqual({ a: null, b: null, c: null });
+    const byPath = Object.fromEntries(res.errors!.map((e) => [String(e.path), e.extensions]));
+    expect(byPath.b).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.provinceCode' });
+    expect(byPath.a).toMatchObject({ code: 'ROLLED_BACK' });
+    expect(byPath.c).toMatchObject({ code: 'ROLLED_BACK' });
+    expect(res.errors).toHaveLength(3);
     expect(await t.em().count(Institution, { ownerMinistry: owner })).toBe(institutionsBefore);
     expect(await t.em().count(AuditEvent, {})).toBe(eventsBefore);
     // The same operation without the bad value: all three, one event each.

@@ -181,7 +181,7 @@ export function ownedCrudResolver<T extends OwnedEntity, C extends object, U ext
 
   @Resolver(() => cfg.entity)
   class OwnedCrudResolver {
-    @Query(() => Connection, { name: cfg.listName, description: `${name} rows in the caller's read scope.` })
+    @Query(() => Connection, { nullable: true, name: cfg.listName, description: `${name} rows in the caller's read scope.` })
     async list(@Args(() => ListArgs) args: ListArgs, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo) {
       const where = (await cfg.where(args.filter ?? ({} as F), ctx)) as FilterQuery<T>;
       if (args.orderBy) cfg.assertOrder?.(args.orderBy.field, args.filter ?? ({} as F), ctx);
@@ -199,6 +199,7 @@ export function ownedCrudResolver<T extends OwnedEntity, C extends object, U ext
     }
 
     @Query(() => String, {
+      nullable: true,
       name: `${cfg.listName}Csv`,
       description: `The ${cfg.listName} list as CSV (header row first): same filter, scope and masking as \`${cfg.listName}\`, up to ${MAX_EXPORT_ROWS} rows.`,
     })
@@ -225,7 +226,7 @@ export function ownedCrudResolver<T extends OwnedEntity, C extends object, U ext
       return toCsv(ctx, name, cfg.csvColumns, rows);
     }
 
-    @Mutation(() => cfg.entity, { name: `create${name}` })
+    @Mutation(() => cfg.entity, { nullable: true, name: `create${name}` })
     async create(@Arg('input', () => cfg.createInput) input: C, @Ctx() ctx: Context): Promise<T> {
       const row = await cfg.create(input, ctx);
       row.ownerMinistry = ctx.em.getReference(Ministry, requireOwnMinistry(ctx)) as never;
@@ -234,7 +235,11 @@ export function ownedCrudResolver<T extends OwnedEntity, C extends object, U ext
       return row;
     }
 
-    @Mutation(() => cfg.entity, { name: `update${name}`, description: 'Only fields present in the input change; send expectedVersion to refuse a stale edit.' })
+    @Mutation(() => cfg.entity, {
+      nullable: true,
+      name: `update${name}`,
+      description: 'Only fields present in the input change; send expectedVersion to refuse a stale edit.',
+    })
     async update(@Arg('input', () => cfg.updateInput) input: U, @Ctx() ctx: Context): Promise<T> {
       const apply = async (row: T) => {
         if (input.expectedVersion != null && input.expectedVersion !== row.version) {
@@ -259,7 +264,7 @@ export function ownedCrudResolver<T extends OwnedEntity, C extends object, U ext
       return row;
     }
 
-    @Mutation(() => DeletePayload, { name: `delete${name}` })
+    @Mutation(() => DeletePayload, { nullable: true, name: `delete${name}` })
     async remove(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<DeletePayload> {
       const row = await loadWritable(ctx, cfg.entity, id, 'id');
       ctx.em.remove(row);

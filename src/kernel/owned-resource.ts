@@ -163,7 +163,7 @@ export function ownedResource<T extends OwnedEntity, C extends object, U extends
       () => entity,
       field,
       () => Connection,
-      { description: c.description },
+      { nullable: true, description: c.description },
       ((row: T, args: RelationArgs, ctx: Context, info: GraphQLResolveInfo) =>
         relationConnection(
           ctx,

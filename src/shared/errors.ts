@@ -16,6 +16,8 @@ export enum ErrorCode {
   BAD_REQUEST = 'BAD_REQUEST',
   /** The operation ran past its time budget (the request's statement timeout). */
   TIMEOUT = 'TIMEOUT',
+  /** This mutation ran, but another mutation of the same request failed, so neither took effect. */
+  ROLLED_BACK = 'ROLLED_BACK',
   /** The database cannot be reached right now (HTTP 503 with Retry-After). */
   SERVICE_UNAVAILABLE = 'SERVICE_UNAVAILABLE',
   INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
@@ -69,6 +71,7 @@ const PASS_THROUGH: ReadonlySet<string> = new Set<string>([
   ErrorCode.CONFLICT,
   ErrorCode.TOO_MANY_REQUESTS,
   ErrorCode.TIMEOUT,
+  ErrorCode.ROLLED_BACK,
   ErrorCode.SERVICE_UNAVAILABLE,
   'GRAPHQL_PARSE_FAILED',
   'GRAPHQL_VALIDATION_FAILED',
@@ -80,6 +83,36 @@ const PASS_THROUGH: ReadonlySet<string> = new Set<string>([
 
 /** Every `extensions.code` a client can get (the README lists each). */
 export const CLIENT_ERROR_CODES: readonly string[] = [...PASS_THROUGH, ErrorCode.INTERNAL_SERVER_ERROR];
+
+export const ROLLED_BACK_MESSAGE = 'Not applied: another mutation of this request failed, and the mutations of one request take effect together or not at all.';
+
+/** A mutation not run because an earlier one of the same request failed. */
+export const notRun = () => new AppError(ErrorCode.ROLLED_BACK, 'Not run: an earlier mutation of this request failed, so none of them takes effect.');
+
+/**
+ * An operation's mutations are one transaction: when one fails, those that had
+ * already answered are rolled back with it. Their answers become null, each
+ * with a ROLLED_BACK error at its path, so no client reads the id of a row that
+ * was never stored. `typenameKeys` are the response keys of `__typename`, which
+ * stay (they are non-null and say nothing of what took effect).
+ */
+export function undoAnswers(
+  result: { data?: Record<string, unknown> | null; errors?: readonly GraphQLFormattedError[] },
+  typenameKeys: ReadonlySet<string> = new Set(),
+): void {
+  if (!result.data) return;
+  const undone: GraphQLFormattedError[] = [];
+  for (const [key, value] of Object.entries(result.data)) {
+    if (value === null || typenameKeys.has(key)) continue;
+    result.data[key] = null;
+    undone.push({
+      message: ROLLED_BACK_MESSAGE,
+      path: [key],
+      extensions: { code: ErrorCode.ROLLED_BACK },
+    });
+  }
+  if (undone.length) result.errors = [...(result.errors ?? []), ...undone];
+}
 
 /** Seconds a client should wait before trying again while the database is away. */
 export const RETRY_AFTER_SECONDS = 5;

@@ -78,7 +78,7 @@ export function connectionOf<T extends object>(nodeType: ClassType<T>, name = no
 
   @ObjectType(`${name}Connection`)
   class ConnectionType implements ConnectionShape<T> {
-    @Field(() => [EdgeType]) edges!: Edge<T>[];
+    @Field(() => [EdgeType], { nullable: true }) edges!: Edge<T>[];
     @Field(() => PageInfo) pageInfo!: PageInfo;
     count!: () => Promise<number> | number;
 

@@ -16,6 +16,7 @@
  */
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import {
+  getNamedType,
   getOperationAST,
   getVariableValues,
   GraphQLError,
@@ -110,7 +111,8 @@ export function assertDocumentSize(query: unknown, anonymous: boolean): void {
 const workEstimator: ComplexityEstimator = ({ args, childComplexity, field }) => {
   const own = FIELD_COSTS[field.name];
   if (own !== undefined) return own + childComplexity;
-  if (!String(field.type).endsWith('Connection!')) return undefined;
+  // By the named type: connections are nullable (partial data), so `Connection!` would miss every one.
+  if (!getNamedType(field.type).name.endsWith('Connection')) return undefined;
   const size = typeof args.first === 'number' ? args.first : typeof args.last === 'number' ? args.last : DEFAULT_PAGE;
   // Out-of-range sizes are refused by the argument's own validation, which names the field.
   return 1 + Math.min(Math.max(size, 1), MAX_PAGE) * childComplexity;

@@ -4,35 +4,54 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
+/** Whether a role may call an operation. */
 export type Access =
+  /** Allowed. */
   | 'ALLOWED'
+  /** Refused with FORBIDDEN. */
   | 'DENIED'
+  /** Allowed within its ministry and the MoUs in force. */
   | 'SCOPED';
 
 /** PENDING_APPROVAL: an ADMIN created by a PLATFORM_ADMIN, until an ADMIN of its ministry approves it. */
 export type AccountStatus =
+  /** May log in and act within its role. */
   | 'ACTIVE'
+  /** Deactivated: may not log in, and its tokens are refused. */
   | 'INACTIVE'
+  /** Created by a PLATFORM_ADMIN, waiting for an ADMIN of its ministry: may read only its own account. */
   | 'PENDING_APPROVAL';
 
+/** Accreditation grade of an institution. */
 export type Accreditation =
+  /** Accredited A (excellent). */
   | 'A'
+  /** Accredited B (good). */
   | 'B'
+  /** Accredited C (fair). */
   | 'C'
+  /** Not accredited. */
   | 'NOT_ACCREDITED';
 
 /** A proposed amendment of an ACTIVE MoU: it takes effect only when every party's ADMIN has signed it (proposing is the proposer's signature). */
 export type AmendMouInput = {
   /** Replaces the clauses in force once signed; the old ones stay readable as retired. */
   clauses?: Array<ClauseInput> | null | undefined;
+  /** SHA-256 of the signed amendment document, for the record. */
   documentHash?: string | null | undefined;
+  /** A new follow-up due date; left out: unchanged. */
   followUpDueDate?: string | null | undefined;
+  /** Opaque global id. */
   id: string;
+  /** Why the change is needed. */
   reason: string;
+  /** A new scope; left out: unchanged. */
   scope?: string | null | undefined;
   /** Who signs the proposal for your ministry. */
   signatoryName?: string | null | undefined;
+  /** The signatory's office, e.g. Minister or Secretary General. */
   signatoryTitle?: string | null | undefined;
+  /** A new title; left out: unchanged. */
   title?: string | null | undefined;
   /** A new end of validity (e.g. an extension). */
   validUntil?: string | null | undefined;
@@ -40,11 +59,16 @@ export type AmendMouInput = {
 
 /** PENDING until every party has signed (then APPLIED), or one rejected it or its proposer withdrew it. */
 export type AmendmentStatus =
+  /** Signed by every party and in force. */
   | 'APPLIED'
+  /** Waiting for signatures. */
   | 'PENDING'
+  /** Rejected by a party. */
   | 'REJECTED'
+  /** Withdrawn by its proposer. */
   | 'WITHDRAWN';
 
+/** A data-sharing clause of a draft or amendment. */
 export type ClauseInput = {
   /** Whether personal fields are shown in full (UU 27/2022: needs a purpose). */
   includesPersonalData?: boolean;
@@ -54,234 +78,375 @@ export type ClauseInput = {
   purpose: string;
   /** The ministry that may read it; must be another party. */
   recipientMinistryId: string;
+  /** The kinds of record to share (at least one). */
   resourceTypes: Array<ResourceType>;
 };
 
+/** The fields of a new Account. */
 export type CreateAccountInput = {
+  /** Name shown to colleagues and in the audit log. */
   displayName: string;
+  /** Login e-mail address; unique across the platform. */
   email: string;
   /** Required for VIEWER, EDITOR and ADMIN; a ministry ADMIN may only give its own. */
   ministryId?: string | null | undefined;
   /** Initial password, 12 to 200 characters. */
   password: string;
+  /** The role of the new account; a ministry ADMIN creates VIEWERs and EDITORs, a PLATFORM_ADMIN creates ADMINs. */
   role: Role;
 };
 
+/** The fields of a new Enrollment. */
 export type CreateEnrollmentInput = {
+  /** The day the certificate was issued. */
   certificateIssuedOn?: string | null | undefined;
+  /** Competency certificate issuer, e.g. an LSP licensed by BNSP. */
   certificateIssuer?: string | null | undefined;
+  /** Number of the competency certificate. */
   certificateNumber?: string | null | undefined;
+  /** The certification scheme of the certificate, e.g. a BNSP/LSP scheme. */
   certificateScheme?: string | null | undefined;
+  /** The day the trainee completed, dropped out or failed; not before `enrolledOn`. */
   completedOn?: string | null | undefined;
+  /** The day training began for this trainee. */
   enrolledOn?: string | null | undefined;
   /** A programme of your own ministry. */
   programId: string;
+  /** Where the enrollment stands. */
   status?: EnrollmentStatus;
   /** A trainee you can read (your own, or shared with you). */
   traineeId: string;
 };
 
+/** The fields of a new Institution. */
 export type CreateInstitutionInput = {
+  /** Accreditation grade; null when not recorded. */
   accreditation?: Accreditation | null | undefined;
+  /** Street address. */
   address?: string | null | undefined;
+  /** Annual training capacity (daya latih), participants per year. */
   annualCapacity: number;
+  /** Your own stable id for this row (e.g. from the spreadsheet it came from); unique within your ministry, the key of CSV re-imports. */
   externalId?: string | null | undefined;
+  /** Data marked link-and-match with overseas labour demand. */
   linkAndMatch?: boolean;
+  /** Official name, e.g. BBPVP Bekasi. */
   name: string;
+  /** Directly engaged in preparing calon PMI. */
   pmiPreparation?: boolean;
+  /** Kemendagri province code, e.g. 35 for Jawa Timur. */
   provinceCode: string;
+  /** Regency or city (kabupaten/kota). */
   regency?: string | null | undefined;
+  /** The programme sectors it trains for. */
   sectors?: Array<Sector>;
+  /** What kind of institution it is. */
   type: InstitutionType;
 };
 
+/** The fields of a new Ministry. */
 export type CreateMinistryInput = {
   /** Short code in capitals, e.g. KEMENDAG. */
   code: string;
+  /** Official Indonesian name. */
   name: string;
+  /** Name in English. */
   nameEn: string;
 };
 
+/** The fields of a new Mou. */
 export type CreateMouInput = {
+  /** Data-sharing clauses: in force only while the MoU is ACTIVE and inside its window, and not retired by an amendment. */
   clauses?: Array<ClauseInput>;
   /** SHA-256 of the document, 64 hex digits. */
   documentHash?: string | null | undefined;
+  /** Document number(s) as printed on the MoU. */
   documentNumber?: string | null | undefined;
+  /** When the implementing agreement (PKS) is due. */
   followUpDueDate?: string | null | undefined;
   /** The other parties; your ministry is always one. */
   partyMinistryIds: Array<string>;
+  /** What the parties agree to cooperate on. */
   scope: string;
+  /** Title of the MoU. */
   title: string;
+  /** First day it would apply. */
   validFrom: string;
   /** First day no longer valid; after validFrom. */
   validUntil: string;
 };
 
+/** The fields of a new Placement. */
 export type CreatePlacementInput = {
+  /** Last day of the work contract; not before its start. */
   contractEnd?: string | null | undefined;
+  /** First day of the work contract. */
   contractStart?: string | null | undefined;
+  /** The trainee is at least 18 on this day (UU 18/2017). */
   departureDate?: string | null | undefined;
+  /** ISO code of the destination country. */
   destinationCountryCode: string;
+  /** Name of the employer abroad. */
   employerName: string;
+  /** A company, or an individual (household) employer. */
   employerType: EmployerType;
+  /** Your own stable id for this row; unique within your ministry, the key of CSV re-imports. */
   externalId?: string | null | undefined;
+  /** The job, e.g. caregiver or welder. */
   jobTitle: string;
   /** The business the returnee started after return, if you can read it. */
   returneeBusinessId?: string | null | undefined;
+  /** The placement scheme. */
   scheme: PlacementScheme;
+  /** The sector of the job. */
   sector: Sector;
+  /** Where the placement stands. */
   status?: PlacementStatus;
   /** A trainee you can read (your own, or shared with you under an MoU). */
   traineeId: string;
 };
 
+/** The fields of a new Program. */
 export type CreateProgramInput = {
+  /** Places per intake; enrollments beyond it are refused. */
   capacityPerIntake: number;
+  /** Certification scheme, e.g. BNSP/LSP scheme or SSW field test. */
   certificationScheme?: string | null | undefined;
+  /** Competency standard, e.g. an SKKNI reference. */
   competencyStandard?: string | null | undefined;
+  /** Last day of training; not before the start. */
   endDate?: string | null | undefined;
+  /** Your own stable id for this row (e.g. from the spreadsheet it came from); unique within your ministry, the key of CSV re-imports. */
   externalId?: string | null | undefined;
   /** Prepares for household work: then no destination under moratorium. */
   forHouseholdWork?: boolean;
   /** An institution of your own ministry. */
   institutionId: string;
+  /** e.g. JLPT N4, EPS-TOPIK, Goethe B1. */
   languageRequirement?: string | null | undefined;
+  /** The sector it trains for. */
   sector: Sector;
+  /** First day of training. */
   startDate?: string | null | undefined;
+  /** Where the programme stands: planned, open for enrollment, running, completed or cancelled. */
   status?: ProgramStatus;
+  /** ISO codes of the destination countries the programme prepares for. */
   targetCountryCodes?: Array<string>;
+  /** Name of the programme, e.g. Caregiver for Japan (SSW). */
   title: string;
 };
 
+/** The fields of a new ReturneeBusiness. */
 export type CreateReturneeBusinessInput = {
+  /** Name of the business. */
   businessName: string;
+  /** People it employs, the owner included. */
   employees?: number;
+  /** Financing amount in rupiah. */
   financingAmount?: number | null | undefined;
+  /** How it was financed; null when not recorded. */
   financingType?: FinancingType | null | undefined;
+  /** The day the business started. */
   foundedOn?: string | null | undefined;
+  /** KBLI 2020 business classification code (5 digits). */
   kbliCode: string;
+  /** Business mentoring sessions attended. */
   mentoringSessions?: number;
+  /** Kemendagri code of the province the business is in. */
   provinceCode: string;
+  /** The returnee's full name. */
   returneeName: string;
+  /** The returnee's NIK. Personal data: masked unless you are the owner ministry or a clause in force shares personal data with you; full reads by other ministries are logged. */
   returneeNik: string;
+  /** The returnee's phone. Personal data: masked unless you are the owner ministry or a clause in force shares personal data with you; full reads by other ministries are logged. */
   returneePhone?: string | null | undefined;
   /** The returnee's trainee record, if you can read it. */
   traineeId?: string | null | undefined;
+  /** Kemendagri village (desa/kelurahan) code, 10 digits. */
   villageCode: string;
 };
 
+/** The fields of a new Trainee. */
 export type CreateTraineeInput = {
+  /** Home address. Personal data: masked unless you are the owner ministry or a clause in force shares personal data with you; full reads by other ministries are logged. */
   address?: string | null | undefined;
   /** At least 18 years ago. */
   birthDate: string;
+  /** Highest completed education; null when not recorded. */
   educationLevel?: EducationLevel | null | undefined;
+  /** E-mail address. Personal data: masked unless you are the owner ministry or a clause in force shares personal data with you; full reads by other ministries are logged. */
   email?: string | null | undefined;
+  /** Your own stable id for this row (e.g. from the spreadsheet it came from); unique within your ministry, the key of CSV re-imports. */
   externalId?: string | null | undefined;
+  /** Full name as on the KTP. */
   fullName: string;
   /** 16-digit NIK; must agree with birthDate and sex. */
   nik: string;
+  /** Kemendagri code of the home province, e.g. 35 for Jawa Timur. */
   originProvinceCode: string;
+  /** Home regency or city (kabupaten/kota). */
   originRegency?: string | null | undefined;
+  /** Phone number. Personal data: masked unless you are the owner ministry or a clause in force shares personal data with you; full reads by other ministries are logged. */
   phone?: string | null | undefined;
+  /** Sex as on the KTP. */
   sex: Sex;
+  /** Where the person stands in the programme. */
   status?: TraineeStatus;
 };
 
+/** A destination country to add or change, by ISO code. */
 export type DestinationCountryInput = {
   /** ISO 3166-1 alpha-2. */
   code: string;
+  /** A focus destination named at the 2025 signing. */
   isFocus?: boolean;
+  /** Placement with individual (household) employers closed by a moratorium; work for companies stays open (Kepmenaker 260/2015). */
   moratorium?: boolean;
+  /** Legal basis of the moratorium, e.g. Kepmenaker 260/2015. */
   moratoriumBasis?: string | null | undefined;
+  /** The day the moratorium began. */
   moratoriumSince?: string | null | undefined;
+  /** Name in English. */
   nameEn: string;
+  /** Name in Indonesian. */
   nameId: string;
 };
 
 /** Highest completed education (SD primary … S2 master). */
 export type EducationLevel =
+  /** Diploma 1 (one-year vocational diploma). */
   | 'D1'
+  /** Diploma 2. */
   | 'D2'
+  /** Diploma 3. */
   | 'D3'
+  /** Diploma 4 (applied bachelor). */
   | 'D4'
+  /** Bachelor (Sarjana). */
   | 'S1'
+  /** Master (Magister). */
   | 'S2'
+  /** Primary school (Sekolah Dasar). */
   | 'SD'
+  /** Senior secondary school, general. */
   | 'SMA'
+  /** Senior secondary school, vocational. */
   | 'SMK'
+  /** Junior secondary school. */
   | 'SMP';
 
+/** Who employs the worker abroad. */
 export type EmployerType =
   /** A legal entity: a company, hotel, hospital, farm or factory. */
   | 'COMPANY'
   /** An individual or household employer (domestic work); closed where a moratorium applies (Kepmenaker 260/2015). */
   | 'INDIVIDUAL';
 
+/** Narrows a Enrollment list: only records matching every field given. */
 export type EnrollmentFilter = {
+  /** Only records owned by this ministry (global id). */
   ownerMinistryId?: string | null | undefined;
+  /** Only enrollments in this programme (global id). */
   programId?: string | null | undefined;
+  /** Only records with this value. Where the enrollment stands. */
   status?: EnrollmentStatus | null | undefined;
+  /** Only enrollments of this trainee (global id). */
   traineeId?: string | null | undefined;
 };
 
+/** Where an enrollment stands. */
 export type EnrollmentStatus =
+  /** Applied, not yet admitted; does not take a place. */
   | 'APPLIED'
+  /** Finished the training. */
   | 'COMPLETED'
+  /** Left before the end. */
   | 'DROPPED'
+  /** Admitted and training; takes a place of the programme. */
   | 'ENROLLED'
+  /** Did not pass. */
   | 'FAILED';
 
+/** How a field reads for you. */
 export type FieldAccess =
+  /** In full. */
   | 'FULL'
+  /** Masked (e.g. NIK 3201**********01). */
   | 'MASKED'
+  /** Not at all: the record is outside your scope. */
   | 'NONE'
+  /** Not personal data: as is. */
   | 'NOT_PERSONAL';
 
 /** KUR is the state-backed people’s business credit (Kredit Usaha Rakyat). */
 export type FinancingType =
+  /** A commercial bank loan. */
   | 'BANK_LOAN'
+  /** Financing from a cooperative. */
   | 'COOPERATIVE'
+  /** A grant. */
   | 'GRANT'
+  /** Kredit Usaha Rakyat, the state-backed business credit. */
   | 'KUR'
+  /** Own savings. */
   | 'SELF_FUNDED';
 
 /** What a CSV file holds: one kind per importable resource. */
 export type ImportKind =
+  /** Institutions. */
   | 'INSTITUTIONS'
+  /** Placements (by trainee `externalId`). */
   | 'PLACEMENTS'
+  /** Programmes (by institution `externalId`). */
   | 'PROGRAMS'
+  /** Trainees. */
   | 'TRAINEES';
 
+/** What one bad row does to an import. */
 export type ImportMode =
   /** The default: one bad row and nothing is written; the report lists every problem. */
   | 'ALL_OR_NOTHING'
   /** Good rows are written, bad rows reported. */
   | 'GOOD_ROWS_ONLY';
 
+/** Narrows a Institution list: only records matching every field given. */
 export type InstitutionFilter = {
+  /** Only records with this value. Data marked link-and-match with overseas labour demand. */
   linkAndMatch?: boolean | null | undefined;
   /** Only rows owned by this ministry (within your scope). */
   ownerMinistryId?: string | null | undefined;
+  /** Only records with this value. Directly engaged in preparing calon PMI. */
   pmiPreparation?: boolean | null | undefined;
+  /** Only records with this value. Kemendagri province code, e.g. 35 for Jawa Timur. */
   provinceCode?: string | null | undefined;
   /** Case-insensitive text in the name. */
   search?: string | null | undefined;
   /** Institutions offering this sector. */
   sector?: Sector | null | undefined;
+  /** Only records with this value. What kind of institution it is. */
   type?: InstitutionType | null | undefined;
 };
 
+/** How to sort a Institution list: a field and a direction. */
 export type InstitutionOrder = {
+  /** Ascending or descending. */
   direction?: SortDirection | null | undefined;
+  /** The field to sort by. */
   field: InstitutionOrderField;
 };
 
+/** What Institution lists can be sorted by. */
 export type InstitutionOrderField =
+  /** Sort by annual capacity. */
   | 'ANNUAL_CAPACITY'
+  /** Sort by created at. */
   | 'CREATED_AT'
+  /** Sort by name. */
   | 'NAME'
+  /** Sort by province code. */
   | 'PROVINCE_CODE';
 
+/** The kinds of vocational institution the partner ministries run. */
 export type InstitutionType =
   /** Maritime, aviation and other academies */
   | 'ACADEMY'
@@ -298,24 +463,40 @@ export type InstitutionType =
   /** A ministry training work unit such as ESDM PPSDM */
   | 'WORK_UNIT';
 
+/** What happened to an MoU. */
 export type MouEvent =
+  /** The last party signed: it is in force. */
   | 'ACTIVATED'
+  /** An amendment was signed by every party and applied. */
   | 'AMENDED'
+  /** A party proposed an amendment. */
   | 'AMENDMENT_PROPOSED'
+  /** A party rejected the pending amendment. */
   | 'AMENDMENT_REJECTED'
+  /** A party signed the pending amendment. */
   | 'AMENDMENT_SIGNED'
+  /** The proposer withdrew its amendment. */
   | 'AMENDMENT_WITHDRAWN'
+  /** Drafted. */
   | 'CREATED'
+  /** The draft changed; signatures given so far were voided. */
   | 'EDITED'
+  /** A provider narrowed or dropped a clause (withdrawal of consent). */
   | 'NARROWED'
+  /** A party signed. */
   | 'SIGNED'
+  /** A party ended it. */
   | 'TERMINATED';
 
 /** EXPIRED is derived from the validity window at read time; no job sets it. */
 export type MouStatus =
+  /** Signed by every party and within its validity: its clauses share data. */
   | 'ACTIVE'
+  /** Being drafted or signed; shares nothing. */
   | 'DRAFT'
+  /** Past its validity; shares nothing. */
   | 'EXPIRED'
+  /** Ended by a party; shares nothing. */
   | 'TERMINATED';
 
 /** Withdraw consent at once, as the providing ministry: keep fewer resource types, or switch personal data off. */
@@ -326,18 +507,27 @@ export type NarrowClauseInput = {
   includesPersonalData?: boolean | null | undefined;
   /** The resource types to keep sharing; an empty list drops the clause. */
   keepResourceTypes?: Array<ResourceType> | null | undefined;
+  /** Why consent is withdrawn; kept in the MoU history. */
   reason: string;
 };
 
+/** Narrows a Placement list: only records matching every field given. */
 export type PlacementFilter = {
+  /** Only records with this value. ISO code of the destination country. */
   destinationCountryCode?: string | null | undefined;
+  /** Only records with this value. A company, or an individual (household) employer. */
   employerType?: EmployerType | null | undefined;
+  /** Only records owned by this ministry (global id). */
   ownerMinistryId?: string | null | undefined;
+  /** Only records with this value. The placement scheme. */
   scheme?: PlacementScheme | null | undefined;
+  /** Only records with this value. Where the placement stands. */
   status?: PlacementStatus | null | undefined;
+  /** Only placements of this trainee (global id). */
   traineeId?: string | null | undefined;
 };
 
+/** How the worker is placed abroad (UU 18/2017). */
 export type PlacementScheme =
   /** Another government-to-government scheme. */
   | 'G_TO_G'
@@ -350,54 +540,89 @@ export type PlacementScheme =
   /** Japan's Specified Skilled Worker (Tokutei Ginou) visa. */
   | 'SSW_JAPAN';
 
+/** Where a placement stands. */
 export type PlacementStatus =
+  /** Called off. */
   | 'CANCELLED'
+  /** The worker has left for the destination. */
   | 'DEPARTED'
+  /** Agreed, not yet departed. */
   | 'PLANNED'
+  /** The worker has come home. */
   | 'RETURNED';
 
+/** Narrows a Program list: only records matching every field given. */
 export type ProgramFilter = {
   /** Programmes preparing for this destination (ISO code). */
   destinationCountryCode?: string | null | undefined;
+  /** Only programmes of this institution (global id). */
   institutionId?: string | null | undefined;
+  /** Only records owned by this ministry (global id). */
   ownerMinistryId?: string | null | undefined;
   /** Case-insensitive text in the title. */
   search?: string | null | undefined;
+  /** Only records with this value. The sector it trains for. */
   sector?: Sector | null | undefined;
+  /** Only records with this value. Where the programme stands: planned, open for enrollment, running, completed or cancelled. */
   status?: ProgramStatus | null | undefined;
 };
 
+/** How to sort a Program list: a field and a direction. */
 export type ProgramOrder = {
+  /** Ascending or descending. */
   direction?: SortDirection | null | undefined;
+  /** The field to sort by. */
   field: ProgramOrderField;
 };
 
+/** What Program lists can be sorted by. */
 export type ProgramOrderField =
+  /** Sort by capacity per intake. */
   | 'CAPACITY_PER_INTAKE'
+  /** Sort by created at. */
   | 'CREATED_AT'
+  /** Sort by start date. */
   | 'START_DATE'
+  /** Sort by title. */
   | 'TITLE';
 
+/** Where a programme stands. */
 export type ProgramStatus =
+  /** Called off. */
   | 'CANCELLED'
+  /** Training finished. */
   | 'COMPLETED'
+  /** Taking enrollments. */
   | 'OPEN'
+  /** Announced, not yet open for enrollment. */
   | 'PLANNED'
+  /** Training under way. */
   | 'RUNNING';
 
+/** A kind of record a clause can share. */
 export type ResourceType =
+  /** Enrollments. */
   | 'ENROLLMENT'
+  /** Institutions. */
   | 'INSTITUTION'
+  /** Placements. */
   | 'PLACEMENT'
+  /** Programmes. */
   | 'PROGRAM'
+  /** Returnee businesses (personal data). */
   | 'RETURNEE_BUSINESS'
+  /** Trainees (personal data). */
   | 'TRAINEE';
 
+/** Narrows a ReturneeBusiness list: only records matching every field given. */
 export type ReturneeBusinessFilter = {
+  /** Only records with this value. How it was financed; null when not recorded. */
   financingType?: FinancingType | null | undefined;
   /** KBLI code or its prefix (e.g. 56 for food and beverage service). */
   kbliPrefix?: string | null | undefined;
+  /** Only records owned by this ministry (global id). */
   ownerMinistryId?: string | null | undefined;
+  /** Only records with this value. Kemendagri code of the province the business is in. */
   provinceCode?: string | null | undefined;
   /** Exact NIK of the returnee. Personal data: refused unless you may read the NIKs of every ministry the filter spans. */
   returneeNik?: string | null | undefined;
@@ -407,190 +632,335 @@ export type ReturneeBusinessFilter = {
 
 /** One role per account; see access-model.md. */
 export type Role =
+  /** Everything an EDITOR does, plus signing MoUs, managing its ministry's accounts and reading its audit log. */
   | 'ADMIN'
+  /** Reads every ministry’s records (masked personal data), MoUs and the whole audit log; changes nothing. */
   | 'AUDITOR'
+  /** Reads like a VIEWER and creates, changes and deletes its ministry's records; drafts MoUs. */
   | 'EDITOR'
+  /** Runs the platform: adds ministries and their first ADMINs; reads no ministry's records. */
   | 'PLATFORM_ADMIN'
+  /** Reads its ministry's records and what MoUs share with it. */
   | 'VIEWER';
 
 /** Programme sectors named at the 8 October 2025 signing (energy covers oil & gas, electricity and renewables). */
 export type Sector =
+  /** Agriculture and plantations. */
   | 'AGRICULTURE'
+  /** Business management and entrepreneurship. */
   | 'BUSINESS_MANAGEMENT'
+  /** Construction. */
   | 'CONSTRUCTION'
+  /** Creative economy: design, crafts, media. */
   | 'CREATIVE_ECONOMY'
+  /** Energy: oil and gas, electricity, renewables. */
   | 'ENERGY'
+  /** Fisheries and aquaculture. */
   | 'FISHERIES'
+  /** Health and care work. */
   | 'HEALTH'
+  /** Information and communication technology. */
   | 'ICT'
+  /** Livestock. */
   | 'LIVESTOCK'
+  /** Manufacturing and industry. */
   | 'MANUFACTURING'
+  /** Mining. */
   | 'MINING'
+  /** Tourism and hospitality. */
   | 'TOURISM'
+  /** Transport and logistics, including maritime and aviation. */
   | 'TRANSPORT';
 
+/** Sex as recorded on the identity card. */
 export type Sex =
+  /** Female (perempuan). */
   | 'FEMALE'
+  /** Male (laki-laki). */
   | 'MALE';
 
+/** Sort direction. */
 export type SortDirection =
+  /** Ascending: smallest, earliest or A first. */
   | 'ASC'
+  /** Descending: largest, latest or Z first. */
   | 'DESC';
 
+/** Narrows a Trainee list: only records matching every field given. */
 export type TraineeFilter = {
   /** Exact NIK. Personal data: refused unless you may read the NIKs of every ministry the filter spans (narrow it with ownerMinistryId). */
   nik?: string | null | undefined;
+  /** Only records with this value. Kemendagri code of the home province, e.g. 35 for Jawa Timur. */
   originProvinceCode?: string | null | undefined;
+  /** Only records owned by this ministry (global id). */
   ownerMinistryId?: string | null | undefined;
   /** Case-insensitive text in the full name. */
   search?: string | null | undefined;
+  /** Only records with this value. Sex as on the KTP. */
   sex?: Sex | null | undefined;
+  /** Only records with this value. Where the person stands in the programme. */
   status?: TraineeStatus | null | undefined;
 };
 
+/** How to sort a Trainee list: a field and a direction. */
 export type TraineeOrder = {
+  /** Ascending or descending. */
   direction?: SortDirection | null | undefined;
+  /** The field to sort by. */
   field: TraineeOrderField;
 };
 
+/** What Trainee lists can be sorted by. */
 export type TraineeOrderField =
+  /** Sort by birth date. */
   | 'BIRTH_DATE'
+  /** Sort by created at. */
   | 'CREATED_AT'
+  /** Sort by full name. */
   | 'FULL_NAME';
 
+/** Where a trainee stands in the programme. */
 export type TraineeStatus =
+  /** Holds a competency certificate. */
   | 'CERTIFIED'
+  /** In a programme now. */
   | 'IN_TRAINING'
+  /** Placed with an employer abroad. */
   | 'PLACED'
+  /** Registered, not yet in training. */
   | 'REGISTERED'
+  /** Left the programme. */
   | 'WITHDRAWN';
 
+/** Changes to a Account: its id and the fields to change; fields left out keep their value. */
 export type UpdateAccountInput = {
   /** false locks the account out at once, tokens included. */
   active?: boolean | null | undefined;
+  /** A new display name. */
   displayName?: string | null | undefined;
+  /** Opaque global id. */
   id: string;
+  /** A new password (at least 12 characters); the account’s sessions end. */
   password?: string | null | undefined;
+  /** A new role; it applies from the account’s next request. */
   role?: Role | null | undefined;
 };
 
+/** Changes to a Enrollment: its id and the fields to change; fields left out keep their value. */
 export type UpdateEnrollmentInput = {
+  /** The day the certificate was issued. */
   certificateIssuedOn?: string | null | undefined;
+  /** Competency certificate issuer, e.g. an LSP licensed by BNSP. */
   certificateIssuer?: string | null | undefined;
+  /** Number of the competency certificate. */
   certificateNumber?: string | null | undefined;
+  /** The certification scheme of the certificate, e.g. a BNSP/LSP scheme. */
   certificateScheme?: string | null | undefined;
+  /** The day the trainee completed, dropped out or failed; not before `enrolledOn`. */
   completedOn?: string | null | undefined;
+  /** The day training began for this trainee. */
   enrolledOn?: string | null | undefined;
+  /** The `version` you last read; the change is refused with CONFLICT when the record has moved on since. */
   expectedVersion?: number | null | undefined;
+  /** Opaque global id. */
   id: string;
+  /** Where the enrollment stands. */
   status?: EnrollmentStatus | null | undefined;
 };
 
+/** Changes to a Institution: its id and the fields to change; fields left out keep their value. */
 export type UpdateInstitutionInput = {
+  /** Accreditation grade; null when not recorded. */
   accreditation?: Accreditation | null | undefined;
+  /** Street address. */
   address?: string | null | undefined;
+  /** Annual training capacity (daya latih), participants per year. */
   annualCapacity?: number | null | undefined;
+  /** The `version` you last read; the change is refused with CONFLICT when the record has moved on since. */
   expectedVersion?: number | null | undefined;
+  /** Your own stable id for this row (e.g. from the spreadsheet it came from); unique within your ministry, the key of CSV re-imports. */
   externalId?: string | null | undefined;
+  /** Opaque global id. */
   id: string;
+  /** Data marked link-and-match with overseas labour demand. */
   linkAndMatch?: boolean | null | undefined;
+  /** Official name, e.g. BBPVP Bekasi. */
   name?: string | null | undefined;
+  /** Directly engaged in preparing calon PMI. */
   pmiPreparation?: boolean | null | undefined;
+  /** Kemendagri province code, e.g. 35 for Jawa Timur. */
   provinceCode?: string | null | undefined;
+  /** Regency or city (kabupaten/kota). */
   regency?: string | null | undefined;
+  /** The programme sectors it trains for. */
   sectors?: Array<Sector> | null | undefined;
+  /** What kind of institution it is. */
   type?: InstitutionType | null | undefined;
 };
 
+/** Changes to a Ministry: its id and the fields to change; fields left out keep their value. */
 export type UpdateMinistryInput = {
+  /** Short code, e.g. KP2MI, KESDM, KEMENPERIN. */
   code?: string | null | undefined;
+  /** Opaque global id. */
   id: string;
+  /** Official Indonesian name. */
   name?: string | null | undefined;
+  /** Name in English. */
   nameEn?: string | null | undefined;
 };
 
+/** Changes to a MouDraft: its id and the fields to change; fields left out keep their value. */
 export type UpdateMouDraftInput = {
   /** Replaces the clauses. */
   clauses?: Array<ClauseInput> | null | undefined;
+  /** SHA-256 (hex) of the signed document. */
   documentHash?: string | null | undefined;
+  /** Document number(s) as printed on the MoU. */
   documentNumber?: string | null | undefined;
+  /** The `version` you last read; the change is refused with CONFLICT when the record has moved on since. */
   expectedVersion?: number | null | undefined;
+  /** When the implementing agreement (PKS) is due. */
   followUpDueDate?: string | null | undefined;
+  /** Opaque global id. */
   id: string;
   /** Replaces the other parties. */
   partyMinistryIds?: Array<string> | null | undefined;
+  /** What the parties agree to cooperate on. */
   scope?: string | null | undefined;
+  /** A new title. */
   title?: string | null | undefined;
+  /** A new first day. */
   validFrom?: string | null | undefined;
+  /** First day on which the MoU is no longer valid (exclusive). */
   validUntil?: string | null | undefined;
 };
 
+/** Changes to a Placement: its id and the fields to change; fields left out keep their value. */
 export type UpdatePlacementInput = {
+  /** Last day of the work contract; not before its start. */
   contractEnd?: string | null | undefined;
+  /** First day of the work contract. */
   contractStart?: string | null | undefined;
+  /** The trainee is at least 18 on this day (UU 18/2017). */
   departureDate?: string | null | undefined;
+  /** ISO code of the destination country. */
   destinationCountryCode?: string | null | undefined;
+  /** Name of the employer abroad. */
   employerName?: string | null | undefined;
+  /** A company, or an individual (household) employer. */
   employerType?: EmployerType | null | undefined;
+  /** The `version` you last read; the change is refused with CONFLICT when the record has moved on since. */
   expectedVersion?: number | null | undefined;
+  /** Your own stable id for this row; unique within your ministry, the key of CSV re-imports. */
   externalId?: string | null | undefined;
+  /** Opaque global id. */
   id: string;
+  /** The job, e.g. caregiver or welder. */
   jobTitle?: string | null | undefined;
   /** Null unlinks the business. */
   returneeBusinessId?: string | null | undefined;
+  /** The placement scheme. */
   scheme?: PlacementScheme | null | undefined;
+  /** The sector of the job. */
   sector?: Sector | null | undefined;
+  /** Where the placement stands. */
   status?: PlacementStatus | null | undefined;
 };
 
+/** Changes to a Program: its id and the fields to change; fields left out keep their value. */
 export type UpdateProgramInput = {
+  /** Places per intake; enrollments beyond it are refused. */
   capacityPerIntake?: number | null | undefined;
+  /** Certification scheme, e.g. BNSP/LSP scheme or SSW field test. */
   certificationScheme?: string | null | undefined;
+  /** Competency standard, e.g. an SKKNI reference. */
   competencyStandard?: string | null | undefined;
+  /** Last day of training; not before the start. */
   endDate?: string | null | undefined;
+  /** The `version` you last read; the change is refused with CONFLICT when the record has moved on since. */
   expectedVersion?: number | null | undefined;
+  /** Your own stable id for this row (e.g. from the spreadsheet it came from); unique within your ministry, the key of CSV re-imports. */
   externalId?: string | null | undefined;
+  /** Prepares for work with individual (household) employers: such a programme may not target a destination under moratorium (Kepmenaker 260/2015). */
   forHouseholdWork?: boolean | null | undefined;
+  /** Opaque global id. */
   id: string;
+  /** e.g. JLPT N4, EPS-TOPIK, Goethe B1. */
   languageRequirement?: string | null | undefined;
+  /** The sector it trains for. */
   sector?: Sector | null | undefined;
+  /** First day of training. */
   startDate?: string | null | undefined;
+  /** Where the programme stands: planned, open for enrollment, running, completed or cancelled. */
   status?: ProgramStatus | null | undefined;
+  /** ISO codes of the destination countries the programme prepares for. */
   targetCountryCodes?: Array<string> | null | undefined;
+  /** Name of the programme, e.g. Caregiver for Japan (SSW). */
   title?: string | null | undefined;
 };
 
+/** Changes to a ReturneeBusiness: its id and the fields to change; fields left out keep their value. */
 export type UpdateReturneeBusinessInput = {
+  /** Name of the business. */
   businessName?: string | null | undefined;
+  /** People it employs, the owner included. */
   employees?: number | null | undefined;
+  /** The `version` you last read; the change is refused with CONFLICT when the record has moved on since. */
   expectedVersion?: number | null | undefined;
+  /** Financing amount in rupiah. */
   financingAmount?: number | null | undefined;
+  /** How it was financed; null when not recorded. */
   financingType?: FinancingType | null | undefined;
+  /** The day the business started. */
   foundedOn?: string | null | undefined;
+  /** Opaque global id. */
   id: string;
+  /** KBLI 2020 business classification code (5 digits). */
   kbliCode?: string | null | undefined;
+  /** Business mentoring sessions attended. */
   mentoringSessions?: number | null | undefined;
+  /** Kemendagri code of the province the business is in. */
   provinceCode?: string | null | undefined;
+  /** The returnee's full name. */
   returneeName?: string | null | undefined;
+  /** The returnee's NIK. Personal data: masked unless you are the owner ministry or a clause in force shares personal data with you; full reads by other ministries are logged. */
   returneeNik?: string | null | undefined;
+  /** The returnee's phone. Personal data: masked unless you are the owner ministry or a clause in force shares personal data with you; full reads by other ministries are logged. */
   returneePhone?: string | null | undefined;
+  /** Kemendagri village (desa/kelurahan) code, 10 digits. */
   villageCode?: string | null | undefined;
 };
 
+/** Changes to a Trainee: its id and the fields to change; fields left out keep their value. */
 export type UpdateTraineeInput = {
+  /** Home address. Personal data: masked unless you are the owner ministry or a clause in force shares personal data with you; full reads by other ministries are logged. */
   address?: string | null | undefined;
+  /** Birth date, YYYY-MM-DD (masked: YYYY-**-**). Personal data: masked unless you are the owner ministry or a clause in force shares personal data with you; full reads by other ministries are logged. */
   birthDate?: string | null | undefined;
+  /** Highest completed education; null when not recorded. */
   educationLevel?: EducationLevel | null | undefined;
+  /** E-mail address. Personal data: masked unless you are the owner ministry or a clause in force shares personal data with you; full reads by other ministries are logged. */
   email?: string | null | undefined;
+  /** The `version` you last read; the change is refused with CONFLICT when the record has moved on since. */
   expectedVersion?: number | null | undefined;
+  /** Your own stable id for this row (e.g. from the spreadsheet it came from); unique within your ministry, the key of CSV re-imports. */
   externalId?: string | null | undefined;
+  /** Full name as on the KTP. */
   fullName?: string | null | undefined;
+  /** Opaque global id. */
   id: string;
+  /** 16-digit NIK. Personal data: masked unless you are the owner ministry or a clause in force shares personal data with you; full reads by other ministries are logged. */
   nik?: string | null | undefined;
+  /** Kemendagri code of the home province, e.g. 35 for Jawa Timur. */
   originProvinceCode?: string | null | undefined;
+  /** Home regency or city (kabupaten/kota). */
   originRegency?: string | null | undefined;
+  /** Phone number. Personal data: masked unless you are the owner ministry or a clause in force shares personal data with you; full reads by other ministries are logged. */
   phone?: string | null | undefined;
+  /** Sex as on the KTP. */
   sex?: Sex | null | undefined;
+  /** Where the person stands in the programme. */
   status?: TraineeStatus | null | undefined;
 };
 
@@ -599,7 +969,7 @@ export type DataSubjectAccessReportQueryVariables = Exact<{
 }>;
 
 
-export type DataSubjectAccessReportQuery = { dataSubjectAccessReport: { nik: string, records: Array<{ resourceType: ResourceType, id: string }>, reads: Array<{ readAt: string, resourceType: ResourceType, recordId: string, fields: Array<string>, readerMinistry: { code: string }, mou: { id: string, title: string } | null, clause: { id: string, purpose: string } | null }> } };
+export type DataSubjectAccessReportQuery = { dataSubjectAccessReport: { nik: string, records: Array<{ resourceType: ResourceType, id: string }>, reads: Array<{ readAt: string, resourceType: ResourceType, recordId: string, fields: Array<string>, readerMinistry: { code: string }, mou: { id: string, title: string } | null, clause: { id: string, purpose: string } | null }> } | null };
 
 export type ExplainAccessQueryVariables = Exact<{
   id: string;
@@ -607,12 +977,12 @@ export type ExplainAccessQueryVariables = Exact<{
 }>;
 
 
-export type ExplainAccessQuery = { explainAccess: { canRead: boolean, canWrite: boolean, readRule: string, writeRule: string, reason: string, fieldAccess: FieldAccess | null, fieldRule: string | null, mou: { id: string } | null, clause: { id: string } | null } };
+export type ExplainAccessQuery = { explainAccess: { canRead: boolean, canWrite: boolean, readRule: string, writeRule: string, reason: string, fieldAccess: FieldAccess | null, fieldRule: string | null, mou: { id: string } | null, clause: { id: string } | null } | null };
 
 export type AccessMatrixQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type AccessMatrixQuery = { accessMatrix: Array<{ operation: string, kind: string, cells: Array<{ role: Role, access: Access }> }> };
+export type AccessMatrixQuery = { accessMatrix: Array<{ operation: string, kind: string, cells: Array<{ role: Role, access: Access }> }> | null };
 
 export type AccountsQueryVariables = Exact<{
   ministryId?: string | null | undefined;
@@ -621,49 +991,49 @@ export type AccountsQueryVariables = Exact<{
 }>;
 
 
-export type AccountsQuery = { accounts: { totalCount: number, edges: Array<{ node: { id: string, email: string, role: Role, active: boolean, ministry: { code: string } | null } }> } };
+export type AccountsQuery = { accounts: { totalCount: number, edges: Array<{ node: { id: string, email: string, role: Role, active: boolean, ministry: { code: string } | null } }> | null } | null };
 
 export type CreateAccountMutationVariables = Exact<{
   input: CreateAccountInput;
 }>;
 
 
-export type CreateAccountMutation = { createAccount: { id: string, email: string, role: Role, active: boolean, status: AccountStatus, ministry: { code: string } | null } };
+export type CreateAccountMutation = { createAccount: { id: string, email: string, role: Role, active: boolean, status: AccountStatus, ministry: { code: string } | null } | null };
 
 export type UpdateAccountMutationVariables = Exact<{
   input: UpdateAccountInput;
 }>;
 
 
-export type UpdateAccountMutation = { updateAccount: { id: string, email: string, role: Role, active: boolean, displayName: string, ministry: { code: string } | null } };
+export type UpdateAccountMutation = { updateAccount: { id: string, email: string, role: Role, active: boolean, displayName: string, ministry: { code: string } | null } | null };
 
 export type CreateMinistryMutationVariables = Exact<{
   input: CreateMinistryInput;
 }>;
 
 
-export type CreateMinistryMutation = { createMinistry: { id: string, code: string, name: string, nameEn: string, isCoordinator: boolean } };
+export type CreateMinistryMutation = { createMinistry: { id: string, code: string, name: string, nameEn: string, isCoordinator: boolean } | null };
 
 export type UpdateMinistryMutationVariables = Exact<{
   input: UpdateMinistryInput;
 }>;
 
 
-export type UpdateMinistryMutation = { updateMinistry: { id: string, code: string, name: string, nameEn: string } };
+export type UpdateMinistryMutation = { updateMinistry: { id: string, code: string, name: string, nameEn: string } | null };
 
 export type UpsertDestinationCountryMutationVariables = Exact<{
   input: DestinationCountryInput;
 }>;
 
 
-export type UpsertDestinationCountryMutation = { upsertDestinationCountry: { code: string, nameEn: string, moratorium: boolean, moratoriumBasis: string | null, moratoriumSince: string | null, isFocus: boolean } };
+export type UpsertDestinationCountryMutation = { upsertDestinationCountry: { code: string, nameEn: string, moratorium: boolean, moratoriumBasis: string | null, moratoriumSince: string | null, isFocus: boolean } | null };
 
 export type ApproveAccountMutationVariables = Exact<{
   id: string;
 }>;
 
 
-export type ApproveAccountMutation = { approveAccount: { id: string, email: string, role: Role, status: AccountStatus, approvedAt: string | null, ministry: { code: string } | null } };
+export type ApproveAccountMutation = { approveAccount: { id: string, email: string, role: Role, status: AccountStatus, approvedAt: string | null, ministry: { code: string } | null } | null };
 
 export type LoginMutationVariables = Exact<{
   email: string;
@@ -671,7 +1041,7 @@ export type LoginMutationVariables = Exact<{
 }>;
 
 
-export type LoginMutation = { login: { token: string, account: { email: string, role: Role, ministry: { code: string } | null } } };
+export type LoginMutation = { login: { token: string, account: { email: string, role: Role, ministry: { code: string } | null } } | null };
 
 export type ViewerQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -701,7 +1071,7 @@ export type MinistriesQueryVariables = Exact<{
 }>;
 
 
-export type MinistriesQuery = { ministries: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node: { id: string, code: string, name: string, nameEn: string, isCoordinator: boolean } }> } };
+export type MinistriesQuery = { ministries: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node: { id: string, code: string, name: string, nameEn: string, isCoordinator: boolean } }> | null } | null };
 
 export type DestinationCountriesQueryVariables = Exact<{
   moratorium?: boolean | null | undefined;
@@ -709,19 +1079,19 @@ export type DestinationCountriesQueryVariables = Exact<{
 }>;
 
 
-export type DestinationCountriesQuery = { destinationCountries: { totalCount: number, edges: Array<{ node: { code: string, nameEn: string, moratorium: boolean, moratoriumBasis: string | null, moratoriumSince: string | null, isFocus: boolean } }> } };
+export type DestinationCountriesQuery = { destinationCountries: { totalCount: number, edges: Array<{ node: { code: string, nameEn: string, moratorium: boolean, moratoriumBasis: string | null, moratoriumSince: string | null, isFocus: boolean } }> | null } | null };
 
 export type VerifyAuditLogQueryVariables = Exact<{
   checkpoint?: string | null | undefined;
 }>;
 
 
-export type VerifyAuditLogQuery = { verifyAuditLog: { valid: boolean, eventsChecked: number, firstBadSeq: string | null, reason: string | null } };
+export type VerifyAuditLogQuery = { verifyAuditLog: { valid: boolean, eventsChecked: number, firstBadSeq: string | null, reason: string | null } | null };
 
 export type AuditCheckpointQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type AuditCheckpointQuery = { auditCheckpoint: { seq: string, hash: string, time: string, token: string } };
+export type AuditCheckpointQuery = { auditCheckpoint: { seq: string, hash: string, time: string, token: string } | null };
 
 export type AuditEventsFilteredQueryVariables = Exact<{
   e?: string | null | undefined;
@@ -732,7 +1102,7 @@ export type AuditEventsFilteredQueryVariables = Exact<{
 }>;
 
 
-export type AuditEventsFilteredQuery = { auditEvents: { totalCount: number, edges: Array<{ node: { seq: string, operation: string, entityType: string, entityId: string | null, actorRole: string | null, actorAccountId: string | null, changes: Array<unknown>, subjectMinistry: { code: string } | null } }> } };
+export type AuditEventsFilteredQuery = { auditEvents: { totalCount: number, edges: Array<{ node: { seq: string, operation: string, entityType: string, entityId: string | null, actorRole: string | null, actorAccountId: string | null, changes: Array<unknown> | null, subjectMinistry: { code: string } | null } }> | null } | null };
 
 export type MouTimelineQueryVariables = Exact<{
   id: string;
@@ -741,24 +1111,24 @@ export type MouTimelineQueryVariables = Exact<{
 
 
 export type MouTimelineQuery = { node:
-    | { clausesInForceOn: Array<unknown>, versions: Array<{ event: MouEvent }>, sharingReport: Array<{ personalDataReads: number, distinctRecords: number, clause: { purpose: string } }> }
+    | { clausesInForceOn: Array<unknown> | null, versions: Array<{ event: MouEvent }> | null, sharingReport: Array<{ personalDataReads: number, distinctRecords: number, clause: { purpose: string } }> | null }
     | Record<PropertyKey, never>
    | null };
 
 export type StatisticsTotalsQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type StatisticsTotalsQuery = { statistics: { institutionCount: number, totalCapacity: number, pmiPreparationInstitutionCount: number, pmiPreparationCapacity: number, linkAndMatchMinistryCount: number, institutionMinistryCount: number, participantsInTraining: number, institutionsByMinistry: Array<{ key: string, label: string, count: number, capacity: number | null }>, institutionsByType: Array<{ key: string, label: string, count: number, capacity: number | null }>, participantsInTrainingByMinistry: Array<{ key: string, label: string, count: number }>, programsByDestination: Array<{ key: string, label: string, count: number }> } };
+export type StatisticsTotalsQuery = { statistics: { institutionCount: number | null, totalCapacity: number | null, pmiPreparationInstitutionCount: number | null, pmiPreparationCapacity: number | null, linkAndMatchMinistryCount: number | null, institutionMinistryCount: number | null, participantsInTraining: number | null, institutionsByMinistry: Array<{ key: string, label: string, count: number, capacity: number | null }> | null, institutionsByType: Array<{ key: string, label: string, count: number, capacity: number | null }> | null, participantsInTrainingByMinistry: Array<{ key: string, label: string, count: number }> | null, programsByDestination: Array<{ key: string, label: string, count: number }> | null } | null };
 
 export type PlacementStatisticsQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type PlacementStatisticsQuery = { statistics: { placementCount: number, placementsDeparted: number, placementsByDestination: Array<{ key: string, label: string, count: number }>, placementsByStatus: Array<{ key: string, count: number }> } };
+export type PlacementStatisticsQuery = { statistics: { placementCount: number | null, placementsDeparted: number | null, placementsByDestination: Array<{ key: string, label: string, count: number }> | null, placementsByStatus: Array<{ key: string, count: number }> | null } | null };
 
 export type DemoMouHistoryQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type DemoMouHistoryQuery = { mous: { edges: Array<{ node: { title: string, status: MouStatus, validFrom: string, onDec: Array<unknown>, onPilot: Array<unknown>, versions: Array<{ number: number, event: MouEvent, createdAt: string, snapshot: unknown, actorMinistry: { code: string } | null }> } }> } };
+export type DemoMouHistoryQuery = { mous: { edges: Array<{ node: { title: string, status: MouStatus, validFrom: string, onDec: Array<unknown> | null, onPilot: Array<unknown> | null, versions: Array<{ number: number, event: MouEvent, createdAt: string, snapshot: unknown, actorMinistry: { code: string } | null }> | null } }> | null } | null };
 
 export type PlacementNodeQueryVariables = Exact<{
   id: string;
@@ -787,7 +1157,7 @@ export type ImportCsvMutationVariables = Exact<{
 }>;
 
 
-export type ImportCsvMutation = { importCsv: { total: number, created: number, updated: number, unchanged: number, failed: number, written: boolean, errors: Array<{ line: number, field: string, message: string }> } };
+export type ImportCsvMutation = { importCsv: { total: number, created: number, updated: number, unchanged: number, failed: number, written: boolean, errors: Array<{ line: number, field: string, message: string }> } | null };
 
 export type EnrollmentFieldsFragment = { id: string, version: number, status: EnrollmentStatus, enrolledOn: string | null, completedOn: string | null, certificateIssuer: string | null, certificateScheme: string | null, certificateNumber: string | null, certificateIssuedOn: string | null, trainee: { id: string, fullName: string } | null, program: { id: string, title: string } | null, ownerMinistry: { code: string } };
 
@@ -798,28 +1168,28 @@ export type EnrollmentsQueryVariables = Exact<{
 }>;
 
 
-export type EnrollmentsQuery = { enrollments: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node: { id: string, version: number, status: EnrollmentStatus, enrolledOn: string | null, completedOn: string | null, certificateIssuer: string | null, certificateScheme: string | null, certificateNumber: string | null, certificateIssuedOn: string | null, trainee: { id: string, fullName: string } | null, program: { id: string, title: string } | null, ownerMinistry: { code: string } } }> } };
+export type EnrollmentsQuery = { enrollments: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node: { id: string, version: number, status: EnrollmentStatus, enrolledOn: string | null, completedOn: string | null, certificateIssuer: string | null, certificateScheme: string | null, certificateNumber: string | null, certificateIssuedOn: string | null, trainee: { id: string, fullName: string } | null, program: { id: string, title: string } | null, ownerMinistry: { code: string } } }> | null } | null };
 
 export type CreateEnrollmentMutationVariables = Exact<{
   input: CreateEnrollmentInput;
 }>;
 
 
-export type CreateEnrollmentMutation = { createEnrollment: { id: string, version: number, status: EnrollmentStatus, enrolledOn: string | null, completedOn: string | null, certificateIssuer: string | null, certificateScheme: string | null, certificateNumber: string | null, certificateIssuedOn: string | null, trainee: { id: string, fullName: string } | null, program: { id: string, title: string } | null, ownerMinistry: { code: string } } };
+export type CreateEnrollmentMutation = { createEnrollment: { id: string, version: number, status: EnrollmentStatus, enrolledOn: string | null, completedOn: string | null, certificateIssuer: string | null, certificateScheme: string | null, certificateNumber: string | null, certificateIssuedOn: string | null, trainee: { id: string, fullName: string } | null, program: { id: string, title: string } | null, ownerMinistry: { code: string } } | null };
 
 export type UpdateEnrollmentMutationVariables = Exact<{
   input: UpdateEnrollmentInput;
 }>;
 
 
-export type UpdateEnrollmentMutation = { updateEnrollment: { id: string, version: number, status: EnrollmentStatus, enrolledOn: string | null, completedOn: string | null, certificateIssuer: string | null, certificateScheme: string | null, certificateNumber: string | null, certificateIssuedOn: string | null, trainee: { id: string, fullName: string } | null, program: { id: string, title: string } | null, ownerMinistry: { code: string } } };
+export type UpdateEnrollmentMutation = { updateEnrollment: { id: string, version: number, status: EnrollmentStatus, enrolledOn: string | null, completedOn: string | null, certificateIssuer: string | null, certificateScheme: string | null, certificateNumber: string | null, certificateIssuedOn: string | null, trainee: { id: string, fullName: string } | null, program: { id: string, title: string } | null, ownerMinistry: { code: string } } | null };
 
 export type DeleteEnrollmentMutationVariables = Exact<{
   id: string;
 }>;
 
 
-export type DeleteEnrollmentMutation = { deleteEnrollment: { deletedId: string } };
+export type DeleteEnrollmentMutation = { deleteEnrollment: { deletedId: string } | null };
 
 export type InstitutionFieldsFragment = { id: string, version: number, name: string, type: InstitutionType, provinceCode: string, regency: string | null, annualCapacity: number, sectors: Array<Sector>, linkAndMatch: boolean, pmiPreparation: boolean, accreditation: Accreditation | null, ownerMinistry: { code: string } };
 
@@ -833,7 +1203,7 @@ export type InstitutionsQueryVariables = Exact<{
 }>;
 
 
-export type InstitutionsQuery = { institutions: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, edges: Array<{ cursor: string, node: { id: string, version: number, name: string, type: InstitutionType, provinceCode: string, regency: string | null, annualCapacity: number, sectors: Array<Sector>, linkAndMatch: boolean, pmiPreparation: boolean, accreditation: Accreditation | null, ownerMinistry: { code: string } } }> } };
+export type InstitutionsQuery = { institutions: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, edges: Array<{ cursor: string, node: { id: string, version: number, name: string, type: InstitutionType, provinceCode: string, regency: string | null, annualCapacity: number, sectors: Array<Sector>, linkAndMatch: boolean, pmiPreparation: boolean, accreditation: Accreditation | null, ownerMinistry: { code: string } } }> | null } | null };
 
 export type InstitutionsWithProgramsQueryVariables = Exact<{
   first?: number | null | undefined;
@@ -841,7 +1211,7 @@ export type InstitutionsWithProgramsQueryVariables = Exact<{
 }>;
 
 
-export type InstitutionsWithProgramsQuery = { institutions: { edges: Array<{ node: { id: string, name: string, ownerMinistry: { code: string, name: string }, programs: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node: { id: string, title: string, sector: Sector, enrollments: { totalCount: number } } }> } } }> } };
+export type InstitutionsWithProgramsQuery = { institutions: { edges: Array<{ node: { id: string, name: string, ownerMinistry: { code: string, name: string }, programs: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node: { id: string, title: string, sector: Sector, enrollments: { totalCount: number } | null } }> | null } | null } }> | null } | null };
 
 export type InstitutionProgramsQueryVariables = Exact<{
   id: string;
@@ -851,7 +1221,7 @@ export type InstitutionProgramsQueryVariables = Exact<{
 
 
 export type InstitutionProgramsQuery = { node:
-    | { programs: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node: { id: string, title: string } }> } }
+    | { programs: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node: { id: string, title: string } }> | null } | null }
     | Record<PropertyKey, never>
    | null };
 
@@ -860,28 +1230,28 @@ export type CreateInstitutionMutationVariables = Exact<{
 }>;
 
 
-export type CreateInstitutionMutation = { createInstitution: { id: string, version: number, name: string, type: InstitutionType, provinceCode: string, regency: string | null, annualCapacity: number, sectors: Array<Sector>, linkAndMatch: boolean, pmiPreparation: boolean, accreditation: Accreditation | null, ownerMinistry: { code: string } } };
+export type CreateInstitutionMutation = { createInstitution: { id: string, version: number, name: string, type: InstitutionType, provinceCode: string, regency: string | null, annualCapacity: number, sectors: Array<Sector>, linkAndMatch: boolean, pmiPreparation: boolean, accreditation: Accreditation | null, ownerMinistry: { code: string } } | null };
 
 export type UpdateInstitutionMutationVariables = Exact<{
   input: UpdateInstitutionInput;
 }>;
 
 
-export type UpdateInstitutionMutation = { updateInstitution: { id: string, version: number, name: string, type: InstitutionType, provinceCode: string, regency: string | null, annualCapacity: number, sectors: Array<Sector>, linkAndMatch: boolean, pmiPreparation: boolean, accreditation: Accreditation | null, ownerMinistry: { code: string } } };
+export type UpdateInstitutionMutation = { updateInstitution: { id: string, version: number, name: string, type: InstitutionType, provinceCode: string, regency: string | null, annualCapacity: number, sectors: Array<Sector>, linkAndMatch: boolean, pmiPreparation: boolean, accreditation: Accreditation | null, ownerMinistry: { code: string } } | null };
 
 export type DeleteInstitutionMutationVariables = Exact<{
   id: string;
 }>;
 
 
-export type DeleteInstitutionMutation = { deleteInstitution: { deletedId: string } };
+export type DeleteInstitutionMutation = { deleteInstitution: { deletedId: string } | null };
 
 export type InstitutionsCsvQueryVariables = Exact<{
   filter?: InstitutionFilter | null | undefined;
 }>;
 
 
-export type InstitutionsCsvQuery = { institutionsCsv: string };
+export type InstitutionsCsvQuery = { institutionsCsv: string | null };
 
 export type MousQueryVariables = Exact<{
   first?: number | null | undefined;
@@ -890,9 +1260,9 @@ export type MousQueryVariables = Exact<{
 }>;
 
 
-export type MousQuery = { mous: { totalCount: number, edges: Array<{ node: { id: string, title: string, status: MouStatus, validFrom: string, validUntil: string, followUpDueDate: string | null, ownerMinistry: { code: string }, parties: Array<{ signedAt: string | null, signatoryName: string | null, ministry: { code: string } }>, clauses: Array<{ resourceTypes: Array<ResourceType>, includesPersonalData: boolean, purpose: string, inForce: boolean, providerMinistry: { code: string }, recipientMinistry: { code: string } }> } }> } };
+export type MousQuery = { mous: { totalCount: number, edges: Array<{ node: { id: string, title: string, status: MouStatus, validFrom: string, validUntil: string, followUpDueDate: string | null, ownerMinistry: { code: string }, parties: Array<{ signedAt: string | null, signatoryName: string | null, ministry: { code: string } }> | null, clauses: Array<{ resourceTypes: Array<ResourceType>, includesPersonalData: boolean, purpose: string, inForce: boolean, providerMinistry: { code: string }, recipientMinistry: { code: string } }> | null } }> | null } | null };
 
-export type MouFieldsFragment = { id: string, version: number, title: string, status: MouStatus, validFrom: string, validUntil: string, ownerMinistry: { code: string }, parties: Array<{ signedAt: string | null, signatoryName: string | null, signatoryTitle: string | null, ministry: { code: string } }>, clauses: Array<{ id: string, resourceTypes: Array<ResourceType>, includesPersonalData: boolean, purpose: string, inForce: boolean, providerMinistry: { code: string }, recipientMinistry: { code: string } }> };
+export type MouFieldsFragment = { id: string, version: number, title: string, status: MouStatus, validFrom: string, validUntil: string, ownerMinistry: { code: string }, parties: Array<{ signedAt: string | null, signatoryName: string | null, signatoryTitle: string | null, ministry: { code: string } }> | null, clauses: Array<{ id: string, resourceTypes: Array<ResourceType>, includesPersonalData: boolean, purpose: string, inForce: boolean, providerMinistry: { code: string }, recipientMinistry: { code: string } }> | null };
 
 export type MouDetailQueryVariables = Exact<{
   id: string;
@@ -900,7 +1270,7 @@ export type MouDetailQueryVariables = Exact<{
 
 
 export type MouDetailQuery = { node:
-    | { id: string, version: number, title: string, status: MouStatus, validFrom: string, validUntil: string, retired: Array<{ id: string, retiredAt: string | null }>, versions: Array<{ number: number, event: MouEvent, reason: string | null, snapshot: unknown, createdAt: string, actorMinistry: { code: string } | null }>, ownerMinistry: { code: string }, parties: Array<{ signedAt: string | null, signatoryName: string | null, signatoryTitle: string | null, ministry: { code: string } }>, clauses: Array<{ id: string, resourceTypes: Array<ResourceType>, includesPersonalData: boolean, purpose: string, inForce: boolean, providerMinistry: { code: string }, recipientMinistry: { code: string } }> }
+    | { id: string, version: number, title: string, status: MouStatus, validFrom: string, validUntil: string, retired: Array<{ id: string, retiredAt: string | null }> | null, versions: Array<{ number: number, event: MouEvent, reason: string | null, snapshot: unknown, createdAt: string, actorMinistry: { code: string } | null }> | null, ownerMinistry: { code: string }, parties: Array<{ signedAt: string | null, signatoryName: string | null, signatoryTitle: string | null, ministry: { code: string } }> | null, clauses: Array<{ id: string, resourceTypes: Array<ResourceType>, includesPersonalData: boolean, purpose: string, inForce: boolean, providerMinistry: { code: string }, recipientMinistry: { code: string } }> | null }
     | Record<PropertyKey, never>
    | null };
 
@@ -909,14 +1279,14 @@ export type CreateMouMutationVariables = Exact<{
 }>;
 
 
-export type CreateMouMutation = { createMou: { id: string, version: number, title: string, status: MouStatus, validFrom: string, validUntil: string, ownerMinistry: { code: string }, parties: Array<{ signedAt: string | null, signatoryName: string | null, signatoryTitle: string | null, ministry: { code: string } }>, clauses: Array<{ id: string, resourceTypes: Array<ResourceType>, includesPersonalData: boolean, purpose: string, inForce: boolean, providerMinistry: { code: string }, recipientMinistry: { code: string } }> } };
+export type CreateMouMutation = { createMou: { id: string, version: number, title: string, status: MouStatus, validFrom: string, validUntil: string, ownerMinistry: { code: string }, parties: Array<{ signedAt: string | null, signatoryName: string | null, signatoryTitle: string | null, ministry: { code: string } }> | null, clauses: Array<{ id: string, resourceTypes: Array<ResourceType>, includesPersonalData: boolean, purpose: string, inForce: boolean, providerMinistry: { code: string }, recipientMinistry: { code: string } }> | null } | null };
 
 export type UpdateMouDraftMutationVariables = Exact<{
   input: UpdateMouDraftInput;
 }>;
 
 
-export type UpdateMouDraftMutation = { updateMouDraft: { id: string, version: number, title: string, status: MouStatus, validFrom: string, validUntil: string, ownerMinistry: { code: string }, parties: Array<{ signedAt: string | null, signatoryName: string | null, signatoryTitle: string | null, ministry: { code: string } }>, clauses: Array<{ id: string, resourceTypes: Array<ResourceType>, includesPersonalData: boolean, purpose: string, inForce: boolean, providerMinistry: { code: string }, recipientMinistry: { code: string } }> } };
+export type UpdateMouDraftMutation = { updateMouDraft: { id: string, version: number, title: string, status: MouStatus, validFrom: string, validUntil: string, ownerMinistry: { code: string }, parties: Array<{ signedAt: string | null, signatoryName: string | null, signatoryTitle: string | null, ministry: { code: string } }> | null, clauses: Array<{ id: string, resourceTypes: Array<ResourceType>, includesPersonalData: boolean, purpose: string, inForce: boolean, providerMinistry: { code: string }, recipientMinistry: { code: string } }> | null } | null };
 
 export type SignMouMutationVariables = Exact<{
   id: string;
@@ -925,7 +1295,7 @@ export type SignMouMutationVariables = Exact<{
 }>;
 
 
-export type SignMouMutation = { signMou: { id: string, version: number, title: string, status: MouStatus, validFrom: string, validUntil: string, ownerMinistry: { code: string }, parties: Array<{ signedAt: string | null, signatoryName: string | null, signatoryTitle: string | null, ministry: { code: string } }>, clauses: Array<{ id: string, resourceTypes: Array<ResourceType>, includesPersonalData: boolean, purpose: string, inForce: boolean, providerMinistry: { code: string }, recipientMinistry: { code: string } }> } };
+export type SignMouMutation = { signMou: { id: string, version: number, title: string, status: MouStatus, validFrom: string, validUntil: string, ownerMinistry: { code: string }, parties: Array<{ signedAt: string | null, signatoryName: string | null, signatoryTitle: string | null, ministry: { code: string } }> | null, clauses: Array<{ id: string, resourceTypes: Array<ResourceType>, includesPersonalData: boolean, purpose: string, inForce: boolean, providerMinistry: { code: string }, recipientMinistry: { code: string } }> | null } | null };
 
 export type TerminateMouMutationVariables = Exact<{
   id: string;
@@ -933,16 +1303,16 @@ export type TerminateMouMutationVariables = Exact<{
 }>;
 
 
-export type TerminateMouMutation = { terminateMou: { id: string, version: number, title: string, status: MouStatus, validFrom: string, validUntil: string, ownerMinistry: { code: string }, parties: Array<{ signedAt: string | null, signatoryName: string | null, signatoryTitle: string | null, ministry: { code: string } }>, clauses: Array<{ id: string, resourceTypes: Array<ResourceType>, includesPersonalData: boolean, purpose: string, inForce: boolean, providerMinistry: { code: string }, recipientMinistry: { code: string } }> } };
+export type TerminateMouMutation = { terminateMou: { id: string, version: number, title: string, status: MouStatus, validFrom: string, validUntil: string, ownerMinistry: { code: string }, parties: Array<{ signedAt: string | null, signatoryName: string | null, signatoryTitle: string | null, ministry: { code: string } }> | null, clauses: Array<{ id: string, resourceTypes: Array<ResourceType>, includesPersonalData: boolean, purpose: string, inForce: boolean, providerMinistry: { code: string }, recipientMinistry: { code: string } }> | null } | null };
 
 export type AmendMouMutationVariables = Exact<{
   input: AmendMouInput;
 }>;
 
 
-export type AmendMouMutation = { amendMou: { id: string, version: number, title: string, status: MouStatus, validFrom: string, validUntil: string, pendingAmendment: { number: number, status: AmendmentStatus, reason: string, title: string | null, validUntil: string | null, decidedAt: string | null, decisionReason: string | null, proposedBy: { code: string }, clauses: Array<{ resourceTypes: Array<ResourceType>, includesPersonalData: boolean, purpose: string, providerMinistry: { code: string }, recipientMinistry: { code: string } }> | null, signatures: Array<{ signedAt: string, signatoryName: string | null, ministry: { code: string } }> } | null, ownerMinistry: { code: string }, parties: Array<{ signedAt: string | null, signatoryName: string | null, signatoryTitle: string | null, ministry: { code: string } }>, clauses: Array<{ id: string, resourceTypes: Array<ResourceType>, includesPersonalData: boolean, purpose: string, inForce: boolean, providerMinistry: { code: string }, recipientMinistry: { code: string } }> } };
+export type AmendMouMutation = { amendMou: { id: string, version: number, title: string, status: MouStatus, validFrom: string, validUntil: string, pendingAmendment: { number: number, status: AmendmentStatus, reason: string, title: string | null, validUntil: string | null, decidedAt: string | null, decisionReason: string | null, proposedBy: { code: string }, clauses: Array<{ resourceTypes: Array<ResourceType>, includesPersonalData: boolean, purpose: string, providerMinistry: { code: string }, recipientMinistry: { code: string } }> | null, signatures: Array<{ signedAt: string, signatoryName: string | null, ministry: { code: string } }> | null } | null, ownerMinistry: { code: string }, parties: Array<{ signedAt: string | null, signatoryName: string | null, signatoryTitle: string | null, ministry: { code: string } }> | null, clauses: Array<{ id: string, resourceTypes: Array<ResourceType>, includesPersonalData: boolean, purpose: string, inForce: boolean, providerMinistry: { code: string }, recipientMinistry: { code: string } }> | null } | null };
 
-export type AmendmentFieldsFragment = { number: number, status: AmendmentStatus, reason: string, title: string | null, validUntil: string | null, decidedAt: string | null, decisionReason: string | null, proposedBy: { code: string }, clauses: Array<{ resourceTypes: Array<ResourceType>, includesPersonalData: boolean, purpose: string, providerMinistry: { code: string }, recipientMinistry: { code: string } }> | null, signatures: Array<{ signedAt: string, signatoryName: string | null, ministry: { code: string } }> };
+export type AmendmentFieldsFragment = { number: number, status: AmendmentStatus, reason: string, title: string | null, validUntil: string | null, decidedAt: string | null, decisionReason: string | null, proposedBy: { code: string }, clauses: Array<{ resourceTypes: Array<ResourceType>, includesPersonalData: boolean, purpose: string, providerMinistry: { code: string }, recipientMinistry: { code: string } }> | null, signatures: Array<{ signedAt: string, signatoryName: string | null, ministry: { code: string } }> | null };
 
 export type MouAmendmentsQueryVariables = Exact<{
   id: string;
@@ -950,7 +1320,7 @@ export type MouAmendmentsQueryVariables = Exact<{
 
 
 export type MouAmendmentsQuery = { node:
-    | { id: string, version: number, title: string, status: MouStatus, validFrom: string, validUntil: string, pendingAmendment: { number: number, status: AmendmentStatus, reason: string, title: string | null, validUntil: string | null, decidedAt: string | null, decisionReason: string | null, proposedBy: { code: string }, clauses: Array<{ resourceTypes: Array<ResourceType>, includesPersonalData: boolean, purpose: string, providerMinistry: { code: string }, recipientMinistry: { code: string } }> | null, signatures: Array<{ signedAt: string, signatoryName: string | null, ministry: { code: string } }> } | null, amendments: Array<{ number: number, status: AmendmentStatus, reason: string, title: string | null, validUntil: string | null, decidedAt: string | null, decisionReason: string | null, proposedBy: { code: string }, clauses: Array<{ resourceTypes: Array<ResourceType>, includesPersonalData: boolean, purpose: string, providerMinistry: { code: string }, recipientMinistry: { code: string } }> | null, signatures: Array<{ signedAt: string, signatoryName: string | null, ministry: { code: string } }> }>, versions: Array<{ number: number, event: MouEvent, reason: string | null, snapshot: unknown }>, ownerMinistry: { code: string }, parties: Array<{ signedAt: string | null, signatoryName: string | null, signatoryTitle: string | null, ministry: { code: string } }>, clauses: Array<{ id: string, resourceTypes: Array<ResourceType>, includesPersonalData: boolean, purpose: string, inForce: boolean, providerMinistry: { code: string }, recipientMinistry: { code: string } }> }
+    | { id: string, version: number, title: string, status: MouStatus, validFrom: string, validUntil: string, pendingAmendment: { number: number, status: AmendmentStatus, reason: string, title: string | null, validUntil: string | null, decidedAt: string | null, decisionReason: string | null, proposedBy: { code: string }, clauses: Array<{ resourceTypes: Array<ResourceType>, includesPersonalData: boolean, purpose: string, providerMinistry: { code: string }, recipientMinistry: { code: string } }> | null, signatures: Array<{ signedAt: string, signatoryName: string | null, ministry: { code: string } }> | null } | null, amendments: Array<{ number: number, status: AmendmentStatus, reason: string, title: string | null, validUntil: string | null, decidedAt: string | null, decisionReason: string | null, proposedBy: { code: string }, clauses: Array<{ resourceTypes: Array<ResourceType>, includesPersonalData: boolean, purpose: string, providerMinistry: { code: string }, recipientMinistry: { code: string } }> | null, signatures: Array<{ signedAt: string, signatoryName: string | null, ministry: { code: string } }> | null }> | null, versions: Array<{ number: number, event: MouEvent, reason: string | null, snapshot: unknown }> | null, ownerMinistry: { code: string }, parties: Array<{ signedAt: string | null, signatoryName: string | null, signatoryTitle: string | null, ministry: { code: string } }> | null, clauses: Array<{ id: string, resourceTypes: Array<ResourceType>, includesPersonalData: boolean, purpose: string, inForce: boolean, providerMinistry: { code: string }, recipientMinistry: { code: string } }> | null }
     | Record<PropertyKey, never>
    | null };
 
@@ -961,7 +1331,7 @@ export type SignMouAmendmentMutationVariables = Exact<{
 }>;
 
 
-export type SignMouAmendmentMutation = { signMouAmendment: { id: string, version: number, title: string, status: MouStatus, validFrom: string, validUntil: string, pendingAmendment: { number: number, status: AmendmentStatus, reason: string, title: string | null, validUntil: string | null, decidedAt: string | null, decisionReason: string | null, proposedBy: { code: string }, clauses: Array<{ resourceTypes: Array<ResourceType>, includesPersonalData: boolean, purpose: string, providerMinistry: { code: string }, recipientMinistry: { code: string } }> | null, signatures: Array<{ signedAt: string, signatoryName: string | null, ministry: { code: string } }> } | null, ownerMinistry: { code: string }, parties: Array<{ signedAt: string | null, signatoryName: string | null, signatoryTitle: string | null, ministry: { code: string } }>, clauses: Array<{ id: string, resourceTypes: Array<ResourceType>, includesPersonalData: boolean, purpose: string, inForce: boolean, providerMinistry: { code: string }, recipientMinistry: { code: string } }> } };
+export type SignMouAmendmentMutation = { signMouAmendment: { id: string, version: number, title: string, status: MouStatus, validFrom: string, validUntil: string, pendingAmendment: { number: number, status: AmendmentStatus, reason: string, title: string | null, validUntil: string | null, decidedAt: string | null, decisionReason: string | null, proposedBy: { code: string }, clauses: Array<{ resourceTypes: Array<ResourceType>, includesPersonalData: boolean, purpose: string, providerMinistry: { code: string }, recipientMinistry: { code: string } }> | null, signatures: Array<{ signedAt: string, signatoryName: string | null, ministry: { code: string } }> | null } | null, ownerMinistry: { code: string }, parties: Array<{ signedAt: string | null, signatoryName: string | null, signatoryTitle: string | null, ministry: { code: string } }> | null, clauses: Array<{ id: string, resourceTypes: Array<ResourceType>, includesPersonalData: boolean, purpose: string, inForce: boolean, providerMinistry: { code: string }, recipientMinistry: { code: string } }> | null } | null };
 
 export type RejectMouAmendmentMutationVariables = Exact<{
   id: string;
@@ -969,7 +1339,7 @@ export type RejectMouAmendmentMutationVariables = Exact<{
 }>;
 
 
-export type RejectMouAmendmentMutation = { rejectMouAmendment: { id: string, version: number, title: string, status: MouStatus, validFrom: string, validUntil: string, pendingAmendment: { number: number } | null, ownerMinistry: { code: string }, parties: Array<{ signedAt: string | null, signatoryName: string | null, signatoryTitle: string | null, ministry: { code: string } }>, clauses: Array<{ id: string, resourceTypes: Array<ResourceType>, includesPersonalData: boolean, purpose: string, inForce: boolean, providerMinistry: { code: string }, recipientMinistry: { code: string } }> } };
+export type RejectMouAmendmentMutation = { rejectMouAmendment: { id: string, version: number, title: string, status: MouStatus, validFrom: string, validUntil: string, pendingAmendment: { number: number } | null, ownerMinistry: { code: string }, parties: Array<{ signedAt: string | null, signatoryName: string | null, signatoryTitle: string | null, ministry: { code: string } }> | null, clauses: Array<{ id: string, resourceTypes: Array<ResourceType>, includesPersonalData: boolean, purpose: string, inForce: boolean, providerMinistry: { code: string }, recipientMinistry: { code: string } }> | null } | null };
 
 export type WithdrawMouAmendmentMutationVariables = Exact<{
   id: string;
@@ -977,14 +1347,14 @@ export type WithdrawMouAmendmentMutationVariables = Exact<{
 }>;
 
 
-export type WithdrawMouAmendmentMutation = { withdrawMouAmendment: { id: string, version: number, title: string, status: MouStatus, validFrom: string, validUntil: string, pendingAmendment: { number: number } | null, ownerMinistry: { code: string }, parties: Array<{ signedAt: string | null, signatoryName: string | null, signatoryTitle: string | null, ministry: { code: string } }>, clauses: Array<{ id: string, resourceTypes: Array<ResourceType>, includesPersonalData: boolean, purpose: string, inForce: boolean, providerMinistry: { code: string }, recipientMinistry: { code: string } }> } };
+export type WithdrawMouAmendmentMutation = { withdrawMouAmendment: { id: string, version: number, title: string, status: MouStatus, validFrom: string, validUntil: string, pendingAmendment: { number: number } | null, ownerMinistry: { code: string }, parties: Array<{ signedAt: string | null, signatoryName: string | null, signatoryTitle: string | null, ministry: { code: string } }> | null, clauses: Array<{ id: string, resourceTypes: Array<ResourceType>, includesPersonalData: boolean, purpose: string, inForce: boolean, providerMinistry: { code: string }, recipientMinistry: { code: string } }> | null } | null };
 
 export type NarrowMouClauseMutationVariables = Exact<{
   input: NarrowClauseInput;
 }>;
 
 
-export type NarrowMouClauseMutation = { narrowMouClause: { id: string, version: number, title: string, status: MouStatus, validFrom: string, validUntil: string, ownerMinistry: { code: string }, parties: Array<{ signedAt: string | null, signatoryName: string | null, signatoryTitle: string | null, ministry: { code: string } }>, clauses: Array<{ id: string, resourceTypes: Array<ResourceType>, includesPersonalData: boolean, purpose: string, inForce: boolean, providerMinistry: { code: string }, recipientMinistry: { code: string } }> } };
+export type NarrowMouClauseMutation = { narrowMouClause: { id: string, version: number, title: string, status: MouStatus, validFrom: string, validUntil: string, ownerMinistry: { code: string }, parties: Array<{ signedAt: string | null, signatoryName: string | null, signatoryTitle: string | null, ministry: { code: string } }> | null, clauses: Array<{ id: string, resourceTypes: Array<ResourceType>, includesPersonalData: boolean, purpose: string, inForce: boolean, providerMinistry: { code: string }, recipientMinistry: { code: string } }> | null } | null };
 
 export type PlacementFieldsFragment = { id: string, version: number, externalId: string | null, destinationCountryCode: string, employerName: string, employerType: EmployerType, jobTitle: string, sector: Sector, scheme: PlacementScheme, contractStart: string | null, contractEnd: string | null, departureDate: string | null, status: PlacementStatus, destinationCountry: { code: string, moratorium: boolean } | null, trainee: { id: string, fullName: string } | null, returneeBusiness: { id: string } | null, ownerMinistry: { code: string } };
 
@@ -995,30 +1365,30 @@ export type PlacementsQueryVariables = Exact<{
 }>;
 
 
-export type PlacementsQuery = { placements: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node: { id: string, version: number, externalId: string | null, destinationCountryCode: string, employerName: string, employerType: EmployerType, jobTitle: string, sector: Sector, scheme: PlacementScheme, contractStart: string | null, contractEnd: string | null, departureDate: string | null, status: PlacementStatus, destinationCountry: { code: string, moratorium: boolean } | null, trainee: { id: string, fullName: string } | null, returneeBusiness: { id: string } | null, ownerMinistry: { code: string } } }> } };
+export type PlacementsQuery = { placements: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node: { id: string, version: number, externalId: string | null, destinationCountryCode: string, employerName: string, employerType: EmployerType, jobTitle: string, sector: Sector, scheme: PlacementScheme, contractStart: string | null, contractEnd: string | null, departureDate: string | null, status: PlacementStatus, destinationCountry: { code: string, moratorium: boolean } | null, trainee: { id: string, fullName: string } | null, returneeBusiness: { id: string } | null, ownerMinistry: { code: string } } }> | null } | null };
 
 export type CreatePlacementMutationVariables = Exact<{
   input: CreatePlacementInput;
 }>;
 
 
-export type CreatePlacementMutation = { createPlacement: { id: string, version: number, externalId: string | null, destinationCountryCode: string, employerName: string, employerType: EmployerType, jobTitle: string, sector: Sector, scheme: PlacementScheme, contractStart: string | null, contractEnd: string | null, departureDate: string | null, status: PlacementStatus, destinationCountry: { code: string, moratorium: boolean } | null, trainee: { id: string, fullName: string } | null, returneeBusiness: { id: string } | null, ownerMinistry: { code: string } } };
+export type CreatePlacementMutation = { createPlacement: { id: string, version: number, externalId: string | null, destinationCountryCode: string, employerName: string, employerType: EmployerType, jobTitle: string, sector: Sector, scheme: PlacementScheme, contractStart: string | null, contractEnd: string | null, departureDate: string | null, status: PlacementStatus, destinationCountry: { code: string, moratorium: boolean } | null, trainee: { id: string, fullName: string } | null, returneeBusiness: { id: string } | null, ownerMinistry: { code: string } } | null };
 
 export type UpdatePlacementMutationVariables = Exact<{
   input: UpdatePlacementInput;
 }>;
 
 
-export type UpdatePlacementMutation = { updatePlacement: { id: string, version: number, externalId: string | null, destinationCountryCode: string, employerName: string, employerType: EmployerType, jobTitle: string, sector: Sector, scheme: PlacementScheme, contractStart: string | null, contractEnd: string | null, departureDate: string | null, status: PlacementStatus, destinationCountry: { code: string, moratorium: boolean } | null, trainee: { id: string, fullName: string } | null, returneeBusiness: { id: string } | null, ownerMinistry: { code: string } } };
+export type UpdatePlacementMutation = { updatePlacement: { id: string, version: number, externalId: string | null, destinationCountryCode: string, employerName: string, employerType: EmployerType, jobTitle: string, sector: Sector, scheme: PlacementScheme, contractStart: string | null, contractEnd: string | null, departureDate: string | null, status: PlacementStatus, destinationCountry: { code: string, moratorium: boolean } | null, trainee: { id: string, fullName: string } | null, returneeBusiness: { id: string } | null, ownerMinistry: { code: string } } | null };
 
 export type DeletePlacementMutationVariables = Exact<{
   id: string;
 }>;
 
 
-export type DeletePlacementMutation = { deletePlacement: { deletedId: string } };
+export type DeletePlacementMutation = { deletePlacement: { deletedId: string } | null };
 
-export type ProgramFieldsFragment = { id: string, version: number, title: string, sector: Sector, targetCountryCodes: Array<string>, capacityPerIntake: number, startDate: string | null, endDate: string | null, status: ProgramStatus, competencyStandard: string | null, certificationScheme: string | null, languageRequirement: string | null, targetCountries: Array<{ code: string, nameEn: string }>, institution: { id: string, name: string } | null, ownerMinistry: { code: string } };
+export type ProgramFieldsFragment = { id: string, version: number, title: string, sector: Sector, targetCountryCodes: Array<string>, capacityPerIntake: number, startDate: string | null, endDate: string | null, status: ProgramStatus, competencyStandard: string | null, certificationScheme: string | null, languageRequirement: string | null, targetCountries: Array<{ code: string, nameEn: string }> | null, institution: { id: string, name: string } | null, ownerMinistry: { code: string } };
 
 export type ProgramsQueryVariables = Exact<{
   first?: number | null | undefined;
@@ -1028,28 +1398,28 @@ export type ProgramsQueryVariables = Exact<{
 }>;
 
 
-export type ProgramsQuery = { programs: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node: { id: string, version: number, title: string, sector: Sector, targetCountryCodes: Array<string>, capacityPerIntake: number, startDate: string | null, endDate: string | null, status: ProgramStatus, competencyStandard: string | null, certificationScheme: string | null, languageRequirement: string | null, targetCountries: Array<{ code: string, nameEn: string }>, institution: { id: string, name: string } | null, ownerMinistry: { code: string } } }> } };
+export type ProgramsQuery = { programs: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node: { id: string, version: number, title: string, sector: Sector, targetCountryCodes: Array<string>, capacityPerIntake: number, startDate: string | null, endDate: string | null, status: ProgramStatus, competencyStandard: string | null, certificationScheme: string | null, languageRequirement: string | null, targetCountries: Array<{ code: string, nameEn: string }> | null, institution: { id: string, name: string } | null, ownerMinistry: { code: string } } }> | null } | null };
 
 export type CreateProgramMutationVariables = Exact<{
   input: CreateProgramInput;
 }>;
 
 
-export type CreateProgramMutation = { createProgram: { id: string, version: number, title: string, sector: Sector, targetCountryCodes: Array<string>, capacityPerIntake: number, startDate: string | null, endDate: string | null, status: ProgramStatus, competencyStandard: string | null, certificationScheme: string | null, languageRequirement: string | null, targetCountries: Array<{ code: string, nameEn: string }>, institution: { id: string, name: string } | null, ownerMinistry: { code: string } } };
+export type CreateProgramMutation = { createProgram: { id: string, version: number, title: string, sector: Sector, targetCountryCodes: Array<string>, capacityPerIntake: number, startDate: string | null, endDate: string | null, status: ProgramStatus, competencyStandard: string | null, certificationScheme: string | null, languageRequirement: string | null, targetCountries: Array<{ code: string, nameEn: string }> | null, institution: { id: string, name: string } | null, ownerMinistry: { code: string } } | null };
 
 export type UpdateProgramMutationVariables = Exact<{
   input: UpdateProgramInput;
 }>;
 
 
-export type UpdateProgramMutation = { updateProgram: { id: string, version: number, title: string, sector: Sector, targetCountryCodes: Array<string>, capacityPerIntake: number, startDate: string | null, endDate: string | null, status: ProgramStatus, competencyStandard: string | null, certificationScheme: string | null, languageRequirement: string | null, targetCountries: Array<{ code: string, nameEn: string }>, institution: { id: string, name: string } | null, ownerMinistry: { code: string } } };
+export type UpdateProgramMutation = { updateProgram: { id: string, version: number, title: string, sector: Sector, targetCountryCodes: Array<string>, capacityPerIntake: number, startDate: string | null, endDate: string | null, status: ProgramStatus, competencyStandard: string | null, certificationScheme: string | null, languageRequirement: string | null, targetCountries: Array<{ code: string, nameEn: string }> | null, institution: { id: string, name: string } | null, ownerMinistry: { code: string } } | null };
 
 export type DeleteProgramMutationVariables = Exact<{
   id: string;
 }>;
 
 
-export type DeleteProgramMutation = { deleteProgram: { deletedId: string } };
+export type DeleteProgramMutation = { deleteProgram: { deletedId: string } | null };
 
 export type ReturneeBusinessFieldsFragment = { id: string, version: number, returneeName: string, returneeNik: string, returneePhone: string | null, businessName: string, kbliCode: string, villageCode: string, provinceCode: string, foundedOn: string | null, employees: number, financingType: FinancingType | null, financingAmount: number | null, mentoringSessions: number, trainee: { id: string, fullName: string } | null, ownerMinistry: { code: string } };
 
@@ -1060,35 +1430,35 @@ export type ReturneeBusinessesQueryVariables = Exact<{
 }>;
 
 
-export type ReturneeBusinessesQuery = { returneeBusinesses: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node: { id: string, version: number, returneeName: string, returneeNik: string, returneePhone: string | null, businessName: string, kbliCode: string, villageCode: string, provinceCode: string, foundedOn: string | null, employees: number, financingType: FinancingType | null, financingAmount: number | null, mentoringSessions: number, trainee: { id: string, fullName: string } | null, ownerMinistry: { code: string } } }> } };
+export type ReturneeBusinessesQuery = { returneeBusinesses: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node: { id: string, version: number, returneeName: string, returneeNik: string, returneePhone: string | null, businessName: string, kbliCode: string, villageCode: string, provinceCode: string, foundedOn: string | null, employees: number, financingType: FinancingType | null, financingAmount: number | null, mentoringSessions: number, trainee: { id: string, fullName: string } | null, ownerMinistry: { code: string } } }> | null } | null };
 
 export type CreateReturneeBusinessMutationVariables = Exact<{
   input: CreateReturneeBusinessInput;
 }>;
 
 
-export type CreateReturneeBusinessMutation = { createReturneeBusiness: { id: string, version: number, returneeName: string, returneeNik: string, returneePhone: string | null, businessName: string, kbliCode: string, villageCode: string, provinceCode: string, foundedOn: string | null, employees: number, financingType: FinancingType | null, financingAmount: number | null, mentoringSessions: number, trainee: { id: string, fullName: string } | null, ownerMinistry: { code: string } } };
+export type CreateReturneeBusinessMutation = { createReturneeBusiness: { id: string, version: number, returneeName: string, returneeNik: string, returneePhone: string | null, businessName: string, kbliCode: string, villageCode: string, provinceCode: string, foundedOn: string | null, employees: number, financingType: FinancingType | null, financingAmount: number | null, mentoringSessions: number, trainee: { id: string, fullName: string } | null, ownerMinistry: { code: string } } | null };
 
 export type UpdateReturneeBusinessMutationVariables = Exact<{
   input: UpdateReturneeBusinessInput;
 }>;
 
 
-export type UpdateReturneeBusinessMutation = { updateReturneeBusiness: { id: string, version: number, returneeName: string, returneeNik: string, returneePhone: string | null, businessName: string, kbliCode: string, villageCode: string, provinceCode: string, foundedOn: string | null, employees: number, financingType: FinancingType | null, financingAmount: number | null, mentoringSessions: number, trainee: { id: string, fullName: string } | null, ownerMinistry: { code: string } } };
+export type UpdateReturneeBusinessMutation = { updateReturneeBusiness: { id: string, version: number, returneeName: string, returneeNik: string, returneePhone: string | null, businessName: string, kbliCode: string, villageCode: string, provinceCode: string, foundedOn: string | null, employees: number, financingType: FinancingType | null, financingAmount: number | null, mentoringSessions: number, trainee: { id: string, fullName: string } | null, ownerMinistry: { code: string } } | null };
 
 export type DeleteReturneeBusinessMutationVariables = Exact<{
   id: string;
 }>;
 
 
-export type DeleteReturneeBusinessMutation = { deleteReturneeBusiness: { deletedId: string } };
+export type DeleteReturneeBusinessMutation = { deleteReturneeBusiness: { deletedId: string } | null };
 
 export type ReturneeBusinessCountQueryVariables = Exact<{
   filter?: ReturneeBusinessFilter | null | undefined;
 }>;
 
 
-export type ReturneeBusinessCountQuery = { returneeBusinesses: { totalCount: number } };
+export type ReturneeBusinessCountQuery = { returneeBusinesses: { totalCount: number } | null };
 
 export type TraineeFieldsFragment = { id: string, version: number, nik: string, fullName: string, sex: Sex, birthDate: string, originProvinceCode: string, originRegency: string | null, phone: string | null, email: string | null, address: string | null, educationLevel: EducationLevel | null, status: TraineeStatus, ownerMinistry: { code: string } };
 
@@ -1100,7 +1470,7 @@ export type TraineesQueryVariables = Exact<{
 }>;
 
 
-export type TraineesQuery = { trainees: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node: { id: string, version: number, nik: string, fullName: string, sex: Sex, birthDate: string, originProvinceCode: string, originRegency: string | null, phone: string | null, email: string | null, address: string | null, educationLevel: EducationLevel | null, status: TraineeStatus, ownerMinistry: { code: string } } }> } };
+export type TraineesQuery = { trainees: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node: { id: string, version: number, nik: string, fullName: string, sex: Sex, birthDate: string, originProvinceCode: string, originRegency: string | null, phone: string | null, email: string | null, address: string | null, educationLevel: EducationLevel | null, status: TraineeStatus, ownerMinistry: { code: string } } }> | null } | null };
 
 export type TraineeEnrollmentsQueryVariables = Exact<{
   id: string;
@@ -1108,7 +1478,7 @@ export type TraineeEnrollmentsQueryVariables = Exact<{
 
 
 export type TraineeEnrollmentsQuery = { node:
-    | { fullName: string, enrollments: { totalCount: number, edges: Array<{ node: { id: string, status: EnrollmentStatus, ownerMinistry: { code: string }, program: { title: string } | null } }> } }
+    | { fullName: string, enrollments: { totalCount: number, edges: Array<{ node: { id: string, status: EnrollmentStatus, ownerMinistry: { code: string }, program: { title: string } | null } }> | null } | null }
     | Record<PropertyKey, never>
    | null };
 
@@ -1117,28 +1487,28 @@ export type CreateTraineeMutationVariables = Exact<{
 }>;
 
 
-export type CreateTraineeMutation = { createTrainee: { id: string, version: number, nik: string, fullName: string, sex: Sex, birthDate: string, originProvinceCode: string, originRegency: string | null, phone: string | null, email: string | null, address: string | null, educationLevel: EducationLevel | null, status: TraineeStatus, ownerMinistry: { code: string } } };
+export type CreateTraineeMutation = { createTrainee: { id: string, version: number, nik: string, fullName: string, sex: Sex, birthDate: string, originProvinceCode: string, originRegency: string | null, phone: string | null, email: string | null, address: string | null, educationLevel: EducationLevel | null, status: TraineeStatus, ownerMinistry: { code: string } } | null };
 
 export type UpdateTraineeMutationVariables = Exact<{
   input: UpdateTraineeInput;
 }>;
 
 
-export type UpdateTraineeMutation = { updateTrainee: { id: string, version: number, nik: string, fullName: string, sex: Sex, birthDate: string, originProvinceCode: string, originRegency: string | null, phone: string | null, email: string | null, address: string | null, educationLevel: EducationLevel | null, status: TraineeStatus, ownerMinistry: { code: string } } };
+export type UpdateTraineeMutation = { updateTrainee: { id: string, version: number, nik: string, fullName: string, sex: Sex, birthDate: string, originProvinceCode: string, originRegency: string | null, phone: string | null, email: string | null, address: string | null, educationLevel: EducationLevel | null, status: TraineeStatus, ownerMinistry: { code: string } } | null };
 
 export type DeleteTraineeMutationVariables = Exact<{
   id: string;
 }>;
 
 
-export type DeleteTraineeMutation = { deleteTrainee: { deletedId: string } };
+export type DeleteTraineeMutation = { deleteTrainee: { deletedId: string } | null };
 
 export type TraineeCountQueryVariables = Exact<{
   filter?: TraineeFilter | null | undefined;
 }>;
 
 
-export type TraineeCountQuery = { trainees: { totalCount: number } };
+export type TraineeCountQuery = { trainees: { totalCount: number } | null };
 
 export type TraineeCursorsQueryVariables = Exact<{
   filter?: TraineeFilter | null | undefined;
@@ -1147,14 +1517,14 @@ export type TraineeCursorsQueryVariables = Exact<{
 }>;
 
 
-export type TraineeCursorsQuery = { trainees: { pageInfo: { endCursor: string | null }, edges: Array<{ cursor: string }> } };
+export type TraineeCursorsQuery = { trainees: { pageInfo: { endCursor: string | null }, edges: Array<{ cursor: string }> | null } | null };
 
 export type TraineesCsvQueryVariables = Exact<{
   filter?: TraineeFilter | null | undefined;
 }>;
 
 
-export type TraineesCsvQuery = { traineesCsv: string };
+export type TraineesCsvQuery = { traineesCsv: string | null };
 
 export const EnrollmentFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"EnrollmentFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Enrollment"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"enrolledOn"}},{"kind":"Field","name":{"kind":"Name","value":"completedOn"}},{"kind":"Field","name":{"kind":"Name","value":"certificateIssuer"}},{"kind":"Field","name":{"kind":"Name","value":"certificateScheme"}},{"kind":"Field","name":{"kind":"Name","value":"certificateNumber"}},{"kind":"Field","name":{"kind":"Name","value":"certificateIssuedOn"}},{"kind":"Field","name":{"kind":"Name","value":"trainee"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"fullName"}}]}},{"kind":"Field","name":{"kind":"Name","value":"program"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"title"}}]}},{"kind":"Field","name":{"kind":"Name","value":"ownerMinistry"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}}]}}]}}]} as unknown as DocumentNode<EnrollmentFieldsFragment, unknown>;
 export const InstitutionFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"InstitutionFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Institution"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"type"}},{"kind":"Field","name":{"kind":"Name","value":"provinceCode"}},{"kind":"Field","name":{"kind":"Name","value":"regency"}},{"kind":"Field","name":{"kind":"Name","value":"annualCapacity"}},{"kind":"Field","name":{"kind":"Name","value":"sectors"}},{"kind":"Field","name":{"kind":"Name","value":"linkAndMatch"}},{"kind":"Field","name":{"kind":"Name","value":"pmiPreparation"}},{"kind":"Field","name":{"kind":"Name","value":"accreditation"}},{"kind":"Field","name":{"kind":"Name","value":"ownerMinistry"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}}]}}]}}]} as unknown as DocumentNode<InstitutionFieldsFragment, unknown>;

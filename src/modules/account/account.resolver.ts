@@ -104,7 +104,7 @@ async function issue(
 
 @Resolver(() => Account)
 export class AccountResolver {
-  @Mutation(() => LoginPayload, { description: 'Exchange e-mail and password for a signed token.' })
+  @Mutation(() => LoginPayload, { nullable: true, description: 'Exchange e-mail and password for a signed token.' })
   async login(@Arg('email', () => String) email: string, @Arg('password', () => String) password: string, @Ctx() ctx: Context): Promise<LoginPayload> {
     // No e-mail address is longer (RFC 5321); refused before any lookup or counting.
     if (email.length > 254) throw badUserInput('Not an e-mail address: at most 254 characters.', 'email');
@@ -134,6 +134,7 @@ export class AccountResolver {
   }
 
   @Mutation(() => LoginPayload, {
+    nullable: true,
     description:
       "A new access token for the session of a refresh token, while the session lasts: no password needed, and the caller's own access token may have expired. The role and ministry in it are the account's as they are now.",
   })
@@ -149,6 +150,7 @@ export class AccountResolver {
   }
 
   @Mutation(() => Boolean, {
+    nullable: true,
     description:
       "Ends a session at once: its access and refresh tokens are refused from then on. The session of the caller's own token, or, given `refreshToken`, that token's session (so a client whose access token has expired can still log out). True when a session ended, false when it had already.",
   })
@@ -178,7 +180,7 @@ export class AccountResolver {
     return ctx.viewer ? ctx.em.findOne(Account, { id: ctx.viewer.accountId }) : null;
   }
 
-  @Query(() => AccountConnection, { description: "Accounts you manage: all for a PLATFORM_ADMIN, your ministry's for a ministry ADMIN." })
+  @Query(() => AccountConnection, { nullable: true, description: "Accounts you manage: all for a PLATFORM_ADMIN, your ministry's for a ministry ADMIN." })
   accounts(@Args(() => AccountArgs) args: AccountArgs, @Ctx() ctx: Context) {
     const ministry = args.ministryId ? fromGlobalId(args.ministryId, 'Ministry', 'ministryId') : undefined;
     // $and, not a spread: the client's ministry filter must narrow the managed set, never replace it.
@@ -187,6 +189,7 @@ export class AccountResolver {
   }
 
   @Mutation(() => Account, {
+    nullable: true,
     description:
       "A ministry ADMIN creates VIEWER and EDITOR accounts of its own ministry; a PLATFORM_ADMIN creates ministry ADMINs only, PENDING_APPROVAL until an ADMIN of that ministry approves them (unless it is the ministry's first ADMIN).",
   })
@@ -221,7 +224,7 @@ export class AccountResolver {
     return account;
   }
 
-  @Mutation(() => Account, { description: 'Change an account you manage. Deactivation and role changes apply to its very next request.' })
+  @Mutation(() => Account, { nullable: true, description: 'Change an account you manage. Deactivation and role changes apply to its very next request.' })
   async updateAccount(@Arg('input', () => UpdateAccountInput) input: UpdateAccountInput, @Ctx() ctx: Context) {
     const id = fromGlobalId(input.id, 'Account', 'input.id');
     const account = await ctx.em.findOne(Account, { id, ...managedAccounts(ctx) });
@@ -239,6 +242,7 @@ export class AccountResolver {
   }
 
   @Mutation(() => Account, {
+    nullable: true,
     description: 'Approve an ADMIN of your ministry that a PLATFORM_ADMIN created (ADMIN): until then it can log in and read only its own account.',
   })
   async approveAccount(@Arg('id', () => ID) globalId: string, @Ctx() ctx: Context) {

@@ -69,7 +69,10 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 @Resolver(() => AuditEvent)
 export class AuditResolver {
-  @Query(() => AuditEventConnection, { description: "The audit log, oldest first: all of it for auditors, your ministry's data for a ministry ADMIN." })
+  @Query(() => AuditEventConnection, {
+    nullable: true,
+    description: "The audit log, oldest first: all of it for auditors, your ministry's data for a ministry ADMIN.",
+  })
   auditEvents(@Args(() => AuditEventArgs) args: AuditEventArgs, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo) {
     const entity = args.entityId ? parseGlobalId(args.entityId) : null;
     if (args.entityId && !entity) throw badUserInput('Not a global id.', 'entityId');
@@ -90,6 +93,7 @@ export class AuditResolver {
   }
 
   @Query(() => AuditVerification, {
+    nullable: true,
     description: 'Whether the whole log verifies — optionally also against a checkpoint token taken earlier — or the first event where it breaks.',
   })
   async verifyAuditLog(@Arg('checkpoint', () => String, { nullable: true }) token: string | null, @Ctx() ctx: Context) {
@@ -98,7 +102,7 @@ export class AuditResolver {
     return verifyChain(ctx.em, ctx.auditKey, checkpoint ?? undefined);
   }
 
-  @Query(() => AuditCheckpoint, { description: 'A signed checkpoint of the chain head (sequence number, hash, time).' })
+  @Query(() => AuditCheckpoint, { nullable: true, description: 'A signed checkpoint of the chain head (sequence number, hash, time).' })
   auditCheckpoint(@Ctx() ctx: Context) {
     return signCheckpoint(ctx.em, ctx.auditKey);
   }
@@ -126,6 +130,7 @@ export class AuditResolver {
   }
 
   @FieldResolver(() => [GraphQLJSONObject], {
+    nullable: true,
     description: 'Each record written: entity, id, create/update/delete, and the changed fields before and after (personal values redacted).',
   })
   changes(@Root() e: AuditEvent) {
@@ -136,6 +141,7 @@ export class AuditResolver {
 @Resolver(() => Mou)
 export class MouAuditResolver {
   @FieldResolver(() => [GraphQLJSONObject], {
+    nullable: true,
     description: 'The clauses that were in force on a given date (from the version history): empty unless the MoU was ACTIVE and valid that day.',
   })
   async clausesInForceOn(@Root() mou: Mou, @Arg('date', () => GraphQLLocalDate) date: string, @Ctx() ctx: Context) {
@@ -147,7 +153,10 @@ export class MouAuditResolver {
     return s.clauses;
   }
 
-  @FieldResolver(() => [ClauseUsage], { description: 'For each clause: how often personal data shared under it was read in full, by how many records.' })
+  @FieldResolver(() => [ClauseUsage], {
+    nullable: true,
+    description: 'For each clause: how often personal data shared under it was read in full, by how many records.',
+  })
   async sharingReport(@Root() mou: Mou, @Ctx() ctx: Context) {
     const clauses = await ctx.loaders.all({ entity: DataSharingClause, parentProperty: 'mou' }).load(mou.id);
     if (clauses.length === 0) return [];

@@ -34,12 +34,15 @@ class DestinationCountryInput {
 
 @Resolver(() => DestinationCountry)
 export class CountryResolver {
-  @Query(() => DestinationCountryConnection, { description: 'Destination countries with their moratorium status, ordered by code.' })
+  @Query(() => DestinationCountryConnection, { nullable: true, description: 'Destination countries with their moratorium status, ordered by code.' })
   destinationCountries(@Args(() => CountryArgs) args: CountryArgs, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo) {
     return listConnection(ctx, DestinationCountry, compact({ moratorium: args.moratorium, isFocus: args.isFocus }), { code: 'asc' }, args, info);
   }
 
-  @Mutation(() => DestinationCountry, { description: 'Add a destination or change its moratorium status (EDITOR or ADMIN of KP2MI, the coordinator).' })
+  @Mutation(() => DestinationCountry, {
+    nullable: true,
+    description: 'Add a destination or change its moratorium status (EDITOR or ADMIN of KP2MI, the coordinator).',
+  })
   async upsertDestinationCountry(@Arg('input', () => DestinationCountryInput) input: DestinationCountryInput, @Ctx() ctx: Context) {
     if (input.moratorium && !input.moratoriumBasis) throw badUserInput('A moratorium needs its legal basis.', 'input.moratoriumBasis');
     const country =

@@ -61,7 +61,7 @@ export function explainResolver(resources: readonly Resource[], policy: PolicyTa
 
   @Resolver()
   class ExplainResolver {
-    @Query(() => AccessExplanation, { description: 'Whether you may read or change a record (and one of its fields), and why.' })
+    @Query(() => AccessExplanation, { nullable: true, description: 'Whether you may read or change a record (and one of its fields), and why.' })
     async explainAccess(
       @Arg('id', () => ID) id: string,
       @Arg('field', () => String, { nullable: true }) field: string | null,
@@ -141,7 +141,10 @@ export function explainResolver(resources: readonly Resource[], policy: PolicyTa
       };
     }
 
-    @Query(() => [AccessMatrixRow], { description: 'What each role may call: ALLOWED, DENIED, or SCOPED (allowed within its ministry and the MoUs in force).' })
+    @Query(() => [AccessMatrixRow], {
+      nullable: true,
+      description: 'What each role may call: ALLOWED, DENIED, or SCOPED (allowed within its ministry and the MoUs in force).',
+    })
     accessMatrix(): AccessMatrixRow[] {
       const rows = (kind: string, table: Readonly<Record<string, OperationPolicy>>) =>
         Object.entries(table).map(([operation, p]) => ({ operation, kind, cells: Object.values(Role).map((role) => ({ role, access: accessFor(p, role) })) }));

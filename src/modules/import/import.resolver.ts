@@ -47,6 +47,7 @@ export function importResolver(specs: readonly ImportSpec[]) {
   @Resolver()
   class ImportResolver {
     @Mutation(() => ImportReport, {
+      nullable: true,
       description: `Import your ministry's records from CSV (EDITOR or ADMIN): ${specs.map((s) => s.kind.toLowerCase()).join(', ')}. Columns: see the README; \`externalId\` identifies a row across re-imports.`,
     })
     importCsv(

@@ -21,21 +21,21 @@ class MinistryArgs extends PageArgs {
 /** Reference data: every authenticated caller reads all ministries. */
 @Resolver(() => Ministry)
 export class MinistryResolver {
-  @Query(() => MinistryConnection, { description: `All ministries, ordered by code (default page ${DEFAULT_PAGE}).` })
+  @Query(() => MinistryConnection, { nullable: true, description: `All ministries, ordered by code (default page ${DEFAULT_PAGE}).` })
   ministries(@Args(() => MinistryArgs) args: MinistryArgs, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo) {
     const text = searchFilter(args.search);
     const where = text ? { $or: [{ code: text }, { name: text }, { nameEn: text }] } : {};
     return listConnection(ctx, Ministry, compact(where), { code: 'asc' }, args, info);
   }
 
-  @Mutation(() => Ministry, { description: 'Add a partner ministry (PLATFORM_ADMIN): a new partner is a row, not a code change.' })
+  @Mutation(() => Ministry, { nullable: true, description: 'Add a partner ministry (PLATFORM_ADMIN): a new partner is a row, not a code change.' })
   async createMinistry(@Arg('input', () => CreateMinistryInput) input: CreateMinistryInput, @Ctx() ctx: Context) {
     const ministry = ctx.em.create(Ministry, { ...input, isCoordinator: false });
     await flushOrExplain(ctx);
     return ministry;
   }
 
-  @Mutation(() => Ministry, { description: 'Rename a ministry or change its code (PLATFORM_ADMIN).' })
+  @Mutation(() => Ministry, { nullable: true, description: 'Rename a ministry or change its code (PLATFORM_ADMIN).' })
   async updateMinistry(@Arg('input', () => UpdateMinistryInput) input: UpdateMinistryInput, @Ctx() ctx: Context) {
     const ministry = await ctx.em.findOne(Ministry, { id: fromGlobalId(input.id, 'Ministry', 'input.id') });
     if (!ministry) throw notFound('input.id');

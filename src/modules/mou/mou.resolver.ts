@@ -53,7 +53,7 @@ function assertSignatory(name: string, title: string) {
 /** MoUs: lists and relations, and the workflow's mutations (the rules are in mou.service.ts and the database). */
 @Resolver(() => Mou)
 export class MouResolver {
-  @Query(() => MouConnection, { description: 'MoUs your ministry drafted or is a party to; auditors read all. Oldest first.' })
+  @Query(() => MouConnection, { nullable: true, description: 'MoUs your ministry drafted or is a party to; auditors read all. Oldest first.' })
   mous(@Args(() => MouArgs) args: MouArgs, @Ctx() ctx: Context) {
     const party = ministryFilter(args.partyMinistryId, 'partyMinistryId');
     const where = compact({
@@ -69,12 +69,13 @@ export class MouResolver {
     return ctx.loaders.byId(Ministry).load(mou.ownerMinistry.id);
   }
 
-  @FieldResolver(() => [MouParty])
+  @FieldResolver(() => [MouParty], { nullable: true })
   parties(@Root() mou: Mou, @Ctx() ctx: Context) {
     return ctx.loaders.all({ entity: MouParty, parentProperty: 'mou' }).load(mou.id);
   }
 
   @FieldResolver(() => [DataSharingClause], {
+    nullable: true,
     description: 'Data-sharing clauses: in force only while the MoU is ACTIVE and inside its window, and not retired by an amendment.',
   })
   async clauses(@Root() mou: Mou, @Ctx() ctx: Context, @Arg('includeRetired', () => Boolean, { defaultValue: false }) includeRetired: boolean) {
@@ -82,22 +83,22 @@ export class MouResolver {
     return includeRetired ? all : all.filter((c) => !c.retiredAt);
   }
 
-  @FieldResolver(() => [MouVersion], { description: 'Every draft, edit, signature, activation, amendment and termination, oldest first.' })
+  @FieldResolver(() => [MouVersion], { nullable: true, description: 'Every draft, edit, signature, activation, amendment and termination, oldest first.' })
   versions(@Root() mou: Mou, @Ctx() ctx: Context) {
     return ctx.loaders.all({ entity: MouVersion, parentProperty: 'mou' }).load(mou.id);
   }
 
-  @Mutation(() => Mou, { description: 'Draft an MoU (EDITOR or ADMIN); your ministry is the drafter and a party.' })
+  @Mutation(() => Mou, { nullable: true, description: 'Draft an MoU (EDITOR or ADMIN); your ministry is the drafter and a party.' })
   createMou(@Arg('input', () => CreateMouInput) input: CreateMouInput, @Ctx() ctx: Context) {
     return service.createMou(ctx, input);
   }
 
-  @Mutation(() => Mou, { description: 'Edit your own draft; any edit voids the signatures given so far.' })
+  @Mutation(() => Mou, { nullable: true, description: 'Edit your own draft; any edit voids the signatures given so far.' })
   updateMouDraft(@Arg('input', () => UpdateMouDraftInput) input: UpdateMouDraftInput, @Ctx() ctx: Context) {
     return service.updateMouDraft(ctx, input);
   }
 
-  @Mutation(() => Mou, { description: 'Sign for your ministry (ADMIN of a party). When every party has signed the MoU is ACTIVE.' })
+  @Mutation(() => Mou, { nullable: true, description: 'Sign for your ministry (ADMIN of a party). When every party has signed the MoU is ACTIVE.' })
   signMou(
     @Arg('id', () => ID) id: string,
     @Arg('signatoryName', () => String) signatoryName: string,
@@ -108,13 +109,14 @@ export class MouResolver {
     return service.signMou(ctx, id, signatoryName.trim(), signatoryTitle.trim());
   }
 
-  @Mutation(() => Mou, { description: 'End an ACTIVE MoU (ADMIN of a party): sharing under it stops with the next request.' })
+  @Mutation(() => Mou, { nullable: true, description: 'End an ACTIVE MoU (ADMIN of a party): sharing under it stops with the next request.' })
   terminateMou(@Arg('id', () => ID) id: string, @Arg('reason', () => String) reason: string, @Ctx() ctx: Context) {
     if (reason.trim().length < 5) throw badUserInput('Give the reason for the termination.', 'reason');
     return service.terminateMou(ctx, id, reason.trim());
   }
 
   @Mutation(() => Mou, {
+    nullable: true,
     description:
       "Propose an amendment of an MoU in force (ADMIN of a party). The terms in force do not change until every party's ADMIN has signed it with signMouAmendment; at most one is pending at a time.",
   })
@@ -123,6 +125,7 @@ export class MouResolver {
   }
 
   @Mutation(() => Mou, {
+    nullable: true,
     description: 'Sign the pending amendment for your ministry (ADMIN of a party). The last signature puts it in force from the next request.',
   })
   signMouAmendment(
@@ -135,19 +138,20 @@ export class MouResolver {
     return service.signMouAmendment(ctx, id, signatoryName.trim(), signatoryTitle.trim());
   }
 
-  @Mutation(() => Mou, { description: 'Reject the pending amendment (ADMIN of a party other than its proposer), with a reason.' })
+  @Mutation(() => Mou, { nullable: true, description: 'Reject the pending amendment (ADMIN of a party other than its proposer), with a reason.' })
   rejectMouAmendment(@Arg('id', () => ID, { description: 'The MoU.' }) id: string, @Arg('reason', () => String) reason: string, @Ctx() ctx: Context) {
     if (reason.trim().length < 5) throw badUserInput('Give the reason for the rejection.', 'reason');
     return service.endMouAmendment(ctx, id, AmendmentStatus.REJECTED, reason.trim());
   }
 
-  @Mutation(() => Mou, { description: 'Withdraw the amendment your ministry proposed (ADMIN), with a reason.' })
+  @Mutation(() => Mou, { nullable: true, description: 'Withdraw the amendment your ministry proposed (ADMIN), with a reason.' })
   withdrawMouAmendment(@Arg('id', () => ID, { description: 'The MoU.' }) id: string, @Arg('reason', () => String) reason: string, @Ctx() ctx: Context) {
     if (reason.trim().length < 5) throw badUserInput('Give the reason for the withdrawal.', 'reason');
     return service.endMouAmendment(ctx, id, AmendmentStatus.WITHDRAWN, reason.trim());
   }
 
   @Mutation(() => Mou, {
+    nullable: true,
     description:
       'Withdraw consent at once (ADMIN of the providing ministry): share fewer resource types under a clause you provide, drop it, or stop sharing personal data. Needs no other signature.',
   })
@@ -161,7 +165,7 @@ export class MouResolver {
     return all.find((a) => a.status === AmendmentStatus.PENDING) ?? null;
   }
 
-  @FieldResolver(() => [MouAmendment], { description: 'Every amendment proposed, oldest first, whatever became of it.' })
+  @FieldResolver(() => [MouAmendment], { nullable: true, description: 'Every amendment proposed, oldest first, whatever became of it.' })
   amendments(@Root() mou: Mou, @Ctx() ctx: Context) {
     return ctx.loaders.all({ entity: MouAmendment, parentProperty: 'mou' }).load(mou.id);
   }
@@ -174,7 +178,7 @@ export class MouAmendmentResolver {
     return ctx.loaders.byId(Ministry).load(a.proposedByMinistry.id);
   }
 
-  @FieldResolver(() => [MouAmendmentSignature], { description: 'The parties that have signed it so far.' })
+  @FieldResolver(() => [MouAmendmentSignature], { nullable: true, description: 'The parties that have signed it so far.' })
   signatures(@Root() a: MouAmendment, @Ctx() ctx: Context) {
     return ctx.loaders.all({ entity: MouAmendmentSignature, parentProperty: 'amendment' }).load(a.id);
   }

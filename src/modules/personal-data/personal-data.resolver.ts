@@ -29,7 +29,7 @@ const TYPE_NAME: Record<string, string> = { [ResourceType.TRAINEE]: 'Trainee', [
 
 @Resolver(() => PersonalDataRead)
 export class PersonalDataResolver {
-  @Query(() => DataSubjectAccessReport, { description: 'For the owner ministry: who read the personal data of the person with this NIK.' })
+  @Query(() => DataSubjectAccessReport, { nullable: true, description: 'For the owner ministry: who read the personal data of the person with this NIK.' })
   async dataSubjectAccessReport(@Arg('nik', () => String) nik: string, @Ctx() ctx: Context): Promise<DataSubjectAccessReport> {
     const parsed = parseNik(nik);
     if (typeof parsed === 'string') throw badUserInput(`${parsed}.`, 'nik');

@@ -10,7 +10,7 @@ declareReads('Program', 'targetCountries', ['targetCountryCodes']);
 
 @Resolver(() => Program)
 export class ProgramResolver {
-  @FieldResolver(() => [DestinationCountry])
+  @FieldResolver(() => [DestinationCountry], { nullable: true })
   async targetCountries(@Root() program: Program, @Ctx() ctx: Context) {
     const all = await destinationCountries(ctx);
     return program.targetCountryCodes.map((c) => all.get(c)).filter((c) => c !== undefined);

@@ -42,7 +42,11 @@ class Statistics {
 /** Adds a field to `Statistics` the way `@Field` on a getter method would. */
 function addField(name: string, type: () => unknown, description: string | undefined, body: (this: Statistics) => Promise<unknown>) {
   Object.defineProperty(Statistics.prototype, name, { value: body, writable: true, configurable: true });
-  Field(type as never, { description })(Statistics.prototype, name, Object.getOwnPropertyDescriptor(Statistics.prototype, name) as PropertyDescriptor);
+  Field(type as never, { nullable: true, description })(
+    Statistics.prototype,
+    name,
+    Object.getOwnPropertyDescriptor(Statistics.prototype, name) as PropertyDescriptor,
+  );
 }
 
 /** The `statistics` query over every declared total and breakdown. */
@@ -76,6 +80,7 @@ export function statisticsResolver(resources: readonly Resource[]) {
   @Resolver(() => Statistics)
   class StatisticsResolver {
     @Query(() => Statistics, {
+      nullable: true,
       description: 'The programme in figures over your scope: auditors see everything, ministry staff their own data and what MoUs share with them.',
     })
     statistics(@Ctx() ctx: Context): Statistics {
