@@ -29,6 +29,8 @@ import { preparing } from './db/prepared';
 import { formatError } from './shared/errors';
 import { operationGate } from './shared/operation-gate';
 import { accessLog, noteAccess, requestIdOf } from './access-log';
+import { exportCsv, exportLists, type GraphQLPage, type RunOperation } from './export-csv';
+import { RESOURCES } from './modules';
 import { hasMetricsToken, Metrics, type PoolStats } from './metrics';
 import { activeSpan, inSpan } from './tracing';
 import { armor, assertComplexity, assertDocumentSize, REQUEST_LIMITS } from './shared/query-limits';
@@ -347,6 +349,26 @@ export async function createApp(opts: {
     return true;
   }
 
+  const downloads = exportLists(schema, RESOURCES);
+  const JSON_POST = new HeaderMap([['content-type', 'application/json']]);
+  /** Runs operations as the caller of `req` (its token, its address), each in a turn of the operation gate: CSV downloads. */
+  async function operationsOf(req: IncomingMessage): Promise<RunOperation> {
+    const bearer = await bearerFrom(tokens, req.headers.authorization);
+    return async (body) => {
+      let ctx: Context | undefined;
+      const answer = await operations.run(
+        () =>
+          apollo.executeHTTPGraphQLRequest({
+            httpGraphQLRequest: { method: 'POST', headers: JSON_POST, search: '', body },
+            context: async () => (ctx = createContext(contextDeps, bearer, requestIdOf(req), clientAddressOf(req))),
+          }),
+        () => null,
+      );
+      if (ctx) noteAccess(req, ctx.access);
+      return answer && answer.body.kind === 'complete' ? (JSON.parse(answer.body.string) as GraphQLPage) : null;
+    };
+  }
+
   let sdl: Promise<string> | undefined;
   async function route(req: IncomingMessage, res: ServerResponse) {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -380,6 +402,7 @@ export async function createApp(opts: {
       sdl ??= printSchemaFile();
       return send(res, 200, 'text/plain; charset=utf-8', await sdl, { 'cache-control': 'no-cache' });
     }
+    if (url.pathname.startsWith('/export/')) return exportCsv(req, res, url, downloads, await operationsOf(req), requestIdOf(req));
     if (url.pathname === '/graphql') {
       const wantsHtml = req.method === 'GET' && !url.searchParams.has('query') && (req.headers.accept ?? '').includes('text/html');
       if (wantsHtml && config.graphiql)

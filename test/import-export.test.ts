@@ -199,7 +199,8 @@ describe('CSV export', () => {
         }
       ).traineesCsv,
     );
-    const row = (parseCsv(csv, { columns: true }) as Record<string, string>[]).find((r) => r.id === f.gid(person))!;
+    const row = (parseCsv(csv, { columns: true }) as Record<string, string>[]).find((r) => r.fullName === person.fullName)!;
+    expect(row.ownerMinistry).toBe('KEMNAKER');
     expect(row.nik).toBe(`${person.nik.slice(0, 4)}**********${person.nik.slice(14)}`);
     expect(row.birthDate).toMatch(/^\d{4}-\*\*-\*\*$/);
     expect(row.fullName).toBe(person.fullName);

@@ -13,12 +13,14 @@ import type { OwnedEntity } from './base.entity';
 import { neutraliseCell } from '../shared/csv-safety';
 import { Pacer } from '../shared/pacing';
 import { toGlobalId } from '../shared/global-id';
+import type { ClassType } from 'type-graphql';
+import { formatCell, OWNER_COLUMN, referenceOf } from './csv-layout';
 
-/** A many-to-one value (a reference or an entity): its type and id, whatever the resource. */
-function referenceOf(v: unknown): { type: string; id: string } | null {
+/** A many-to-one value (a reference or an entity): its entity class and id, whatever the resource. */
+function relationOf(v: unknown): { entity: ClassType<OwnedEntity>; id: string } | null {
   if (!v || typeof v !== 'object' || Array.isArray(v) || v instanceof Date || !('id' in v)) return null;
   const target = Reference.isReference(v) ? v.unwrap() : v;
-  return { type: (target as object).constructor.name, id: (v as { id: string }).id };
+  return { entity: (target as object).constructor as ClassType<OwnedEntity>, id: (v as { id: string }).id };
 }
 
 export const MAX_EXPORT_ROWS = 200_000;
@@ -30,14 +32,20 @@ export async function toCsv<T extends OwnedEntity>(ctx: Context, entityName: str
       columns.map(async (c) => {
         const v = r[c];
         if (c === 'id') return toGlobalId(entityName, row.id);
-        if (c === 'ownerMinistry') return (await ctx.loaders.byId(Ministry).load(row.ownerMinistry.id))?.code ?? '';
-        const ref = referenceOf(v);
-        if (ref) return toGlobalId(ref.type, ref.id);
+        if (c === OWNER_COLUMN) return (await ctx.loaders.byId(Ministry).load(row.ownerMinistry.id))?.code ?? '';
+        // A relation named by the related record's externalId or global id, read in the caller's scope like the list's field.
+        const named = referenceOf(c, (field) => relationOf(r[field]) !== null || (field in r && r[field] == null));
+        if (named) {
+          const rel = relationOf(r[named.field]);
+          const related = rel ? ((await ctx.loaders.byId(rel.entity).load(rel.id)) as { id: string; externalId?: string | null } | null) : null;
+          if (!rel || !related) return '';
+          return named.by === 'id' ? toGlobalId(rel.entity.name, related.id) : formatCell(related.externalId);
+        }
+        const ref = relationOf(v);
+        if (ref) return toGlobalId(ref.entity.name, ref.id);
         const masker = maskerOf(entityName, c);
         if (masker) return personalValue(ctx, entityName, row, c, v as string | null, masker);
-        if (Array.isArray(v)) return v.join(';');
-        if (v instanceof Date) return v.toISOString();
-        return v ?? '';
+        return formatCell(v);
       }),
     );
   };

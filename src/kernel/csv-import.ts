@@ -22,6 +22,8 @@ import { badUserInput } from '../shared/errors';
 import { Ministry } from './ministry.entity';
 import { flushOrExplain } from './owned-crud';
 import { convert, type Column } from './csv-columns';
+import { OWNER_COLUMN } from './csv-layout';
+import { restoreCell } from '../shared/csv-safety';
 
 export type ImportModeName = 'ALL_OR_NOTHING' | 'GOOD_ROWS_ONLY';
 export interface RowError {
@@ -132,7 +134,8 @@ export async function importCsv(
   }
   const header = records.length ? Object.keys(records[0].record) : [];
   const missing = layout.filter((c) => c.required && !header.includes(c.name)).map((c) => c.name);
-  const unknown = header.filter((h) => !layout.some((c) => c.name === h));
+  // `ownerMinistry`, which an export writes (csv-layout.ts), is accepted and must name the importer's ministry.
+  const unknown = header.filter((h) => h !== OWNER_COLUMN && !layout.some((c) => c.name === h));
   if (missing.length || unknown.length) {
     throw badUserInput(
       `Header: ${missing.length ? `missing ${missing.join(', ')}` : ''}${missing.length && unknown.length ? '; ' : ''}${unknown.length ? `unknown ${unknown.join(', ')}` : ''}. Expected columns: ${layout.map((c) => c.name).join(', ')}.`,
@@ -140,6 +143,7 @@ export async function importCsv(
     );
   }
   const own = requireOwnMinistry(ctx);
+  const ownCode = header.includes(OWNER_COLUMN) ? (await ctx.loaders.byId(Ministry).load(own))?.code : undefined;
 
   // Pass 1: each cell converted, each row validated as the create mutation's input.
   const errors: RowError[] = [];
@@ -154,6 +158,9 @@ export async function importCsv(
       if ('error' in res) errors.push({ line, field: column.name, message: res.error });
       else if (res.value !== undefined) values[column.name] = res.value;
     }
+    const owner = restoreCell(record[OWNER_COLUMN] ?? '').trim();
+    if (owner && owner.toUpperCase() !== ownCode?.toUpperCase())
+      errors.push({ line, field: OWNER_COLUMN, message: `a row of ${owner}: an import writes only your own ministry's records` });
     if (errors.length === before) {
       const input = Object.assign(new spec.input(), spec.toInput ? spec.toInput(values) : values);
       for (const v of await validate(input, { forbidUnknownValues: false })) {

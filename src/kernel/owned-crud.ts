@@ -202,6 +202,8 @@ export function ownedCrudResolver<T extends OwnedEntity, C extends object, U ext
       nullable: true,
       name: `${cfg.listName}Csv`,
       description: `The ${cfg.listName} list as CSV (header row first): same filter, scope and masking as \`${cfg.listName}\`, up to ${MAX_EXPORT_ROWS} rows.`,
+      // Kept for 0.x clients: the whole file in one JSON string, built in memory. Downloads stream instead.
+      deprecationReason: `Download GET /export/${cfg.listName}.csv instead: streamed, compressed, any length, same layout.`,
     })
     async exportCsv(
       @Arg('filter', () => cfg.filterInput, { nullable: true }) filter: F | null,

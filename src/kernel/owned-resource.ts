@@ -8,6 +8,7 @@
 import { Args, Ctx, FieldResolver, Info, Resolver, Root, type ClassType } from 'type-graphql';
 import type { GraphQLResolveInfo } from 'graphql';
 import { pageReads, registerChildren, registerReferences } from './relations-ahead';
+import { csvHeaders } from './csv-layout';
 import { declareReads, projection } from './projection';
 import { resolveDirectly } from './direct-resolvers';
 import { declarePersonalFields, type Masker } from '../access/masking';
@@ -186,7 +187,7 @@ export function ownedResource<T extends OwnedEntity, C extends object, U extends
   return {
     name,
     entities: [entity, ...(decl.entities ?? [])],
-    resolvers: [ownedCrudResolver(decl.crud), Fields, ...(decl.resolvers ?? [])],
+    resolvers: [ownedCrudResolver({ ...decl.crud, csvColumns: csvHeaders(decl.importer, decl.crud.csvColumns) }), Fields, ...(decl.resolvers ?? [])],
     node: entity,
     owned: { table: decl.table, clause: decl.clause, readsAll: decl.readsAll },
     personal: decl.personal ? Object.fromEntries(Object.entries(decl.personal).map(([f, p]) => [f, p.masker])) : undefined,
@@ -199,6 +200,7 @@ export function ownedResource<T extends OwnedEntity, C extends object, U extends
     },
     itemRules: decl.itemRules,
     importer: decl.importer,
+    list: { name: list, csvHeaders: csvHeaders(decl.importer, decl.crud.csvColumns) },
     statistics: decl.statistics,
   };
 }

@@ -97,6 +97,8 @@ export interface Resource {
   mutations: Readonly<Record<string, MutationPolicy>>;
   itemRules?: ItemRules;
   importer?: ImportSpec;
+  /** The root list and its CSV file's columns (csv-layout.ts): `GET /export/<name>.csv` streams it. */
+  list?: { name: string; csvHeaders: readonly string[] };
   statistics?: StatisticsSpec;
 }
 

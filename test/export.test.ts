@@ -1,0 +1,158 @@
+/**
+ * CSV downloads (`GET /export/<list>.csv`): the list's scope, masking, read
+ * log and formula neutralisation, streamed page by page; the same column
+ * layout as the import, so a ministry's own export re-imports unchanged; the
+ * list's errors as HTTP statuses before the first byte.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { parse as parseCsv } from 'csv-parse/sync';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp, type App } from '../src/app';
+import { Role } from '../src/access/roles';
+import { Ministry } from '../src/kernel/ministry.entity';
+import { PersonalDataRead } from '../src/modules/personal-data/personal-data-read.entity';
+import { ResourceType } from '../src/shared/enums';
+import { toGlobalId } from '../src/shared/global-id';
+import * as ops from './generated/graphql';
+import { expectOk } from './support/expect';
+import * as f from './support/factories';
+import { startTestApp, type Client, type TestApp } from './support/test-app';
+
+let t: TestApp;
+let app: App;
+let server: http.Server;
+let base: string;
+let editor: Client, other: Client, platform: Client;
+let kemnaker: Ministry, kemenpar: Ministry;
+
+beforeAll(async () => {
+  t = await startTestApp();
+  app = await createApp({ orm: t.orm, config: t.config, log: pino({ level: 'silent' }) });
+  server = http.createServer(app.handle);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  [editor, other, platform] = await Promise.all([t.as(Role.EDITOR, 'KEMNAKER'), t.as(Role.EDITOR, 'KEMENPAR'), t.as(Role.PLATFORM_ADMIN, null)]);
+  [kemnaker, kemenpar] = await Promise.all([t.ministry('KEMNAKER'), t.ministry('KEMENPAR')]);
+  // Records of every importable kind, with their externalIds, as an import would leave them.
+  const em = t.em();
+  for (let i = 0; i < 3; i++) {
+    const inst = f.institution(em, kemnaker, { externalId: `EXP-I${i}`, name: i === 0 ? '=HYPERLINK("http://evil.example","x")' : `BLK Export ${i}` });
+    f.program(em, inst, { externalId: `EXP-P${i}` });
+    const person = f.trainee(em, kemnaker, { externalId: `EXP-T${i}` });
+    f.placement(em, kemnaker, person, { externalId: `EXP-L${i}` });
+  }
+  await em.flush();
+});
+afterAll(async () => {
+  server?.close();
+  await app?.stop();
+  await t?.close();
+});
+
+const download = (client: Client | null, path: string, headers: Record<string, string> = {}) =>
+  fetch(`${base}${path}`, { headers: { ...(client?.token ? { authorization: `Bearer ${client.token}` } : {}), ...headers } });
+const rowsOf = (text: string) => parseCsv(text, { columns: true }) as Record<string, string>[];
+const mine = (list: string) => `/export/${list}.csv?filter=${encodeURIComponent(JSON.stringify({ ownerMinistryId: toGlobalId('Ministry', kemnaker.id) }))}`;
+
+describe('GET /export/<list>.csv', () => {
+  it('streams the list as an attachment, in the same layout and cells as the GraphQL export', async () => {
+    const res = await download(editor, mine('institutions'));
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    expect(res.headers.get('content-disposition')).toBe('attachment; filename="institutions.csv"');
+    expect(res.headers.get('content-length')).toBeNull(); // streamed, not buffered
+    const text = await res.text();
+    const viaGraphql = expectOk(
+      await editor.raw('query($m: ID) { institutionsCsv(filter: { ownerMinistryId: $m }) }', { m: toGlobalId('Ministry', kemnaker.id) }),
+    );
+    expect(text).toBe(viaGraphql.institutionsCsv);
+    expect(text.split('\n')[0]).toBe(
+      'externalId,name,type,provinceCode,regency,address,annualCapacity,sectors,linkAndMatch,pmiPreparation,accreditation,ownerMinistry',
+    );
+    const rows = rowsOf(text);
+    expect(rows).toHaveLength(3);
+    expect(rows.every((r) => r.ownerMinistry === 'KEMNAKER' && ['true', 'false'].includes(r.pmiPreparation))).toBe(true);
+    // A cell a spreadsheet would run as a formula is written with an apostrophe.
+    expect(rows.find((r) => r.externalId === 'EXP-I0')?.name).toBe('\'=HYPERLINK("http://evil.example","x")');
+  });
+
+  it.each([
+    ['institutions', 'INSTITUTIONS'],
+    ['programs', 'PROGRAMS'],
+    ['trainees', 'TRAINEES'],
+    ['placements', 'PLACEMENTS'],
+  ] as const)('an export of %s re-imports unchanged, and an edited cell updates its record', async (list, kind) => {
+    const text = await (await download(editor, mine(list))).text();
+    const again = expectOk(await editor.exec(ops.ImportCsvDocument, { kind, csv: text })).importCsv;
+    expect(again).toMatchObject({ failed: 0, created: 0, updated: 0, unchanged: 3, written: true });
+    const [header, first, ...rest] = text.trimEnd().split('\n');
+    const columns = header.split(',');
+    const cells = parseCsv(first)[0] as string[];
+    const editable = columns.indexOf(
+      list === 'trainees' ? 'originRegency' : list === 'institutions' ? 'regency' : list === 'programs' ? 'languageRequirement' : 'jobTitle',
+    );
+    cells[editable] = 'Edited in a spreadsheet';
+    const edited = [header, cells.map((c) => `"${c.replace(/"/g, '""')}"`).join(','), ...rest].join('\n');
+    expect(expectOk(await editor.exec(ops.ImportCsvDocument, { kind, csv: edited })).importCsv).toMatchObject({ failed: 0, updated: 1, unchanged: 2 });
+  });
+
+  it("refuses to import another ministry's rows from its export", async () => {
+    const text = await (await download(editor, mine('institutions'))).text();
+    const report = expectOk(await other.exec(ops.ImportCsvDocument, { kind: 'INSTITUTIONS', csv: text })).importCsv;
+    expect(report).toMatchObject({ written: false, created: 0 });
+    expect(report.errors[0]).toMatchObject({ field: 'ownerMinistry' });
+  });
+
+  it('applies scope, masking and the read log exactly as the list does', async () => {
+    expect(rowsOf(await (await download(other, mine('trainees'))).text())).toHaveLength(0);
+    const em = t.em();
+    const {
+      clauses: [clause],
+    } = await f.signedMou(em, kemnaker, kemenpar, [{ provider: kemnaker, recipient: kemenpar, resources: [ResourceType.TRAINEE] }]);
+    const masked = rowsOf(await (await download(other, mine('trainees'))).text());
+    expect(masked.length).toBeGreaterThanOrEqual(3);
+    expect(masked.every((r) => /^\d{4}\*{10}\d{2}$/.test(r.nik) && /^\d{4}-\*\*-\*\*$/.test(r.birthDate))).toBe(true);
+
+    (clause as { includesPersonalData: boolean }).includesPersonalData = true;
+    await em.flush();
+    const reads = await t.em().count(PersonalDataRead, { readerMinistry: kemenpar.id });
+    const full = rowsOf(await (await download(other, mine('trainees'))).text());
+    expect(full.every((r) => /^\d{16}$/.test(r.nik))).toBe(true);
+    expect(await t.em().count(PersonalDataRead, { readerMinistry: kemenpar.id })).toBe(reads + full.length);
+  });
+
+  it('pages through a list longer than one page, compressed when asked', async () => {
+    const em = t.em();
+    const inst = f.institution(em, kemnaker, { externalId: 'EXP-BIG' });
+    for (let i = 0; i < 1_100; i++) f.program(em, inst, { externalId: `EXP-BIG-${i}` });
+    await em.flush();
+    const filter = encodeURIComponent(JSON.stringify({ institutionId: toGlobalId('Institution', inst.id) }));
+    const res = await download(editor, `/export/programs.csv?filter=${filter}`, { 'accept-encoding': 'gzip' });
+    expect(res.headers.get('content-encoding')).toBe('gzip');
+    // fetch undoes the gzip itself.
+    const text = await res.text();
+    const rows = rowsOf(text);
+    expect(rows).toHaveLength(1_100);
+    expect(new Set(rows.map((r) => r.externalId)).size).toBe(1_100);
+    expect(rows.every((r) => r.institutionExternalId === 'EXP-BIG')).toBe(true);
+  });
+
+  it("answers the list's errors with their status before the first byte", async () => {
+    const cases: [Client | null, string, number, string][] = [
+      [null, '/export/institutions.csv', 401, 'UNAUTHENTICATED'],
+      [platform, '/export/institutions.csv', 403, 'FORBIDDEN'],
+      [editor, '/export/institutions.csv?filter=%7Bnot-json', 400, 'BAD_REQUEST'],
+      [editor, `/export/institutions.csv?filter=${encodeURIComponent('{"provinceCode":"99"}')}`, 400, 'BAD_USER_INPUT'],
+      [editor, `/export/institutions.csv?filter=${encodeURIComponent('{"noSuchField":1}')}`, 400, 'BAD_USER_INPUT'],
+      [editor, '/export/secrets.csv', 404, 'NOT_FOUND'],
+    ];
+    for (const [client, path, status, code] of cases) {
+      const res = await download(client, path);
+      const body = (await res.json()) as { errors: { extensions: { code: string } }[] };
+      expect([path, res.status, body.errors[0].extensions.code]).toEqual([path, status, code]);
+      expect(res.headers.get('content-disposition')).toBeNull();
+    }
+  });
+});
