@@ -11,7 +11,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Kind, parse, type OperationDefinitionNode } from 'graphql';
 import { describe, expect, it } from 'vitest';
+import { InMemoryCache } from '@apollo/client';
 import { loadSchema, operations, schemaFacts } from '../clients/typescript/scripts/generate';
+import { InstitutionNodeDocument, InstitutionsDocument, possibleTypes, sinergiTypePolicies } from '../clients/typescript/src';
 
 const sdk = path.resolve(__dirname, '../clients/typescript');
 const tsc = require.resolve('typescript/bin/tsc');
@@ -101,4 +103,44 @@ describe('the TypeScript SDK', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 120_000);
+
+  it("answers node(id) from a record the cache holds, and merges a list's pages, by the SDK's type policies", () => {
+    const cache = new InMemoryCache({ possibleTypes, typePolicies: sinergiTypePolicies() });
+    const institution = (n: number) => ({
+      __typename: 'Institution' as const,
+      id: `SW5zdGl0dXRpb246${n}`,
+      accreditation: null,
+      address: null,
+      annualCapacity: 100,
+      createdAt: '2026-01-01T00:00:00.000Z',
+      externalId: null,
+      linkAndMatch: false,
+      name: `BLK ${n}`,
+      ownerMinistry: { __typename: 'Ministry' as const, id: 'TWluaXN0cnk6MQ' },
+      pmiPreparation: true,
+      provinceCode: '35',
+      regency: null,
+      sectors: [],
+      type: 'TRAINING_CENTRE' as const,
+      updatedAt: '2026-01-01T00:00:00.000Z',
+      version: 1,
+    });
+    const page = (ns: number[], hasNextPage: boolean) => ({
+      institutions: {
+        __typename: 'InstitutionConnection' as const,
+        edges: ns.map((n) => ({ __typename: 'InstitutionEdge' as const, cursor: `c${n}`, node: institution(n) })),
+        pageInfo: { __typename: 'PageInfo' as const, endCursor: `c${ns[ns.length - 1]}`, hasNextPage, hasPreviousPage: false, startCursor: `c${ns[0]}` },
+        totalCount: 4,
+      },
+    });
+    cache.writeQuery({ query: InstitutionsDocument, variables: { first: 2 }, data: page([1, 2], true) });
+    cache.writeQuery({ query: InstitutionsDocument, variables: { first: 2, after: 'c2' }, data: page([3, 4], false) });
+    const merged = cache.readQuery({ query: InstitutionsDocument, variables: { first: 2 } });
+    expect(merged?.institutions?.edges?.map((e) => e.node.name)).toEqual(['BLK 1', 'BLK 2', 'BLK 3', 'BLK 4']);
+    // Another filter is another list.
+    expect(cache.readQuery({ query: InstitutionsDocument, variables: { first: 2, filter: { provinceCode: '36' } } })).toBeNull();
+    const node = cache.readQuery({ query: InstitutionNodeDocument, variables: { id: institution(3).id } });
+    expect(node?.node).toMatchObject({ __typename: 'Institution', name: 'BLK 3' });
+    expect(cache.readQuery({ query: InstitutionNodeDocument, variables: { id: 'SW5zdGl0dXRpb246OQ' } })).toBeNull();
+  });
 });
