@@ -123,6 +123,17 @@ describe('GET /export/<list>.csv', () => {
     expect(await t.em().count(PersonalDataRead, { readerMinistry: kemenpar.id })).toBe(reads + full.length);
   });
 
+  it("sorts by the list's orderBy", async () => {
+    const order = (direction: string) => encodeURIComponent(JSON.stringify({ field: 'NAME', direction }));
+    const names = async (direction: string) =>
+      rowsOf(await (await download(editor, `${mine('institutions')}&orderBy=${order(direction)}`)).text()).map((r) => r.externalId);
+    const ascending = await names('ASC');
+    expect(ascending).toHaveLength(3);
+    expect(await names('DESC')).toEqual([...ascending].reverse());
+    const bad = await download(editor, `${mine('institutions')}&orderBy=${order('SIDEWAYS')}`);
+    expect(bad.status).toBe(400);
+  });
+
   it('pages through a list longer than one page, compressed when asked', async () => {
     const em = t.em();
     const inst = f.institution(em, kemnaker, { externalId: 'EXP-BIG' });
