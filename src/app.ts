@@ -118,9 +118,9 @@ export async function createApp(opts: {
         },
         async willSendResponse({ contextValue, response, operation, operationName }) {
           // An operation's mutations are all or nothing, so a client never has to work out which of several
-          // took effect; a query always commits, as its read-log entries belong to what it did return.
-          const failedMutation =
-            operation?.operation === 'mutation' && response.body.kind === 'single' && !!response.body.singleResult.errors?.some((e) => e.path?.length === 1);
+          // took effect; a query always commits, as its read-log entries belong to what it did return. Whether a
+          // root mutation failed is noted as it fails (`mutationsTogether`, schema.ts).
+          const failedMutation = operation?.operation === 'mutation' && !!contextValue.mutationFailed;
           if (failedMutation && response.body.kind === 'single') {
             const typenames = operation.selectionSet.selections.flatMap((s) =>
               s.kind === 'Field' && s.name.value === '__typename' ? [s.alias?.value ?? '__typename'] : [],

@@ -91,7 +91,7 @@ function fieldRule(schema: GraphQLSchema, typeName: string, fieldName: string): 
   if (/Order$/.test(typeName) && fieldName === 'field') return 'The field to sort by.';
   if (/OrderField$/.test(typeName)) return `Sort by ${fieldName.toLowerCase().replace(/_/g, ' ')}.`;
   if (typeName === 'Mutation') {
-    if ((m = /^create(\w+)$/.exec(fieldName)) && !fieldDescription(schema, typeName, fieldName))
+    if ((m = /^create(\w+)$/.exec(fieldName)))
       return `Create a ${m[1]} owned by your ministry (EDITOR or ADMIN). The owner is always your ministry, never an input.`;
     if ((m = /^delete(\w+)$/.exec(fieldName)))
       return `Delete a ${m[1]} of your ministry (EDITOR or ADMIN). Refused with CONFLICT while other records still refer to it.`;
@@ -113,7 +113,6 @@ function argumentRule(schema: GraphQLSchema, typeName: string, fieldName: string
     return 'What to do; see the input type.';
   }
   if (typeName === 'Mutation' && argName === 'id' && /^delete/.test(fieldName)) return 'Global id of the record to delete.';
-  if (typeName === 'Query' && argName === 'orderBy') return SHARED.orderBy;
   return undefined;
 }
 

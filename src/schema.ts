@@ -40,7 +40,10 @@ export function buildUndocumentedSchema(): Promise<GraphQLSchema> {
 const mutationsTogether: IMiddlewareFunction<unknown, Context> = async (resolve, root, args, ctx, info) => {
   if (ctx.mutationFailed) throw notRun();
   try {
-    return await resolve(root, args, ctx, info);
+    const result = await resolve(root, args, ctx, info);
+    // graphql-shield returns its refusal as the field's value rather than throwing it.
+    if (result instanceof Error) ctx.mutationFailed = true;
+    return result;
   } catch (err) {
     ctx.mutationFailed = true;
     throw err;

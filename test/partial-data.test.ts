@@ -81,6 +81,21 @@ describe('a combined request', () => {
     expect(await t.em().count(Institution, {})).toBe(before);
   });
 
+  it('does not run the mutations after a refused one', async () => {
+    const before = await t.em().count(Institution, {});
+    const res = await editor.raw(
+      `mutation {
+        refused: createMinistry(input: { code: "PARTIAL2", name: "Partial", nameEn: "Partial" }) { id }
+        later: createInstitution(input: { name: "BLK After Refusal", type: TRAINING_CENTRE, provinceCode: "35", annualCapacity: 10 }) { id }
+      }`,
+    );
+    expect(res.data).toEqual({ refused: null, later: null });
+    const byPath = Object.fromEntries((res.errors ?? []).map((e) => [String(e.path), e]));
+    expect(byPath.refused?.extensions?.code).toBe('FORBIDDEN');
+    expect(byPath.later).toMatchObject({ message: expect.stringMatching(/^Not run/), extensions: { code: 'ROLLED_BACK' } });
+    expect(await t.em().count(Institution, {})).toBe(before);
+  });
+
   it('commits a request whose mutations all succeed', async () => {
     const res = await editor.raw(
       `mutation {
