@@ -4,7 +4,8 @@ import 'reflect-metadata';
 import pino from 'pino';
 import type { Role } from '../src/access/roles';
 import { TokenService } from '../src/access/tokens';
-import { loadConfig } from '../src/config';
+import { DEFAULT_AUDIT_KEY, loadConfig } from '../src/config';
+import { registerAuditKeyAt } from '../src/modules/audit/audit-key';
 import { ensureAppLogin } from '../src/db/app-role';
 import { tokenWithOwnerRights } from '../src/db/owner-sessions';
 import type { Ministry } from '../src/kernel/ministry.entity';
@@ -31,6 +32,8 @@ export async function benchDatabase(name: string): Promise<{ url: string; owner:
   const owner = await MikroORM.init(ormOptions(url));
   await owner.getMigrator().up();
   await seedReference(owner);
+  // The benchmarks' apps sign audit events with the development key: registered, as a server's start would.
+  await registerAuditKeyAt(url, DEFAULT_AUDIT_KEY);
   return {
     url,
     owner,

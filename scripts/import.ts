@@ -31,7 +31,7 @@ async function main() {
     return 2;
   }
   const csv = readFileSync(file, 'utf8');
-  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, stopRunning: false });
+  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, stopRunning: false, auditKey: config.auditKey });
   const app = await createApp({ orm: db.orm, config, log: pino({ level: 'warn' }) });
   try {
     const login = await app.apollo.executeOperation(

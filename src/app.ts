@@ -7,7 +7,7 @@ import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { GraphQLSchema } from 'graphql';
+import { Kind, type GraphQLSchema } from 'graphql';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import Redis from 'ioredis';
@@ -26,7 +26,7 @@ import { acceptedEncoding, compress, MIN_COMPRESSED_BYTES } from './shared/compr
 import { ReplicaRouter } from './db/replicas';
 import { mayWriteReadLog } from './modules/personal-data/read-log-writes';
 import { preparing } from './db/prepared';
-import { formatError } from './shared/errors';
+import { formatError, withoutSuggestions } from './shared/errors';
 import { operationGate } from './shared/operation-gate';
 import { accessLog, noteAccess, requestIdOf } from './access-log';
 import { exportCsv, exportLists, type GraphQLPage, type RunOperation } from './export-csv';
@@ -34,7 +34,7 @@ import { RESOURCES } from './modules';
 import { hasMetricsToken, Metrics, type PoolStats } from './metrics';
 import { activeSpan, inSpan } from './tracing';
 import { armor, assertComplexity, assertDocumentSize, REQUEST_LIMITS } from './shared/query-limits';
-import { AppError, ErrorCode, isDatabaseUnavailable, RETRY_AFTER_SECONDS, serviceUnavailable, undoAnswers } from './shared/errors';
+import { AppError, ErrorCode, isDatabaseUnavailable, operationNotResolved, RETRY_AFTER_SECONDS, serviceUnavailable, undoAnswers } from './shared/errors';
 
 export interface App {
   apollo: ApolloServer<Context>;
@@ -95,6 +95,12 @@ export async function createApp(opts: {
           }
         },
         async didResolveOperation({ contextValue, document, request, schema, operation }) {
+          // Before anything reads the operation: Apollo leaves the case to execution, which graphql-jit and the cost limit do not expect.
+          if (!operation)
+            throw operationNotResolved(
+              document.definitions.flatMap((d) => (d.kind === Kind.OPERATION_DEFINITION ? [d.name?.value ?? null] : [])),
+              request.operationName,
+            );
           assertComplexity(schema, document, request.variables ?? {}, request.operationName ?? undefined);
           const importing = operation?.selectionSet.selections.some((s) => s.kind === 'Field' && s.name.value === 'importCsv');
           // A query that writes nothing (no read-log entry) by a session that has not just written: a replica's.
@@ -162,15 +168,18 @@ export async function createApp(opts: {
     },
   };
 
-  const limits = armor({ blockSuggestions: config.env === 'production' });
+  const limits = armor();
   const schema = await buildAppSchema();
   const apollo = new ApolloServer<Context>({
     // Executed by graphql-jit (see jit-executor.ts); parsing, validation, plugins and errors stay Apollo's.
     gateway: jitGateway(schema),
-    formatError: (formatted, error) =>
-      formatError(formatted, error, (e) =>
+    formatError: (formatted, error) => {
+      const out = formatError(formatted, error, (e) =>
         ((typeof e === 'object' && e !== null ? errorLoggers.get(e) : undefined) ?? log).error({ err: e }, 'unexpected error in a resolver'),
-      ),
+      );
+      // Where the schema is not published, its names are not handed out as hints either.
+      return config.introspection ? out : { ...out, message: withoutSuggestions(out.message) };
+    },
     includeStacktraceInErrorResponses: false,
     // Compact JSON: Apollo's default indents every response, which costs time on long lists and bytes on the wire.
     stringifyResult: (value) => JSON.stringify(value),

@@ -13,6 +13,7 @@ import { openDatabase } from './db/database';
 import { DEMO_EMAIL_DOMAIN, DEMO_PASSWORD, seedDemo, seedReference, systemEm } from './db/seed/demo';
 import { logger } from './logger';
 import { Account } from './modules/account/account.entity';
+import { registerAuditKeyAt } from './modules/audit/audit-key';
 
 async function main() {
   if (envFile) logger.info(`settings from ${envFile}`);
@@ -40,6 +41,11 @@ async function main() {
     await db.close();
     throw new Error(`NODE_ENV=production with demo accounts (*${DEMO_EMAIL_DOMAIN}) in the database: refusing to start.`);
   }
+  // Before the first event: a key other than the one that started this database's audit chain is refused.
+  await registerAuditKeyAt(db.url, config.auditKey).catch(async (e: unknown) => {
+    await db.close();
+    throw e;
+  });
 
   const app = await createApp({ orm: db.orm, replicas: db.replicas, config, log: logger, demoPassword: demo ? DEMO_PASSWORD : null });
   const server = http.createServer(app.handle);

@@ -155,6 +155,19 @@ describe('production', () => {
     expect(JSON.stringify(intro.json)).not.toMatch(/"types"/);
     const typo = await post(prod, { query: '{ institutoins { totalCount } }' });
     expect(JSON.stringify(typo.json)).not.toMatch(/Did you mean/);
+    // Every kind of hint: enum values, arguments, input fields and types, anonymous or not.
+    for (const [query, hint] of [
+      ['mutation { importCsv(kind: TRAINEEZ, csv: "") { total } }', 'TRAINEES'],
+      ['{ institutions(frist: 1) { totalCount } }', '"first'],
+      ['{ institutions(filter: { provinceCod: "35" }) { totalCount } }', 'provinceCode'],
+      ['query($f: InstitutionFiltr) { institutions(filter: $f) { totalCount } }', 'InstitutionFilter'],
+    ]) {
+      const hinted = await post(prod, { query });
+      expect(hinted.status, query).toBe(400);
+      expect(JSON.stringify(hinted.json), query).not.toMatch(/Did you mean/);
+      expect(JSON.stringify(hinted.json), query).not.toContain(hint);
+      expect(JSON.stringify((await post(url, { query }, viewer.token)).json), query).toMatch(/Did you mean/);
+    }
     const page = await fetch(prod, { headers: { accept: 'text/html' } });
     expect(await page.text()).not.toMatch(/graphiql/i);
     // Development keeps them.

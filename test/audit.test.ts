@@ -27,6 +27,7 @@ import {
   type EventContent,
 } from '../src/modules/audit/audit.chain';
 import { AuditEvent } from '../src/modules/audit/audit-event.entity';
+import { auditProof } from '../src/modules/audit/audit-key';
 import { SCHEMA_FILE } from '../src/schema';
 import { fromGlobalId, toGlobalId } from '../src/shared/global-id';
 import * as ops from './generated/graphql';
@@ -65,7 +66,7 @@ const otherWriter = (requestId: string): EventContent => ({
   subjectMinistryId: null,
   changes: [],
 });
-const linkSql = 'select seq, prev_hash, hash from sinergi_audit_link(?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?)';
+const linkSql = 'select seq, prev_hash, hash from sinergi_audit_link(?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?)';
 const linkArgs = (e: EventContent, digest: string, signature: string) => [
   e.occurredAt,
   e.requestId,
@@ -79,6 +80,8 @@ const linkArgs = (e: EventContent, digest: string, signature: string) => [
   JSON.stringify(e.changes),
   digest,
   signature,
+  // The proof of the registered key: these tests write as the server (or the owner) would, past the proof check.
+  auditProof(key(), `link:${digest}`),
 ];
 const appendAs = async (e: EventContent, digest: string, signature: string) =>
   (await t.em().execute<{ seq: string; prev_hash: string; hash: string }[]>(linkSql, linkArgs(e, digest, signature)))[0];
@@ -339,10 +342,11 @@ describe('tamper evidence', () => {
       const e = otherWriter('new-3');
       const digest = contentDigest(e);
       const [linked] = await em.execute<{ seq: string; prev_hash: string; hash: string }[]>(linkSql, linkArgs(e, digest, signContent(key(), digest)));
-      await em.execute('select sinergi_audit_seal(?::bigint[], ?::text[], ?::text[])', [
+      await em.execute('select sinergi_audit_seal(?::bigint[], ?::text[], ?::text[], ?::text[])', [
         `{${linked.seq}}`,
         `{${linked.hash}}`,
         `{${sealOf(key(), linked.hash)}}`,
+        `{${auditProof(key(), `seal:${linked.hash}`)}}`,
       ]);
       const across = await verifyChain(em, key());
       await em.execute("update audit_event set operation = 'rewritten' where seq = 1");
@@ -356,7 +360,7 @@ describe('tamper evidence', () => {
 
   it('a seal the database refused for a moment is written when it is back', async () => {
     await sealsWritten();
-    await t.em().execute('revoke execute on function sinergi_audit_seal(bigint[], text[], text[]) from sinergi_app');
+    await t.em().execute('revoke execute on function sinergi_audit_seal(bigint[], text[], text[], text[]) from sinergi_app');
     try {
       expectOk(
         await clients
@@ -366,7 +370,7 @@ describe('tamper evidence', () => {
       await new Promise((r) => setTimeout(r, 300));
       expect(await t.em().execute('select 1 from audit_seal where seq = ?', [(await last()).seq])).toEqual([]);
     } finally {
-      await t.em().execute('grant execute on function sinergi_audit_seal(bigint[], text[], text[]) to sinergi_app');
+      await t.em().execute('grant execute on function sinergi_audit_seal(bigint[], text[], text[], text[]) to sinergi_app');
     }
     await sealsWritten();
     const e = await last();
@@ -582,7 +586,12 @@ describe('concurrency', () => {
     expect(other.hash).toBe(linkHash(other.prev_hash, other.seq, digest));
     await t
       .em()
-      .execute('select sinergi_audit_seal(?::bigint[], ?::text[], ?::text[])', [`{${other.seq}}`, `{${other.hash}}`, `{${sealOf(key(), other.hash)}}`]);
+      .execute('select sinergi_audit_seal(?::bigint[], ?::text[], ?::text[], ?::text[])', [
+        `{${other.seq}}`,
+        `{${other.hash}}`,
+        `{${sealOf(key(), other.hash)}}`,
+        `{${auditProof(key(), `seal:${other.hash}`)}}`,
+      ]);
     const res = await editor.exec(ops.CreateInstitutionDocument, {
       input: { name: 'After the other', type: 'TRAINING_CENTRE', provinceCode: '35', annualCapacity: 2 },
     });

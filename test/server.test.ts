@@ -219,6 +219,15 @@ describe('production guards', () => {
     });
   });
 
+  it('refuses to start with an audit key other than the one that started the audit chain', async () => {
+    await stop(server.child);
+    // The development key wrote this database's events; any other would leave the chain invalid for good.
+    await expect(start({ SEED_DEMO: 'false', AUDIT_KEY: STRONG_B })).rejects.toMatchObject({
+      code: 1,
+      out: expect.stringContaining('AUDIT_KEY is not the key'),
+    });
+  }, 60_000);
+
   it('refuses weak or shared keys: JWT_SECRET=x and AUDIT_KEY=y, or one key for both', async () => {
     await expect(start({ NODE_ENV: 'production', JWT_SECRET: 'x', AUDIT_KEY: 'y' })).rejects.toMatchObject({
       code: 1,

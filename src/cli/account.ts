@@ -48,7 +48,7 @@ async function main(): Promise<number> {
   const { command, options } = parseArgs(process.argv.slice(2));
   if (command !== 'create' || !options.role || !options.email) throw new CliRefusal(USAGE);
   const password = await readPassword();
-  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, stopRunning: false });
+  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, stopRunning: false, auditKey: config.auditKey });
   try {
     await seedReference(db.adminOrm);
     const made = await createOperatorAccount(

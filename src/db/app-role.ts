@@ -45,6 +45,29 @@ async function canLogIn(url: string): Promise<boolean> {
 }
 
 /**
+ * Takes TEMPORARY and CREATE on the database from PUBLIC and the app role
+ * (issue 29): a role that can create a temporary table can shadow a table a
+ * function reads. Database grants are not copied from a template, so every
+ * start applies this, not only the migration. Under an owner that does not
+ * own the database, PostgreSQL refuses: said, not fatal (the definer functions
+ * name `pg_temp` last, so shadowing them fails anyway).
+ */
+export async function lockDownDatabase(ownerUrl: string): Promise<void> {
+  const client = new Client({ connectionString: ownerUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ db: string }>('select current_database() as db');
+    const db = `"${rows[0].db.replace(/"/g, '""')}"`;
+    for (const grantee of ['public', APP_ROLE]) await client.query(`revoke temporary, create on database ${db} from ${grantee}`);
+  } catch (e) {
+    if ((e as { code?: string }).code !== '42501') throw e;
+    process.emitWarning(`the app role may still create temporary tables: ${(e as Error).message}`);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
  * Lets the app role log in with the password of `url` (DATABASE_APP_URL), or
  * else one derived from the owner's credentials, after the migrations created
  * it. Checked first, so concurrent starts rarely alter the role; a

@@ -1,7 +1,8 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import path from 'node:path';
 import { startEmbeddedPostgres, type EmbeddedCluster } from './embedded-postgres';
-import { ensureAppLogin } from './app-role';
+import { ensureAppLogin, lockDownDatabase } from './app-role';
+import { registerAuditKeyAt } from '../modules/audit/audit-key';
 import { ormOptions } from './orm.config';
 import { replicaAppUrls } from './replicas';
 
@@ -29,6 +30,8 @@ export async function openDatabase(opts: {
   dataDir: string;
   log?: (line: string) => void;
   stopRunning?: boolean;
+  /** For a process that writes audit events: registered with the database, or checked against the key registered there. */
+  auditKey?: string;
 }): Promise<Database> {
   let embedded: EmbeddedCluster | undefined;
   let url = opts.databaseUrl;
@@ -40,6 +43,13 @@ export async function openDatabase(opts: {
   }
   const adminOrm = await MikroORM.init(ormOptions(url));
   await adminOrm.getMigrator().up();
+  await lockDownDatabase(url);
+  if (opts.auditKey)
+    await registerAuditKeyAt(url, opts.auditKey).catch(async (e: unknown) => {
+      await adminOrm.close(true);
+      await embedded?.stop();
+      throw e;
+    });
   // Requests log in as the app role itself: no superuser session underneath to RESET ROLE back to.
   // The app role logs in with DATABASE_APP_URL's password when given (set by the owner here if it does not
   // work yet, e.g. on a fresh database), else with one derived from the owner's credentials.

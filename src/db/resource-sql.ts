@@ -46,7 +46,7 @@ function policies(r: Owned): string[] {
 /** Who is asking comes from the session alone; what they may read, from the clauses in force today (Jakarta) by the database's clock. */
 function beginRequest(resources: readonly Resource[]): string {
   return `create or replace function sinergi_begin_request(p_session uuid, p_secret text) returns jsonb
-  language plpgsql volatile security definer set search_path = pg_catalog, public as $$
+  language plpgsql volatile security definer set search_path = pg_catalog, public, pg_temp as $$
   declare
     -- Generated from the resource declarations (src/modules/*/*.resource.ts) by npm run db:resources.
     resources jsonb := ${lit(resourceList(resources))};
@@ -138,7 +138,7 @@ function statistics(resources: readonly Resource[]): string {
     ),
   );
   return `create or replace function sinergi_statistics(p_kinds text[]) returns jsonb
-  language plpgsql stable security definer set search_path = public, pg_catalog as $$
+  language plpgsql stable security definer set search_path = pg_catalog, public, pg_temp as $$
   declare
     -- Generated from the resource declarations (src/modules/*/*.resource.ts) by npm run db:resources.
     everything boolean := sinergi_is_auditor();

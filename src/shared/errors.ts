@@ -18,6 +18,8 @@ export enum ErrorCode {
   TIMEOUT = 'TIMEOUT',
   /** This mutation ran, but another mutation of the same request failed, so neither took effect. */
   ROLLED_BACK = 'ROLLED_BACK',
+  /** The document names no single operation to run (several and no `operationName`, or a name it lacks). */
+  OPERATION_RESOLUTION_FAILURE = 'OPERATION_RESOLUTION_FAILURE',
   /** The database cannot be reached right now (HTTP 503 with Retry-After). */
   SERVICE_UNAVAILABLE = 'SERVICE_UNAVAILABLE',
   INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
@@ -56,6 +58,19 @@ export const forbidden = (message = 'Your role or ministry may not do this.', ru
 export const notWritable = (field = 'id') =>
   new AppError(ErrorCode.FORBIDDEN, 'No record with this id that your ministry may change.', { field, rule: 'write-scope:own-ministry' });
 
+/**
+ * The document names no operation to run: several operations and no
+ * `operationName`, or an `operationName` the document does not define
+ * (GraphQL-over-HTTP: a request error, 400).
+ */
+export function operationNotResolved(operationNames: readonly (string | null)[], operationName: string | null | undefined): AppError {
+  const named = operationNames.filter((n): n is string => !!n);
+  const message = operationName
+    ? `The document has no operation named "${operationName}"${named.length ? `: it defines ${named.map((n) => `"${n}"`).join(', ')}` : ''}.`
+    : `The document defines ${operationNames.length} operations: say which one to run in "operationName".`;
+  return new AppError(ErrorCode.OPERATION_RESOLUTION_FAILURE, message, { field: 'operationName', http: { status: 400 } });
+}
+
 export const notFound = (field = 'id') => new AppError(ErrorCode.NOT_FOUND, 'No such record.', { field });
 
 export const conflict = (message: string, field?: string) => new AppError(ErrorCode.CONFLICT, message, field ? { field } : {});
@@ -78,7 +93,7 @@ const PASS_THROUGH: ReadonlySet<string> = new Set<string>([
   'BAD_REQUEST',
   'PERSISTED_QUERY_NOT_FOUND',
   'PERSISTED_QUERY_NOT_SUPPORTED',
-  'OPERATION_RESOLUTION_FAILURE',
+  ErrorCode.OPERATION_RESOLUTION_FAILURE,
 ]);
 
 /** Every `extensions.code` a client can get (the README lists each). */
@@ -139,6 +154,13 @@ export function isDatabaseUnavailable(e: unknown): boolean {
 
 export const serviceUnavailable = () =>
   new AppError(ErrorCode.SERVICE_UNAVAILABLE, `The database is unavailable right now; try again in ${RETRY_AFTER_SECONDS} seconds.`, { http: { status: 503 } });
+
+/**
+ * An error message without graphql-js's "Did you mean …?" hints, which name
+ * fields, arguments, types and enum values of the schema: where introspection
+ * is off, a hint would hand the schema out one guess at a time.
+ */
+export const withoutSuggestions = (message: string) => message.replace(/\s*Did you mean [^?]*\?/g, '');
 
 /**
  * Apollo's `formatError`: known codes pass (without stack traces), input

@@ -66,8 +66,8 @@ export const FIELD_COSTS: Record<string, number> = {
   dataSubjectAccessReport: 200,
 };
 
-/** Validation rules and plugins of graphql-armor (depth, aliases, directives, tokens, suggestions). */
-export function armor(opts: { blockSuggestions: boolean }) {
+/** Validation rules and plugins of graphql-armor (depth, aliases, directives). */
+export function armor() {
   return new ApolloArmor({
     maxDepth: { n: MAX_DEPTH, ignoreIntrospection: true },
     maxAliases: { n: MAX_ALIASES },
@@ -76,7 +76,10 @@ export function armor(opts: { blockSuggestions: boolean }) {
     maxTokens: { enabled: false },
     // Our own cost rule prices lists by page size; armor's flat one would only double-count.
     costLimit: { enabled: false },
-    blockFieldSuggestion: { enabled: opts.blockSuggestions },
+    // Suggestions are taken out where errors are formatted (errors.ts, withoutSuggestions): armor's plugin rewrites
+    // each error's message in place, which throws for an error whose message is read-only (a 500), and its pattern
+    // missed "Did you mean the enum value …?".
+    blockFieldSuggestion: { enabled: false },
   }).protect();
 }
 

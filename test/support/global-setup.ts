@@ -13,6 +13,8 @@ import type { TestProject } from 'vitest/node';
 import { ensureDatabase } from '../../src/db/database';
 import { startEmbeddedPostgres } from '../../src/db/embedded-postgres';
 import { ensureAppLogin } from '../../src/db/app-role';
+import { DEFAULT_AUDIT_KEY } from '../../src/config';
+import { registerAuditKeyAt } from '../../src/modules/audit/audit-key';
 import { ormOptions } from '../../src/db/orm.config';
 import { seedReference } from '../../src/db/seed/demo';
 import { dropDatabase, withDatabase } from './pg-admin';
@@ -38,6 +40,8 @@ export default async function setup(project: TestProject) {
       await seedReference(orm);
       // Once per run: the app role is cluster-wide, and every test database logs in with it.
       await ensureAppLogin(withDatabase(adminUrl, templateDb));
+      // Every test database is a clone: each starts with the development audit key registered, as a server's start does.
+      await registerAuditKeyAt(withDatabase(adminUrl, templateDb), DEFAULT_AUDIT_KEY);
     } finally {
       await orm.close(true);
     }

@@ -17,7 +17,7 @@ import { createApp, type App } from '../../src/app';
 import { Role } from '../../src/access/roles';
 import { loadConfig, type Config } from '../../src/config';
 import type { Context } from '../../src/context';
-import { appUrl } from '../../src/db/app-role';
+import { appUrl, lockDownDatabase } from '../../src/db/app-role';
 import { ormOptions } from '../../src/db/orm.config';
 import { tokenWithOwnerRights } from '../../src/db/owner-sessions';
 import { queryCounter } from '../../src/db/query-counter';
@@ -75,6 +75,8 @@ export async function startTestApp(): Promise<TestApp> {
   const adminUrl = inject('adminUrl');
   const dbName = `sinergi_test_${randomBytes(5).toString('hex')}`;
   await cloneDatabase(adminUrl, inject('templateDb'), dbName);
+  // Database grants are not cloned with the template: applied as every start applies them.
+  await lockDownDatabase(withDatabase(adminUrl, dbName));
   const adminOrm = await MikroORM.init(ormOptions(withDatabase(adminUrl, dbName)));
   const orm = await MikroORM.init(ormOptions(appUrl(withDatabase(adminUrl, dbName))));
   const config = loadConfig({ NODE_ENV: 'test', JWT_SECRET: 'test-secret-' + dbName });

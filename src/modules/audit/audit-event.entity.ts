@@ -72,7 +72,8 @@ export class AuditEvent {
   signature!: string;
 
   /** SHA-256 of the event's canonical content; null on events written before the database linked them. */
-  @Property({ type: 'string', length: 64, nullable: true })
+  // Unique: a replayed event (its proof read off pg_stat_activity) is refused by the database (issue 29).
+  @Property({ type: 'string', length: 64, nullable: true, unique: 'audit_event_content_digest_unique' })
   contentDigest?: string | null;
 }
 

@@ -8,6 +8,9 @@
  *   signature = HMAC-SHA256( audit key, "content:" digest )   — the server's, sent with the content
  *   hash      = SHA-256( prevHash ":" seq ":" digest )        — linked by the database, under the chain's lock
  *   seal      = HMAC-SHA256( audit key, "seal:" hash )        — the server's, once it has checked that link
+ * With each link and each seal goes a proof, HMAC-SHA256 under a link key
+ * derived from the audit key, that the database checks (see audit-key.ts):
+ * the app role's password alone appends nothing.
  * Earlier events:
  *   hash      = SHA-256( canonical JSON of the event incl. seq and prevHash ),  signature = HMAC-SHA256( key, hash )
  */
@@ -20,6 +23,7 @@ import { present } from '../../shared/present';
 import { finishWith, sqlLiteral } from '../../db/begin';
 import { config } from '../../config';
 import { logger } from '../../logger';
+import { auditProof } from './audit-key';
 
 export const GENESIS_HASH = '0'.repeat(64);
 const CHECKPOINT_TYPE = 'sinergi-audit-checkpoint';
@@ -91,7 +95,7 @@ export async function appendEvent(em: EntityManager, key: string, content: Event
   pending.set(trx, events);
 }
 
-const linkStatement = (e: EventContent, digest: string, signature: string) =>
+const linkStatement = (e: EventContent, digest: string, signature: string, proof: string) =>
   `select seq, prev_hash, hash from sinergi_audit_link(${[
     sqlLiteral(e.occurredAt),
     sqlLiteral(e.requestId),
@@ -105,6 +109,7 @@ const linkStatement = (e: EventContent, digest: string, signature: string) =>
     `${sqlLiteral(JSON.stringify(e.changes))}::jsonb`,
     sqlLiteral(digest),
     sqlLiteral(signature),
+    sqlLiteral(proof),
   ].join(', ')})`;
 
 interface Link {
@@ -132,7 +137,9 @@ async function commitWithEvents(
 ): Promise<void> {
   const started = performance.now();
   const digests = events.map(contentDigest);
-  const results = (await send(`${events.map((e, i) => linkStatement(e, digests[i], signContent(key, digests[i]))).join('; ')}; COMMIT`)) as {
+  const results = (await send(
+    `${events.map((e, i) => linkStatement(e, digests[i], signContent(key, digests[i]), auditProof(key, `link:${digests[i]}`))).join('; ')}; COMMIT`,
+  )) as {
     rows: Link[];
   }[];
   observe?.((performance.now() - started) / 1000);
@@ -148,7 +155,7 @@ async function commitWithEvents(
  * counted as a request's statement.
  */
 class Sealer {
-  private queue: { seq: string; hash: string; seal: string }[] = [];
+  private queue: { seq: string; hash: string; seal: string; proof: string }[] = [];
   private flushing: Promise<void> | null = null;
 
   constructor(private readonly connection: Connection) {}
@@ -158,7 +165,7 @@ class Sealer {
       logger.error({ seq: link?.seq }, 'the database linked an audit event wrongly: it stays unsealed');
       return;
     }
-    this.queue.push({ seq: link.seq, hash: link.hash, seal: sealOf(key, link.hash) });
+    this.queue.push({ seq: link.seq, hash: link.hash, seal: sealOf(key, link.hash), proof: auditProof(key, `seal:${link.hash}`) });
     if (!this.flushing) {
       const flushing = detached(() => this.flush());
       this.flushing = flushing;
@@ -176,10 +183,14 @@ class Sealer {
         await new Promise((resolve) => setTimeout(resolve, sealGathering.ms));
         const batch = this.queue.splice(0, 1000);
         // Array literals: every element is digits or hex (checked above), nothing to quote.
-        const array = (key: 'seq' | 'hash' | 'seal') => `{${batch.map((b) => b[key]).join(',')}}`;
+        const array = (key: 'seq' | 'hash' | 'seal' | 'proof') => `{${batch.map((b) => b[key]).join(',')}}`;
         for (let attempt = 1; ; attempt++) {
           try {
-            await this.connection.execute('select sinergi_audit_seal(?::bigint[], ?::text[], ?::text[])', [array('seq'), array('hash'), array('seal')], 'run');
+            await this.connection.execute(
+              'select sinergi_audit_seal(?::bigint[], ?::text[], ?::text[], ?::text[])',
+              [array('seq'), array('hash'), array('seal'), array('proof')],
+              'run',
+            );
             break;
           } catch (err) {
             // The events are committed; without their seals the verifier reports them once they are overdue.
