@@ -30,6 +30,7 @@ import { AuditEvent } from '../src/modules/audit/audit-event.entity';
 import { auditProof } from '../src/modules/audit/audit-key';
 import { SCHEMA_FILE } from '../src/schema';
 import { fromGlobalId, toGlobalId } from '../src/shared/global-id';
+import { draftDigest } from './support/mou-digest';
 import * as ops from './generated/graphql';
 import { expectError, expectOk } from './support/expect';
 import * as f from './support/factories';
@@ -531,8 +532,8 @@ describe('auditor views', () => {
     const today = todayInJakarta();
     const draftView = mouOf(expectOk(await clients.get('AUDITOR')!.exec(q, { id: mou.id, d: today })));
     expect(draftView.clausesInForceOn).toEqual([]);
-    expectOk(await clients.get('ADMIN')!.exec(ops.SignMouDocument, { id: mou.id, name: 'A', title: 'B' }));
-    expectOk(await perinAdmin.exec(ops.SignMouDocument, { id: mou.id, name: 'C', title: 'D' }));
+    expectOk(await clients.get('ADMIN')!.exec(ops.SignMouDocument, { id: mou.id, digest: await draftDigest(t.em(), mou.id), name: 'A', title: 'B' }));
+    expectOk(await perinAdmin.exec(ops.SignMouDocument, { id: mou.id, digest: await draftDigest(t.em(), mou.id), name: 'C', title: 'D' }));
     expectOk(await clients.get('VIEWER')!.exec(ops.NodeDocument, { id: f.gid(person) }));
     expectOk(await clients.get('VIEWER')!.exec(ops.TraineesDocument, { first: 100, filter: { ownerMinistryId: toGlobalId('Ministry', perin.id) } }));
     const active = mouOf(expectOk(await clients.get('AUDITOR')!.exec(q, { id: mou.id, d: today })));

@@ -240,7 +240,8 @@ const ATTACKS: Record<string, Attack> = {
     expect: 'FORBIDDEN',
   },
   signMou: {
-    query: 'mutation($id: ID!) { signMou(id: $id, signatoryName: "X", signatoryTitle: "Y") { id } }',
+    query:
+      'mutation($id: ID!) { signMou(id: $id, digest: "0000000000000000000000000000000000000000000000000000000000000000", signatoryName: "X", signatoryTitle: "Y") { id } }',
     variables: () => ({ id: gid(victimMou) }),
     expect: 'FORBIDDEN',
   },
@@ -255,7 +256,8 @@ const ATTACKS: Record<string, Attack> = {
     expect: 'FORBIDDEN',
   },
   signMouAmendment: {
-    query: 'mutation($id: ID!) { signMouAmendment(id: $id, signatoryName: "X", signatoryTitle: "Y") { id } }',
+    query:
+      'mutation($id: ID!) { signMouAmendment(id: $id, digest: "0000000000000000000000000000000000000000000000000000000000000000", signatoryName: "X", signatoryTitle: "Y") { id } }',
     variables: () => ({ id: gid(victimMou) }),
     expect: 'FORBIDDEN',
   },

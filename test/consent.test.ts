@@ -11,7 +11,8 @@ import { AuditEvent } from '../src/modules/audit/audit-event.entity';
 import { Mou } from '../src/modules/mou/mou.entity';
 import { PersonalDataRead } from '../src/modules/personal-data/personal-data-read.entity';
 import { MouStatus, ResourceType } from '../src/shared/enums';
-import { toGlobalId } from '../src/shared/global-id';
+import { fromGlobalId, toGlobalId } from '../src/shared/global-id';
+import { pendingDigest } from './support/mou-digest';
 import * as ops from './generated/graphql';
 import { expectError, expectOk } from './support/expect';
 import * as f from './support/factories';
@@ -120,9 +121,15 @@ describe("an amendment needs every party's signature", () => {
     expect(before.validUntil).toBe('2030-10-08');
     expect(before.clauses.find((c) => c.providerMinistry.code === 'KP2MI')!.includesPersonalData).toBe(false);
     expect(await t.em().count(PersonalDataRead, { recordId: kp2mi.trainee.id })).toBe(0);
-    expectError(await esdmAdmin.exec(ops.SignMouAmendmentDocument, { id: mouId, name: 'Menteri ESDM', title: 'Menteri' }), 'CONFLICT', 'id');
+    expectError(
+      await esdmAdmin.exec(ops.SignMouAmendmentDocument, { id: mouId, digest: await pendingDigest(t.em(), mouId), name: 'Menteri ESDM', title: 'Menteri' }),
+      'CONFLICT',
+      'id',
+    );
 
-    const signed = expectOk(await kp2miAdmin.exec(ops.SignMouAmendmentDocument, { id: mouId, name: 'Menteri P2MI', title: 'Menteri' })).signMouAmendment;
+    const signed = expectOk(
+      await kp2miAdmin.exec(ops.SignMouAmendmentDocument, { id: mouId, digest: await pendingDigest(t.em(), mouId), name: 'Menteri P2MI', title: 'Menteri' }),
+    ).signMouAmendment;
     expect(signed.validUntil).toBe('2099-01-01');
     expect(signed.pendingAmendment).toBeNull();
     const full = (await esdmSeesKp2miTrainee())!;
@@ -154,7 +161,11 @@ describe("an amendment needs every party's signature", () => {
     ).rejectMouAmendment;
     expect(rejected.pendingAmendment).toBeNull();
     expect(rejected.validUntil).toBe('2030-10-08');
-    expectError(await kp2miAdmin.exec(ops.SignMouAmendmentDocument, { id: mouId, name: 'Menteri P2MI', title: 'Menteri' }), 'CONFLICT', 'id');
+    expectError(
+      await kp2miAdmin.exec(ops.SignMouAmendmentDocument, { id: mouId, digest: await pendingDigest(t.em(), mouId), name: 'Menteri P2MI', title: 'Menteri' }),
+      'CONFLICT',
+      'id',
+    );
     expect((await esdmSeesKp2miTrainee())!.nik).toMatch(/\*{10}/);
     const detail = await mouDetail();
     expect(detail.amendments).toMatchObject([{ status: 'REJECTED', decisionReason: 'Personal data is not needed for matching' }]);
@@ -184,10 +195,24 @@ describe("an amendment needs every party's signature", () => {
 
   it('signing needs a party ADMIN, a signatory and a login', async () => {
     expectOk(await esdmAdmin.exec(ops.AmendMouDocument, { input: widening() }));
-    expectError(await kp2miAdmin.exec(ops.SignMouAmendmentDocument, { id: mouId, name: ' ', title: 'Menteri' }), 'BAD_USER_INPUT', 'signatoryName');
-    expectError(await kp2miViewer.exec(ops.SignMouAmendmentDocument, { id: mouId, name: 'A', title: 'B' }), 'FORBIDDEN');
-    expectError(await perinAdmin.exec(ops.SignMouAmendmentDocument, { id: mouId, name: 'A', title: 'B' }), 'FORBIDDEN', 'id');
-    expectError(await anon.exec(ops.SignMouAmendmentDocument, { id: mouId, name: 'A', title: 'B' }), 'UNAUTHENTICATED');
+    expectError(
+      await kp2miAdmin.exec(ops.SignMouAmendmentDocument, { id: mouId, digest: await pendingDigest(t.em(), mouId), name: ' ', title: 'Menteri' }),
+      'BAD_USER_INPUT',
+      'signatoryName',
+    );
+    expectError(
+      await kp2miViewer.exec(ops.SignMouAmendmentDocument, { id: mouId, digest: await pendingDigest(t.em(), mouId), name: 'A', title: 'B' }),
+      'FORBIDDEN',
+    );
+    expectError(
+      await perinAdmin.exec(ops.SignMouAmendmentDocument, { id: mouId, digest: await pendingDigest(t.em(), mouId), name: 'A', title: 'B' }),
+      'FORBIDDEN',
+      'id',
+    );
+    expectError(
+      await anon.exec(ops.SignMouAmendmentDocument, { id: mouId, digest: await pendingDigest(t.em(), mouId), name: 'A', title: 'B' }),
+      'UNAUTHENTICATED',
+    );
     expectError(await perinAdmin.exec(ops.RejectMouAmendmentDocument, { id: mouId, reason: 'Not a party' }), 'FORBIDDEN', 'id');
     expect((await mouDetail()).pendingAmendment).toMatchObject({ status: 'PENDING' });
   });
@@ -197,7 +222,9 @@ describe('narrowing is withdrawing consent, at once', () => {
   it('the provider switches personal data off, and the recipient reads masked values on its next request', async () => {
     // First a clause with personal data, agreed by both.
     expectOk(await kp2miAdmin.exec(ops.AmendMouDocument, { input: widening() }));
-    expectOk(await esdmAdmin.exec(ops.SignMouAmendmentDocument, { id: mouId, name: 'Menteri ESDM', title: 'Menteri' }));
+    expectOk(
+      await esdmAdmin.exec(ops.SignMouAmendmentDocument, { id: mouId, digest: await pendingDigest(t.em(), mouId), name: 'Menteri ESDM', title: 'Menteri' }),
+    );
     expect((await esdmSeesKp2miTrainee())!.nik).toBe(kp2mi.trainee.nik);
     const clause = (await mouDetail()).clauses.find((c) => c.providerMinistry.code === 'KP2MI')!;
 
@@ -256,8 +283,125 @@ describe('narrowing is withdrawing consent, at once', () => {
       await kp2miAdmin.exec(ops.NarrowMouClauseDocument, { input: { clauseId: kp2miClauseId, reason: 'Registry no longer shared', keepResourceTypes: [] } }),
     );
     // KESDM's signature alone no longer completes it: KP2MI must sign again.
-    const afterEsdm = expectOk(await esdmAdmin.exec(ops.SignMouAmendmentDocument, { id: mouId, name: 'Menteri ESDM', title: 'Menteri' })).signMouAmendment;
+    const afterEsdm = expectOk(
+      await esdmAdmin.exec(ops.SignMouAmendmentDocument, { id: mouId, digest: await pendingDigest(t.em(), mouId), name: 'Menteri ESDM', title: 'Menteri' }),
+    ).signMouAmendment;
     expect(afterEsdm.pendingAmendment).toMatchObject({ status: 'PENDING', signatures: [{ ministry: { code: 'KESDM' } }] });
     expect(await esdmSeesKp2miTrainee()).toBeNull();
+  });
+});
+
+describe('a signature binds to the exact text its signer read (issue 29)', () => {
+  const rename = (): ops.AmendMouInput => ({ id: mouId, reason: 'Title only: the programme was renamed', title: 'Nota Kesepahaman KP2MI–KESDM (renamed)' });
+
+  it('the swap: a title-only amendment read, then withdrawn and proposed anew with personal data to 2099 in one request, is not what gets signed', async () => {
+    expectOk(await esdmAdmin.exec(ops.AmendMouDocument, { input: rename() }));
+    // KP2MI's ADMIN reviews the title-only amendment and keeps its digest.
+    const reviewed = (await mouDetail()) as unknown as { pendingAmendment: { digest: string; title: string } };
+    expect(reviewed.pendingAmendment.title).toMatch(/renamed/);
+    const swapped = await esdmAdmin.raw(
+      `mutation($id: ID!, $input: AmendMouInput!) {
+        w: withdrawMouAmendment(id: $id, reason: "Replaced by a better text") { id }
+        a: amendMou(input: $input) { pendingAmendment { digest number } }
+      }`,
+      { id: mouId, input: widening() },
+    );
+    expect(swapped.errors).toBeUndefined();
+    const now = swapped.data!.a.pendingAmendment as { digest: string; number: number };
+    expect(now.digest).not.toBe(reviewed.pendingAmendment.digest);
+
+    const refused = await kp2miAdmin.exec(ops.SignMouAmendmentDocument, {
+      id: mouId,
+      digest: reviewed.pendingAmendment.digest,
+      name: 'Menteri P2MI',
+      title: 'Menteri',
+    });
+    expectError(refused, 'CONFLICT', 'digest');
+    // Nothing signed, nothing in force: KESDM still reads KP2MI's trainees masked, and nothing was logged.
+    const after = await mouDetail();
+    expect(after.pendingAmendment!.signatures.map((s) => s.ministry.code)).toEqual(['KESDM']);
+    expect(after.validUntil).toBe('2030-10-08');
+    expect((await esdmSeesKp2miTrainee())!.nik).toMatch(/\*{10}/);
+    // Signing what is now pending, with its own digest, is a decision taken with the text in front of the signer.
+    expectOk(await kp2miAdmin.exec(ops.SignMouAmendmentDocument, { id: mouId, digest: now.digest, name: 'Menteri P2MI', title: 'Menteri' }));
+    expect((await mouDetail()).validUntil).toBe('2099-01-01');
+  });
+
+  it('a draft edited after one party signed voids that signature, and the old digest signs nothing', async () => {
+    const kp2miEditor = await t.as(Role.EDITOR, 'KP2MI');
+    const created = expectOk(
+      await kp2miEditor.exec(ops.CreateMouDocument, {
+        input: {
+          title: 'Draft to be edited',
+          scope: 'Vocational training of calon PMI',
+          validFrom: '2026-01-01',
+          validUntil: '2028-01-01',
+          partyMinistryIds: [mid('KESDM')],
+          clauses: [
+            {
+              providerMinistryId: mid('KESDM'),
+              recipientMinistryId: mid('KP2MI'),
+              resourceTypes: ['INSTITUTION'],
+              includesPersonalData: false,
+              purpose: 'Monitoring vocational preparation',
+            },
+          ],
+        },
+      }),
+    ).createMou;
+    const read = created.digest!;
+    expect(read).toMatch(/^[0-9a-f]{64}$/);
+    const detail = expectOk(await kp2miViewer.exec(ops.MouAmendmentsDocument, { id: created.id })).node as unknown as { versions: { digest: string }[] };
+    expect(detail.versions.at(-1)!.digest).toBe(read);
+
+    expectOk(await esdmAdmin.exec(ops.SignMouDocument, { id: created.id, digest: read, name: 'Menteri ESDM', title: 'Menteri' }));
+    const edited = expectOk(
+      await kp2miEditor.exec(ops.UpdateMouDraftDocument, {
+        input: {
+          id: created.id,
+          clauses: [
+            {
+              providerMinistryId: mid('KP2MI'),
+              recipientMinistryId: mid('KESDM'),
+              resourceTypes: ['TRAINEE'],
+              includesPersonalData: true,
+              purpose: 'Matching calon PMI with places',
+            },
+          ],
+        },
+      }),
+    ).updateMouDraft;
+    expect(edited.digest).not.toBe(read);
+    expect(edited.status).toBe('DRAFT');
+    const parties = (await t
+      .em()
+      .getConnection()
+      .execute('select signed_at from mou_party where mou_id = ?', [fromGlobalId(created.id, 'Mou', 'id')])) as { signed_at: unknown }[];
+    expect(parties.every((p) => p.signed_at === null)).toBe(true);
+
+    // KP2MI's ADMIN read the first text: its digest signs nothing now.
+    expectError(await kp2miAdmin.exec(ops.SignMouDocument, { id: created.id, digest: read, name: 'Menteri P2MI', title: 'Menteri' }), 'CONFLICT', 'digest');
+    expectError(
+      await kp2miAdmin.exec(ops.SignMouDocument, { id: created.id, digest: 'not-a-digest', name: 'Menteri P2MI', title: 'Menteri' }),
+      'BAD_USER_INPUT',
+      'digest',
+    );
+    expect(
+      (
+        (await t
+          .em()
+          .getConnection()
+          .execute('select count(*)::int as n from mou_party where mou_id = ? and signed_at is not null', [fromGlobalId(created.id, 'Mou', 'id')])) as {
+          n: number;
+        }[]
+      )[0].n,
+    ).toBe(0);
+    // Both sign the text as it now stands; only then is it ACTIVE.
+    expectOk(await kp2miAdmin.exec(ops.SignMouDocument, { id: created.id, digest: edited.digest!, name: 'Menteri P2MI', title: 'Menteri' }));
+    const active = expectOk(
+      await esdmAdmin.exec(ops.SignMouDocument, { id: created.id, digest: edited.digest!, name: 'Menteri ESDM', title: 'Menteri' }),
+    ).signMou;
+    expect(active.status).toBe('ACTIVE');
+    await t.em().nativeUpdate(Mou, { id: fromGlobalId(created.id, 'Mou', 'id') }, { recordedStatus: MouStatus.TERMINATED });
   });
 });

@@ -13,6 +13,7 @@ import { Ministry } from '../src/kernel/ministry.entity';
 import { Mou } from '../src/modules/mou/mou.entity';
 import { todayInJakarta } from '../src/shared/time';
 import { toGlobalId } from '../src/shared/global-id';
+import { draftDigest, pendingDigest } from './support/mou-digest';
 import * as ops from './generated/graphql';
 import { expectOk } from './support/expect';
 import * as f from './support/factories';
@@ -137,7 +138,15 @@ describe('isolation property', () => {
               },
             }),
           );
-          for (const p of [0, 1]) expectOk(await admins[p].exec(ops.SignMouDocument, { id: r.createMou.id, name: 'Menteri', title: 'Menteri' }));
+          for (const p of [0, 1])
+            expectOk(
+              await admins[p].exec(ops.SignMouDocument, {
+                id: r.createMou.id,
+                digest: await draftDigest(t.em(), r.createMou.id),
+                name: 'Menteri',
+                title: 'Menteri',
+              }),
+            );
           mous.push({
             id: r.createMou.id,
             parties: [0, 1],
@@ -210,7 +219,14 @@ describe('isolation property', () => {
             });
             if (cmd.signNow) {
               for (const p of [cmd.drafter, cmd.other])
-                expectOk(await admins[p].exec(ops.SignMouDocument, { id: r.createMou.id, name: 'Menteri', title: 'Menteri' }));
+                expectOk(
+                  await admins[p].exec(ops.SignMouDocument, {
+                    id: r.createMou.id,
+                    digest: await draftDigest(t.em(), r.createMou.id),
+                    name: 'Menteri',
+                    title: 'Menteri',
+                  }),
+                );
               mous.at(-1)!.state = 'ACTIVE';
             }
           } else if (cmd.op === 'propose' || cmd.op === 'signAmendment' || cmd.op === 'reject' || cmd.op === 'withdraw' || cmd.op === 'narrow') {
@@ -246,7 +262,14 @@ describe('isolation property', () => {
             } else if (cmd.op === 'signAmendment') {
               const by = mou.parties[cmd.by];
               if (!mou.pending || mou.pending.signed.has(by)) continue;
-              expectOk(await admins[by].exec(ops.SignMouAmendmentDocument, { id: mou.id, name: 'Menteri', title: 'Menteri' }));
+              expectOk(
+                await admins[by].exec(ops.SignMouAmendmentDocument, {
+                  id: mou.id,
+                  digest: await pendingDigest(t.em(), mou.id),
+                  name: 'Menteri',
+                  title: 'Menteri',
+                }),
+              );
               mou.pending.signed.add(by);
               if (mou.parties.every((p) => mou.pending!.signed.has(p))) {
                 Object.assign(mou, mou.pending.proposal);
@@ -281,7 +304,10 @@ describe('isolation property', () => {
             const mou = mous[cmd.mou];
             if (!mou) continue;
             if (cmd.op === 'sign' && mou.state === 'DRAFT') {
-              for (const p of mou.parties) expectOk(await admins[p].exec(ops.SignMouDocument, { id: mou.id, name: 'Menteri', title: 'Menteri' }));
+              for (const p of mou.parties)
+                expectOk(
+                  await admins[p].exec(ops.SignMouDocument, { id: mou.id, digest: await draftDigest(t.em(), mou.id), name: 'Menteri', title: 'Menteri' }),
+                );
               mou.state = 'ACTIVE';
             } else if (cmd.op === 'expire' && mou.state === 'ACTIVE') {
               await t.em().nativeUpdate(Mou, { id: Buffer.from(mou.id, 'base64url').toString().split(':')[1] }, { validUntil: todayInJakarta() });

@@ -13,6 +13,7 @@ import { PersonalDataRead } from '../src/modules/personal-data/personal-data-rea
 import { MAX_EXPORT_ROWS } from '../src/kernel/csv-export';
 import { ResourceType } from '../src/shared/enums';
 import { toGlobalId } from '../src/shared/global-id';
+import { draftDigest } from './support/mou-digest';
 import * as ops from './generated/graphql';
 import { expectError, expectOk } from './support/expect';
 import * as f from './support/factories';
@@ -82,7 +83,9 @@ describe('MoU drafts', () => {
         },
       }),
     ).createMou;
-    const signed = expectOk(await admin.exec(ops.SignMouDocument, { id: draft.id, name: 'Kepala KP2MI', title: 'Kepala' })).signMou;
+    const signed = expectOk(
+      await admin.exec(ops.SignMouDocument, { id: draft.id, digest: await draftDigest(t.em(), draft.id), name: 'Kepala KP2MI', title: 'Kepala' }),
+    ).signMou;
     expect(signed.parties.find((p) => p.ministry.code === 'KP2MI')?.signedAt).toBeTruthy();
     const edited = expectOk(await editor.exec(ops.UpdateMouDraftDocument, { input: { id: draft.id, title: 'Voiding test, edited' } })).updateMouDraft;
     expect(edited.status).toBe('DRAFT');

@@ -12,6 +12,7 @@ import { PersonalDataRead } from '../src/modules/personal-data/personal-data-rea
 import { todayInJakarta } from '../src/shared/time';
 import { MouStatus, ResourceType } from '../src/shared/enums';
 import { toGlobalId } from '../src/shared/global-id';
+import { draftDigest, pendingDigest } from './support/mou-digest';
 import * as ops from './generated/graphql';
 import { expectError, expectOk } from './support/expect';
 import * as f from './support/factories';
@@ -89,8 +90,15 @@ async function draftMou(): Promise<string> {
 /** A fresh MoU in force: drafted, then signed by both parties' ADMINs. */
 async function activeMou(): Promise<string> {
   const id = await draftMou();
-  expectOk(await kp2miAdmin.exec(ops.SignMouDocument, { id, name: 'Abdul Kadir Karding', title: 'Menteri P2MI' }));
-  expectOk(await perinAdmin.exec(ops.SignMouDocument, { id, name: 'Agus Gumiwang Kartasasmita', title: 'Menteri Perindustrian' }));
+  expectOk(await kp2miAdmin.exec(ops.SignMouDocument, { id, digest: await draftDigest(t.em(), id), name: 'Abdul Kadir Karding', title: 'Menteri P2MI' }));
+  expectOk(
+    await perinAdmin.exec(ops.SignMouDocument, {
+      id,
+      digest: await draftDigest(t.em(), id),
+      name: 'Agus Gumiwang Kartasasmita',
+      title: 'Menteri Perindustrian',
+    }),
+  );
   return id;
 }
 
@@ -157,19 +165,34 @@ describe('drafting', () => {
 describe('signing', () => {
   it('refuses signatures from non-admins, non-parties and anonymous callers', async () => {
     const mouId = await draftMou();
-    expectError(await perinViewer.exec(ops.SignMouDocument, { id: mouId, name: 'A', title: 'B' }), 'FORBIDDEN');
-    expectError(await esdmAdmin.exec(ops.SignMouDocument, { id: mouId, name: 'A', title: 'B' }), 'FORBIDDEN', 'id');
-    expectError(await anon.exec(ops.SignMouDocument, { id: mouId, name: 'A', title: 'B' }), 'UNAUTHENTICATED');
-    expectError(await kp2miAdmin.exec(ops.SignMouDocument, { id: mouId, name: ' ', title: 'Menteri' }), 'BAD_USER_INPUT', 'signatoryName');
+    expectError(await perinViewer.exec(ops.SignMouDocument, { id: mouId, digest: await draftDigest(t.em(), mouId), name: 'A', title: 'B' }), 'FORBIDDEN');
+    expectError(await esdmAdmin.exec(ops.SignMouDocument, { id: mouId, digest: await draftDigest(t.em(), mouId), name: 'A', title: 'B' }), 'FORBIDDEN', 'id');
+    expectError(await anon.exec(ops.SignMouDocument, { id: mouId, digest: await draftDigest(t.em(), mouId), name: 'A', title: 'B' }), 'UNAUTHENTICATED');
+    expectError(
+      await kp2miAdmin.exec(ops.SignMouDocument, { id: mouId, digest: await draftDigest(t.em(), mouId), name: ' ', title: 'Menteri' }),
+      'BAD_USER_INPUT',
+      'signatoryName',
+    );
   });
 
   it("each party's ADMIN signs once; the last signature makes it ACTIVE", async () => {
     const mouId = await draftMou();
-    const first = expectOk(await kp2miAdmin.exec(ops.SignMouDocument, { id: mouId, name: 'Abdul Kadir Karding', title: 'Menteri P2MI' })).signMou;
+    const first = expectOk(
+      await kp2miAdmin.exec(ops.SignMouDocument, { id: mouId, digest: await draftDigest(t.em(), mouId), name: 'Abdul Kadir Karding', title: 'Menteri P2MI' }),
+    ).signMou;
     expect(first.status).toBe('DRAFT');
-    expectError(await kp2miAdmin.exec(ops.SignMouDocument, { id: mouId, name: 'Again', title: 'Menteri' }), 'CONFLICT', 'id');
+    expectError(
+      await kp2miAdmin.exec(ops.SignMouDocument, { id: mouId, digest: await draftDigest(t.em(), mouId), name: 'Again', title: 'Menteri' }),
+      'CONFLICT',
+      'id',
+    );
     const second = expectOk(
-      await perinAdmin.exec(ops.SignMouDocument, { id: mouId, name: 'Agus Gumiwang Kartasasmita', title: 'Menteri Perindustrian' }),
+      await perinAdmin.exec(ops.SignMouDocument, {
+        id: mouId,
+        digest: await draftDigest(t.em(), mouId),
+        name: 'Agus Gumiwang Kartasasmita',
+        title: 'Menteri Perindustrian',
+      }),
     ).signMou;
     expect(second.status).toBe('ACTIVE');
     expect(second.clauses.every((c) => c.inForce)).toBe(true);
@@ -271,7 +294,9 @@ describe('amendments and masking', () => {
     expect(proposed.clauses).toHaveLength(2);
     expect(proposed.pendingAmendment).toMatchObject({ number: 1, status: 'PENDING', signatures: [{ ministry: { code: 'KEMENPERIN' } }] });
     expect(nodeIds(expectOk(await perinViewer.exec(ops.TraineesDocument, { first: 100 })).trainees)).not.toContain(f.gid(kp2mi.trainee));
-    const amended = expectOk(await kp2miAdmin.exec(ops.SignMouAmendmentDocument, { id: mouId, name: 'Menteri P2MI', title: 'Menteri' })).signMouAmendment;
+    const amended = expectOk(
+      await kp2miAdmin.exec(ops.SignMouAmendmentDocument, { id: mouId, digest: await pendingDigest(t.em(), mouId), name: 'Menteri P2MI', title: 'Menteri' }),
+    ).signMouAmendment;
     expect(amended.clauses).toHaveLength(3);
     expect(amended.pendingAmendment).toBeNull();
     const detail = expectOk(await auditor.exec(ops.MouDetailDocument, { id: mouId })).node as {

@@ -17,6 +17,7 @@ import { toGlobalId } from '../../src/shared/global-id';
 import * as ops from '../generated/graphql';
 import { expectOk } from './expect';
 import * as f from './factories';
+import { draftDigest, pendingDigest } from './mou-digest';
 import { TEST_PASSWORD, type Client, type TestApp } from './test-app';
 
 export const ROLES = ['VIEWER', 'EDITOR', 'ADMIN', 'AUDITOR', 'PLATFORM_ADMIN'] as const;
@@ -243,8 +244,8 @@ export async function rootOperations(t: TestApp): Promise<{ clients: Map<string,
       variables: { i: { id: await draftMou(), title: 'Matrix MoU edited' } },
     }),
     signMou: async () => ({
-      query: 'mutation($id: ID!) { signMou(id: $id, signatoryName: "A", signatoryTitle: "B") { id } }',
-      variables: { id: await draftMou() },
+      query: 'mutation($id: ID!, $d: String!) { signMou(id: $id, digest: $d, signatoryName: "A", signatoryTitle: "B") { id } }',
+      variables: await draftMou().then(async (id) => ({ id, d: await draftDigest(em, id) })),
     }),
     terminateMou: async () => ({ query: 'mutation($id: ID!) { terminateMou(id: $id, reason: "Matrix reason") { id } }', variables: { id: await activeMou() } }),
     amendMou: async () => ({
@@ -252,8 +253,8 @@ export async function rootOperations(t: TestApp): Promise<{ clients: Map<string,
       variables: { i: { id: await activeMou(), reason: 'Matrix amendment', validUntil: '2031-01-01' } },
     }),
     signMouAmendment: async () => ({
-      query: 'mutation($id: ID!) { signMouAmendment(id: $id, signatoryName: "A", signatoryTitle: "B") { id } }',
-      variables: { id: await pendingAmendment(perin) },
+      query: 'mutation($id: ID!, $d: String!) { signMouAmendment(id: $id, digest: $d, signatoryName: "A", signatoryTitle: "B") { id } }',
+      variables: await pendingAmendment(perin).then(async (id) => ({ id, d: await pendingDigest(em, id) })),
     }),
     rejectMouAmendment: async () => ({
       query: 'mutation($id: ID!) { rejectMouAmendment(id: $id, reason: "Matrix rejection") { id } }',

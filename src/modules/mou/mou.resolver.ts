@@ -6,6 +6,7 @@ import { toGlobalId } from '../../shared/global-id';
 import { AmendMouInput, CreateMouInput, NarrowClauseInput, UpdateMouDraftInput } from './mou.inputs';
 import { AmendmentStatus, MouAmendment, MouAmendmentSignature, ProposedClause } from './mou-amendment.entity';
 import * as service from './mou.service';
+import { amendmentDigest, termsDigest } from './mou-digest';
 import type { Context } from '../../context';
 import { MouStatus } from '../../shared/enums';
 import { compact, ministryFilter, searchFilter } from '../../shared/filters';
@@ -50,6 +51,12 @@ function assertSignatory(name: string, title: string) {
   if (title.length > 255) throw badUserInput('At most 255 characters.', 'signatoryTitle');
 }
 
+/** A digest as `digest` fields give it: 64 lower-case hex digits. */
+function assertDigest(digest: string): string {
+  if (!/^[0-9a-f]{64}$/.test(digest)) throw badUserInput('A digest is 64 lower-case hex digits, as the `digest` field of what you read gives it.', 'digest');
+  return digest;
+}
+
 /** MoUs: lists and relations, and the workflow's mutations (the rules are in mou.service.ts and the database). */
 @Resolver(() => Mou)
 export class MouResolver {
@@ -83,6 +90,15 @@ export class MouResolver {
     return includeRetired ? all : all.filter((c) => !c.retiredAt);
   }
 
+  @FieldResolver(() => String, {
+    nullable: true,
+    description:
+      'SHA-256 (hex) of the terms as they stand: the draft, or the terms in force. signMou needs the digest of the draft its signer read; it equals the digest of the latest version.',
+  })
+  async digest(@Root() mou: Mou, @Ctx() ctx: Context) {
+    return service.digestOf(mou, await ctx.loaders.all({ entity: DataSharingClause, parentProperty: 'mou' }).load(mou.id));
+  }
+
   @FieldResolver(() => [MouVersion], { nullable: true, description: 'Every draft, edit, signature, activation, amendment and termination, oldest first.' })
   versions(@Root() mou: Mou, @Ctx() ctx: Context) {
     return ctx.loaders.all({ entity: MouVersion, parentProperty: 'mou' }).load(mou.id);
@@ -101,12 +117,14 @@ export class MouResolver {
   @Mutation(() => Mou, { nullable: true, description: 'Sign for your ministry (ADMIN of a party). When every party has signed the MoU is ACTIVE.' })
   signMou(
     @Arg('id', () => ID) id: string,
+    @Arg('digest', () => String, { description: "The draft's `digest` as the signer read it: another draft's (an edit since) is refused with CONFLICT." })
+    digest: string,
     @Arg('signatoryName', () => String) signatoryName: string,
     @Arg('signatoryTitle', () => String) signatoryTitle: string,
     @Ctx() ctx: Context,
   ) {
     assertSignatory(signatoryName, signatoryTitle);
-    return service.signMou(ctx, id, signatoryName.trim(), signatoryTitle.trim());
+    return service.signMou(ctx, id, assertDigest(digest), signatoryName.trim(), signatoryTitle.trim());
   }
 
   @Mutation(() => Mou, { nullable: true, description: 'End an ACTIVE MoU (ADMIN of a party): sharing under it stops with the next request.' })
@@ -130,12 +148,16 @@ export class MouResolver {
   })
   signMouAmendment(
     @Arg('id', () => ID, { description: 'The MoU.' }) id: string,
+    @Arg('digest', () => String, {
+      description: "The pending amendment's `digest` as the signer read it: any other amendment (one proposed anew since) is refused with CONFLICT.",
+    })
+    digest: string,
     @Arg('signatoryName', () => String) signatoryName: string,
     @Arg('signatoryTitle', () => String) signatoryTitle: string,
     @Ctx() ctx: Context,
   ) {
     assertSignatory(signatoryName, signatoryTitle);
-    return service.signMouAmendment(ctx, id, signatoryName.trim(), signatoryTitle.trim());
+    return service.signMouAmendment(ctx, id, assertDigest(digest), signatoryName.trim(), signatoryTitle.trim());
   }
 
   @Mutation(() => Mou, { nullable: true, description: 'Reject the pending amendment (ADMIN of a party other than its proposer), with a reason.' })
@@ -173,6 +195,13 @@ export class MouResolver {
 
 @Resolver(() => MouAmendment)
 export class MouAmendmentResolver {
+  @FieldResolver(() => String, {
+    description: 'SHA-256 (hex) of this amendment as proposed (its number, reason and proposal): signMouAmendment needs the digest its signer read.',
+  })
+  digest(@Root() a: MouAmendment) {
+    return amendmentDigest(a);
+  }
+
   @FieldResolver(() => Ministry, { description: 'The party that proposed it.' })
   proposedBy(@Root() a: MouAmendment, @Ctx() ctx: Context) {
     return ctx.loaders.byId(Ministry).load(a.proposedByMinistry.id);
@@ -224,6 +253,11 @@ export class MouAmendmentSignatureResolver {
 
 @Resolver(() => MouVersion)
 export class MouVersionResolver {
+  @FieldResolver(() => String, { description: "SHA-256 (hex) of the terms in this version's snapshot, as `Mou.digest` computes them." })
+  digest(@Root() v: MouVersion) {
+    return termsDigest(v.mou.id, v.snapshot);
+  }
+
   @FieldResolver(() => GraphQLJSONObject, { description: "The MoU's content after this event: window, parties, signatures, clauses." })
   snapshot(@Root() v: MouVersion) {
     return v.snapshot;

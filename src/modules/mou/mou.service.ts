@@ -27,6 +27,7 @@ import { MouEvent, MouVersion, mouSnapshot, type MouSnapshot } from './mou-versi
 import { MouParty } from './mou-party.entity';
 import { todayInJakarta } from '../../shared/time';
 import { present } from '../../shared/present';
+import { amendmentDigest, termsDigest } from './mou-digest';
 
 interface ResolvedClause {
   provider: string;
@@ -173,10 +174,27 @@ export async function updateMouDraft(ctx: Context, input: UpdateMouDraftInput): 
   return mou;
 }
 
-export async function signMou(ctx: Context, globalId: string, signatoryName: string, signatoryTitle: string): Promise<Mou> {
+/** The digest of an MoU's terms as they stand (see mou-digest.ts): its clauses not retired, its parties, its window. */
+export function digestOf(mou: Mou, clauses: DataSharingClause[]): string {
+  return termsDigest(
+    mou.id,
+    mouSnapshot(
+      mou,
+      mou.statusOn(todayInJakarta()),
+      mou.partyMinistryIds,
+      [],
+      clauses.filter((c) => !c.retiredAt),
+    ),
+  );
+}
+
+export async function signMou(ctx: Context, globalId: string, digest: string, signatoryName: string, signatoryTitle: string): Promise<Mou> {
   const mou = await loadForUpdate(ctx, globalId, 'id');
   assertParty(ctx, mou, 'id');
   if (mou.recordedStatus !== MouStatus.DRAFT) throw conflict(`The MoU is ${mou.statusOn(todayInJakarta())}; only drafts are signed.`, 'id');
+  // Under the lock taken above: the draft cannot change between this comparison and the signature.
+  if (digestOf(mou, await ctx.em.find(DataSharingClause, { mou })) !== digest)
+    throw conflict('The draft is not the one whose digest you sent: it was edited since you read it. Read it again, then sign its digest.', 'digest');
   const parties = await ctx.em.find(MouParty, { mou });
   const mine = present(
     parties.find((p) => p.ministry.id === ctx.scope.ownMinistry),
@@ -281,10 +299,15 @@ export async function amendMou(ctx: Context, input: AmendMouInput): Promise<Mou>
 }
 
 /** Signs the pending amendment for the caller's ministry (ADMIN of a party); the last signature puts it in force. */
-export async function signMouAmendment(ctx: Context, globalId: string, signatoryName: string, signatoryTitle: string): Promise<Mou> {
+export async function signMouAmendment(ctx: Context, globalId: string, digest: string, signatoryName: string, signatoryTitle: string): Promise<Mou> {
   const mou = await loadInForce(ctx, globalId, 'id', 'has amendments signed');
   const amendment = await pendingAmendment(ctx, mou);
   if (!amendment) throw conflict('No amendment of this MoU awaits signatures.', 'id');
+  if (amendmentDigest(amendment) !== digest)
+    throw conflict(
+      'The pending amendment is not the one whose digest you sent: it was withdrawn or replaced since you read it. Read it again, then sign its digest.',
+      'digest',
+    );
   if (await ctx.em.count(MouAmendmentSignature, { amendment, ministry: requireOwnMinistry(ctx) }))
     throw conflict('Your ministry has signed this amendment already.', 'id');
   const outcome = await workflow<string>(ctx, 'select sinergi_sign_amendment(?, ?, ?) as r', [mou.id, signatoryName, signatoryTitle], 'id');
