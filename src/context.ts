@@ -4,7 +4,7 @@ import { Scope, type Grant } from './access/scope';
 import type { Role, Viewer } from './access/roles';
 import type { SessionClaims, TokenService } from './access/tokens';
 import type { AuditAppender } from './modules/audit/audit.chain';
-import { PersonalDataLog } from './modules/personal-data/personal-data.log';
+import { createReadRows, PersonalDataLog, type ReadRow } from './modules/personal-data/personal-data.log';
 import type { LoginThrottle } from './modules/account/login-throttle';
 import type { CursorSeal } from './shared/cursor-seal';
 import { Loaders } from './kernel/loaders';
@@ -184,14 +184,23 @@ export function createContext(deps: ContextDeps, bearer: Bearer, requestId: stri
     },
     async end(this: Context, commit, opts) {
       if (!this.em.isInTransaction()) return;
-      // A query has nothing left to flush (the read log flushes its own rows): forget what it loaded, or
-      // the commit's flush would compare every one of possibly thousands of rows for changes.
-      if (commit && opts?.readOnly) await commitWithoutFlush(this.em);
-      else if (commit) {
-        await this.em.commit();
-        // It wrote: its next reads go to the primary until the replicas have caught up.
-        if (this.sessionId) await deps.replicas?.pin(this.sessionId);
-      } else await this.em.rollback();
+      const reads = this.personalLog?.written() ?? [];
+      try {
+        // A query has nothing left to flush (the read log flushes its own rows): forget what it loaded, or
+        // the commit's flush would compare every one of possibly thousands of rows for changes.
+        if (commit && opts?.readOnly) await commitWithoutFlush(this.em);
+        else if (commit) {
+          await this.em.commit();
+          // It wrote: its next reads go to the primary until the replicas have caught up.
+          if (this.sessionId) await deps.replicas?.pin(this.sessionId);
+        } else await this.em.rollback();
+        if (commit) return;
+      } catch (err) {
+        // The commit's own failure is the one to report; keepReads logs its own.
+        await keepReads(deps, session, reads, this.log).catch(() => undefined);
+        throw err;
+      }
+      await keepReads(deps, session, reads, this.log);
     },
   };
 }
@@ -223,6 +232,27 @@ async function onReplicaOrPrimary(
     ctx.log.warn({ err: String(err), replica: name }, 'replica unavailable: served by the primary, and left alone for a while');
     ctx.em = primary;
     return undefined;
+  }
+}
+
+/**
+ * Writes again, in a transaction of their own, the read-log rows of a request
+ * whose transaction did not commit: the values were read all the same (a
+ * refused age check, a mutation rolled back with its request), and a read
+ * that left no trace would make the outcome an oracle (issue 29).
+ */
+async function keepReads(deps: ContextDeps, session: SessionClaims | null, reads: readonly ReadRow[], log: Logger): Promise<void> {
+  if (reads.length === 0) return;
+  const em = deps.orm.em.fork({ clear: true }) as EntityManager;
+  em.setFilterParams('scope', { scope: Scope.none() });
+  try {
+    await beginWith(em, scopeStatement(session));
+    createReadRows(em, reads);
+    await em.commit();
+  } catch (err) {
+    await em.rollback().catch(() => undefined);
+    log.error({ err: String(err), reads: reads.length }, 'personal-data reads of a request that did not commit could not be logged');
+    throw err;
   }
 }
 

@@ -7,7 +7,8 @@
  * clause — in the owner's data-subject report.
  */
 import { buildSchema, getNamedType, isEnumType, isInputObjectType, isInterfaceType, isObjectType } from 'graphql';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { declaredPaths, LOOKS_PERSONAL, PERSONAL_VALUE_PATHS as LISTED } from '../src/modules/personal-data/personal-paths';
 import { RESOURCES } from '../src/modules';
@@ -51,6 +52,34 @@ const covered = (key: string) =>
 describe('the list of personal-value paths', () => {
   it('names every field, argument and enum value of the schema that can carry a personal value', () => {
     expect(candidates().filter((k) => !covered(k))).toEqual([]);
+  });
+
+  it('every rule that reads a stored personal value reads it through personalValue, which logs it whatever the outcome', () => {
+    // A decision on a personal value (the age on departure; a rule a resource adds next year) is a read of it:
+    // personalValue masks it or logs it, and a request that then fails or is rolled back still keeps the log row
+    // (context.ts, keepReads). A stored value read any other way would make the outcome an oracle.
+    const fields = [...new Set(RESOURCES.flatMap((r) => Object.keys(r.personal ?? {})))];
+    expect(fields).toEqual(expect.arrayContaining(['nik', 'birthDate', 'returneeNik']));
+    const reviewed: Record<string, string> = {
+      'src/modules/trainee/nik.ts': "the birth date encoded in a NIK the caller typed (parseNik of the input): the caller's own value",
+    };
+    const files = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+    const root = path.resolve(__dirname, '..');
+    const reads = new RegExp(`\\b(?!input\\b)[A-Za-z_]\\w*\\??\\.(${fields.join('|')})\\b(?!\\s*\\()`);
+    const unlogged: string[] = [];
+    // Where rules live: the modules, the kernel they share, and the access layer.
+    for (const file of ['modules', 'kernel', 'access'].flatMap((d) => files(path.join(root, 'src', d)))) {
+      const rel = path.relative(root, file);
+      // Declarations, the read log itself, the demo data and staff accounts (not data subjects) hold no rule.
+      if (/\.(entity|inputs|resource)\.ts$|^src\/modules\/(personal-data|account)\/|^src\/db\/seed\//.test(rel) || rel in reviewed) continue;
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .forEach((line, i) => {
+          if (reads.test(line.replace(/\/\/.*$|^\s*\*.*$/, '')) && !/personalValue\(/.test(line)) unlogged.push(`${rel}:${i + 1}: ${line.trim()}`);
+        });
+    }
+    expect(unlogged).toEqual([]);
   });
 
   it('has no stale entries', () => {

@@ -128,6 +128,48 @@ describe("placements of another ministry's trainees", () => {
   });
 });
 
+describe('no oracle on personal data (issue 29)', () => {
+  it('a refused age check, a request rolled back and a request committed each log the birth-date read; none answers without it', async () => {
+    const [kp2mi, kesdm] = [await t.ministry('KP2MI'), await t.ministry('KESDM')];
+    const em = t.em();
+    const theirs = f.trainee(em, kesdm, { birthDate: '2008-07-10', sex: Sex.FEMALE } as never);
+    await em.flush();
+    await f.signedMou(t.em(), kesdm, kp2mi, [{ provider: kesdm, recipient: kp2mi, resources: [ResourceType.TRAINEE], personal: true }]);
+    const reads = () => t.em().count(PersonalDataRead, { recordId: theirs.id, fields: { $contains: ['birthDate'] } });
+    const placements = () => t.em().count(Placement, { trainee: theirs.id });
+    const probe = (departureDate: string) => ({ ...base, traineeId: f.gid(theirs), departureDate });
+
+    // The attack: a second mutation that always fails, so that nothing is written and the answer says only
+    // whether the age check passed (ROLLED_BACK) or not (under 18).
+    const oracle = (departureDate: string) =>
+      kp2miEditor.raw(
+        `mutation($input: CreatePlacementInput!) {
+          a: createPlacement(input: $input) { id }
+          b: deleteInstitution(id: "${f.gid({ id: '00000000-0000-4000-8000-000000000000', constructor: { name: 'Institution' } })}") { deletedId }
+        }`,
+        { input: probe(departureDate) },
+      );
+    let expected = await reads();
+    for (const day of ['2026-07-09', '2026-07-10']) {
+      const res = await oracle(day);
+      // Under 18 on the first day (refused), of age on the second (answered ROLLED_BACK): either way a read.
+      expect(res.errors?.map((e) => e.extensions?.code)).toContain(day === '2026-07-09' ? 'BAD_USER_INPUT' : 'ROLLED_BACK');
+      expect(await placements()).toBe(0);
+      expected++;
+      expect(await reads(), `read log after probing ${day}`).toBe(expected);
+    }
+    // A single refused check, alone in its request.
+    expectError(await kp2miEditor.exec(ops.CreatePlacementDocument, { input: probe('2025-01-01') }), 'BAD_USER_INPUT');
+    expect(await reads()).toBe(++expected);
+    // And the committed one, once.
+    expectOk(await kp2miEditor.exec(ops.CreatePlacementDocument, { input: probe('2026-07-10') }));
+    expect(await reads()).toBe(++expected);
+    expect(await placements()).toBe(1);
+    const [latest] = await t.em().find(PersonalDataRead, { recordId: theirs.id }, { orderBy: { readAt: 'desc' }, limit: 1 });
+    expect(latest.fields).toEqual(['birthDate']);
+  });
+});
+
 describe('sharing placements by a PLACEMENT clause', () => {
   it("a partner reads KP2MI's placements only under a clause in force naming PLACEMENT, and never writes them", async () => {
     const [kp2mi, perin] = [await t.ministry('KP2MI'), await t.ministry('KEMENPERIN')];
