@@ -31,7 +31,7 @@ import { operationGate } from './shared/operation-gate';
 import { accessLog, noteAccess, requestIdOf } from './access-log';
 import { exportCsv, exportLists, type GraphQLPage, type RunOperation } from './export-csv';
 import { RESOURCES } from './modules';
-import { hasMetricsToken, Metrics, type PoolStats } from './metrics';
+import { hasMetricsToken, knownOperationNames, Metrics, type PoolStats } from './metrics';
 import { activeSpan, inSpan } from './tracing';
 import { armor, assertComplexity, assertDocumentSize, REQUEST_LIMITS } from './shared/query-limits';
 import { AppError, ErrorCode, isDatabaseUnavailable, operationNotResolved, RETRY_AFTER_SECONDS, serviceUnavailable, undoAnswers } from './shared/errors';
@@ -81,7 +81,11 @@ export async function createApp(opts: {
   const redis = config.redisUrl ? new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2, enableOfflineQueue: true }) : null;
   const loginThrottle = new LoginThrottle(redis, config.redisPrefix);
   const replicas = new ReplicaRouter(opts.replicas ?? [], config.replicaPinMs, redis, config.redisPrefix);
-  const metrics = new Metrics(() => ({ primary: poolOf(orm), ...Object.fromEntries(replicas.replicas.map((r, i) => [`replica-${i}`, poolOf(r)])) }));
+  const schema = await buildAppSchema();
+  const metrics = new Metrics(
+    () => ({ primary: poolOf(orm), ...Object.fromEntries(replicas.replicas.map((r, i) => [`replica-${i}`, poolOf(r)])) }),
+    knownOperationNames(schema),
+  );
   // Each error of a request, to the request's own logger: an unexpected one is logged with its request id.
   const errorLoggers = new WeakMap<object, Logger>();
   /** One transaction per operation: opened once the operation is known to be valid, committed with the response. */
@@ -94,7 +98,9 @@ export async function createApp(opts: {
             if (e.originalError) errorLoggers.set(e.originalError, contextValue.log);
           }
         },
-        async didResolveOperation({ contextValue, document, request, schema, operation }) {
+        async didResolveOperation({ contextValue, document, request, schema, operation, source, metrics: requestMetrics }) {
+          // A stored persisted document is held to the limits of the caller running it, as a sent one is at the door.
+          if (requestMetrics.persistedQueryHit) assertDocumentSize(source, !contextValue.sessionId);
           // Before anything reads the operation: Apollo leaves the case to execution, which graphql-jit and the cost limit do not expect.
           if (!operation)
             throw operationNotResolved(
@@ -169,7 +175,6 @@ export async function createApp(opts: {
   };
 
   const limits = armor();
-  const schema = await buildAppSchema();
   const apollo = new ApolloServer<Context>({
     // Executed by graphql-jit (see jit-executor.ts); parsing, validation, plugins and errors stay Apollo's.
     gateway: jitGateway(schema),

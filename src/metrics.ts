@@ -10,6 +10,7 @@
  */
 import { timingSafeEqual, createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { isAbstractType, type GraphQLSchema } from 'graphql';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /** The parts of a knex (tarn) pool the gauges read. */
@@ -20,12 +21,25 @@ export interface PoolStats {
 }
 
 /**
- * Operation names come from clients, so each distinct one would be a new
- * series: past this many, further names are counted as `_other` (a client
- * inventing a name per request cannot grow the registry without bound).
+ * Operation names come from clients, so a label per name would let a client
+ * write anything into the metrics (a NIK as an operation name) and crowd out
+ * the real ones. Only names the server knows become labels: those of the SDK's
+ * checked-in documents (clients/typescript), which are derived from the schema
+ * — one per root field, and `<Type>Node` per Node type — so the server derives
+ * the same list (`knownOperationNames`). Every other name is counted as
+ * `_other`, an operation without a name as `_anonymous`.
  */
-export const MAX_OPERATION_LABELS = 200;
 const OTHER = '_other';
+
+/** The operation names of the SDK's documents, from the schema they were generated from. */
+export function knownOperationNames(schema: GraphQLSchema): Set<string> {
+  const pascal = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+  const names = new Set<string>();
+  for (const root of [schema.getQueryType(), schema.getMutationType()]) for (const field of Object.keys(root?.getFields() ?? {})) names.add(pascal(field));
+  const node = schema.getType('Node');
+  if (node && isAbstractType(node)) for (const type of schema.getPossibleTypes(node)) names.add(`${type.name}Node`);
+  return names;
+}
 
 /** Seconds, from a millisecond to a minute: GraphQL reads here take 2–500 ms, imports up to minutes. */
 const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
@@ -51,9 +65,10 @@ export class Metrics {
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
     registers: [this.registry],
   });
-  private readonly operations = new Set<string>();
-
-  constructor(pools: () => Record<string, PoolStats | undefined>) {
+  constructor(
+    pools: () => Record<string, PoolStats | undefined>,
+    private readonly knownOperations: ReadonlySet<string> = new Set(),
+  ) {
     collectDefaultMetrics({ register: this.registry });
     // Read when scraped, not per request.
     new Gauge({
@@ -75,11 +90,7 @@ export class Metrics {
 
   /** One GraphQL request: its duration, and each error code of its answer. */
   observeRequest(operationName: string | null, operationType: string | null, seconds: number, errorCodes: readonly string[]): void {
-    let operation = operationName ?? '_anonymous';
-    if (!this.operations.has(operation)) {
-      if (this.operations.size >= MAX_OPERATION_LABELS) operation = OTHER;
-      else this.operations.add(operation);
-    }
+    const operation = operationName === null ? '_anonymous' : this.knownOperations.has(operationName) ? operationName : OTHER;
     this.requestDuration.observe({ operation, type: operationType ?? 'none' }, seconds);
     for (const code of errorCodes) this.errors.inc({ code });
   }

@@ -7,7 +7,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { parse } from 'graphql';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -78,6 +78,23 @@ describe('documents refused before parsing', () => {
     expect(loggedIn.json.errors?.[0].extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
     const huge = await post(url, { query: `{ ${'a '.repeat(REQUEST_LIMITS.authenticated.tokens + 1)}}` }, viewer.token);
     expect(huge.status).toBe(400);
+  });
+
+  it('a persisted document stored by a signed-in caller runs under the limits of whoever sends its hash', async () => {
+    const long = `query Long { __typename }\n# ${'padding '.repeat(Math.ceil(REQUEST_LIMITS.anonymous.documentChars / 8) + 10)}`;
+    const sha256Hash = createHash('sha256').update(long).digest('hex');
+    const persisted = { extensions: { persistedQuery: { version: 1, sha256Hash } } };
+    // Stored by a signed-in caller, within its own limits.
+    const stored = await post(url, { query: long, ...persisted }, viewer.token);
+    expect(stored.json.data).toMatchObject({ __typename: 'Query' });
+    // The hash alone, anonymously: refused as the text itself would have been.
+    const anonymous = await post(url, persisted);
+    expect(anonymous.status).toBe(400);
+    expect(anonymous.json.errors?.[0].extensions?.code).toBe('BAD_REQUEST');
+    expect(anonymous.json.errors?.[0].message).toMatch(/characters/);
+    expect(anonymous.json.data).toBeUndefined();
+    // Signed in, it runs.
+    expect((await post(url, persisted, viewer.token)).json.data).toMatchObject({ __typename: 'Query' });
   });
 
   it('login still fits comfortably', async () => {
