@@ -167,12 +167,31 @@ export function loadDotEnv(env: NodeJS.ProcessEnv = process.env, cwd = process.c
 export const envFile = loadDotEnv();
 export const config: Config = loadConfig();
 
+/** The key material in `secret` when written as hex or base64(url) of bytes; null otherwise. */
+export function decodedKey(secret: string): Buffer | null {
+  const s = secret.trim();
+  if (/^[0-9a-fA-F]+$/.test(s) && s.length % 2 === 0) return Buffer.from(s, 'hex');
+  if (/^[A-Za-z0-9+/_-]+={0,2}$/.test(s)) return Buffer.from(s.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
+  return null;
+}
+
 /** Bytes of key material in `secret` when written as hex or base64(url) of random bytes; 0 otherwise. */
 export function keyBytes(secret: string): number {
-  const s = secret.trim();
-  if (/^[0-9a-fA-F]+$/.test(s) && s.length % 2 === 0) return s.length / 2;
-  if (/^[A-Za-z0-9+/_-]+={0,2}$/.test(s)) return Buffer.from(s.replace(/-/g, '+').replace(/_/g, '/'), 'base64').length;
-  return 0;
+  return decodedKey(secret)?.length ?? 0;
+}
+
+/**
+ * Whether `key` looks drawn at random: 32 random bytes hold about 30
+ * distinct values (fewer than 16 happens with odds below 10⁻¹⁵), and no run
+ * repeats a short pattern or counts up. `aaaa…`, `0123…` or a passphrase
+ * written as hex fail; what `crypto.randomBytes(32)` gives passes.
+ */
+export function looksRandom(key: Buffer): boolean {
+  const head = key.subarray(0, 32);
+  if (new Set(head).size < 16) return false;
+  for (let period = 1; period <= 8; period++) if (head.every((b, i) => i < period || b === head[i - period])) return false;
+  const steps = new Set(head.subarray(1).map((b, i) => (b - head[i] + 256) % 256));
+  return steps.size > 4;
 }
 
 export const KEY_HELP = "generate one with: node -e \"console.log(require('crypto').randomBytes(32).toString('base64'))\"";
@@ -189,11 +208,15 @@ export function productionKeyProblems(config: Pick<Config, 'jwtSecret' | 'auditK
     ['JWT_SECRET', config.jwtSecret, DEFAULT_JWT_SECRET],
     ['AUDIT_KEY', config.auditKey, DEFAULT_AUDIT_KEY],
   ] as const) {
+    const key = decodedKey(value);
     if (value === fallback) problems.push(`NODE_ENV=production needs ${name}: refusing the development default (${KEY_HELP}).`);
-    else if (keyBytes(value) < 32)
+    else if (!key || key.length < 32)
       problems.push(`${name} must carry at least 256 bits: 32 random bytes as 64 hex digits or 44 base64 characters (${KEY_HELP}).`);
+    else if (!looksRandom(key)) problems.push(`${name} is not random: a repeated or counted pattern is guessed at once (${KEY_HELP}).`);
   }
-  if (config.jwtSecret === config.auditKey)
+  // As bytes: the same key written once as hex and once as base64 is one key.
+  const [jwt, audit] = [decodedKey(config.jwtSecret), decodedKey(config.auditKey)];
+  if (config.jwtSecret === config.auditKey || (jwt && audit && jwt.length > 0 && jwt.equals(audit)))
     problems.push('JWT_SECRET and AUDIT_KEY must differ: one leaked key must not forge both tokens and audit signatures.');
   return problems;
 }

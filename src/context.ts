@@ -60,6 +60,12 @@ export interface Context {
    * and by `login` for the rest of its response.
    */
   identify(session: Pick<SessionClaims, 'sessionId' | 'secret'> | null, budgetMs?: number): Promise<void>;
+  /**
+   * Runs one statement on a connection of its own, committed at once whatever becomes of the request's
+   * transaction: for what must hold even when the request fails (ending a session whose refresh token was
+   * replayed).
+   */
+  independently(sql: string, params: unknown[]): Promise<void>;
   /** Commits (or rolls back) the request's transaction; safe to call when none is open. */
   end(commit: boolean, opts?: { readOnly?: boolean }): Promise<void>;
   /** Replaces the recorded row changes in this mutation's audit event (bulk imports record a summary). */
@@ -170,6 +176,9 @@ export function createContext(deps: ContextDeps, bearer: Bearer, requestId: stri
       if (rowAhead && read) readAhead = { ...rowAhead, row: rows?.[0] ?? null };
       adopt(this, scope);
       await this.afterBegin?.(this);
+    },
+    async independently(sql, params) {
+      await deps.orm.em.fork({ clear: true }).getConnection().execute(sql, params, 'run');
     },
     takeRowAhead(entity, id) {
       if (readAhead?.entity !== entity || readAhead.id !== id) return undefined;

@@ -123,8 +123,9 @@ export function graphiqlPage(demoPassword: string | null): string {
   }).then((r) => r.json());
   let refreshing = null;
   const refresh = () => refreshing || (refreshing = (async () => {
-    const r = await send({ query: 'mutation Refresh($r: String!) { refreshToken(refreshToken: $r) { token } }', variables: { r: localStorage.getItem(REFRESH) } });
-    if (r.data && r.data.refreshToken) localStorage.setItem(KEY, r.data.refreshToken.token);
+    const r = await send({ query: 'mutation Refresh($r: String!) { refreshToken(refreshToken: $r) { token refreshToken } }', variables: { r: localStorage.getItem(REFRESH) } });
+    // A refresh token is good once: keep the new one.
+    if (r.data && r.data.refreshToken) { localStorage.setItem(KEY, r.data.refreshToken.token); localStorage.setItem(REFRESH, r.data.refreshToken.refreshToken); }
     else { localStorage.removeItem(KEY); localStorage.removeItem(REFRESH); }
     show();
   })().finally(() => { refreshing = null; }));

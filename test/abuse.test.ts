@@ -12,7 +12,7 @@ import { parse } from 'graphql';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../src/app';
-import { keyBytes, loadConfig, productionKeyProblems } from '../src/config';
+import { keyBytes, loadConfig, looksRandom, productionKeyProblems } from '../src/config';
 import type { Context } from '../src/context';
 import { MAX_ALIASES, REQUEST_LIMITS } from '../src/shared/query-limits';
 import { toGlobalId } from '../src/shared/global-id';
@@ -199,6 +199,25 @@ describe('production', () => {
     expect(productionKeyProblems({ jwtSecret: k, auditKey: k })).toEqual([expect.stringMatching(/differ/)]);
     expect(productionKeyProblems({ jwtSecret: strong(), auditKey: strong() })).toEqual([]);
     expect(productionKeyProblems({ jwtSecret: 'correct horse battery staple is long enough?', auditKey: strong() })).toHaveLength(1);
+  });
+
+  it('refuses keys that are long but not random, and one key written two ways', () => {
+    const random = randomBytes(32);
+    for (const weak of [
+      'a'.repeat(72),
+      'A'.repeat(44),
+      '0123456789abcdef'.repeat(4),
+      Buffer.from('correct horse battery staple, twice over!!').toString('base64'),
+      Buffer.from(Array.from({ length: 32 }, (_, i) => i)).toString('hex'),
+      Buffer.alloc(32, 7).toString('base64'),
+      Buffer.from(Array.from({ length: 32 }, (_, i) => [1, 2, 3, 4][i % 4])).toString('hex'),
+    ])
+      expect(productionKeyProblems({ jwtSecret: weak, auditKey: strong() }), weak).toEqual([expect.stringMatching(/not random|256 bits/)]);
+    // The same 32 bytes as hex and as base64 are one key.
+    expect(productionKeyProblems({ jwtSecret: random.toString('hex'), auditKey: random.toString('base64') })).toEqual([expect.stringMatching(/differ/)]);
+    expect(productionKeyProblems({ jwtSecret: random.toString('base64url'), auditKey: random.toString('base64') })).toEqual([expect.stringMatching(/differ/)]);
+    // A thousand real keys all pass.
+    for (let i = 0; i < 1000; i++) expect(looksRandom(randomBytes(32))).toBe(true);
   });
 });
 

@@ -34,6 +34,7 @@ const CALLABLE_DEFINERS: Record<string, string> = {
   'sinergi_login_params(text)': 'argon2 parameters and salt; a stable decoy for unknown addresses',
   'sinergi_login(text,text,integer)': 'opens a session only for a correct password proof',
   'sinergi_logout(uuid,text)': 'ends only the session whose secret is given',
+  'sinergi_rotate_refresh(uuid,text,integer)': 'moves on the refresh generation only of the session whose secret is given',
   'sinergi_statistics(text[])': 'aggregates within the sealed scope only',
   'sinergi_row_count(text,uuid[])': 'counts within the sealed scope only',
   'sinergi_ministry_has_admin(uuid)': 'one boolean, used by the account policies',
@@ -263,6 +264,9 @@ describe('an insider with the app role password', () => {
       const [{ login }] = (await insider.db.query(`select sinergi_login($1, $2, 3600) as login`, [kesdmAdmin.email, 'f'.repeat(64)])).rows;
       expect(login?.sessionId ?? null).toBeNull();
       expect(await insider.refusal('select sinergi_logout($1, $2)', [other.sessionId, other.secret])).toMatch(/^ok|permission/);
+      const real = await sessionOf(t, kesdmAdmin);
+      const [{ g }] = (await insider.db.query('select sinergi_rotate_refresh($1, $2, 0) as g', [real.sessionId, 'guessed'])).rows;
+      expect(g).toBeNull();
       const [{ stats }] = (await insider.db.query(`select sinergi_statistics('{totals}') as stats`)).rows;
       expect(stats.totals).toMatchObject({ institutionCount: 0, traineeCount: 0, placementCount: 0 });
       const [{ n }] = (await insider.db.query(`select sinergi_row_count('trainee', $1::uuid[]) as n`, [[ids.KP2MI, ids.KESDM]])).rows;

@@ -134,11 +134,11 @@ describe('npm start on a fresh data folder', () => {
   });
 
   it('serves Prometheus metrics on METRICS_PORT only, never on the public port', async () => {
-    await gql('query Health { viewer { email } }');
+    await gql('query Viewer { viewer { email } }');
     const res = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
     expect(res.status).toBe(200);
     const text = await res.text();
-    expect(text).toMatch(/^sinergi_graphql_request_duration_seconds_count\{operation="Health",type="query"\} [1-9]/m);
+    expect(text).toMatch(/^sinergi_graphql_request_duration_seconds_count\{operation="Viewer",type="query"\} [1-9]/m);
     expect(text).toMatch(/^sinergi_db_pool_connections\{pool="primary",state="idle"\} \d+/m);
     expect(text).toMatch(/^nodejs_eventloop_lag_seconds /m);
     expect((await fetch(`http://127.0.0.1:${metricsPort}/graphql`)).status).toBe(404);

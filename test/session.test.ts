@@ -61,8 +61,28 @@ describe('refreshToken', () => {
     const session = await login();
     const res = expectOk(await t.anonymous().raw(REFRESH, { r: session.refreshToken })).refreshToken;
     expect(res.account).toEqual({ email: viewer.account!.email, role: 'VIEWER' });
-    expect(res.refreshToken).toBe(session.refreshToken);
+    expect(res.refreshToken).not.toBe(session.refreshToken);
     expect(expectOk(await t.withToken(res.token).raw(VIEWER_Q)).viewer).toEqual({ email: viewer.account!.email });
+  });
+
+  it('rotates: each refresh token is good once, and a replayed one ends the session for everyone holding it (RFC 9700)', async () => {
+    const session = await login();
+    const first = expectOk(await t.anonymous().raw(REFRESH, { r: session.refreshToken })).refreshToken;
+    const second = expectOk(await t.anonymous().raw(REFRESH, { r: first.refreshToken })).refreshToken;
+    expect(new Set([session.refreshToken, first.refreshToken, second.refreshToken]).size).toBe(3);
+    expect(expectOk(await t.withToken(second.token).raw(VIEWER_Q)).viewer).toEqual({ email: viewer.account!.email });
+    // A thief replays the first refresh token after its holder has used it: refused, and the session ends.
+    expect(reasonOf(await t.anonymous().raw(REFRESH, { r: first.refreshToken }))).toBe('SESSION_ENDED');
+    expect(reasonOf(await t.withToken(second.token).raw(VIEWER_Q))).toBe('SESSION_ENDED');
+    expect(reasonOf(await t.anonymous().raw(REFRESH, { r: second.refreshToken }))).toBe('SESSION_ENDED');
+    // The same holds when the replay travels with a mutation that fails: the end of the session is not rolled back.
+    const other = await login();
+    const renewed = expectOk(await t.anonymous().raw(REFRESH, { r: other.refreshToken })).refreshToken;
+    const replay = await t
+      .anonymous()
+      .raw('mutation($r: String!) { a: refreshToken(refreshToken: $r) { token } b: logout(refreshToken: "not-a-token") }', { r: other.refreshToken });
+    expect(replay.errors?.length).toBeGreaterThan(0);
+    expect(reasonOf(await t.withToken(renewed.token).raw(VIEWER_Q))).toBe('SESSION_ENDED');
   });
 
   it('refuses an access token in place of a refresh token, and a forged or malformed one', async () => {

@@ -61,8 +61,8 @@ export class TokenService {
     return Math.min(durationSeconds(this.accessTtl) ?? 3600, this.ttlSeconds);
   }
 
-  private jwt(claims: SessionClaims, audience: string, seconds: number): Promise<string> {
-    return new SignJWT({ ministryId: claims.ministryId, role: claims.role, sid: claims.sessionId, sst: claims.secret })
+  private jwt(claims: SessionClaims, audience: string, seconds: number, extra: Record<string, number> = {}): Promise<string> {
+    return new SignJWT({ ministryId: claims.ministryId, role: claims.role, sid: claims.sessionId, sst: claims.secret, ...extra })
       .setProtectedHeader({ alg: 'HS256' })
       .setSubject(claims.accountId)
       .setIssuer(ISSUER)
@@ -77,9 +77,12 @@ export class TokenService {
     return this.jwt(claims, AUDIENCE, this.accessTtlSeconds);
   }
 
-  /** A refresh token for the same session, good for the session's lifetime and for `refreshToken` only. */
-  signRefresh(claims: SessionClaims, secondsLeft = this.ttlSeconds): Promise<string> {
-    return this.jwt(claims, REFRESH_AUDIENCE, Math.max(1, secondsLeft));
+  /**
+   * A refresh token for the same session, good for the session's lifetime and for `refreshToken` only,
+   * once: it names the session's refresh generation, which each use moves on (see account.resolver.ts).
+   */
+  signRefresh(claims: SessionClaims, secondsLeft = this.ttlSeconds, generation = 0): Promise<string> {
+    return this.jwt(claims, REFRESH_AUDIENCE, Math.max(1, secondsLeft), { rgen: generation });
   }
 
   /**
@@ -109,20 +112,24 @@ export class TokenService {
     return checked;
   }
 
-  /** The claims of a refresh token and the seconds it has left, or why it is refused. */
-  async checkRefresh(token: string): Promise<{ claims: SessionClaims; secondsLeft: number } | TokenProblem> {
+  /** The claims of a refresh token, the seconds it has left and its refresh generation, or why it is refused. */
+  async checkRefresh(token: string): Promise<{ claims: SessionClaims; secondsLeft: number; generation: number } | TokenProblem> {
     const checked = await this.open(token, REFRESH_AUDIENCE);
-    return typeof checked === 'string' ? checked : { claims: checked.claims, secondsLeft: checked.exp - Math.floor(Date.now() / 1000) };
+    if (typeof checked === 'string') return checked;
+    if (!Number.isSafeInteger(checked.generation) || checked.generation < 0) return 'invalid';
+    return { claims: checked.claims, secondsLeft: checked.exp - Math.floor(Date.now() / 1000), generation: checked.generation };
   }
 
-  private async open(token: string, audience: string): Promise<{ claims: SessionClaims; exp: number } | TokenProblem> {
+  private async open(token: string, audience: string): Promise<{ claims: SessionClaims; exp: number; generation: number } | TokenProblem> {
     try {
       const { payload } = await jwtVerify(token, this.key, { issuer: ISSUER, audience, algorithms: ['HS256'] });
       const role = payload.role as Role;
       if (!payload.sub || !Object.values(Role).includes(role) || typeof payload.sid !== 'string' || typeof payload.sst !== 'string') return 'invalid';
       if (typeof payload.exp !== 'number') return 'invalid';
       const ministryId = typeof payload.ministryId === 'string' ? payload.ministryId : null;
-      return { claims: { accountId: payload.sub, ministryId, role, sessionId: payload.sid, secret: payload.sst }, exp: payload.exp };
+      // Refresh tokens issued before rotation carry no generation: they are the session's first.
+      const generation = payload.rgen === undefined ? 0 : Number(payload.rgen);
+      return { claims: { accountId: payload.sub, ministryId, role, sessionId: payload.sid, secret: payload.sst }, exp: payload.exp, generation };
     } catch (e) {
       // Only a token whose signature held is told apart as expired: a forgery learns nothing.
       if (e instanceof joseErrors.JWTExpired) return 'expired';

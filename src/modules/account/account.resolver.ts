@@ -146,7 +146,22 @@ export class AccountResolver {
     await ctx.identify(checked.claims);
     const viewer = ctx.viewer;
     if (!viewer) throw unauthenticated('SESSION_ENDED');
-    return issue(ctx, { ...checked.claims, role: viewer.role, ministryId: viewer.ministryId }, refreshToken.trim());
+    // Rotation (OAuth 2.0 Security BCP, RFC 9700 §4.14): each refresh token is good once. The session's refresh
+    // generation moves on with this request's transaction; a token of an earlier generation is a replay — of a
+    // stolen token, or by a thief after the holder refreshed — and ends the session for both, at once and for
+    // good (on a connection of its own: this request's transaction is rolled back with its error).
+    const { sessionId, secret } = checked.claims;
+    const [{ generation }] = await ctx.em.execute<{ generation: number | null }[]>('select sinergi_rotate_refresh(?, ?, ?) as generation', [
+      sessionId,
+      secret,
+      checked.generation,
+    ]);
+    if (generation === null) {
+      await ctx.independently('select sinergi_logout(?, ?)', [sessionId, secret]);
+      throw unauthenticated('SESSION_ENDED');
+    }
+    const claims = { ...checked.claims, role: viewer.role, ministryId: viewer.ministryId };
+    return issue(ctx, claims, await ctx.tokens.signRefresh(claims, checked.secondsLeft, generation));
   }
 
   @Mutation(() => Boolean, {
