@@ -69,6 +69,12 @@ describe('npm run account -- create', () => {
       [{ email: 'short@example.go.id', role: 'PLATFORM_ADMIN', password: 'short' }, /password must be 12 to 200/],
       [{ email: 'name@example.go.id', role: 'PLATFORM_ADMIN', displayName: 'x', password: 'a-long-password-4' }, /--name/],
       [{ email: 'FIRST.ADMIN@example.go.id', role: 'PLATFORM_ADMIN', password: 'a-long-password-4' }, /exists already/],
+      // The API's input guard and password policy hold here too (NIST SP 800-63B: length and a list of common ones).
+      [{ email: 'ops\u202E@example.go.id', role: 'PLATFORM_ADMIN', password: 'a-long-password-4' }, /--email contains bidirectional-override/],
+      [{ email: 'ops@example.go.id', role: 'PLATFORM_ADMIN', displayName: 'Ops\u0007', password: 'a-long-password-4' }, /--name contains control/],
+      [{ email: 'weak1@example.go.id', role: 'PLATFORM_ADMIN', password: 'aaaaaaaaaaaa' }, /too easy to guess/],
+      [{ email: 'weak2@example.go.id', role: 'PLATFORM_ADMIN', password: 'password1234567' }, /too easy to guess/],
+      [{ email: 'weak3@example.go.id', role: 'PLATFORM_ADMIN', password: 'weak3@example.go.id' }, /too easy to guess/],
     ];
     for (const [input, message] of refusals) {
       const err = await createOperatorAccount(t.adminOrm, input, operator).catch((e: unknown) => e);

@@ -49,6 +49,15 @@ describe('accounts', () => {
       'BAD_USER_INPUT',
       'input.password',
     );
+    // Long enough is not enough (NIST SP 800-63B): common passwords, repeats and the account's own words are refused.
+    for (const weak of ['password1234567', 'aaaaaaaaaaaa', '123456789012', 'qwertyuiop1234'])
+      expectError(
+        await platform.exec(ops.CreateAccountDocument, {
+          input: { email: email(), displayName: 'X Y', password: weak, role: 'ADMIN', ministryId: await mid('KKP') },
+        }),
+        'BAD_USER_INPUT',
+        'input.password',
+      );
     expectError(
       await platform.exec(ops.CreateAccountDocument, { input: { email: email(), displayName: 'X Y', password: 'correct-horse-battery', role: 'ADMIN' } }),
       'BAD_USER_INPUT',

@@ -20,6 +20,8 @@ import { beginWith } from '../../db/begin';
 import { appendEvent, type EventContent } from '../audit/audit.chain';
 import { takeChanges } from '../audit/audit.collector';
 import { Account } from './account.entity';
+import { passwordProblem } from './password-policy';
+import { cleanText } from '../../shared/input-guard';
 
 /** The roles the CLI creates: those of no ministry. */
 export const CLI_ROLES: readonly Role[] = [Role.PLATFORM_ADMIN, Role.AUDITOR];
@@ -36,13 +38,20 @@ export interface OperatorAccount {
 
 /** Checks what the API's `CreateAccountInput` checks, for the CLI's roles; the account as it will be stored. */
 export function checkOperatorAccount(input: OperatorAccount): { email: string; role: Role; displayName: string; password: string } {
-  const email = input.email.trim().toLowerCase();
-  if (!isEmail(email)) throw new CliRefusal(`--email: not an e-mail address: ${input.email}`);
+  // The API's input guard first: an address or name with control or bidi-override characters never gets stored.
+  const guarded = (value: string, option: string) => {
+    const cleaned = cleanText(value, option);
+    if (typeof cleaned !== 'string') throw new CliRefusal(`--${option} ${cleaned.reason}`);
+    return cleaned;
+  };
+  const email = guarded(input.email, 'email').trim().toLowerCase();
+  if (!isEmail(email)) throw new CliRefusal(`--email: not an e-mail address: ${JSON.stringify(input.email)}`);
   const role = CLI_ROLES.find((r) => r === input.role);
   if (!role) throw new CliRefusal(`--role must be one of ${CLI_ROLES.join(', ')}: ministry accounts are created through the API`);
-  const displayName = (input.displayName ?? email).trim();
+  const displayName = guarded(input.displayName ?? email, 'name').trim();
   if (displayName.length < 2 || displayName.length > 150) throw new CliRefusal('--name must be 2 to 150 characters');
-  if (input.password.length < 12 || input.password.length > 200) throw new CliRefusal('the password must be 12 to 200 characters');
+  const weak = passwordProblem(input.password, [email, displayName]);
+  if (weak) throw new CliRefusal(`the password ${weak}`);
   return { email, role, displayName, password: input.password };
 }
 

@@ -12,6 +12,7 @@ import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { Context } from '../../context';
 import { AppError, badUserInput, ErrorCode, forbidden, notWritable, unauthenticated } from '../../shared/errors';
 import { Ministry } from '../../kernel/ministry.entity';
+import { passwordProblem } from './password-policy';
 import { Account } from './account.entity';
 
 @ObjectType({ simpleResolvers: true })
@@ -100,6 +101,12 @@ async function issue(
   const token = await ctx.tokens.sign(session);
   const account = await ctx.em.findOneOrFail(Account, { id: session.accountId });
   return { token, expiresAt: new Date(Date.now() + ctx.tokens.accessTtlSeconds * 1000), refreshToken, account };
+}
+
+/** The password policy (password-policy.ts), as BAD_USER_INPUT on `input.password`. */
+function assertPassword(password: string, about: (string | null | undefined)[]): void {
+  const problem = passwordProblem(password, about);
+  if (problem) throw badUserInput(`input.password ${problem}.`, 'input.password');
 }
 
 @Resolver(() => Account)
@@ -219,6 +226,7 @@ export class AccountResolver {
       // Bootstrapping a ministry's first ADMIN is the one case where the creator could act alone: say so in the trail.
       if (!pending) ctx.auditNote = { bootstrapFirstAdmin: true, ministryId: ministry };
     }
+    assertPassword(input.password, [input.email, input.displayName]);
     const account = ctx.em.create(Account, {
       email: input.email.trim().toLowerCase(),
       displayName: input.displayName,
@@ -251,7 +259,10 @@ export class AccountResolver {
     if (input.displayName !== undefined) account.displayName = input.displayName;
     if (input.role) account.role = input.role;
     if (input.active !== undefined && input.active !== null) account.active = input.active;
-    if (input.password) account.passwordHash = await argon2Hash(input.password);
+    if (input.password) {
+      assertPassword(input.password, [account.email, input.displayName ?? account.displayName]);
+      account.passwordHash = await argon2Hash(input.password);
+    }
     await flushOrExplain(ctx);
     return account;
   }
