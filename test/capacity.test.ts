@@ -87,4 +87,53 @@ describe('capacity per intake', () => {
     expectOk(await editor.exec(ops.ViewerDocument, {}));
     expect(error).toMatch(/is full/);
   });
+
+  it('a capacity cannot drop below the places taken: the API says so, and the database holds it for SQL past the API', async () => {
+    const { prog, trainees } = await programWithPeople(30, 6);
+    const editor = await t.as(Role.EDITOR, 'KEMNAKER');
+    for (const p of trainees) expectOk(await editor.exec(ops.CreateEnrollmentDocument, { input: { programId: f.gid(prog), traineeId: f.gid(p) } }));
+    expectError(await editor.exec(ops.UpdateProgramDocument, { input: { id: f.gid(prog), capacityPerIntake: 5 } }), 'CONFLICT', 'input.capacityPerIntake');
+    // Down to exactly the places taken is fine; the 30 places stay until then.
+    expectOk(await editor.exec(ops.UpdateProgramDocument, { input: { id: f.gid(prog), capacityPerIntake: 6 } }));
+    let error = '';
+    const insider = await t.as(Role.EDITOR, 'KEMNAKER', async (ctx: Context) => {
+      await ctx.em.execute('savepoint probe');
+      try {
+        await ctx.em.execute('update program set capacity_per_intake = 2 where id = ?', [prog.id]);
+      } catch (e) {
+        error = String((e as Error).message);
+      }
+      await ctx.em.execute('rollback to savepoint probe');
+    });
+    expectOk(await insider.exec(ops.ViewerDocument, {}));
+    expect(error).toMatch(/6 places taken/);
+    const [{ capacity_per_intake: cap }] = await t.em().getConnection().execute('select capacity_per_intake from program where id = ?', [prog.id]);
+    expect(cap).toBe(6);
+  });
+});
+
+describe('enrollment dates tell one story', () => {
+  it('COMPLETED needs both dates, completed by today; no certificate issued in the future or before enrolling', async () => {
+    const { prog, trainees } = await programWithPeople(10, 3);
+    const editor = await t.as(Role.EDITOR, 'KEMNAKER');
+    const create = (input: Partial<ops.CreateEnrollmentInput>, i = 0) =>
+      editor.exec(ops.CreateEnrollmentDocument, { input: { programId: f.gid(prog), traineeId: f.gid(trainees[i]), ...input } });
+    const before = await t.em().count(Enrollment, { program: prog.id });
+    expectError(await create({ status: 'COMPLETED' }), 'BAD_USER_INPUT', 'input.enrolledOn');
+    expectError(await create({ status: 'COMPLETED', enrolledOn: '2025-01-10' }), 'BAD_USER_INPUT', 'input.completedOn');
+    expectError(await create({ status: 'COMPLETED', enrolledOn: '2025-01-10', completedOn: '2099-01-01' }), 'BAD_USER_INPUT', 'input.completedOn');
+    expectError(await create({ enrolledOn: '2025-01-10', certificateIssuedOn: '2099-01-01' }), 'BAD_USER_INPUT', 'input.certificateIssuedOn');
+    expectError(await create({ enrolledOn: '2025-01-10', certificateIssuedOn: '2024-12-31' }), 'BAD_USER_INPUT', 'input.certificateIssuedOn');
+    expect(await t.em().count(Enrollment, { program: prog.id })).toBe(before);
+    const done = expectOk(
+      await create({ status: 'COMPLETED', enrolledOn: '2025-01-10', completedOn: '2025-04-10', certificateIssuedOn: '2025-04-20' }),
+    ).createEnrollment;
+    // Updates are checked on the record as it would be: no sequence of edits reaches what one could not.
+    expectError(await editor.exec(ops.UpdateEnrollmentDocument, { input: { id: done.id, completedOn: null } }), 'BAD_USER_INPUT', 'input.completedOn');
+    const open = expectOk(await create({ status: 'ENROLLED' }, 1)).createEnrollment;
+    expectError(await editor.exec(ops.UpdateEnrollmentDocument, { input: { id: open.id, status: 'COMPLETED' } }), 'BAD_USER_INPUT', 'input.enrolledOn');
+    expectOk(
+      await editor.exec(ops.UpdateEnrollmentDocument, { input: { id: open.id, status: 'COMPLETED', enrolledOn: '2025-02-01', completedOn: '2025-05-01' } }),
+    );
+  });
 });

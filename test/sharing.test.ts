@@ -369,6 +369,11 @@ describe('data-subject access report and explainAccess', () => {
     });
     const masked = expectOk(await perinViewer.exec(ops.ExplainAccessDocument, { id: f.gid(kp2mi.trainee), field: 'nik' })).explainAccess;
     expect(masked).toMatchObject({ canRead: true, fieldAccess: 'MASKED', fieldRule: 'personal-data:masked' });
+    // Only the record type's own fields: a prototype key or a typo is bad input, never an answer about nothing.
+    for (const field of ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'niks', ''])
+      expectError(await perinViewer.exec(ops.ExplainAccessDocument, { id: f.gid(kp2mi.trainee), field }), 'BAD_USER_INPUT', 'field');
+    const plain = expectOk(await perinViewer.exec(ops.ExplainAccessDocument, { id: f.gid(kp2mi.trainee), field: 'fullName' })).explainAccess;
+    expect(plain).toMatchObject({ fieldAccess: 'NOT_PERSONAL' });
     const own = expectOk(await kp2miEditor.exec(ops.ExplainAccessDocument, { id: f.gid(kp2mi.institution) })).explainAccess;
     expect(own).toMatchObject({ canRead: true, canWrite: true, readRule: 'own-ministry', writeRule: 'own-ministry' });
     const foreign = expectOk(await esdmAdmin.exec(ops.ExplainAccessDocument, { id: f.gid(perin.institution) })).explainAccess;

@@ -43,7 +43,9 @@ export function declarePersonalFields(entity: string, clause: ResourceType, fiel
 
 /** The masker of `field` of `entity`, or undefined when the field is not personal. */
 export function maskerOf(entity: string, field: string): Masker | undefined {
-  return PERSONAL.get(entity)?.fields[field];
+  const fields = PERSONAL.get(entity)?.fields;
+  // Own properties only: a name such as `__proto__` or `constructor` is no personal field of anything.
+  return fields && Object.hasOwn(fields, field) ? fields[field] : undefined;
 }
 
 /** The clause resource type under which a full read of `entity`'s personal data is logged. */

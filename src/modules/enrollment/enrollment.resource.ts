@@ -47,14 +47,17 @@ export const enrollmentResource = ownedResource({
       // the trainee may be one shared with the caller under an MoU.
       const program = await loadWritable(ctx, Program, programId, 'input.programId');
       const trainee = await loadReadable(ctx, Trainee, traineeId, 'input.traineeId');
-      assertDates(input);
+      assertDates({ ...input, status: input.status ?? EnrollmentStatus.APPLIED });
       if (HOLDS_PLACE.includes(input.status ?? EnrollmentStatus.APPLIED)) await assertPlaceFree(ctx, program, 'input.programId');
       return ctx.em.create(Enrollment, { ...input, program, trainee } as never, { persist: false });
     },
     update: async (row: Enrollment, input: UpdateEnrollmentInput, ctx: Context) => {
+      const after = <K extends 'enrolledOn' | 'completedOn' | 'certificateIssuedOn'>(k: K) => (input[k] !== undefined ? input[k] : row[k]);
       assertDates({
-        enrolledOn: input.enrolledOn !== undefined ? input.enrolledOn : row.enrolledOn,
-        completedOn: input.completedOn !== undefined ? input.completedOn : row.completedOn,
+        status: input.status ?? row.status,
+        enrolledOn: after('enrolledOn'),
+        completedOn: after('completedOn'),
+        certificateIssuedOn: after('certificateIssuedOn'),
       });
       if (input.status && HOLDS_PLACE.includes(input.status) && !HOLDS_PLACE.includes(row.status)) {
         await assertPlaceFree(ctx, await ctx.em.findOneOrFail(Program, row.program.id), 'input.status', row.id);

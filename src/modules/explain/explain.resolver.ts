@@ -4,7 +4,9 @@
  * and what each role may call. Both come from the same scope and policy
  * table that enforce access, so the explanation is the enforcement.
  */
-import { Arg, Ctx, Field, ID, ObjectType, Query, Resolver, registerEnumType, type ClassType } from 'type-graphql';
+import { Arg, Ctx, Field, ID, Info, ObjectType, Query, Resolver, registerEnumType, type ClassType } from 'type-graphql';
+import { isObjectType, type GraphQLResolveInfo } from 'graphql';
+import { badUserInput } from '../../shared/errors';
 import type { Context } from '../../context';
 import { DataSharingClause } from '../mou/data-sharing-clause.entity';
 import { Mou } from '../mou/mou.entity';
@@ -66,6 +68,7 @@ export function explainResolver(resources: readonly Resource[], policy: PolicyTa
       @Arg('id', () => ID) id: string,
       @Arg('field', () => String, { nullable: true }) field: string | null,
       @Ctx() ctx: Context,
+      @Info() info: GraphQLResolveInfo,
     ): Promise<AccessExplanation> {
       const none: AccessExplanation = {
         id,
@@ -83,6 +86,10 @@ export function explainResolver(resources: readonly Resource[], policy: PolicyTa
       const parsed = parseGlobalId(id);
       const resource = parsed && byName.get(parsed.type);
       if (!parsed || !resource) return none;
+      // Only a field the record's type has: any other name (`__proto__`, a typo) would be answered about nothing.
+      const type = info.schema.getType(resource.name);
+      if (field !== null && field !== undefined && !(isObjectType(type) && Object.hasOwn(type.getFields(), field)))
+        throw badUserInput(`${resource.name} has no field "${field.slice(0, 100)}".`, 'field');
       const row = (await ctx.loaders.byId(resource.node as ClassType<object>).load(parsed.id)) as OwnedEntity | null;
       if (!row) return none;
       if (!resource.owned) {

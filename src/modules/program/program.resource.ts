@@ -13,6 +13,7 @@ import { assertOpenDestinations } from '../country/country.rules';
 import { destinationCountries } from '../country/country.service';
 import type { DestinationCountry } from '../country/country.entity';
 import { Enrollment } from '../enrollment/enrollment.entity';
+import { assertCapacityCovers } from '../enrollment/enrollment.rules';
 import { Institution } from '../institution/institution.entity';
 import { Program } from './program.entity';
 import { CreateProgramInput, ProgramFilter, ProgramOrderField, UpdateProgramInput } from './program.inputs';
@@ -75,6 +76,9 @@ export const programResource = ownedResource({
         input.endDate !== undefined ? input.endDate : row.endDate,
         'input.endDate',
       );
+      if (input.capacityPerIntake !== undefined && input.capacityPerIntake !== null && input.capacityPerIntake < row.capacityPerIntake) {
+        await assertCapacityCovers(ctx, row.id, input.capacityPerIntake, 'input.capacityPerIntake');
+      }
       if (input.targetCountryCodes || input.forHouseholdWork) {
         assertOpenDestinations(
           await destinationCountries(ctx),
