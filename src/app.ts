@@ -11,7 +11,7 @@ import { Kind, type GraphQLSchema } from 'graphql';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import Redis from 'ioredis';
-import { TokenService } from './access/tokens';
+import { TokenService, type SessionClaims } from './access/tokens';
 import { appendEvent, sealsWritten, type AuditAppender } from './modules/audit/audit.chain';
 import { LoginThrottle } from './modules/account/login-throttle';
 import type { Config } from './config';
@@ -30,10 +30,13 @@ import { formatError, withoutSuggestions } from './shared/errors';
 import { operationGate } from './shared/operation-gate';
 import { accessLog, noteAccess, requestIdOf } from './access-log';
 import { exportCsv, exportLists, type GraphQLPage, type RunOperation } from './export-csv';
-import { RESOURCES } from './modules';
+import { importCsvUpload, importLists } from './import-csv';
+import { IMPORTERS, RESOURCES } from './modules';
 import { hasMetricsToken, knownOperationNames, Metrics, type PoolStats } from './metrics';
 import { activeSpan, inSpan } from './tracing';
 import { armor, assertComplexity, assertDocumentSize, REQUEST_LIMITS } from './shared/query-limits';
+import { BodyRefused, readBody } from './shared/request-body';
+import { SessionLiveness } from './access/session-liveness';
 import { AppError, ErrorCode, isDatabaseUnavailable, operationNotResolved, RETRY_AFTER_SECONDS, serviceUnavailable, undoAnswers } from './shared/errors';
 
 export interface App {
@@ -201,7 +204,22 @@ export async function createApp(opts: {
   });
   await apollo.start();
 
-  const contextDeps = { orm, replicas, tokens, cursors, loginThrottle, log, auditKey: config.auditKey, appendAudit: opts.appendAudit ?? metered(metrics) };
+  // A signed-in caller's room before its request is read needs a live session, not only a valid signature.
+  const liveness = new SessionLiveness(async (sessionId, secret) => {
+    const [row] = await orm.em.getConnection().execute<{ live: boolean }[]>('select sinergi_session_live(?, ?) as live', [sessionId, secret]);
+    return row?.live === true;
+  });
+  const contextDeps = {
+    orm,
+    replicas,
+    tokens,
+    cursors,
+    loginThrottle,
+    log,
+    liveness,
+    auditKey: config.auditKey,
+    appendAudit: opts.appendAudit ?? metered(metrics),
+  };
   const context = async (authorization?: string | null, requestId: string = randomUUID(), clientAddress?: string) =>
     createContext(contextDeps, await bearerFrom(tokens, authorization), requestId, clientAddress);
 
@@ -228,6 +246,12 @@ export async function createApp(opts: {
   const refuse = (res: ServerResponse, status: number, message: string) =>
     send(res, status, 'application/json', JSON.stringify({ errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] }));
 
+  /** Whether a token's session is live: its signature alone does not give a signed-in caller's room. */
+  async function signedIn(session: SessionClaims | null): Promise<boolean> {
+    if (!session) return false;
+    return liveness.live(session).catch(() => false);
+  }
+
   async function graphql(req: IncomingMessage, res: ServerResponse, url: URL) {
     const headers = new HeaderMap();
     for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
@@ -235,24 +259,24 @@ export async function createApp(opts: {
     // Verified once: the same claims build the request's context below.
     const bearer = await bearerFrom(tokens, req.headers.authorization);
     const { session } = bearer;
-    const anonymous = !session;
+    const anonymous = !(await signedIn(session));
     const limits = anonymous ? REQUEST_LIMITS.anonymous : REQUEST_LIMITS.authenticated;
     let body: unknown;
     if (req.method === 'POST') {
-      const declared = Number(req.headers['content-length'] ?? 0);
-      if (declared > limits.bodyBytes) {
-        req.resume();
-        return refuse(res, 413, `Request body too large: at most ${limits.bodyBytes} bytes${anonymous ? ' before logging in' : ''}.`);
+      let text: string;
+      try {
+        text = await readBody(
+          req,
+          { bytes: limits.bodyBytes, depth: limits.jsonDepth, containers: limits.jsonContainers },
+          true,
+          `Request body too large: at most ${limits.bodyBytes} bytes${anonymous ? ' before logging in' : ''}.`,
+        );
+      } catch (e) {
+        if (!(e instanceof BodyRefused)) throw e;
+        // The rest of the body is not read: the connection closes with the answer.
+        res.setHeader('connection', 'close');
+        return refuse(res, e.status, e.message);
       }
-      const chunks: Buffer[] = [];
-      let size = 0;
-      for await (const chunk of req) {
-        size += (chunk as Buffer).length;
-        if (size > limits.bodyBytes)
-          return refuse(res, 413, `Request body too large: at most ${limits.bodyBytes} bytes${anonymous ? ' before logging in' : ''}.`);
-        chunks.push(chunk as Buffer);
-      }
-      const text = Buffer.concat(chunks).toString('utf8');
       try {
         body = text ? JSON.parse(text) : undefined;
       } catch {
@@ -364,6 +388,7 @@ export async function createApp(opts: {
   }
 
   const downloads = exportLists(schema, RESOURCES);
+  const uploads = importLists(IMPORTERS.map((i) => i.kind));
   const JSON_POST = new HeaderMap([['content-type', 'application/json']]);
   /** Runs operations as the caller of `req` (its token, its address), each in a turn of the operation gate: CSV downloads. */
   async function operationsOf(req: IncomingMessage): Promise<RunOperation> {
@@ -415,6 +440,10 @@ export async function createApp(opts: {
       if (!config.introspection) return send(res, 404, 'application/json', '{"error":"the schema is not served here (GRAPHQL_INTROSPECTION is off)"}');
       sdl ??= printSchemaFile();
       return send(res, 200, 'text/plain; charset=utf-8', await sdl, { 'cache-control': 'no-cache' });
+    }
+    if (url.pathname.startsWith('/import/')) {
+      const { session } = await bearerFrom(tokens, req.headers.authorization);
+      return importCsvUpload(req, res, url, uploads, await signedIn(session), await operationsOf(req), requestIdOf(req));
     }
     if (url.pathname.startsWith('/export/')) return exportCsv(req, res, url, downloads, await operationsOf(req), requestIdOf(req));
     if (url.pathname === '/graphql') {

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { Scope, type Grant } from './access/scope';
 import type { Role, Viewer } from './access/roles';
 import type { SessionClaims, TokenService } from './access/tokens';
+import type { SessionLiveness } from './access/session-liveness';
 import type { AuditAppender } from './modules/audit/audit.chain';
 import { createReadRows, PersonalDataLog, type ReadRow } from './modules/personal-data/personal-data.log';
 import type { LoginThrottle } from './modules/account/login-throttle';
@@ -66,6 +67,8 @@ export interface Context {
    * replayed).
    */
   independently(sql: string, params: unknown[]): Promise<void>;
+  /** Says a session has ended (logout), so that its token loses a signed-in caller's limits at once. */
+  sessionEnded(sessionId: string): void;
   /** Commits (or rolls back) the request's transaction; safe to call when none is open. */
   end(commit: boolean, opts?: { readOnly?: boolean }): Promise<void>;
   /** Replaces the recorded row changes in this mutation's audit event (bulk imports record a summary). */
@@ -104,6 +107,7 @@ export interface ContextDeps {
   auditKey: string;
   appendAudit: AuditAppender;
   replicas?: ReplicaRouter;
+  liveness?: SessionLiveness;
 }
 
 /** What `Authorization: Bearer …` carried: a session's claims, or why none (a bad or expired token makes the request anonymous). */
@@ -176,6 +180,9 @@ export function createContext(deps: ContextDeps, bearer: Bearer, requestId: stri
       if (rowAhead && read) readAhead = { ...rowAhead, row: rows?.[0] ?? null };
       adopt(this, scope);
       await this.afterBegin?.(this);
+    },
+    sessionEnded(sessionId) {
+      deps.liveness?.ended(sessionId);
     },
     async independently(sql, params) {
       await deps.orm.em.fork({ clear: true }).getConnection().execute(sql, params, 'run');

@@ -97,6 +97,35 @@ describe('documents refused before parsing', () => {
     expect((await post(url, persisted, viewer.token)).json.data).toMatchObject({ __typename: 'Query' });
   });
 
+  it('a body is checked as it streams in: nesting and size are refused before any JSON.parse, from a token as from nobody', async () => {
+    const deep = `{"query":"{ __typename }","variables":{"a":${'['.repeat(40)}${']'.repeat(40)}}}`;
+    for (const token of [null, viewer.token]) {
+      const nested = await post(url, deep, token);
+      expect(nested.status).toBe(400);
+      expect(nested.json.errors?.[0].message).toMatch(/nested deeper than 32/);
+    }
+    const wide = JSON.stringify({ query: '{ __typename }', variables: { a: Array.from({ length: 2_000 }, () => []) } });
+    expect((await post(url, wide)).json.errors?.[0].message).toMatch(/more than 1000 arrays and objects/);
+    // Brackets inside strings are text, not structure.
+    expect((await post(url, JSON.stringify({ query: '{ __typename }', variables: { s: '['.repeat(5_000) + '"\\"' } }), viewer.token)).status).toBe(200);
+    // 8 MB signed in: refused by its declared length, and, sent in chunks without one, after the first 4 MB.
+    const eight = `{"query":"{ __typename }","variables":{"a":"${'x'.repeat(8 * 1024 * 1024)}"}}`;
+    expect((await post(url, eight, viewer.token)).status).toBe(413);
+    const chunked = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${viewer.token}` },
+      body: new ReadableStream({
+        start(c) {
+          for (let i = 0; i < 8; i++)
+            c.enqueue(new TextEncoder().encode(i === 0 ? `{"query":"{ __typename }","v":"${'x'.repeat(1024 * 1024)}` : 'x'.repeat(1024 * 1024)));
+          c.close();
+        },
+      }),
+      duplex: 'half',
+    } as RequestInit);
+    expect(chunked.status).toBe(413);
+  });
+
   it('login still fits comfortably', async () => {
     const res = await post(url, {
       query: 'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }',

@@ -18,7 +18,7 @@ import { toGlobalId } from '../src/shared/global-id';
 import * as ops from './generated/graphql';
 import { expectOk } from './support/expect';
 import * as f from './support/factories';
-import { startTestApp, type Client, type TestApp } from './support/test-app';
+import { startTestApp, TEST_PASSWORD, type Client, type TestApp } from './support/test-app';
 
 let t: TestApp;
 let app: App;
@@ -165,5 +165,74 @@ describe('GET /export/<list>.csv', () => {
       expect([path, res.status, body.errors[0].extensions.code]).toEqual([path, status, code]);
       expect(res.headers.get('content-disposition')).toBeNull();
     }
+  });
+});
+
+describe('POST /import/<list>.csv (issue 29)', () => {
+  const upload = (client: Client | null, path: string, body: string, headers: Record<string, string> = {}) =>
+    fetch(`${base}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/csv', ...(client?.token ? { authorization: `Bearer ${client.token}` } : {}), ...headers },
+      body,
+    });
+  const csv = (n: number, from = 0) =>
+    [
+      'externalId,name,type,provinceCode,annualCapacity',
+      ...Array.from({ length: n }, (_, i) => `UP-${from + i},BLK Upload ${from + i},TRAINING_CENTRE,35,${10 + i}`),
+    ].join('\n');
+
+  it("imports a file as importCsv does — report, records, audit event — and a ministry's own download comes back unchanged", async () => {
+    const events = () => t.em().getConnection().execute<{ n: number }[]>("select count(*)::int as n from audit_event where operation = 'importCsv'");
+    const [{ n: before }] = await events();
+    const res = await upload(editor, '/import/institutions.csv', csv(3000));
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { data: { importCsv: { total: number; created: number; written: boolean } } };
+    expect(body.data.importCsv).toMatchObject({ total: 3000, created: 3000, written: true });
+    expect(await t.em().count('Institution', { externalId: { $like: 'UP-%' }, ownerMinistry: kemnaker.id })).toBe(3000);
+    const [{ n: after }] = await events();
+    expect(after).toBe(before + 1);
+    // Round trip: the ministry's own export, uploaded, changes nothing.
+    const exported = await (await download(editor, mine('institutions'))).text();
+    const again = (await (await upload(editor, '/import/institutions.csv', exported)).json()) as { data: { importCsv: { unchanged: number; failed: number } } };
+    expect(again.data.importCsv.failed).toBe(0);
+    expect(again.data.importCsv.unchanged).toBe(rowsOf(exported).length);
+  });
+
+  it('bad input, FORBIDDEN and UNAUTHENTICATED as HTTP statuses, and nothing written', async () => {
+    const count = () => t.em().count('Institution', { externalId: { $like: 'BAD-%' } });
+    const bad = await upload(editor, '/import/institutions.csv', 'externalId,name,type,provinceCode,annualCapacity\nBAD-1,,TRAINING_CENTRE,35,-5');
+    const report = (await bad.json()) as { data: { importCsv: { failed: number; written: boolean; errors: { field: string }[] } } };
+    expect(report.data.importCsv).toMatchObject({ failed: 1, written: false });
+    expect((await upload(platform, '/import/institutions.csv', csv(1, 900))).status).toBe(403);
+    const anonymous = await upload(null, '/import/institutions.csv', csv(1, 901));
+    expect(anonymous.status).toBe(401);
+    expect(((await anonymous.json()) as { errors: { extensions: { code: string } }[] }).errors[0].extensions.code).toBe('UNAUTHENTICATED');
+    expect((await upload(editor, '/import/nothing.csv', csv(1))).status).toBe(404);
+    expect((await upload(editor, '/import/institutions.csv?mode=SOME', csv(1))).status).toBe(400);
+    expect((await fetch(`${base}/import/institutions.csv`, { headers: { authorization: `Bearer ${editor.token}` } })).status).toBe(405);
+    expect(await count()).toBe(0);
+  });
+
+  it("a logged-out token gets an anonymous caller's room: no upload, and a GraphQL body limited as before logging in", async () => {
+    const session = await t.anonymous().raw('mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }', {
+      e: editor.account!.email,
+      p: TEST_PASSWORD,
+    });
+    const token = (session.data as { login: { token: string } }).login.token;
+    const client = { token } as Client;
+    const big = JSON.stringify({ query: '{ __typename }', variables: { pad: 'x'.repeat(100_000) } });
+    const post = (tok: string) =>
+      fetch(`${base}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${tok}` }, body: big });
+    expect((await post(token)).status).toBe(200);
+    expect((await upload(client, '/import/institutions.csv', csv(1, 950))).status).toBe(200);
+    // Logged out through this server: it knows at once (another process within a few seconds).
+    const out = await fetch(`${base}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query: 'mutation { logout }' }),
+    });
+    expect(((await out.json()) as { data: { logout: boolean } }).data.logout).toBe(true);
+    expect((await post(token)).status).toBe(413);
+    expect((await upload(client, '/import/institutions.csv', csv(1, 951))).status).toBe(401);
   });
 });

@@ -34,6 +34,7 @@ const CALLABLE_DEFINERS: Record<string, string> = {
   'sinergi_login_params(text)': 'argon2 parameters and salt; a stable decoy for unknown addresses',
   'sinergi_login(text,text,integer)': 'opens a session only for a correct password proof',
   'sinergi_logout(uuid,text)': 'ends only the session whose secret is given',
+  'sinergi_session_live(uuid,text)': 'whether the session whose secret is given is live: one boolean to its holder',
   'sinergi_rotate_refresh(uuid,text,integer)': 'moves on the refresh generation only of the session whose secret is given',
   'sinergi_statistics(text[])': 'aggregates within the sealed scope only',
   'sinergi_row_count(text,uuid[])': 'counts within the sealed scope only',

@@ -46,7 +46,7 @@ export const RESOURCES: readonly Resource[] = [
 /** The resources whose rows a ministry owns: row-level security, `Scope`, statistics. */
 export const OWNED_RESOURCES = RESOURCES.filter((r) => r.owned);
 
-const IMPORTERS: readonly ImportSpec[] = RESOURCES.flatMap((r) => (r.importer ? [r.importer] : []));
+export const IMPORTERS: readonly ImportSpec[] = RESOURCES.flatMap((r) => (r.importer ? [r.importer] : []));
 
 const MUTATIONS: Readonly<Record<string, MutationPolicy>> = Object.assign({}, ...RESOURCES.map((r) => r.mutations), importPolicy(IMPORTERS));
 

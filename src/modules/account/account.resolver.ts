@@ -165,6 +165,7 @@ export class AccountResolver {
     ]);
     if (generation === null) {
       await ctx.independently('select sinergi_logout(?, ?)', [sessionId, secret]);
+      ctx.sessionEnded(sessionId);
       throw unauthenticated('SESSION_ENDED');
     }
     const claims = { ...checked.claims, role: viewer.role, ministryId: viewer.ministryId };
@@ -192,6 +193,7 @@ export class AccountResolver {
       session = { ...current, accountId: viewer.accountId };
     }
     const [{ ended }] = await ctx.em.execute<{ ended: boolean }[]>('select sinergi_logout(?, ?) as ended', [session.sessionId, session.secret]);
+    ctx.sessionEnded(session.sessionId);
     // The audit event says whose session it was, and whether it was still open.
     ctx.auditNote = { sessionOf: session.accountId, sessionEnded: ended };
     return ended;
