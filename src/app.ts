@@ -36,6 +36,7 @@ import { hasMetricsToken, knownOperationNames, Metrics, type PoolStats } from '.
 import { activeSpan, inSpan } from './tracing';
 import { armor, assertComplexity, assertDocumentSize, REQUEST_LIMITS } from './shared/query-limits';
 import { BodyRefused, readBody } from './shared/request-body';
+import { BULK_COST, HEAVY_COST, HeavyGate, LIGHT_RESERVE, type HeavyTurn } from './shared/heavy-gate';
 import { SessionLiveness } from './access/session-liveness';
 import { AppError, ErrorCode, isDatabaseUnavailable, operationNotResolved, RETRY_AFTER_SECONDS, serviceUnavailable, undoAnswers } from './shared/errors';
 
@@ -110,7 +111,10 @@ export async function createApp(opts: {
               document.definitions.flatMap((d) => (d.kind === Kind.OPERATION_DEFINITION ? [d.name?.value ?? null] : [])),
               request.operationName,
             );
-          assertComplexity(schema, document, request.variables ?? {}, request.operationName ?? undefined);
+          const cost = assertComplexity(schema, document, request.variables ?? {}, request.operationName ?? undefined);
+          // Heavy work takes turns (heavy-gate.ts); waiting for one, it gives its operation turn back meanwhile.
+          if (cost >= HEAVY_COST && !contextValue.heavyHeld)
+            contextValue.heavyTurn = await contextValue.yieldTurn(() => heavy.acquire(contextValue.accountKey));
           const importing = operation?.selectionSet.selections.some((s) => s.kind === 'Field' && s.name.value === 'importCsv');
           // A query that writes nothing (no read-log entry) by a session that has not just written: a replica's.
           const onReplica =
@@ -158,6 +162,13 @@ export async function createApp(opts: {
               };
             }
           }
+          // Heavy work past its share: 429 with when to try again.
+          const busy =
+            response.body.kind === 'single' ? response.body.singleResult.errors?.find((e) => e.extensions?.code === ErrorCode.TOO_MANY_REQUESTS) : undefined;
+          if (busy?.extensions?.retryAfter) {
+            response.http.status = 429;
+            response.http.headers.set('retry-after', String(busy.extensions.retryAfter));
+          }
           // While the database is away: 503 with Retry-After, whichever step found out.
           if (response.body.kind === 'single' && response.body.singleResult.errors?.some((e) => e.extensions?.code === ErrorCode.SERVICE_UNAVAILABLE)) {
             response.http.status = 503;
@@ -172,6 +183,7 @@ export async function createApp(opts: {
             ministryId: contextValue.viewer?.ministryId ?? null,
             errorCodes: [...new Set(errors.map((e) => String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR')))],
           });
+          contextValue.heavyTurn?.release();
         },
       };
     },
@@ -236,6 +248,35 @@ export async function createApp(opts: {
 
   const logAccess = accessLog(log);
   const operations = operationGate(config.maxConcurrentOperations, config.maxQueuedOperations);
+  // Lanes inside the operation gate's turns, with LIGHT_RESERVE of them left for light operations (heavy-gate.ts).
+  const heavy = new HeavyGate(config.heavyConcurrentOperations, config.heavyPerAccount, config.heavyQueueMs);
+  const lanes = config.maxConcurrentOperations === 0 ? 0 : Math.max(1, config.maxConcurrentOperations - LIGHT_RESERVE - config.heavyConcurrentOperations);
+  const bulk = new HeavyGate(lanes, Number.POSITIVE_INFINITY, config.queryBudgetMs);
+  /** A context created inside its operation's turn of the gate: a heavy operation waits outside that turn. */
+  const inGate = (ctx: Context): Context => Object.assign(ctx, { yieldTurn: <T>(wait: () => Promise<T>) => operations.outside(wait) });
+  /**
+   * A CSV download or upload: one heavy turn for all its operations, as long as it lasts. Refused with 429 and
+   * Retry-After, before anything is read, when the caller or the process has no turn to give.
+   */
+  async function heavyTransfer(req: IncomingMessage, res: ServerResponse, transfer: (run: RunOperation) => Promise<void>): Promise<void> {
+    const { session } = await bearerFrom(tokens, req.headers.authorization);
+    let turn: HeavyTurn;
+    try {
+      turn = await heavy.acquire(session?.accountId ?? `address:${clientAddressOf(req)}`);
+    } catch (e) {
+      if (!(e instanceof AppError)) throw e;
+      const retryAfter = String(e.extensions.retryAfter ?? RETRY_AFTER_SECONDS);
+      res.setHeader('connection', 'close');
+      return send(res, 429, 'application/json', JSON.stringify({ errors: [{ message: e.message, extensions: { code: ErrorCode.TOO_MANY_REQUESTS } }] }), {
+        'retry-after': retryAfter,
+      });
+    }
+    try {
+      await transfer(await operationsOf(req, true));
+    } finally {
+      turn.release();
+    }
+  }
   const BUSY = `The server is busy; try again in ${RETRY_AFTER_SECONDS} seconds.`;
 
   const send = (res: ServerResponse, status: number, type: string, body: string | Buffer, extra: Record<string, string> = {}) => {
@@ -249,7 +290,8 @@ export async function createApp(opts: {
   /** Whether a token's session is live: its signature alone does not give a signed-in caller's room. */
   async function signedIn(session: SessionClaims | null): Promise<boolean> {
     if (!session) return false;
-    return liveness.live(session).catch(() => false);
+    // A span of its own: its statement (once per session every few seconds) belongs to no operation.
+    return inSpan('sinergi.session_check', () => liveness.live(session).catch(() => false));
   }
 
   async function graphql(req: IncomingMessage, res: ServerResponse, url: URL) {
@@ -310,7 +352,7 @@ export async function createApp(opts: {
         () =>
           apollo.executeHTTPGraphQLRequest({
             httpGraphQLRequest: { method: req.method ?? 'GET', headers, search, body },
-            context: async () => (ctx = createContext(contextDeps, bearer, requestId, clientAddressOf(req))),
+            context: async () => (ctx = inGate(createContext(contextDeps, bearer, requestId, clientAddressOf(req)))),
           }),
         () => null,
       );
@@ -390,8 +432,11 @@ export async function createApp(opts: {
   const downloads = exportLists(schema, RESOURCES);
   const uploads = importLists(IMPORTERS.map((i) => i.kind));
   const JSON_POST = new HeaderMap([['content-type', 'application/json']]);
-  /** Runs operations as the caller of `req` (its token, its address), each in a turn of the operation gate: CSV downloads. */
-  async function operationsOf(req: IncomingMessage): Promise<RunOperation> {
+  /**
+   * Runs operations as the caller of `req` (its token, its address), each in a turn of the operation gate: CSV
+   * downloads and uploads, which hold one heavy turn for all their operations (`heavyHeld`).
+   */
+  async function operationsOf(req: IncomingMessage, heavyHeld = false): Promise<RunOperation> {
     const bearer = await bearerFrom(tokens, req.headers.authorization);
     return async (body) => {
       let ctx: Context | undefined;
@@ -399,7 +444,7 @@ export async function createApp(opts: {
         () =>
           apollo.executeHTTPGraphQLRequest({
             httpGraphQLRequest: { method: 'POST', headers: JSON_POST, search: '', body },
-            context: async () => (ctx = createContext(contextDeps, bearer, requestIdOf(req), clientAddressOf(req))),
+            context: async () => (ctx = Object.assign(inGate(createContext(contextDeps, bearer, requestIdOf(req), clientAddressOf(req))), { heavyHeld })),
           }),
         () => null,
       );
@@ -443,9 +488,10 @@ export async function createApp(opts: {
     }
     if (url.pathname.startsWith('/import/')) {
       const { session } = await bearerFrom(tokens, req.headers.authorization);
-      return importCsvUpload(req, res, url, uploads, await signedIn(session), await operationsOf(req), requestIdOf(req));
+      const live = await signedIn(session);
+      return heavyTransfer(req, res, (run) => importCsvUpload(req, res, url, uploads, live, run, requestIdOf(req)));
     }
-    if (url.pathname.startsWith('/export/')) return exportCsv(req, res, url, downloads, await operationsOf(req), requestIdOf(req));
+    if (url.pathname.startsWith('/export/')) return heavyTransfer(req, res, (run) => exportCsv(req, res, url, downloads, run, requestIdOf(req)));
     if (url.pathname === '/graphql') {
       const wantsHtml = req.method === 'GET' && !url.searchParams.has('query') && (req.headers.accept ?? '').includes('text/html');
       if (wantsHtml && config.graphiql)

@@ -51,6 +51,10 @@ export interface Config {
   /** GraphQL operations one process runs at once (0: no limit), and how many may wait for a turn (see shared/operation-gate.ts). */
   maxConcurrentOperations: number;
   maxQueuedOperations: number;
+  /** Heavy operations (exports, imports, statistics, large pages) one process runs at once (0: no limit), per account, and how long one waits for a turn (see shared/heavy-gate.ts). */
+  heavyConcurrentOperations: number;
+  heavyPerAccount: number;
+  heavyQueueMs: number;
   /** A listener of its own for Prometheus's `/metrics` (0: none), on `metricsHost`. */
   metricsPort: number;
   metricsHost: string;
@@ -138,6 +142,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     preparedStatements: flag('DATABASE_PREPARED_STATEMENTS', env.DATABASE_PREPARED_STATEMENTS, true),
     maxConcurrentOperations: int('MAX_CONCURRENT_OPERATIONS', env.MAX_CONCURRENT_OPERATIONS, 16, 10_000),
     maxQueuedOperations: int('MAX_QUEUED_OPERATIONS', env.MAX_QUEUED_OPERATIONS, 1_000, 1_000_000),
+    heavyConcurrentOperations: int('HEAVY_CONCURRENT_OPERATIONS', env.HEAVY_CONCURRENT_OPERATIONS, 3, 1_000),
+    heavyPerAccount: int('HEAVY_PER_ACCOUNT', env.HEAVY_PER_ACCOUNT, 2, 1_000),
+    heavyQueueMs: int('HEAVY_QUEUE_MS', env.HEAVY_QUEUE_MS, 2_000, 60_000),
     metricsPort: int('METRICS_PORT', env.METRICS_PORT, 0),
     metricsHost: env.METRICS_HOST || '127.0.0.1',
     metricsToken: metricsToken(env.METRICS_TOKEN),

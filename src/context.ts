@@ -4,6 +4,7 @@ import { Scope, type Grant } from './access/scope';
 import type { Role, Viewer } from './access/roles';
 import type { SessionClaims, TokenService } from './access/tokens';
 import type { SessionLiveness } from './access/session-liveness';
+import type { HeavyTurn } from './shared/heavy-gate';
 import type { AuditAppender } from './modules/audit/audit.chain';
 import { createReadRows, PersonalDataLog, type ReadRow } from './modules/personal-data/personal-data.log';
 import type { LoginThrottle } from './modules/account/login-throttle';
@@ -67,6 +68,14 @@ export interface Context {
    * replayed).
    */
   independently(sql: string, params: unknown[]): Promise<void>;
+  /** Whose heavy work this is (heavy-gate.ts): the token's account, or the client address for nobody. */
+  accountKey: string;
+  /** This operation's heavy turn, released once its answer is sent. */
+  heavyTurn?: HeavyTurn;
+  /** The operation runs inside a download or upload that already holds a heavy turn. */
+  heavyHeld?: boolean;
+  /** Waits for `wait` outside the operation gate's turn (operation-gate.ts `outside`); a plain wait outside the gate. */
+  yieldTurn<T>(wait: () => Promise<T>): Promise<T>;
   /** Says a session has ended (logout), so that its token loses a signed-in caller's limits at once. */
   sessionEnded(sessionId: string): void;
   /** Commits (or rolls back) the request's transaction; safe to call when none is open. */
@@ -181,6 +190,8 @@ export function createContext(deps: ContextDeps, bearer: Bearer, requestId: stri
       adopt(this, scope);
       await this.afterBegin?.(this);
     },
+    accountKey: session?.accountId ?? `address:${clientAddress}`,
+    yieldTurn: (wait) => wait(),
     sessionEnded(sessionId) {
       deps.liveness?.ended(sessionId);
     },

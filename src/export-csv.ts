@@ -77,6 +77,24 @@ function fail(res: ServerResponse, status: number, message: string, code: string
   res.end(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
 }
 
+/** How long a download waits for its reader to take the last page (a test shortens it). */
+export const downloadIdle = { ms: 30_000 };
+
+/** Whether the client took what was written (or went away) within `downloadIdle`: false when it stopped reading. */
+async function drained(out: NodeJS.WritableStream, res: ServerResponse): Promise<boolean> {
+  const idle = new AbortController();
+  const timer = setTimeout(() => idle.abort(), downloadIdle.ms);
+  try {
+    await Promise.race([once(out, 'drain', { signal: idle.signal }), once(res, 'close', { signal: idle.signal })]);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    clearTimeout(timer);
+    idle.abort();
+  }
+}
+
 /** Answers `GET /export/<list>.csv`. */
 export async function exportCsv(
   req: IncomingMessage,
@@ -152,8 +170,11 @@ export async function exportCsv(
       out.write(stringify([list.columns.map((c) => c.header)]));
     }
     const rows = (connection.edges ?? []).map((e) => list.columns.map((c) => neutraliseCell(formatCell(c.cell(e.node)))));
-    // Wait for the client to take this page before reading the next.
-    if (rows.length && !out.write(stringify(rows))) await Promise.race([once(out, 'drain'), once(res, 'close')]);
+    // Wait for the client to take this page before reading the next; a reader that stops reading is let go.
+    if (rows.length && !out.write(stringify(rows)) && !(await drained(out, res))) {
+      res.destroy(new Error(`export ${list.list}: the client took nothing for ${downloadIdle.ms} ms`));
+      return;
+    }
     if (!connection.pageInfo.hasNextPage || !connection.pageInfo.endCursor) break;
     after = connection.pageInfo.endCursor;
   }

@@ -9,7 +9,10 @@ import type { AddressInfo } from 'node:net';
 import { parse as parseCsv } from 'csv-parse/sync';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Writable } from 'node:stream';
 import { createApp, type App } from '../src/app';
+import { downloadIdle, exportCsv, exportLists } from '../src/export-csv';
+import { RESOURCES } from '../src/modules';
 import { Role } from '../src/access/roles';
 import { Ministry } from '../src/kernel/ministry.entity';
 import { PersonalDataRead } from '../src/modules/personal-data/personal-data-read.entity';
@@ -234,5 +237,79 @@ describe('POST /import/<list>.csv (issue 29)', () => {
     expect(((await out.json()) as { data: { logout: boolean } }).data.logout).toBe(true);
     expect((await post(token)).status).toBe(413);
     expect((await upload(client, '/import/institutions.csv', csv(1, 951))).status).toBe(401);
+  });
+});
+
+describe('heavy work takes turns (issue 29)', () => {
+  it("one account's flood of downloads gets its share and 429s with Retry-After; a light query is answered meanwhile", async () => {
+    const flood = await Promise.all(Array.from({ length: 12 }, () => download(editor, mine('institutions'))));
+    const statuses = flood.map((r) => r.status);
+    expect(statuses.filter((s) => s === 200).length).toBeGreaterThanOrEqual(1);
+    expect(statuses.filter((s) => s === 200).length).toBeLessThanOrEqual(2 * 2);
+    const refused = flood.filter((r) => r.status === 429);
+    expect(refused.length).toBeGreaterThan(0);
+    for (const r of refused) {
+      expect(Number(r.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(((await r.json()) as { errors: { extensions: { code: string } }[] }).errors[0].extensions.code).toBe('TOO_MANY_REQUESTS');
+    }
+    await Promise.all(flood.filter((r) => r.status === 200).map((r) => r.text()));
+    // Another account is not held up by the first one's share.
+    expect((await download(other, '/export/institutions.csv')).status).toBe(200);
+  });
+
+  it('heavy operations past an account share answer 429 TOO_MANY_REQUESTS with Retry-After, and light ones are never refused', async () => {
+    const tight = await createApp({
+      orm: t.orm,
+      config: { ...t.config, heavyConcurrentOperations: 1, heavyPerAccount: 1, heavyQueueMs: 100 },
+      log: pino({ level: 'silent' }),
+    });
+    const s = http.createServer(tight.handle);
+    await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(s.address() as AddressInfo).port}/graphql`;
+    const gql = (query: string) =>
+      fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${editor.token}` }, body: JSON.stringify({ query }) });
+    try {
+      const answers = await Promise.all([
+        ...Array.from({ length: 6 }, () => gql('{ statistics { institutionCount institutionsByProvince { key count } } }')),
+        ...Array.from({ length: 6 }, () => gql('{ viewer { email } }')),
+      ]);
+      const heavyOnes = answers.slice(0, 6);
+      const lightOnes = answers.slice(6);
+      expect(heavyOnes.filter((r) => r.status === 200).length).toBeGreaterThanOrEqual(1);
+      const busy = heavyOnes.filter((r) => r.status === 429);
+      expect(busy.length).toBeGreaterThan(0);
+      expect(busy[0].headers.get('retry-after')).toMatch(/^\d+$/);
+      expect(((await busy[0].json()) as { errors: { extensions: { code: string } }[] }).errors[0].extensions.code).toBe('TOO_MANY_REQUESTS');
+      expect(lightOnes.map((r) => r.status)).toEqual(Array(6).fill(200));
+    } finally {
+      s.close();
+      await tight.stop();
+    }
+  });
+
+  it('a download whose reader stops reading is closed after a while, and its turn is given back', async () => {
+    const before = downloadIdle.ms;
+    downloadIdle.ms = 150;
+    try {
+      // A socket nobody reads: the first page fills it, and no drain ever comes.
+      const socket = new Writable({ highWaterMark: 16, write: () => undefined }).on('error', () => undefined);
+      const res = Object.assign(socket, { writeHead: () => undefined }) as never as http.ServerResponse;
+      let pages = 0;
+      const row = { externalId: 'X', name: 'BLK', type: 'TRAINING_CENTRE', provinceCode: '35', annualCapacity: 1, ownerMinistry: { code: 'KEMNAKER' } };
+      const run = async () => {
+        pages++;
+        return {
+          data: { institutions: { edges: Array.from({ length: 100 }, () => ({ node: row })), pageInfo: { hasNextPage: true, endCursor: `c${pages}` } } },
+        };
+      };
+      const req = { method: 'GET', headers: {} } as http.IncomingMessage;
+      const started = Date.now();
+      await exportCsv(req, res, new URL('http://x/export/institutions.csv'), exportLists(app.schema, RESOURCES), run as never, 'idle-test');
+      expect(Date.now() - started).toBeGreaterThanOrEqual(140);
+      expect((res as unknown as { destroyed: boolean }).destroyed).toBe(true);
+      expect(pages).toBe(1);
+    } finally {
+      downloadIdle.ms = before;
+    }
   });
 });

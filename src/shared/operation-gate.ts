@@ -16,13 +16,18 @@ import { Sema } from 'async-sema';
 export interface OperationGate {
   /** Runs `op` when its turn comes; `busy` (without running it) when the queue is full. */
   run<T, B>(op: () => Promise<T>, busy: () => B): Promise<T | B>;
+  /**
+   * Within `run`: gives this operation's turn back while `wait` is pending (a heavy operation waiting for its
+   * own turn must not hold one that light operations need), and takes a turn again before going on.
+   */
+  outside<T>(wait: () => Promise<T>): Promise<T>;
   readonly running: number;
   readonly waiting: number;
 }
 
 /** `limit` 0: no limit (every operation runs at once). */
 export function operationGate(limit: number, queue: number): OperationGate {
-  if (limit === 0) return { run: (op) => op(), running: 0, waiting: 0 };
+  if (limit === 0) return { run: (op) => op(), outside: (wait) => wait(), running: 0, waiting: 0 };
   return new Gate(limit, queue);
 }
 
@@ -53,6 +58,17 @@ class Gate implements OperationGate {
       }
     } finally {
       this.admitted--;
+    }
+  }
+
+  async outside<T>(wait: () => Promise<T>): Promise<T> {
+    this.active--;
+    this.sema.release();
+    try {
+      return await wait();
+    } finally {
+      await this.sema.acquire();
+      this.active++;
     }
   }
 

@@ -150,7 +150,8 @@ function coerce(schema: GraphQLSchema, document: DocumentNode, variables: Record
   if (coerced.errors) throw coerced.errors[0];
 }
 
-export function assertComplexity(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown>, operationName?: string): void {
+/** Refuses an operation that would cost more than MAX_COMPLEXITY; answers its cost otherwise. */
+export function assertComplexity(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown>, operationName?: string): number {
   let complexity: number;
   let known = prices.get(document);
   if (!known) prices.set(document, (known = { pricedBy: pricingVariables(document), byValues: new Map() }));
@@ -174,4 +175,5 @@ export function assertComplexity(schema: GraphQLSchema, document: DocumentNode, 
       { complexity, maximumComplexity: MAX_COMPLEXITY, http: { status: 400 } },
     );
   }
+  return complexity;
 }
