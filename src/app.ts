@@ -36,7 +36,7 @@ import { hasMetricsToken, knownOperationNames, Metrics, type PoolStats } from '.
 import { activeSpan, inSpan } from './tracing';
 import { armor, assertComplexity, assertDocumentSize, REQUEST_LIMITS } from './shared/query-limits';
 import { BodyRefused, readBody } from './shared/request-body';
-import { BULK_COST, HEAVY_COST, HeavyGate, LIGHT_RESERVE, type HeavyTurn } from './shared/heavy-gate';
+import { BULK_COST, HEAVY_COST, HeavyGate, LIGHT_RESERVE, LOGINS_AT_ONCE, type HeavyTurn } from './shared/heavy-gate';
 import { SessionLiveness } from './access/session-liveness';
 import { AppError, ErrorCode, isDatabaseUnavailable, operationNotResolved, RETRY_AFTER_SECONDS, serviceUnavailable, undoAnswers } from './shared/errors';
 
@@ -113,8 +113,12 @@ export async function createApp(opts: {
             );
           const cost = assertComplexity(schema, document, request.variables ?? {}, request.operationName ?? undefined);
           // Heavy work takes turns (heavy-gate.ts); waiting for one, it gives its operation turn back meanwhile.
-          if (cost >= HEAVY_COST && !contextValue.heavyHeld)
-            contextValue.heavyTurn = await contextValue.yieldTurn(() => heavy.acquire(contextValue.accountKey));
+          const lane = contextValue.heavyHeld ? null : cost >= HEAVY_COST ? heavy : cost >= BULK_COST ? bulk : null;
+          if (lane) contextValue.turns.push(await contextValue.yieldTurn(() => lane.acquire(contextValue.accountKey)));
+          // Logins hash a password (argon2id: tens of milliseconds of a core, on the thread pool): a few at a time, so that a
+          // flood of them waits in its own line, holding no operation turn and no database connection.
+          if (operation?.selectionSet.selections.some((s) => s.kind === Kind.FIELD && s.name.value === 'login'))
+            contextValue.turns.push(await contextValue.yieldTurn(() => logins.acquire('login')));
           const importing = operation?.selectionSet.selections.some((s) => s.kind === 'Field' && s.name.value === 'importCsv');
           // A query that writes nothing (no read-log entry) by a session that has not just written: a replica's.
           const onReplica =
@@ -183,7 +187,10 @@ export async function createApp(opts: {
             ministryId: contextValue.viewer?.ministryId ?? null,
             errorCodes: [...new Set(errors.map((e) => String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR')))],
           });
-          contextValue.heavyTurn?.release();
+          for (const turn of contextValue.turns.splice(0)) turn.release();
+          // A failed login under a storm of failures is answered late: after everything it held is given back.
+          const delay = contextValue.answerDelayMs;
+          if (delay) await contextValue.yieldTurn(() => new Promise((resolve) => setTimeout(resolve, delay)));
         },
       };
     },
@@ -252,6 +259,7 @@ export async function createApp(opts: {
   const heavy = new HeavyGate(config.heavyConcurrentOperations, config.heavyPerAccount, config.heavyQueueMs);
   const lanes = config.maxConcurrentOperations === 0 ? 0 : Math.max(1, config.maxConcurrentOperations - LIGHT_RESERVE - config.heavyConcurrentOperations);
   const bulk = new HeavyGate(lanes, Number.POSITIVE_INFINITY, config.queryBudgetMs);
+  const logins = new HeavyGate(LOGINS_AT_ONCE, Number.POSITIVE_INFINITY, config.queryBudgetMs);
   /** A context created inside its operation's turn of the gate: a heavy operation waits outside that turn. */
   const inGate = (ctx: Context): Context => Object.assign(ctx, { yieldTurn: <T>(wait: () => Promise<T>) => operations.outside(wait) });
   /**

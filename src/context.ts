@@ -70,8 +70,10 @@ export interface Context {
   independently(sql: string, params: unknown[]): Promise<void>;
   /** Whose heavy work this is (heavy-gate.ts): the token's account, or the client address for nobody. */
   accountKey: string;
-  /** This operation's heavy turn, released once its answer is sent. */
-  heavyTurn?: HeavyTurn;
+  /** This operation's turns of the heavy, bulk or login lanes, released once its answer is sent. */
+  turns: HeavyTurn[];
+  /** How long the answer waits once the work is done (failed logins under a storm); the wait holds no turn. */
+  answerDelayMs?: number;
   /** The operation runs inside a download or upload that already holds a heavy turn. */
   heavyHeld?: boolean;
   /** Waits for `wait` outside the operation gate's turn (operation-gate.ts `outside`); a plain wait outside the gate. */
@@ -191,6 +193,7 @@ export function createContext(deps: ContextDeps, bearer: Bearer, requestId: stri
       await this.afterBegin?.(this);
     },
     accountKey: session?.accountId ?? `address:${clientAddress}`,
+    turns: [],
     yieldTurn: (wait) => wait(),
     sessionEnded(sessionId) {
       deps.liveness?.ended(sessionId);

@@ -108,6 +108,7 @@ export function graphiqlPage(demoPassword: string | null): string {
   const KEY = 'sinergi.token';
   // The refresh token: GraphiQL trades it for a new access token before the old one expires, unnoticed.
   const REFRESH = 'sinergi.refresh';
+  const DEVICE = 'sinergi.device';
   const who = document.getElementById('who');
   const expiry = (t) => { try { return JSON.parse(atob(t.split('.')[1].replace(/-/g, '+').replace(/_/g, '/'))).exp * 1000; } catch { return 0; } };
   const show = () => {
@@ -141,9 +142,10 @@ export function graphiqlPage(demoPassword: string | null): string {
     e.preventDefault();
     localStorage.removeItem(KEY);
     localStorage.removeItem(REFRESH);
-    const r = await send({ query: 'mutation Login($email: String!, $password: String!) { login(email: $email, password: $password) { token refreshToken } }',
-      variables: { email: document.getElementById('email').value, password: document.getElementById('password').value } });
-    if (r.data && r.data.login) { localStorage.setItem(KEY, r.data.login.token); localStorage.setItem(REFRESH, r.data.login.refreshToken); show(); }
+    // The device token of an earlier login here: others' failed logins from this network then never hold this browser up.
+    const r = await send({ query: 'mutation Login($email: String!, $password: String!, $device: String) { login(email: $email, password: $password, deviceToken: $device) { token refreshToken deviceToken } }',
+      variables: { email: document.getElementById('email').value, password: document.getElementById('password').value, device: localStorage.getItem(DEVICE) } });
+    if (r.data && r.data.login) { localStorage.setItem(KEY, r.data.login.token); localStorage.setItem(REFRESH, r.data.login.refreshToken); localStorage.setItem(DEVICE, r.data.login.deviceToken); show(); }
     else { who.textContent = (r.errors && r.errors[0].message) || 'login failed'; }
   });
   document.getElementById('use').onclick = () => { localStorage.setItem(KEY, document.getElementById('token').value.trim()); localStorage.removeItem(REFRESH); show(); };

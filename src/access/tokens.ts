@@ -13,6 +13,7 @@
  * lasts. A leaked access token is good for an hour at most; `logout` ends
  * both at once.
  */
+import { randomUUID } from 'node:crypto';
 import { jwtVerify, SignJWT, errors as joseErrors } from 'jose';
 import { LRUCache } from 'lru-cache';
 import { Role } from './roles';
@@ -20,6 +21,9 @@ import { Role } from './roles';
 const ISSUER = 'sinergi';
 const AUDIENCE = 'sinergi-api';
 const REFRESH_AUDIENCE = 'sinergi-refresh';
+const DEVICE_AUDIENCE = 'sinergi-device';
+/** How long a device stays known after its last login from it. */
+const DEVICE_TTL_SECONDS = 180 * 86_400;
 
 /** Why a token identifies nobody: it could not be checked as ours, or its time is up. */
 export type TokenProblem = 'invalid' | 'expired';
@@ -83,6 +87,30 @@ export class TokenService {
    */
   signRefresh(claims: SessionClaims, secondsLeft = this.ttlSeconds, generation = 0): Promise<string> {
     return this.jwt(claims, REFRESH_AUDIENCE, Math.max(1, secondsLeft), { rgen: generation });
+  }
+
+  /**
+   * A device token (OWASP's device cookie): proof that this client logged in to the account of `email`
+   * before. Login throttling counts its failures on its own key (login-throttle.ts). It grants nothing else.
+   */
+  signDevice(email: string): Promise<string> {
+    return new SignJWT({ eml: email, did: randomUUID() })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuer(ISSUER)
+      .setAudience(DEVICE_AUDIENCE)
+      .setIssuedAt()
+      .setExpirationTime(Math.floor(Date.now() / 1000) + DEVICE_TTL_SECONDS)
+      .sign(this.key);
+  }
+
+  /** The device id of a device token issued for `email`, or null for anything else. */
+  async checkDevice(token: string, email: string): Promise<string | null> {
+    try {
+      const { payload } = await jwtVerify(token, this.key, { issuer: ISSUER, audience: DEVICE_AUDIENCE, algorithms: ['HS256'] });
+      return payload.eml === email && typeof payload.did === 'string' ? payload.did : null;
+    } catch {
+      return null;
+    }
   }
 
   /**

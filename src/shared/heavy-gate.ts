@@ -21,6 +21,8 @@ import { AppError, ErrorCode } from './errors';
 export const HEAVY_COST = 20_000;
 /** The price from which an operation is bulk: a page of 1,000 rows, or 50 rows with 20 children each. */
 export const BULK_COST = 2_000;
+/** Logins hashing a password at once, per process: one core's worth on a small machine. */
+export const LOGINS_AT_ONCE = 2;
 /** Operation turns kept free of heavy and bulk work, for light operations. */
 export const LIGHT_RESERVE = 3;
 

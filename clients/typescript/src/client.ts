@@ -39,6 +39,12 @@ export interface SinergiClientOptions {
   /** Called when the session has ended (logged out elsewhere, deactivated, expired): show the login screen. */
   onSessionEnded?: () => void;
   fetch?: typeof fetch;
+  /**
+   * The `deviceToken` an earlier login of this app answered (keep it with the app's settings): others' failed
+   * logins from the same network then never hold this app's logins up. `onDeviceToken` hands out each new one.
+   */
+  deviceToken?: string | null;
+  onDeviceToken?: (token: string) => void;
 }
 
 /** The cache's rules, from the schema (`schema-facts.ts`): pagination per connection field, `node` reads, key fields. */
@@ -82,6 +88,7 @@ export function createSinergiClient(options: SinergiClientOptions): SinergiClien
   const margin = (options.refreshMarginSeconds ?? 60) * 1000;
   const doFetch = options.fetch ?? fetch;
   let renewing: Promise<void> | null = null;
+  let device = options.deviceToken ?? null;
 
   const endSession = () => {
     session.set(null);
@@ -125,10 +132,14 @@ export function createSinergiClient(options: SinergiClientOptions): SinergiClien
     apollo,
     session,
     async login(email, password) {
-      const { data } = await apollo.mutate({ mutation: LoginDocument, variables: { email, password } });
+      const { data } = await apollo.mutate({ mutation: LoginDocument, variables: { email, password, deviceToken: device } });
       const payload = data?.login;
       if (!payload) throw new Error('login returned no session');
       session.set({ token: payload.token, expiresAt: payload.expiresAt, refreshToken: payload.refreshToken });
+      if (payload.deviceToken) {
+        device = payload.deviceToken;
+        options.onDeviceToken?.(device);
+      }
       return payload.account;
     },
     async logout() {

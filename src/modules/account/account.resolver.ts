@@ -13,6 +13,7 @@ import type { Context } from '../../context';
 import { AppError, badUserInput, ErrorCode, forbidden, notWritable, unauthenticated } from '../../shared/errors';
 import { Ministry } from '../../kernel/ministry.entity';
 import { passwordProblem } from './password-policy';
+import type { LoginAttempt } from './login-throttle';
 import { Account } from './account.entity';
 
 @ObjectType({ simpleResolvers: true })
@@ -28,6 +29,12 @@ export class LoginPayload {
   })
   refreshToken!: string;
   @Field(() => Account, { description: 'The account the session is of, as it is now.' }) account!: Account;
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "Given by login only: this client's proof of a successful login to the account (180 days). Send it with the next login: others' failed logins then never hold this client up.",
+  })
+  deviceToken?: string | null;
 }
 
 /** The longest token this server signs is some 500 characters: anything far longer is not one. */
@@ -112,11 +119,28 @@ function assertPassword(password: string, about: (string | null | undefined)[]):
 @Resolver(() => Account)
 export class AccountResolver {
   @Mutation(() => LoginPayload, { nullable: true, description: 'Exchange e-mail and password for a signed token.' })
-  async login(@Arg('email', () => String) email: string, @Arg('password', () => String) password: string, @Ctx() ctx: Context): Promise<LoginPayload> {
+  async login(
+    @Arg('email', () => String) email: string,
+    @Arg('password', () => String) password: string,
+    @Arg('deviceToken', () => String, {
+      nullable: true,
+      description:
+        'The `deviceToken` an earlier login from this client answered: failed logins of others (behind the same network address, or anywhere) then never hold this client up, only its own.',
+    })
+    deviceToken: string | null | undefined,
+    @Ctx() ctx: Context,
+  ): Promise<LoginPayload> {
     // No e-mail address is longer (RFC 5321); refused before any lookup or counting.
     if (email.length > 254) throw badUserInput('Not an e-mail address: at most 254 characters.', 'email');
+    if (deviceToken && deviceToken.length > MAX_TOKEN_LENGTH) throw badUserInput(`Not a device token: at most ${MAX_TOKEN_LENGTH} characters.`, 'deviceToken');
     const key = email.trim().toLowerCase();
-    await ctx.loginThrottle.check(key, ctx.clientAddress);
+    const attempt: LoginAttempt = {
+      email: key,
+      address: ctx.clientAddress,
+      device: deviceToken ? await ctx.tokens.checkDevice(deviceToken.trim(), key) : null,
+    };
+    // Refused while a delay runs, before the password is even hashed: a flood of guesses costs its sender, not the server.
+    await ctx.loginThrottle.check(attempt);
     // The database never hands out a password hash: it gives the argon2id parameters and salt (a
     // stable made-up salt for unknown addresses), we hash the attempt with them, and it compares.
     const [{ params }] = await ctx.em.execute<{ params: string }[]>('select sinergi_login_params(?) as params', [key]);
@@ -131,13 +155,15 @@ export class AccountResolver {
       { session: { sessionId: string; secret: string; accountId: string; role: Role; ministryId: string | null } | null }[]
     >('select sinergi_login(?, ?, ?) as session', [key, proof, ctx.tokens.ttlSeconds]);
     if (!session) {
-      await ctx.loginThrottle.failed(key, ctx.clientAddress);
+      // Under a storm of failures the answer goes out late; the wait holds no turn and no connection (app.ts).
+      ctx.answerDelayMs = await ctx.loginThrottle.failed(attempt);
       throw new AppError(ErrorCode.UNAUTHENTICATED, 'Wrong e-mail or password.');
     }
-    await ctx.loginThrottle.succeeded(key, ctx.clientAddress);
+    await ctx.loginThrottle.succeeded(attempt);
     // The rest of this response (the account, its ministry) is read as the new identity.
     await ctx.identify(session);
-    return issue(ctx, session, await ctx.tokens.signRefresh(session));
+    const payload = await issue(ctx, session, await ctx.tokens.signRefresh(session));
+    return { ...payload, deviceToken: await ctx.tokens.signDevice(key) };
   }
 
   @Mutation(() => LoginPayload, {
