@@ -38,7 +38,12 @@ async function main() {
   const db = await benchDatabase('sinergi_abuse');
   await seedDemo(db.owner);
   const orm = await MikroORM.init(ormOptions(await ensureAppLogin(db.url)));
-  const app = await createApp({ orm, config: loadConfig({ NODE_ENV: 'test', JWT_SECRET: 'bench-abuse-secret' }), log: pino({ level: 'silent' }) });
+  // TRUST_PROXY=1: the failed-login flood comes from ten addresses, as X-Forwarded-For says.
+  const app = await createApp({
+    orm,
+    config: loadConfig({ NODE_ENV: 'test', JWT_SECRET: 'bench-abuse-secret', TRUST_PROXY: '1' }),
+    log: pino({ level: 'silent' }),
+  });
   const server = http.createServer(app.handle);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
@@ -92,7 +97,8 @@ async function main() {
   let baselineMutations = 0;
   // ONLY=import,csv runs the baseline and the scenarios whose names contain one of these words.
   const only = process.env.ONLY?.split(',').filter(Boolean);
-  for (const [name, heavy, measureMutations] of scenarios.filter(([n, h]) => !only || !h || only.some((w) => n.includes(w)))) {
+  // FLOODS_ONLY=1: only issue 29's floods below.
+  for (const [name, heavy, measureMutations] of scenarios.filter(([n, h]) => !process.env.FLOODS_ONLY && (!only || !h || only.some((w) => n.includes(w))))) {
     const end = Date.now() + SECONDS * 1000;
     const loop = monitorEventLoopDelay({ resolution: 10 });
     loop.enable();
@@ -136,10 +142,108 @@ async function main() {
       `${name} | ${statusText} | ${pct(latencies, 50).toFixed(1)} | ${pct(latencies, 99).toFixed(1)} | ${(loop.max / 1e6).toFixed(0)} | ${mutationText}`,
     );
   }
+  await floods(url, login, q);
   server.close();
   await app.stop();
   await orm.close(true);
   await db.close();
+}
+
+/**
+ * Issue 29's floods, each against a light `{ viewer { email } }` measured by an account of its own: its p99
+ * must stay within 200 ms of the same figure at rest. FLOOD_SECONDS (default 20) per flood.
+ */
+async function floods(url: string, login: (email: string) => Promise<string>, q: (query: string, variables?: object) => string) {
+  const seconds = Number(process.env.FLOOD_SECONDS ?? 20);
+  const base = url.replace(/\/graphql$/, '');
+  const codes = ['KEMNAKER', 'KEMENDIKDASMEN', 'KEMENPERIN', 'KESDM', 'KEMENPAR', 'KP2MI', 'KEMENKES', 'KEMENTAN'];
+  const tokens = await Promise.all(
+    Array.from({ length: 16 }, (_, i) => login(`${['viewer', 'editor'][i % 2]}@${codes[Math.floor(i / 2) % codes.length].toLowerCase()}.demo`)),
+  );
+  const light = await login('viewer@kkp.demo');
+  const status = async (res: Response) => {
+    await res.arrayBuffer().catch(() => undefined);
+    return res.status;
+  };
+  const exportOnce = (token: string) => fetch(`${base}/export/trainees.csv`, { headers: { authorization: `Bearer ${token}` } }).then(status, () => 0);
+  const heavyKinds = [
+    (token: string) => post(url, q('{ statistics { traineeCount traineesByOriginProvince { key count } institutionsByProvince { key count } } }'), token),
+    (token: string) => post(url, q('{ trainees(first: 1000) { edges { node { id fullName sex originProvinceCode status } } } }'), token),
+    exportOnce,
+  ];
+  const nested = `{"query":"{ __typename }","variables":{"a":${'['.repeat(4 * 1024 * 1024)}${']'.repeat(4 * 1024 * 1024)}}}`;
+  const flood: [string, (end: number, statuses: Map<number, number>) => Promise<void>][] = [
+    ['at rest', async () => undefined],
+    [
+      '(a) one account, 100 concurrent exports',
+      async (end, statuses) => {
+        while (Date.now() < end)
+          for (const s of await Promise.all(Array.from({ length: 100 }, () => exportOnce(tokens[0])))) statuses.set(s, (statuses.get(s) ?? 0) + 1);
+      },
+    ],
+    [
+      '(b) 16 clients: statistics, 1,000-row pages, exports',
+      async (end, statuses) => {
+        await Promise.all(
+          tokens.map(async (token, i) => {
+            for (let n = i; Date.now() < end; n++) {
+              const s = await heavyKinds[n % heavyKinds.length](token);
+              statuses.set(s, (statuses.get(s) ?? 0) + 1);
+            }
+          }),
+        );
+      },
+    ],
+    [
+      '(c) 300 failed logins from 10 addresses',
+      async (end, statuses) => {
+        const attempt = (i: number) =>
+          fetch(url, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', 'x-forwarded-for': `198.51.100.${i % 10}` },
+            body: q('mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }', { e: `guess${i % 37}@kemnaker.demo`, p: `wrong-${i}` }),
+          }).then(status, () => 0);
+        for (let round = 0; round < 300 && Date.now() < end; round += 30)
+          for (const s of await Promise.all(Array.from({ length: 30 }, (_, i) => attempt(round + i)))) statuses.set(s, (statuses.get(s) ?? 0) + 1);
+      },
+    ],
+    [
+      '(d) four 8 MB nested bodies, signed in',
+      async (end, statuses) => {
+        while (Date.now() < end)
+          for (const s of await Promise.all(Array.from({ length: 4 }, (_, i) => post(url, nested, tokens[i]).catch(() => 0))))
+            statuses.set(s, (statuses.get(s) ?? 0) + 1);
+      },
+    ],
+  ];
+  console.log(`\nFloods (${seconds} s each); the light query by an account of its own. Goal: light p99 within 200 ms of its figure at rest.`);
+  console.log('flood | flood requests (status) | light p50 ms | light p99 ms | p99 over rest ms | a good login meanwhile ms');
+  let rest = NaN;
+  for (const [name, run] of flood) {
+    const end = Date.now() + seconds * 1000;
+    const statuses = new Map<number, number>();
+    const latencies: number[] = [];
+    const lightLoop = (async () => {
+      while (Date.now() < end) {
+        const started = performance.now();
+        await post(url, q('{ viewer { email } }'), light);
+        latencies.push(performance.now() - started);
+      }
+    })();
+    // Half-way through, a real user logs in with the right password.
+    const goodLogin = (async () => {
+      await new Promise((r) => setTimeout(r, (seconds * 1000) / 2));
+      const started = performance.now();
+      await login('editor@kkp.demo');
+      return performance.now() - started;
+    })();
+    await Promise.all([run(end, statuses), lightLoop]);
+    const p99 = pct(latencies, 99);
+    if (name === 'at rest') rest = p99;
+    console.log(
+      `${name} | ${[...statuses].map(([s, n]) => `${n}×${s}`).join(' ') || '-'} | ${pct(latencies, 50).toFixed(1)} | ${p99.toFixed(1)} | ${(p99 - rest).toFixed(1)} | ${(await goodLogin).toFixed(0)}`,
+    );
+  }
 }
 
 runMain(main);

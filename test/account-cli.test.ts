@@ -3,6 +3,8 @@
  * of a production database, audited like any account change, and nothing the
  * API's approval rules keep for ministry ADMINs.
  */
+import { randomBytes } from 'node:crypto';
+import { AuditKeyMismatch, registerAuditKeyAt } from '../src/modules/audit/audit-key';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditEvent } from '../src/modules/audit/audit-event.entity';
 import { Account } from '../src/modules/account/account.entity';
@@ -103,5 +105,12 @@ describe('npm run account -- create', () => {
       command: 'create',
       options: { role: 'AUDITOR', email: 'a@b.go.id', name: 'Inspektorat' },
     });
+  });
+
+  it('refuses to write with an audit key other than the one that started the chain (the development key against production data)', async () => {
+    await expect(registerAuditKeyAt(t.databaseUrl, randomBytes(32).toString('base64'))).rejects.toBeInstanceOf(AuditKeyMismatch);
+    // The key the chain was started with is accepted, as often as asked.
+    await registerAuditKeyAt(t.databaseUrl, t.config.auditKey);
+    await registerAuditKeyAt(t.databaseUrl, t.config.auditKey);
   });
 });
