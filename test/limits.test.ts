@@ -155,6 +155,12 @@ describe('failed logins protect users instead of locking them out', () => {
       await office.exec(ops.LoginDocument, { email: viewer.account!.email, password: TEST_PASSWORD, deviceToken: first.deviceToken }),
       'TOO_MANY_REQUESTS',
     );
+    // Bad input: no device token is that long.
+    expectError(
+      await office.exec(ops.LoginDocument, { email: user.account!.email, password: TEST_PASSWORD, deviceToken: 'x'.repeat(5000) }),
+      'BAD_USER_INPUT',
+      'deviceToken',
+    );
     // A forged token is no device at all.
     expectError(
       await office.exec(ops.LoginDocument, { email: user.account!.email, password: TEST_PASSWORD, deviceToken: `${first.deviceToken!.slice(0, -3)}AAA` }),
