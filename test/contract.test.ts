@@ -37,11 +37,13 @@ describe('checked-in contract', () => {
     ).toEqual([]);
   });
 
-  it('migrations/ builds exactly the schema the entities describe (run `npm run migration:create`)', async () => {
+  it('migrations/ builds exactly the schema the entities describe, seen by the owner (run `npm run migration:create`)', async () => {
     // This file's own database, migrated from migrations/ like every test database.
     const t = await startTestApp();
     try {
-      const diff = await t.orm.getSchemaGenerator().getUpdateSchemaSQL({ wrap: false });
+      // As the owner, who sees every table (the app role does not see sessions or secrets): a table that is
+      // neither mapped by an entity nor named in UNMAPPED_TABLES shows as a drop, and fails here.
+      const diff = await t.adminOrm.getSchemaGenerator().getUpdateSchemaSQL({ wrap: false });
       expect(diff.trim(), diff).toBe('');
     } finally {
       await t.close();

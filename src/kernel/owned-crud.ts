@@ -25,6 +25,7 @@ import {
   Args,
   ArgsType,
   Ctx,
+  Extensions,
   Field,
   FieldResolver,
   ID,
@@ -51,6 +52,7 @@ import { entityById } from './entity-by-id';
 import { declareReads } from './projection';
 import { MAX_EXPORT_ROWS, toCsv } from './csv-export';
 import { Pacer } from '../shared/pacing';
+import { EXPORT_COST } from '../shared/query-limits';
 import { logPersonalMatches, logPersonalRows } from '../access/personal-field';
 import { connectionOf, PageArgs } from '../shared/pagination';
 import { SortDirection } from '../shared/enums';
@@ -198,6 +200,8 @@ export function ownedCrudResolver<T extends OwnedEntity, C extends object, U ext
       return connection;
     }
 
+    // Priced on the field itself: a whole list in one answer, whatever its selection (shared/query-limits.ts).
+    @Extensions({ cost: EXPORT_COST })
     @Query(() => String, {
       nullable: true,
       name: `${cfg.listName}Csv`,

@@ -53,11 +53,6 @@ export const REQUEST_LIMITS = {
  * row × role cell, `verifyAuditLog` walks the whole chain.
  */
 export const FIELD_COSTS: Record<string, number> = {
-  institutionsCsv: 40_000,
-  programsCsv: 40_000,
-  traineesCsv: 40_000,
-  enrollmentsCsv: 40_000,
-  returneeBusinessesCsv: 40_000,
   statistics: 20_000,
   verifyAuditLog: 50_000,
   importCsv: 50_000,
@@ -65,6 +60,12 @@ export const FIELD_COSTS: Record<string, number> = {
   explainAccess: 50,
   dataSubjectAccessReport: 200,
 };
+
+/**
+ * The price of one CSV export field (`<list>Csv`), declared on the field itself where it is made
+ * (`@Extensions({ cost })`, kernel/owned-crud.ts): every list's export is priced, whichever resource adds one.
+ */
+export const EXPORT_COST = 40_000;
 
 /** Validation rules and plugins of graphql-armor (depth, aliases, directives). */
 export function armor() {
@@ -112,7 +113,9 @@ export function assertDocumentSize(query: unknown, anonymous: boolean): void {
 
 /** Connections cost their page size (first/last, else the default) times the cost of one edge; heavy fields their FIELD_COSTS. */
 const workEstimator: ComplexityEstimator = ({ args, childComplexity, field }) => {
-  const own = FIELD_COSTS[field.name];
+  // A cost declared on the field wins (exports); else the table above, by name.
+  const declared = field.extensions?.cost;
+  const own = typeof declared === 'number' ? declared : Object.hasOwn(FIELD_COSTS, field.name) ? FIELD_COSTS[field.name] : undefined;
   if (own !== undefined) return own + childComplexity;
   // By the named type: connections are nullable (partial data), so `Connection!` would miss every one.
   if (!getNamedType(field.type).name.endsWith('Connection')) return undefined;
