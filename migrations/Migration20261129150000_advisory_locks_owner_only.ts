@@ -23,7 +23,7 @@ const LOCKS = [
  *
  * Only a superuser may change the grants of these built-in functions: under
  * an owner that is not one (a managed database), the migration says so and
- * leaves them as they are (README: "No lock to hold the chain hostage").
+ * leaves them as they are (docs/database-trust.md: "No lock to hold the chain hostage").
  */
 export class Migration20261129150000_advisory_locks_owner_only extends Migration {
   override async up(): Promise<void> {

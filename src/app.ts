@@ -25,6 +25,7 @@ import { RedisKeyValueCache } from './shared/redis-cache';
 import { acceptedEncoding, compress, MIN_COMPRESSED_BYTES } from './shared/compression';
 import { ReplicaRouter } from './db/replicas';
 import { mayWriteReadLog } from './modules/personal-data/read-log-writes';
+import { rootSelects } from './shared/lookahead';
 import { preparing } from './db/prepared';
 import { formatError, withoutSuggestions } from './shared/errors';
 import { operationGate } from './shared/operation-gate';
@@ -36,7 +37,7 @@ import { hasMetricsToken, knownOperationNames, Metrics, type PoolStats } from '.
 import { activeSpan, inSpan } from './tracing';
 import { armor, assertComplexity, assertDocumentSize, REQUEST_LIMITS } from './shared/query-limits';
 import { BodyRefused, readBody } from './shared/request-body';
-import { BULK_COST, HEAVY_COST, HeavyGate, LIGHT_RESERVE, LOGINS_AT_ONCE, type HeavyTurn } from './shared/heavy-gate';
+import { BULK_COST, HEAVY_COST, HeavyGate, heavyKeyOf, LIGHT_RESERVE, LOGINS_AT_ONCE, type HeavyTurn } from './shared/heavy-gate';
 import { SessionLiveness } from './access/session-liveness';
 import { AppError, ErrorCode, isDatabaseUnavailable, operationNotResolved, RETRY_AFTER_SECONDS, serviceUnavailable, undoAnswers } from './shared/errors';
 
@@ -104,7 +105,7 @@ export async function createApp(opts: {
         },
         async didResolveOperation({ contextValue, document, request, schema, operation, source, metrics: requestMetrics }) {
           // A stored persisted document is held to the limits of the caller running it, as a sent one is at the door.
-          if (requestMetrics.persistedQueryHit) assertDocumentSize(source, !contextValue.sessionId);
+          if (requestMetrics.persistedQueryHit) assertDocumentSize(source, !contextValue.liveCaller);
           // Before anything reads the operation: Apollo leaves the case to execution, which graphql-jit and the cost limit do not expect.
           if (!operation)
             throw operationNotResolved(
@@ -117,9 +118,8 @@ export async function createApp(opts: {
           if (lane) contextValue.turns.push(await contextValue.yieldTurn(() => lane.acquire(contextValue.accountKey)));
           // Logins hash a password (argon2id: tens of milliseconds of a core, on the thread pool): a few at a time, so that a
           // flood of them waits in its own line, holding no operation turn and no database connection.
-          if (operation?.selectionSet.selections.some((s) => s.kind === Kind.FIELD && s.name.value === 'login'))
-            contextValue.turns.push(await contextValue.yieldTurn(() => logins.acquire('login')));
-          const importing = operation?.selectionSet.selections.some((s) => s.kind === 'Field' && s.name.value === 'importCsv');
+          if (rootSelects(operation, document, 'login')) contextValue.turns.push(await contextValue.yieldTurn(() => logins.acquire('login')));
+          const importing = rootSelects(operation, document, 'importCsv');
           // A query that writes nothing (no read-log entry) by a session that has not just written: a replica's.
           const onReplica =
             replicas.enabled &&
@@ -270,7 +270,7 @@ export async function createApp(opts: {
     const { session } = await bearerFrom(tokens, req.headers.authorization);
     let turn: HeavyTurn;
     try {
-      turn = await heavy.acquire(session?.accountId ?? `address:${clientAddressOf(req)}`);
+      turn = await heavy.acquire(heavyKeyOf(session, clientAddressOf(req)));
     } catch (e) {
       if (!(e instanceof AppError)) throw e;
       const retryAfter = String(e.extensions.retryAfter ?? RETRY_AFTER_SECONDS);
@@ -360,7 +360,7 @@ export async function createApp(opts: {
         () =>
           apollo.executeHTTPGraphQLRequest({
             httpGraphQLRequest: { method: req.method ?? 'GET', headers, search, body },
-            context: async () => (ctx = inGate(createContext(contextDeps, bearer, requestId, clientAddressOf(req)))),
+            context: async () => (ctx = Object.assign(inGate(createContext(contextDeps, bearer, requestId, clientAddressOf(req))), { liveCaller: !anonymous })),
           }),
         () => null,
       );

@@ -4,7 +4,7 @@ import { Scope, type Grant } from './access/scope';
 import type { Role, Viewer } from './access/roles';
 import type { SessionClaims, TokenService } from './access/tokens';
 import type { SessionLiveness } from './access/session-liveness';
-import type { HeavyTurn } from './shared/heavy-gate';
+import { heavyKeyOf, type HeavyTurn } from './shared/heavy-gate';
 import type { AuditAppender } from './modules/audit/audit.chain';
 import { createReadRows, PersonalDataLog, type ReadRow } from './modules/personal-data/personal-data.log';
 import type { LoginThrottle } from './modules/account/login-throttle';
@@ -70,6 +70,11 @@ export interface Context {
   independently(sql: string, params: unknown[]): Promise<void>;
   /** Whose heavy work this is (heavy-gate.ts): the token's account, or the client address for nobody. */
   accountKey: string;
+  /**
+   * Whether the caller gets a signed-in caller's limits: a token whose session is live (the HTTP layer asks the
+   * database before reading the body); in-process callers, its token's signature.
+   */
+  liveCaller: boolean;
   /** This operation's turns of the heavy, bulk or login lanes, released once its answer is sent. */
   turns: HeavyTurn[];
   /** How long the answer waits once the work is done (failed logins under a storm); the wait holds no turn. */
@@ -192,7 +197,8 @@ export function createContext(deps: ContextDeps, bearer: Bearer, requestId: stri
       adopt(this, scope);
       await this.afterBegin?.(this);
     },
-    accountKey: session?.accountId ?? `address:${clientAddress}`,
+    accountKey: heavyKeyOf(session, clientAddress),
+    liveCaller: !!session,
     turns: [],
     yieldTurn: (wait) => wait(),
     sessionEnded(sessionId) {

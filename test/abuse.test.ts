@@ -95,6 +95,17 @@ describe('documents refused before parsing', () => {
     expect(anonymous.json.data).toBeUndefined();
     // Signed in, it runs.
     expect((await post(url, persisted, viewer.token)).json.data).toMatchObject({ __typename: 'Query' });
+    // A token whose session has ended is no signed-in caller, whatever its signature: refused as anonymous.
+    const login = await post(url, {
+      query: 'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }',
+      variables: { e: viewer.account!.email, p: TEST_PASSWORD },
+    });
+    const ended = login.json.data.login.token as string;
+    expect((await post(url, persisted, ended)).json.data).toMatchObject({ __typename: 'Query' });
+    expect((await post(url, { query: 'mutation { logout }' }, ended)).json.data).toEqual({ logout: true });
+    const afterLogout = await post(url, persisted, ended);
+    expect(afterLogout.status).toBe(400);
+    expect(afterLogout.json.errors?.[0].message).toMatch(/characters/);
   });
 
   it('a body is checked as it streams in: nesting and size are refused before any JSON.parse, from a token as from nobody', async () => {

@@ -14,6 +14,7 @@ import { todayInJakarta } from '../src/shared/time';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Role } from '../src/access/roles';
 import {
+  auditProof,
   contentDigest,
   contentOf,
   eventHash,
@@ -27,7 +28,6 @@ import {
   type EventContent,
 } from '../src/modules/audit/audit.chain';
 import { AuditEvent } from '../src/modules/audit/audit-event.entity';
-import { auditProof } from '../src/modules/audit/audit-key';
 import { SCHEMA_FILE } from '../src/schema';
 import { fromGlobalId, toGlobalId } from '../src/shared/global-id';
 import { draftDigest } from './support/mou-digest';

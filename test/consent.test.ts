@@ -195,24 +195,12 @@ describe("an amendment needs every party's signature", () => {
 
   it('signing needs a party ADMIN, a signatory and a login', async () => {
     expectOk(await esdmAdmin.exec(ops.AmendMouDocument, { input: widening() }));
-    expectError(
-      await kp2miAdmin.exec(ops.SignMouAmendmentDocument, { id: mouId, digest: await pendingDigest(t.em(), mouId), name: ' ', title: 'Menteri' }),
-      'BAD_USER_INPUT',
-      'signatoryName',
-    );
-    expectError(
-      await kp2miViewer.exec(ops.SignMouAmendmentDocument, { id: mouId, digest: await pendingDigest(t.em(), mouId), name: 'A', title: 'B' }),
-      'FORBIDDEN',
-    );
-    expectError(
-      await perinAdmin.exec(ops.SignMouAmendmentDocument, { id: mouId, digest: await pendingDigest(t.em(), mouId), name: 'A', title: 'B' }),
-      'FORBIDDEN',
-      'id',
-    );
-    expectError(
-      await anon.exec(ops.SignMouAmendmentDocument, { id: mouId, digest: await pendingDigest(t.em(), mouId), name: 'A', title: 'B' }),
-      'UNAUTHENTICATED',
-    );
+    const sign = (name: string, title: string) => ({ id: mouId, name, title });
+    const digest = await pendingDigest(t.em(), mouId);
+    expectError(await kp2miAdmin.exec(ops.SignMouAmendmentDocument, { ...sign(' ', 'Menteri'), digest }), 'BAD_USER_INPUT', 'signatoryName');
+    expectError(await kp2miViewer.exec(ops.SignMouAmendmentDocument, { ...sign('A', 'B'), digest }), 'FORBIDDEN');
+    expectError(await perinAdmin.exec(ops.SignMouAmendmentDocument, { ...sign('A', 'B'), digest }), 'FORBIDDEN', 'id');
+    expectError(await anon.exec(ops.SignMouAmendmentDocument, { ...sign('A', 'B'), digest }), 'UNAUTHENTICATED');
     expectError(await perinAdmin.exec(ops.RejectMouAmendmentDocument, { id: mouId, reason: 'Not a party' }), 'FORBIDDEN', 'id');
     expect((await mouDetail()).pendingAmendment).toMatchObject({ status: 'PENDING' });
   });

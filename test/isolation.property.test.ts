@@ -142,7 +142,7 @@ describe('isolation property', () => {
             expectOk(
               await admins[p].exec(ops.SignMouDocument, {
                 id: r.createMou.id,
-                digest: await draftDigest(t.em(), r.createMou.id),
+                digest: r.createMou.digest!,
                 name: 'Menteri',
                 title: 'Menteri',
               }),
@@ -222,7 +222,7 @@ describe('isolation property', () => {
                 expectOk(
                   await admins[p].exec(ops.SignMouDocument, {
                     id: r.createMou.id,
-                    digest: await draftDigest(t.em(), r.createMou.id),
+                    digest: r.createMou.digest!,
                     name: 'Menteri',
                     title: 'Menteri',
                   }),

@@ -31,6 +31,9 @@ export interface HeavyTurn {
   release(): void;
 }
 
+/** Whose share a heavy operation counts against: its token's account, else its client address. */
+export const heavyKeyOf = (session: { accountId: string } | null, clientAddress: string) => session?.accountId ?? `address:${clientAddress}`;
+
 /** A TOO_MANY_REQUESTS refusal that says when to try again. */
 export const busyWithHeavyWork = (why: string, retryAfterSeconds: number) =>
   new AppError(ErrorCode.TOO_MANY_REQUESTS, `${why} Try again in ${retryAfterSeconds} s.`, { retryAfter: retryAfterSeconds, http: { status: 429 } });

@@ -9,7 +9,15 @@
  * never answered wrongly, since what is fetched ahead is only a cache the
  * field's own resolver reads.
  */
-import { Kind, type FieldNode, type FragmentDefinitionNode, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
+import {
+  Kind,
+  type DocumentNode,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type GraphQLResolveInfo,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+} from 'graphql';
 
 /** The fields named `name` directly in `sets`, through fragments. */
 function fieldsNamed(
@@ -33,6 +41,16 @@ function fieldsNamed(
     }
   }
   return out;
+}
+
+/**
+ * Whether an operation's own selection names the root field `name`, aliased, in an inline fragment or behind
+ * a fragment spread alike: what the server decides before running it (a login's turn, an import's budget)
+ * must not be dodged by wrapping the field in a fragment.
+ */
+export function rootSelects(operation: OperationDefinitionNode, document: DocumentNode, name: string): boolean {
+  const fragments = Object.fromEntries(document.definitions.flatMap((d) => (d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d]] : [])));
+  return fieldsNamed([operation.selectionSet], name, fragments).length > 0;
 }
 
 const memo = new WeakMap<readonly FieldNode[], Map<string, boolean>>();

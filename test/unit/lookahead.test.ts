@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Kind, parse, type FieldNode, type FragmentDefinitionNode, type OperationDefinitionNode } from 'graphql';
-import { selects } from '../../src/shared/lookahead';
+import { rootSelects, selects } from '../../src/shared/lookahead';
 
 /** The info a resolver of the document's first root field would get. */
 function infoOf(document: string) {
@@ -47,5 +47,24 @@ describe('lookahead: what is selected below a field', () => {
     expect(selects(info, path)).toBe(true);
     expect(selects(info, ['edges', 'node', 'trainees', 'totalCount'])).toBe(false);
     expect(selects(info, path)).toBe(true);
+  });
+});
+
+describe('rootSelects: a root field however it is written', () => {
+  const first = (source: string) => {
+    const doc = parse(source);
+    return [doc.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION)!, doc] as const;
+  };
+  it('finds the field plain, aliased, in an inline fragment and behind a spread, and nothing else', () => {
+    for (const source of [
+      'mutation { login(email: "a", password: "b") { token } }',
+      'mutation { a: login(email: "a", password: "b") { token } }',
+      'mutation { ... on Mutation { login(email: "a", password: "b") { token } } }',
+      'mutation { ...L } fragment L on Mutation { x: login(email: "a", password: "b") { token } }',
+      'mutation { ...A } fragment A on Mutation { ...B } fragment B on Mutation { login(email: "a", password: "b") { token } }',
+    ])
+      expect(rootSelects(...first(source), 'login'), source).toBe(true);
+    expect(rootSelects(...first('mutation { logout } fragment L on Mutation { login(email: "a", password: "b") { token } }'), 'login')).toBe(false);
+    expect(rootSelects(...first('{ viewer { login: email } }'), 'login')).toBe(false);
   });
 });

@@ -16,21 +16,17 @@
  */
 import { createHash, createHmac } from 'node:crypto';
 import { Client } from 'pg';
+import { linkKeyOf, sealOf } from './audit.chain';
 
 const derive = (key: string, label: string) => createHmac('sha256', key).update(label).digest();
 
 /** The fingerprint the database keeps: it names the key without revealing it. */
 export const auditKeyId = (key: string) => createHash('sha256').update(derive(key, 'sinergi audit key id v1')).digest('hex');
 
-const linkKey = (key: string) => derive(key, 'sinergi audit link key v1');
-
-/** The proof `sinergi_audit_mac` recomputes: HMAC-SHA256 under the link key. */
-export const auditProof = (key: string, message: string) => createHmac('sha256', linkKey(key)).update(message).digest('hex');
-
 /** HMAC's inner and outer padded keys (RFC 2104), as `sinergi_audit_mac` uses them. */
 function pads(key: string): { ipad: Buffer; opad: Buffer } {
   const block = Buffer.alloc(64);
-  linkKey(key).copy(block);
+  linkKeyOf(key).copy(block);
   return { ipad: Buffer.from(block.map((b) => b ^ 0x36)), opad: Buffer.from(block.map((b) => b ^ 0x5c)) };
 }
 
@@ -48,7 +44,7 @@ export async function registerAuditKey(owner: Pick<Client, 'query'>, key: string
   let current = await registered();
   if (current === undefined) {
     const [newest] = (await owner.query<{ hash: string; signature: string }>('select hash, signature from audit_seal order by seq desc limit 1')).rows;
-    if (newest && createHmac('sha256', key).update(`seal:${newest.hash}`).digest('hex') !== newest.signature)
+    if (newest && sealOf(key, newest.hash) !== newest.signature)
       throw new AuditKeyMismatch("AUDIT_KEY is not the key that sealed this database's audit chain: start with the key that did.");
     const { ipad, opad } = pads(key);
     await owner.query(

@@ -23,7 +23,6 @@ import { present } from '../../shared/present';
 import { finishWith, sqlLiteral } from '../../db/begin';
 import { config } from '../../config';
 import { logger } from '../../logger';
-import { auditProof } from './audit-key';
 
 export const GENESIS_HASH = '0'.repeat(64);
 const CHECKPOINT_TYPE = 'sinergi-audit-checkpoint';
@@ -63,6 +62,18 @@ export const linkHash = (prevHash: string, seq: string, digest: string) => sha25
 
 /** The server's seal of a link it has checked. */
 export const sealOf = (key: string, hash: string) => hmac(key, `seal:${hash}`);
+
+const linkKeys = new Map<string, Buffer>();
+
+/** The link key, derived one way from the audit key; the database holds it (audit-key.ts) to check each proof. */
+export function linkKeyOf(key: string): Buffer {
+  let link = linkKeys.get(key);
+  if (!link) linkKeys.set(key, (link = createHmac('sha256', key).update('sinergi audit link key v1').digest()));
+  return link;
+}
+
+/** The proof `sinergi_audit_mac` recomputes for a link (`link:` digest) or a seal (`seal:` hash). */
+export const auditProof = (key: string, message: string) => createHmac('sha256', linkKeyOf(key)).update(message).digest('hex');
 
 const same = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 
