@@ -25,7 +25,7 @@ import { RedisKeyValueCache } from './shared/redis-cache';
 import { acceptedEncoding, compress, MIN_COMPRESSED_BYTES } from './shared/compression';
 import { ReplicaRouter } from './db/replicas';
 import { mayWriteReadLog } from './modules/personal-data/read-log-writes';
-import { rootSelects } from './shared/lookahead';
+import { rootFields } from './shared/lookahead';
 import { preparing } from './db/prepared';
 import { formatError, withoutSuggestions } from './shared/errors';
 import { operationGate } from './shared/operation-gate';
@@ -118,8 +118,18 @@ export async function createApp(opts: {
           if (lane) contextValue.turns.push(await contextValue.yieldTurn(() => lane.acquire(contextValue.accountKey)));
           // Logins hash a password (argon2id: tens of milliseconds of a core, on the thread pool): a few at a time, so that a
           // flood of them waits in its own line, holding no operation turn and no database connection.
-          if (rootSelects(operation, document, 'login')) contextValue.turns.push(await contextValue.yieldTurn(() => logins.acquire('login')));
-          const importing = rootSelects(operation, document, 'importCsv');
+          const roots = rootFields(operation, document);
+          if (roots.includes('login')) {
+            // Alone: a session opened by a login that then rolls back never existed, and what the request read
+            // under it could not be kept in the read log (context.ts, keepReads).
+            if (roots.some((f) => f !== 'login' && f !== '__typename'))
+              throw new AppError(ErrorCode.BAD_REQUEST, 'login runs alone in its request: send the other fields in the next one, with its token.', {
+                field: 'login',
+                http: { status: 400 },
+              });
+            contextValue.turns.push(await contextValue.yieldTurn(() => logins.acquire('login')));
+          }
+          const importing = roots.includes('importCsv');
           // A query that writes nothing (no read-log entry) by a session that has not just written: a replica's.
           const onReplica =
             replicas.enabled &&

@@ -161,6 +161,8 @@ export function createContext(deps: ContextDeps, bearer: Bearer, requestId: stri
   const em = deps.orm.em.fork({ clear: true }) as EntityManager;
   em.setFilterParams('scope', { scope: Scope.none() });
   let readAhead: (RowAhead & { row: Record<string, unknown> | null }) | undefined;
+  /** The session the request acts as: the token's, or the one `identify` took on (login, refreshToken). */
+  let acting: Pick<SessionClaims, 'sessionId' | 'secret'> | null = session;
   return {
     em,
     // Nobody until the database has checked the token's session (`identify`).
@@ -216,6 +218,8 @@ export function createContext(deps: ContextDeps, bearer: Bearer, requestId: stri
     async identify(this: Context, claims, budgetMs) {
       const [{ scope }] = await this.em.execute<{ scope: BeginResult }[]>(scopeStatement(claims, budgetMs));
       this.sessionId = claims?.sessionId ?? null;
+      // Reads from here on are this session's: kept under it if the request does not commit (keepReads).
+      acting = claims;
       adopt(this, scope);
     },
     async end(this: Context, commit, opts) {
@@ -233,10 +237,10 @@ export function createContext(deps: ContextDeps, bearer: Bearer, requestId: stri
         if (commit) return;
       } catch (err) {
         // The commit's own failure is the one to report; keepReads logs its own.
-        await keepReads(deps, session, reads, this.log).catch(() => undefined);
+        await keepReads(deps, acting, reads, this.log).catch(() => undefined);
         throw err;
       }
-      await keepReads(deps, session, reads, this.log);
+      await keepReads(deps, acting, reads, this.log);
     },
   };
 }
@@ -277,7 +281,12 @@ async function onReplicaOrPrimary(
  * refused age check, a mutation rolled back with its request), and a read
  * that left no trace would make the outcome an oracle (issue 29).
  */
-async function keepReads(deps: ContextDeps, session: SessionClaims | null, reads: readonly ReadRow[], log: Logger): Promise<void> {
+async function keepReads(
+  deps: ContextDeps,
+  session: Pick<SessionClaims, 'sessionId' | 'secret'> | null,
+  reads: readonly ReadRow[],
+  log: Logger,
+): Promise<void> {
   if (reads.length === 0) return;
   const em = deps.orm.em.fork({ clear: true }) as EntityManager;
   em.setFilterParams('scope', { scope: Scope.none() });

@@ -12,7 +12,7 @@ import { ResourceType, Sex } from '../src/shared/enums';
 import * as ops from './generated/graphql';
 import { expectError, expectOk } from './support/expect';
 import * as f from './support/factories';
-import { Role, startTestApp, type Client, type TestApp } from './support/test-app';
+import { Role, startTestApp, TEST_PASSWORD, type Client, type TestApp } from './support/test-app';
 
 let t: TestApp;
 let kp2miEditor: Client;
@@ -161,6 +161,17 @@ describe('no oracle on personal data (issue 29)', () => {
     // A single refused check, alone in its request.
     expectError(await kp2miEditor.exec(ops.CreatePlacementDocument, { input: probe('2025-01-01') }), 'BAD_USER_INPUT');
     expect(await reads()).toBe(++expected);
+    // A login runs alone: beside it, a session that might be rolled back would read without a trace. Refused
+    // before anything runs, nothing read.
+    const res = await t.anonymous().raw(
+      `mutation($e: String!, $p: String!, $input: CreatePlacementInput!) {
+        l: login(email: $e, password: $p) { token }
+        a: createPlacement(input: $input) { id }
+      }`,
+      { e: kp2miEditor.account!.email, p: TEST_PASSWORD, input: probe('2025-01-02') },
+    );
+    expect(res.errors?.map((e) => e.extensions?.code)).toEqual(['BAD_REQUEST']);
+    expect(await reads()).toBe(expected);
     // And the committed one, once.
     expectOk(await kp2miEditor.exec(ops.CreatePlacementDocument, { input: probe('2026-07-10') }));
     expect(await reads()).toBe(++expected);

@@ -44,14 +44,29 @@ function fieldsNamed(
 }
 
 /**
- * Whether an operation's own selection names the root field `name`, aliased, in an inline fragment or behind
- * a fragment spread alike: what the server decides before running it (a login's turn, an import's budget)
- * must not be dodged by wrapping the field in a fragment.
+ * The root fields an operation selects, aliased, in inline fragments or behind fragment spreads alike (each
+ * name once): what the server decides before running it (a login's turn, an import's budget) must not be
+ * dodged by wrapping the field in a fragment.
  */
-export function rootSelects(operation: OperationDefinitionNode, document: DocumentNode, name: string): boolean {
+export function rootFields(operation: OperationDefinitionNode, document: DocumentNode): string[] {
   const fragments = Object.fromEntries(document.definitions.flatMap((d) => (d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d]] : [])));
-  return fieldsNamed([operation.selectionSet], name, fragments).length > 0;
+  const names = new Set<string>();
+  const visit = (set: SelectionSetNode, seen: Set<string>) => {
+    for (const s of set.selections) {
+      if (s.kind === Kind.FIELD) names.add(s.name.value);
+      else if (s.kind === Kind.INLINE_FRAGMENT) visit(s.selectionSet, seen);
+      else if (!seen.has(s.name.value) && fragments[s.name.value]) {
+        seen.add(s.name.value);
+        visit(fragments[s.name.value].selectionSet, seen);
+      }
+    }
+  };
+  visit(operation.selectionSet, new Set());
+  return [...names];
 }
+
+/** Whether the operation selects the root field `name` (see `rootFields`). */
+export const rootSelects = (operation: OperationDefinitionNode, document: DocumentNode, name: string) => rootFields(operation, document).includes(name);
 
 const memo = new WeakMap<readonly FieldNode[], Map<string, boolean>>();
 
