@@ -70,12 +70,26 @@ export function exportLists(schema: GraphQLSchema, resources: readonly Resource[
   return out;
 }
 
-const STATUS: Record<string, number> = { UNAUTHENTICATED: 401, FORBIDDEN: 403, BAD_USER_INPUT: 400, GRAPHQL_VALIDATION_FAILED: 400, SERVICE_UNAVAILABLE: 503 };
+/** The HTTP status of a list's or an import's error code, for CSV transfers (export-csv.ts, import-csv.ts). */
+export const TRANSFER_STATUS: Record<string, number> = {
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  BAD_USER_INPUT: 400,
+  GRAPHQL_VALIDATION_FAILED: 400,
+  TOO_MANY_REQUESTS: 429,
+  TIMEOUT: 503,
+  SERVICE_UNAVAILABLE: 503,
+};
 
-function fail(res: ServerResponse, status: number, message: string, code: string, extra: Record<string, string> = {}) {
+/** A JSON answer of a CSV transfer: never cached, never sniffed. */
+export function answerJson(res: ServerResponse, status: number, body: unknown, extra: Record<string, string> = {}) {
   res.writeHead(status, { 'content-type': 'application/json', 'x-content-type-options': 'nosniff', 'cache-control': 'no-store', ...extra });
-  res.end(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
+  res.end(JSON.stringify(body));
 }
+
+/** An error answer of a CSV transfer, shaped as GraphQL's. */
+export const fail = (res: ServerResponse, status: number, message: string, code: string, extra: Record<string, string> = {}) =>
+  answerJson(res, status, { errors: [{ message, extensions: { code } }] }, extra);
 
 /** How long a download waits for its reader to take the last page (a test shortens it). */
 export const downloadIdle = { ms: 30_000 };
@@ -144,7 +158,7 @@ export async function exportCsv(
       if (!out)
         return fail(
           res,
-          STATUS[error?.extensions?.code ?? ''] ?? 500,
+          TRANSFER_STATUS[error?.extensions?.code ?? ''] ?? 500,
           error?.message ?? 'Internal server error.',
           error?.extensions?.code ?? 'INTERNAL_SERVER_ERROR',
         );

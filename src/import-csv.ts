@@ -12,27 +12,10 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { BodyRefused, readBody } from './shared/request-body';
-import type { GraphQLPage, RunOperation } from './export-csv';
+import { answerJson, fail, TRANSFER_STATUS, type GraphQLPage, type RunOperation } from './export-csv';
 
 /** The most a CSV upload may hold: some 500,000 rows of the widest layout. */
 export const IMPORT_MAX_BYTES = 64 * 1024 * 1024;
-
-const STATUS: Record<string, number> = {
-  UNAUTHENTICATED: 401,
-  FORBIDDEN: 403,
-  BAD_USER_INPUT: 400,
-  TIMEOUT: 503,
-  SERVICE_UNAVAILABLE: 503,
-  TOO_MANY_REQUESTS: 429,
-};
-
-function answer(res: ServerResponse, status: number, body: unknown, extra: Record<string, string> = {}) {
-  res.writeHead(status, { 'content-type': 'application/json', 'x-content-type-options': 'nosniff', 'cache-control': 'no-store', ...extra });
-  res.end(JSON.stringify(body));
-}
-
-const fail = (res: ServerResponse, status: number, message: string, code: string, extra: Record<string, string> = {}) =>
-  answer(res, status, { errors: [{ message, extensions: { code } }] }, extra);
 
 /** The import kind of each list that can be uploaded: `institutions` → `INSTITUTIONS`. */
 export function importLists(kinds: readonly string[]): Map<string, string> {
@@ -70,5 +53,5 @@ export async function importCsvUpload(
   const page: GraphQLPage | null = await run({ query, variables: { kind, csv, mode } });
   if (!page) return fail(res, 503, 'The server is busy; try again shortly.', 'SERVICE_UNAVAILABLE', { 'retry-after': '5', 'x-request-id': requestId });
   const code = page.errors?.[0]?.extensions?.code;
-  answer(res, code ? (STATUS[code] ?? 500) : 200, page, { 'x-request-id': requestId });
+  answerJson(res, code ? (TRANSFER_STATUS[code] ?? 500) : 200, page, { 'x-request-id': requestId });
 }
