@@ -37,7 +37,7 @@ import { hasMetricsToken, knownOperationNames, Metrics, type PoolStats } from '.
 import { activeSpan, inSpan } from './tracing';
 import { armor, assertComplexity, assertDocumentSize, REQUEST_LIMITS } from './shared/query-limits';
 import { BodyRefused, readBody } from './shared/request-body';
-import { BULK_COST, HEAVY_COST, HeavyGate, heavyKeyOf, LIGHT_RESERVE, LOGINS_AT_ONCE, type HeavyTurn } from './shared/heavy-gate';
+import { BULK_AT_ONCE, BULK_COST, HEAVY_COST, HeavyGate, heavyKeyOf, LIGHT_RESERVE, LOGINS_AT_ONCE, type HeavyTurn } from './shared/heavy-gate';
 import { SessionLiveness } from './access/session-liveness';
 import { AppError, ErrorCode, isDatabaseUnavailable, operationNotResolved, RETRY_AFTER_SECONDS, serviceUnavailable, undoAnswers } from './shared/errors';
 
@@ -267,7 +267,10 @@ export async function createApp(opts: {
   const operations = operationGate(config.maxConcurrentOperations, config.maxQueuedOperations);
   // Lanes inside the operation gate's turns, with LIGHT_RESERVE of them left for light operations (heavy-gate.ts).
   const heavy = new HeavyGate(config.heavyConcurrentOperations, config.heavyPerAccount, config.heavyQueueMs);
-  const lanes = config.maxConcurrentOperations === 0 ? 0 : Math.max(1, config.maxConcurrentOperations - LIGHT_RESERVE - config.heavyConcurrentOperations);
+  const lanes =
+    config.maxConcurrentOperations === 0
+      ? 0
+      : Math.max(1, Math.min(BULK_AT_ONCE, config.maxConcurrentOperations - LIGHT_RESERVE - config.heavyConcurrentOperations));
   const bulk = new HeavyGate(lanes, Number.POSITIVE_INFINITY, config.queryBudgetMs);
   const logins = new HeavyGate(LOGINS_AT_ONCE, Number.POSITIVE_INFINITY, config.queryBudgetMs);
   /** A context created inside its operation's turn of the gate: a heavy operation waits outside that turn. */

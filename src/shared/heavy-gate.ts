@@ -23,6 +23,11 @@ export const HEAVY_COST = 20_000;
 export const BULK_COST = 2_000;
 /** Logins hashing a password at once, per process: one core's worth on a small machine. */
 export const LOGINS_AT_ONCE = 2;
+/**
+ * Bulk operations at once, per process: each serialises up to a thousand rows on the one event loop, and more
+ * than a few at once only make every light answer wait behind their slices (bench:abuse, flood b).
+ */
+export const BULK_AT_ONCE = 6;
 /** Operation turns kept free of heavy and bulk work, for light operations. */
 export const LIGHT_RESERVE = 3;
 
