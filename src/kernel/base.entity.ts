@@ -3,6 +3,9 @@ import { v7 as uuidv7 } from 'uuid';
 import { Field, GraphQLISODateTime, Int, ObjectType } from 'type-graphql';
 import type { Ministry } from './ministry.entity';
 
+/** Where an entity class made from fields keeps the values a new row starts with. */
+export const INITIAL = Symbol('initial values');
+
 /**
  * Columns every table has. Ids are UUIDv7: time-ordered, so the primary key
  * index stays compact and "oldest first" is simply "by id".
@@ -10,6 +13,12 @@ import type { Ministry } from './ministry.entity';
 @ObjectType({ simpleResolvers: true })
 @Entity({ abstract: true })
 export abstract class BaseEntity {
+  constructor() {
+    // An entity made from its fields (owned-entity.ts) starts with their defaults, as initialised properties would.
+    const initial = (new.target as unknown as { [INITIAL]?: Record<string, unknown> })[INITIAL];
+    for (const [key, value] of Object.entries(initial ?? {})) (this as Record<string, unknown>)[key] = Array.isArray(value) ? [...value] : value;
+  }
+
   @PrimaryKey({ type: 'uuid' })
   id: string = uuidv7();
 

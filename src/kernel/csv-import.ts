@@ -65,8 +65,11 @@ export interface ImportSpec<L = unknown> {
   clashes?(ctx: Context, rows: readonly GoodRow[]): Promise<RowError[]>;
 }
 
-/** Declares an import with its loaded-data type checked against its rules. */
-export const importSpec = <L>(spec: ImportSpec<L>): ImportSpec => spec as ImportSpec;
+/** What a resource declares of its import: its rules. The kind, entity, input and columns come from its fields. */
+export type ImportRules<L = unknown> = Omit<ImportSpec<L>, 'kind' | 'entity' | 'input' | 'columns'>;
+
+/** Declares an import's rules with its loaded-data type checked against them. */
+export const importRules = <L>(rules: ImportRules<L>): ImportRules => rules as ImportRules;
 
 const MAX_REPORTED_ERRORS = 1000;
 /** Rows written per flush: each flush computes its change sets in one go, so keep it short. */

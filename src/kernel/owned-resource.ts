@@ -7,8 +7,12 @@
  */
 import { Args, Ctx, FieldResolver, Info, Resolver, Root, type ClassType } from 'type-graphql';
 import type { GraphQLResolveInfo } from 'graphql';
+import type { FilterQuery } from '@mikro-orm/core';
 import { pageReads, registerChildren, registerReferences } from './relations-ahead';
-import { csvHeaders } from './csv-layout';
+import { csvColumns, importColumns, ownedInputs, type CustomFilter } from './owned-inputs';
+import type { Columns, CreateInput, Fields, UpdateInput } from './fields';
+import type { OwnedEntityClass } from './owned-entity';
+import { naming } from './naming';
 import { declareReads, projection } from './projection';
 import { resolveDirectly } from './direct-resolvers';
 import { declarePersonalFields, type Masker } from '../access/masking';
@@ -20,8 +24,8 @@ import type { ResourceType } from '../shared/enums';
 import { connectionOf } from '../shared/pagination';
 import type { RelationSpec } from './loaders';
 import type { OwnedEntity } from './base.entity';
-import type { ImportSpec } from './csv-import';
-import { ownedCrudResolver, type OwnedCrudConfig, type UpdateInputBase } from './owned-crud';
+import type { ImportRules, ImportSpec } from './csv-import';
+import { assignPresent, ownedCrudResolver, type OwnedCrudConfig, type UpdateInputBase } from './owned-crud';
 import { relationConnection, RelationArgs } from './relation-connection';
 import { subject, type ItemRules, type MutationPolicy, type Resource, type StatisticsSpec } from './resource';
 
@@ -52,12 +56,18 @@ export interface ChildrenField {
   description: string;
 }
 
-export interface OwnedResourceDeclaration<T extends OwnedEntity, C extends object, U extends UpdateInputBase, F extends object, O extends string> {
-  crud: OwnedCrudConfig<T, C, U, F, O>;
-  table: string;
+/** What a resource states beyond its fields: its rules, extra filters and relations, and what it adds to the schema. */
+export interface OwnedResourceDeclaration<F extends Fields> {
+  entity: OwnedEntityClass<F>;
   clause?: ResourceType;
   readsAll?: readonly Role[];
-  personal?: Readonly<Record<string, PersonalField>>;
+  /** Filters beyond the fields' own. */
+  filters?: Readonly<Record<string, CustomFilter>>;
+  /** Builds and checks a new row from the create input (default: the input's fields as they are). */
+  create?(input: CreateInput<F>, ctx: Context): Promise<Row<F>>;
+  /** Checks and applies a change to a row known to be writable (default: the fields present in the input). */
+  update?(row: Row<F>, input: UpdateInput<F>, ctx: Context): Promise<void>;
+  /** References by a key that is no relation (e.g. a country by its code). */
   references?: Readonly<Record<string, ReferenceField>>;
   children?: Readonly<Record<string, ChildrenField>>;
   /** The module's own resolvers, beyond what is generated here. */
@@ -66,9 +76,12 @@ export interface OwnedResourceDeclaration<T extends OwnedEntity, C extends objec
   queries?: Readonly<Record<string, OperationPolicy>>;
   mutations?: Readonly<Record<string, MutationPolicy>>;
   itemRules?: ItemRules;
-  importer?: ImportSpec;
+  /** A CSV import: its columns come from the fields; the declaration adds its rules. */
+  importer?: ImportRules;
   statistics?: StatisticsSpec;
 }
+
+type Row<F extends Fields> = OwnedEntity & Columns<F>;
 
 /** Defines `name` on a resolver class as a field resolver `(root, ctx) => …` or `(root, args, ctx) => …`. */
 function defineField(
@@ -107,16 +120,48 @@ function defineField(
   FieldResolver(type as never, options)(target.prototype, name, descriptor);
 }
 
-export function ownedResource<T extends OwnedEntity, C extends object, U extends UpdateInputBase, F extends object, O extends string>(
-  decl: OwnedResourceDeclaration<T, C, U, F, O>,
-): Resource {
-  const entity = decl.crud.entity;
+export function ownedResource<F extends Fields>(decl: OwnedResourceDeclaration<F>): Resource {
+  const entity = decl.entity;
   const name = entity.name;
+  const fields = Object.entries(entity.fields);
+  const inputs = ownedInputs(name, entity.fields, decl.filters);
+  const personal = Object.fromEntries(
+    fields.flatMap(([key, f]) => (f.personal ? [[key, { masker: f.personal, description: f.description ?? '', nullable: f.nullable }]] : [])),
+  ) as Record<string, PersonalField>;
+  const references: Record<string, ReferenceField> = {
+    ...Object.fromEntries(fields.flatMap(([key, f]) => (f.reference ? [[key, { type: f.reference.target, description: f.description }]] : []))),
+    ...decl.references,
+  };
+  const importer: ImportSpec | undefined = decl.importer && {
+    ...decl.importer,
+    kind: naming.importKind(name),
+    entity,
+    input: inputs.Create,
+    columns: importColumns(entity.fields),
+  };
+  const csv = csvColumns(entity.fields, !!importer);
+  const crud: OwnedCrudConfig<OwnedEntity, object, UpdateInputBase, object, string> = {
+    entity: entity as ClassType<OwnedEntity>,
+    listName: naming.list(name),
+    createInput: inputs.Create,
+    updateInput: inputs.Update as ClassType<UpdateInputBase>,
+    filterInput: inputs.Filter,
+    orderField: inputs.OrderField,
+    orderProperty: inputs.orderProperty,
+    where: (f, ctx) => inputs.where(f as Record<string, unknown>, ctx) as FilterQuery<OwnedEntity>,
+    csvColumns: csv,
+    assertOrder: (field, f, ctx) => inputs.assertOrder(field, f as Record<string, unknown>, ctx),
+    personalFilterFields: (f) => inputs.personalFilterFields(f as Record<string, unknown>),
+    personalOrderFields: inputs.personalOrderFields,
+    create: (input, ctx) =>
+      decl.create ? decl.create(input as never, ctx) : Promise.resolve(ctx.em.create(entity, { ...input } as never, { persist: false }) as OwnedEntity),
+    update: async (row, input, ctx) => (decl.update ? decl.update(row as never, input as never, ctx) : assignPresent(row, input)),
+  };
 
   // Field resolvers of the relations and personal fields, on one generated resolver class.
   @Resolver(() => entity)
   class Fields {}
-  for (const [field, p] of Object.entries(decl.personal ?? {})) {
+  for (const [field, p] of Object.entries(personal)) {
     declareReads(name, field, [field]);
     defineField(
       Fields,
@@ -124,14 +169,14 @@ export function ownedResource<T extends OwnedEntity, C extends object, U extends
       field,
       () => String,
       { nullable: p.nullable, description: `${p.description}${MASKED}` },
-      ((row: T, ctx: Context) => personalValue(ctx, name, row, field, (row as Record<string, unknown>)[field] as string | null, p.masker)) as never,
+      ((row: Row<F>, ctx: Context) => personalValue(ctx, name, row, field, (row as Record<string, unknown>)[field] as string | null, p.masker)) as never,
     );
   }
   registerReferences(
     name,
-    Object.entries(decl.references ?? {}).map(([field, r]) => [field, () => r.type().name, r.key ?? field]),
+    Object.entries(references).map(([field, r]) => [field, () => r.type().name, r.key ?? field]),
   );
-  for (const [field, r] of Object.entries(decl.references ?? {})) {
+  for (const [field, r] of Object.entries(references)) {
     declareReads(name, field, [r.key ?? field]);
     defineField(
       Fields,
@@ -139,7 +184,7 @@ export function ownedResource<T extends OwnedEntity, C extends object, U extends
       field,
       r.type,
       { nullable: true, description: r.description ?? 'Null when the record is outside your read scope.' },
-      ((row: T, ctx: Context, info: GraphQLResolveInfo) => {
+      ((row: Row<F>, ctx: Context, info: GraphQLResolveInfo) => {
         const value = (row as Record<string, unknown>)[r.key ?? field] as { id: string } | string | null | undefined;
         const key = typeof value === 'string' ? value : value?.id;
         if (!key) return null;
@@ -165,7 +210,7 @@ export function ownedResource<T extends OwnedEntity, C extends object, U extends
       field,
       () => Connection,
       { nullable: true, description: c.description },
-      ((row: T, args: RelationArgs, ctx: Context, info: GraphQLResolveInfo) =>
+      ((row: Row<F>, args: RelationArgs, ctx: Context, info: GraphQLResolveInfo) =>
         relationConnection(
           ctx,
           Connection as never,
@@ -177,30 +222,29 @@ export function ownedResource<T extends OwnedEntity, C extends object, U extends
       RelationArgs,
     );
   }
-  if (decl.personal && decl.clause) {
-    declarePersonalFields(name, decl.clause, Object.fromEntries(Object.entries(decl.personal).map(([f, p]) => [f, p.masker])));
-  }
+  const maskers = Object.fromEntries(Object.entries(personal).map(([f, p]) => [f, p.masker]));
+  if (Object.keys(maskers).length && decl.clause) declarePersonalFields(name, decl.clause, maskers);
 
-  const list = decl.crud.listName;
+  const list = crud.listName;
   const staffScoped: OperationPolicy = { audience: 'staff', scoped: true };
   const writerScoped = { audience: 'writer', scoped: true } as const;
   return {
     name,
     entities: [entity, ...(decl.entities ?? [])],
-    resolvers: [ownedCrudResolver({ ...decl.crud, csvColumns: csvHeaders(decl.importer, decl.crud.csvColumns) }), Fields, ...(decl.resolvers ?? [])],
+    resolvers: [ownedCrudResolver(crud), Fields, ...(decl.resolvers ?? [])],
     node: entity,
-    owned: { table: decl.table, clause: decl.clause, readsAll: decl.readsAll },
-    personal: decl.personal ? Object.fromEntries(Object.entries(decl.personal).map(([f, p]) => [f, p.masker])) : undefined,
-    queries: { [list]: staffScoped, [`${list}Csv`]: staffScoped, ...decl.queries },
+    owned: { table: naming.table(name), clause: decl.clause, readsAll: decl.readsAll },
+    personal: Object.keys(maskers).length ? maskers : undefined,
+    queries: { [list]: staffScoped, [naming.exportField(name)]: staffScoped, ...decl.queries },
     mutations: {
-      [`create${name}`]: { ...writerScoped, audit: subject.row(name) },
-      [`update${name}`]: { ...writerScoped, audit: subject.row(name) },
-      [`delete${name}`]: { ...writerScoped, audit: subject.deleted(name) },
+      [naming.create(name)]: { ...writerScoped, audit: subject.row(name) },
+      [naming.update(name)]: { ...writerScoped, audit: subject.row(name) },
+      [naming.delete(name)]: { ...writerScoped, audit: subject.deleted(name) },
       ...decl.mutations,
     },
     itemRules: decl.itemRules,
-    importer: decl.importer,
-    list: { name: list, csvHeaders: csvHeaders(decl.importer, decl.crud.csvColumns) },
+    importer,
+    list: { name: list, csvHeaders: csv },
     statistics: decl.statistics,
   };
 }

@@ -33,3 +33,15 @@ export const IsCountryCodeFormat = (o?: ValidationOptions) =>
     (v) => (Array.isArray(v) && v.every((c) => typeof c === 'string' && /^[A-Z]{2}$/.test(c)) ? null : 'must be ISO 3166-1 alpha-2 codes such as JP'),
     o,
   );
+
+/** A phone number as people write it: digits, spaces and dashes, an optional leading +. */
+export const IsPhone = (o?: ValidationOptions) =>
+  simple('isPhone', (v) => (typeof v === 'string' && /^\+?[0-9][0-9 -]{6,18}$/.test(v) ? null : 'not a phone number'), o);
+
+/** One ISO 3166-1 alpha-2 code. */
+export const IsCountryCode = (o?: ValidationOptions) =>
+  simple('isCountryCode', (v) => (typeof v === 'string' && /^[A-Z]{2}$/.test(v) ? null : 'must be an ISO 3166-1 alpha-2 code such as JP'), o);
+
+/** A string of exactly `n` digits (KBLI codes, village codes), with what it is called in the message. */
+export const IsDigits = (n: number, what: string, o?: ValidationOptions) =>
+  simple('isDigits', (v) => (typeof v === 'string' && new RegExp(`^\\d{${n}}$`).test(v) ? null : `must be a ${n}-digit ${what}`), o);

@@ -1,54 +1,28 @@
-import { Entity, Enum, Filter, Index, ManyToOne, Property, Unique, type Ref, type Opt } from '@mikro-orm/core';
-import { GraphQLLocalDate } from 'graphql-scalars';
-import { Field, ObjectType } from 'type-graphql';
-import { scopeFilter } from '../../access/scope';
-import { OwnedEntity } from '../../kernel/base.entity';
+import { field } from '../../kernel/fields';
+import { ownedEntity } from '../../kernel/owned-entity';
 import { EnrollmentStatus } from '../../shared/enums';
-import { Node } from '../../kernel/node.interface';
 import { Program } from '../program/program.entity';
 import { Trainee } from '../trainee/trainee.entity';
 
-/** A trainee in a programme; owned by the programme's ministry. */
-@ObjectType({ implements: Node, simpleResolvers: true })
-@Entity()
-@Filter({ name: 'scope', cond: scopeFilter('Enrollment'), default: true })
-@Index({ properties: ['ownerMinistry', 'id'] })
-// Children are read and counted per parent within the caller's scope: (parent, owner) serves both from the index alone.
-@Index({ properties: ['trainee', 'ownerMinistry'] })
-@Index({ properties: ['program', 'ownerMinistry'] })
-@Unique({ properties: ['trainee', 'program'] })
-export class Enrollment extends OwnedEntity {
-  @ManyToOne({ entity: () => Trainee, ref: true, deleteRule: 'restrict' })
-  trainee!: Ref<Trainee>;
-
-  @ManyToOne({ entity: () => Program, ref: true, deleteRule: 'restrict' })
-  program!: Ref<Program>;
-
-  @Field(() => EnrollmentStatus)
-  @Enum({ items: () => EnrollmentStatus, nativeEnumName: 'enrollment_status' })
-  status: Opt<EnrollmentStatus> = EnrollmentStatus.APPLIED;
-
-  @Field(() => GraphQLLocalDate, { nullable: true })
-  @Property({ type: 'date', nullable: true })
-  enrolledOn?: string | null;
-
-  @Field(() => GraphQLLocalDate, { nullable: true })
-  @Property({ type: 'date', nullable: true })
-  completedOn?: string | null;
-
-  @Field(() => String, { nullable: true, description: 'Competency certificate issuer, e.g. an LSP licensed by BNSP.' })
-  @Property({ type: 'string', nullable: true })
-  certificateIssuer?: string | null;
-
-  @Field(() => String, { nullable: true })
-  @Property({ type: 'string', nullable: true })
-  certificateScheme?: string | null;
-
-  @Field(() => String, { nullable: true })
-  @Property({ type: 'string', nullable: true })
-  certificateNumber?: string | null;
-
-  @Field(() => GraphQLLocalDate, { nullable: true })
-  @Property({ type: 'date', nullable: true })
-  certificateIssuedOn?: string | null;
-}
+export const Enrollment = ownedEntity('Enrollment', {
+  description: 'A trainee’s place in a programme, and the certificate it led to.',
+  fields: {
+    trainee: field.reference(() => Trainee, {
+      description: 'Null when the trainee is outside your read scope.',
+      inputDescription: 'A trainee you can read (your own, or shared with you).',
+      update: false,
+      index: 'withOwner',
+      filter: 'eq',
+    }),
+    program: field.reference(() => Program, { access: 'writable', update: false, index: 'withOwner', filter: 'eq' }),
+    status: field.enum(EnrollmentStatus, 'enrollment_status', { description: 'Where the enrollment stands.', default: EnrollmentStatus.APPLIED, filter: 'eq' }),
+    enrolledOn: field.date({ description: 'The day training began for this trainee.', nullable: true, sort: 'ENROLLED_ON' }),
+    completedOn: field.date({ description: 'The day the trainee completed, dropped out or failed; not before `enrolledOn`.', nullable: true }),
+    certificateIssuer: field.text({ description: 'Competency certificate issuer, e.g. an LSP licensed by BNSP.', nullable: true, length: [1, 200] }),
+    certificateScheme: field.text({ description: 'The certification scheme of the certificate, e.g. a BNSP/LSP scheme.', nullable: true, length: [1, 200] }),
+    certificateNumber: field.text({ description: 'Number of the competency certificate.', nullable: true, length: [1, 100] }),
+    certificateIssuedOn: field.date({ description: 'The day the certificate was issued.', nullable: true }),
+  },
+  unique: [['trainee', 'program']],
+});
+export type Enrollment = InstanceType<typeof Enrollment>;

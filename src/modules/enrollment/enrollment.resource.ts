@@ -3,71 +3,37 @@ import type { Context } from '../../context';
 import { assignPresent, loadReadable, loadWritable } from '../../kernel/owned-crud';
 import { ownedResource } from '../../kernel/owned-resource';
 import { EnrollmentStatus, ResourceType } from '../../shared/enums';
-import { compact, ministryFilter } from '../../shared/filters';
+
 import { fromGlobalId } from '../../shared/global-id';
 import { Program } from '../program/program.entity';
 import { Trainee } from '../trainee/trainee.entity';
 import { Enrollment } from './enrollment.entity';
-import { CreateEnrollmentInput, EnrollmentFilter, EnrollmentOrderField, UpdateEnrollmentInput } from './enrollment.inputs';
 import { assertDates, assertPlaceFree, HOLDS_PLACE } from './enrollment.rules';
 
 export const enrollmentResource = ownedResource({
-  table: 'enrollment',
   clause: ResourceType.ENROLLMENT,
-  crud: {
-    entity: Enrollment,
-    csvColumns: [
-      'id',
-      'ownerMinistry',
-      'trainee',
-      'program',
-      'status',
-      'enrolledOn',
-      'completedOn',
-      'certificateIssuer',
-      'certificateScheme',
-      'certificateNumber',
-      'certificateIssuedOn',
-    ],
-    listName: 'enrollments',
-    createInput: CreateEnrollmentInput,
-    updateInput: UpdateEnrollmentInput,
-    filterInput: EnrollmentFilter,
-    orderField: EnrollmentOrderField,
-    orderProperty: { ENROLLED_ON: 'enrolledOn', CREATED_AT: 'createdAt' },
-    where: (f: EnrollmentFilter) =>
-      compact({
-        ownerMinistry: ministryFilter(f.ownerMinistryId),
-        program: f.programId ? fromGlobalId(f.programId, 'Program', 'filter.programId') : undefined,
-        trainee: f.traineeId ? fromGlobalId(f.traineeId, 'Trainee', 'filter.traineeId') : undefined,
-        status: f.status,
-      }),
-    create: async ({ traineeId, programId, ...input }: CreateEnrollmentInput, ctx: Context) => {
-      // The enrollment belongs to the programme's ministry, so the programme must be the caller's own;
-      // the trainee may be one shared with the caller under an MoU.
-      const program = await loadWritable(ctx, Program, programId, 'input.programId');
-      const trainee = await loadReadable(ctx, Trainee, traineeId, 'input.traineeId');
-      assertDates({ ...input, status: input.status ?? EnrollmentStatus.APPLIED });
-      if (HOLDS_PLACE.includes(input.status ?? EnrollmentStatus.APPLIED)) await assertPlaceFree(ctx, program, 'input.programId');
-      return ctx.em.create(Enrollment, { ...input, program, trainee } as never, { persist: false });
-    },
-    update: async (row: Enrollment, input: UpdateEnrollmentInput, ctx: Context) => {
-      const after = <K extends 'enrolledOn' | 'completedOn' | 'certificateIssuedOn'>(k: K) => (input[k] !== undefined ? input[k] : row[k]);
-      assertDates({
-        status: input.status ?? row.status,
-        enrolledOn: after('enrolledOn'),
-        completedOn: after('completedOn'),
-        certificateIssuedOn: after('certificateIssuedOn'),
-      });
-      if (input.status && HOLDS_PLACE.includes(input.status) && !HOLDS_PLACE.includes(row.status)) {
-        await assertPlaceFree(ctx, await ctx.em.findOneOrFail(Program, row.program.id), 'input.status', row.id);
-      }
-      assignPresent(row, input);
-    },
+  entity: Enrollment,
+  create: async ({ traineeId, programId, ...input }, ctx) => {
+    // The enrollment belongs to the programme's ministry, so the programme must be the caller's own;
+    // the trainee may be one shared with the caller under an MoU.
+    const program = await loadWritable(ctx, Program, programId, 'input.programId');
+    const trainee = await loadReadable(ctx, Trainee, traineeId, 'input.traineeId');
+    assertDates({ ...input, status: input.status ?? EnrollmentStatus.APPLIED });
+    if (HOLDS_PLACE.includes(input.status ?? EnrollmentStatus.APPLIED)) await assertPlaceFree(ctx, program, 'input.programId');
+    return ctx.em.create(Enrollment, { ...input, program, trainee } as never, { persist: false });
   },
-  references: {
-    trainee: { type: () => Trainee, description: 'Null when the trainee is outside your read scope.' },
-    program: { type: () => Program },
+  update: async (row, input, ctx) => {
+    const after = <K extends 'enrolledOn' | 'completedOn' | 'certificateIssuedOn'>(k: K) => (input[k] !== undefined ? input[k] : row[k]);
+    assertDates({
+      status: input.status ?? row.status,
+      enrolledOn: after('enrolledOn'),
+      completedOn: after('completedOn'),
+      certificateIssuedOn: after('certificateIssuedOn'),
+    });
+    if (input.status && HOLDS_PLACE.includes(input.status) && !HOLDS_PLACE.includes(row.status)) {
+      await assertPlaceFree(ctx, await ctx.em.findOneOrFail(Program, row.program.id), 'input.status', row.id);
+    }
+    assignPresent(row, input);
   },
   statistics: {
     totals: {

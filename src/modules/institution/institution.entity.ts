@@ -1,62 +1,39 @@
-import { Unique, Entity, Enum, Filter, Index, Property, type Opt } from '@mikro-orm/core';
-import { Field, Int, ObjectType } from 'type-graphql';
-import { scopeFilter } from '../../access/scope';
-import { OwnedEntity } from '../../kernel/base.entity';
+import { field } from '../../kernel/fields';
+import { ownedEntity } from '../../kernel/owned-entity';
 import { Accreditation, InstitutionType, Sector } from '../../shared/enums';
-import { Node } from '../../kernel/node.interface';
+import { IsProvinceCode } from '../../shared/validators';
 
-/** A vocational institution (lembaga vokasi) run by one ministry. */
-@ObjectType({ implements: Node, simpleResolvers: true })
-@Entity()
-@Filter({ name: 'scope', cond: scopeFilter('Institution'), default: true })
-@Index({ properties: ['ownerMinistry', 'id'] })
-@Unique({ properties: ['ownerMinistry', 'externalId'] })
-export class Institution extends OwnedEntity {
-  @Field(() => String, {
-    nullable: true,
-    description: 'Your own stable id for this row (e.g. from the spreadsheet it came from); unique within your ministry, the key of CSV re-imports.',
-  })
-  @Property({ type: 'string', length: 100, nullable: true })
-  externalId?: string | null;
-
-  @Field(() => String)
-  @Property({ type: 'string' })
-  name!: string;
-
-  @Field(() => InstitutionType)
-  @Enum({ items: () => InstitutionType, nativeEnumName: 'institution_type' })
-  type!: InstitutionType;
-
-  @Field(() => String, { description: 'Kemendagri province code, e.g. 35 for Jawa Timur.' })
-  @Property({ type: 'string', length: 2 })
-  @Index()
-  provinceCode!: string;
-
-  @Field(() => String, { nullable: true, description: 'Regency or city (kabupaten/kota).' })
-  @Property({ type: 'string', nullable: true })
-  regency?: string | null;
-
-  @Field(() => String, { nullable: true })
-  @Property({ type: 'text', nullable: true })
-  address?: string | null;
-
-  @Field(() => Int, { description: 'Annual training capacity (daya latih), participants per year.' })
-  @Property({ type: 'integer' })
-  annualCapacity!: number;
-
-  @Field(() => [Sector])
-  @Enum({ items: () => Sector, array: true, nativeEnumName: 'sector' })
-  sectors: Opt<Sector[]> = [];
-
-  @Field(() => Boolean, { description: 'Data marked link-and-match with overseas labour demand.' })
-  @Property({ type: 'boolean', default: false })
-  linkAndMatch: Opt<boolean> = false;
-
-  @Field(() => Boolean, { description: 'Directly engaged in preparing calon PMI.' })
-  @Property({ type: 'boolean', default: false })
-  pmiPreparation: Opt<boolean> = false;
-
-  @Field(() => Accreditation, { nullable: true })
-  @Enum({ items: () => Accreditation, nullable: true, nativeEnumName: 'accreditation' })
-  accreditation?: Accreditation | null;
-}
+export const Institution = ownedEntity('Institution', {
+  description: 'A vocational training institution run by a ministry: a BLK, polytechnic, vocational school, academy or course.',
+  fields: {
+    externalId: field.externalId(),
+    name: field.text({ description: 'Official name, e.g. BBPVP Bekasi.', length: [3, 200], filter: { search: 'search' }, sort: 'NAME' }),
+    type: field.enum(InstitutionType, 'institution_type', { description: 'What kind of institution it is.', filter: 'eq' }),
+    provinceCode: field.text({
+      description: 'Kemendagri province code, e.g. 35 for Jawa Timur.',
+      columnLength: 2,
+      rules: [IsProvinceCode()],
+      index: true,
+      filter: 'eq',
+      sort: 'PROVINCE_CODE',
+    }),
+    regency: field.text({ description: 'Regency or city (kabupaten/kota).', nullable: true, length: [1, 120] }),
+    address: field.text({ description: 'Street address.', nullable: true, columnType: 'text', length: [1, 500] }),
+    annualCapacity: field.int({
+      description: 'Annual training capacity (daya latih), participants per year.',
+      min: 0,
+      max: 10_000_000,
+      sort: 'ANNUAL_CAPACITY',
+    }),
+    sectors: field.enumList(Sector, 'sector', {
+      description: 'The programme sectors it trains for.',
+      default: [],
+      max: 13,
+      filter: { contains: 'sector', description: 'Institutions offering this sector.' },
+    }),
+    linkAndMatch: field.bool({ description: 'Data marked link-and-match with overseas labour demand.', default: false, filter: 'eq' }),
+    pmiPreparation: field.bool({ description: 'Directly engaged in preparing calon PMI.', default: false, filter: 'eq' }),
+    accreditation: field.enum(Accreditation, 'accreditation', { description: 'Accreditation grade; null when not recorded.', nullable: true }),
+  },
+});
+export type Institution = InstanceType<typeof Institution>;

@@ -1,54 +1,12 @@
 /** Institutions (lembaga vokasi): everything the system knows about them, declared once. */
-import { enumColumn as e } from '../../kernel/csv-columns';
-import { importSpec } from '../../kernel/csv-import';
-import { assignPresent } from '../../kernel/owned-crud';
 import { ownedResource } from '../../kernel/owned-resource';
-import { Accreditation, InstitutionType, ResourceType, Sector } from '../../shared/enums';
-import { compact, ministryFilter, searchFilter } from '../../shared/filters';
-import type { Context } from '../../context';
+import { ResourceType } from '../../shared/enums';
 import { Program } from '../program/program.entity';
 import { Institution } from './institution.entity';
-import { CreateInstitutionInput, InstitutionFilter, InstitutionOrderField, UpdateInstitutionInput } from './institution.inputs';
 
 export const institutionResource = ownedResource({
-  table: 'institution',
   clause: ResourceType.INSTITUTION,
-  crud: {
-    entity: Institution,
-    csvColumns: [
-      'id',
-      'externalId',
-      'ownerMinistry',
-      'name',
-      'type',
-      'provinceCode',
-      'regency',
-      'address',
-      'annualCapacity',
-      'sectors',
-      'linkAndMatch',
-      'pmiPreparation',
-      'accreditation',
-    ],
-    listName: 'institutions',
-    createInput: CreateInstitutionInput,
-    updateInput: UpdateInstitutionInput,
-    filterInput: InstitutionFilter,
-    orderField: InstitutionOrderField,
-    orderProperty: { NAME: 'name', ANNUAL_CAPACITY: 'annualCapacity', PROVINCE_CODE: 'provinceCode', CREATED_AT: 'createdAt' },
-    where: (f: InstitutionFilter) =>
-      compact({
-        ownerMinistry: ministryFilter(f.ownerMinistryId),
-        provinceCode: f.provinceCode,
-        type: f.type,
-        sectors: f.sector ? { $contains: [f.sector] } : undefined,
-        pmiPreparation: f.pmiPreparation,
-        linkAndMatch: f.linkAndMatch,
-        name: searchFilter(f.search),
-      }),
-    create: async (input: CreateInstitutionInput, ctx: Context) => ctx.em.create(Institution, { ...input } as never, { persist: false }),
-    update: async (row: Institution, input: UpdateInstitutionInput) => assignPresent(row, input),
-  },
+  entity: Institution,
   children: {
     programs: {
       type: () => Program,
@@ -57,25 +15,7 @@ export const institutionResource = ownedResource({
       description: 'Programmes of this institution in your read scope, oldest first.',
     },
   },
-  importer: importSpec({
-    kind: 'INSTITUTIONS',
-    entity: Institution,
-    input: CreateInstitutionInput,
-    columns: [
-      { name: 'externalId', type: 'string', required: true },
-      { name: 'name', type: 'string', required: true },
-      { name: 'type', type: e(InstitutionType), required: true },
-      { name: 'provinceCode', type: 'string', required: true },
-      { name: 'regency', type: 'string' },
-      { name: 'address', type: 'string' },
-      { name: 'annualCapacity', type: 'int', required: true },
-      { name: 'sectors', type: { list: Sector }, default: [] },
-      { name: 'linkAndMatch', type: 'bool', default: false },
-      { name: 'pmiPreparation', type: 'bool', default: false },
-      { name: 'accreditation', type: e(Accreditation) },
-    ],
-    row: (values) => values,
-  }),
+  importer: { row: (values) => values },
   statistics: {
     totals: {
       institutionCount: { sql: 'count(*)' },

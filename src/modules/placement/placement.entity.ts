@@ -1,10 +1,8 @@
-import { Entity, Enum, Filter, Index, ManyToOne, Property, Unique, type Opt, type Ref } from '@mikro-orm/core';
-import { GraphQLLocalDate } from 'graphql-scalars';
-import { Field, ObjectType, registerEnumType } from 'type-graphql';
-import { scopeFilter } from '../../access/scope';
-import { OwnedEntity } from '../../kernel/base.entity';
-import { Node } from '../../kernel/node.interface';
+import { registerEnumType } from 'type-graphql';
+import { field } from '../../kernel/fields';
+import { ownedEntity } from '../../kernel/owned-entity';
 import { Sector } from '../../shared/enums';
+import { IsCountryCode } from '../../shared/validators';
 import { ReturneeBusiness } from '../returnee-business/returnee-business.entity';
 import { Trainee } from '../trainee/trainee.entity';
 
@@ -46,62 +44,39 @@ export enum PlacementStatus {
 }
 registerEnumType(PlacementStatus, { name: 'PlacementStatus' });
 
-/** A trainee's placement abroad (penempatan), recorded by the ministry that arranges it (KP2MI in the demo). */
-@ObjectType({ implements: Node, simpleResolvers: true })
-@Entity()
-@Filter({ name: 'scope', cond: scopeFilter('Placement'), default: true })
-@Index({ properties: ['ownerMinistry', 'id'] })
-// Children are read and counted per parent within the caller's scope: (parent, owner) serves both from the index alone.
-@Index({ properties: ['trainee', 'ownerMinistry'] })
-@Unique({ properties: ['ownerMinistry', 'externalId'] })
-export class Placement extends OwnedEntity {
-  @Field(() => String, { nullable: true, description: 'Your own stable id for this row; unique within your ministry, the key of CSV re-imports.' })
-  @Property({ type: 'string', length: 100, nullable: true })
-  externalId?: string | null;
-
-  @ManyToOne({ entity: () => Trainee, ref: true, deleteRule: 'restrict' })
-  trainee!: Ref<Trainee>;
-
-  @Field(() => String, { description: 'ISO code of the destination country.' })
-  @Property({ type: 'string', length: 2, index: true })
-  destinationCountryCode!: string;
-
-  @Field(() => String)
-  @Property({ type: 'string' })
-  employerName!: string;
-
-  @Field(() => EmployerType)
-  @Enum({ items: () => EmployerType, nativeEnumName: 'employer_type' })
-  employerType!: EmployerType;
-
-  @Field(() => String)
-  @Property({ type: 'string' })
-  jobTitle!: string;
-
-  @Field(() => Sector)
-  @Enum({ items: () => Sector, nativeEnumName: 'sector' })
-  sector!: Sector;
-
-  @Field(() => PlacementScheme)
-  @Enum({ items: () => PlacementScheme, nativeEnumName: 'placement_scheme' })
-  scheme!: PlacementScheme;
-
-  @Field(() => GraphQLLocalDate, { nullable: true })
-  @Property({ type: 'date', nullable: true })
-  contractStart?: string | null;
-
-  @Field(() => GraphQLLocalDate, { nullable: true })
-  @Property({ type: 'date', nullable: true })
-  contractEnd?: string | null;
-
-  @Field(() => GraphQLLocalDate, { nullable: true, description: 'The trainee is at least 18 on this day (UU 18/2017).' })
-  @Property({ type: 'date', nullable: true })
-  departureDate?: string | null;
-
-  @Field(() => PlacementStatus)
-  @Enum({ items: () => PlacementStatus, nativeEnumName: 'placement_status' })
-  status: Opt<PlacementStatus> = PlacementStatus.PLANNED;
-
-  @ManyToOne({ entity: () => ReturneeBusiness, ref: true, nullable: true, index: true, deleteRule: 'set null' })
-  returneeBusiness?: Ref<ReturneeBusiness> | null;
-}
+export const Placement = ownedEntity('Placement', {
+  description: 'Work abroad: a trainee’s placement with an employer in a destination country.',
+  fields: {
+    externalId: field.externalId(),
+    trainee: field.reference(() => Trainee, {
+      description: 'Null when the trainee is outside your read scope.',
+      index: 'withOwner',
+      update: false,
+      filter: 'eq',
+    }),
+    destinationCountryCode: field.text({
+      description: 'ISO code of the destination country.',
+      columnLength: 2,
+      rules: [IsCountryCode()],
+      index: true,
+      filter: 'eq',
+    }),
+    employerName: field.text({ description: 'Name of the employer abroad.', length: [2, 200] }),
+    employerType: field.enum(EmployerType, 'employer_type', { description: 'A company, or an individual (household) employer.', filter: 'eq' }),
+    jobTitle: field.text({ description: 'The job, e.g. caregiver or welder.', length: [2, 150] }),
+    sector: field.enum(Sector, 'sector', { description: 'The sector of the job.' }),
+    scheme: field.enum(PlacementScheme, 'placement_scheme', { description: 'The placement scheme.', filter: 'eq' }),
+    contractStart: field.date({ description: 'First day of the work contract.', nullable: true, sort: 'CONTRACT_START' }),
+    contractEnd: field.date({ description: 'Last day of the work contract; not before its start.', nullable: true }),
+    departureDate: field.date({ description: 'The trainee is at least 18 on this day (UU 18/2017).', nullable: true, sort: 'DEPARTURE_DATE' }),
+    status: field.enum(PlacementStatus, 'placement_status', { description: 'Where the placement stands.', default: PlacementStatus.PLANNED, filter: 'eq' }),
+    returneeBusiness: field.reference(() => ReturneeBusiness, {
+      description: 'The business started after return, when in your read scope.',
+      inputDescription: 'The business the returnee started after return, if you can read it.',
+      nullable: true,
+      index: true,
+      csv: false,
+    }),
+  },
+});
+export type Placement = InstanceType<typeof Placement>;

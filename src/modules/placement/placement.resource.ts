@@ -5,100 +5,45 @@
  */
 import type { Context } from '../../context';
 import { enumColumn as e } from '../../kernel/csv-columns';
-import { importSpec } from '../../kernel/csv-import';
+import { importRules } from '../../kernel/csv-import';
 import { assignPresent, loadReadable } from '../../kernel/owned-crud';
 import { ownedResource } from '../../kernel/owned-resource';
 import { ResourceType, Sector } from '../../shared/enums';
 import { badUserInput } from '../../shared/errors';
-import { compact, ministryFilter } from '../../shared/filters';
+
 import { fromGlobalId } from '../../shared/global-id';
 import { DestinationCountry } from '../country/country.entity';
 import { ReturneeBusiness } from '../returnee-business/returnee-business.entity';
 import { Trainee } from '../trainee/trainee.entity';
 import { EmployerType, Placement, PlacementScheme, PlacementStatus } from './placement.entity';
-import { CreatePlacementInput, PlacementFilter, PlacementOrderField, UpdatePlacementInput } from './placement.inputs';
 import { assertPlacement, type PlacementFacts } from './placement.rules';
 
 export const placementResource = ownedResource({
-  table: 'placement',
   clause: ResourceType.PLACEMENT,
-  crud: {
-    entity: Placement,
-    csvColumns: [
-      'id',
-      'externalId',
-      'ownerMinistry',
-      'trainee',
-      'destinationCountryCode',
-      'employerName',
-      'employerType',
-      'jobTitle',
-      'sector',
-      'scheme',
-      'contractStart',
-      'contractEnd',
-      'departureDate',
-      'status',
-      'returneeBusiness',
-    ],
-    listName: 'placements',
-    createInput: CreatePlacementInput,
-    updateInput: UpdatePlacementInput,
-    filterInput: PlacementFilter,
-    orderField: PlacementOrderField,
-    orderProperty: { DEPARTURE_DATE: 'departureDate', CONTRACT_START: 'contractStart', CREATED_AT: 'createdAt' },
-    where: (f: PlacementFilter) =>
-      compact({
-        ownerMinistry: ministryFilter(f.ownerMinistryId),
-        trainee: f.traineeId ? fromGlobalId(f.traineeId, 'Trainee', 'filter.traineeId') : undefined,
-        destinationCountryCode: f.destinationCountryCode,
-        employerType: f.employerType,
-        scheme: f.scheme,
-        status: f.status,
-      }),
-    create: async ({ traineeId, returneeBusinessId, ...input }: CreatePlacementInput, ctx: Context) => {
-      // The trainee may be another ministry's, shared with the caller under an MoU.
-      const trainee = await loadReadable(ctx, Trainee, traineeId, 'input.traineeId');
-      const returneeBusiness = returneeBusinessId ? await loadReadable(ctx, ReturneeBusiness, returneeBusinessId, 'input.returneeBusinessId') : null;
-      await assertPlacement(ctx, { ...input, hasReturneeBusiness: !!returneeBusiness }, trainee);
-      return ctx.em.create(Placement, { ...input, trainee, returneeBusiness } as never, { persist: false });
-    },
-    update: async (row: Placement, { returneeBusinessId, ...input }: UpdatePlacementInput, ctx: Context) => {
-      const returneeBusiness = returneeBusinessId
-        ? await loadReadable(ctx, ReturneeBusiness, returneeBusinessId, 'input.returneeBusinessId')
-        : returneeBusinessId;
-      const merged = { ...row, ...Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) } as Placement;
-      const hasReturneeBusiness = returneeBusiness === undefined ? !!row.returneeBusiness : !!returneeBusiness;
-      // The age rule is checked again whenever the departure date could have moved.
-      const trainee = merged.departureDate ? await ctx.loaders.byId(Trainee).load(row.trainee.id) : null;
-      await assertPlacement(ctx, { ...merged, hasReturneeBusiness }, trainee);
-      assignPresent(row, input);
-      if (returneeBusiness !== undefined) row.returneeBusiness = returneeBusiness as never;
-    },
+  entity: Placement,
+  create: async ({ traineeId, returneeBusinessId, ...input }, ctx) => {
+    // The trainee may be another ministry's, shared with the caller under an MoU.
+    const trainee = await loadReadable(ctx, Trainee, traineeId, 'input.traineeId');
+    const returneeBusiness = returneeBusinessId ? await loadReadable(ctx, ReturneeBusiness, returneeBusinessId, 'input.returneeBusinessId') : null;
+    await assertPlacement(ctx, { ...input, hasReturneeBusiness: !!returneeBusiness }, trainee);
+    return ctx.em.create(Placement, { ...input, trainee, returneeBusiness } as never, { persist: false });
+  },
+  update: async (row, { returneeBusinessId, ...input }, ctx) => {
+    const returneeBusiness = returneeBusinessId
+      ? await loadReadable(ctx, ReturneeBusiness, returneeBusinessId, 'input.returneeBusinessId')
+      : returneeBusinessId;
+    const merged = { ...row, ...Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) } as Placement;
+    const hasReturneeBusiness = returneeBusiness === undefined ? !!row.returneeBusiness : !!returneeBusiness;
+    // The age rule is checked again whenever the departure date could have moved.
+    const trainee = merged.departureDate ? await ctx.loaders.byId(Trainee).load(row.trainee.id) : null;
+    await assertPlacement(ctx, { ...merged, hasReturneeBusiness }, trainee);
+    assignPresent(row, input);
+    if (returneeBusiness !== undefined) row.returneeBusiness = returneeBusiness as never;
   },
   references: {
-    trainee: { type: () => Trainee, description: 'Null when the trainee is outside your read scope.' },
     destinationCountry: { type: () => DestinationCountry, key: 'destinationCountryCode', description: 'The destination, with its moratorium status.' },
-    returneeBusiness: { type: () => ReturneeBusiness, description: 'The business started after return, when in your read scope.' },
   },
-  importer: importSpec<Map<string, Trainee | null>>({
-    kind: 'PLACEMENTS',
-    entity: Placement,
-    input: CreatePlacementInput,
-    columns: [
-      { name: 'externalId', type: 'string', required: true },
-      { name: 'traineeId', type: 'string', required: true },
-      { name: 'destinationCountryCode', type: 'string', required: true },
-      { name: 'employerName', type: 'string', required: true },
-      { name: 'employerType', type: e(EmployerType), required: true },
-      { name: 'jobTitle', type: 'string', required: true },
-      { name: 'sector', type: e(Sector), required: true },
-      { name: 'scheme', type: e(PlacementScheme), required: true },
-      { name: 'contractStart', type: 'date' },
-      { name: 'contractEnd', type: 'date' },
-      { name: 'departureDate', type: 'date' },
-      { name: 'status', type: e(PlacementStatus), default: PlacementStatus.PLANNED },
-    ],
+  importer: importRules<Map<string, Trainee | null>>({
     // Trainees are named by their global id (as the export writes them); each must be readable to the importer.
     load: async (ctx, rows) => {
       const out = new Map<string, Trainee | null>();

@@ -1,75 +1,39 @@
-import { Unique, Entity, Enum, Filter, Index, ManyToOne, Property, type Ref, type Opt } from '@mikro-orm/core';
-import { GraphQLLocalDate } from 'graphql-scalars';
-import { Field, Int, ObjectType } from 'type-graphql';
-import { scopeFilter } from '../../access/scope';
-import { OwnedEntity } from '../../kernel/base.entity';
+import { field } from '../../kernel/fields';
+import { ownedEntity } from '../../kernel/owned-entity';
 import { ProgramStatus, Sector } from '../../shared/enums';
+import { IsCountryCodeFormat } from '../../shared/validators';
 import { Institution } from '../institution/institution.entity';
-import { Node } from '../../kernel/node.interface';
 
-/** A training programme of one institution; its owner is the institution's ministry (denormalised for filtering). */
-@ObjectType({ implements: Node, simpleResolvers: true })
-@Entity()
-@Filter({ name: 'scope', cond: scopeFilter('Program'), default: true })
-@Index({ properties: ['ownerMinistry', 'id'] })
-// Children are read and counted per parent within the caller's scope: (parent, owner) serves both from the index alone.
-@Index({ properties: ['institution', 'ownerMinistry'] })
-@Unique({ properties: ['ownerMinistry', 'externalId'] })
-export class Program extends OwnedEntity {
-  @Field(() => String, {
-    nullable: true,
-    description: 'Your own stable id for this row (e.g. from the spreadsheet it came from); unique within your ministry, the key of CSV re-imports.',
-  })
-  @Property({ type: 'string', length: 100, nullable: true })
-  externalId?: string | null;
-
-  @ManyToOne({ entity: () => Institution, ref: true, deleteRule: 'restrict' })
-  institution!: Ref<Institution>;
-
-  @Field(() => String)
-  @Property({ type: 'string' })
-  title!: string;
-
-  @Field(() => Sector)
-  @Enum({ items: () => Sector, nativeEnumName: 'sector' })
-  sector!: Sector;
-
-  @Field(() => [String], { description: 'ISO codes of the destination countries the programme prepares for.' })
-  @Property({ type: 'text[]' })
-  targetCountryCodes: Opt<string[]> = [];
-
-  @Field(() => Boolean, {
-    description:
-      'Prepares for work with individual (household) employers: such a programme may not target a destination under moratorium (Kepmenaker 260/2015).',
-  })
-  @Property({ type: 'boolean', default: false })
-  forHouseholdWork: Opt<boolean> = false;
-
-  @Field(() => Int)
-  @Property({ type: 'integer' })
-  capacityPerIntake!: number;
-
-  @Field(() => GraphQLLocalDate, { nullable: true })
-  @Property({ type: 'date', nullable: true })
-  startDate?: string | null;
-
-  @Field(() => GraphQLLocalDate, { nullable: true })
-  @Property({ type: 'date', nullable: true })
-  endDate?: string | null;
-
-  @Field(() => ProgramStatus)
-  @Enum({ items: () => ProgramStatus, nativeEnumName: 'program_status' })
-  status: Opt<ProgramStatus> = ProgramStatus.PLANNED;
-
-  @Field(() => String, { nullable: true, description: 'Competency standard, e.g. an SKKNI reference.' })
-  @Property({ type: 'string', nullable: true })
-  competencyStandard?: string | null;
-
-  @Field(() => String, { nullable: true, description: 'Certification scheme, e.g. BNSP/LSP scheme or SSW field test.' })
-  @Property({ type: 'string', nullable: true })
-  certificationScheme?: string | null;
-
-  @Field(() => String, { nullable: true, description: 'e.g. JLPT N4, EPS-TOPIK, Goethe B1.' })
-  @Property({ type: 'string', nullable: true })
-  languageRequirement?: string | null;
-}
+export const Program = ownedEntity('Program', {
+  description: 'A training programme of an institution, usually preparing for work in given destination countries.',
+  fields: {
+    externalId: field.externalId(),
+    institution: field.reference(() => Institution, { access: 'writable', by: 'externalId', update: false, index: 'withOwner', filter: 'eq' }),
+    title: field.text({ description: 'Name of the programme, e.g. Caregiver for Japan (SSW).', length: [3, 200], filter: { search: 'search' }, sort: 'TITLE' }),
+    sector: field.enum(Sector, 'sector', { description: 'The sector it trains for.', filter: 'eq' }),
+    targetCountryCodes: field.textList({
+      description: 'ISO codes of the destination countries the programme prepares for.',
+      default: [],
+      max: 30,
+      rules: [IsCountryCodeFormat()],
+      filter: { contains: 'destinationCountryCode', description: 'Programmes preparing for this destination (ISO code).' },
+    }),
+    forHouseholdWork: field.bool({
+      description:
+        'Prepares for work with individual (household) employers: such a programme may not target a destination under moratorium (Kepmenaker 260/2015).',
+      default: false,
+    }),
+    capacityPerIntake: field.int({ description: 'Places per intake; enrollments beyond it are refused.', min: 0, max: 100_000, sort: 'CAPACITY_PER_INTAKE' }),
+    startDate: field.date({ description: 'First day of training.', nullable: true, sort: 'START_DATE' }),
+    endDate: field.date({ description: 'Last day of training; not before the start.', nullable: true }),
+    status: field.enum(ProgramStatus, 'program_status', {
+      description: 'Where the programme stands: planned, open for enrollment, running, completed or cancelled.',
+      default: ProgramStatus.PLANNED,
+      filter: 'eq',
+    }),
+    competencyStandard: field.text({ description: 'Competency standard, e.g. an SKKNI reference.', nullable: true, length: [1, 200] }),
+    certificationScheme: field.text({ description: 'Certification scheme, e.g. BNSP/LSP scheme or SSW field test.', nullable: true, length: [1, 200] }),
+    languageRequirement: field.text({ description: 'e.g. JLPT N4, EPS-TOPIK, Goethe B1.', nullable: true, length: [1, 100] }),
+  },
+});
+export type Program = InstanceType<typeof Program>;

@@ -1,71 +1,39 @@
-import { BigIntType, Entity, Enum, Filter, Index, ManyToOne, Property, type Ref, type Opt } from '@mikro-orm/core';
-import { GraphQLLocalDate } from 'graphql-scalars';
-import { Field, Float, Int, ObjectType } from 'type-graphql';
-import { scopeFilter } from '../../access/scope';
-import { OwnedEntity } from '../../kernel/base.entity';
+import { mask } from '../../access/masking';
+import { field } from '../../kernel/fields';
+import { ownedEntity } from '../../kernel/owned-entity';
 import { FinancingType } from '../../shared/enums';
-import { Node } from '../../kernel/node.interface';
+import { IsDigits, IsPhone, IsProvinceCode } from '../../shared/validators';
+import { IsNik } from '../trainee/trainee.rules';
 import { Trainee } from '../trainee/trainee.entity';
 
-/** A village micro-business (UMKM) of a returned migrant worker (purna PMI). */
-@ObjectType({ implements: Node, simpleResolvers: true })
-@Entity()
-@Filter({ name: 'scope', cond: scopeFilter('ReturneeBusiness'), default: true })
-@Index({ properties: ['ownerMinistry', 'id'] })
-// Children are read and counted per parent within the caller's scope: (parent, owner) serves both from the index alone.
-@Index({ properties: ['trainee', 'ownerMinistry'] })
-export class ReturneeBusiness extends OwnedEntity {
-  @Field(() => String)
-  @Property({ type: 'string' })
-  returneeName!: string;
-
-  /** Personal data: exposed only through the masking resolver in returnee-business.resolver.ts. */
-  @Property({ type: 'string', length: 16 })
-  @Index()
-  returneeNik!: string;
-
-  /** Personal data: exposed only through the masking resolver in returnee-business.resolver.ts. */
-  @Property({ type: 'string', nullable: true })
-  returneePhone?: string | null;
-
-  /** The returnee's own calon PMI record, when known. */
-  @ManyToOne({ entity: () => Trainee, ref: true, nullable: true, deleteRule: 'set null' })
-  trainee?: Ref<Trainee> | null;
-
-  @Field(() => String)
-  @Property({ type: 'string' })
-  businessName!: string;
-
-  @Field(() => String, { description: 'KBLI 2020 business classification code (5 digits).' })
-  @Property({ type: 'string', length: 5 })
-  kbliCode!: string;
-
-  @Field(() => String, { description: 'Kemendagri village (desa/kelurahan) code, 10 digits.' })
-  @Property({ type: 'string', length: 10 })
-  villageCode!: string;
-
-  @Field(() => String)
-  @Property({ type: 'string', length: 2 })
-  @Index()
-  provinceCode!: string;
-
-  @Field(() => GraphQLLocalDate, { nullable: true })
-  @Property({ type: 'date', nullable: true })
-  foundedOn?: string | null;
-
-  @Field(() => Int)
-  @Property({ type: 'integer', default: 0 })
-  employees: Opt<number> = 0;
-
-  @Field(() => FinancingType, { nullable: true })
-  @Enum({ items: () => FinancingType, nullable: true, nativeEnumName: 'financing_type' })
-  financingType?: FinancingType | null;
-
-  @Field(() => Float, { nullable: true, description: 'Financing amount in rupiah.' })
-  @Property({ type: new BigIntType('number'), nullable: true })
-  financingAmount?: number | null;
-
-  @Field(() => Int, { description: 'Business mentoring sessions attended.' })
-  @Property({ type: 'integer', default: 0 })
-  mentoringSessions: Opt<number> = 0;
-}
+export const ReturneeBusiness = ownedEntity('ReturneeBusiness', {
+  description: 'A village business started by a returned migrant worker, with its financing and mentoring.',
+  fields: {
+    returneeName: field.text({ description: "The returnee's full name.", length: [2, 150] }),
+    returneeNik: field.text({ description: "The returnee's NIK.", personal: mask.nik, columnLength: 16, rules: [IsNik()], index: true, filter: 'eq' }),
+    returneePhone: field.text({ description: "The returnee's phone.", personal: mask.phone, nullable: true, rules: [IsPhone()] }),
+    trainee: field.reference(() => Trainee, {
+      description: "The returnee's trainee record, when known and in your read scope.",
+      inputDescription: "The returnee's trainee record, if you can read it.",
+      nullable: true,
+      update: false,
+      index: 'withOwner',
+    }),
+    businessName: field.text({ description: 'Name of the business.', length: [2, 200], filter: { search: 'search' }, sort: 'BUSINESS_NAME' }),
+    kbliCode: field.text({ description: 'KBLI 2020 business classification code (5 digits).', columnLength: 5, rules: [IsDigits(5, 'KBLI code')] }),
+    villageCode: field.text({ description: 'Kemendagri village (desa/kelurahan) code, 10 digits.', columnLength: 10, rules: [IsDigits(10, 'village code')] }),
+    provinceCode: field.text({
+      description: 'Kemendagri code of the province the business is in.',
+      columnLength: 2,
+      rules: [IsProvinceCode()],
+      index: true,
+      filter: 'eq',
+    }),
+    foundedOn: field.date({ description: 'The day the business started.', nullable: true, sort: 'FOUNDED_ON' }),
+    employees: field.int({ description: 'People it employs, the owner included.', default: 0, min: 0, max: 100_000, sort: 'EMPLOYEES' }),
+    financingType: field.enum(FinancingType, 'financing_type', { description: 'How it was financed; null when not recorded.', nullable: true, filter: 'eq' }),
+    financingAmount: field.amount({ description: 'Financing amount in rupiah.', nullable: true, min: 0, max: 1e13 }),
+    mentoringSessions: field.int({ description: 'Business mentoring sessions attended.', default: 0, min: 0, max: 10_000 }),
+  },
+});
+export type ReturneeBusiness = InstanceType<typeof ReturneeBusiness>;

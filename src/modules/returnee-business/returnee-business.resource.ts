@@ -1,4 +1,5 @@
 /** Businesses returned workers start in their villages (wirausaha purna PMI). */
+import { Matches } from 'class-validator';
 import type { Context } from '../../context';
 import { assertPersonalQueryAllowed } from '../../access/personal-field';
 import { mask } from '../../access/masking';
@@ -6,10 +7,9 @@ import { assignPresent, loadReadable } from '../../kernel/owned-crud';
 import { ownedResource } from '../../kernel/owned-resource';
 import { ResourceType } from '../../shared/enums';
 import { badUserInput } from '../../shared/errors';
-import { compact, ministryFilter, searchFilter } from '../../shared/filters';
+
 import { Trainee } from '../trainee/trainee.entity';
 import { ReturneeBusiness } from './returnee-business.entity';
-import { CreateReturneeBusinessInput, ReturneeBusinessFilter, ReturneeBusinessOrderField, UpdateReturneeBusinessInput } from './returnee-business.inputs';
 
 /** A village code starts with its province code. */
 function assertVillageInProvince(villageCode: string, provinceCode: string) {
@@ -28,61 +28,24 @@ const KBLI: Record<string, string> = {
 };
 
 export const returneeBusinessResource = ownedResource({
-  table: 'returnee_business',
   clause: ResourceType.RETURNEE_BUSINESS,
-  crud: {
-    entity: ReturneeBusiness,
-    csvColumns: [
-      'id',
-      'ownerMinistry',
-      'returneeName',
-      'returneeNik',
-      'returneePhone',
-      'trainee',
-      'businessName',
-      'kbliCode',
-      'villageCode',
-      'provinceCode',
-      'foundedOn',
-      'employees',
-      'financingType',
-      'financingAmount',
-      'mentoringSessions',
-    ],
-    listName: 'returneeBusinesses',
-    createInput: CreateReturneeBusinessInput,
-    updateInput: UpdateReturneeBusinessInput,
-    filterInput: ReturneeBusinessFilter,
-    orderField: ReturneeBusinessOrderField,
-    orderProperty: { BUSINESS_NAME: 'businessName', FOUNDED_ON: 'foundedOn', EMPLOYEES: 'employees', CREATED_AT: 'createdAt' },
-    personalFilterFields: (f: ReturneeBusinessFilter) => (f.returneeNik ? ['returneeNik'] : []),
-    where: (f: ReturneeBusinessFilter, ctx: Context) => {
-      if (f.returneeNik) assertPersonalQueryAllowed(ctx, 'ReturneeBusiness', ministryFilter(f.ownerMinistryId), 'filter.returneeNik');
-      return compact({
-        ownerMinistry: ministryFilter(f.ownerMinistryId),
-        returneeNik: f.returneeNik,
-        provinceCode: f.provinceCode,
-        kbliCode: f.kbliPrefix ? { $like: `${f.kbliPrefix}%` } : undefined,
-        financingType: f.financingType,
-        businessName: searchFilter(f.search),
-      });
-    },
-    create: async ({ traineeId, ...input }: CreateReturneeBusinessInput, ctx: Context) => {
-      assertVillageInProvince(input.villageCode, input.provinceCode);
-      const trainee = traineeId ? await loadReadable(ctx, Trainee, traineeId, 'input.traineeId') : null;
-      return ctx.em.create(ReturneeBusiness, { ...input, trainee } as never, { persist: false });
-    },
-    update: async (row: ReturneeBusiness, input: UpdateReturneeBusinessInput) => {
-      assertVillageInProvince(input.villageCode ?? row.villageCode, input.provinceCode ?? row.provinceCode);
-      assignPresent(row, input);
+  entity: ReturneeBusiness,
+  filters: {
+    kbliPrefix: {
+      type: () => String,
+      description: 'KBLI code or its prefix (e.g. 56 for food and beverage service).',
+      rules: [Matches(/^\d{1,5}$/, { message: 'must be 1 to 5 digits of a KBLI code' })],
+      where: (prefix: string) => ({ kbliCode: { $like: `${prefix}%` } }),
     },
   },
-  personal: {
-    returneeNik: { masker: mask.nik, description: "The returnee's NIK." },
-    returneePhone: { masker: mask.phone, description: "The returnee's phone.", nullable: true },
+  create: async ({ traineeId, ...input }, ctx) => {
+    assertVillageInProvince(input.villageCode, input.provinceCode);
+    const trainee = traineeId ? await loadReadable(ctx, Trainee, traineeId, 'input.traineeId') : null;
+    return ctx.em.create(ReturneeBusiness, { ...input, trainee } as never, { persist: false });
   },
-  references: {
-    trainee: { type: () => Trainee, description: "The returnee's trainee record, when known and in your read scope." },
+  update: async (row, input) => {
+    assertVillageInProvince(input.villageCode ?? row.villageCode, input.provinceCode ?? row.provinceCode);
+    assignPresent(row, input);
   },
   statistics: {
     totals: {

@@ -1,71 +1,55 @@
-import { Entity, Enum, Filter, Index, Property, Unique, type Opt } from '@mikro-orm/core';
-import { Field, ObjectType } from 'type-graphql';
-import { scopeFilter } from '../../access/scope';
-import { OwnedEntity } from '../../kernel/base.entity';
+import { IsEmail, Matches } from 'class-validator';
+import { mask } from '../../access/masking';
+import { field } from '../../kernel/fields';
+import { ownedEntity } from '../../kernel/owned-entity';
 import { EducationLevel, Sex, TraineeStatus } from '../../shared/enums';
-import { Node } from '../../kernel/node.interface';
+import { IsPhone, IsProvinceCode } from '../../shared/validators';
+import { IsAdultBirthDate, IsNik } from './trainee.rules';
 
-/**
- * A prospective migrant worker (calon PMI) registered by one ministry.
- * NIK, birth date, phone, e-mail and address are personal data (UU 27/2022).
- */
-@ObjectType({ implements: Node, simpleResolvers: true })
-@Entity()
-@Filter({ name: 'scope', cond: scopeFilter('Trainee'), default: true })
-@Index({ properties: ['ownerMinistry', 'id'] })
-@Unique({ properties: ['ownerMinistry', 'externalId'] })
-@Unique({ properties: ['ownerMinistry', 'nik'] })
-export class Trainee extends OwnedEntity {
-  @Field(() => String, {
-    nullable: true,
-    description: 'Your own stable id for this row (e.g. from the spreadsheet it came from); unique within your ministry, the key of CSV re-imports.',
-  })
-  @Property({ type: 'string', length: 100, nullable: true })
-  externalId?: string | null;
-
-  /** Personal data: exposed only through the masking resolver in trainee.resolver.ts. */
-  @Property({ type: 'string', length: 16 })
-  @Index()
-  nik!: string;
-
-  @Field(() => String)
-  @Property({ type: 'string' })
-  fullName!: string;
-
-  @Field(() => Sex)
-  @Enum({ items: () => Sex, nativeEnumName: 'sex' })
-  sex!: Sex;
-
-  /** Personal data: exposed only through the masking resolver in trainee.resolver.ts. */
-  @Property({ type: 'date' })
-  birthDate!: string;
-
-  @Field(() => String)
-  @Property({ type: 'string', length: 2 })
-  @Index()
-  originProvinceCode!: string;
-
-  @Field(() => String, { nullable: true })
-  @Property({ type: 'string', nullable: true })
-  originRegency?: string | null;
-
-  /** Personal data: exposed only through the masking resolver in trainee.resolver.ts. */
-  @Property({ type: 'string', nullable: true })
-  phone?: string | null;
-
-  /** Personal data: exposed only through the masking resolver in trainee.resolver.ts. */
-  @Property({ type: 'string', nullable: true })
-  email?: string | null;
-
-  /** Personal data: exposed only through the masking resolver in trainee.resolver.ts. */
-  @Property({ type: 'text', nullable: true })
-  address?: string | null;
-
-  @Field(() => EducationLevel, { nullable: true })
-  @Enum({ items: () => EducationLevel, nullable: true, nativeEnumName: 'education_level' })
-  educationLevel?: EducationLevel | null;
-
-  @Field(() => TraineeStatus)
-  @Enum({ items: () => TraineeStatus, nativeEnumName: 'trainee_status' })
-  status: Opt<TraineeStatus> = TraineeStatus.REGISTERED;
-}
+export const Trainee = ownedEntity('Trainee', {
+  description:
+    'A prospective migrant worker (calon PMI) registered by a ministry. Personal fields are masked for other ministries unless a clause in force shares personal data.',
+  fields: {
+    externalId: field.externalId(),
+    nik: field.text({
+      description: '16-digit NIK; must agree with birthDate and sex.',
+      personal: mask.nik,
+      columnLength: 16,
+      rules: [IsNik()],
+      index: true,
+      uniquePerMinistry: true,
+      filter: 'eq',
+    }),
+    fullName: field.text({ description: 'Full name as on the KTP.', length: [2, 150], filter: { search: 'search' }, sort: 'FULL_NAME' }),
+    sex: field.enum(Sex, 'sex', { description: 'Sex as on the KTP.', filter: 'eq' }),
+    birthDate: field.date({
+      description: 'Birth date, YYYY-MM-DD (masked: YYYY-**-**); at least 18 years ago.',
+      personal: mask.birthDate,
+      rules: [IsAdultBirthDate()],
+      sort: 'BIRTH_DATE',
+    }),
+    originProvinceCode: field.text({
+      description: 'Kemendagri code of the home province, e.g. 35 for Jawa Timur.',
+      columnLength: 2,
+      rules: [IsProvinceCode()],
+      index: true,
+      filter: 'eq',
+    }),
+    originRegency: field.text({ description: 'Home regency or city (kabupaten/kota).', nullable: true, length: [1, 120] }),
+    phone: field.text({ description: 'Phone number.', personal: mask.phone, nullable: true, rules: [IsPhone()] }),
+    email: field.text({
+      description: 'E-mail address.',
+      personal: mask.email,
+      nullable: true,
+      rules: [IsEmail({}, { message: 'not an e-mail address' })],
+    }),
+    address: field.text({ description: 'Home address.', personal: mask.address, nullable: true, columnType: 'text', length: [1, 500] }),
+    educationLevel: field.enum(EducationLevel, 'education_level', { description: 'Highest completed education; null when not recorded.', nullable: true }),
+    status: field.enum(TraineeStatus, 'trainee_status', {
+      description: 'Where the person stands in the programme.',
+      default: TraineeStatus.REGISTERED,
+      filter: 'eq',
+    }),
+  },
+});
+export type Trainee = InstanceType<typeof Trainee>;

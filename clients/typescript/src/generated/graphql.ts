@@ -110,7 +110,7 @@ export type CreateEnrollmentInput = {
   completedOn?: string | null | undefined;
   /** The day training began for this trainee. */
   enrolledOn?: string | null | undefined;
-  /** A programme of your own ministry. */
+  /** A program of your own ministry. */
   programId: string;
   /** Where the enrollment stands. */
   status?: EnrollmentStatus;
@@ -190,7 +190,7 @@ export type CreatePlacementInput = {
   employerName: string;
   /** A company, or an individual (household) employer. */
   employerType: EmployerType;
-  /** Your own stable id for this row; unique within your ministry, the key of CSV re-imports. */
+  /** Your own stable id for this row (e.g. from the spreadsheet it came from); unique within your ministry, the key of CSV re-imports. */
   externalId?: string | null | undefined;
   /** The job, e.g. caregiver or welder. */
   jobTitle: string;
@@ -218,7 +218,7 @@ export type CreateProgramInput = {
   endDate?: string | null | undefined;
   /** Your own stable id for this row (e.g. from the spreadsheet it came from); unique within your ministry, the key of CSV re-imports. */
   externalId?: string | null | undefined;
-  /** Prepares for household work: then no destination under moratorium. */
+  /** Prepares for work with individual (household) employers: such a programme may not target a destination under moratorium (Kepmenaker 260/2015). */
   forHouseholdWork?: boolean;
   /** An institution of your own ministry. */
   institutionId: string;
@@ -256,9 +256,9 @@ export type CreateReturneeBusinessInput = {
   provinceCode: string;
   /** The returnee's full name. */
   returneeName: string;
-  /** The returnee's NIK. Personal data: masked unless you are the owner ministry or a clause in force shares personal data with you; full reads by other ministries are logged. */
+  /** The returnee's NIK. */
   returneeNik: string;
-  /** The returnee's phone. Personal data: masked unless you are the owner ministry or a clause in force shares personal data with you; full reads by other ministries are logged. */
+  /** The returnee's phone. */
   returneePhone?: string | null | undefined;
   /** The returnee's trainee record, if you can read it. */
   traineeId?: string | null | undefined;
@@ -268,13 +268,13 @@ export type CreateReturneeBusinessInput = {
 
 /** The fields of a new Trainee. */
 export type CreateTraineeInput = {
-  /** Home address. Personal data: masked unless you are the owner ministry or a clause in force shares personal data with you; full reads by other ministries are logged. */
+  /** Home address. */
   address?: string | null | undefined;
-  /** At least 18 years ago. */
+  /** Birth date, YYYY-MM-DD (masked: YYYY-**-**); at least 18 years ago. */
   birthDate: string;
   /** Highest completed education; null when not recorded. */
   educationLevel?: EducationLevel | null | undefined;
-  /** E-mail address. Personal data: masked unless you are the owner ministry or a clause in force shares personal data with you; full reads by other ministries are logged. */
+  /** E-mail address. */
   email?: string | null | undefined;
   /** Your own stable id for this row (e.g. from the spreadsheet it came from); unique within your ministry, the key of CSV re-imports. */
   externalId?: string | null | undefined;
@@ -286,7 +286,7 @@ export type CreateTraineeInput = {
   originProvinceCode: string;
   /** Home regency or city (kabupaten/kota). */
   originRegency?: string | null | undefined;
-  /** Phone number. Personal data: masked unless you are the owner ministry or a clause in force shares personal data with you; full reads by other ministries are logged. */
+  /** Phone number. */
   phone?: string | null | undefined;
   /** Sex as on the KTP. */
   sex: Sex;
@@ -346,7 +346,7 @@ export type EmployerType =
 export type EnrollmentFilter = {
   /** Only records owned by this ministry (global id). */
   ownerMinistryId?: string | null | undefined;
-  /** Only enrollments in this programme (global id). */
+  /** Only enrollments of this program (global id). */
   programId?: string | null | undefined;
   /** Only records with this value. Where the enrollment stands. */
   status?: EnrollmentStatus | null | undefined;
@@ -428,7 +428,7 @@ export type ImportMode =
 export type InstitutionFilter = {
   /** Only records with this value. Data marked link-and-match with overseas labour demand. */
   linkAndMatch?: boolean | null | undefined;
-  /** Only rows owned by this ministry (within your scope). */
+  /** Only records owned by this ministry (global id). */
   ownerMinistryId?: string | null | undefined;
   /** Only records with this value. Directly engaged in preparing calon PMI. */
   pmiPreparation?: boolean | null | undefined;
@@ -587,7 +587,7 @@ export type PlacementStatus =
 export type ProgramFilter = {
   /** Programmes preparing for this destination (ISO code). */
   destinationCountryCode?: string | null | undefined;
-  /** Only programmes of this institution (global id). */
+  /** Only programs of this institution (global id). */
   institutionId?: string | null | undefined;
   /** Only records owned by this ministry (global id). */
   ownerMinistryId?: string | null | undefined;
@@ -656,7 +656,7 @@ export type ReturneeBusinessFilter = {
   ownerMinistryId?: string | null | undefined;
   /** Only records with this value. Kemendagri code of the province the business is in. */
   provinceCode?: string | null | undefined;
-  /** Exact NIK of the returnee. Personal data: refused unless you may read the NIKs of every ministry the filter spans. */
+  /** Exact returnee NIK. Personal data: refused unless you may read it for every ministry the filter spans (narrow it with ownerMinistryId). */
   returneeNik?: string | null | undefined;
   /** Case-insensitive text in the business name. */
   search?: string | null | undefined;
@@ -739,7 +739,7 @@ export type SortDirection =
 
 /** Narrows a Trainee list: only records matching every field given. */
 export type TraineeFilter = {
-  /** Exact NIK. Personal data: refused unless you may read the NIKs of every ministry the filter spans (narrow it with ownerMinistryId). */
+  /** Exact NIK. Personal data: refused unless you may read it for every ministry the filter spans (narrow it with ownerMinistryId). */
   nik?: string | null | undefined;
   /** Only records with this value. Kemendagri code of the home province, e.g. 35 for Jawa Timur. */
   originProvinceCode?: string | null | undefined;
@@ -763,7 +763,7 @@ export type TraineeOrder = {
 
 /** What Trainee lists can be sorted by. */
 export type TraineeOrderField =
-  /** Sort by birth date. */
+  /** Sort by birth date. Personal data: refused like a filter on it. */
   | 'BIRTH_DATE'
   /** Sort by created at. */
   | 'CREATED_AT'
@@ -903,13 +903,13 @@ export type UpdatePlacementInput = {
   employerType?: EmployerType | null | undefined;
   /** The `version` you last read; the change is refused with CONFLICT when the record has moved on since. */
   expectedVersion?: number | null | undefined;
-  /** Your own stable id for this row; unique within your ministry, the key of CSV re-imports. */
+  /** Your own stable id for this row (e.g. from the spreadsheet it came from); unique within your ministry, the key of CSV re-imports. */
   externalId?: string | null | undefined;
   /** Opaque global id. */
   id: string;
   /** The job, e.g. caregiver or welder. */
   jobTitle?: string | null | undefined;
-  /** Null unlinks the business. */
+  /** The business the returnee started after return, if you can read it. Null unlinks it. */
   returneeBusinessId?: string | null | undefined;
   /** The placement scheme. */
   scheme?: PlacementScheme | null | undefined;
@@ -975,9 +975,9 @@ export type UpdateReturneeBusinessInput = {
   provinceCode?: string | null | undefined;
   /** The returnee's full name. */
   returneeName?: string | null | undefined;
-  /** The returnee's NIK. Personal data: masked unless you are the owner ministry or a clause in force shares personal data with you; full reads by other ministries are logged. */
+  /** The returnee's NIK. */
   returneeNik?: string | null | undefined;
-  /** The returnee's phone. Personal data: masked unless you are the owner ministry or a clause in force shares personal data with you; full reads by other ministries are logged. */
+  /** The returnee's phone. */
   returneePhone?: string | null | undefined;
   /** Kemendagri village (desa/kelurahan) code, 10 digits. */
   villageCode?: string | null | undefined;
@@ -985,13 +985,13 @@ export type UpdateReturneeBusinessInput = {
 
 /** Changes to a Trainee: its id and the fields to change; fields left out keep their value. */
 export type UpdateTraineeInput = {
-  /** Home address. Personal data: masked unless you are the owner ministry or a clause in force shares personal data with you; full reads by other ministries are logged. */
+  /** Home address. */
   address?: string | null | undefined;
-  /** Birth date, YYYY-MM-DD (masked: YYYY-**-**). Personal data: masked unless you are the owner ministry or a clause in force shares personal data with you; full reads by other ministries are logged. */
+  /** Birth date, YYYY-MM-DD (masked: YYYY-**-**); at least 18 years ago. */
   birthDate?: string | null | undefined;
   /** Highest completed education; null when not recorded. */
   educationLevel?: EducationLevel | null | undefined;
-  /** E-mail address. Personal data: masked unless you are the owner ministry or a clause in force shares personal data with you; full reads by other ministries are logged. */
+  /** E-mail address. */
   email?: string | null | undefined;
   /** The `version` you last read; the change is refused with CONFLICT when the record has moved on since. */
   expectedVersion?: number | null | undefined;
@@ -1001,13 +1001,13 @@ export type UpdateTraineeInput = {
   fullName?: string | null | undefined;
   /** Opaque global id. */
   id: string;
-  /** 16-digit NIK. Personal data: masked unless you are the owner ministry or a clause in force shares personal data with you; full reads by other ministries are logged. */
+  /** 16-digit NIK; must agree with birthDate and sex. */
   nik?: string | null | undefined;
   /** Kemendagri code of the home province, e.g. 35 for Jawa Timur. */
   originProvinceCode?: string | null | undefined;
   /** Home regency or city (kabupaten/kota). */
   originRegency?: string | null | undefined;
-  /** Phone number. Personal data: masked unless you are the owner ministry or a clause in force shares personal data with you; full reads by other ministries are logged. */
+  /** Phone number. */
   phone?: string | null | undefined;
   /** Sex as on the KTP. */
   sex?: Sex | null | undefined;
