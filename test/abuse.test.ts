@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../src/app';
 import { keyBytes, loadConfig, looksRandom, productionKeyProblems } from '../src/config';
 import type { Context } from '../src/context';
-import { assertComplexity, EXPORT_COST, MAX_ALIASES, REQUEST_LIMITS } from '../src/shared/query-limits';
+import { assertComplexity, EXPORT_COST, FIELD_COST, MAX_ALIASES, REQUEST_LIMITS } from '../src/shared/query-limits';
 import { toGlobalId } from '../src/shared/global-id';
 import * as ops from './generated/graphql';
 import { Role, startTestApp, TEST_PASSWORD, type Client, type TestApp } from './support/test-app';
@@ -181,6 +181,13 @@ describe('expensive fields are priced by their work, and aliases add up', () => 
     const exports = Object.values(t.app.schema.getQueryType()!.getFields()).filter((f) => f.name.endsWith('Csv'));
     expect(exports.map((f) => f.name)).toEqual(expect.arrayContaining(['institutionsCsv', 'placementsCsv']));
     for (const f of exports) expect(assertComplexity(t.app.schema, parse(`{ ${f.name} }`), {}), f.name).toBeGreaterThanOrEqual(EXPORT_COST);
+  });
+
+  it('each heavy field carries its price on itself, where it is written (no table of names to forget)', () => {
+    for (const [name, cost] of Object.entries(FIELD_COST)) {
+      const field = t.app.schema.getQueryType()!.getFields()[name] ?? t.app.schema.getMutationType()!.getFields()[name];
+      expect(field?.extensions?.cost, name).toBe(cost);
+    }
   });
 });
 

@@ -42,6 +42,8 @@ export interface FieldSpec<V = unknown, N extends boolean = boolean, D extends b
   readonly sort?: string;
   /** Personal data (UU 27/2022): shown masked unless the caller may read it in full; full reads by others are logged. */
   readonly personal?: Masker;
+  /** Why a field whose name looks personal (an address) holds no data subject's value. */
+  readonly notPersonal?: string;
   /** An index of its own; for a relation, `withOwner` indexes (relation, owner), which reads and counts a parent's children in scope. */
   readonly index?: boolean | 'withOwner';
   /** Unique within the owner ministry's rows. */
@@ -81,6 +83,7 @@ interface Common<V> {
   filter?: FilterSpec;
   sort?: string;
   personal?: Masker;
+  notPersonal?: string;
   index?: boolean | 'withOwner';
   uniquePerMinistry?: boolean;
 }
@@ -101,6 +104,7 @@ function build<V, O extends Common<V>>(kind: Kind, graphql: () => unknown, colum
     filter: o.filter,
     sort: o.sort,
     personal: o.personal,
+    notPersonal: o.notPersonal,
     index: o.index,
     uniquePerMinistry: o.uniquePerMinistry,
     graphql,

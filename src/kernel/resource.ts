@@ -15,6 +15,7 @@ import type { Masker } from '../access/masking';
 import type { Role } from '../access/roles';
 import type { ResourceType } from '../shared/enums';
 import type { ImportSpec } from './csv-import';
+import type { Fields } from './fields';
 import { parseGlobalId } from '../shared/global-id';
 
 /** Which record a mutation was about, and whose data it is (its ministry's ADMIN may read the event). */
@@ -91,6 +92,8 @@ export interface Resource {
   /** Answers `node(id:)` and `explainAccess` with this entity. */
   node?: ClassType<object>;
   owned?: OwnedTable;
+  /** The fields of a resource made from them (fields.ts). */
+  fields?: Fields;
   /** Personal fields (UU 27/2022) and their maskers. */
   personal?: Readonly<Record<string, Masker>>;
   queries: Readonly<Record<string, OperationPolicy>>;

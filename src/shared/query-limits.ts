@@ -48,18 +48,20 @@ export const REQUEST_LIMITS = {
 
 /**
  * What one call of a field costs beyond its children, for the fields whose
- * work does not show in their selection: each export reads up to 200,000
- * rows, `statistics` aggregates the whole scope, `accessMatrix` builds every
+ * work does not show in their selection, declared on the field where it is
+ * made (`@Extensions({ cost: FIELD_COST.… })`), so a field added anywhere is
+ * priced where it is written: each export reads up to 200,000 rows,
+ * `statistics` aggregates the whole scope, `accessMatrix` builds every
  * row × role cell, `verifyAuditLog` walks the whole chain.
  */
-export const FIELD_COSTS: Record<string, number> = {
+export const FIELD_COST = {
   statistics: 20_000,
   verifyAuditLog: 50_000,
   importCsv: 50_000,
   accessMatrix: 5_000,
   explainAccess: 50,
   dataSubjectAccessReport: 200,
-};
+} as const;
 
 /**
  * The price of one CSV export field (`<list>Csv`), declared on the field itself where it is made
@@ -111,12 +113,11 @@ export function assertDocumentSize(query: unknown, anonymous: boolean): void {
   }
 }
 
-/** Connections cost their page size (first/last, else the default) times the cost of one edge; heavy fields their FIELD_COSTS. */
+/** Connections cost their page size (first/last, else the default) times the cost of one edge; heavy fields what they declare. */
 const workEstimator: ComplexityEstimator = ({ args, childComplexity, field }) => {
-  // A cost declared on the field wins (exports); else the table above, by name.
+  // A cost declared on the field (FIELD_COST, EXPORT_COST).
   const declared = field.extensions?.cost;
-  const own = typeof declared === 'number' ? declared : Object.hasOwn(FIELD_COSTS, field.name) ? FIELD_COSTS[field.name] : undefined;
-  if (own !== undefined) return own + childComplexity;
+  if (typeof declared === 'number') return declared + childComplexity;
   // By the named type: connections are nullable (partial data), so `Connection!` would miss every one.
   if (!getNamedType(field.type).name.endsWith('Connection')) return undefined;
   const size = typeof args.first === 'number' ? args.first : typeof args.last === 'number' ? args.last : DEFAULT_PAGE;

@@ -1,5 +1,6 @@
 import { GraphQLJSONObject, GraphQLLocalDate } from 'graphql-scalars';
-import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, GraphQLISODateTime, ID, Info, Int, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import { Extensions, Arg, Args, ArgsType, Ctx, Field, FieldResolver, GraphQLISODateTime, ID, Info, Int, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import { FIELD_COST } from '../../shared/query-limits';
 import type { GraphQLResolveInfo } from 'graphql';
 import { Role } from '../../access/roles';
 import type { Context } from '../../context';
@@ -92,6 +93,7 @@ export class AuditResolver {
     return listConnection(ctx, AuditEvent, where, { seq: 'asc' }, args, info);
   }
 
+  @Extensions({ cost: FIELD_COST.verifyAuditLog })
   @Query(() => AuditVerification, {
     nullable: true,
     description: 'Whether the whole log verifies — optionally also against a checkpoint token taken earlier — or the first event where it breaks.',

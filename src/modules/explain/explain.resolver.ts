@@ -4,7 +4,8 @@
  * and what each role may call. Both come from the same scope and policy
  * table that enforce access, so the explanation is the enforcement.
  */
-import { Arg, Ctx, Field, ID, Info, ObjectType, Query, Resolver, registerEnumType, type ClassType } from 'type-graphql';
+import { Extensions, Arg, Ctx, Field, ID, Info, ObjectType, Query, Resolver, registerEnumType, type ClassType } from 'type-graphql';
+import { FIELD_COST } from '../../shared/query-limits';
 import { isObjectType, type GraphQLResolveInfo } from 'graphql';
 import { badUserInput } from '../../shared/errors';
 import type { Context } from '../../context';
@@ -63,6 +64,7 @@ export function explainResolver(resources: readonly Resource[], policy: PolicyTa
 
   @Resolver()
   class ExplainResolver {
+    @Extensions({ cost: FIELD_COST.explainAccess })
     @Query(() => AccessExplanation, { nullable: true, description: 'Whether you may read or change a record (and one of its fields), and why.' })
     async explainAccess(
       @Arg('id', () => ID) id: string,
@@ -148,6 +150,7 @@ export function explainResolver(resources: readonly Resource[], policy: PolicyTa
       };
     }
 
+    @Extensions({ cost: FIELD_COST.accessMatrix })
     @Query(() => [AccessMatrixRow], {
       nullable: true,
       description: 'What each role may call: ALLOWED, DENIED, or SCOPED (allowed within its ministry and the MoUs in force).',

@@ -2,7 +2,8 @@
  * `importCsv`: one mutation for every resource whose declaration has an
  * `importer` (kernel/csv-import.ts does the work). `ImportKind` lists them.
  */
-import { Arg, Ctx, Field, Int, Mutation, ObjectType, registerEnumType, Resolver } from 'type-graphql';
+import { Extensions, Arg, Ctx, Field, Int, Mutation, ObjectType, registerEnumType, Resolver } from 'type-graphql';
+import { FIELD_COST } from '../../shared/query-limits';
 import type { Context } from '../../context';
 import { importCsv, type ImportSpec } from '../../kernel/csv-import';
 import { subject, type MutationPolicy } from '../../kernel/resource';
@@ -46,6 +47,7 @@ export function importResolver(specs: readonly ImportSpec[]) {
 
   @Resolver()
   class ImportResolver {
+    @Extensions({ cost: FIELD_COST.importCsv })
     @Mutation(() => ImportReport, {
       nullable: true,
       description: `Import your ministry's records from CSV (EDITOR or ADMIN): ${specs.map((s) => s.kind.toLowerCase()).join(', ')}. Columns: see the README; \`externalId\` identifies a row across re-imports.`,

@@ -18,7 +18,7 @@ export const Institution = ownedEntity('Institution', {
       sort: 'PROVINCE_CODE',
     }),
     regency: field.text({ description: 'Regency or city (kabupaten/kota).', nullable: true, length: [1, 120] }),
-    address: field.text({ description: 'Street address.', nullable: true, columnType: 'text', length: [1, 500] }),
+    address: field.text({ notPersonal: "an institution's address", description: 'Street address.', nullable: true, columnType: 'text', length: [1, 500] }),
     annualCapacity: field.int({
       description: 'Annual training capacity (daya latih), participants per year.',
       min: 0,

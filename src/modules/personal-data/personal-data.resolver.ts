@@ -1,5 +1,6 @@
 import { requireOwnMinistry } from '../../access/guards';
-import { Arg, Ctx, Field, FieldResolver, ID, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import { Extensions, Arg, Ctx, Field, FieldResolver, ID, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import { FIELD_COST } from '../../shared/query-limits';
 import type { Context } from '../../context';
 import { ResourceType } from '../../shared/enums';
 import { badUserInput } from '../../shared/errors';
@@ -29,6 +30,7 @@ const TYPE_NAME: Record<string, string> = { [ResourceType.TRAINEE]: 'Trainee', [
 
 @Resolver(() => PersonalDataRead)
 export class PersonalDataResolver {
+  @Extensions({ cost: FIELD_COST.dataSubjectAccessReport })
   @Query(() => DataSubjectAccessReport, { nullable: true, description: 'For the owner ministry: who read the personal data of the person with this NIK.' })
   async dataSubjectAccessReport(@Arg('nik', () => String) nik: string, @Ctx() ctx: Context): Promise<DataSubjectAccessReport> {
     const parsed = parseNik(nik);

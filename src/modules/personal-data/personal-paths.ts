@@ -10,6 +10,7 @@
  * for every type whose name ends with Suffix.
  */
 import type { Resource } from '../../kernel/resource';
+import { naming } from '../../kernel/naming';
 
 export type Treatment =
   /** Full value only for the owner or under a personal-data clause, then logged; masked for everyone else. */
@@ -31,13 +32,26 @@ export type PathList = Record<string, { treatment: Treatment; note: string }>;
 
 /**
  * The paths each resource declaration implies: its personal fields, masked
- * or logged, and its CSV export, which shows each personal cell exactly as
- * the field would (or carries none).
+ * or logged; a filter or an order by one, logged or refused; the inputs that
+ * write one, the owner's only; its CSV export, which shows each personal
+ * cell exactly as the field would (or carries none); and the fields it says
+ * hold no data subject's value.
  */
 export function declaredPaths(resources: readonly Resource[]): PathList {
   const out: PathList = {};
   for (const r of resources) {
     for (const field of Object.keys(r.personal ?? {})) out[`${r.name}.${field}`] = { treatment: 'masked-or-logged', note: 'field value' };
+    for (const [key, f] of Object.entries(r.fields ?? {})) {
+      const inputs = [...(f.create ? [naming.createInput(r.name)] : []), ...(f.update ? [naming.updateInput(r.name)] : [])];
+      if (f.notPersonal) {
+        for (const type of [r.name, ...inputs]) out[`${type}.${key}`] = { treatment: 'not-personal', note: f.notPersonal };
+      }
+      if (!f.personal) continue;
+      for (const type of inputs) out[`${type}.${key}`] = { treatment: 'owner-only', note: "writes land in the caller's ministry, updates only the owner's" };
+      if (f.filter === 'eq')
+        out[`${naming.filter(r.name)}.${key}`] = { treatment: 'filter-logged', note: 'a match reveals the value, even with only totalCount' };
+      if (f.sort) out[`${naming.orderField(r.name)}.${f.sort}`] = { treatment: 'sort-logged', note: 'the order reveals the values relative to each other' };
+    }
     for (const q of Object.keys(r.queries).filter((q) => q.endsWith('Csv'))) {
       out[`Query.${q}`] = r.personal
         ? { treatment: 'masked-or-logged', note: 'CSV export: each personal cell exactly as the field would show it, logged alike' }
@@ -49,9 +63,6 @@ export function declaredPaths(resources: readonly Resource[]): PathList {
 
 /** Paths beyond what the declarations imply, each with what guards it. */
 export const PERSONAL_VALUE_PATHS: PathList = {
-  'TraineeFilter.nik': { treatment: 'filter-logged', note: 'a match reveals the NIK, even with only totalCount' },
-  'ReturneeBusinessFilter.returneeNik': { treatment: 'filter-logged', note: 'as TraineeFilter.nik' },
-  'TraineeOrderField.BIRTH_DATE': { treatment: 'sort-logged', note: 'the order reveals birth dates relative to each other' },
   '*Edge.cursor': { treatment: 'sealed', note: 'a keyset cursor holds the sort key' },
   'PageInfo.startCursor': { treatment: 'sealed', note: 'as *Edge.cursor' },
   'PageInfo.endCursor': { treatment: 'sealed', note: 'as *Edge.cursor' },
@@ -60,20 +71,6 @@ export const PERSONAL_VALUE_PATHS: PathList = {
     note: "matches only the caller's own records; another ministry's NIK gives an empty report",
   },
   'DataSubjectAccessReport.nik': { treatment: 'owner-only', note: 'the NIK the caller asked about, echoed' },
-  'CreateTraineeInput.nik': { treatment: 'owner-only', note: "writes land in the caller's ministry" },
-  'CreateTraineeInput.birthDate': { treatment: 'owner-only', note: 'as CreateTraineeInput.nik' },
-  'CreateTraineeInput.phone': { treatment: 'owner-only', note: 'as CreateTraineeInput.nik' },
-  'CreateTraineeInput.email': { treatment: 'owner-only', note: 'as CreateTraineeInput.nik' },
-  'CreateTraineeInput.address': { treatment: 'owner-only', note: 'as CreateTraineeInput.nik' },
-  'UpdateTraineeInput.nik': { treatment: 'owner-only', note: 'only the owner updates' },
-  'UpdateTraineeInput.birthDate': { treatment: 'owner-only', note: 'as UpdateTraineeInput.nik' },
-  'UpdateTraineeInput.phone': { treatment: 'owner-only', note: 'as UpdateTraineeInput.nik' },
-  'UpdateTraineeInput.email': { treatment: 'owner-only', note: 'as UpdateTraineeInput.nik' },
-  'UpdateTraineeInput.address': { treatment: 'owner-only', note: 'as UpdateTraineeInput.nik' },
-  'CreateReturneeBusinessInput.returneeNik': { treatment: 'owner-only', note: 'as CreateTraineeInput.nik' },
-  'CreateReturneeBusinessInput.returneePhone': { treatment: 'owner-only', note: 'as CreateTraineeInput.nik' },
-  'UpdateReturneeBusinessInput.returneeNik': { treatment: 'owner-only', note: 'as UpdateTraineeInput.nik' },
-  'UpdateReturneeBusinessInput.returneePhone': { treatment: 'owner-only', note: 'as UpdateTraineeInput.nik' },
   'Mutation.importCsv(csv)': { treatment: 'owner-only', note: 'rows land in the importing ministry; conflicts are checked within it' },
   'AuditEvent.changes': { treatment: 'redacted', note: 'personal values and password hashes are "[redacted]" in every audit event' },
   'MouVersion.snapshot': { treatment: 'not-personal', note: "an MoU's terms" },
@@ -82,9 +79,6 @@ export const PERSONAL_VALUE_PATHS: PathList = {
   'Account.email': { treatment: 'not-personal', note: 'a staff account, not a data subject' },
   'CreateAccountInput.email': { treatment: 'not-personal', note: 'a staff account' },
   'Mutation.login(email)': { treatment: 'not-personal', note: 'a staff account' },
-  'Institution.address': { treatment: 'not-personal', note: "an institution's address" },
-  'CreateInstitutionInput.address': { treatment: 'not-personal', note: "an institution's address" },
-  'UpdateInstitutionInput.address': { treatment: 'not-personal', note: "an institution's address" },
 };
 
 /** Names that suggest a personal value: a schema element so named must have an entry above. */

@@ -7,7 +7,8 @@
  * in a single statement.
  */
 import DataLoader from 'dataloader';
-import { Ctx, Field, Float, Int, ObjectType, Query, Resolver } from 'type-graphql';
+import { Extensions, Ctx, Field, Float, Int, ObjectType, Query, Resolver } from 'type-graphql';
+import { FIELD_COST } from '../../shared/query-limits';
 import type { Context } from '../../context';
 import type { Breakdown, Resource, Total } from '../../kernel/resource';
 import { PROVINCES } from '../../shared/regions';
@@ -79,6 +80,7 @@ export function statisticsResolver(resources: readonly Resource[]) {
 
   @Resolver(() => Statistics)
   class StatisticsResolver {
+    @Extensions({ cost: FIELD_COST.statistics })
     @Query(() => Statistics, {
       nullable: true,
       description: 'The programme in figures over your scope: auditors see everything, ministry staff their own data and what MoUs share with them.',
