@@ -33,7 +33,9 @@ async function catalog(run: (sql: string) => Promise<unknown[]>) {
     `select relname, relrowsecurity, relforcerowsecurity from pg_class where relname = any ('{${TABLES.join(',')}}'::text[]) and relnamespace = 'public'::regnamespace order by 1`,
   );
   const enumValues = await run(`select enumlabel from pg_enum where enumtypid = 'resource_type'::regtype order by enumsortorder`);
-  return { policies, functions, rls, enumValues };
+  const triggers = await run(`select c.relname, g.tgname, pg_get_triggerdef(g.oid) as def from pg_trigger g join pg_class c on c.oid = g.tgrelid
+    where g.tgname like 'count\\_%' order by 1, 2`);
+  return { policies, functions, rls, enumValues, triggers };
 }
 
 describe('the database side of the resource declarations', () => {

@@ -151,6 +151,17 @@ ${owned.map((r) => `    ${scopeVar(r.owned.table)} uuid[] := sinergi_read_ids(${
   end $$`;
 }
 
+/** The triggers that keep a counted table's rows per owner (migration `row_counts` made the functions). */
+function countTriggers(table: string): string[] {
+  const t = `"${table}"`;
+  return [
+    `create or replace trigger count_inserted after insert on ${t} referencing new table as new_rows for each statement execute function sinergi_count_inserted()`,
+    `create or replace trigger count_deleted after delete on ${t} referencing old table as old_rows for each statement execute function sinergi_count_deleted()`,
+    `create or replace trigger count_moved after update of owner_ministry_id on ${t} for each row when (old.owner_ministry_id is distinct from new.owner_ministry_id) execute function sinergi_count_moved()`,
+    `create or replace trigger count_truncated after truncate on ${t} for each statement execute function sinergi_count_truncated()`,
+  ];
+}
+
 /** Every statement the declarations call for, in order. Idempotent: it may run on a database that has it all. */
 export function resourceStatements(resources: readonly Resource[]): string[] {
   const clauses = [...new Set(resources.flatMap((r) => (r.owned?.clause ? [r.owned.clause] : [])))];
@@ -158,6 +169,7 @@ export function resourceStatements(resources: readonly Resource[]): string[] {
     // A clause type a resource declares is one the clauses (and the read log) may name.
     ...clauses.map((c) => `alter type resource_type add value if not exists ${lit(c)}`),
     ...resources.filter(isOwned).flatMap(policies),
+    ...resources.filter(isOwned).flatMap((r) => (r.owned.counted ? countTriggers(r.owned.table) : [])),
     beginRequest(resources),
     statistics(resources),
   ];

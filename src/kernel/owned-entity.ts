@@ -12,6 +12,7 @@ import { scopeFilter } from '../access/scope';
 import { INITIAL, OwnedEntity } from './base.entity';
 import { Node } from './node.interface';
 import type { Columns, FieldSpec, Fields } from './fields';
+import { COUNTED } from './row-counts';
 
 export interface EntityDeclaration<F extends Fields> {
   description: string;
@@ -67,6 +68,8 @@ export function ownedEntity<F extends Fields>(name: string, decl: EntityDeclarat
   Object.defineProperty(cls, INITIAL, { value: initial });
   Object.defineProperty(cls, 'fields', { value: decl.fields });
   Object.defineProperty(cls, 'description', { value: decl.description });
+  // Every owned table made from fields has its rows counted per owner (its resource says so to db:resources).
+  Object.defineProperty(cls, COUNTED, { value: true });
   // Class decorators last, innermost first, as TypeScript applies `@ObjectType @Entity @Filter @Index @Unique class …`.
   for (const [key, f] of Object.entries(decl.fields)) if (f.uniquePerMinistry) decorate(Unique({ properties: ['ownerMinistry', key] as never }));
   for (const properties of decl.unique ?? []) decorate(Unique({ properties: [...properties] as never }));

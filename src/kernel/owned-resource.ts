@@ -234,7 +234,7 @@ export function ownedResource<F extends Fields>(decl: OwnedResourceDeclaration<F
     resolvers: [ownedCrudResolver(crud), Fields, ...(decl.resolvers ?? [])],
     node: entity,
     fields: entity.fields,
-    owned: { table: naming.table(name), clause: decl.clause, readsAll: decl.readsAll },
+    owned: { table: naming.table(name), clause: decl.clause, readsAll: decl.readsAll, counted: true },
     personal: Object.keys(maskers).length ? maskers : undefined,
     queries: { [list]: staffScoped, [naming.exportField(name)]: staffScoped, ...decl.queries },
     mutations: {

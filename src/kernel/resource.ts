@@ -47,6 +47,8 @@ export interface OwnedTable {
   readsAll?: readonly Role[];
   /** A uuid-array column of ministries that read the row and sign/decide on it besides its owner (MoU parties). */
   partyColumn?: string;
+  /** The database keeps its rows' count per owner (row-counts.ts): triggers that `npm run db:resources` writes. */
+  counted?: boolean;
 }
 
 /** The rules of one record beyond "own ministry writes, scope reads", for `explainAccess`. */

@@ -6,8 +6,10 @@
  */
 import type { EntityMetadata } from '@mikro-orm/core';
 
-/** The tables whose rows the database counts per owner (test/row-counts.test.ts holds this to the triggers). */
-export const COUNTED_TABLES: ReadonlySet<string> = new Set(['institution', 'program', 'trainee', 'enrollment', 'returnee_business', 'placement']);
+/** Marks an entity class whose table the database counts per owner (owned-entity.ts sets it; db:resources writes the triggers). */
+export const COUNTED = Symbol('rows counted per owner');
+
+const isCounted = (meta: EntityMetadata) => Boolean((meta.class as { [COUNTED]?: boolean } | undefined)?.[COUNTED]);
 
 /**
  * The count of the rows `where` matches as a scalar subquery over the kept
@@ -16,7 +18,7 @@ export const COUNTED_TABLES: ReadonlySet<string> = new Set(['institution', 'prog
  * answer.
  */
 export function countedTotal(meta: EntityMetadata, where: unknown, params: unknown[]): string | null {
-  if (!COUNTED_TABLES.has(meta.tableName) || where == null || typeof where !== 'object') return null;
+  if (!isCounted(meta) || where == null || typeof where !== 'object') return null;
   const entries = Object.entries(where as Record<string, unknown>);
   if (entries.length !== 1 || entries[0][0] !== 'ownerMinistry') return null;
   const condition = entries[0][1] as Record<string, unknown> | null;

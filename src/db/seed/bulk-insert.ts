@@ -2,7 +2,6 @@ import { Client } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
-import { COUNTED_TABLES } from '../../kernel/row-counts';
 
 /** `column: SQL type` of the rows to insert, in order (the types document the row shape). */
 export type Columns = Record<string, string>;
@@ -148,7 +147,12 @@ export class BulkLoader {
       // Room to sort each index in memory; for this transaction only.
       await this.client.query(`set local maintenance_work_mem = '512MB'`);
       for (const statement of this.rebuild) await this.client.query(statement);
-      for (const table of this.loaded) if (COUNTED_TABLES.has(table)) await this.client.query('select sinergi_recount_rows($1)', [table]);
+      // The tables whose rows the database counts are those with its counting triggers.
+      const counted = await this.client.query<{ table: string }>(
+        `select distinct c.relname as table from pg_trigger g join pg_class c on c.oid = g.tgrelid where g.tgname = 'count_inserted' and c.relname = any ($1)`,
+        [[...this.loaded]],
+      );
+      for (const { table } of counted.rows) await this.client.query('select sinergi_recount_rows($1)', [table]);
       await this.client.query('commit');
       await this.client.query('analyze');
     } finally {
