@@ -42,6 +42,8 @@ export interface FieldSpec<V = unknown, N extends boolean = boolean, D extends b
   readonly sort?: string;
   /** Personal data (UU 27/2022): shown masked unless the caller may read it in full; full reads by others are logged. */
   readonly personal?: Masker;
+  /** The data subject's NIK: the data-subject access report finds the person's records by it. */
+  readonly identifiesSubject?: boolean;
   /** Why a field whose name looks personal (an address) holds no data subject's value. */
   readonly notPersonal?: string;
   /** An index of its own; for a relation, `withOwner` indexes (relation, owner), which reads and counts a parent's children in scope. */
@@ -84,6 +86,7 @@ interface Common<V> {
   sort?: string;
   personal?: Masker;
   notPersonal?: string;
+  identifiesSubject?: boolean;
   index?: boolean | 'withOwner';
   uniquePerMinistry?: boolean;
 }
@@ -105,6 +108,7 @@ function build<V, O extends Common<V>>(kind: Kind, graphql: () => unknown, colum
     sort: o.sort,
     personal: o.personal,
     notPersonal: o.notPersonal,
+    identifiesSubject: o.identifiesSubject,
     index: o.index,
     uniquePerMinistry: o.uniquePerMinistry,
     graphql,

@@ -19,6 +19,9 @@ export const words = (s: string) =>
     .replace(/_/g, ' ')
     .replace(/\bnik\b/, 'NIK');
 
+/** Words as a sentence begins them. */
+export const sentence = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
 export const naming = {
   /** A type as a sentence names it, with its article: `Institution` → `an institution`. */
   aType: (type: string) => {

@@ -15,7 +15,7 @@ import { fromGlobalId } from '../shared/global-id';
 import type { Column, ColumnType } from './csv-columns';
 import { OWNER_COLUMN } from './csv-layout';
 import { isRequired, type FieldSpec, type Fields, type ReferenceSpec, type Rule } from './fields';
-import { naming, words } from './naming';
+import { naming, sentence as capitalised, words } from './naming';
 
 /** A filter a resource adds beyond its fields' own (e.g. a code prefix). */
 export interface CustomFilter {
@@ -46,7 +46,7 @@ function referenceInputDescription(r: ReferenceSpec): string {
   if (r.inputDescription) return r.inputDescription;
   const target = naming.aType(r.target().name);
   const sentence = r.access === 'writable' ? `${target} of your own ministry.` : `${target} you can read (your own, or shared with you under an MoU).`;
-  return sentence.charAt(0).toUpperCase() + sentence.slice(1);
+  return capitalised(sentence);
 }
 
 export interface OwnedInputs {

@@ -20,7 +20,7 @@ import { personalValue } from '../access/personal-field';
 import type { OperationPolicy } from '../access/policy';
 import type { Role } from '../access/roles';
 import type { Context } from '../context';
-import type { ResourceType } from '../shared/enums';
+
 import { connectionOf } from '../shared/pagination';
 import type { RelationSpec } from './loaders';
 import type { OwnedEntity } from './base.entity';
@@ -59,7 +59,8 @@ export interface ChildrenField {
 /** What a resource states beyond its fields: its rules, extra filters and relations, and what it adds to the schema. */
 export interface OwnedResourceDeclaration<F extends Fields> {
   entity: OwnedEntityClass<F>;
-  clause?: ResourceType;
+  /** Shared with other ministries by data-sharing clauses naming its resource type (`naming.clauseType`). */
+  sharedByClause?: boolean;
   readsAll?: readonly Role[];
   /** Filters beyond the fields' own. */
   filters?: Readonly<Record<string, CustomFilter>>;
@@ -222,8 +223,9 @@ export function ownedResource<F extends Fields>(decl: OwnedResourceDeclaration<F
       RelationArgs,
     );
   }
+  const clause = decl.sharedByClause ? naming.clauseType(name) : undefined;
   const maskers = Object.fromEntries(Object.entries(personal).map(([f, p]) => [f, p.masker]));
-  if (Object.keys(maskers).length && decl.clause) declarePersonalFields(name, decl.clause, maskers);
+  if (Object.keys(maskers).length && clause) declarePersonalFields(name, clause, maskers);
 
   const list = crud.listName;
   const staffScoped: OperationPolicy = { audience: 'staff', scoped: true };
@@ -234,7 +236,7 @@ export function ownedResource<F extends Fields>(decl: OwnedResourceDeclaration<F
     resolvers: [ownedCrudResolver(crud), Fields, ...(decl.resolvers ?? [])],
     node: entity,
     fields: entity.fields,
-    owned: { table: naming.table(name), clause: decl.clause, readsAll: decl.readsAll, counted: true },
+    owned: { table: naming.table(name), clause, readsAll: decl.readsAll, counted: true },
     personal: Object.keys(maskers).length ? maskers : undefined,
     queries: { [list]: staffScoped, [naming.exportField(name)]: staffScoped, ...decl.queries },
     mutations: {

@@ -8,6 +8,8 @@
  * `<name>.resource.ts` and add it to RESOURCES (README: "Adding a resource").
  */
 import { BaseEntity, OwnedEntity } from '../kernel/base.entity';
+import { naming, sentence, words } from '../kernel/naming';
+import { defineResourceTypes } from '../shared/enums';
 import type { PolicyTable } from '../access/policy';
 import type { ImportSpec } from '../kernel/csv-import';
 import type { MutationPolicy, Resource, SubjectOf } from '../kernel/resource';
@@ -23,6 +25,7 @@ import { mouResource } from './mou/mou.resource';
 import { nodePolicy, nodeResolver } from './node/node.resolver';
 import { placementResource } from './placement/placement.resource';
 import { personalDataResource } from './personal-data/personal-data.resource';
+import { personalDataResolver } from './personal-data/personal-data.resolver';
 import { programResource } from './program/program.resource';
 import { returneeBusinessResource } from './returnee-business/returnee-business.resource';
 import { statisticsPolicy, statisticsResolver } from './statistics/statistics.resolver';
@@ -42,6 +45,13 @@ export const RESOURCES: readonly Resource[] = [
   personalDataResource,
   auditResource,
 ];
+
+// The kinds of record a clause can share: one per resource shared by clauses, before the ORM or the schema reads them.
+defineResourceTypes(
+  RESOURCES.flatMap((r) =>
+    r.owned?.clause ? [{ value: r.owned.clause, description: `${sentence(words(naming.list(r.name)))}${r.personal ? ' (personal data)' : ''}.` }] : [],
+  ),
+);
 
 /** The resources whose rows a ministry owns: row-level security, `Scope`, statistics. */
 export const OWNED_RESOURCES = RESOURCES.filter((r) => r.owned);
@@ -69,4 +79,5 @@ export const RESOLVERS = [
   explainResolver(RESOURCES, POLICY),
   statisticsResolver(RESOURCES),
   importResolver(IMPORTERS),
+  personalDataResolver(RESOURCES),
 ] as unknown as [Function, ...Function[]];

@@ -116,15 +116,24 @@ export enum FinancingType {
 registerEnumType(FinancingType, { name: 'FinancingType', description: 'KUR is the state-backed people’s business credit (Kredit Usaha Rakyat).' });
 
 /** What a data-sharing clause can cover. */
-export enum ResourceType {
-  INSTITUTION = 'INSTITUTION',
-  PROGRAM = 'PROGRAM',
-  TRAINEE = 'TRAINEE',
-  ENROLLMENT = 'ENROLLMENT',
-  RETURNEE_BUSINESS = 'RETURNEE_BUSINESS',
-  PLACEMENT = 'PLACEMENT',
+/**
+ * The kinds of record a data-sharing clause can name: one per resource shared
+ * by clauses, named after it (`ReturneeBusiness` → `RETURNEE_BUSINESS`). The
+ * values come from the resource declarations: the composition root
+ * (modules/index.ts) defines them, before the ORM and the schema read them.
+ */
+export type ResourceType = string;
+export const ResourceType: Record<string, ResourceType> = {};
+const resourceTypeDocs: Record<string, { description: string }> = {};
+registerEnumType(ResourceType, { name: 'ResourceType', description: 'A kind of record a clause can share.', valuesConfig: resourceTypeDocs });
+
+/** Defines the values of `ResourceType`, with what each shares (the composition root calls it once). */
+export function defineResourceTypes(types: readonly { value: string; description: string }[]): void {
+  for (const { value, description } of types) {
+    ResourceType[value] = value;
+    resourceTypeDocs[value] = { description };
+  }
 }
-registerEnumType(ResourceType, { name: 'ResourceType' });
 
 export enum SortDirection {
   ASC = 'ASC',

@@ -607,7 +607,7 @@ export type ResourceType =
   | 'INSTITUTION'
   /** Placements. */
   | 'PLACEMENT'
-  /** Programmes. */
+  /** Programs. */
   | 'PROGRAM'
   /** Returnee businesses (personal data). */
   | 'RETURNEE_BUSINESS'

@@ -2,7 +2,7 @@
 import type { Context } from '../../context';
 import { assignPresent, loadReadable, loadWritable } from '../../kernel/owned-crud';
 import { ownedResource } from '../../kernel/owned-resource';
-import { EnrollmentStatus, ResourceType } from '../../shared/enums';
+import { EnrollmentStatus } from '../../shared/enums';
 
 import { fromGlobalId } from '../../shared/global-id';
 import { Program } from '../program/program.entity';
@@ -11,7 +11,7 @@ import { Enrollment } from './enrollment.entity';
 import { assertDates, assertPlaceFree, HOLDS_PLACE } from './enrollment.rules';
 
 export const enrollmentResource = ownedResource({
-  clause: ResourceType.ENROLLMENT,
+  sharedByClause: true,
   entity: Enrollment,
   create: async ({ traineeId, programId, ...input }, ctx) => {
     // The enrollment belongs to the programme's ministry, so the programme must be the caller's own;

@@ -1,11 +1,11 @@
 /** Institutions (lembaga vokasi): everything the system knows about them, declared once. */
 import { ownedResource } from '../../kernel/owned-resource';
-import { ResourceType } from '../../shared/enums';
+
 import { Program } from '../program/program.entity';
 import { Institution } from './institution.entity';
 
 export const institutionResource = ownedResource({
-  clause: ResourceType.INSTITUTION,
+  sharedByClause: true,
   entity: Institution,
   children: {
     programs: {

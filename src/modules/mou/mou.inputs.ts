@@ -3,14 +3,14 @@ import { GraphQLLocalDate } from 'graphql-scalars';
 import { Field, ID, InputType, Int } from 'type-graphql';
 import { ResourceType } from '../../shared/enums';
 
-/** A clause names each resource type at most once, so it lists at most all of them. */
-const RESOURCE_TYPE_COUNT = Object.keys(ResourceType).length;
+/** More resource types than a clause could name: each at most once (the service refuses repeats). */
+const MAX_RESOURCE_TYPES = 64;
 
 @InputType()
 export class ClauseInput {
   @Field(() => ID, { description: 'The ministry whose data is shared; must be a party.' }) providerMinistryId!: string;
   @Field(() => ID, { description: 'The ministry that may read it; must be another party.' }) recipientMinistryId!: string;
-  @Field(() => [ResourceType]) @ArrayMinSize(1) @ArrayMaxSize(RESOURCE_TYPE_COUNT) resourceTypes!: ResourceType[];
+  @Field(() => [ResourceType]) @ArrayMinSize(1) @ArrayMaxSize(MAX_RESOURCE_TYPES) resourceTypes!: ResourceType[];
   @Field(() => Boolean, { defaultValue: false, description: 'Whether personal fields are shown in full (UU 27/2022: needs a purpose).' })
   includesPersonalData!: boolean;
   @Field(() => String, { description: 'Purpose and legal basis.' }) @Length(10, 1000) purpose!: string;
@@ -83,7 +83,7 @@ export class NarrowClauseInput {
   @Field(() => String) @Length(5, 2000) reason!: string;
   @Field(() => [ResourceType], { nullable: true, description: 'The resource types to keep sharing; an empty list drops the clause.' })
   @IsOptional()
-  @ArrayMaxSize(RESOURCE_TYPE_COUNT)
+  @ArrayMaxSize(MAX_RESOURCE_TYPES)
   keepResourceTypes?: ResourceType[];
   @Field(() => Boolean, { nullable: true, description: 'false: stop sharing personal data under this clause.' }) includesPersonalData?: boolean;
 }

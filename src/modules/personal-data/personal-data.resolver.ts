@@ -3,14 +3,13 @@ import { Extensions, Arg, Ctx, Field, FieldResolver, ID, ObjectType, Query, Reso
 import { FIELD_COST } from '../../shared/query-limits';
 import type { Context } from '../../context';
 import { ResourceType } from '../../shared/enums';
+import type { Resource } from '../../kernel/resource';
 import { badUserInput } from '../../shared/errors';
 import { toGlobalId } from '../../shared/global-id';
 import { Ministry } from '../../kernel/ministry.entity';
 import { DataSharingClause } from '../mou/data-sharing-clause.entity';
 import { Mou } from '../mou/mou.entity';
-import { ReturneeBusiness } from '../returnee-business/returnee-business.entity';
 import { parseNik } from '../trainee/nik';
-import { Trainee } from '../trainee/trainee.entity';
 import { PersonalDataRead } from './personal-data-read.entity';
 
 @ObjectType({ simpleResolvers: true })
@@ -26,48 +25,59 @@ class DataSubjectAccessReport {
   @Field(() => [PersonalDataRead], { description: 'Reads of their full personal data by other ministries, oldest first.' }) reads!: PersonalDataRead[];
 }
 
-const TYPE_NAME: Record<string, string> = { [ResourceType.TRAINEE]: 'Trainee', [ResourceType.RETURNEE_BUSINESS]: 'ReturneeBusiness' };
+/** The records that hold a data subject's NIK: each resource's field the declarations mark `identifiesSubject`. */
+function subjectLookups(resources: readonly Resource[]) {
+  return resources.flatMap((r) =>
+    Object.entries(r.fields ?? {}).flatMap(([key, f]) =>
+      f.identifiesSubject && r.node && r.owned?.clause ? [{ entity: r.node, name: r.name, key, resourceType: r.owned.clause }] : [],
+    ),
+  );
+}
 
-@Resolver(() => PersonalDataRead)
-export class PersonalDataResolver {
-  @Extensions({ cost: FIELD_COST.dataSubjectAccessReport })
-  @Query(() => DataSubjectAccessReport, { nullable: true, description: 'For the owner ministry: who read the personal data of the person with this NIK.' })
-  async dataSubjectAccessReport(@Arg('nik', () => String) nik: string, @Ctx() ctx: Context): Promise<DataSubjectAccessReport> {
-    const parsed = parseNik(nik);
-    if (typeof parsed === 'string') throw badUserInput(`${parsed}.`, 'nik');
-    const own = requireOwnMinistry(ctx);
-    const [trainees, businesses] = await Promise.all([
-      ctx.em.find(Trainee, { nik, ownerMinistry: own }),
-      ctx.em.find(ReturneeBusiness, { returneeNik: nik, ownerMinistry: own }),
-    ]);
-    const records = [
-      ...trainees.map((t) => ({ resourceType: ResourceType.TRAINEE, id: toGlobalId('Trainee', t.id) })),
-      ...businesses.map((b) => ({ resourceType: ResourceType.RETURNEE_BUSINESS, id: toGlobalId('ReturneeBusiness', b.id) })),
-    ];
-    const ids = [...trainees, ...businesses].map((r) => r.id);
-    const reads = ids.length
-      ? await ctx.em.find(PersonalDataRead, { ownerMinistry: own, recordId: { $in: ids } }, { orderBy: { readAt: 'asc', id: 'asc' } })
-      : [];
-    return { nik, records, reads };
-  }
+/** The data-subject access report, over every resource that records a person's NIK. */
+export function personalDataResolver(resources: readonly Resource[]) {
+  const lookups = subjectLookups(resources);
+  // A read-log row names its record's resource type; its global id needs the type's name.
+  const typeName = new Map(resources.flatMap((r) => (r.owned?.clause ? [[r.owned.clause, r.name] as const] : [])));
 
-  @FieldResolver(() => ID, { description: 'Global id of the record read.' })
-  recordId(@Root() r: PersonalDataRead) {
-    return toGlobalId(TYPE_NAME[r.resourceType], r.recordId);
-  }
+  @Resolver(() => PersonalDataRead)
+  class PersonalDataResolver {
+    @Extensions({ cost: FIELD_COST.dataSubjectAccessReport })
+    @Query(() => DataSubjectAccessReport, { nullable: true, description: 'For the owner ministry: who read the personal data of the person with this NIK.' })
+    async dataSubjectAccessReport(@Arg('nik', () => String) nik: string, @Ctx() ctx: Context): Promise<DataSubjectAccessReport> {
+      const parsed = parseNik(nik);
+      if (typeof parsed === 'string') throw badUserInput(`${parsed}.`, 'nik');
+      const own = requireOwnMinistry(ctx);
+      const found = await Promise.all(
+        lookups.map(async (l) => ({ l, rows: (await ctx.em.find(l.entity, { [l.key]: nik, ownerMinistry: own } as never)) as { id: string }[] })),
+      );
+      const records = found.flatMap(({ l, rows }) => rows.map((row) => ({ resourceType: l.resourceType, id: toGlobalId(l.name, row.id) })));
+      const ids = found.flatMap(({ rows }) => rows.map((r) => r.id));
+      const reads = ids.length
+        ? await ctx.em.find(PersonalDataRead, { ownerMinistry: own, recordId: { $in: ids } }, { orderBy: { readAt: 'asc', id: 'asc' } })
+        : [];
+      return { nik, records, reads };
+    }
 
-  @FieldResolver(() => Ministry)
-  readerMinistry(@Root() r: PersonalDataRead, @Ctx() ctx: Context) {
-    return ctx.loaders.byId(Ministry).load(r.readerMinistry.id);
-  }
+    @FieldResolver(() => ID, { description: 'Global id of the record read.' })
+    recordId(@Root() r: PersonalDataRead) {
+      return toGlobalId(typeName.get(r.resourceType) ?? r.resourceType, r.recordId);
+    }
 
-  @FieldResolver(() => Mou, { nullable: true, description: 'The MoU the read was made under.' })
-  mou(@Root() r: PersonalDataRead, @Ctx() ctx: Context) {
-    return ctx.loaders.byId(Mou).load(r.mou.id);
-  }
+    @FieldResolver(() => Ministry)
+    readerMinistry(@Root() r: PersonalDataRead, @Ctx() ctx: Context) {
+      return ctx.loaders.byId(Ministry).load(r.readerMinistry.id);
+    }
 
-  @FieldResolver(() => DataSharingClause, { nullable: true })
-  clause(@Root() r: PersonalDataRead, @Ctx() ctx: Context) {
-    return ctx.loaders.byId(DataSharingClause).load(r.clause.id);
+    @FieldResolver(() => Mou, { nullable: true, description: 'The MoU the read was made under.' })
+    mou(@Root() r: PersonalDataRead, @Ctx() ctx: Context) {
+      return ctx.loaders.byId(Mou).load(r.mou.id);
+    }
+
+    @FieldResolver(() => DataSharingClause, { nullable: true })
+    clause(@Root() r: PersonalDataRead, @Ctx() ctx: Context) {
+      return ctx.loaders.byId(DataSharingClause).load(r.clause.id);
+    }
   }
+  return PersonalDataResolver;
 }

@@ -8,7 +8,7 @@ import { enumColumn as e } from '../../kernel/csv-columns';
 import { importRules } from '../../kernel/csv-import';
 import { assignPresent, loadReadable } from '../../kernel/owned-crud';
 import { ownedResource } from '../../kernel/owned-resource';
-import { ResourceType, Sector } from '../../shared/enums';
+import { Sector } from '../../shared/enums';
 import { badUserInput } from '../../shared/errors';
 
 import { fromGlobalId } from '../../shared/global-id';
@@ -19,7 +19,7 @@ import { EmployerType, Placement, PlacementScheme, PlacementStatus } from './pla
 import { assertPlacement, type PlacementFacts } from './placement.rules';
 
 export const placementResource = ownedResource({
-  clause: ResourceType.PLACEMENT,
+  sharedByClause: true,
   entity: Placement,
   create: async ({ traineeId, returneeBusinessId, ...input }, ctx) => {
     // The trainee may be another ministry's, shared with the caller under an MoU.

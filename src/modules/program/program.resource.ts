@@ -4,7 +4,7 @@ import { enumColumn as e } from '../../kernel/csv-columns';
 import { importRules } from '../../kernel/csv-import';
 import { assignPresent, loadWritable } from '../../kernel/owned-crud';
 import { ownedResource } from '../../kernel/owned-resource';
-import { ProgramStatus, ResourceType, Sector } from '../../shared/enums';
+import { ProgramStatus, Sector } from '../../shared/enums';
 import { badUserInput } from '../../shared/errors';
 
 import { fromGlobalId } from '../../shared/global-id';
@@ -26,7 +26,7 @@ interface Loaded {
 }
 
 export const programResource = ownedResource({
-  clause: ResourceType.PROGRAM,
+  sharedByClause: true,
   entity: Program,
   create: async ({ institutionId, ...input }, ctx) => {
     // A programme belongs to an institution the caller's ministry runs.

@@ -10,7 +10,15 @@ export const ReturneeBusiness = ownedEntity('ReturneeBusiness', {
   description: 'A village business started by a returned migrant worker, with its financing and mentoring.',
   fields: {
     returneeName: field.text({ description: "The returnee's full name.", length: [2, 150] }),
-    returneeNik: field.text({ description: "The returnee's NIK.", personal: mask.nik, columnLength: 16, rules: [IsNik()], index: true, filter: 'eq' }),
+    returneeNik: field.text({
+      description: "The returnee's NIK.",
+      personal: mask.nik,
+      identifiesSubject: true,
+      columnLength: 16,
+      rules: [IsNik()],
+      index: true,
+      filter: 'eq',
+    }),
     returneePhone: field.text({ description: "The returnee's phone.", personal: mask.phone, nullable: true, rules: [IsPhone()] }),
     trainee: field.reference(() => Trainee, {
       description: "The returnee's trainee record, when known and in your read scope.",

@@ -5,7 +5,7 @@ import { assertPersonalQueryAllowed } from '../../access/personal-field';
 import { mask } from '../../access/masking';
 import { assignPresent, loadReadable } from '../../kernel/owned-crud';
 import { ownedResource } from '../../kernel/owned-resource';
-import { ResourceType } from '../../shared/enums';
+
 import { badUserInput } from '../../shared/errors';
 
 import { Trainee } from '../trainee/trainee.entity';
@@ -28,7 +28,7 @@ const KBLI: Record<string, string> = {
 };
 
 export const returneeBusinessResource = ownedResource({
-  clause: ResourceType.RETURNEE_BUSINESS,
+  sharedByClause: true,
   entity: ReturneeBusiness,
   filters: {
     kbliPrefix: {

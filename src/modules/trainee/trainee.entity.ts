@@ -14,6 +14,7 @@ export const Trainee = ownedEntity('Trainee', {
     nik: field.text({
       description: '16-digit NIK; must agree with birthDate and sex.',
       personal: mask.nik,
+      identifiesSubject: true,
       columnLength: 16,
       rules: [IsNik()],
       index: true,

@@ -7,14 +7,14 @@ import { enumColumn as e } from '../../kernel/csv-columns';
 import { importRules, type RowError } from '../../kernel/csv-import';
 import { assignPresent } from '../../kernel/owned-crud';
 import { ownedResource } from '../../kernel/owned-resource';
-import { EducationLevel, ResourceType, Sex, TraineeStatus } from '../../shared/enums';
+import { EducationLevel, Sex, TraineeStatus } from '../../shared/enums';
 
 import { Enrollment } from '../enrollment/enrollment.entity';
 import { Trainee } from './trainee.entity';
 import { assertNikConsistent } from './trainee.rules';
 
 export const traineeResource = ownedResource({
-  clause: ResourceType.TRAINEE,
+  sharedByClause: true,
   entity: Trainee,
   create: async (input, ctx) => {
     assertNikConsistent(input.nik, input.birthDate, input.sex);

@@ -639,7 +639,7 @@ export type ResourceType =
   | 'INSTITUTION'
   /** Placements. */
   | 'PLACEMENT'
-  /** Programmes. */
+  /** Programs. */
   | 'PROGRAM'
   /** Returnee businesses (personal data). */
   | 'RETURNEE_BUSINESS'
