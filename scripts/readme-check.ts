@@ -1,8 +1,10 @@
 /**
- * `npm run readme:check`: the README's shell commands, pasted in order into a
- * fresh clone, work. Takes every ```sh block of README.md in order, clones
- * the repository (its committed HEAD) into a temporary directory, and runs
- * them there with bash, stopping at the first command that fails.
+ * `npm run readme:check`: the shell commands of the README and of the guides
+ * in docs/, pasted in order into a fresh clone, work. Takes every ```sh block
+ * of README.md, then of each docs/*.md in name order (clients.md's download
+ * and import before operations.md's production start), clones the repository
+ * (its committed HEAD) into a temporary directory, and runs them there with
+ * bash, in one shell, stopping at the first command that fails.
  *
  * A reader runs a few things differently from a script, so exactly these are
  * translated, and nothing else:
@@ -14,7 +16,7 @@
  * - a block that needs Docker is skipped, saying so, when there is no Docker.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -23,9 +25,11 @@ const PLACEHOLDERS: Record<string, string> = { FIRST_ADMIN_PASSWORD: 'readme-che
 export interface Block {
   line: number;
   text: string;
+  /** The file it is in, as the log names it. */
+  file?: string;
 }
 
-export function shellBlocks(markdown: string): Block[] {
+export function shellBlocks(markdown: string, file = 'README'): Block[] {
   const blocks: Block[] = [];
   const lines = markdown.split('\n');
   for (let i = 0; i < lines.length; i++) {
@@ -33,16 +37,28 @@ export function shellBlocks(markdown: string): Block[] {
     const start = i + 1;
     let j = start;
     while (j < lines.length && !/^```\s*$/.test(lines[j])) j++;
-    blocks.push({ line: start + 1, text: lines.slice(start, j).join('\n') });
+    blocks.push({ line: start + 1, text: lines.slice(start, j).join('\n'), file });
     i = j;
   }
   return blocks;
 }
 
+/** The README's blocks, then each guide's in docs/, in name order. */
+export function documentedBlocks(root: string): Block[] {
+  const docs = readdirSync(path.join(root, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .sort();
+  return [
+    ...shellBlocks(readFileSync(path.join(root, 'README.md'), 'utf8')),
+    ...docs.flatMap((f) => shellBlocks(readFileSync(path.join(root, 'docs', f), 'utf8'), `docs/${f}`)),
+  ];
+}
+
 /** One block as the script runs it. */
 export function translate(block: Block, env: { tests: boolean; docker: boolean }): string {
-  if (/\bdocker\b/.test(block.text) && !env.docker) return `echo "README line ${block.line}: skipped, it needs Docker"`;
-  const out: string[] = [`echo "--- README line ${block.line}"`];
+  const where = `${block.file ?? 'README'} line ${block.line}`;
+  if (/\bdocker\b/.test(block.text) && !env.docker) return `echo "${where}: skipped, it needs Docker"`;
+  const out: string[] = [`echo "--- ${where}"`];
   // Continuation lines are one command.
   for (const raw of block.text.split(/(?<!\\)\n/)) {
     let line = raw;
@@ -53,7 +69,7 @@ export function translate(block: Block, env: { tests: boolean; docker: boolean }
     const placeholder = /^(\s*(?:export\s+)?)([A-Z_]+)='…'(.*)$/.exec(line);
     if (placeholder) {
       const value = PLACEHOLDERS[placeholder[2]];
-      if (!value) throw new Error(`README line ${block.line}: no value for the placeholder of ${placeholder[2]}`);
+      if (!value) throw new Error(`${where}: no value for the placeholder of ${placeholder[2]}`);
       line = `${placeholder[1]}${placeholder[2]}='${value}'${placeholder[3]}`;
     }
     if (/(^|&&\s*)npm test\b/.test(line) && !env.tests) {
@@ -103,15 +119,15 @@ function main() {
     const clone = path.join(dir, 'sinergi');
     execFileSync('git', ['clone', '--quiet', root, clone], { stdio: 'inherit' });
     const docker = spawnSync('docker', ['info'], { stdio: 'ignore' }).status === 0;
-    const blocks = shellBlocks(readFileSync(path.join(clone, 'README.md'), 'utf8'));
+    const blocks = documentedBlocks(clone);
     const script = [
       PRELUDE,
       ...blocks.map((b) => translate(b, { tests: process.env.README_CHECK_TESTS === '1', docker })),
       'stop_server',
-      'echo "README commands: all ran"',
+      'echo "README and docs commands: all ran"',
     ].join('\n\n');
     writeFileSync(path.join(dir, 'readme.sh'), script);
-    console.log(`readme:check: ${blocks.length} blocks from README.md, in ${clone}`);
+    console.log(`readme:check: ${blocks.length} blocks from README.md and docs/, in ${clone}`);
     const run = spawnSync('bash', [path.join(dir, 'readme.sh')], {
       cwd: clone,
       stdio: 'inherit',

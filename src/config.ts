@@ -1,7 +1,7 @@
 /**
  * Environment, parsed once at start-up. Everything else reads `config`, never
  * `process.env`, so that the full list of knobs lives in one place (and in the
- * README's configuration table).
+ * configuration table of docs/operations.md).
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';

@@ -23,7 +23,7 @@ export const GLOSSARY: Record<string, string> = {
   'Mutation.terminateMou.reason': 'Why the MoU ends; kept in its version history.',
   'Mutation.rejectMouAmendment.reason': 'Why your ministry rejects it; kept with the amendment.',
   'Mutation.withdrawMouAmendment.reason': 'Why your ministry withdraws it; kept with the amendment.',
-  'Mutation.importCsv.csv': 'The CSV text, header row first (UTF-8, comma-separated); columns as in the README.',
+  'Mutation.importCsv.csv': 'The CSV text, header row first (UTF-8, comma-separated); columns as in docs/clients.md.',
   'Mutation.importCsv.kind': 'What the rows are.',
   'Mutation.importCsv.mode': 'Whether one bad row stops the import (the default) or only that row is skipped.',
 

@@ -1,5 +1,5 @@
 /**
- * Promises the README makes that nothing else checks: returnee-business
+ * Promises the docs make that nothing else checks: returnee-business
  * personal data (masked, full and logged under a personal-data clause, its
  * NIK filter refused where masked), "any edit voids earlier signatures", the
  * export row limit, several mutations in one operation with one failing (all or nothing), and

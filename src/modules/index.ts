@@ -5,7 +5,7 @@
  * `explainAccess`, the audit subject of each mutation, the CSV import, the
  * statistics, and the generator of the database's policies
  * (`npm run db:resources`). To add a resource, write its module with a
- * `<name>.resource.ts` and add it to RESOURCES (README: "Adding a resource").
+ * `<name>.resource.ts` and add it to RESOURCES (docs/architecture.md: "Adding a resource").
  */
 import { BaseEntity, OwnedEntity } from '../kernel/base.entity';
 import { naming, sentence, words } from '../kernel/naming';

@@ -96,7 +96,7 @@ const PASS_THROUGH: ReadonlySet<string> = new Set<string>([
   ErrorCode.OPERATION_RESOLUTION_FAILURE,
 ]);
 
-/** Every `extensions.code` a client can get (the README lists each). */
+/** Every `extensions.code` a client can get (docs/clients.md lists each). */
 export const CLIENT_ERROR_CODES: readonly string[] = [...PASS_THROUGH, ErrorCode.INTERNAL_SERVER_ERROR];
 
 export const ROLLED_BACK_MESSAGE = 'Not applied: another mutation of this request failed, and the mutations of one request take effect together or not at all.';

@@ -9,9 +9,9 @@ const root = path.resolve(__dirname, '..', '..');
 const readByConfig = [...new Set([...readFileSync(path.join(root, 'src/config.ts'), 'utf8').matchAll(/\benv\.([A-Z][A-Z0-9_]+)/g)].map((m) => m[1]))];
 
 describe('settings', () => {
-  it('.env.example and the README name every variable the server reads', () => {
+  it('.env.example and docs/operations.md name every variable the server reads', () => {
     const example = readFileSync(path.join(root, '.env.example'), 'utf8');
-    const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
+    const readme = readFileSync(path.join(root, 'docs', 'operations.md'), 'utf8');
     expect(readByConfig.length).toBeGreaterThan(15);
     for (const name of readByConfig) {
       // The one that names the file is set outside it.

@@ -36,8 +36,8 @@ describe('formatError', () => {
 });
 
 describe('the error codes', () => {
-  it('the README lists every code a client can get, each in its table of codes', () => {
-    const readme = readFileSync(path.resolve(__dirname, '..', '..', 'README.md'), 'utf8');
+  it('docs/clients.md lists every code a client can get, each in its table of codes', () => {
+    const readme = readFileSync(path.resolve(__dirname, '..', '..', 'docs', 'clients.md'), 'utf8');
     const table = readme.slice(readme.indexOf('| code | HTTP | when |'));
     const listed = [...table.slice(0, table.indexOf('\n\n')).matchAll(/^\s*\| `([A-Z_]+)` \|/gm)].map((m) => m[1]);
     expect(new Set(listed)).toEqual(new Set(CLIENT_ERROR_CODES));

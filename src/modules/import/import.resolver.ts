@@ -50,7 +50,7 @@ export function importResolver(specs: readonly ImportSpec[]) {
     @Extensions({ cost: FIELD_COST.importCsv })
     @Mutation(() => ImportReport, {
       nullable: true,
-      description: `Import your ministry's records from CSV (EDITOR or ADMIN): ${specs.map((s) => s.kind.toLowerCase()).join(', ')}. Columns: see the README; \`externalId\` identifies a row across re-imports.`,
+      description: `Import your ministry's records from CSV (EDITOR or ADMIN): ${specs.map((s) => s.kind.toLowerCase()).join(', ')}. Columns: see docs/clients.md; \`externalId\` identifies a row across re-imports.`,
     })
     importCsv(
       @Arg('kind', () => ImportKind) kind: string,

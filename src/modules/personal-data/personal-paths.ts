@@ -1,7 +1,7 @@
 /**
  * Every place in the API where a personal value (a NIK, birth date, phone,
  * e-mail or address of a data subject) can enter or leave, and what guards
- * it. The README's personal-data section lists the same paths, and
+ * it. docs/access-model.md ("Every path a personal value can take") lists the same paths, and
  * `test/personal-paths.test.ts` walks the schema: a field, argument or enum
  * value that looks like it carries such a value and is missing here fails
  * the build, and each `logged` path is exercised against the read log.
