@@ -6,6 +6,13 @@
 module.exports = {
   forbidden: [
     {
+      name: 'no-circular',
+      severity: 'error',
+      comment: 'No import circles, type-only imports included: each file reads as built from those below it (issue 30).',
+      from: { path: '^src/' },
+      to: { circular: true },
+    },
+    {
       name: 'shared-is-a-leaf',
       severity: 'error',
       comment: 'shared/ holds helpers every layer uses: it imports no feature module, kernel, access rule or request context.',

@@ -3,7 +3,7 @@ import type { ClassType } from 'type-graphql';
 import { personalClauseOf } from './masking';
 import { badUserInput, forbidden } from '../shared/errors';
 import type { Context } from '../context';
-import type { OwnedEntity } from '../kernel/base.entity';
+import type { OwnedEntity } from '../kernel/owned.entity';
 import { present } from '../shared/present';
 
 /** The read log of a caller that may read personal data in full: only ministry staff may. */

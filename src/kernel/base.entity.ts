@@ -1,7 +1,6 @@
-import { Entity, ManyToOne, PrimaryKey, Property, type Ref, type Opt } from '@mikro-orm/core';
+import { Entity, PrimaryKey, Property, type Opt } from '@mikro-orm/core';
 import { v7 as uuidv7 } from 'uuid';
 import { Field, GraphQLISODateTime, Int, ObjectType } from 'type-graphql';
-import type { Ministry } from './ministry.entity';
 
 /** Where an entity class made from fields keeps the values a new row starts with. */
 export const INITIAL = Symbol('initial values');
@@ -34,16 +33,4 @@ export abstract class BaseEntity {
   @Field(() => Int)
   @Property({ type: 'integer', version: true })
   version!: Opt<number>;
-}
-
-/**
- * A row owned by exactly one ministry. The owner is set from the caller's
- * identity on create and is never part of any input type.
- */
-@ObjectType({ simpleResolvers: true })
-@Entity({ abstract: true })
-export abstract class OwnedEntity extends BaseEntity {
-  // Indexed per entity as (owner_ministry_id, id): "first N of one ministry by id" is the hot query.
-  @ManyToOne({ entity: 'Ministry', ref: true, deleteRule: 'restrict' })
-  ownerMinistry!: Ref<Ministry>;
 }

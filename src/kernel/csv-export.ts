@@ -9,7 +9,7 @@ import { maskerOf } from '../access/masking';
 import type { Context } from '../context';
 import { Ministry } from './ministry.entity';
 import { personalValue } from '../access/personal-field';
-import type { OwnedEntity } from './base.entity';
+import type { OwnedEntity } from './owned.entity';
 import { neutraliseCell } from '../shared/csv-safety';
 import { Pacer } from '../shared/pacing';
 import { toGlobalId } from '../shared/global-id';

@@ -7,15 +7,8 @@
  * declares. Cells are written the way an import reads them: `true`/`false`,
  * lists joined by `;`, dates as YYYY-MM-DD, nothing for null.
  */
-import type { ImportSpec } from './csv-import';
-
 export const OWNER_COLUMN = 'ownerMinistry';
 const REFERENCE_SUFFIX = 'ExternalId';
-
-/** The columns of a resource's CSV file, in order. */
-export function csvHeaders(importer: ImportSpec | undefined, declared: readonly string[]): string[] {
-  return importer ? [...importer.columns.map((c) => c.name), OWNER_COLUMN] : [...declared];
-}
 
 /**
  * The relation a column names the related record of, and by what: its `externalId`

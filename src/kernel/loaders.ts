@@ -14,8 +14,8 @@ import DataLoader from 'dataloader';
 import type { Scope, ScopedResource } from '../access/scope';
 import { ownColumns, plainRowMaker, readRows } from './plain-rows';
 import { allColumns, countLiteral, quote } from './where-sql';
-import { READ_ROWS_ONLY, type PageReads, type ReferenceAhead } from './relations-ahead';
-import type { RowAhead } from './row-ahead';
+import { READ_ROWS_ONLY, type PageReads, type ReferenceAhead, type RelationSpec, type RowAhead } from './reads';
+export type { RelationSpec } from './reads';
 import { execute } from '../db/begin';
 
 const MIN_UUID = '00000000-0000-0000-0000-000000000000';
@@ -27,14 +27,6 @@ function idOf(o: object): number {
   let id = objectIds.get(o);
   if (id === undefined) objectIds.set(o, (id = ++lastId));
   return id;
-}
-
-export interface RelationSpec<T> {
-  entity: EntityName<T> & { name: string };
-  /** Property on the child that points to the parent. */
-  parentProperty: string;
-  /** Scope applied to the children; omit for rows readable through their parent (MoU parties, clauses). */
-  resource?: ScopedResource;
 }
 
 export interface ChildPage<T> {

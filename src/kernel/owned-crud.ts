@@ -43,7 +43,7 @@ import type { GraphQLResolveInfo } from 'graphql';
 import { ValidateNested } from 'class-validator';
 import type { Context } from '../context';
 import { Ministry } from './ministry.entity';
-import type { OwnedEntity } from './base.entity';
+import type { OwnedEntity } from './owned.entity';
 import { badUserInput, conflict, forbidden, notWritable, staleVersion } from '../shared/errors';
 import { declareRowUpdate, updatePlainly } from './row-update';
 import { fromGlobalId, toGlobalId } from '../shared/global-id';

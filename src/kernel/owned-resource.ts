@@ -23,7 +23,7 @@ import type { Context } from '../context';
 
 import { connectionOf } from '../shared/pagination';
 import type { RelationSpec } from './loaders';
-import type { OwnedEntity } from './base.entity';
+import type { OwnedEntity } from './owned.entity';
 import type { ImportRules, ImportSpec } from './csv-import';
 import { assignPresent, ownedCrudResolver, type OwnedCrudConfig, type UpdateInputBase } from './owned-crud';
 import { relationConnection, RelationArgs } from './relation-connection';

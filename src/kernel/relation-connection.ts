@@ -1,9 +1,9 @@
 import { ArgsType, Field, Int } from 'type-graphql';
-import type { OwnedEntity, BaseEntity } from './base.entity';
-import type { Context } from '../context';
+import type { BaseEntity } from './base.entity';
+import type { OwnedEntity } from './owned.entity';
 import { badUserInput } from '../shared/errors';
-import type { ChildPage, RelationSpec } from './loaders';
-import { READ_ROWS_ONLY, type PageReads } from './relations-ahead';
+import type { ChildPage, Loaders } from './loaders';
+import { READ_ROWS_ONLY, type PageReads, type RelationSpec } from './reads';
 import { DEFAULT_PAGE, MAX_PAGE, type ConnectionClass } from '../shared/pagination';
 
 @ArgsType()
@@ -36,7 +36,7 @@ export function relationPage(args: RelationArgs): { first: number; after: string
  * read with its parent is answered at once (see `Loaders.pageOf`), and a bad argument throws to the executor.
  */
 export function relationConnection<T extends BaseEntity | OwnedEntity>(
-  ctx: Context,
+  ctx: { loaders: Loaders },
   connection: ConnectionClass<T>,
   spec: RelationSpec<T>,
   parentId: string,

@@ -9,7 +9,7 @@
 import type { EntityMetadata } from '@mikro-orm/core';
 import type { GraphQLResolveInfo } from 'graphql';
 import { selects, selectedFields } from '../shared/lookahead';
-import type { RelationSpec } from './loaders';
+import type { PageReads, ReferenceAhead, RelationSpec } from './reads';
 import { projection } from './projection';
 
 /** The one-to-many relations of each resource, by entity name (filled as the resources are declared). */
@@ -35,14 +35,6 @@ export function countsAhead(info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragm
     memo.set(info.fieldNodes, counts);
   }
   return counts;
-}
-
-/** A reference read with the page: the row `key` of the parent points to, of `entity`, with `fields` (all when null). */
-export interface ReferenceAhead {
-  entity: string;
-  key: string;
-  fields: readonly string[] | null;
-  below: readonly ReferenceAhead[];
 }
 
 /** The many-to-one references of each resource: field → target entity name and the property holding the key. */
@@ -89,20 +81,6 @@ export function referencesAhead(
   }
   return known;
 }
-
-/** Everything a relation page reads besides its rows' own columns, and the part of its loader's key that names it. */
-export interface PageReads {
-  /** Relations of the children whose `totalCount` is selected: counted per row. */
-  counts: readonly RelationSpec<object>[];
-  /** The children's properties the query needs (see projection.ts), all when null. */
-  fields: readonly string[] | null;
-  /** References of the children, joined. */
-  refs: readonly ReferenceAhead[];
-  key: string;
-}
-
-/** A page that reads only its rows, every column (a mutation's, or one asked without resolve info). */
-export const READ_ROWS_ONLY: PageReads = { counts: [], fields: null, refs: [], key: '' };
 
 const readsMemo = new WeakMap<readonly unknown[], PageReads>();
 

@@ -10,23 +10,17 @@
  * its page itself, and reports a bad argument as it always does.
  */
 import { getArgumentValues, type FieldNode, type GraphQLField, type GraphQLObjectType, type GraphQLResolveInfo } from 'graphql';
-import type { Context } from '../context';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import { fieldsAt, selects } from '../shared/lookahead';
 import { PAGE_ALIAS } from './plain-rows';
 import { projection } from './projection';
 import { relationPage, type RelationArgs } from './relation-connection';
-import { childRelationsOf, pageReads, type PageReads } from './relations-ahead';
-import type { RelationSpec } from './loaders';
+import { childRelationsOf, pageReads } from './relations-ahead';
+import type { PageReads, RelationSpec, RowAhead } from './reads';
+import type { Loaders } from './loaders';
 
-export interface RowAhead {
-  /** The properties to read (all when null). */
-  fields: readonly string[] | null;
-  /** Names what is read besides the row, for the loader's key. */
-  key: string;
-  columns: { name: string; sql: string; params: unknown[] }[];
-  /** Hands what the columns read for row `id` to the loaders. */
-  take(extras: Record<string, unknown>, id: string): void;
-}
+/** What a read ahead needs of the request. */
+type AheadContext = { em: EntityManager; loaders: Loaders };
 
 interface RelationPlan {
   index: number;
@@ -42,7 +36,7 @@ interface RelationPlan {
 const plans = new WeakMap<readonly FieldNode[], Map<string, { id: number; fields: readonly string[] | null; relations: RelationPlan[] }>>();
 let planIds = 0;
 
-function planOf(ctx: Context, info: GraphQLResolveInfo, entityName: string, path: readonly string[]) {
+function planOf(ctx: AheadContext, info: GraphQLResolveInfo, entityName: string, path: readonly string[]) {
   let byType = plans.get(info.fieldNodes);
   if (!byType) plans.set(info.fieldNodes, (byType = new Map()));
   const planKey = `${path.join('.')}:${entityName}`;
@@ -72,7 +66,7 @@ function planOf(ctx: Context, info: GraphQLResolveInfo, entityName: string, path
  * `['edges', 'node']` for the rows of a root list's page, so that a list, its
  * children's pages and their counts are one statement (issue 11).
  */
-export function rowAhead(ctx: Context, info: GraphQLResolveInfo, entityName: string, path: readonly string[] = []): RowAhead {
+export function rowAhead(ctx: AheadContext, info: GraphQLResolveInfo, entityName: string, path: readonly string[] = []): RowAhead {
   const plan = planOf(ctx, info, entityName, path);
   const columns: RowAhead['columns'] = [];
   const takes: ((extras: Record<string, unknown>, id: string) => void)[] = [];

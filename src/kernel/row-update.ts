@@ -25,8 +25,8 @@ import { getArgumentValues, Kind, type GraphQLSchema, type OperationDefinitionNo
 import { execute } from '../db/begin';
 import { notWritable, staleVersion } from '../shared/errors';
 import { parseGlobalId } from '../shared/global-id';
-import type { Context } from '../context';
-import type { OwnedEntity } from './base.entity';
+import type { Scope } from '../access/scope';
+import type { OwnedEntity } from './owned.entity';
 import { plainShape } from './plain-rows';
 import { allColumns, quote } from './where-sql';
 
@@ -130,13 +130,20 @@ function same(a: unknown, b: unknown): boolean {
   return a === b;
 }
 
+/** What a plain update needs of the request: its entity manager, its scope, and the row its BEGIN read ahead. */
+export interface UpdateContext {
+  em: EntityManager;
+  scope: Scope;
+  takeRowAhead(entity: string, id: string): Record<string, unknown> | null | undefined;
+}
+
 /**
  * Loads the row `id` of `entity` plainly, checks the caller may change it (else FORBIDDEN on `field`, as
  * for a missing row), runs `change` on it, and writes what changed. Resolves to the updated row, or to null
  * when the ORM must do it (see above); then nothing was read or written.
  */
 export async function updatePlainly<T extends OwnedEntity>(
-  ctx: Context,
+  ctx: UpdateContext,
   entity: { name: string },
   id: string,
   field: string,

@@ -7,7 +7,8 @@
  * (`npm run db:resources`). To add a resource, write its module with a
  * `<name>.resource.ts` and add it to RESOURCES (docs/architecture.md: "Adding a resource").
  */
-import { BaseEntity, OwnedEntity } from '../kernel/base.entity';
+import { BaseEntity } from '../kernel/base.entity';
+import { OwnedEntity } from '../kernel/owned.entity';
 import { naming, sentence, words } from '../kernel/naming';
 import { defineResourceTypes } from '../shared/enums';
 import type { PolicyTable } from '../access/policy';

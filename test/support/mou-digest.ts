@@ -5,9 +5,8 @@
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AmendmentStatus, MouAmendment } from '../../src/modules/mou/mou-amendment.entity';
-import { DataSharingClause } from '../../src/modules/mou/data-sharing-clause.entity';
+import { DataSharingClause, Mou } from '../../src/modules/mou/mou.entity';
 import { amendmentDigest } from '../../src/modules/mou/mou-digest';
-import { Mou } from '../../src/modules/mou/mou.entity';
 import { digestOf } from '../../src/modules/mou/mou.service';
 import { fromGlobalId } from '../../src/shared/global-id';
 

@@ -7,9 +7,7 @@
 import { Role } from '../../src/access/roles';
 import { v4 as uuidv4 } from 'uuid';
 import { Account } from '../../src/modules/account/account.entity';
-import { DataSharingClause } from '../../src/modules/mou/data-sharing-clause.entity';
-import { Mou } from '../../src/modules/mou/mou.entity';
-import { MouParty } from '../../src/modules/mou/mou-party.entity';
+import { DataSharingClause, Mou, MouParty } from '../../src/modules/mou/mou.entity';
 import { MouAmendment, MouAmendmentSignature } from '../../src/modules/mou/mou-amendment.entity';
 import { ResourceType } from '../../src/shared/enums';
 import { MouStatus } from '../../src/shared/enums';

@@ -11,8 +11,7 @@ import { fromGlobalId, parseGlobalId, toGlobalId } from '../../shared/global-id'
 import { listConnection } from '../../kernel/list';
 import { connectionOf, PageArgs } from '../../shared/pagination';
 import { Ministry } from '../../kernel/ministry.entity';
-import { DataSharingClause } from '../mou/data-sharing-clause.entity';
-import { Mou } from '../mou/mou.entity';
+import { DataSharingClause, Mou } from '../mou/mou.entity';
 import { MouVersion } from '../mou/mou-version.entity';
 import { readCheckpoint, signCheckpoint, verifyChain } from './audit.chain';
 import { AuditEvent } from './audit-event.entity';

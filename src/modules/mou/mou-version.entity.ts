@@ -3,8 +3,7 @@ import { Field, GraphQLISODateTime, Int, ObjectType, registerEnumType } from 'ty
 import { v7 as uuidv7 } from 'uuid';
 import { MouStatus, ResourceType } from '../../shared/enums';
 import { Ministry } from '../../kernel/ministry.entity';
-import type { DataSharingClause } from './data-sharing-clause.entity';
-import { Mou } from './mou.entity';
+import { type DataSharingClause, Mou } from './mou.entity';
 
 export enum MouEvent {
   CREATED = 'CREATED',

@@ -1,13 +1,14 @@
-import { Collection, Entity, Enum, Filter, Index, OneToMany, OptionalProps, Property, type Opt } from '@mikro-orm/core';
+import { Collection, Entity, Enum, Filter, Index, ManyToOne, OneToMany, OptionalProps, Property, type Opt, type Ref } from '@mikro-orm/core';
 import { GraphQLLocalDate } from 'graphql-scalars';
 import { Field, GraphQLISODateTime, ObjectType } from 'type-graphql';
 import { scopeFilter } from '../../access/scope';
-import { OwnedEntity } from '../../kernel/base.entity';
+import { OwnedEntity } from '../../kernel/owned.entity';
 import { MouStatus } from '../../shared/enums';
 import { todayInJakarta } from '../../shared/time';
 import { Node } from '../../kernel/node.interface';
-import { DataSharingClause } from './data-sharing-clause.entity';
-import { MouParty } from './mou-party.entity';
+import { BaseEntity } from '../../kernel/base.entity';
+import { Ministry } from '../../kernel/ministry.entity';
+import { ResourceType } from '../../shared/enums';
 
 /**
  * A memorandum of understanding (nota kesepahaman). Owned by the drafting
@@ -89,4 +90,64 @@ export class Mou extends OwnedEntity {
   inForceOn(today: string): boolean {
     return this.recordedStatus === MouStatus.ACTIVE && this.validFrom <= today && today < this.validUntil;
   }
+}
+
+// The MoU's parties and clauses live beside it: each points to its MoU, and the MoU lists them.
+
+/** A party ministry of an MoU and its signature. */
+@ObjectType({ simpleResolvers: true })
+@Entity()
+@Index({ properties: ['mou', 'ministry'] })
+export class MouParty extends BaseEntity {
+  @ManyToOne({ entity: () => Mou, ref: true, deleteRule: 'cascade' })
+  mou!: Ref<Mou>;
+
+  @ManyToOne({ entity: () => Ministry, ref: true, deleteRule: 'restrict' })
+  ministry!: Ref<Ministry>;
+
+  @Field(() => GraphQLISODateTime, { nullable: true, description: 'When this party signed; null while unsigned.' })
+  @Property({ type: 'datetime', nullable: true })
+  signedAt?: Date | null;
+
+  @Field(() => String, { nullable: true })
+  @Property({ type: 'string', nullable: true })
+  signatoryName?: string | null;
+
+  @Field(() => String, { nullable: true })
+  @Property({ type: 'string', nullable: true })
+  signatoryTitle?: string | null;
+}
+
+/** provider -> recipient, resource types, personal data or not, purpose (legal basis). */
+@ObjectType({ simpleResolvers: true })
+@Entity()
+export class DataSharingClause extends BaseEntity {
+  @ManyToOne({ entity: () => Mou, ref: true, index: true, deleteRule: 'cascade' })
+  mou!: Ref<Mou>;
+
+  @ManyToOne({ entity: () => Ministry, ref: true, deleteRule: 'restrict' })
+  providerMinistry!: Ref<Ministry>;
+
+  @ManyToOne({ entity: () => Ministry, ref: true, index: true, deleteRule: 'restrict' })
+  recipientMinistry!: Ref<Ministry>;
+
+  @Field(() => [ResourceType])
+  @Enum({ items: () => ResourceType, array: true, nativeEnumName: 'resource_type' })
+  resourceTypes: Opt<ResourceType[]> = [];
+
+  @Field(() => Boolean)
+  @Property({ type: 'boolean', default: false })
+  includesPersonalData: Opt<boolean> = false;
+
+  @Field(() => String, { description: 'Purpose and legal basis, e.g. protection of calon PMI under UU 18/2017.' })
+  @Property({ type: 'text' })
+  purpose!: string;
+
+  /**
+   * Set when an amendment replaced this clause. Clauses of a signed MoU are
+   * never deleted, so the read log and the MoU's history keep pointing at them.
+   */
+  @Field(() => GraphQLISODateTime, { nullable: true })
+  @Property({ type: 'datetime', nullable: true })
+  retiredAt?: Date | null;
 }

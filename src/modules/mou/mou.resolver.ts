@@ -13,9 +13,7 @@ import { compact, ministryFilter, searchFilter } from '../../shared/filters';
 import { listConnection } from '../../kernel/list';
 import { connectionOf, PageArgs } from '../../shared/pagination';
 import { Ministry } from '../../kernel/ministry.entity';
-import { DataSharingClause } from './data-sharing-clause.entity';
-import { Mou } from './mou.entity';
-import { MouParty } from './mou-party.entity';
+import { DataSharingClause, Mou, MouParty } from './mou.entity';
 import { MouVersion } from './mou-version.entity';
 import { todayInJakarta } from '../../shared/time';
 

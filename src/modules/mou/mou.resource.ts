@@ -7,11 +7,9 @@ import type { Context } from '../../context';
 import { Role } from '../../access/roles';
 import { subject, type Resource } from '../../kernel/resource';
 import { MouStatus } from '../../shared/enums';
-import { DataSharingClause } from './data-sharing-clause.entity';
+import { DataSharingClause, Mou, MouParty } from './mou.entity';
 import { MouAmendment, MouAmendmentSignature } from './mou-amendment.entity';
-import { MouParty } from './mou-party.entity';
 import { MouVersion } from './mou-version.entity';
-import { Mou } from './mou.entity';
 import {
   DataSharingClauseResolver,
   MouAmendmentResolver,

@@ -3,8 +3,7 @@ import { Field, GraphQLISODateTime, ObjectType } from 'type-graphql';
 import { v7 as uuidv7 } from 'uuid';
 import { ResourceType } from '../../shared/enums';
 import { Ministry } from '../../kernel/ministry.entity';
-import { DataSharingClause } from '../mou/data-sharing-clause.entity';
-import { Mou } from '../mou/mou.entity';
+import { DataSharingClause, Mou } from '../mou/mou.entity';
 
 /**
  * A read of full personal data by a ministry other than its owner (UU 27/2022:

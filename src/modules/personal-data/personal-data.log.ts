@@ -4,8 +4,7 @@ import type { Grant } from '../../access/scope';
 import type { Viewer } from '../../access/roles';
 import { ResourceType } from '../../shared/enums';
 import { Ministry } from '../../kernel/ministry.entity';
-import { DataSharingClause } from '../mou/data-sharing-clause.entity';
-import { Mou } from '../mou/mou.entity';
+import { DataSharingClause, Mou } from '../mou/mou.entity';
 import { PersonalDataRead } from './personal-data-read.entity';
 import { present } from '../../shared/present';
 

@@ -7,8 +7,7 @@ import type { Resource } from '../../kernel/resource';
 import { badUserInput } from '../../shared/errors';
 import { toGlobalId } from '../../shared/global-id';
 import { Ministry } from '../../kernel/ministry.entity';
-import { DataSharingClause } from '../mou/data-sharing-clause.entity';
-import { Mou } from '../mou/mou.entity';
+import { DataSharingClause, Mou } from '../mou/mou.entity';
 import { parseNik } from '../trainee/nik';
 import { PersonalDataRead } from './personal-data-read.entity';
 
