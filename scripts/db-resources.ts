@@ -6,20 +6,18 @@
  * changing a declaration; `test/resources.test.ts` says when it is due.
  */
 import 'reflect-metadata';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { RESOURCES } from '../src/modules';
 import { resourceStatements } from '../src/db/resource-sql';
+import { newestStatements, statementsBlock } from './resource-migration';
 
 const dir = path.resolve(__dirname, '..', 'migrations');
 const statements = resourceStatements(RESOURCES);
-// The newest generated migration already says this: nothing to write.
-const newest = readdirSync(dir)
-  .filter((f) => f.endsWith('_resources.ts'))
-  .sort()
-  .at(-1);
-if (newest && readFileSync(path.join(dir, newest), 'utf8').includes(`const STATEMENTS: string[] = ${JSON.stringify(statements, null, 2)};`)) {
-  console.log(`no changes: migrations/${newest} already has what the declarations call for`);
+// The newest migration that carries the declarations' statements already says this: nothing to write.
+const newest = newestStatements(dir);
+if (newest && newest.statements === statementsBlock(statements)) {
+  console.log(`no changes: migrations/${newest.file} already has what the declarations call for`);
   process.exit(0);
 }
 const stamp = process.argv[2] ?? new Date().toISOString().replace(/\D/g, '').slice(0, 14);
@@ -37,7 +35,7 @@ export class ${name} extends Migration {
   }
 }
 
-const STATEMENTS: string[] = ${JSON.stringify(statements, null, 2)};
+${statementsBlock(statements)}
 `;
 const out = path.join(dir, `${name}.ts`);
 writeFileSync(out, file);
