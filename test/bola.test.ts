@@ -11,15 +11,12 @@ import { readFileSync } from 'node:fs';
 import { SCHEMA_FILE } from '../src/schema';
 import { Account } from '../src/modules/account/account.entity';
 import { AuditEvent } from '../src/modules/audit/audit-event.entity';
-import { Enrollment } from '../src/modules/enrollment/enrollment.entity';
-import { Institution } from '../src/modules/institution/institution.entity';
 import { DataSharingClause, Mou, MouParty } from '../src/modules/mou/mou.entity';
 import { ResourceType } from '../src/shared/enums';
-import { Program } from '../src/modules/program/program.entity';
-import { Placement } from '../src/modules/placement/placement.entity';
-import { ReturneeBusiness } from '../src/modules/returnee-business/returnee-business.entity';
-import { Trainee } from '../src/modules/trainee/trainee.entity';
 import { toGlobalId } from '../src/shared/global-id';
+import { naming } from '../src/kernel/naming';
+import type { Ministry } from '../src/kernel/ministry.entity';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import * as f from './support/factories';
 import { Role, startTestApp, type Client, type Result, type TestApp } from './support/test-app';
 
@@ -72,10 +69,12 @@ beforeAll(async () => {
   });
   if (changed.errors) throw new Error(JSON.stringify(changed.errors));
   victimAccount = (await t.as(Role.VIEWER, 'KESDM')).account!;
+  ATTACKS = { ...(await ownedAttacks(em, a)), ...SPECIFIC };
 });
 afterAll(() => t.close());
 
-const ATTACKS: Record<string, Attack> = {
+/** Attacks on operations a resource declares by hand (the MoU, accounts, the audit log, reports). */
+const SPECIFIC: Record<string, Attack> = {
   node: { query: 'query($id: ID!) { node(id: $id) { id } }', variables: () => ({ id: gid(victim.trainee) }), expect: 'null' },
   explainAccess: {
     query: 'query($id: ID!) { explainAccess(id: $id) { canRead canWrite } }',
@@ -85,31 +84,6 @@ const ATTACKS: Record<string, Attack> = {
   dataSubjectAccessReport: {
     query: 'query($nik: String!) { dataSubjectAccessReport(nik: $nik) { records { id } reads { readAt } } }',
     variables: () => ({ nik: victim.trainee.nik }),
-    expect: 'empty',
-  },
-  institutions: {
-    query: 'query($m: ID) { institutions(filter: { ownerMinistryId: $m }) { totalCount } }',
-    variables: () => ({ m: toGlobalId('Ministry', victim.institution.ownerMinistry.id) }),
-    expect: 'empty',
-  },
-  programs: {
-    query: 'query($i: ID) { programs(filter: { institutionId: $i }) { totalCount } }',
-    variables: () => ({ i: gid(victim.institution) }),
-    expect: 'empty',
-  },
-  trainees: {
-    query: 'query($m: ID) { trainees(filter: { ownerMinistryId: $m }) { totalCount } }',
-    variables: () => ({ m: toGlobalId('Ministry', victim.trainee.ownerMinistry.id) }),
-    expect: 'empty',
-  },
-  enrollments: {
-    query: 'query($p: ID, $t: ID) { enrollments(filter: { programId: $p, traineeId: $t }) { totalCount } }',
-    variables: () => ({ p: gid(victim.program), t: gid(victim.trainee) }),
-    expect: 'empty',
-  },
-  returneeBusinesses: {
-    query: 'query($m: ID) { returneeBusinesses(filter: { ownerMinistryId: $m }) { totalCount } }',
-    variables: () => ({ m: toGlobalId('Ministry', victim.trainee.ownerMinistry.id) }),
     expect: 'empty',
   },
   mous: {
@@ -122,115 +96,10 @@ const ATTACKS: Record<string, Attack> = {
     variables: () => ({ m: toGlobalId('Ministry', victim.trainee.ownerMinistry.id), e: gid(victim.institution) }),
     expect: 'empty',
   },
-  institutionsCsv: {
-    query: 'query($m: ID) { institutionsCsv(filter: { ownerMinistryId: $m }) }',
-    variables: () => ({ m: toGlobalId('Ministry', victim.trainee.ownerMinistry.id) }),
-    expect: 'header-only',
-  },
-  programsCsv: {
-    query: 'query($i: ID) { programsCsv(filter: { institutionId: $i }) }',
-    variables: () => ({ i: gid(victim.institution) }),
-    expect: 'header-only',
-  },
-  traineesCsv: {
-    query: 'query($m: ID) { traineesCsv(filter: { ownerMinistryId: $m }) }',
-    variables: () => ({ m: toGlobalId('Ministry', victim.trainee.ownerMinistry.id) }),
-    expect: 'header-only',
-  },
-  enrollmentsCsv: {
-    query: 'query($t: ID) { enrollmentsCsv(filter: { traineeId: $t }) }',
-    variables: () => ({ t: gid(victim.trainee) }),
-    expect: 'header-only',
-  },
-  returneeBusinessesCsv: {
-    query: 'query($m: ID) { returneeBusinessesCsv(filter: { ownerMinistryId: $m }) }',
-    variables: () => ({ m: toGlobalId('Ministry', victim.trainee.ownerMinistry.id) }),
-    expect: 'header-only',
-  },
-  placements: {
-    query: 'query($m: ID, $t: ID) { placements(filter: { ownerMinistryId: $m, traineeId: $t }) { totalCount } }',
-    variables: () => ({ m: toGlobalId('Ministry', victim.trainee.ownerMinistry.id), t: gid(victim.trainee) }),
-    expect: 'empty',
-  },
-  placementsCsv: { query: 'query($t: ID) { placementsCsv(filter: { traineeId: $t }) }', variables: () => ({ t: gid(victim.trainee) }), expect: 'header-only' },
-  updatePlacement: {
-    query: 'mutation($id: ID!) { updatePlacement(input: { id: $id, jobTitle: "Pwned" }) { id } }',
-    variables: () => ({ id: gid(victim.placement) }),
-    expect: 'FORBIDDEN',
-  },
-  deletePlacement: {
-    query: 'mutation($id: ID!) { deletePlacement(id: $id) { deletedId } }',
-    variables: () => ({ id: gid(victim.placement) }),
-    expect: 'FORBIDDEN',
-  },
-  createPlacement: {
-    query:
-      'mutation($t: ID!) { createPlacement(input: { traineeId: $t, destinationCountryCode: "JP", employerName: "Pwned", employerType: COMPANY, jobTitle: "X", sector: ICT, scheme: SSW_JAPAN }) { id } }',
-    variables: () => ({ t: gid(victim.trainee) }),
-    expect: 'BAD_USER_INPUT',
-  },
   accounts: {
     query: 'query($m: ID) { accounts(ministryId: $m) { totalCount } }',
     variables: () => ({ m: toGlobalId('Ministry', victim.trainee.ownerMinistry.id) }),
     expect: 'empty',
-  },
-  updateInstitution: {
-    query: 'mutation($id: ID!) { updateInstitution(input: { id: $id, name: "Pwned" }) { id } }',
-    variables: () => ({ id: gid(victim.institution) }),
-    expect: 'FORBIDDEN',
-  },
-  deleteInstitution: {
-    query: 'mutation($id: ID!) { deleteInstitution(id: $id) { deletedId } }',
-    variables: () => ({ id: gid(victim.institution) }),
-    expect: 'FORBIDDEN',
-  },
-  updateProgram: {
-    query: 'mutation($id: ID!) { updateProgram(input: { id: $id, title: "Pwned" }) { id } }',
-    variables: () => ({ id: gid(victim.program) }),
-    expect: 'FORBIDDEN',
-  },
-  deleteProgram: { query: 'mutation($id: ID!) { deleteProgram(id: $id) { deletedId } }', variables: () => ({ id: gid(victim.program) }), expect: 'FORBIDDEN' },
-  updateTrainee: {
-    query: 'mutation($id: ID!) { updateTrainee(input: { id: $id, fullName: "Pwned" }) { id } }',
-    variables: () => ({ id: gid(victim.trainee) }),
-    expect: 'FORBIDDEN',
-  },
-  deleteTrainee: { query: 'mutation($id: ID!) { deleteTrainee(id: $id) { deletedId } }', variables: () => ({ id: gid(victim.trainee) }), expect: 'FORBIDDEN' },
-  updateEnrollment: {
-    query: 'mutation($id: ID!) { updateEnrollment(input: { id: $id, status: DROPPED }) { id } }',
-    variables: () => ({ id: gid(victim.enrollment) }),
-    expect: 'FORBIDDEN',
-  },
-  deleteEnrollment: {
-    query: 'mutation($id: ID!) { deleteEnrollment(id: $id) { deletedId } }',
-    variables: () => ({ id: gid(victim.enrollment) }),
-    expect: 'FORBIDDEN',
-  },
-  updateReturneeBusiness: {
-    query: 'mutation($id: ID!) { updateReturneeBusiness(input: { id: $id, employees: 99 }) { id } }',
-    variables: () => ({ id: gid(victim.returneeBusiness) }),
-    expect: 'FORBIDDEN',
-  },
-  deleteReturneeBusiness: {
-    query: 'mutation($id: ID!) { deleteReturneeBusiness(id: $id) { deletedId } }',
-    variables: () => ({ id: gid(victim.returneeBusiness) }),
-    expect: 'FORBIDDEN',
-  },
-  createProgram: {
-    query: 'mutation($i: ID!) { createProgram(input: { institutionId: $i, title: "Pwned", sector: ICT, capacityPerIntake: 1 }) { id } }',
-    variables: () => ({ i: gid(victim.institution) }),
-    expect: 'FORBIDDEN',
-  },
-  createEnrollment: {
-    query: 'mutation($p: ID!, $t: ID!) { createEnrollment(input: { programId: $p, traineeId: $t }) { id } }',
-    variables: () => ({ p: gid(own.program), t: gid(victim.trainee) }),
-    expect: 'BAD_USER_INPUT',
-  },
-  createReturneeBusiness: {
-    query:
-      'mutation($t: ID) { createReturneeBusiness(input: { returneeName: "X", returneeNik: "3507125204980001", traineeId: $t, businessName: "X", kbliCode: "56101", villageCode: "3507122001", provinceCode: "35" }) { id } }',
-    variables: () => ({ t: gid(victim.trainee) }),
-    expect: 'BAD_USER_INPUT',
   },
   updateMouDraft: {
     query: 'mutation($id: ID!) { updateMouDraft(input: { id: $id, title: "Pwned MoU" }) { id } }',
@@ -292,6 +161,63 @@ const ATTACKS: Record<string, Attack> = {
   },
 };
 
+/**
+ * The attacks every resource made from fields gets, from its declaration: its list and CSV export
+ * filtered by B's rows (each relation filter, or B as owner), an update with its fixture's change and a
+ * delete of B's row, and a create whose relation names B's row instead of A's own (a row A must be able
+ * to write is FORBIDDEN; one it must only read, as missing: BAD_USER_INPUT).
+ */
+async function ownedAttacks(em: EntityManager, attackerMinistry: Ministry): Promise<Record<string, Attack>> {
+  const out: Record<string, Attack> = {};
+  const mine = Object.fromEntries(f.FIXTURED.map((r) => [r.name, own[f.worldKey(r.name)]]));
+  const fresh = async (type: string) => {
+    const row = f.make(em, type, attackerMinistry, mine);
+    await em.flush();
+    return row as { id: string };
+  };
+  for (const r of f.FIXTURED) {
+    const victimRow = victim[f.worldKey(r.name)];
+    const refs = Object.entries(r.fields ?? {}).flatMap(([key, field]) => (field.reference ? [{ key, ...field.reference, filter: field.filter }] : []));
+    const filterRefs = refs.filter((x) => x.filter === 'eq');
+    const filter = filterRefs.length
+      ? Object.fromEntries(filterRefs.map((x) => [naming.referenceInput(x.key), gid(victim[f.worldKey(x.target().name)])]))
+      : { ownerMinistryId: toGlobalId('Ministry', victimRow.ownerMinistry.id) };
+    const list = naming.list(r.name);
+    out[list] = { query: `query($f: ${naming.filter(r.name)}) { ${list}(filter: $f) { totalCount } }`, variables: () => ({ f: filter }), expect: 'empty' };
+    out[naming.exportField(r.name)] = {
+      query: `query($f: ${naming.filter(r.name)}) { ${naming.exportField(r.name)}(filter: $f) }`,
+      variables: () => ({ f: filter }),
+      expect: 'header-only',
+    };
+    out[naming.update(r.name)] = {
+      query: `mutation($i: ${naming.updateInput(r.name)}!) { ${naming.update(r.name)}(input: $i) { id } }`,
+      variables: () => ({ i: { id: gid(victimRow), ...r.fixture.change } }),
+      expect: 'FORBIDDEN',
+    };
+    out[naming.delete(r.name)] = {
+      query: `mutation($id: ID!) { ${naming.delete(r.name)}(id: $id) { deletedId } }`,
+      variables: () => ({ id: gid(victimRow) }),
+      expect: 'FORBIDDEN',
+    };
+    // One relation pointed at B's row: the first that need only be readable, else the first that must be writable.
+    const aimed = refs.find((x) => x.access === 'readable') ?? refs[0];
+    if (aimed) {
+      const input = {
+        ...(await r.fixture.create(mine, fresh, 7000 + Object.keys(out).length)),
+        [naming.referenceInput(aimed.key)]: gid(victim[f.worldKey(aimed.target().name)]),
+      };
+      out[naming.create(r.name)] = {
+        query: `mutation($i: ${naming.createInput(r.name)}!) { ${naming.create(r.name)}(input: $i) { id } }`,
+        variables: () => ({ i: input }),
+        expect: aimed.access === 'writable' ? 'FORBIDDEN' : 'BAD_USER_INPUT',
+      };
+    }
+  }
+  return out;
+}
+
+let ATTACKS: Record<string, Attack> = SPECIFIC;
+
 /** Operations that take ids of reference data every caller may name, not of another ministry's rows. */
 const NOT_OBJECT_LEVEL = { createMou: 'party ministries are public reference data', updateMinistry: 'ministries are reference data (PLATFORM_ADMIN only)' };
 
@@ -307,12 +233,7 @@ async function victimState(): Promise<string> {
   const em = t.em();
   const b = victim.institution.ownerMinistry.id;
   const rows = await Promise.all([
-    em.find(Institution, { ownerMinistry: b }, { orderBy: { id: 'asc' } }),
-    em.find(Program, { ownerMinistry: b }, { orderBy: { id: 'asc' } }),
-    em.find(Trainee, { ownerMinistry: b }, { orderBy: { id: 'asc' } }),
-    em.find(Enrollment, { ownerMinistry: b }, { orderBy: { id: 'asc' } }),
-    em.find(ReturneeBusiness, { ownerMinistry: b }, { orderBy: { id: 'asc' } }),
-    em.find(Placement, { ownerMinistry: b }, { orderBy: { id: 'asc' } }),
+    ...f.FIXTURED.map((r) => em.find(r.node, { ownerMinistry: b } as never, { orderBy: { id: 'asc' } as never })),
     em.find(Mou, { ownerMinistry: b }, { orderBy: { id: 'asc' } }),
     em.find(MouParty, { mou: victimMou }, { orderBy: { id: 'asc' } }),
     em.find(DataSharingClause, { mou: victimMou }, { orderBy: { id: 'asc' } }),

@@ -6,7 +6,10 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { parse } from 'graphql';
 import * as ops from './generated/graphql';
+import { OWNED_RESOURCES } from '../src/modules';
+import type { Fixture } from '../src/kernel/resource';
 import { Enrollment } from '../src/modules/enrollment/enrollment.entity';
 import { Institution } from '../src/modules/institution/institution.entity';
 import { Placement } from '../src/modules/placement/placement.entity';
@@ -19,209 +22,50 @@ import * as f from './support/factories';
 import { Role, startTestApp, type Client, type TestApp } from './support/test-app';
 
 type Input = Record<string, unknown>;
-type World = Awaited<ReturnType<typeof f.ministryWorld>>;
+type World = f.World;
+type Doc = TypedDocumentNode<any, any>;
 
 interface Spec {
   name: string;
   entity: { name: string } & (new () => object);
-  create: TypedDocumentNode<any, any>;
-  update: TypedDocumentNode<any, any>;
-  remove: TypedDocumentNode<any, any>;
-  /** A valid create input; `own` is a world of the caller's ministry. */
-  input(own: World, em: EntityManager, owner: Ministry): Promise<Input> | Input;
-  /** Inputs that must be refused, each with the field that must be named. */
-  bad: [string, (valid: Input) => Input, string][];
-  change: Input;
-  badChange: [Input, string];
-  /** The created row as returned: a field to compare with `input`. */
+  create: Doc;
+  update: Doc;
+  remove: Doc;
+  fixture: Fixture;
+  /** The created row as returned: a field to compare with the input. */
   check: string;
-  /** Rows of this world that must be deleted before the record itself (restrict rules). */
   row(w: World): { id: string; constructor: { name: string } };
-  prepareDelete?(t: TestApp, w: World): Promise<void>;
 }
 
-const specs: Spec[] = [
-  {
-    name: 'Institution',
-    entity: Institution,
-    create: ops.CreateInstitutionDocument,
-    update: ops.UpdateInstitutionDocument,
-    remove: ops.DeleteInstitutionDocument,
-    input: () => ({
-      name: 'BLK Test Malang',
-      type: 'TRAINING_CENTRE',
-      provinceCode: '35',
-      annualCapacity: 480,
-      sectors: ['TOURISM', 'HEALTH'],
-      pmiPreparation: true,
-    }),
-    bad: [
-      ['negative capacity', (v) => ({ ...v, annualCapacity: -1 }), 'input.annualCapacity'],
-      ['unknown province', (v) => ({ ...v, provinceCode: '99' }), 'input.provinceCode'],
-      ['empty name', (v) => ({ ...v, name: '' }), 'input.name'],
-    ],
-    change: { annualCapacity: 999, name: 'BLK Renamed' },
-    badChange: [{ annualCapacity: -5 }, 'input.annualCapacity'],
-    check: 'name',
-    row: (w) => w.institution,
-    prepareDelete: async (t, w) => {
-      const em = t.em();
-      await em.nativeDelete(Placement, { trainee: w.trainee.id });
-      await em.nativeDelete(ReturneeBusiness, { trainee: w.trainee.id });
-      await em.nativeDelete(Enrollment, { program: w.program.id });
-      await em.nativeDelete(Program, { institution: w.institution.id });
-    },
-  },
-  {
-    name: 'Program',
-    entity: Program,
-    create: ops.CreateProgramDocument,
-    update: ops.UpdateProgramDocument,
-    remove: ops.DeleteProgramDocument,
-    input: (own) => ({
-      institutionId: f.gid(own.institution),
-      title: 'Caregiver for Japan',
-      sector: 'HEALTH',
-      targetCountryCodes: ['JP', 'TW'],
-      capacityPerIntake: 30,
-      startDate: '2026-01-05',
-      endDate: '2026-06-30',
-    }),
-    bad: [
-      ['unknown country code', (v) => ({ ...v, targetCountryCodes: ['XX'] }), 'input.targetCountryCodes'],
-      ['malformed country code', (v) => ({ ...v, targetCountryCodes: ['japan'] }), 'input.targetCountryCodes'],
-      ['household work to a country under moratorium', (v) => ({ ...v, targetCountryCodes: ['SA'], forHouseholdWork: true }), 'input.targetCountryCodes'],
-      ['negative capacity', (v) => ({ ...v, capacityPerIntake: -3 }), 'input.capacityPerIntake'],
-      ['end before start', (v) => ({ ...v, endDate: '2025-01-01' }), 'input.endDate'],
-      ['not an institution id', (v) => ({ ...v, institutionId: 'nonsense' }), 'input.institutionId'],
-    ],
-    change: { status: 'OPEN', capacityPerIntake: 40 },
-    badChange: [{ targetCountryCodes: ['QA'], forHouseholdWork: true }, 'input.targetCountryCodes'],
-    check: 'title',
-    row: (w) => w.program,
-    prepareDelete: async (t, w) => void (await t.em().nativeDelete(Enrollment, { program: w.program.id })),
-  },
-  {
-    name: 'Trainee',
-    entity: Trainee,
-    create: ops.CreateTraineeDocument,
-    update: ops.UpdateTraineeDocument,
-    remove: ops.DeleteTraineeDocument,
-    input: () => ({
-      nik: f.validNik('FEMALE' as never, '1999-02-03'),
-      fullName: 'Siti Aminah',
-      sex: 'FEMALE',
-      birthDate: '1999-02-03',
-      originProvinceCode: '35',
-      phone: '+62 812 3456 7890',
-      email: 'siti@mail.example',
-    }),
-    bad: [
-      ['malformed NIK', (v) => ({ ...v, nik: '12345' }), 'input.nik'],
-      ['NIK of a man for a woman', (v) => ({ ...v, sex: 'MALE' }), 'input.nik'],
-      ['NIK disagreeing with birth date', (v) => ({ ...v, birthDate: '1999-02-04' }), 'input.nik'],
-      ['under 18', (v) => ({ ...v, birthDate: '2015-01-01' }), 'input.birthDate'],
-      ['bad e-mail', (v) => ({ ...v, email: 'not-mail' }), 'input.email'],
-      ['unknown province', (v) => ({ ...v, originProvinceCode: '00' }), 'input.originProvinceCode'],
-    ],
-    change: { fullName: 'Siti Aminah Putri', status: 'IN_TRAINING' },
-    badChange: [{ sex: 'MALE' }, 'input.nik'],
-    check: 'fullName',
-    row: (w) => w.trainee,
-    prepareDelete: async (t, w) => {
-      await t.em().nativeDelete(Enrollment, { trainee: w.trainee.id });
-      await t.em().nativeDelete(Placement, { trainee: w.trainee.id });
-    },
-  },
-  {
-    name: 'Enrollment',
-    entity: Enrollment,
-    create: ops.CreateEnrollmentDocument,
-    update: ops.UpdateEnrollmentDocument,
-    remove: ops.DeleteEnrollmentDocument,
-    input: async (own, em, owner) => {
-      const person = f.trainee(em, owner);
-      await em.flush();
-      return { programId: f.gid(own.program), traineeId: f.gid(person), status: 'ENROLLED', enrolledOn: '2026-01-05' };
-    },
-    bad: [
-      ['completed before enrolled', (v) => ({ ...v, completedOn: '2025-01-01' }), 'input.completedOn'],
-      ['a programme id that is not a Program', (v) => ({ ...v, programId: v.traineeId }), 'input.programId'],
-    ],
-    change: { status: 'COMPLETED', completedOn: '2026-06-30', certificateIssuer: 'LSP Pariwisata', certificateNumber: 'LSP-001' },
-    badChange: [{ completedOn: '2020-01-01' }, 'input.completedOn'],
-    check: 'status',
-    row: (w) => w.enrollment,
-  },
-  {
-    name: 'ReturneeBusiness',
-    entity: ReturneeBusiness,
-    create: ops.CreateReturneeBusinessDocument,
-    update: ops.UpdateReturneeBusinessDocument,
-    remove: ops.DeleteReturneeBusinessDocument,
-    input: (own) => ({
-      returneeName: 'Dewi Lestari',
-      returneeNik: f.validNik(),
-      traineeId: f.gid(own.trainee),
-      businessName: 'Kopi Purna',
-      kbliCode: '56303',
-      villageCode: '3507122001',
-      provinceCode: '35',
-      employees: 3,
-      financingType: 'KUR',
-      financingAmount: 50000000,
-    }),
-    bad: [
-      ['bad KBLI', (v) => ({ ...v, kbliCode: '5A' }), 'input.kbliCode'],
-      ['village outside province', (v) => ({ ...v, villageCode: '3307122001' }), 'input.villageCode'],
-      ['negative employees', (v) => ({ ...v, employees: -1 }), 'input.employees'],
-      ['malformed NIK', (v) => ({ ...v, returneeNik: '1' }), 'input.returneeNik'],
-    ],
-    change: { employees: 5, mentoringSessions: 4 },
-    badChange: [{ financingAmount: -10 }, 'input.financingAmount'],
-    check: 'businessName',
-    row: (w) => w.returneeBusiness,
-  },
-  {
-    name: 'Placement',
-    entity: Placement,
-    create: ops.CreatePlacementDocument,
-    update: ops.UpdatePlacementDocument,
-    remove: ops.DeletePlacementDocument,
-    input: (own) => ({
-      traineeId: f.gid(own.trainee),
-      destinationCountryCode: 'JP',
-      employerName: 'Yamato Kaigo K.K.',
-      employerType: 'COMPANY',
-      jobTitle: 'Caregiver',
-      sector: 'HEALTH',
-      scheme: 'SSW_JAPAN',
-      contractStart: '2026-07-01',
-      contractEnd: '2029-06-30',
-      departureDate: '2026-06-15',
-    }),
-    bad: [
-      [
-        'a household employer where a moratorium applies',
-        (v) => ({ ...v, destinationCountryCode: 'SA', employerType: 'INDIVIDUAL', scheme: 'P_TO_P' }),
-        'input.destinationCountryCode',
-      ],
-      ['an unknown destination', (v) => ({ ...v, destinationCountryCode: 'XX' }), 'input.destinationCountryCode'],
-      ['contract ending before it starts', (v) => ({ ...v, contractEnd: '2026-01-01' }), 'input.contractEnd'],
-      ['departure before the trainee turns 18', (v) => ({ ...v, departureDate: '2015-06-15' }), 'input.departureDate'],
-      ['departed without a departure date', (v) => ({ ...v, status: 'DEPARTED', departureDate: null }), 'input.departureDate'],
-      [
-        'a trainee id that is not a Trainee',
-        (v) => ({ ...v, traineeId: f.gid({ id: '01a00000-0000-7000-8000-000000000001', constructor: { name: 'Program' } } as never) }),
-        'input.traineeId',
-      ],
-    ],
-    change: { status: 'DEPARTED', departureDate: '2026-06-20', jobTitle: 'Senior caregiver' },
-    badChange: [{ employerType: 'INDIVIDUAL', destinationCountryCode: 'QA' }, 'input.destinationCountryCode'],
-    check: 'employerName',
-    row: (w) => w.placement,
-  },
-];
+/** A field of the valid input that the created row answers as it was sent: the first plain text or enum value. */
+const checkOf = (input: Input) => Object.keys(input).find((k) => typeof input[k] === 'string' && !k.endsWith('Id')) as string;
+
+/** One spec per resource made from fields (ownedResource), from its declaration's fixture: a resource without one fails here. */
+const specs: Spec[] = OWNED_RESOURCES.filter((r) => r.fields).map((r) => {
+  if (!r.fixture || !r.node) throw new Error(`${r.name} declares no test fixture`);
+  return {
+    name: r.name,
+    entity: r.node as Spec['entity'],
+    fixture: r.fixture,
+    check: '',
+    // Made once the valid input, and with it the field to check, is known.
+    create: parse(`mutation { __typename }`),
+    update: parse(`mutation($input: Update${r.name}Input!) { update${r.name}(input: $input) { id version ${Object.keys(r.fixture.change).join(' ')} } }`),
+    remove: parse(`mutation($id: ID!) { delete${r.name}(id: $id) { deletedId } }`),
+    row: (w) => w[f.worldKey(r.name)],
+  };
+});
+
+/** Deletes the rows that still refer to row `id` of `type` (restrict rules), theirs first. */
+async function removeDependants(em: EntityManager, type: string, id: string): Promise<void> {
+  for (const r of OWNED_RESOURCES) {
+    for (const [key, field] of Object.entries(r.fields ?? {})) {
+      if (field.reference?.target().name !== type || !r.node) continue;
+      for (const row of (await em.find(r.node, { [key]: id } as never)) as { id: string }[]) await removeDependants(em, r.name, row.id);
+      await em.nativeDelete(r.node, { [key]: id } as never);
+    }
+  }
+}
 
 let t: TestApp;
 let editor: Client, viewer: Client, foreignEditor: Client, anonymous: Client;
@@ -243,7 +87,16 @@ describe.each(specs)('$name mutations', (spec) => {
   beforeAll(async () => {
     own = await f.ministryWorld(t.em(), kemenperin);
     foreign = await f.ministryWorld(t.em(), await t.ministry('KESDM'));
-    valid = await spec.input(own, t.em(), kemenperin);
+    const byType = Object.fromEntries(f.FIXTURED.map((r) => [r.name, own[f.worldKey(r.name)]]));
+    const em = t.em();
+    const fresh = async (type: string) => {
+      const row = f.make(em, type, kemenperin, byType);
+      await em.flush();
+      return row as { id: string };
+    };
+    valid = await spec.fixture.create(byType, fresh, Date.now() % 9000);
+    spec.check = checkOf(valid);
+    spec.create = parse(`mutation($input: Create${spec.name}Input!) { create${spec.name}(input: $input) { id version ownerMinistry { code } ${spec.check} } }`);
   });
 
   it('create: an EDITOR creates a row owned by its own ministry', async () => {
@@ -256,7 +109,7 @@ describe.each(specs)('$name mutations', (spec) => {
     await t.em().nativeDelete(spec.entity as never, { id: Buffer.from(row.id, 'base64url').toString().split(':')[1] });
   });
 
-  it.each(spec.bad)('create: %s is BAD_USER_INPUT and writes nothing', async (_label, make, fieldName) => {
+  it.each(spec.fixture.bad.map((b) => [...b]))('create: %s is BAD_USER_INPUT and writes nothing', async (_label, make, fieldName) => {
     const before = await count(spec.entity);
     expectError(await editor.exec(spec.create, { input: make(valid) }), 'BAD_USER_INPUT', fieldName);
     expect(await count(spec.entity)).toBe(before);
@@ -271,21 +124,21 @@ describe.each(specs)('$name mutations', (spec) => {
 
   it('update: changes only the fields sent and bumps the version', async () => {
     const id = f.gid(spec.row(own));
-    const data = expectOk(await editor.exec(spec.update, { input: { id, expectedVersion: 1, ...spec.change } }));
+    const data = expectOk(await editor.exec(spec.update, { input: { id, expectedVersion: 1, ...spec.fixture.change } }));
     const row = data[`update${spec.name}`];
-    for (const [k, v] of Object.entries(spec.change)) expect(row[k]).toEqual(v);
+    for (const [k, v] of Object.entries(spec.fixture.change)) expect(row[k]).toEqual(v);
     expect(row.version).toBe(2);
   });
 
   it('update: a stale expectedVersion is CONFLICT', async () => {
     const id = f.gid(spec.row(own));
-    expectError(await editor.exec(spec.update, { input: { id, expectedVersion: 1, ...spec.change } }), 'CONFLICT', 'input.expectedVersion');
+    expectError(await editor.exec(spec.update, { input: { id, expectedVersion: 1, ...spec.fixture.change } }), 'CONFLICT', 'input.expectedVersion');
   });
 
   it('update: bad input is BAD_USER_INPUT and changes nothing', async () => {
     const row = spec.row(own);
     const before = JSON.stringify(await t.em().findOne(spec.entity as never, { id: row.id }));
-    expectError(await editor.exec(spec.update, { input: { id: f.gid(row), ...spec.badChange[0] } }), 'BAD_USER_INPUT', spec.badChange[1]);
+    expectError(await editor.exec(spec.update, { input: { id: f.gid(row), ...spec.fixture.badChange[0] } }), 'BAD_USER_INPUT', spec.fixture.badChange[1]);
     expect(JSON.stringify(await t.em().findOne(spec.entity as never, { id: row.id }))).toBe(before);
   });
 
@@ -293,10 +146,10 @@ describe.each(specs)('$name mutations', (spec) => {
     const mine = spec.row(own);
     const theirs = spec.row(foreign);
     const before = JSON.stringify(await t.em().find(spec.entity as never, { id: { $in: [mine.id, theirs.id] } }, { orderBy: { id: 'asc' } as never }));
-    expectError(await viewer.exec(spec.update, { input: { id: f.gid(mine), ...spec.change } }), 'FORBIDDEN');
-    expectError(await editor.exec(spec.update, { input: { id: f.gid(theirs), ...spec.change } }), 'FORBIDDEN', 'input.id');
-    expectError(await foreignEditor.exec(spec.update, { input: { id: f.gid(mine), ...spec.change } }), 'FORBIDDEN', 'input.id');
-    expectError(await anonymous.exec(spec.update, { input: { id: f.gid(mine), ...spec.change } }), 'UNAUTHENTICATED');
+    expectError(await viewer.exec(spec.update, { input: { id: f.gid(mine), ...spec.fixture.change } }), 'FORBIDDEN');
+    expectError(await editor.exec(spec.update, { input: { id: f.gid(theirs), ...spec.fixture.change } }), 'FORBIDDEN', 'input.id');
+    expectError(await foreignEditor.exec(spec.update, { input: { id: f.gid(mine), ...spec.fixture.change } }), 'FORBIDDEN', 'input.id');
+    expectError(await anonymous.exec(spec.update, { input: { id: f.gid(mine), ...spec.fixture.change } }), 'UNAUTHENTICATED');
     expect(JSON.stringify(await t.em().find(spec.entity as never, { id: { $in: [mine.id, theirs.id] } }, { orderBy: { id: 'asc' } as never }))).toBe(before);
   });
 
@@ -312,7 +165,7 @@ describe.each(specs)('$name mutations', (spec) => {
 
   it('delete: an EDITOR deletes its own row', async () => {
     const mine = spec.row(own);
-    await spec.prepareDelete?.(t, own);
+    await removeDependants(t.em(), spec.name, mine.id);
     const data = expectOk(await editor.exec(spec.remove, { id: f.gid(mine) }));
     expect(data[`delete${spec.name}`].deletedId).toBe(f.gid(mine));
     expect(await t.em().count(spec.entity as never, { id: mine.id })).toBe(0);

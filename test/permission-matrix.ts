@@ -7,20 +7,23 @@
  * permission-matrix.test.ts executes every cell against the server, and fails
  * when the schema has a root field that is missing here.
  */
+import { naming } from '../src/kernel/naming';
+import { OWNED_RESOURCES } from '../src/modules';
+
 export const COLUMNS = ['VIEWER', 'EDITOR', 'ADMIN', 'AUDITOR', 'PLATFORM_ADMIN'] as const;
+
+/** Every resource made from fields follows one rule: staff read it in their scope; EDITORs and ADMINs write their own. */
+const GENERIC = OWNED_RESOURCES.filter((r) => r.fields).map((r) => r.name);
+const OWNED_QUERIES = Object.fromEntries(GENERIC.flatMap((n) => [naming.list(n), naming.exportField(n)].map((q) => [q, 'S S S - -'])));
+const OWNED_MUTATIONS = Object.fromEntries(GENERIC.flatMap((n) => [naming.create(n), naming.update(n), naming.delete(n)].map((m) => [m, '- S S - -'])));
 
 export const MATRIX: Record<'query' | 'mutation', Record<string, string>> = {
   query: {
+    ...OWNED_QUERIES,
     node: 'S S S S S',
     viewer: 'A A A A A',
     ministries: 'A A A A A',
     destinationCountries: 'A A A A A',
-    institutions: 'S S S - -',
-    programs: 'S S S - -',
-    trainees: 'S S S - -',
-    enrollments: 'S S S - -',
-    returneeBusinesses: 'S S S - -',
-    placements: 'S S S - -',
     mous: 'S S S S -',
     accounts: '- - S - S',
     dataSubjectAccessReport: 'S S S - -',
@@ -28,37 +31,14 @@ export const MATRIX: Record<'query' | 'mutation', Record<string, string>> = {
     accessMatrix: 'A A A A A',
     auditEvents: '- - S S -',
     statistics: 'S S S S -',
-    institutionsCsv: 'S S S - -',
-    programsCsv: 'S S S - -',
-    traineesCsv: 'S S S - -',
-    enrollmentsCsv: 'S S S - -',
-    returneeBusinessesCsv: 'S S S - -',
-    placementsCsv: 'S S S - -',
     verifyAuditLog: '- - - A -',
     auditCheckpoint: '- - - A -',
   },
   mutation: {
+    ...OWNED_MUTATIONS,
     login: 'A A A A A',
     refreshToken: 'A A A A A',
     logout: 'A A A A A',
-    createInstitution: '- S S - -',
-    updateInstitution: '- S S - -',
-    deleteInstitution: '- S S - -',
-    createProgram: '- S S - -',
-    updateProgram: '- S S - -',
-    deleteProgram: '- S S - -',
-    createTrainee: '- S S - -',
-    updateTrainee: '- S S - -',
-    deleteTrainee: '- S S - -',
-    createEnrollment: '- S S - -',
-    updateEnrollment: '- S S - -',
-    deleteEnrollment: '- S S - -',
-    createReturneeBusiness: '- S S - -',
-    updateReturneeBusiness: '- S S - -',
-    deleteReturneeBusiness: '- S S - -',
-    createPlacement: '- S S - -',
-    updatePlacement: '- S S - -',
-    deletePlacement: '- S S - -',
     createMou: '- S S - -',
     updateMouDraft: '- S S - -',
     signMou: '- - S - -',

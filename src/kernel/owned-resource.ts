@@ -27,7 +27,7 @@ import type { OwnedEntity } from './owned.entity';
 import type { ImportRules, ImportSpec } from './csv-import';
 import { assignPresent, ownedCrudResolver, type OwnedCrudConfig, type UpdateInputBase } from './owned-crud';
 import { relationConnection, RelationArgs } from './relation-connection';
-import { subject, type ItemRules, type MutationPolicy, type Resource, type StatisticsSpec } from './resource';
+import { subject, type Fixture, type ItemRules, type MutationPolicy, type Resource, type StatisticsSpec } from './resource';
 
 const MASKED =
   ' Personal data: masked unless you are the owner ministry or a clause in force shares personal data with you; full reads by other ministries are logged.';
@@ -80,6 +80,8 @@ export interface OwnedResourceDeclaration<F extends Fields> {
   /** A CSV import: its columns come from the fields; the declaration adds its rules. */
   importer?: ImportRules;
   statistics?: StatisticsSpec;
+  /** What the generic test suites exercise it with (required: every owned resource is tested alike). */
+  fixture: Fixture;
 }
 
 type Row<F extends Fields> = OwnedEntity & Columns<F>;
@@ -249,5 +251,6 @@ export function ownedResource<F extends Fields>(decl: OwnedResourceDeclaration<F
     importer,
     list: { name: list, csvHeaders: csv },
     statistics: decl.statistics,
+    fixture: decl.fixture,
   };
 }

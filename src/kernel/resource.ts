@@ -84,6 +84,25 @@ export interface StatisticsSpec {
   breakdowns?: Readonly<Record<string, Breakdown>>;
 }
 
+/** Rows of a test world: one per resource declared before, by type name, all of one ministry. */
+export type FixtureWorld = Readonly<Record<string, { id: string }>>;
+
+/**
+ * What the generic test suites need to exercise a resource (CRUD, the permission matrix, the audit
+ * trail, isolation): every declaration carries one, and the suites fail for a resource without it.
+ */
+export interface Fixture {
+  /** A row's properties besides its owner, its relations pointing into `world`; `n` keeps unique values unique. */
+  row(world: FixtureWorld, n: number): Record<string, unknown>;
+  /** A valid create input, relations as global ids of `world`'s rows; `fresh` makes a row of its own of a type. */
+  create(world: FixtureWorld, fresh: (type: string) => Promise<{ id: string }>, n: number): Promise<Record<string, unknown>> | Record<string, unknown>;
+  /** Create inputs refused: a label, the valid input made bad, and the field the error must name. */
+  bad: readonly (readonly [label: string, make: (valid: Record<string, unknown>) => Record<string, unknown>, field: string])[];
+  /** A valid change of a world row, and a refused one with the field named. */
+  change: Record<string, unknown>;
+  badChange: readonly [Record<string, unknown>, string];
+}
+
 export interface Resource {
   /** GraphQL type and entity class name. */
   name: string;
@@ -105,6 +124,7 @@ export interface Resource {
   /** The root list and its CSV file's columns (csv-layout.ts): `GET /export/<name>.csv` streams it. */
   list?: { name: string; csvHeaders: readonly string[] };
   statistics?: StatisticsSpec;
+  fixture?: Fixture;
 }
 
 /** The standard audit subjects. */

@@ -3,16 +3,17 @@
  * test can set up another ministry's data without going through its API.
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { Enrollment } from '../../src/modules/enrollment/enrollment.entity';
-import { Institution } from '../../src/modules/institution/institution.entity';
+import type { Enrollment } from '../../src/modules/enrollment/enrollment.entity';
+import type { Institution } from '../../src/modules/institution/institution.entity';
 import type { Ministry } from '../../src/kernel/ministry.entity';
-import { Program } from '../../src/modules/program/program.entity';
-import { ReturneeBusiness } from '../../src/modules/returnee-business/returnee-business.entity';
+import type { Program } from '../../src/modules/program/program.entity';
+import type { ReturneeBusiness } from '../../src/modules/returnee-business/returnee-business.entity';
 import { formatNik } from '../../src/modules/trainee/nik';
-import { Trainee } from '../../src/modules/trainee/trainee.entity';
+import type { Trainee } from '../../src/modules/trainee/trainee.entity';
 import { DataSharingClause, Mou, MouParty } from '../../src/modules/mou/mou.entity';
-import { EmployerType, Placement, PlacementScheme } from '../../src/modules/placement/placement.entity';
-import { FinancingType, InstitutionType, MouStatus, ProgramStatus, ResourceType, Sector, Sex } from '../../src/shared/enums';
+import type { Placement } from '../../src/modules/placement/placement.entity';
+import { MouStatus, ResourceType, Sex } from '../../src/shared/enums';
+import { OWNED_RESOURCES } from '../../src/modules';
 import { toGlobalId } from '../../src/shared/global-id';
 
 let serial = 1;
@@ -23,94 +24,70 @@ export function validNik(sex = Sex.FEMALE, birthDate = '1998-04-12'): string {
   return formatNik({ provinceCode: '35', regencyCode: '07', districtCode: '12', birthDate, sex, serial: serial++ % 9999 || 1 });
 }
 
+/** The owned resources with their test fixtures, in declaration order (a resource's relations point to earlier ones). */
+export const FIXTURED = OWNED_RESOURCES.flatMap((r) => (r.fixture && r.node ? [{ ...r, fixture: r.fixture, node: r.node }] : []));
+
+/** A world's key of a resource: `ReturneeBusiness` → `returneeBusiness`. */
+export const worldKey = (type: string) => type.charAt(0).toLowerCase() + type.slice(1);
+
+/** A row of `type` for `owner` from its fixture, its relations to `world`'s rows (by type name), `over` on top; not flushed. */
+export function make<T = any>(em: EntityManager, type: string, owner: Ministry, world: Record<string, { id: string }>, over: object = {}): T {
+  const r = FIXTURED.find((x) => x.name === type);
+  if (!r) throw new Error(`${type} has no test fixture: give its declaration one`);
+  return em.create(r.node, { ...r.fixture.row(world, serial++), ownerMinistry: owner, ...over } as never) as T;
+}
+
 export function institution(em: EntityManager, owner: Ministry, over: Partial<Institution> = {}): Institution {
-  return em.create(Institution, {
-    ownerMinistry: owner,
-    name: `Institution ${serial++}`,
-    type: InstitutionType.TRAINING_CENTRE,
-    provinceCode: '35',
-    annualCapacity: 100,
-    sectors: [Sector.TOURISM],
-    ...over,
-  } as never);
+  return make(em, 'Institution', owner, {}, over);
 }
 
 export function program(em: EntityManager, inst: Institution, over: Partial<Program> = {}): Program {
-  return em.create(Program, {
-    ownerMinistry: inst.ownerMinistry,
-    institution: inst,
-    title: `Programme ${serial++}`,
-    sector: Sector.TOURISM,
-    targetCountryCodes: ['JP'],
-    capacityPerIntake: 20,
-    status: ProgramStatus.RUNNING,
-    ...over,
-  } as never);
+  return make(em, 'Program', inst.ownerMinistry as never, { Institution: inst }, over);
 }
 
 export function trainee(em: EntityManager, owner: Ministry, over: Partial<Trainee> = {}): Trainee {
   const sex = over.sex ?? Sex.FEMALE;
   const birthDate = over.birthDate ?? '1998-04-12';
-  return em.create(Trainee, {
-    ownerMinistry: owner,
-    nik: validNik(sex, birthDate),
-    fullName: `Person ${serial++}`,
-    sex,
-    birthDate,
-    originProvinceCode: '35',
-    phone: '+62 812 1111 2222',
-    email: 'person@mail.example',
-    address: 'Desa Contoh',
-    ...over,
-  } as never);
+  return make(em, 'Trainee', owner, {}, { nik: validNik(sex, birthDate), ...over });
 }
 
 export function enrollment(em: EntityManager, prog: Program, person: Trainee, over: Partial<Enrollment> = {}): Enrollment {
-  return em.create(Enrollment, { ownerMinistry: prog.ownerMinistry, program: prog, trainee: person, enrolledOn: '2025-11-03', ...over } as never);
+  return make(em, 'Enrollment', prog.ownerMinistry as never, { Program: prog, Trainee: person }, over);
 }
 
 export function returneeBusiness(em: EntityManager, owner: Ministry, over: Partial<ReturneeBusiness> = {}): ReturneeBusiness {
-  return em.create(ReturneeBusiness, {
-    ownerMinistry: owner,
-    returneeName: `Returnee ${serial++}`,
-    returneeNik: validNik(),
-    businessName: `Warung ${serial++}`,
-    kbliCode: '56101',
-    villageCode: '3507122001',
-    provinceCode: '35',
-    employees: 2,
-    financingType: FinancingType.KUR,
-    financingAmount: 25_000_000,
-    ...over,
-  } as never);
+  return make(em, 'ReturneeBusiness', owner, {}, { trainee: null, returneeNik: validNik(), ...over });
 }
 
 export function placement(em: EntityManager, owner: Ministry, person: Trainee, over: Partial<Placement> = {}): Placement {
-  return em.create(Placement, {
-    ownerMinistry: owner,
-    trainee: person,
-    destinationCountryCode: 'JP',
-    employerName: `Chubu Seiki ${serial++}`,
-    employerType: EmployerType.COMPANY,
-    jobTitle: 'Machine operator',
-    sector: Sector.MANUFACTURING,
-    scheme: PlacementScheme.SSW_JAPAN,
-    contractStart: '2026-07-01',
-    contractEnd: '2029-06-30',
-    ...over,
-  } as never);
+  return make(em, 'Placement', owner, { Trainee: person }, over);
 }
 
-/** One of each ownable entity for `owner`, flushed. */
-export async function ministryWorld(em: EntityManager, owner: Ministry) {
-  const inst = institution(em, owner);
-  const prog = program(em, inst);
-  const person = trainee(em, owner);
-  const enr = enrollment(em, prog, person);
-  const biz = returneeBusiness(em, owner, { trainee: person } as never);
-  const placed = placement(em, owner, person);
+/** A row of `type` for `owner` with rows of its own for each relation, nothing referring to it: one that can be deleted. Flushed. */
+export async function lone<T = any>(em: EntityManager, type: string, owner: Ministry): Promise<T> {
+  const parents = (t: string): Record<string, { id: string }> => {
+    const r = FIXTURED.find((x) => x.name === t);
+    const world: Record<string, { id: string }> = {};
+    for (const field of Object.values(r?.fields ?? {})) {
+      const target = field.reference?.target().name;
+      if (target && !world[target]) world[target] = make(em, target, owner, parents(target));
+    }
+    return world;
+  };
+  const row = make<T>(em, type, owner, parents(type));
   await em.flush();
-  return { institution: inst, program: prog, trainee: person, enrollment: enr, returneeBusiness: biz, placement: placed };
+  return row;
+}
+
+/** A world of rows of one ministry: one of each owned resource, from its fixture, by world key (`w.trainee`), flushed. */
+export type World = Record<string, any>;
+
+export async function ministryWorld(em: EntityManager, owner: Ministry): Promise<World> {
+  const byType: Record<string, { id: string }> = {};
+  const world: World = {};
+  for (const r of FIXTURED) world[worldKey(r.name)] = byType[r.name] = make(em, r.name, owner, byType);
+  await em.flush();
+  return world;
 }
 
 export interface ClauseSpec {

@@ -12,6 +12,9 @@ import { MouAmendment, MouAmendmentSignature } from '../../src/modules/mou/mou-a
 import { ResourceType } from '../../src/shared/enums';
 import { MouStatus } from '../../src/shared/enums';
 import { toGlobalId } from '../../src/shared/global-id';
+import { naming } from '../../src/kernel/naming';
+import type { Ministry } from '../../src/kernel/ministry.entity';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import * as ops from '../generated/graphql';
 import { expectOk } from './expect';
 import * as f from './factories';
@@ -23,6 +26,40 @@ export type Op = { query: string; variables?: Record<string, unknown> };
 
 /** One representative call per root operation; `who` (a role, or ANONYMOUS) gets a call that role can make succeed. */
 export type Operations = Record<string, (who?: string) => Promise<Op>>;
+
+/**
+ * The operations of every resource made from fields, from its declaration's fixture: its list and
+ * CSV export, a create of its valid input, an update with its change, a delete of a row of its own.
+ */
+function ownedOperations(em: EntityManager, owner: Ministry, w: f.World): Operations {
+  const byType = Object.fromEntries(f.FIXTURED.map((r) => [r.name, w[f.worldKey(r.name)]]));
+  const fresh = async (type: string) => {
+    const row = f.make(em, type, owner, byType);
+    await em.flush();
+    return row as { id: string };
+  };
+  let n = 5000;
+  const out: Operations = {};
+  for (const r of f.FIXTURED) {
+    const list = naming.list(r.name);
+    out[list] = async () => ({ query: `{ ${list} { totalCount } }` });
+    out[naming.exportField(r.name)] = async () => ({ query: `{ ${naming.exportField(r.name)} }` });
+    out[naming.create(r.name)] = async () => ({
+      query: `mutation($i: ${naming.createInput(r.name)}!) { ${naming.create(r.name)}(input: $i) { id } }`,
+      variables: { i: await r.fixture.create(byType, fresh, n++) },
+    });
+    out[naming.update(r.name)] = async () => ({
+      query: `mutation($i: ${naming.updateInput(r.name)}!) { ${naming.update(r.name)}(input: $i) { id } }`,
+      variables: { i: { id: f.gid(w[f.worldKey(r.name)]), ...r.fixture.change } },
+    });
+    // A row nothing else refers to.
+    out[naming.delete(r.name)] = async () => ({
+      query: `mutation($id: ID!) { ${naming.delete(r.name)}(id: $id) { deletedId } }`,
+      variables: { id: f.gid(await f.lone(em, r.name, owner)) },
+    });
+  }
+  return out;
+}
 
 export async function rootOperations(t: TestApp): Promise<{ clients: Map<string, Client>; OPS: Operations }> {
   const em = t.em();
@@ -90,51 +127,17 @@ export async function rootOperations(t: TestApp): Promise<{ clients: Map<string,
   };
   const someNik = () => f.validNik();
   const OPS: Operations = {
+    ...ownedOperations(em, kp2mi, w),
     node: async () => ({ query: 'query($id: ID!) { node(id: $id) { id } }', variables: { id: f.gid(w.institution) } }),
     viewer: async () => ({ query: '{ viewer { email } }' }),
     ministries: async () => ({ query: '{ ministries { totalCount } }' }),
     destinationCountries: async () => ({ query: '{ destinationCountries { totalCount } }' }),
-    institutions: async () => ({ query: '{ institutions { totalCount } }' }),
-    programs: async () => ({ query: '{ programs { totalCount } }' }),
-    trainees: async () => ({ query: '{ trainees { totalCount } }' }),
-    enrollments: async () => ({ query: '{ enrollments { totalCount } }' }),
-    returneeBusinesses: async () => ({ query: '{ returneeBusinesses { totalCount } }' }),
     mous: async () => ({ query: '{ mous { totalCount } }' }),
     accounts: async () => ({ query: '{ accounts { totalCount } }' }),
     dataSubjectAccessReport: async () => ({ query: 'query($nik: String!) { dataSubjectAccessReport(nik: $nik) { nik } }', variables: { nik: w.trainee.nik } }),
     explainAccess: async () => ({ query: 'query($id: ID!) { explainAccess(id: $id) { canRead } }', variables: { id: f.gid(w.institution) } }),
     accessMatrix: async () => ({ query: '{ accessMatrix { operation } }' }),
     auditEvents: async () => ({ query: '{ auditEvents { totalCount } }' }),
-    institutionsCsv: async () => ({ query: '{ institutionsCsv }' }),
-    programsCsv: async () => ({ query: '{ programsCsv }' }),
-    traineesCsv: async () => ({ query: '{ traineesCsv }' }),
-    enrollmentsCsv: async () => ({ query: '{ enrollmentsCsv }' }),
-    returneeBusinessesCsv: async () => ({ query: '{ returneeBusinessesCsv }' }),
-    placements: async () => ({ query: '{ placements { totalCount } }' }),
-    placementsCsv: async () => ({ query: '{ placementsCsv }' }),
-    createPlacement: async () => ({
-      query: 'mutation($i: CreatePlacementInput!) { createPlacement(input: $i) { id } }',
-      variables: {
-        i: {
-          traineeId: f.gid(w.trainee),
-          destinationCountryCode: 'KR',
-          employerName: 'Daehan Metal',
-          employerType: 'COMPANY',
-          jobTitle: 'Welder',
-          sector: 'MANUFACTURING',
-          scheme: 'G_TO_G_EPS_KOREA',
-        },
-      },
-    }),
-    updatePlacement: async () => ({
-      query: 'mutation($i: UpdatePlacementInput!) { updatePlacement(input: $i) { id } }',
-      variables: { i: { id: f.gid(w.placement), jobTitle: `Welder ${Math.random().toString(36).slice(2, 6)}` } },
-    }),
-    deletePlacement: async () => {
-      const p = f.placement(em, kp2mi, w.trainee);
-      await em.flush();
-      return { query: 'mutation($id: ID!) { deletePlacement(id: $id) { deletedId } }', variables: { id: f.gid(p) } };
-    },
     importCsv: async () => ({
       query: 'mutation($csv: String!) { importCsv(kind: INSTITUTIONS, csv: $csv) { created written } }',
       variables: { csv: `externalId,name,type,provinceCode,annualCapacity\nM-${Math.random().toString(36).slice(2)},BLK Impor,TRAINING_CENTRE,35,120\n` },
@@ -158,81 +161,6 @@ export async function rootOperations(t: TestApp): Promise<{ clients: Map<string,
       who === 'ANONYMOUS'
         ? { query: 'mutation { logout }' }
         : { query: `mutation { logout(refreshToken: ${JSON.stringify(await freshRefreshToken(who ?? 'EDITOR'))}) }` },
-    createInstitution: async () => ({
-      query: 'mutation($i: CreateInstitutionInput!) { createInstitution(input: $i) { id } }',
-      variables: { i: { name: 'Matrix BLK', type: 'TRAINING_CENTRE', provinceCode: '35', annualCapacity: 10 } },
-    }),
-    updateInstitution: async () => ({
-      query: 'mutation($i: UpdateInstitutionInput!) { updateInstitution(input: $i) { id } }',
-      variables: { i: { id: f.gid(w.institution), annualCapacity: 11 } },
-    }),
-    deleteInstitution: async () => ({
-      query: 'mutation($id: ID!) { deleteInstitution(id: $id) { deletedId } }',
-      variables: {
-        id: await (async () => {
-          const i = f.institution(em, kp2mi);
-          await em.flush();
-          return f.gid(i);
-        })(),
-      },
-    }),
-    createProgram: async () => ({
-      query: 'mutation($i: CreateProgramInput!) { createProgram(input: $i) { id } }',
-      variables: { i: { institutionId: f.gid(w.institution), title: 'Matrix programme', sector: 'ICT', capacityPerIntake: 5 } },
-    }),
-    updateProgram: async () => ({
-      query: 'mutation($i: UpdateProgramInput!) { updateProgram(input: $i) { id } }',
-      variables: { i: { id: f.gid(w.program), capacityPerIntake: 6 } },
-    }),
-    deleteProgram: async () => {
-      const p = f.program(em, w.institution);
-      await em.flush();
-      return { query: 'mutation($id: ID!) { deleteProgram(id: $id) { deletedId } }', variables: { id: f.gid(p) } };
-    },
-    createTrainee: async () => ({
-      query: 'mutation($i: CreateTraineeInput!) { createTrainee(input: $i) { id } }',
-      variables: { i: { nik: someNik(), fullName: 'Matrix Person', sex: 'FEMALE', birthDate: '1998-04-12', originProvinceCode: '35' } },
-    }),
-    updateTrainee: async () => ({
-      query: 'mutation($i: UpdateTraineeInput!) { updateTrainee(input: $i) { id } }',
-      variables: { i: { id: f.gid(w.trainee), fullName: 'Renamed' } },
-    }),
-    deleteTrainee: async () => {
-      const p = f.trainee(em, kp2mi);
-      await em.flush();
-      return { query: 'mutation($id: ID!) { deleteTrainee(id: $id) { deletedId } }', variables: { id: f.gid(p) } };
-    },
-    createEnrollment: async () => {
-      const p = f.trainee(em, kp2mi);
-      await em.flush();
-      return {
-        query: 'mutation($i: CreateEnrollmentInput!) { createEnrollment(input: $i) { id } }',
-        variables: { i: { programId: f.gid(w.program), traineeId: f.gid(p) } },
-      };
-    },
-    updateEnrollment: async () => ({
-      query: 'mutation($i: UpdateEnrollmentInput!) { updateEnrollment(input: $i) { id } }',
-      variables: { i: { id: f.gid(w.enrollment), status: 'ENROLLED' } },
-    }),
-    deleteEnrollment: async () => {
-      const x = await fresh();
-      return { query: 'mutation($id: ID!) { deleteEnrollment(id: $id) { deletedId } }', variables: { id: f.gid(x.enrollment) } };
-    },
-    createReturneeBusiness: async () => ({
-      query: 'mutation($i: CreateReturneeBusinessInput!) { createReturneeBusiness(input: $i) { id } }',
-      variables: {
-        i: { returneeName: 'Matrix', returneeNik: someNik(), businessName: 'Warung', kbliCode: '56101', villageCode: '3507122001', provinceCode: '35' },
-      },
-    }),
-    updateReturneeBusiness: async () => ({
-      query: 'mutation($i: UpdateReturneeBusinessInput!) { updateReturneeBusiness(input: $i) { id } }',
-      variables: { i: { id: f.gid(w.returneeBusiness), employees: 4 } },
-    }),
-    deleteReturneeBusiness: async () => {
-      const b = f.returneeBusiness(em, kp2mi);
-      await em.flush();
-      return { query: 'mutation($id: ID!) { deleteReturneeBusiness(id: $id) { deletedId } }', variables: { id: f.gid(b) } };
-    },
     createMou: async () => ({
       query: 'mutation($i: CreateMouInput!) { createMou(input: $i) { id } }',
       variables: { i: { title: 'Matrix MoU', scope: 'Matrix scope', validFrom: '2025-01-01', validUntil: '2030-01-01', partyMinistryIds: [m(perin.id)] } },

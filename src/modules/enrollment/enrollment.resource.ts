@@ -1,4 +1,5 @@
 /** Enrollments: a trainee in a programme, owned by the programme's ministry. */
+import { toGlobalId } from '../../shared/global-id';
 import type { Context } from '../../context';
 import { assignPresent, loadReadable, loadWritable } from '../../kernel/owned-crud';
 import { ownedResource } from '../../kernel/owned-resource';
@@ -54,5 +55,21 @@ export const enrollmentResource = ownedResource({
         description: 'Participants currently in training, by the ministry running the programme.',
       },
     },
+  },
+  fixture: {
+    row: (w) => ({ program: w.Program.id, trainee: w.Trainee.id, enrolledOn: '2025-11-03' }),
+    // A trainee of its own: one enrollment per trainee and programme.
+    create: async (w, fresh) => ({
+      programId: toGlobalId('Program', w.Program.id),
+      traineeId: toGlobalId('Trainee', (await fresh('Trainee')).id),
+      status: 'ENROLLED',
+      enrolledOn: '2026-01-05',
+    }),
+    bad: [
+      ['completed before enrolled', (v) => ({ ...v, completedOn: '2025-01-01' }), 'input.completedOn'],
+      ['a programme id that is not a Program', (v) => ({ ...v, programId: v.traineeId }), 'input.programId'],
+    ],
+    change: { status: 'COMPLETED', completedOn: '2026-06-30', certificateIssuer: 'LSP Pariwisata', certificateNumber: 'LSP-001' },
+    badChange: [{ completedOn: '2020-01-01' }, 'input.completedOn'],
   },
 });

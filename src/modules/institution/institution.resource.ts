@@ -46,4 +46,22 @@ export const institutionResource = ownedResource({
       institutionsByPmiPreparation: { key: 't.pmi_preparation::text', capacity: 'sum(t.annual_capacity)', label: 'enum' },
     },
   },
+  fixture: {
+    row: (_w, n) => ({ name: `Institution ${n}`, type: 'TRAINING_CENTRE', provinceCode: '35', annualCapacity: 100, sectors: ['TOURISM'] }),
+    create: () => ({
+      name: 'BLK Test Malang',
+      type: 'TRAINING_CENTRE',
+      provinceCode: '35',
+      annualCapacity: 480,
+      sectors: ['TOURISM', 'HEALTH'],
+      pmiPreparation: true,
+    }),
+    bad: [
+      ['negative capacity', (v) => ({ ...v, annualCapacity: -1 }), 'input.annualCapacity'],
+      ['unknown province', (v) => ({ ...v, provinceCode: '99' }), 'input.provinceCode'],
+      ['empty name', (v) => ({ ...v, name: '' }), 'input.name'],
+    ],
+    change: { annualCapacity: 999, name: 'BLK Renamed' },
+    badChange: [{ annualCapacity: -5 }, 'input.annualCapacity'],
+  },
 });

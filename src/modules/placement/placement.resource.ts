@@ -11,7 +11,7 @@ import { ownedResource } from '../../kernel/owned-resource';
 import { Sector } from '../../shared/enums';
 import { badUserInput } from '../../shared/errors';
 
-import { fromGlobalId } from '../../shared/global-id';
+import { fromGlobalId, toGlobalId } from '../../shared/global-id';
 import { DestinationCountry } from '../country/country.entity';
 import { ReturneeBusiness } from '../returnee-business/returnee-business.entity';
 import { Trainee } from '../trainee/trainee.entity';
@@ -78,5 +78,44 @@ export const placementResource = ownedResource({
       placementsByDestination: { key: 't.destination_country_code', label: 'country' },
       placementsByStatus: { key: 't.status::text', label: 'enum' },
     },
+  },
+  fixture: {
+    row: (w, n) => ({
+      trainee: w.Trainee.id,
+      destinationCountryCode: 'JP',
+      employerName: `Chubu Seiki ${n}`,
+      employerType: 'COMPANY',
+      jobTitle: 'Machine operator',
+      sector: 'MANUFACTURING',
+      scheme: 'SSW_JAPAN',
+      contractStart: '2026-07-01',
+      contractEnd: '2029-06-30',
+    }),
+    create: (w) => ({
+      traineeId: toGlobalId('Trainee', w.Trainee.id),
+      destinationCountryCode: 'JP',
+      employerName: 'Yamato Kaigo K.K.',
+      employerType: 'COMPANY',
+      jobTitle: 'Caregiver',
+      sector: 'HEALTH',
+      scheme: 'SSW_JAPAN',
+      contractStart: '2026-07-01',
+      contractEnd: '2029-06-30',
+      departureDate: '2026-06-15',
+    }),
+    bad: [
+      [
+        'a household employer where a moratorium applies',
+        (v) => ({ ...v, destinationCountryCode: 'SA', employerType: 'INDIVIDUAL', scheme: 'P_TO_P' }),
+        'input.destinationCountryCode',
+      ],
+      ['an unknown destination', (v) => ({ ...v, destinationCountryCode: 'XX' }), 'input.destinationCountryCode'],
+      ['contract ending before it starts', (v) => ({ ...v, contractEnd: '2026-01-01' }), 'input.contractEnd'],
+      ['departure before the trainee turns 18', (v) => ({ ...v, departureDate: '2015-06-15' }), 'input.departureDate'],
+      ['departed without a departure date', (v) => ({ ...v, status: 'DEPARTED', departureDate: null }), 'input.departureDate'],
+      ['a trainee id that is not a Trainee', (v) => ({ ...v, traineeId: toGlobalId('Program', '01a00000-0000-7000-8000-000000000001') }), 'input.traineeId'],
+    ],
+    change: { status: 'DEPARTED', departureDate: '2026-06-20', jobTitle: 'Senior caregiver' },
+    badChange: [{ employerType: 'INDIVIDUAL', destinationCountryCode: 'QA' }, 'input.destinationCountryCode'],
   },
 });

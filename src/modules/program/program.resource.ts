@@ -1,4 +1,5 @@
 /** Programmes (pelatihan) run at an institution: declared once. */
+import { toGlobalId } from '../../shared/global-id';
 import type { Context } from '../../context';
 import { enumColumn as e } from '../../kernel/csv-columns';
 import { importRules } from '../../kernel/csv-import';
@@ -85,5 +86,34 @@ export const programResource = ownedResource({
         description: 'A programme preparing for several destinations counts in each.',
       },
     },
+  },
+  fixture: {
+    row: (w, n) => ({
+      institution: w.Institution.id,
+      title: `Programme ${n}`,
+      sector: 'TOURISM',
+      targetCountryCodes: ['JP'],
+      capacityPerIntake: 20,
+      status: 'RUNNING',
+    }),
+    create: (w) => ({
+      institutionId: toGlobalId('Institution', w.Institution.id),
+      title: 'Caregiver for Japan',
+      sector: 'HEALTH',
+      targetCountryCodes: ['JP', 'TW'],
+      capacityPerIntake: 30,
+      startDate: '2026-01-05',
+      endDate: '2026-06-30',
+    }),
+    bad: [
+      ['unknown country code', (v) => ({ ...v, targetCountryCodes: ['XX'] }), 'input.targetCountryCodes'],
+      ['malformed country code', (v) => ({ ...v, targetCountryCodes: ['japan'] }), 'input.targetCountryCodes'],
+      ['household work to a country under moratorium', (v) => ({ ...v, targetCountryCodes: ['SA'], forHouseholdWork: true }), 'input.targetCountryCodes'],
+      ['negative capacity', (v) => ({ ...v, capacityPerIntake: -3 }), 'input.capacityPerIntake'],
+      ['end before start', (v) => ({ ...v, endDate: '2025-01-01' }), 'input.endDate'],
+      ['not an institution id', (v) => ({ ...v, institutionId: 'nonsense' }), 'input.institutionId'],
+    ],
+    change: { status: 'OPEN', capacityPerIntake: 40 },
+    badChange: [{ targetCountryCodes: ['QA'], forHouseholdWork: true }, 'input.targetCountryCodes'],
   },
 });

@@ -1,4 +1,6 @@
 /** Businesses returned workers start in their villages (wirausaha purna PMI). */
+import { toGlobalId } from '../../shared/global-id';
+import { fixtureNik } from '../trainee/nik';
 import { Matches } from 'class-validator';
 import type { Context } from '../../context';
 import { assertPersonalQueryAllowed } from '../../access/personal-field';
@@ -62,5 +64,39 @@ export const returneeBusinessResource = ownedResource({
       },
       returneeBusinessesByFinancing: { key: "coalesce(t.financing_type::text, 'NONE')", capacity: 'sum(t.financing_amount)', label: 'enum' },
     },
+  },
+  fixture: {
+    row: (w, n) => ({
+      returneeName: `Returnee ${n}`,
+      returneeNik: fixtureNik(n),
+      trainee: w.Trainee?.id ?? null,
+      businessName: `Warung ${n}`,
+      kbliCode: '56101',
+      villageCode: '3507122001',
+      provinceCode: '35',
+      employees: 2,
+      financingType: 'KUR',
+      financingAmount: 25_000_000,
+    }),
+    create: (w, _fresh, n) => ({
+      returneeName: 'Dewi Lestari',
+      returneeNik: fixtureNik(n),
+      traineeId: toGlobalId('Trainee', w.Trainee.id),
+      businessName: 'Kopi Purna',
+      kbliCode: '56303',
+      villageCode: '3507122001',
+      provinceCode: '35',
+      employees: 3,
+      financingType: 'KUR',
+      financingAmount: 50000000,
+    }),
+    bad: [
+      ['bad KBLI', (v) => ({ ...v, kbliCode: '5A' }), 'input.kbliCode'],
+      ['village outside province', (v) => ({ ...v, villageCode: '3307122001' }), 'input.villageCode'],
+      ['negative employees', (v) => ({ ...v, employees: -1 }), 'input.employees'],
+      ['malformed NIK', (v) => ({ ...v, returneeNik: '1' }), 'input.returneeNik'],
+    ],
+    change: { employees: 5, mentoringSessions: 4 },
+    badChange: [{ financingAmount: -10 }, 'input.financingAmount'],
   },
 });

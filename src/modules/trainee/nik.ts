@@ -71,3 +71,7 @@ export function ageOn(birthDate: string, today: string): number {
   const [ty, tm, td] = today.split('-').map(Number);
   return ty - by - (tm < bm || (tm === bm && td < bd) ? 1 : 0);
 }
+
+/** A well-formed NIK of a person from Kabupaten Malang for test fixtures, distinct for each `n` below 10,000. */
+export const fixtureNik = (n: number, sex = Sex.FEMALE, birthDate = '1998-04-12') =>
+  formatNik({ provinceCode: '35', regencyCode: '07', districtCode: '12', birthDate, sex, serial: n % 9999 || 1 });

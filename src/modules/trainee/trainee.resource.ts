@@ -1,4 +1,5 @@
 /** Trainees (calon PMI): the people the programme serves, and the most personal data in it. */
+import { fixtureNik } from './nik';
 import type { Context } from '../../context';
 import { assertPersonalQueryAllowed } from '../../access/personal-field';
 import { requireOwnMinistry } from '../../access/guards';
@@ -61,5 +62,36 @@ export const traineeResource = ownedResource({
       traineesBySex: { key: 't.sex::text', label: 'enum' },
       traineesByStatus: { key: 't.status::text', label: 'enum' },
     },
+  },
+  fixture: {
+    row: (_w, n) => ({
+      nik: fixtureNik(n, Sex.FEMALE, '1998-04-12'),
+      fullName: `Person ${n}`,
+      sex: Sex.FEMALE,
+      birthDate: '1998-04-12',
+      originProvinceCode: '35',
+      phone: '+62 812 1111 2222',
+      email: 'person@mail.example',
+      address: 'Desa Contoh',
+    }),
+    create: (_w, _fresh, n) => ({
+      nik: fixtureNik(n, Sex.FEMALE, '1999-02-03'),
+      fullName: 'Siti Aminah',
+      sex: 'FEMALE',
+      birthDate: '1999-02-03',
+      originProvinceCode: '35',
+      phone: '+62 812 3456 7890',
+      email: 'siti@mail.example',
+    }),
+    bad: [
+      ['malformed NIK', (v) => ({ ...v, nik: '12345' }), 'input.nik'],
+      ['NIK of a man for a woman', (v) => ({ ...v, sex: 'MALE' }), 'input.nik'],
+      ['NIK disagreeing with birth date', (v) => ({ ...v, birthDate: '1999-02-04' }), 'input.nik'],
+      ['under 18', (v) => ({ ...v, birthDate: '2015-01-01' }), 'input.birthDate'],
+      ['bad e-mail', (v) => ({ ...v, email: 'not-mail' }), 'input.email'],
+      ['unknown province', (v) => ({ ...v, originProvinceCode: '00' }), 'input.originProvinceCode'],
+    ],
+    change: { fullName: 'Siti Aminah Putri', status: 'IN_TRAINING' },
+    badChange: [{ sex: 'MALE' }, 'input.nik'],
   },
 });
