@@ -13,7 +13,8 @@ import path from 'node:path';
 import { buildSchema } from 'type-graphql';
 import { assertEveryRootFieldHasAPolicy, permissionsFor } from './access/shield';
 import { mutationBoundary } from './modules/audit/mutation-boundary';
-import { AUDIT_SUBJECTS, POLICY, RESOLVERS } from './modules';
+import { AUDIT_SUBJECTS, POLICY, REGISTRY, RESOLVERS } from './modules';
+import { withRegistry } from './kernel/registry';
 
 export const SCHEMA_FILE = path.resolve(__dirname, '..', 'schema', 'schema.graphql');
 
@@ -21,7 +22,7 @@ export const SCHEMA_FILE = path.resolve(__dirname, '..', 'schema', 'schema.graph
 export async function buildBareSchema(): Promise<GraphQLSchema> {
   const schema = await buildUndocumentedSchema();
   documentSchema(schema);
-  return schema;
+  return withRegistry(schema, REGISTRY);
 }
 
 /** What the decorators alone describe; `documentSchema` (schema-docs.ts) fills in the rest. */
@@ -63,12 +64,15 @@ export async function buildAppSchema(): Promise<GraphQLSchema> {
   const boundary = mutationBoundary(AUDIT_SUBJECTS);
   // type-graphql wraps resolveType in an async function; graphql-jit (jit-executor.ts) needs the answer at once.
   (schema.getType('Node') as GraphQLInterfaceType).resolveType = resolveNodeType;
-  return applyMiddleware(
-    schema,
-    { Mutation: Object.fromEntries(mutations.map((m) => [m, mutationsTogether])) },
-    permissionsFor(POLICY),
-    { Query: Object.fromEntries(queries.map((q) => [q, inputGuard])), Mutation: Object.fromEntries(mutations.map((m) => [m, inputGuard])) },
-    { Mutation: Object.fromEntries(mutations.map((m) => [m, boundary])) },
+  return withRegistry(
+    applyMiddleware(
+      schema,
+      { Mutation: Object.fromEntries(mutations.map((m) => [m, mutationsTogether])) },
+      permissionsFor(POLICY),
+      { Query: Object.fromEntries(queries.map((q) => [q, inputGuard])), Mutation: Object.fromEntries(mutations.map((m) => [m, inputGuard])) },
+      { Mutation: Object.fromEntries(mutations.map((m) => [m, boundary])) },
+    ),
+    REGISTRY,
   );
 }
 

@@ -9,11 +9,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSchema } from 'graphql';
 import { readFileSync } from 'node:fs';
 import { resourceStatements } from '../src/db/resource-sql';
-import { AUDIT_SUBJECTS, OWNED_RESOURCES, POLICY, RESOURCES } from '../src/modules';
+import { AUDIT_SUBJECTS, OWNED_RESOURCES, POLICY, REGISTRY, RESOURCES } from '../src/modules';
 import { buildBareSchema, SCHEMA_FILE } from '../src/schema';
 import { assertEveryRootFieldHasAPolicy } from '../src/access/shield';
 import { startTestApp, type TestApp } from './support/test-app';
-import { childRelationsOf } from '../src/kernel/relations-ahead';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -99,7 +98,7 @@ describe('indexes for relations read within a scope', () => {
     );
     let checked = 0;
     for (const resource of OWNED_RESOURCES) {
-      for (const [field, specOf] of childRelationsOf(resource.name)) {
+      for (const [field, specOf] of REGISTRY.childrenOf(resource.name)) {
         const spec = specOf();
         if (!spec.resource) continue;
         const meta = metadata.get(spec.entity.name);

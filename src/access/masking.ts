@@ -4,8 +4,6 @@
  * ("the Jawa Timur NIK ending 01") and never the value itself.
  */
 
-import type { ResourceType } from '../shared/enums';
-
 const stars = (n: number) => '*'.repeat(Math.max(n, 3));
 
 /** A NIK for callers who may see the row but not the value: province and last two digits remain. */
@@ -29,28 +27,12 @@ export const mask = {
 export type Masker = (v: string) => string;
 
 /**
- * The personal fields of each entity (access-model.md, UU 27/2022) and how
- * each is masked, as their resource declarations state them: the one list
- * the resolvers, the CSV export, explainAccess and the audit log's redaction
- * all read. Filled when the declarations load, before any request.
+ * The masker of `field` of an entity class made from fields (kernel/fields.ts), whose declaration says
+ * which fields are personal and how each is masked; undefined when the field is not personal. The one
+ * source the resolvers, the CSV export, explainAccess and the audit log's redaction all read.
  */
-const PERSONAL = new Map<string, { clause: ResourceType; fields: Readonly<Record<string, Masker>> }>();
-
-/** Called by the resource declarations: `clause` is the resource type a full read is logged under. */
-export function declarePersonalFields(entity: string, clause: ResourceType, fields: Readonly<Record<string, Masker>>): void {
-  PERSONAL.set(entity, { clause, fields });
-}
-
-/** The masker of `field` of `entity`, or undefined when the field is not personal. */
-export function maskerOf(entity: string, field: string): Masker | undefined {
-  const fields = PERSONAL.get(entity)?.fields;
+export function maskerOf(entity: unknown, field: string): Masker | undefined {
+  const fields = (entity as { fields?: Readonly<Record<string, { personal?: Masker }>> } | null | undefined)?.fields;
   // Own properties only: a name such as `__proto__` or `constructor` is no personal field of anything.
-  return fields && Object.hasOwn(fields, field) ? fields[field] : undefined;
-}
-
-/** The clause resource type under which a full read of `entity`'s personal data is logged. */
-export function personalClauseOf(entity: string): ResourceType {
-  const p = PERSONAL.get(entity);
-  if (!p) throw new Error(`${entity} declares no personal fields`);
-  return p.clause;
+  return fields && Object.hasOwn(fields, field) ? fields[field].personal : undefined;
 }

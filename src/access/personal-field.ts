@@ -1,6 +1,6 @@
 import type { FilterQuery } from '@mikro-orm/core';
 import type { ClassType } from 'type-graphql';
-import { personalClauseOf } from './masking';
+import { naming } from '../kernel/naming';
 import { badUserInput, forbidden } from '../shared/errors';
 import type { Context } from '../context';
 import type { OwnedEntity } from '../kernel/owned.entity';
@@ -32,7 +32,7 @@ export function personalValue(
   if (!access.full) return masker(value);
   if (!access.grant) return value;
   return readLog(ctx)
-    .record({ resourceType: personalClauseOf(resource), recordId: row.id, ownerMinistryId: row.ownerMinistry.id, grant: access.grant, field })
+    .record({ resourceType: naming.clauseType(resource), recordId: row.id, ownerMinistryId: row.ownerMinistry.id, grant: access.grant, field })
     .then(() => value);
 }
 
@@ -89,7 +89,7 @@ export async function logPersonalRows(ctx: Context, resource: PersonalResource, 
     if (!access.full || !access.grant) continue;
     for (const field of fields)
       reads.push(
-        readLog(ctx).record({ resourceType: personalClauseOf(resource), recordId: row.id, ownerMinistryId: row.ownerMinistry.id, grant: access.grant, field }),
+        readLog(ctx).record({ resourceType: naming.clauseType(resource), recordId: row.id, ownerMinistryId: row.ownerMinistry.id, grant: access.grant, field }),
       );
   }
   await Promise.all(reads);

@@ -43,7 +43,7 @@ export async function toCsv<T extends OwnedEntity>(ctx: Context, entityName: str
         }
         const ref = relationOf(v);
         if (ref) return toGlobalId(ref.entity.name, ref.id);
-        const masker = maskerOf(entityName, c);
+        const masker = maskerOf(row.constructor, c);
         if (masker) return personalValue(ctx, entityName, row, c, v as string | null, masker);
         return formatCell(v);
       }),

@@ -45,11 +45,10 @@ import type { Context } from '../context';
 import { Ministry } from './ministry.entity';
 import type { OwnedEntity } from './owned.entity';
 import { badUserInput, conflict, forbidden, notWritable, staleVersion } from '../shared/errors';
-import { declareRowUpdate, updatePlainly } from './row-update';
+import { updatePlainly } from './row-update';
 import { fromGlobalId, toGlobalId } from '../shared/global-id';
 import { listConnection } from './list';
 import { entityById } from './entity-by-id';
-import { declareReads } from './projection';
 import { MAX_EXPORT_ROWS, toCsv } from './csv-export';
 import { Pacer } from '../shared/pacing';
 import { EXPORT_COST } from '../shared/query-limits';
@@ -175,11 +174,6 @@ export function ownedCrudResolver<T extends OwnedEntity, C extends object, U ext
     const sortField = order ? cfg.personalOrderFields?.[order] : undefined;
     if (sortField) await logPersonalRows(ctx, name, page, [sortField]);
   }
-
-  // The owner resolver below reads the owner's key (see projection.ts).
-  declareReads(name, 'ownerMinistry', ['ownerMinistry']);
-  // An update names its row up front (`input.id`): the request's BEGIN reads it (see row-update.ts).
-  declareRowUpdate(`update${name}`, name);
 
   @Resolver(() => cfg.entity)
   class OwnedCrudResolver {

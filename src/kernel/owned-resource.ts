@@ -8,14 +8,14 @@
 import { Args, Ctx, FieldResolver, Info, Resolver, Root, type ClassType } from 'type-graphql';
 import type { GraphQLResolveInfo } from 'graphql';
 import type { FilterQuery } from '@mikro-orm/core';
-import { pageReads, registerChildren, registerReferences } from './relations-ahead';
+import { pageReads } from './relations-ahead';
 import { csvColumns, importColumns, ownedInputs, type CustomFilter } from './owned-inputs';
 import type { Columns, CreateInput, Fields, UpdateInput } from './fields';
 import type { OwnedEntityClass } from './owned-entity';
 import { naming } from './naming';
-import { declareReads, projection } from './projection';
+import { projection } from './projection';
 import { resolveDirectly } from './direct-resolvers';
-import { declarePersonalFields, type Masker } from '../access/masking';
+import type { Masker } from '../access/masking';
 import { personalValue } from '../access/personal-field';
 import type { OperationPolicy } from '../access/policy';
 import type { Role } from '../access/roles';
@@ -80,6 +80,8 @@ export interface OwnedResourceDeclaration<F extends Fields> {
   /** A CSV import: its columns come from the fields; the declaration adds its rules. */
   importer?: ImportRules;
   statistics?: StatisticsSpec;
+  /** What fields its own resolvers read of the row (projection.ts), e.g. `{ targetCountries: ['targetCountryCodes'] }`. */
+  reads?: Readonly<Record<string, readonly string[]>>;
   /** What the generic test suites exercise it with (required: every owned resource is tested alike). */
   fixture: Fixture;
 }
@@ -161,6 +163,10 @@ export function ownedResource<F extends Fields>(decl: OwnedResourceDeclaration<F
     update: async (row, input, ctx) => (decl.update ? decl.update(row as never, input as never, ctx) : assignPresent(row, input)),
   };
 
+  // What each generated field reads of the row (projection.ts): the owner, the personal value, a reference's key, nothing for a connection.
+  const reads: Record<string, readonly string[]> = { ownerMinistry: ['ownerMinistry'], ...decl.reads };
+  const declareReads = (_entity: string, field: string, properties: readonly string[]) => void (reads[field] = properties);
+
   // Field resolvers of the relations and personal fields, on one generated resolver class.
   @Resolver(() => entity)
   class Fields {}
@@ -175,10 +181,7 @@ export function ownedResource<F extends Fields>(decl: OwnedResourceDeclaration<F
       ((row: Row<F>, ctx: Context) => personalValue(ctx, name, row, field, (row as Record<string, unknown>)[field] as string | null, p.masker)) as never,
     );
   }
-  registerReferences(
-    name,
-    Object.entries(references).map(([field, r]) => [field, () => r.type().name, r.key ?? field]),
-  );
+  const referenceKeys = Object.entries(references).map(([field, r]) => [field, () => r.type().name, r.key ?? field] as const);
   for (const [field, r] of Object.entries(references)) {
     declareReads(name, field, [r.key ?? field]);
     defineField(
@@ -199,7 +202,6 @@ export function ownedResource<F extends Fields>(decl: OwnedResourceDeclaration<F
     );
   }
   const relations: [string, () => RelationSpec<object>][] = [];
-  registerChildren(name, relations);
   for (const [field, c] of Object.entries(decl.children ?? {})) {
     // Created at load time: type-graphql must see every type before the schema is built.
     const Connection = connectionOf(c.type());
@@ -227,7 +229,6 @@ export function ownedResource<F extends Fields>(decl: OwnedResourceDeclaration<F
   }
   const clause = decl.sharedByClause ? naming.clauseType(name) : undefined;
   const maskers = Object.fromEntries(Object.entries(personal).map(([f, p]) => [f, p.masker]));
-  if (Object.keys(maskers).length && clause) declarePersonalFields(name, clause, maskers);
 
   const list = crud.listName;
   const staffScoped: OperationPolicy = { audience: 'staff', scoped: true };
@@ -252,5 +253,9 @@ export function ownedResource<F extends Fields>(decl: OwnedResourceDeclaration<F
     list: { name: list, csvHeaders: csv },
     statistics: decl.statistics,
     fixture: decl.fixture,
+    reads,
+    childRelations: relations,
+    referenceKeys,
+    rowUpdates: [naming.update(name)],
   };
 }

@@ -17,16 +17,7 @@ import { ReferenceKind, type EntityMetadata } from '@mikro-orm/core';
 import type { GraphQLResolveInfo } from 'graphql';
 import { getMetadataStorage } from 'type-graphql';
 import { selectedFields } from '../shared/lookahead';
-
-/** Per entity name: the properties each declared field resolver reads. */
-const declaredReads = new Map<string, Map<string, readonly string[]>>();
-
-/** Records that field `field` of `entityName` is resolved from `properties` of its row (and nothing else). */
-export function declareReads(entityName: string, field: string, properties: readonly string[]): void {
-  let fields = declaredReads.get(entityName);
-  if (!fields) declaredReads.set(entityName, (fields = new Map()));
-  fields.set(field, properties);
-}
+import { registryOf, type Registry } from './registry';
 
 let resolved: Set<string> | undefined;
 /** `Entity.field` of every field type-graphql resolves with code (class methods and field resolvers), read once the schema is built. */
@@ -42,9 +33,9 @@ function resolvedByCode(): Set<string> {
 }
 
 /** The properties `field` reads of an entity's row, or null when that is not known. */
-function readsOf(meta: EntityMetadata, field: string): readonly string[] | null {
+function readsOf(registry: Registry, meta: EntityMetadata, field: string): readonly string[] | null {
   if (field === '__typename') return [];
-  const declared = declaredReads.get(meta.className)?.get(field);
+  const declared = registry.readsOf(meta.className, field);
   if (declared) return declared;
   // The Node interface's `id` is the global id of the primary key.
   if (field === 'id') return meta.primaryKeys;
@@ -63,7 +54,7 @@ const memo = new WeakMap<readonly unknown[], Map<string, readonly string[] | nul
  * per field of a parsed document.
  */
 export function projection(
-  info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments'>,
+  info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments' | 'schema'>,
   path: readonly string[],
   meta: EntityMetadata,
   always: readonly string[],
@@ -76,10 +67,11 @@ export function projection(
   if ('ownerMinistry' in meta.properties) props.add('ownerMinistry');
   let answer: readonly string[] | null = null;
   const fields = selectedFields(info, path);
+  const registry = registryOf(info.schema);
   if (fields) {
     answer = [];
     for (const field of fields) {
-      const reads = readsOf(meta, field);
+      const reads = readsOf(registry, meta, field);
       if (!reads) {
         answer = null;
         break;

@@ -11,25 +11,16 @@ import type { GraphQLResolveInfo } from 'graphql';
 import { selects, selectedFields } from '../shared/lookahead';
 import type { PageReads, ReferenceAhead, RelationSpec } from './reads';
 import { projection } from './projection';
-
-/** The one-to-many relations of each resource, by entity name (filled as the resources are declared). */
-const childRelations = new Map<string, readonly [field: string, spec: () => RelationSpec<object>][]>();
-
-export function childRelationsOf(entityName: string): readonly [field: string, spec: () => RelationSpec<object>][] {
-  return childRelations.get(entityName) ?? [];
-}
-
-export function registerChildren(entityName: string, relations: readonly [string, () => RelationSpec<object>][]): void {
-  childRelations.set(entityName, relations);
-}
+import { registryOf } from './registry';
 
 const memo = new WeakMap<readonly unknown[], RelationSpec<object>[]>();
 
 /** The relations of `nodeType` whose `totalCount` is selected on this connection's `edges.node`, once per field of a document. */
-export function countsAhead(info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments'>, nodeType: string): RelationSpec<object>[] {
+export function countsAhead(info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments' | 'schema'>, nodeType: string): RelationSpec<object>[] {
   let counts = memo.get(info.fieldNodes);
   if (!counts) {
-    counts = childRelationsOf(nodeType)
+    counts = registryOf(info.schema)
+      .childrenOf(nodeType)
       .filter(([field]) => selects(info, ['edges', 'node', field, 'totalCount']))
       .map(([, spec]) => spec());
     memo.set(info.fieldNodes, counts);
@@ -37,17 +28,10 @@ export function countsAhead(info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragm
   return counts;
 }
 
-/** The many-to-one references of each resource: field → target entity name and the property holding the key. */
-const references = new Map<string, readonly [field: string, target: () => string, key: string][]>();
-
-export function registerReferences(entityName: string, refs: readonly [string, () => string, string][]): void {
-  references.set(entityName, refs);
-}
-
 const refMemo = new WeakMap<readonly unknown[], { refs: ReferenceAhead[]; key: string }>();
 
 function referencesAt(
-  info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments'>,
+  info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments' | 'schema'>,
   nodeType: string,
   path: readonly string[],
   meta: (name: string) => EntityMetadata,
@@ -55,7 +39,7 @@ function referencesAt(
 ): ReferenceAhead[] {
   if (depth > 3) return [];
   const out: ReferenceAhead[] = [];
-  for (const [field, target, key] of references.get(nodeType) ?? []) {
+  for (const [field, target, key] of registryOf(info.schema).referencesOf(nodeType)) {
     const at = [...path, field];
     if (!selectedFields(info, at)) continue;
     const entity = target();
@@ -69,7 +53,7 @@ function referencesAt(
  * `key` names the plan, for the loader that reads it.
  */
 export function referencesAhead(
-  info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments'>,
+  info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments' | 'schema'>,
   nodeType: string,
   meta: (name: string) => EntityMetadata,
 ): { refs: readonly ReferenceAhead[]; key: string } {
@@ -89,7 +73,7 @@ const readsMemo = new WeakMap<readonly unknown[], PageReads>();
  * of a parsed document, so the many rows of a page (and every request of the document) share it.
  */
 export function pageReads(
-  info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments'>,
+  info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments' | 'schema'>,
   spec: RelationSpec<object>,
   meta: (name: string) => EntityMetadata,
 ): PageReads {

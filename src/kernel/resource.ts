@@ -16,6 +16,7 @@ import type { Role } from '../access/roles';
 import type { ResourceType } from '../shared/enums';
 import type { ImportSpec } from './csv-import';
 import type { Fields } from './fields';
+import type { RelationSpec } from './reads';
 import { parseGlobalId } from '../shared/global-id';
 
 /** Which record a mutation was about, and whose data it is (its ministry's ADMIN may read the event). */
@@ -125,6 +126,14 @@ export interface Resource {
   list?: { name: string; csvHeaders: readonly string[] };
   statistics?: StatisticsSpec;
   fixture?: Fixture;
+  /** What each field resolved by code reads of the row (projection.ts): field → properties. */
+  reads?: Readonly<Record<string, readonly string[]>>;
+  /** Its connections, read ahead with a page (relations-ahead.ts). */
+  childRelations?: readonly (readonly [field: string, spec: () => RelationSpec<object>])[];
+  /** Its many-to-one references: field, target type, and the property holding the key. */
+  referenceKeys?: readonly (readonly [field: string, target: () => string, key: string])[];
+  /** Its update mutations whose row BEGIN can read (row-update.ts). */
+  rowUpdates?: readonly string[];
 }
 
 /** The standard audit subjects. */

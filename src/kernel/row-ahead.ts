@@ -15,7 +15,8 @@ import { fieldsAt, selects } from '../shared/lookahead';
 import { PAGE_ALIAS } from './plain-rows';
 import { projection } from './projection';
 import { relationPage, type RelationArgs } from './relation-connection';
-import { childRelationsOf, pageReads } from './relations-ahead';
+import { pageReads } from './relations-ahead';
+import { registryOf } from './registry';
 import type { PageReads, RelationSpec, RowAhead } from './reads';
 import type { Loaders } from './loaders';
 
@@ -45,16 +46,18 @@ function planOf(ctx: AheadContext, info: GraphQLResolveInfo, entityName: string,
   const meta = (name: string) => ctx.em.getMetadata().get(name);
   const type = info.schema.getType(entityName) as GraphQLObjectType | undefined;
   const relations: RelationPlan[] = [];
-  childRelationsOf(entityName).forEach(([field, specOf], index) => {
-    const nodes = fieldsAt(info, [...path, field]);
-    const def = type?.getFields()[field];
-    if (!nodes.length || !def) return;
-    const spec = specOf();
-    const below = { fieldNodes: nodes, fragments: info.fragments };
-    // The same reads the relation field computes for itself, so its loader finds the page primed.
-    const page = selects(below, ['edges']) || selects(below, ['pageInfo']) ? pageReads(below, spec, meta) : null;
-    relations.push({ index, field, spec, nodes, def, count: selects(below, ['totalCount']), page });
-  });
+  registryOf(info.schema)
+    .childrenOf(entityName)
+    .forEach(([field, specOf], index) => {
+      const nodes = fieldsAt(info, [...path, field]);
+      const def = type?.getFields()[field];
+      if (!nodes.length || !def) return;
+      const spec = specOf();
+      const below = { fieldNodes: nodes, fragments: info.fragments, schema: info.schema };
+      // The same reads the relation field computes for itself, so its loader finds the page primed.
+      const page = selects(below, ['edges']) || selects(below, ['pageInfo']) ? pageReads(below, spec, meta) : null;
+      relations.push({ index, field, spec, nodes, def, count: selects(below, ['totalCount']), page });
+    });
   plan = { id: ++planIds, fields: projection(info, [...path], meta(entityName), []), relations };
   byType.set(planKey, plan);
   return plan;

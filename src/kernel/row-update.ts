@@ -29,6 +29,7 @@ import type { Scope } from '../access/scope';
 import type { OwnedEntity } from './owned.entity';
 import { plainShape } from './plain-rows';
 import { allColumns, quote } from './where-sql';
+import { registryOf } from './registry';
 
 type Data = Record<string, unknown>;
 
@@ -73,14 +74,6 @@ export interface RowAhead {
   id: string;
 }
 
-/** Update mutations whose row can be read with BEGIN: mutation field → entity name. */
-const updateFields = new Map<string, string>();
-
-/** Declares that mutation `field` updates the one row of `entity` whose global id is `input.id` (owned-crud.ts). */
-export function declareRowUpdate(field: string, entity: string): void {
-  updateFields.set(field, entity);
-}
-
 /**
  * The row `operation` will update, when it is one declared update mutation
  * with a well-formed id of its entity. The request's BEGIN then reads that
@@ -95,7 +88,7 @@ export function rowAheadOf(schema: GraphQLSchema, operation: OperationDefinition
   if (operation?.operation !== 'mutation' || operation.selectionSet.selections.length !== 1) return null;
   const [node] = operation.selectionSet.selections;
   if (node.kind !== Kind.FIELD) return null;
-  const entity = updateFields.get(node.name.value);
+  const entity = registryOf(schema).updatedBy(node.name.value);
   const def = schema.getMutationType()?.getFields()[node.name.value];
   if (!entity || !def) return null;
   try {

@@ -14,6 +14,7 @@ import { defineResourceTypes } from '../shared/enums';
 import type { PolicyTable } from '../access/policy';
 import type { ImportSpec } from '../kernel/csv-import';
 import type { MutationPolicy, Resource, SubjectOf } from '../kernel/resource';
+import { compile } from '../kernel/registry';
 import { accountResource } from './account/account.resource';
 import { auditResource } from './audit/audit.resource';
 import { countryResource } from './country/country.resource';
@@ -72,6 +73,9 @@ export const AUDIT_SUBJECTS: Readonly<Record<string, SubjectOf>> = Object.fromEn
 
 /** Every entity the ORM maps. Listed, not scanned: tsx, vitest and the compiled build discover the same set. */
 export const ENTITIES = [BaseEntity, OwnedEntity, ...RESOURCES.flatMap((r) => r.entities)];
+
+/** The compiled registry of the declarations, handed to the schema (`withRegistry`) and read through it. */
+export const REGISTRY = compile(RESOURCES);
 
 /** Every resolver of the schema. */
 export const RESOLVERS = [

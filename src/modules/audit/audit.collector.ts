@@ -20,7 +20,7 @@ export interface RecordedChange {
 }
 
 /** Fields whose values never enter the log: personal data (UU 27/2022) and credentials. */
-const isRedacted = (entity: string, field: string) => maskerOf(entity, field) !== undefined || (entity === 'Account' && field === 'passwordHash');
+const isRedacted = (entity: Function, field: string) => maskerOf(entity, field) !== undefined || (entity.name === 'Account' && field === 'passwordHash');
 /** Writes that are not changes of programme data: the read log is its own record. */
 const NOT_AUDITED = new Set(['PersonalDataRead', 'AuditEvent']);
 const REDACTED = '[redacted]';
@@ -58,7 +58,7 @@ export function summariseChanges(em: EntityManager): void {
  * the ORM's change sets carry them; a delete lists every field of `original`.
  */
 function describeChange(
-  entity: string,
+  type: Function,
   id: string,
   op: RecordedChange['op'],
   original: Record<string, unknown>,
@@ -67,13 +67,13 @@ function describeChange(
   const keys = op === 'delete' ? Object.keys(original) : Object.keys(payload);
   const fields: Record<string, FieldChange> = {};
   for (const key of keys) {
-    const hide = isRedacted(entity, key);
+    const hide = isRedacted(type, key);
     fields[key] = {
       before: op === 'create' ? null : hide ? REDACTED : plain(original[key]),
       after: op === 'delete' ? null : hide ? REDACTED : plain(payload[key]),
     };
   }
-  return { entity, id, op, fields };
+  return { entity: type.name, id, op, fields };
 }
 
 /** Adds a change to the mutation's record (unless it records a summary, or the entity is not audited). */
@@ -87,7 +87,7 @@ function recordChange(em: EntityManager, change: RecordedChange): void {
 export class AuditCollector implements EventSubscriber, RowWriteRecorder {
   /** A one-row update written without a flush (kernel/row-update.ts), recorded as the flush records one. */
   recordRowUpdate(em: EntityManager, entityName: string, id: string, before: Record<string, unknown>, payload: Record<string, unknown>): void {
-    recordChange(em, describeChange(entityName, id, 'update', before, payload));
+    recordChange(em, describeChange(em.getMetadata().get(entityName).class, id, 'update', before, payload));
   }
 
   onFlush(args: FlushEventArgs): void {
@@ -97,7 +97,7 @@ export class AuditCollector implements EventSubscriber, RowWriteRecorder {
       // A delete's change set carries no original data; the entity's own snapshot from when it was loaded does.
       const original = (cs.originalEntity ?? wrap(cs.entity, true).__originalEntityData ?? {}) as Record<string, unknown>;
       const id = String((cs.entity as { id?: unknown }).id ?? cs.getPrimaryKey(true));
-      recordChange(em, describeChange(cs.name, id, op, original, (cs.payload ?? {}) as Record<string, unknown>));
+      recordChange(em, describeChange(cs.meta.class, id, op, original, (cs.payload ?? {}) as Record<string, unknown>));
     }
   }
 }

@@ -13,7 +13,6 @@ import { DataSharingClause, Mou } from '../mou/mou.entity';
 import type { OwnedEntity } from '../../kernel/owned.entity';
 import type { Resource } from '../../kernel/resource';
 import { parseGlobalId } from '../../shared/global-id';
-import { maskerOf } from '../../access/masking';
 import { Access, accessFor, type OperationPolicy, type PolicyTable } from '../../access/policy';
 import { isWriter, Role } from '../../access/roles';
 
@@ -125,7 +124,7 @@ export function explainResolver(resources: readonly Resource[], policy: PolicyTa
       let fieldAccess: FieldAccess | null = null;
       let fieldRule: string | null = null;
       if (field) {
-        if (!maskerOf(resource.name, field)) {
+        if (!Object.hasOwn(resource.personal ?? {}, field)) {
           fieldAccess = FieldAccess.NOT_PERSONAL;
           fieldRule = read.rule;
         } else {

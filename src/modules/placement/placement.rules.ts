@@ -37,7 +37,7 @@ async function assertAdultOnDeparture(ctx: Context, trainee: Trainee, departureD
       field,
     );
   }
-  const birthDate = await personalValue(ctx, 'Trainee', trainee, 'birthDate', trainee.birthDate, maskerOf('Trainee', 'birthDate') ?? String);
+  const birthDate = await personalValue(ctx, 'Trainee', trainee, 'birthDate', trainee.birthDate, maskerOf(trainee.constructor, 'birthDate') ?? String);
   if (birthDate && ageOn(birthDate, departureDate) < MIN_AGE) {
     throw badUserInput(`The trainee is under ${MIN_AGE} on the departure date (UU 18/2017).`, field);
   }

@@ -3,10 +3,8 @@ import { destinationCountries } from '../country/country.service';
 import type { Context } from '../../context';
 import { DestinationCountry } from '../country/country.entity';
 import { Program } from './program.entity';
-import { declareReads } from '../../kernel/projection';
 
 // What `targetCountries` reads of a programme's row (see projection.ts).
-declareReads('Program', 'targetCountries', ['targetCountryCodes']);
 
 @Resolver(() => Program)
 export class ProgramResolver {

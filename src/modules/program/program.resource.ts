@@ -59,6 +59,8 @@ export const programResource = ownedResource({
     enrollments: { type: () => Enrollment, parentProperty: 'program', scoped: true, description: 'Enrollments in this programme in your read scope.' },
   },
   resolvers: [ProgramResolver],
+  // ProgramResolver's `targetCountries` reads the codes.
+  reads: { targetCountries: ['targetCountryCodes'] },
   importer: importRules<Loaded>({
     load: async (ctx, rows) => {
       const wanted = [...new Set(rows.map((r) => r.institutionExternalId).filter((x): x is string => typeof x === 'string'))];
