@@ -70,14 +70,16 @@ export interface Breakdown {
   capacity?: string;
   /** How keys are labelled for people. */
   label?: 'ministry' | 'province' | 'country' | 'enum' | Readonly<Record<string, string>>;
-  description?: string;
+  /** What it counts, for the schema (every field of the schema is described). */
+  description: string;
 }
 
 export interface Total {
   /** SQL aggregate over the resource's table in scope, e.g. `count(*)`. */
   sql: string;
   type?: 'Int' | 'Float';
-  description?: string;
+  /** What it counts, for the schema (every field of the schema is described). */
+  description: string;
 }
 
 export interface StatisticsSpec {

@@ -395,9 +395,9 @@ export type FinancingType =
 export type ImportKind =
   /** Institutions. */
   | 'INSTITUTIONS'
-  /** Placements (by trainee `externalId`). */
+  /** Placements (naming `traineeId`). */
   | 'PLACEMENTS'
-  /** Programmes (by institution `externalId`). */
+  /** Programs (naming `institutionExternalId`). */
   | 'PROGRAMS'
   /** Trainees. */
   | 'TRAINEES';

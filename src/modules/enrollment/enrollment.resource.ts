@@ -42,9 +42,15 @@ export const enrollmentResource = ownedResource({
       participantsInTraining: { sql: "count(*) filter (where t.status = 'ENROLLED')", description: 'Enrollments currently in training (ENROLLED).' },
     },
     breakdowns: {
-      participantsByStatus: { key: 't.status::text', label: 'enum' },
-      participantsBySector: { join: 'join program p on p.id = t.program_id', key: 'p.sector::text', label: 'enum' },
+      participantsByStatus: { description: 'Enrollments per status.', key: 't.status::text', label: 'enum' },
+      participantsBySector: {
+        description: "Enrollments per programme's sector.",
+        join: 'join program p on p.id = t.program_id',
+        key: 'p.sector::text',
+        label: 'enum',
+      },
       participantsByDestination: {
+        description: "Enrollments per programme's destination country.",
         join: 'join program p on p.id = t.program_id cross join lateral unnest(p.target_country_codes) d(v)',
         key: 'd.v',
         label: 'country',

@@ -4,6 +4,7 @@
  */
 import { Extensions, Arg, Ctx, Field, Int, Mutation, ObjectType, registerEnumType, Resolver } from 'type-graphql';
 import { FIELD_COST } from '../../shared/query-limits';
+import { naming, sentence, words } from '../../kernel/naming';
 import type { Context } from '../../context';
 import { importCsv, type ImportSpec } from '../../kernel/csv-import';
 import { subject, type MutationPolicy } from '../../kernel/resource';
@@ -42,7 +43,16 @@ class ImportReport {
 /** The import mutation over the declared importers. */
 export function importResolver(specs: readonly ImportSpec[]) {
   const ImportKind = Object.fromEntries(specs.map((s) => [s.kind, s.kind]));
-  registerEnumType(ImportKind, { name: 'ImportKind', description: 'What a CSV file holds: one kind per importable resource.' });
+  // Each kind says what its file names other records by: the columns of relations.
+  const describe = (s: ImportSpec) => {
+    const relations = s.columns.filter((c) => /(ExternalId|Id)$/.test(c.name) && c.name !== 'externalId').map((c) => `\`${c.name}\``);
+    return `${sentence(words(naming.list(s.entity.name)))}${relations.length ? ` (naming ${relations.join(', ')})` : ''}.`;
+  };
+  registerEnumType(ImportKind, {
+    name: 'ImportKind',
+    description: 'What a CSV file holds: one kind per importable resource.',
+    valuesConfig: Object.fromEntries(specs.map((s) => [s.kind, { description: describe(s) }])),
+  });
   const byKind = new Map(specs.map((s) => [s.kind, s]));
 
   @Resolver()

@@ -18,13 +18,16 @@ export const institutionResource = ownedResource({
   importer: { row: (values) => values },
   statistics: {
     totals: {
-      institutionCount: { sql: 'count(*)' },
+      institutionCount: { description: 'Institutions.', sql: 'count(*)' },
       totalCapacity: { sql: 'coalesce(sum(t.annual_capacity), 0)', description: 'Annual training capacity (daya latih).' },
       pmiPreparationInstitutionCount: {
         sql: 'count(*) filter (where t.pmi_preparation)',
         description: 'Institutions directly engaged in preparing calon PMI.',
       },
-      pmiPreparationCapacity: { sql: 'coalesce(sum(t.annual_capacity) filter (where t.pmi_preparation), 0)' },
+      pmiPreparationCapacity: {
+        description: 'Annual training capacity of the institutions directly preparing calon PMI.',
+        sql: 'coalesce(sum(t.annual_capacity) filter (where t.pmi_preparation), 0)',
+      },
       linkAndMatchMinistryCount: {
         sql: 'count(distinct t.owner_ministry_id) filter (where t.link_and_match)',
         description: 'Ministries with institution data marked link-and-match with overseas labour demand.',
@@ -32,9 +35,24 @@ export const institutionResource = ownedResource({
       institutionMinistryCount: { sql: 'count(distinct t.owner_ministry_id)', description: 'Ministries owning institutions.' },
     },
     breakdowns: {
-      institutionsByMinistry: { key: 't.owner_ministry_id::text', capacity: 'sum(t.annual_capacity)', label: 'ministry' },
-      institutionsByType: { key: 't.type::text', capacity: 'sum(t.annual_capacity)', label: 'enum' },
-      institutionsByProvince: { key: 't.province_code', capacity: 'sum(t.annual_capacity)', label: 'province' },
+      institutionsByMinistry: {
+        description: 'Institutions per owner ministry, with their annual capacity.',
+        key: 't.owner_ministry_id::text',
+        capacity: 'sum(t.annual_capacity)',
+        label: 'ministry',
+      },
+      institutionsByType: {
+        description: 'Institutions per type, with their annual capacity.',
+        key: 't.type::text',
+        capacity: 'sum(t.annual_capacity)',
+        label: 'enum',
+      },
+      institutionsByProvince: {
+        description: 'Institutions per province, with their annual capacity.',
+        key: 't.province_code',
+        capacity: 'sum(t.annual_capacity)',
+        label: 'province',
+      },
       institutionsBySector: {
         join: 'cross join lateral unnest(t.sectors) s(v)',
         key: 's.v::text',
@@ -42,8 +60,18 @@ export const institutionResource = ownedResource({
         label: 'enum',
         description: 'An institution offering several sectors counts in each.',
       },
-      institutionsByLinkAndMatch: { key: 't.link_and_match::text', capacity: 'sum(t.annual_capacity)', label: 'enum' },
-      institutionsByPmiPreparation: { key: 't.pmi_preparation::text', capacity: 'sum(t.annual_capacity)', label: 'enum' },
+      institutionsByLinkAndMatch: {
+        description: 'Institutions with and without link-and-match data, with their annual capacity.',
+        key: 't.link_and_match::text',
+        capacity: 'sum(t.annual_capacity)',
+        label: 'enum',
+      },
+      institutionsByPmiPreparation: {
+        description: 'Institutions directly preparing calon PMI or not, with their annual capacity.',
+        key: 't.pmi_preparation::text',
+        capacity: 'sum(t.annual_capacity)',
+        label: 'enum',
+      },
     },
   },
   fixture: {

@@ -75,8 +75,8 @@ export const placementResource = ownedResource({
       },
     },
     breakdowns: {
-      placementsByDestination: { key: 't.destination_country_code', label: 'country' },
-      placementsByStatus: { key: 't.status::text', label: 'enum' },
+      placementsByDestination: { description: 'Placements per destination country.', key: 't.destination_country_code', label: 'country' },
+      placementsByStatus: { description: 'Placements per status.', key: 't.status::text', label: 'enum' },
     },
   },
   fixture: {

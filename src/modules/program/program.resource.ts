@@ -76,10 +76,20 @@ export const programResource = ownedResource({
     },
   }),
   statistics: {
-    totals: { programCount: { sql: 'count(*)' } },
+    totals: { programCount: { sql: 'count(*)', description: 'Programmes.' } },
     breakdowns: {
-      programsByStatus: { key: 't.status::text', capacity: 'sum(t.capacity_per_intake)', label: 'enum' },
-      programsBySector: { key: 't.sector::text', capacity: 'sum(t.capacity_per_intake)', label: 'enum' },
+      programsByStatus: {
+        description: 'Programmes per status, with their places per intake.',
+        key: 't.status::text',
+        capacity: 'sum(t.capacity_per_intake)',
+        label: 'enum',
+      },
+      programsBySector: {
+        description: 'Programmes per sector, with their places per intake.',
+        key: 't.sector::text',
+        capacity: 'sum(t.capacity_per_intake)',
+        label: 'enum',
+      },
       programsByDestination: {
         join: 'cross join lateral unnest(t.target_country_codes) d(v)',
         key: 'd.v',

@@ -51,18 +51,28 @@ export const returneeBusinessResource = ownedResource({
   },
   statistics: {
     totals: {
-      returneeBusinessCount: { sql: 'count(*)' },
+      returneeBusinessCount: { description: 'Returnee businesses.', sql: 'count(*)' },
       returneeFinancingTotal: { sql: 'coalesce(sum(t.financing_amount), 0)', type: 'Float', description: 'Rupiah.' },
     },
     breakdowns: {
-      returneeBusinessesByProvince: { key: 't.province_code', capacity: 'sum(t.financing_amount)', label: 'province' },
+      returneeBusinessesByProvince: {
+        description: 'Returnee businesses per province, with their financing in rupiah.',
+        key: 't.province_code',
+        capacity: 'sum(t.financing_amount)',
+        label: 'province',
+      },
       returneeBusinessesBySector: {
         key: 'left(t.kbli_code, 2)',
         capacity: 'sum(t.financing_amount)',
         label: KBLI,
         description: 'By KBLI division (first two digits).',
       },
-      returneeBusinessesByFinancing: { key: "coalesce(t.financing_type::text, 'NONE')", capacity: 'sum(t.financing_amount)', label: 'enum' },
+      returneeBusinessesByFinancing: {
+        description: 'Returnee businesses per kind of financing (NONE when not recorded), with the amount in rupiah.',
+        key: "coalesce(t.financing_type::text, 'NONE')",
+        capacity: 'sum(t.financing_amount)',
+        label: 'enum',
+      },
     },
   },
   fixture: {

@@ -56,11 +56,11 @@ export const traineeResource = ownedResource({
     },
   },
   statistics: {
-    totals: { traineeCount: { sql: 'count(*)' } },
+    totals: { traineeCount: { sql: 'count(*)', description: 'Trainees.' } },
     breakdowns: {
-      traineesByOriginProvince: { key: 't.origin_province_code', label: 'province' },
-      traineesBySex: { key: 't.sex::text', label: 'enum' },
-      traineesByStatus: { key: 't.status::text', label: 'enum' },
+      traineesByOriginProvince: { description: 'Trainees per home province.', key: 't.origin_province_code', label: 'province' },
+      traineesBySex: { description: 'Trainees per sex.', key: 't.sex::text', label: 'enum' },
+      traineesByStatus: { description: 'Trainees per status.', key: 't.status::text', label: 'enum' },
     },
   },
   fixture: {
