@@ -1,7 +1,8 @@
 /**
- * Dependencies point one way (issue 10): feature modules use access/ and the
- * generic kernel, which use shared/; nothing points back. `npm run deps`
- * checks it, and CI runs it.
+ * Dependencies point one way (issues 10 and 30): server/ composes graphql/,
+ * which builds on the modules; modules use access/ and the generic kernel,
+ * which use shared/; nothing points back, and no file is in an import
+ * circle. `npm run deps` checks it, and CI runs it.
  */
 module.exports = {
   forbidden: [
@@ -11,6 +12,20 @@ module.exports = {
       comment: 'No import circles, type-only imports included: each file reads as built from those below it (issue 30).',
       from: { path: '^src/' },
       to: { circular: true },
+    },
+    {
+      name: 'server-is-the-top',
+      severity: 'error',
+      comment: 'src/server/ (HTTP, routes, CORS, compression, downloads, metrics, tracing, GraphiQL) composes the rest; nothing below imports it.',
+      from: { path: '^src/', pathNot: '^src/server/' },
+      to: { path: '^src/server/' },
+    },
+    {
+      name: 'graphql-below-server-only',
+      severity: 'error',
+      comment: 'src/graphql/ (the schema, its documentation and middleware) is built from the modules; only the server uses it.',
+      from: { path: '^src/', pathNot: '^src/(server|graphql)/' },
+      to: { path: '^src/graphql/' },
     },
     {
       name: 'shared-is-a-leaf',

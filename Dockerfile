@@ -24,4 +24,4 @@ USER node
 EXPOSE 4000 9464
 HEALTHCHECK --interval=10s --timeout=3s --retries=3 CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||4000)+'/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 # npm run start:prod, without npm in between: signals reach node, which shuts down cleanly on SIGTERM.
-CMD ["node", "--max-semi-space-size=32", "--heap-growing-percent=80", "dist/src/server.js"]
+CMD ["node", "--max-semi-space-size=32", "--heap-growing-percent=80", "dist/src/server/server.js"]

@@ -15,7 +15,7 @@ import type { AddressInfo } from 'node:net';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { MikroORM } from '@mikro-orm/postgresql';
 import pino from 'pino';
-import { createApp } from '../src/app';
+import { createApp } from '../src/server/app';
 import { loadConfig } from '../src/config';
 import { ensureAppLogin } from '../src/db/app-role';
 import { ormOptions } from '../src/db/orm.config';

@@ -6,7 +6,7 @@
  */
 import 'reflect-metadata';
 import { parse } from 'graphql';
-import type { App } from '../src/app';
+import type { App } from '../src/server/app';
 import { Role } from '../src/access/roles';
 import { systemEm } from '../src/db/seed/demo';
 import { alternate, benchCaller, benchDatabase, median, ROUND_MS, ROUNDS, runMain } from './bench-support';

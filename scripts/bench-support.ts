@@ -1,5 +1,5 @@
 /** What the benchmark scripts share: a throw-away database, a caller and its apps, alternating rounds, medians. */
-import { createApp, type App } from '../src/app';
+import { createApp, type App } from '../src/server/app';
 import 'reflect-metadata';
 import pino from 'pino';
 import type { Role } from '../src/access/roles';

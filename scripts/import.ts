@@ -10,7 +10,7 @@ import { SingleBar, Presets } from 'cli-progress';
 import { parse } from 'graphql';
 import { readFileSync } from 'node:fs';
 import pino from 'pino';
-import { createApp } from '../src/app';
+import { createApp } from '../src/server/app';
 import { config } from '../src/config';
 import { openDatabase } from '../src/db/database';
 

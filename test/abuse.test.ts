@@ -11,7 +11,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { parse } from 'graphql';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp, type App } from '../src/app';
+import { createApp, type App } from '../src/server/app';
 import { keyBytes, loadConfig, looksRandom, productionKeyProblems } from '../src/config';
 import type { Context } from '../src/context';
 import { assertComplexity, EXPORT_COST, FIELD_COST, MAX_ALIASES, REQUEST_LIMITS } from '../src/shared/query-limits';

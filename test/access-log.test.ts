@@ -7,7 +7,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp, type App } from '../src/app';
+import { createApp, type App } from '../src/server/app';
 import { Role } from '../src/access/roles';
 import { toGlobalId } from '../src/shared/global-id';
 import { appendEvent } from '../src/modules/audit/audit.chain';

@@ -28,7 +28,7 @@ import {
   type EventContent,
 } from '../src/modules/audit/audit.chain';
 import { AuditEvent } from '../src/modules/audit/audit-event.entity';
-import { SCHEMA_FILE } from '../src/schema';
+import { SCHEMA_FILE } from '../src/graphql/schema';
 import { fromGlobalId, toGlobalId } from '../src/shared/global-id';
 import { draftDigest } from './support/mou-digest';
 import * as ops from './generated/graphql';
@@ -553,7 +553,7 @@ describe('concurrency', () => {
 
   const startServer = () =>
     new Promise<string>((resolve, reject) => {
-      const child = spawn(tsx, ['src/server.ts'], {
+      const child = spawn(tsx, ['src/server/server.ts'], {
         cwd: path.resolve(__dirname, '..'),
         env: {
           ...process.env,

@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSchema, getNamedType, isInputObjectType, parse, type GraphQLArgument, type GraphQLInputType } from 'graphql';
 import { readFileSync } from 'node:fs';
-import { SCHEMA_FILE } from '../src/schema';
+import { SCHEMA_FILE } from '../src/graphql/schema';
 import { Account } from '../src/modules/account/account.entity';
 import { AuditEvent } from '../src/modules/audit/audit-event.entity';
 import { DataSharingClause, Mou, MouParty } from '../src/modules/mou/mou.entity';

@@ -18,7 +18,7 @@ import pino from 'pino';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Role } from '../src/access/roles';
-import { createApp, type App } from '../src/app';
+import { createApp, type App } from '../src/server/app';
 import { Institution } from '../src/modules/institution/institution.entity';
 import * as ops from './generated/graphql';
 import { expectOk } from './support/expect';

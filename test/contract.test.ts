@@ -7,9 +7,9 @@ import { generate, loadCodegenConfig } from '@graphql-codegen/cli';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { printSchemaFile, SCHEMA_FILE, buildUndocumentedSchema } from '../src/schema';
-import { documentSchema, undocumented } from '../src/schema-docs';
-import { GLOSSARY } from '../src/schema-glossary';
+import { printSchemaFile, SCHEMA_FILE, buildUndocumentedSchema } from '../src/graphql/schema';
+import { documentSchema, undocumented } from '../src/graphql/schema-docs';
+import { GLOSSARY } from '../src/graphql/schema-glossary';
 import { startTestApp } from './support/test-app';
 
 const root = path.resolve(__dirname, '..');
@@ -30,7 +30,7 @@ describe('checked-in contract', () => {
   it('documents every type, field, argument and enum value, and every glossary entry names something undescribed', async () => {
     const schema = await buildUndocumentedSchema();
     const used = documentSchema(schema);
-    expect(undocumented(schema), 'add a description at the decorator, or to src/schema-glossary.ts').toEqual([]);
+    expect(undocumented(schema), 'add a description at the decorator, or to src/graphql/schema-glossary.ts').toEqual([]);
     expect(
       Object.keys(GLOSSARY).filter((k) => !used.has(k)),
       'glossary entries for coordinates that do not exist, or that their decorator describes already',

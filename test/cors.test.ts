@@ -10,9 +10,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp, type App } from '../src/app';
+import { createApp, type App } from '../src/server/app';
 import { loadConfig } from '../src/config';
-import { SCHEMA_FILE } from '../src/schema';
+import { SCHEMA_FILE } from '../src/graphql/schema';
 import { Role } from '../src/access/roles';
 import { startTestApp, type Client, type TestApp } from './support/test-app';
 

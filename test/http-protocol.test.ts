@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp, type App } from '../src/app';
+import { createApp, type App } from '../src/server/app';
 import { loadConfig } from '../src/config';
 import { Role, startTestApp, type TestApp } from './support/test-app';
 

@@ -7,7 +7,7 @@ import 'reflect-metadata';
 import { getNamedType, getNullableType, isListType, isNonNullType, isObjectType, type GraphQLField } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Institution } from '../src/modules/institution/institution.entity';
-import { buildAppSchema } from '../src/schema';
+import { buildAppSchema } from '../src/graphql/schema';
 import { Role, startTestApp, type Client, type TestApp } from './support/test-app';
 
 let t: TestApp;

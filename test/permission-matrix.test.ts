@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSchema, parse } from 'graphql';
 import { readFileSync } from 'node:fs';
-import { SCHEMA_FILE } from '../src/schema';
+import { SCHEMA_FILE } from '../src/graphql/schema';
 import * as ops from './generated/graphql';
 import { expectOk } from './support/expect';
 import { rootOperations, type Operations } from './support/operations';

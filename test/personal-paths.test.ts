@@ -15,7 +15,7 @@ import { RESOURCES } from '../src/modules';
 
 const PERSONAL_VALUE_PATHS = { ...declaredPaths(RESOURCES), ...LISTED };
 import { PersonalDataRead } from '../src/modules/personal-data/personal-data-read.entity';
-import { SCHEMA_FILE } from '../src/schema';
+import { SCHEMA_FILE } from '../src/graphql/schema';
 import { ResourceType } from '../src/shared/enums';
 import { toGlobalId } from '../src/shared/global-id';
 import * as ops from './generated/graphql';

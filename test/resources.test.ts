@@ -10,7 +10,7 @@ import { buildSchema } from 'graphql';
 import { readFileSync } from 'node:fs';
 import { resourceStatements } from '../src/db/resource-sql';
 import { AUDIT_SUBJECTS, OWNED_RESOURCES, POLICY, REGISTRY, RESOURCES } from '../src/modules';
-import { buildBareSchema, SCHEMA_FILE } from '../src/schema';
+import { buildBareSchema, SCHEMA_FILE } from '../src/graphql/schema';
 import { assertEveryRootFieldHasAPolicy } from '../src/access/shield';
 import { startTestApp, type TestApp } from './support/test-app';
 

@@ -1,6 +1,6 @@
 /**
  * `npm start` end to end, as a new user runs it: the compiled build (`npm run
- * build`, then plain `node dist/src/server.js`, as `npm start` does) with no
+ * build`, then plain `node dist/src/server/server.js`, as `npm start` does) with no
  * DATABASE_URL, so the server starts its embedded PostgreSQL in a fresh data
  * folder, migrates (from `dist/migrations`), loads the demo data, prints the
  * demo accounts, and serves GraphiQL, GraphQL over HTTP and health checks.
@@ -32,7 +32,7 @@ interface Started {
 function start(env: Record<string, string>): Promise<Started> {
   return new Promise((resolve, reject) => {
     const { DATABASE_URL: _ignored, ...base } = process.env;
-    const child = spawn(process.execPath, ['dist/src/server.js'], {
+    const child = spawn(process.execPath, ['dist/src/server/server.js'], {
       cwd: root,
       env: { ...base, NODE_ENV: 'development', PORT: '0', SINERGI_DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...env },
     });

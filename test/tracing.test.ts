@@ -10,7 +10,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Role } from '../src/access/roles';
-import { withoutLiterals } from '../src/tracing';
+import { withoutLiterals } from '../src/server/tracing';
 import * as f from './support/factories';
 import { startTestApp, type Client, type TestApp } from './support/test-app';
 import { startServerProcess, type ServerProcess } from './support/server-process';

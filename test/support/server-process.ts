@@ -1,6 +1,6 @@
 /**
  * Sinergi server processes for tests that need more than one process, or a
- * database path of their own (Redis, PgBouncer, replicas): `src/server.ts`
+ * database path of their own (Redis, PgBouncer, replicas): `src/server/server.ts`
  * under tsx on a given database, without demo data, stopped after the file.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -22,7 +22,7 @@ export interface ServerProcess {
 /** Starts a server on `databaseUrl` with these settings; resolves once it listens. */
 export function startServerProcess(env: Record<string, string | undefined>): Promise<ServerProcess> {
   return new Promise((resolve, reject) => {
-    const child = spawn(tsx, ['src/server.ts'], {
+    const child = spawn(tsx, ['src/server/server.ts'], {
       cwd: root,
       env: { ...process.env, NODE_ENV: 'development', PORT: '0', SEED_DEMO: 'false', LOG_LEVEL: 'warn', ...env },
     });

@@ -13,7 +13,7 @@ import { parse, print } from 'graphql';
 import pino from 'pino';
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
-import { createApp, type App } from '../../src/app';
+import { createApp, type App } from '../../src/server/app';
 import { Role } from '../../src/access/roles';
 import { loadConfig, type Config } from '../../src/config';
 import type { Context } from '../../src/context';

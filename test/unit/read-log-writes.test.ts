@@ -6,7 +6,7 @@
 import 'reflect-metadata';
 import { parse, type GraphQLSchema } from 'graphql';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildAppSchema } from '../../src/schema';
+import { buildAppSchema } from '../../src/graphql/schema';
 import { mayWriteReadLog } from '../../src/modules/personal-data/read-log-writes';
 
 let schema: GraphQLSchema;

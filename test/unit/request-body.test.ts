@@ -1,6 +1,6 @@
-/** The JSON shape counter behind the streamed body limits (shared/request-body.ts). */
+/** The JSON shape counter behind the streamed body limits (server/request-body.ts). */
 import { describe, expect, it } from 'vitest';
-import { BodyRefused, JsonShape } from '../../src/shared/request-body';
+import { BodyRefused, JsonShape } from '../../src/server/request-body';
 
 const feed = (text: string, depth = 3, containers = 5, chunk = 3) => {
   const shape = new JsonShape({ depth, containers });

@@ -11,7 +11,7 @@
  * import's, so a ministry's own download comes back unchanged.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { BodyRefused, readBody } from './shared/request-body';
+import { BodyRefused, readBody } from './request-body';
 import { answerJson, fail, TRANSFER_STATUS, type GraphQLPage, type RunOperation } from './export-csv';
 
 /** The most a CSV upload may hold: some 500,000 rows of the widest layout. */

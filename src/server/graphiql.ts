@@ -6,7 +6,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { compressStatic, type Encoding } from './shared/compression';
+import { compressStatic, type Encoding } from './compression';
 
 /** A file inside an installed package, found without relying on its `exports` map (UMD builds are not exported). */
 function asset(pkg: string, file: string): string {

@@ -1,22 +1,22 @@
 import 'reflect-metadata';
 import type { GraphQLInterfaceType, GraphQLSchema } from 'graphql';
-import { resolveNodeType } from './kernel/node.interface';
-import { installDirectResolvers } from './kernel/direct-resolvers';
-import { inputGuard } from './shared/input-guard';
-import { validateArgs } from './shared/validate-args';
-import { installConnectionResolvers } from './shared/pagination';
+import { resolveNodeType } from '../kernel/node.interface';
+import { installDirectResolvers } from '../kernel/direct-resolvers';
+import { inputGuard } from '../shared/input-guard';
+import { validateArgs } from '../shared/validate-args';
+import { installConnectionResolvers } from '../shared/pagination';
 import { documentSchema } from './schema-docs';
 import { applyMiddleware, type IMiddlewareFunction } from 'graphql-middleware';
-import type { Context } from './context';
-import { notRun } from './shared/errors';
+import type { Context } from '../context';
+import { notRun } from '../shared/errors';
 import path from 'node:path';
 import { buildSchema } from 'type-graphql';
-import { assertEveryRootFieldHasAPolicy, permissionsFor } from './access/shield';
-import { mutationBoundary } from './modules/audit/mutation-boundary';
-import { AUDIT_SUBJECTS, POLICY, REGISTRY, RESOLVERS } from './modules';
-import { withRegistry } from './kernel/registry';
+import { assertEveryRootFieldHasAPolicy, permissionsFor } from '../access/shield';
+import { mutationBoundary } from '../modules/audit/mutation-boundary';
+import { AUDIT_SUBJECTS, POLICY, REGISTRY, RESOLVERS } from '../modules';
+import { withRegistry } from '../kernel/registry';
 
-export const SCHEMA_FILE = path.resolve(__dirname, '..', 'schema', 'schema.graphql');
+export const SCHEMA_FILE = path.resolve(__dirname, '..', '..', 'schema', 'schema.graphql');
 
 /** The schema without authorization: what the SDL file records. */
 export async function buildBareSchema(): Promise<GraphQLSchema> {

@@ -14,7 +14,7 @@
  * recorded, and no header is.
  */
 import { trace, type Span } from '@opentelemetry/api';
-import { config } from './config';
+import { config } from '../config';
 
 /** SQL with every string literal (and E'' literal) replaced by `'?'`. */
 export const withoutLiterals = (sql: string): string => sql.replace(/'(?:[^']|'')*'/g, "'?'");

@@ -8,12 +8,12 @@ import { stopTracing } from './tracing';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp, type App } from './app';
-import { config, envFile, productionKeyProblems } from './config';
-import { openDatabase } from './db/database';
-import { DEMO_EMAIL_DOMAIN, DEMO_PASSWORD, seedDemo, seedReference, systemEm } from './db/seed/demo';
-import { logger } from './logger';
-import { Account } from './modules/account/account.entity';
-import { registerAuditKeyAt } from './modules/audit/audit-key';
+import { config, envFile, productionKeyProblems } from '../config';
+import { openDatabase } from '../db/database';
+import { DEMO_EMAIL_DOMAIN, DEMO_PASSWORD, seedDemo, seedReference, systemEm } from '../db/seed/demo';
+import { logger } from '../logger';
+import { Account } from '../modules/account/account.entity';
+import { registerAuditKeyAt } from '../modules/audit/audit-key';
 
 async function main() {
   if (envFile) logger.info(`settings from ${envFile}`);

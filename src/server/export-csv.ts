@@ -16,11 +16,11 @@ import { once } from 'node:events';
 import zlib from 'node:zlib';
 import { stringify } from 'csv-stringify/sync';
 import { getNamedType, isObjectType, type GraphQLObjectType, type GraphQLSchema } from 'graphql';
-import type { Resource } from './kernel/resource';
-import { formatCell, OWNER_COLUMN, referenceOf } from './kernel/csv-layout';
-import { neutraliseCell } from './shared/csv-safety';
-import { acceptedEncoding } from './shared/compression';
-import { MAX_PAGE } from './shared/pagination';
+import type { Resource } from '../kernel/resource';
+import { formatCell, OWNER_COLUMN, referenceOf } from '../kernel/csv-layout';
+import { neutraliseCell } from '../shared/csv-safety';
+import { acceptedEncoding } from './compression';
+import { MAX_PAGE } from '../shared/pagination';
 
 type Node = Record<string, unknown>;
 interface Column {
