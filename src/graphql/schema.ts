@@ -54,7 +54,7 @@ const mutationsTogether: IMiddlewareFunction<unknown, Context> = async (resolve,
 /** The served schema: shield rules around every root field, then the input guard, then the audit event around every mutation. */
 export async function buildAppSchema(): Promise<GraphQLSchema> {
   const schema = await buildBareSchema();
-  installDirectResolvers(schema);
+  installDirectResolvers(schema, REGISTRY.direct);
   installConnectionResolvers(schema);
   const queries = Object.keys(schema.getQueryType()?.getFields() ?? {});
   const mutations = Object.keys(schema.getMutationType()?.getFields() ?? {});

@@ -6,7 +6,7 @@
  * parameter (converting arguments to class instances) on every call. For the
  * fields resolved once per row of a page — global ids, relations, references,
  * personal fields — that wrapper cost more than the resolver. These fields
- * declare their function here too, and `installDirectResolvers` puts it on
+ * hand their function to the registry too, and `installDirectResolvers` puts it on
  * the schema in place of the wrapper. The schema (its SDL) is unchanged; the
  * shield and the other middlewares are applied afterwards, around them.
  * Nothing here may rely on what the wrapper did: there are no global
@@ -16,14 +16,15 @@ import type { GraphQLFieldResolver, GraphQLSchema } from 'graphql';
 import { isObjectType } from 'graphql';
 import type { Context } from '../context';
 
-const direct: { type: () => string; field: string; resolve: GraphQLFieldResolver<never, Context> }[] = [];
-
 /** Resolves `type.field` with `resolve` directly (the type is named lazily: classes may not exist yet). */
-export function resolveDirectly(type: () => string, field: string, resolve: GraphQLFieldResolver<never, Context>): void {
-  direct.push({ type, field, resolve });
+export interface DirectResolver {
+  type: () => string;
+  field: string;
+  resolve: GraphQLFieldResolver<never, Context>;
 }
 
-export function installDirectResolvers(schema: GraphQLSchema): void {
+/** Puts each resolver the declarations made (the registry's) on the built schema. */
+export function installDirectResolvers(schema: GraphQLSchema, direct: readonly DirectResolver[]): void {
   for (const { type, field, resolve } of direct) {
     const object = schema.getType(type());
     const target = isObjectType(object) ? object.getFields()[field] : undefined;

@@ -14,7 +14,7 @@ import type { Columns, CreateInput, Fields, UpdateInput } from './fields';
 import type { OwnedEntityClass } from './owned-entity';
 import { naming } from './naming';
 import { projection } from './projection';
-import { resolveDirectly } from './direct-resolvers';
+import type { DirectResolver } from './direct-resolvers';
 import type { Masker } from '../access/masking';
 import { personalValue } from '../access/personal-field';
 import type { OperationPolicy } from '../access/policy';
@@ -98,19 +98,19 @@ function defineField(
   body: (...a: never[]) => unknown,
   withArgs?: Function,
   withInfo = false,
-) {
+): DirectResolver {
   Object.defineProperty(target.prototype, name, { value: body, writable: true, configurable: true });
   // type-graphql still sees the field (its type, arguments and description make the schema); the call skips its wrapper.
   const call = body as (...a: unknown[]) => unknown;
-  resolveDirectly(
-    () => objectType().name,
-    name,
-    withArgs
+  const direct: DirectResolver = {
+    type: () => objectType().name,
+    field: name,
+    resolve: withArgs
       ? (root, args, ctx, info) => call(root, args, ctx, info)
       : withInfo
         ? (root, _a, ctx, info) => call(root, ctx, info)
         : (root, _a, ctx) => call(root, ctx),
-  );
+  };
   const descriptor = Object.getOwnPropertyDescriptor(target.prototype, name) as PropertyDescriptor;
   Root()(target.prototype, name, 0);
   if (withArgs) {
@@ -123,6 +123,7 @@ function defineField(
     if (withInfo) Info()(target.prototype, name, 2);
   }
   FieldResolver(type as never, options)(target.prototype, name, descriptor);
+  return direct;
 }
 
 export function ownedResource<F extends Fields>(decl: OwnedResourceDeclaration<F>): Resource {
@@ -167,38 +168,43 @@ export function ownedResource<F extends Fields>(decl: OwnedResourceDeclaration<F
   const reads: Record<string, readonly string[]> = { ownerMinistry: ['ownerMinistry'], ...decl.reads };
   const declareReads = (_entity: string, field: string, properties: readonly string[]) => void (reads[field] = properties);
 
-  // Field resolvers of the relations and personal fields, on one generated resolver class.
+  // Field resolvers of the relations and personal fields, on one generated resolver class; each also resolved directly.
+  const direct: DirectResolver[] = [];
   @Resolver(() => entity)
   class Fields {}
   for (const [field, p] of Object.entries(personal)) {
     declareReads(name, field, [field]);
-    defineField(
-      Fields,
-      () => entity,
-      field,
-      () => String,
-      { nullable: p.nullable, description: `${p.description}${MASKED}` },
-      ((row: Row<F>, ctx: Context) => personalValue(ctx, name, row, field, (row as Record<string, unknown>)[field] as string | null, p.masker)) as never,
+    direct.push(
+      defineField(
+        Fields,
+        () => entity,
+        field,
+        () => String,
+        { nullable: p.nullable, description: `${p.description}${MASKED}` },
+        ((row: Row<F>, ctx: Context) => personalValue(ctx, name, row, field, (row as Record<string, unknown>)[field] as string | null, p.masker)) as never,
+      ),
     );
   }
   const referenceKeys = Object.entries(references).map(([field, r]) => [field, () => r.type().name, r.key ?? field] as const);
   for (const [field, r] of Object.entries(references)) {
     declareReads(name, field, [r.key ?? field]);
-    defineField(
-      Fields,
-      () => entity,
-      field,
-      r.type,
-      { nullable: true, description: r.description ?? 'Null when the record is outside your read scope.' },
-      ((row: Row<F>, ctx: Context, info: GraphQLResolveInfo) => {
-        const value = (row as Record<string, unknown>)[r.key ?? field] as { id: string } | string | null | undefined;
-        const key = typeof value === 'string' ? value : value?.id;
-        if (!key) return null;
-        const target = r.type();
-        return ctx.loaders.byId(target, projection(info, [], ctx.em.getMetadata().get(target.name), [])).load(key);
-      }) as never,
-      undefined,
-      true,
+    direct.push(
+      defineField(
+        Fields,
+        () => entity,
+        field,
+        r.type,
+        { nullable: true, description: r.description ?? 'Null when the record is outside your read scope.' },
+        ((row: Row<F>, ctx: Context, info: GraphQLResolveInfo) => {
+          const value = (row as Record<string, unknown>)[r.key ?? field] as { id: string } | string | null | undefined;
+          const key = typeof value === 'string' ? value : value?.id;
+          if (!key) return null;
+          const target = r.type();
+          return ctx.loaders.byId(target, projection(info, [], ctx.em.getMetadata().get(target.name), [])).load(key);
+        }) as never,
+        undefined,
+        true,
+      ),
     );
   }
   const relations: [string, () => RelationSpec<object>][] = [];
@@ -209,22 +215,24 @@ export function ownedResource<F extends Fields>(decl: OwnedResourceDeclaration<F
     const spec = () => (known ??= { entity: c.type() as never, parentProperty: c.parentProperty, resource: c.scoped ? c.type().name : undefined });
     relations.push([field, spec]);
     declareReads(name, field, []);
-    defineField(
-      Fields,
-      () => entity,
-      field,
-      () => Connection,
-      { nullable: true, description: c.description },
-      ((row: Row<F>, args: RelationArgs, ctx: Context, info: GraphQLResolveInfo) =>
-        relationConnection(
-          ctx,
-          Connection as never,
-          spec() as never,
-          row.id,
-          args,
-          pageReads(info, spec(), (n) => ctx.em.getMetadata().get(n)),
-        )) as never,
-      RelationArgs,
+    direct.push(
+      defineField(
+        Fields,
+        () => entity,
+        field,
+        () => Connection,
+        { nullable: true, description: c.description },
+        ((row: Row<F>, args: RelationArgs, ctx: Context, info: GraphQLResolveInfo) =>
+          relationConnection(
+            ctx,
+            Connection as never,
+            spec() as never,
+            row.id,
+            args,
+            pageReads(info, spec(), (n) => ctx.em.getMetadata().get(n)),
+          )) as never,
+        RelationArgs,
+      ),
     );
   }
   const clause = decl.sharedByClause ? naming.clauseType(name) : undefined;
@@ -253,6 +261,7 @@ export function ownedResource<F extends Fields>(decl: OwnedResourceDeclaration<F
     list: { name: list, csvHeaders: csv },
     statistics: decl.statistics,
     fixture: decl.fixture,
+    directResolvers: direct,
     reads,
     childRelations: relations,
     referenceKeys,

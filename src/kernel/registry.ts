@@ -8,6 +8,7 @@
  */
 import type { GraphQLSchema } from 'graphql';
 import type { RelationSpec } from './reads';
+import type { DirectResolver } from './direct-resolvers';
 
 type Children = readonly (readonly [field: string, spec: () => RelationSpec<object>])[];
 type References = readonly (readonly [field: string, target: () => string, key: string])[];
@@ -19,15 +20,19 @@ export interface RegistryEntry {
   childRelations?: Children;
   referenceKeys?: References;
   rowUpdates?: readonly string[];
+  directResolvers?: readonly DirectResolver[];
 }
 
 export class Registry {
+  /** Field resolvers to put on the schema in place of type-graphql's wrapper. */
+  readonly direct: readonly DirectResolver[];
   private readonly reads = new Map<string, ReadonlyMap<string, readonly string[]>>();
   private readonly children = new Map<string, Children>();
   private readonly references = new Map<string, References>();
   private readonly updates = new Map<string, string>();
 
   constructor(resources: readonly RegistryEntry[]) {
+    this.direct = resources.flatMap((r) => r.directResolvers ?? []);
     for (const r of resources) {
       this.reads.set(r.name, new Map(Object.entries(r.reads ?? {})));
       this.children.set(r.name, r.childRelations ?? []);

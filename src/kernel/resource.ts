@@ -17,6 +17,7 @@ import type { ResourceType } from '../shared/enums';
 import type { ImportSpec } from './csv-import';
 import type { Fields } from './fields';
 import type { RelationSpec } from './reads';
+import type { DirectResolver } from './direct-resolvers';
 import { parseGlobalId } from '../shared/global-id';
 
 /** Which record a mutation was about, and whose data it is (its ministry's ADMIN may read the event). */
@@ -136,6 +137,8 @@ export interface Resource {
   referenceKeys?: readonly (readonly [field: string, target: () => string, key: string])[];
   /** Its update mutations whose row BEGIN can read (row-update.ts). */
   rowUpdates?: readonly string[];
+  /** Field resolvers run past type-graphql's wrapper (direct-resolvers.ts). */
+  directResolvers?: readonly DirectResolver[];
 }
 
 /** The standard audit subjects. */

@@ -24,7 +24,7 @@ import { importPolicy, importResolver } from './import/import.resolver';
 import { institutionResource } from './institution/institution.resource';
 import { ministryResource } from './ministry/ministry.resource';
 import { mouResource } from './mou/mou.resource';
-import { nodePolicy, nodeResolver } from './node/node.resolver';
+import { nodeIdResolvers, nodePolicy, nodeResolver } from './node/node.resolver';
 import { placementResource } from './placement/placement.resource';
 import { personalDataResource } from './personal-data/personal-data.resource';
 import { personalDataResolver } from './personal-data/personal-data.resolver';
@@ -75,7 +75,7 @@ export const AUDIT_SUBJECTS: Readonly<Record<string, SubjectOf>> = Object.fromEn
 export const ENTITIES = [BaseEntity, OwnedEntity, ...RESOURCES.flatMap((r) => r.entities)];
 
 /** The compiled registry of the declarations, handed to the schema (`withRegistry`) and read through it. */
-export const REGISTRY = compile(RESOURCES);
+export const REGISTRY = compile([...RESOURCES, { name: 'Node', directResolvers: nodeIdResolvers(RESOURCES) }]);
 
 /** Every resolver of the schema. */
 export const RESOLVERS = [

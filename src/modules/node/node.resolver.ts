@@ -5,20 +5,25 @@ import type { Context } from '../../context';
 import { parseGlobalId, toGlobalId } from '../../shared/global-id';
 import { Node } from '../../kernel/node.interface';
 import type { Resource } from '../../kernel/resource';
-import { resolveDirectly } from '../../kernel/direct-resolvers';
+import type { DirectResolver } from '../../kernel/direct-resolvers';
 import { readAsProperty } from '../../shared/jit-executor';
 
 /** The getter every node type's class has for its global id (a name no entity property starts with). */
 const GLOBAL_ID = '__globalId';
 
-/** `node(id:)` over every resource that declares a node type. */
-export function nodeResolver(resources: readonly Resource[]) {
-  const types = new Map<string, ClassType<object>>(resources.filter((r) => r.node).map((r) => [r.name, r.node as ClassType<object>]));
-  // Once per row of every page: resolved directly, past type-graphql's per-call wrapper (see direct-resolvers.ts).
-  for (const [type, entity] of types) {
+const nodeTypes = (resources: readonly Resource[]) =>
+  new Map<string, ClassType<object>>(resources.filter((r) => r.node).map((r) => [r.name, r.node as ClassType<object>]));
+
+/**
+ * The global `id` of every node type, once per row of every page: resolved directly, past type-graphql's
+ * per-call wrapper (see direct-resolvers.ts), and read as a getter of the entity's class by compiled queries.
+ */
+export function nodeIdResolvers(resources: readonly Resource[]): DirectResolver[] {
+  const out: DirectResolver[] = [];
+  for (const [type, entity] of nodeTypes(resources)) {
     // The type this resolver is installed on names the id (it is the name `node` decodes).
     const resolve = (root: { id: string }) => toGlobalId(type, root.id);
-    resolveDirectly(() => type, 'id', resolve);
+    out.push({ type: () => type, field: 'id', resolve: resolve as DirectResolver['resolve'] });
     // The same function as a getter of the entity's class, which its plain rows inherit (see plain-rows.ts):
     // a compiled query reads it as a property, without a resolver call per row (jit-executor.ts).
     Object.defineProperty(entity.prototype, GLOBAL_ID, {
@@ -29,6 +34,12 @@ export function nodeResolver(resources: readonly Resource[]) {
     });
     readAsProperty(resolve as never, GLOBAL_ID);
   }
+  return out;
+}
+
+/** `node(id:)` over every resource that declares a node type. */
+export function nodeResolver(resources: readonly Resource[]) {
+  const types = nodeTypes(resources);
 
   @Resolver(() => Node)
   class NodeResolver {
