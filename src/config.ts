@@ -48,7 +48,7 @@ export interface Config {
   trustProxy: number;
   /** Repeated statements prepared once per connection (see db/prepared.ts); off behind a pooler that cannot keep them. */
   preparedStatements: boolean;
-  /** GraphQL operations one process runs at once (0: no limit), and how many may wait for a turn (see shared/operation-gate.ts). */
+  /** GraphQL operations one process runs at once (0: no limit), and how many may wait for a turn (see server/operation-gate.ts). */
   maxConcurrentOperations: number;
   maxQueuedOperations: number;
   /** Heavy operations (exports, imports, statistics, large pages) one process runs at once (0: no limit), per account, and how long one waits for a turn (see shared/heavy-gate.ts). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { operationGate } from '../../src/shared/operation-gate';
+import { operationGate } from '../../src/server/operation-gate';
 
 /** An operation that finishes when the test says so. */
 function held() {
