@@ -6,7 +6,6 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BulkLoader } from '../src/db/seed/bulk-insert';
-import { INSTITUTION_COLUMNS, PROGRAM_COLUMNS, TRAINEE_COLUMNS } from '../src/db/seed/programme';
 import { startTestApp, type TestApp } from './support/test-app';
 
 let t: TestApp;
@@ -44,10 +43,10 @@ const trainee = (owner: string, n: number, nik: string, extra: Record<string, un
 });
 
 /** Loads `rows` into `table` in one loader transaction; rolls back and rethrows on failure, as the seed does. */
-async function load(table: string, columns: Record<string, string>, ...batches: Record<string, unknown>[][]): Promise<void> {
+async function load(table: string, ...batches: Record<string, unknown>[][]): Promise<void> {
   const loader = await BulkLoader.open(t.databaseUrl);
   try {
-    for (const rows of batches) await loader.insert(table, columns, rows);
+    for (const rows of batches) await loader.insert(table, rows);
     await loader.commit();
   } catch (e) {
     await loader.rollback();
@@ -59,7 +58,7 @@ describe('the bulk loader', () => {
   it('writes every value exactly, awkward characters, empty strings and arrays included', async () => {
     const kemnaker = (await t.ministry('KEMNAKER')).id;
     const institution = '01990000-0000-7000-8000-0000000a0001';
-    await load('institution', INSTITUTION_COLUMNS, [
+    await load('institution', [
       {
         id: institution,
         owner_ministry_id: kemnaker,
@@ -75,7 +74,7 @@ describe('the bulk loader', () => {
         accreditation: null,
       },
     ]);
-    await load('program', PROGRAM_COLUMNS, [
+    await load('program', [
       {
         id: '01990000-0000-7000-8000-0000000b0001',
         owner_ministry_id: kemnaker,
@@ -101,35 +100,19 @@ describe('the bulk loader', () => {
     expect(before.join('\n')).toContain('trainee_owner_ministry_id_nik_unique UNIQUE (owner_ministry_id, nik)');
     expect(await t.em().execute('select 1 from trainee')).toHaveLength(0);
     // Two batches queued back to back: the second waits for the first's COPY.
-    await load(
-      'trainee',
-      TRAINEE_COLUMNS,
-      [trainee(owner, 1, '3501014101000001'), trainee(owner, 2, '3501014101000002')],
-      [trainee(owner, 3, '3501014101000003')],
-    );
+    await load('trainee', [trainee(owner, 1, '3501014101000001'), trainee(owner, 2, '3501014101000002')], [trainee(owner, 3, '3501014101000003')]);
     expect(await definitions('trainee')).toEqual(before);
     const [{ n }] = await t.em().execute(`select count(*)::int as n from trainee where owner_ministry_id = ?`, [owner]);
     expect(n).toBe(3);
     // Every rebuilt index is valid and ready, and the unique constraint is enforced.
     const [{ usable }] = await t.em().execute(`select bool_and(indisvalid and indisready) as usable from pg_index where indrelid = 'trainee'::regclass`);
     expect(usable).toBe(true);
-    await expect(load('trainee', TRAINEE_COLUMNS, [trainee(owner, 4, '3501014101000001')])).rejects.toThrow(/trainee_owner_ministry_id_nik_unique/);
+    await expect(load('trainee', [trainee(owner, 4, '3501014101000001')])).rejects.toThrow(/trainee_owner_ministry_id_nik_unique/);
   });
 
   it('leaves an empty table and its indexes as they were when the load fails', async () => {
     const owner = (await t.ministry('KEMENTAN')).id;
     const before = await definitions('returnee_business');
-    const columns = {
-      id: 'uuid',
-      owner_ministry_id: 'uuid',
-      returnee_name: 'text',
-      returnee_nik: 'text',
-      business_name: 'text',
-      kbli_code: 'text',
-      village_code: 'text',
-      province_code: 'text',
-      employees: 'int',
-    };
     const row = (n: number, employees: unknown) => ({
       id: `01990000-0000-7000-8000-0000000c000${n}`,
       owner_ministry_id: owner,
@@ -142,7 +125,7 @@ describe('the bulk loader', () => {
       employees,
     });
     // The second batch's COPY fails after the first has loaded (and the indexes were dropped).
-    await expect(load('returnee_business', columns, [row(1, 3)], [row(2, 'three')])).rejects.toThrow(/invalid input syntax for type integer/);
+    await expect(load('returnee_business', [row(1, 3)], [row(2, 'three')])).rejects.toThrow(/invalid input syntax for type integer/);
     expect(await definitions('returnee_business')).toEqual(before);
     expect(await t.em().execute('select 1 from returnee_business')).toHaveLength(0);
   });

@@ -94,21 +94,17 @@ describe('row counts per owner', () => {
     // The seed's loader skips triggers where it may, and counts again before it commits.
     const loader = await BulkLoader.open(t.databaseUrl);
     await loader
-      .insert(
-        'institution',
-        { id: 'uuid', owner_ministry_id: 'uuid', name: 'text', type: 'text', province_code: 'text', annual_capacity: 'int', sectors: 'text[]' },
-        [
-          {
-            id: '01990000-0000-7000-8000-00000000c0de',
-            owner_ministry_id: kesdm.id,
-            name: 'Copied',
-            type: 'TRAINING_CENTRE',
-            province_code: '35',
-            annual_capacity: 1,
-            sectors: [],
-          },
-        ],
-      )
+      .insert('institution', [
+        {
+          id: '01990000-0000-7000-8000-00000000c0de',
+          owner_ministry_id: kesdm.id,
+          name: 'Copied',
+          type: 'TRAINING_CENTRE',
+          province_code: '35',
+          annual_capacity: 1,
+          sectors: [],
+        },
+      ])
       .catch(async (e) => {
         await loader.rollback();
         throw e;

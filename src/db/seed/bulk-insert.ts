@@ -3,8 +3,15 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 
-/** `column: SQL type` of the rows to insert, in order (the types document the row shape). */
-export type Columns = Record<string, string>;
+/**
+ * The columns of `rows`: every key any row has, in the order first seen (a missing value is NULL), but
+ * those starting with `_`, which a generator keeps on a row for itself (e.g. a weight).
+ */
+export function columnsOf(rows: readonly Record<string, unknown>[]): string[] {
+  const names = new Set<string>();
+  for (const row of rows) for (const key in row) if (!key.startsWith('_')) names.add(key);
+  return [...names];
+}
 
 /*
  * COPY's own text format rather than CSV: a field needs escaping only for
@@ -87,9 +94,10 @@ export class BulkLoader {
    * done (so at most two batches are held in memory); `commit` waits for all.
    * A failed COPY rejects the next `insert` or the `commit`.
    */
-  async insert(table: string, columns: Columns, rows: readonly Record<string, unknown>[], onProgress?: (done: number) => void): Promise<void> {
+  async insert(table: string, rows: readonly Record<string, unknown>[], onProgress?: (done: number) => void): Promise<void> {
     const before = this.queued;
-    const copy = before.then(() => this.copy(table, Object.keys(columns), rows, onProgress));
+    // The rows name their columns (as the table does, snake_case): no second list of them to keep in step.
+    const copy = before.then(() => this.copy(table, columnsOf(rows), rows, onProgress));
     // Handled here so that a failure waits, unreported, for the next insert or the commit to rethrow it.
     copy.catch(() => undefined);
     this.queued = copy;

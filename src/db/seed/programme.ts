@@ -248,64 +248,6 @@ const TRAINEE_CHUNK = 10_000;
 /** Trainees generated between turns of the event loop. */
 const YIELD_EVERY = 1_000;
 
-/** The columns each table is loaded with (`BulkLoader.insert`), in order. */
-export const INSTITUTION_COLUMNS = {
-  id: 'uuid',
-  owner_ministry_id: 'uuid',
-  name: 'text',
-  type: 'institution_type',
-  province_code: 'text',
-  regency: 'text',
-  address: 'text',
-  annual_capacity: 'int',
-  sectors: 'sector[]',
-  link_and_match: 'boolean',
-  pmi_preparation: 'boolean',
-  accreditation: 'accreditation',
-};
-
-export const PROGRAM_COLUMNS = {
-  id: 'uuid',
-  owner_ministry_id: 'uuid',
-  institution_id: 'uuid',
-  title: 'text',
-  sector: 'sector',
-  target_country_codes: 'text[]',
-  capacity_per_intake: 'int',
-  start_date: 'date',
-  end_date: 'date',
-  status: 'program_status',
-  competency_standard: 'text',
-  certification_scheme: 'text',
-  language_requirement: 'text',
-};
-
-export const TRAINEE_COLUMNS = {
-  id: 'uuid',
-  owner_ministry_id: 'uuid',
-  nik: 'text',
-  full_name: 'text',
-  sex: 'sex',
-  birth_date: 'date',
-  origin_province_code: 'text',
-  origin_regency: 'text',
-  phone: 'text',
-  email: 'text',
-  address: 'text',
-  education_level: 'education_level',
-  status: 'trainee_status',
-};
-
-const ENROLLMENT_COLUMNS = {
-  id: 'uuid',
-  owner_ministry_id: 'uuid',
-  trainee_id: 'uuid',
-  program_id: 'uuid',
-  status: 'enrollment_status',
-  enrolled_on: 'date',
-  completed_on: 'date',
-};
-
 /** Employers of demo placements, by destination. */
 const EMPLOYERS: Record<string, string[]> = {
   JP: ['Yamato Kaigo', 'Hokkaido Agri', 'Chubu Seiki', 'Osaka Hotel'],
@@ -392,7 +334,7 @@ async function generate(loader: BulkLoader, ministries: Map<string, { id: string
     group.forEach((r, i) => (r.annual_capacity = caps[i]));
   }
   institutions.forEach((r) => delete r._w);
-  await loader.insert('institution', INSTITUTION_COLUMNS, institutions, (d) => progress('institutions', d, institutions.length));
+  await loader.insert('institution', institutions, (d) => progress('institutions', d, institutions.length));
 
   // Programmes: PMI-preparation institutions prepare for the focus destinations; Kemenperin's five hold its 320 participants.
   const programs: Record<string, unknown>[] = [];
@@ -432,7 +374,7 @@ async function generate(loader: BulkLoader, ministries: Map<string, { id: string
     });
     programsOf.set(a.code, list);
   }
-  await loader.insert('program', PROGRAM_COLUMNS, programs, (d) => progress('programmes', d, programs.length));
+  await loader.insert('program', programs, (d) => progress('programmes', d, programs.length));
 
   // Trainees (all 18 or older, valid NIKs, origins weighted like real origin provinces) and their enrollments,
   // written a chunk at a time as they are generated: ten times the bench size is 3.2 million trainees.
@@ -449,8 +391,8 @@ async function generate(loader: BulkLoader, ministries: Map<string, { id: string
     [trainees, enrollments] = [[], []];
     const before = traineesWritten;
     traineesWritten += t.length;
-    await loader.insert('trainee', TRAINEE_COLUMNS, t, (done) => progress('trainees', before + done, traineeTotal));
-    await loader.insert('enrollment', ENROLLMENT_COLUMNS, e);
+    await loader.insert('trainee', t, (done) => progress('trainees', before + done, traineeTotal));
+    await loader.insert('enrollment', e);
   };
   // A NIK is unique per owning ministry; its 4-digit serial repeats, so a repeat (rare, from 10× up) takes the next serial.
   const niksOf = new Map<string, Set<number>>();
@@ -570,26 +512,7 @@ async function generate(loader: BulkLoader, ministries: Map<string, { id: string
       status: 'DEPARTED',
     });
   }
-  await loader.insert(
-    'placement',
-    {
-      id: 'uuid',
-      owner_ministry_id: 'uuid',
-      trainee_id: 'uuid',
-      destination_country_code: 'text',
-      employer_name: 'text',
-      employer_type: 'employer_type',
-      job_title: 'text',
-      sector: 'sector',
-      scheme: 'placement_scheme',
-      contract_start: 'date',
-      contract_end: 'date',
-      departure_date: 'date',
-      status: 'placement_status',
-    },
-    placements,
-    (d) => progress('placements', d, placements.length),
-  );
+  await loader.insert('placement', placements, (d) => progress('placements', d, placements.length));
 
   // Village businesses of returned workers, mentored by Kementerian UMKM, many financed with KUR.
   const umkm = present(ministries.get('KEMENUMKM'), 'seeded ministries entry').id;
@@ -629,25 +552,5 @@ async function generate(loader: BulkLoader, ministries: Map<string, { id: string
       mentoring_sessions: rnd.int(0, 12),
     });
   }
-  await loader.insert(
-    'returnee_business',
-    {
-      id: 'uuid',
-      owner_ministry_id: 'uuid',
-      returnee_name: 'text',
-      returnee_nik: 'text',
-      returnee_phone: 'text',
-      business_name: 'text',
-      kbli_code: 'text',
-      village_code: 'text',
-      province_code: 'text',
-      founded_on: 'date',
-      employees: 'int',
-      financing_type: 'financing_type',
-      financing_amount: 'bigint',
-      mentoring_sessions: 'int',
-    },
-    businesses,
-    (d) => progress('returnee businesses', d, businesses.length),
-  );
+  await loader.insert('returnee_business', businesses, (d) => progress('returnee businesses', d, businesses.length));
 }
