@@ -21,6 +21,7 @@ import { toGlobalId } from '../src/shared/global-id';
 import * as ops from './generated/graphql';
 import { expectOk } from './support/expect';
 import * as f from './support/factories';
+import { naming } from '../src/kernel/naming';
 import { startTestApp, TEST_PASSWORD, type Client, type TestApp } from './support/test-app';
 
 let t: TestApp;
@@ -38,13 +39,13 @@ beforeAll(async () => {
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   [editor, other, platform] = await Promise.all([t.as(Role.EDITOR, 'KEMNAKER'), t.as(Role.EDITOR, 'KEMENPAR'), t.as(Role.PLATFORM_ADMIN, null)]);
   [kemnaker, kemenpar] = await Promise.all([t.ministry('KEMNAKER'), t.ministry('KEMENPAR')]);
-  // Records of every importable kind, with their externalIds, as an import would leave them.
+  // Three records of every kind, the importable ones with externalIds as an import would leave them; the first
+  // institution's name is one a spreadsheet would run as a formula.
   const em = t.em();
   for (let i = 0; i < 3; i++) {
-    const inst = f.institution(em, kemnaker, { externalId: `EXP-I${i}`, name: i === 0 ? '=HYPERLINK("http://evil.example","x")' : `BLK Export ${i}` });
-    f.program(em, inst, { externalId: `EXP-P${i}` });
-    const person = f.trainee(em, kemnaker, { externalId: `EXP-T${i}` });
-    f.placement(em, kemnaker, person, { externalId: `EXP-L${i}` });
+    const world: Record<string, { id: string }> = {};
+    for (const r of f.FIXTURED) world[r.name] = f.make(em, r.name, kemnaker, world, r.importer ? { externalId: `EXP-${r.name}-${i}` } : {});
+    if (i === 0) Object.assign(world.Institution, { name: '=HYPERLINK("http://evil.example","x")' });
   }
   await em.flush();
 });
@@ -78,27 +79,38 @@ describe('GET /export/<list>.csv', () => {
     expect(rows).toHaveLength(3);
     expect(rows.every((r) => r.ownerMinistry === 'KEMNAKER' && ['true', 'false'].includes(r.pmiPreparation))).toBe(true);
     // A cell a spreadsheet would run as a formula is written with an apostrophe.
-    expect(rows.find((r) => r.externalId === 'EXP-I0')?.name).toBe('\'=HYPERLINK("http://evil.example","x")');
+    expect(rows.find((r) => r.externalId === 'EXP-Institution-0')?.name).toBe('\'=HYPERLINK("http://evil.example","x")');
   });
 
-  it.each([
-    ['institutions', 'INSTITUTIONS'],
-    ['programs', 'PROGRAMS'],
-    ['trainees', 'TRAINEES'],
-    ['placements', 'PLACEMENTS'],
-  ] as const)('an export of %s re-imports unchanged, and an edited cell updates its record', async (list, kind) => {
+  // Every importable resource, from the declarations; the cell edited is its first plain text field.
+  it.each(
+    f.FIXTURED.flatMap((r) => {
+      // Free text: not a code (a fixed-length column), not personal, not a key.
+      const text = Object.entries(r.fields ?? {}).find(
+        ([k, x]) => x.kind === 'text' && x.csv && x.update && !x.personal && !x.uniquePerMinistry && !x.column.length && k !== 'externalId',
+      );
+      return r.importer && text ? [[naming.list(r.name), r.importer.kind, text[0]] as const] : [];
+    }),
+  )('an export of %s re-imports unchanged, and an edited cell updates its record', async (list, kind, field) => {
     const text = await (await download(editor, mine(list))).text();
-    const again = expectOk(await editor.exec(ops.ImportCsvDocument, { kind, csv: text })).importCsv;
-    expect(again).toMatchObject({ failed: 0, created: 0, updated: 0, unchanged: 3, written: true });
+    const total = rowsOf(text).length;
+    expect(total).toBeGreaterThanOrEqual(3);
+    const again = expectOk(await editor.exec(ops.ImportCsvDocument, { kind: kind as never, csv: text })).importCsv;
+    expect(again).toMatchObject({ failed: 0, created: 0, updated: 0, unchanged: total, written: true });
     const [header, first, ...rest] = text.trimEnd().split('\n');
-    const columns = header.split(',');
     const cells = parseCsv(first)[0] as string[];
-    const editable = columns.indexOf(
-      list === 'trainees' ? 'originRegency' : list === 'institutions' ? 'regency' : list === 'programs' ? 'languageRequirement' : 'jobTitle',
-    );
-    cells[editable] = 'Edited in a spreadsheet';
+    cells[header.split(',').indexOf(field)] = 'Edited in a spreadsheet';
     const edited = [header, cells.map((c) => `"${c.replace(/"/g, '""')}"`).join(','), ...rest].join('\n');
-    expect(expectOk(await editor.exec(ops.ImportCsvDocument, { kind, csv: edited })).importCsv).toMatchObject({ failed: 0, updated: 1, unchanged: 2 });
+    const report = expectOk(await editor.exec(ops.ImportCsvDocument, { kind: kind as never, csv: edited })).importCsv;
+    expect(report, JSON.stringify(report.errors)).toMatchObject({
+      failed: 0,
+      updated: 1,
+      unchanged: total - 1,
+    });
+  });
+
+  it('tries the round trip on every importable resource', () => {
+    expect(f.FIXTURED.filter((r) => r.importer).map((r) => r.name)).toEqual(expect.arrayContaining(['Institution', 'Program', 'Trainee', 'Placement']));
   });
 
   it("refuses to import another ministry's rows from its export", async () => {
