@@ -14,13 +14,13 @@
  */
 import type { GraphQLFieldResolver, GraphQLSchema } from 'graphql';
 import { isObjectType } from 'graphql';
-import type { Context } from '../context';
 
 /** Resolves `type.field` with `resolve` directly (the type is named lazily: classes may not exist yet). */
 export interface DirectResolver {
   type: () => string;
   field: string;
-  resolve: GraphQLFieldResolver<never, Context>;
+  /** Called as graphql-js calls a resolver: (root, args, context, info). */
+  resolve: GraphQLFieldResolver<never, never>;
 }
 
 /** Puts each resolver the declarations made (the registry's) on the built schema. */
