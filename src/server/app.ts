@@ -1,13 +1,16 @@
 /**
- * Builds the application: schema with shield, Apollo Server, and the HTTP
- * handler (GraphQL, GraphiQL, health). No listen() here, so tests build the
- * same app and call it in-process.
+ * Builds the application from its named parts: the schema with its shield
+ * (graphql/schema.ts), one transaction per operation (transactions.ts), the
+ * turns operations take (lanes.ts), CORS (cors.ts), CSV downloads and uploads
+ * (export-csv.ts, import-csv.ts), GraphiQL, the access log and metrics; here
+ * Apollo Server and the HTTP handler that routes to them. No listen() here,
+ * so tests build the same app and call it in-process.
  */
-import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServer, HeaderMap } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Kind, type GraphQLSchema } from 'graphql';
+import type { GraphQLSchema } from 'graphql';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import Redis from 'ioredis';
@@ -18,28 +21,27 @@ import type { Config } from '../config';
 import { bearerFrom, createContext, type Context } from '../context';
 import { graphiqlAsset, graphiqlPage } from './graphiql';
 import { buildAppSchema, printSchemaFile } from '../graphql/schema';
-import { rowAheadOf } from '../kernel/row-update';
 import { CursorSeal } from '../shared/cursor-seal';
 import { jitGateway } from '../shared/jit-executor';
 import { RedisKeyValueCache } from './redis-cache';
 import { acceptedEncoding, compress, MIN_COMPRESSED_BYTES } from './compression';
 import { ReplicaRouter } from '../db/replicas';
-import { mayWriteReadLog } from '../modules/personal-data/read-log-writes';
-import { rootFields } from '../shared/lookahead';
 import { preparing } from '../db/prepared';
 import { formatError, withoutSuggestions } from '../shared/errors';
-import { operationGate } from './operation-gate';
+import { operationLanes } from './lanes';
+import { transactionPlugin } from './transactions';
+import { corsFor, varyOn } from './cors';
 import { accessLog, noteAccess, requestIdOf } from './access-log';
 import { exportCsv, exportLists, type GraphQLPage, type RunOperation } from './export-csv';
 import { importCsvUpload, importLists } from './import-csv';
 import { IMPORTERS, RESOURCES } from '../modules';
 import { hasMetricsToken, knownOperationNames, Metrics, type PoolStats } from './metrics';
 import { activeSpan, inSpan } from './tracing';
-import { armor, assertComplexity, assertDocumentSize, REQUEST_LIMITS } from '../shared/query-limits';
+import { armor, assertDocumentSize, REQUEST_LIMITS } from '../shared/query-limits';
 import { BodyRefused, readBody } from './request-body';
-import { BULK_AT_ONCE, BULK_COST, HEAVY_COST, HeavyGate, heavyKeyOf, LIGHT_RESERVE, LOGINS_AT_ONCE, type HeavyTurn } from '../shared/heavy-gate';
+import { heavyKeyOf, type HeavyTurn } from '../shared/heavy-gate';
 import { SessionLiveness } from '../access/session-liveness';
-import { AppError, ErrorCode, isDatabaseUnavailable, operationNotResolved, RETRY_AFTER_SECONDS, serviceUnavailable, undoAnswers } from '../shared/errors';
+import { AppError, ErrorCode, RETRY_AFTER_SECONDS } from '../shared/errors';
 
 export interface App {
   apollo: ApolloServer<Context>;
@@ -56,12 +58,6 @@ export interface App {
 
 /** The connection pool (knex's tarn pool) behind an ORM, for the pool gauges. */
 const poolOf = (orm: MikroORM): PoolStats | undefined => (orm.em.getConnection().getKnex().client as { pool?: PoolStats }).pool;
-
-/** Adds a request header the response depends on to its `Vary`, beside any already named. */
-function varyOn(res: ServerResponse, header: string): void {
-  const current = res.getHeader('vary');
-  res.setHeader('vary', current ? `${String(current)}, ${header}` : header);
-}
 
 /** The hash-chained append, its latency observed by the metrics. */
 const metered =
@@ -93,118 +89,8 @@ export async function createApp(opts: {
   );
   // Each error of a request, to the request's own logger: an unexpected one is logged with its request id.
   const errorLoggers = new WeakMap<object, Logger>();
-  /** One transaction per operation: opened once the operation is known to be valid, committed with the response. */
-  const transactions: ApolloServerPlugin<Context> = {
-    async requestDidStart() {
-      return {
-        async didEncounterErrors({ contextValue, errors }) {
-          for (const e of errors) {
-            errorLoggers.set(e, contextValue.log);
-            if (e.originalError) errorLoggers.set(e.originalError, contextValue.log);
-          }
-        },
-        async didResolveOperation({ contextValue, document, request, schema, operation, source, metrics: requestMetrics }) {
-          // A stored persisted document is held to the limits of the caller running it, as a sent one is at the door.
-          if (requestMetrics.persistedQueryHit) assertDocumentSize(source, !contextValue.liveCaller);
-          // Before anything reads the operation: Apollo leaves the case to execution, which graphql-jit and the cost limit do not expect.
-          if (!operation)
-            throw operationNotResolved(
-              document.definitions.flatMap((d) => (d.kind === Kind.OPERATION_DEFINITION ? [d.name?.value ?? null] : [])),
-              request.operationName,
-            );
-          const cost = assertComplexity(schema, document, request.variables ?? {}, request.operationName ?? undefined);
-          // Heavy work takes turns (heavy-gate.ts); waiting for one, it gives its operation turn back meanwhile.
-          const lane = contextValue.heavyHeld ? null : cost >= HEAVY_COST ? heavy : cost >= BULK_COST ? bulk : null;
-          if (lane) contextValue.turns.push(await contextValue.yieldTurn(() => lane.acquire(contextValue.accountKey)));
-          // Logins hash a password (argon2id: tens of milliseconds of a core, on the thread pool): a few at a time, so that a
-          // flood of them waits in its own line, holding no operation turn and no database connection.
-          const roots = rootFields(operation, document);
-          if (roots.includes('login')) {
-            // Alone: a session opened by a login that then rolls back never existed, and what the request read
-            // under it could not be kept in the read log (context.ts, keepReads).
-            if (roots.some((f) => f !== 'login' && f !== '__typename'))
-              throw new AppError(ErrorCode.BAD_REQUEST, 'login runs alone in its request: send the other fields in the next one, with its token.', {
-                field: 'login',
-                http: { status: 400 },
-              });
-            contextValue.turns.push(await contextValue.yieldTurn(() => logins.acquire('login')));
-          }
-          const importing = roots.includes('importCsv');
-          // A query that writes nothing (no read-log entry) by a session that has not just written: a replica's.
-          const onReplica =
-            replicas.enabled &&
-            operation?.operation === 'query' &&
-            !mayWriteReadLog(schema, document, request.variables ?? {}) &&
-            !(await replicas.pinned(contextValue.sessionId));
-          try {
-            await contextValue.begin(
-              importing ? config.importBudgetMs : config.queryBudgetMs,
-              operation?.operation === 'query',
-              rowAheadOf(schema, operation ?? undefined, request.variables ?? {}),
-              onReplica,
-            );
-          } catch (err) {
-            if (!isDatabaseUnavailable(err)) throw err;
-            log.warn({ err: String(err) }, 'database unavailable');
-            throw serviceUnavailable();
-          }
-        },
-        async willSendResponse({ contextValue, response, operation, operationName }) {
-          // An operation's mutations are all or nothing, so a client never has to work out which of several
-          // took effect; a query always commits, as its read-log entries belong to what it did return. Whether a
-          // root mutation failed is noted as it fails (`mutationsTogether`, schema.ts).
-          const failedMutation = operation?.operation === 'mutation' && !!contextValue.mutationFailed;
-          if (failedMutation && response.body.kind === 'single') {
-            const typenames = operation.selectionSet.selections.flatMap((s) =>
-              s.kind === 'Field' && s.name.value === '__typename' ? [s.alias?.value ?? '__typename'] : [],
-            );
-            undoAnswers(response.body.singleResult, new Set(typenames));
-          }
-          try {
-            await contextValue.end(!failedMutation, { readOnly: operation?.operation === 'query' });
-          } catch (err) {
-            const down = isDatabaseUnavailable(err);
-            if (!down) contextValue.log.error({ err }, 'commit failed');
-            await contextValue.end(false).catch(() => undefined);
-            if (response.body.kind === 'single') {
-              response.body.singleResult = {
-                errors: [
-                  down
-                    ? { message: serviceUnavailable().message, extensions: { code: ErrorCode.SERVICE_UNAVAILABLE } }
-                    : { message: 'Internal server error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } },
-                ],
-              };
-            }
-          }
-          // Heavy work past its share: 429 with when to try again.
-          const busy =
-            response.body.kind === 'single' ? response.body.singleResult.errors?.find((e) => e.extensions?.code === ErrorCode.TOO_MANY_REQUESTS) : undefined;
-          if (busy?.extensions?.retryAfter) {
-            response.http.status = 429;
-            response.http.headers.set('retry-after', String(busy.extensions.retryAfter));
-          }
-          // While the database is away: 503 with Retry-After, whichever step found out.
-          if (response.body.kind === 'single' && response.body.singleResult.errors?.some((e) => e.extensions?.code === ErrorCode.SERVICE_UNAVAILABLE)) {
-            response.http.status = 503;
-            response.http.headers.set('retry-after', String(RETRY_AFTER_SECONDS));
-          }
-          // For the access log (access-log.ts): what the operation was, and how its answer failed, if it did.
-          const errors = response.body.kind === 'single' ? (response.body.singleResult.errors ?? []) : [];
-          Object.assign(contextValue.access, {
-            operationName: operationName ?? null,
-            operationType: operation?.operation ?? null,
-            accountId: contextValue.viewer?.accountId ?? null,
-            ministryId: contextValue.viewer?.ministryId ?? null,
-            errorCodes: [...new Set(errors.map((e) => String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR')))],
-          });
-          for (const turn of contextValue.turns.splice(0)) turn.release();
-          // A failed login under a storm of failures is answered late: after everything it held is given back.
-          const delay = contextValue.answerDelayMs;
-          if (delay) await contextValue.yieldTurn(() => new Promise((resolve) => setTimeout(resolve, delay)));
-        },
-      };
-    },
-  };
+  const gates = operationLanes(config);
+  const transactions = transactionPlugin({ config, lanes: gates, replicas, log, errorLoggers });
 
   const limits = armor();
   const apollo = new ApolloServer<Context>({
@@ -264,15 +150,7 @@ export async function createApp(opts: {
   };
 
   const logAccess = accessLog(log);
-  const operations = operationGate(config.maxConcurrentOperations, config.maxQueuedOperations);
-  // Lanes inside the operation gate's turns, with LIGHT_RESERVE of them left for light operations (heavy-gate.ts).
-  const heavy = new HeavyGate(config.heavyConcurrentOperations, config.heavyPerAccount, config.heavyQueueMs);
-  const lanes =
-    config.maxConcurrentOperations === 0
-      ? 0
-      : Math.max(1, Math.min(BULK_AT_ONCE, config.maxConcurrentOperations - LIGHT_RESERVE - config.heavyConcurrentOperations));
-  const bulk = new HeavyGate(lanes, Number.POSITIVE_INFINITY, config.queryBudgetMs);
-  const logins = new HeavyGate(LOGINS_AT_ONCE, Number.POSITIVE_INFINITY, config.queryBudgetMs);
+  const { operations, heavy } = gates;
   /** A context created inside its operation's turn of the gate: a heavy operation waits outside that turn. */
   const inGate = (ctx: Context): Context => Object.assign(ctx, { yieldTurn: <T>(wait: () => Promise<T>) => operations.outside(wait) });
   /**
@@ -416,39 +294,7 @@ export async function createApp(opts: {
     metrics.observeRequest(access?.operationName ?? null, access?.operationType ?? null, (performance.now() - started) / 1000, access?.errorCodes ?? []);
   }
 
-  const allowedOrigins = new Set(config.corsOrigins);
-  /**
-   * CORS for the origins in CORS_ORIGINS, without credentials (tokens travel in the Authorization header,
-   * never in cookies): their responses may be read by the page, and their preflights are answered. Any
-   * other origin gets no CORS header, so a browser keeps the answer from its page; Apollo's CSRF prevention
-   * still refuses simple requests that could have been sent without a preflight. True when answered here.
-   */
-  function cors(req: IncomingMessage, res: ServerResponse): boolean {
-    const origin = req.headers.origin;
-    const allowed = typeof origin === 'string' && allowedOrigins.has(origin);
-    if (allowed) {
-      res.setHeader('access-control-allow-origin', origin);
-      res.setHeader('access-control-expose-headers', 'x-request-id, retry-after');
-    }
-    if (allowedOrigins.size) varyOn(res, 'origin');
-    if (req.method !== 'OPTIONS') return false;
-    if (!allowed) {
-      send(
-        res,
-        403,
-        'application/json',
-        JSON.stringify({ errors: [{ message: 'This origin may not call the API (CORS_ORIGINS).', extensions: { code: 'FORBIDDEN' } }] }),
-      );
-      return true;
-    }
-    res.writeHead(204, {
-      'access-control-allow-methods': 'GET, POST, OPTIONS',
-      'access-control-allow-headers': 'content-type, authorization, apollo-require-preflight, x-apollo-operation-name, x-request-id',
-      'access-control-max-age': '600',
-    });
-    res.end();
-    return true;
-  }
+  const cors = corsFor(config.corsOrigins, send);
 
   const downloads = exportLists(schema, RESOURCES);
   const uploads = importLists(IMPORTERS.map((i) => i.kind));
