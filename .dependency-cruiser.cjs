@@ -1,9 +1,36 @@
 /**
- * Dependencies point one way (issues 10 and 30): server/ composes graphql/,
- * which builds on the modules; modules use access/ and the generic kernel,
- * which use shared/; nothing points back, and no file is in an import
- * circle. `npm run deps` checks it, and CI runs it.
+ * Dependencies point one way (issues 10 and 30): each folder of src/ is a
+ * layer, and a file imports only from its own layer and the layers below it;
+ * no file is in an import circle. `npm run deps` checks it, and CI runs it.
+ * docs/architecture.md says what each layer holds.
  */
+
+/** From the top (what composes the rest) to the bottom (what every layer uses). */
+const LAYERS = [
+  ['server', '^src/(server|cli)/', 'HTTP, routes, CORS, compression, downloads, metrics, tracing, GraphiQL, the per-request context, the command lines'],
+  ['graphql', '^src/graphql/', 'the schema, its documentation, the shield and the executor'],
+  ['startup', '^src/startup/', 'the database opened with the domain: the ORM configuration, its entities and subscribers, migrations'],
+  ['seed', '^src/seed/', 'the demo and bench data'],
+  ['modules', '^src/modules/', 'the domain: one folder per resource or feature'],
+  ['resource', '^src/resource/', 'the declarations\' machinery: fields, naming, generated inputs, CRUD, lists, CSV, guards'],
+  ['context', '^src/context\\.ts$', 'the per-request context, a contract only'],
+  ['data', '^src/data/', 'reading and writing rows: loaders, plain rows, SQL builders, the compiled registry, entity bases'],
+  ['db', '^src/db/', 'the database as infrastructure: connections, transactions, the driver, replicas, the embedded server'],
+  ['access', '^src/access/', 'who may see what: roles, scopes, policies, masking, tokens, the read log\'s contract'],
+  ['shared', '^src/(shared/|config\\.ts$|logger\\.ts$)', 'helpers every layer uses, the configuration and the logger'],
+];
+
+/** One rule per layer: nothing it holds imports a layer above it. */
+function layerRules() {
+  return LAYERS.slice(1).map(([name, path, holds], i) => ({
+    name: `${name}-imports-only-below`,
+    severity: 'error',
+    comment: `src/${name} (${holds}) imports nothing from the layers above it: ${LAYERS.slice(0, i + 1).map(([n]) => n).join(', ')}.`,
+    from: { path },
+    to: { path: LAYERS.slice(0, i + 1).map(([, p]) => `(${p})`).join('|') },
+  }));
+}
+
 module.exports = {
   forbidden: [
     {
@@ -13,41 +40,7 @@ module.exports = {
       from: { path: '^src/' },
       to: { circular: true },
     },
-    {
-      name: 'server-is-the-top',
-      severity: 'error',
-      comment: 'src/server/ (HTTP, routes, CORS, compression, downloads, metrics, tracing, GraphiQL) composes the rest; nothing below imports it.',
-      from: { path: '^src/', pathNot: '^src/server/' },
-      to: { path: '^src/server/' },
-    },
-    {
-      name: 'graphql-below-server-only',
-      severity: 'error',
-      comment: 'src/graphql/ (the schema, its documentation and middleware) is built from the modules; only the server uses it.',
-      from: { path: '^src/', pathNot: '^src/(server|graphql)/' },
-      to: { path: '^src/graphql/' },
-    },
-    {
-      name: 'shared-is-a-leaf',
-      severity: 'error',
-      comment: 'shared/ holds helpers every layer uses: it imports no feature module, kernel, access rule or request context.',
-      from: { path: '^src/shared/' },
-      to: { path: '^src/(modules|access|kernel)/|^src/context\\.ts$' },
-    },
-    {
-      name: 'kernel-knows-no-feature',
-      severity: 'error',
-      comment: 'The generic kernel (owned entities, CRUD, lists, loaders, exports) serves every module and names none.',
-      from: { path: '^src/kernel/' },
-      to: { path: '^src/modules/' },
-    },
-    {
-      name: 'access-knows-no-feature',
-      severity: 'error',
-      comment: 'access/ decides who may see what for any resource; features plug into it, not the reverse.',
-      from: { path: '^src/access/' },
-      to: { path: '^src/modules/' },
-    },
+    ...layerRules(),
     {
       name: 'no-resolver-imports',
       severity: 'error',

@@ -1,9 +1,9 @@
 // Lint rules that the type checker does not give: no `any` and no non-null assertion in
 // src/ (issue 10) — a `!` is a promise the code cannot check, and guards in
-// src/access/guards.ts state the same facts in the type system instead. And no getter or
+// src/resource/guards.ts state the same facts in the type system instead. And no getter or
 // setter in an object literal: V8 puts such accessors in the old generation, where they keep
 // what they reach (a whole request) alive through every scavenge until a full collection
-// (src/shared/gateway-request-context.ts); a class's accessors live on its prototype, made once.
+// (src/graphql/gateway-request-context.ts); a class's accessors live on its prototype, made once.
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -19,7 +19,7 @@ export default tseslint.config(
         'error',
         {
           selector: "ObjectExpression > Property[kind='get'], ObjectExpression > Property[kind='set']",
-          message: 'No accessors in object literals: put them on a class (see src/shared/gateway-request-context.ts).',
+          message: 'No accessors in object literals: put them on a class (see src/graphql/gateway-request-context.ts).',
         },
       ],
     },

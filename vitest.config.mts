@@ -12,7 +12,7 @@ export default defineConfig({
       { find: /^graphql-shield$/, replacement: require.resolve('graphql-shield') },
       // ...and then graphql-middleware must be the CommonJS build too: shield's generators are checked with instanceof.
       { find: /^graphql-middleware$/, replacement: require.resolve('graphql-middleware') },
-      // Apollo as the server runs it: src/shared/gateway-request-context.ts replaces a function of its CommonJS build.
+      // Apollo as the server runs it: src/graphql/gateway-request-context.ts replaces a function of its CommonJS build.
       { find: /^@apollo\/server$/, replacement: require.resolve('@apollo/server') },
       { find: /^@apollo\/server\/plugin\/disabled$/, replacement: require.resolve('@apollo/server/plugin/disabled') },
     ],

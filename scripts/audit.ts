@@ -8,7 +8,7 @@
 import 'reflect-metadata';
 import { existsSync, readFileSync } from 'node:fs';
 import { config } from '../src/config';
-import { openDatabase } from '../src/db/database';
+import { openDatabase } from '../src/startup/database';
 import { readCheckpoint, signCheckpoint, verifyChain } from '../src/modules/audit/audit.chain';
 
 async function main() {

@@ -18,8 +18,8 @@ import pino from 'pino';
 import { createApp } from '../src/server/app';
 import { loadConfig } from '../src/config';
 import { ensureAppLogin } from '../src/db/app-role';
-import { ormOptions } from '../src/db/orm.config';
-import { DEMO_PASSWORD, seedDemo } from '../src/db/seed/demo';
+import { ormOptions } from '../src/startup/orm.config';
+import { DEMO_PASSWORD, seedDemo } from '../src/seed/demo';
 import { benchDatabase, runMain } from './bench-support';
 
 const SECONDS = Number(process.env.SCENARIO_SECONDS ?? 4);

@@ -8,10 +8,10 @@ import 'reflect-metadata';
 import { parse } from 'graphql';
 import type { App } from '../src/server/app';
 import { Role } from '../src/access/roles';
-import { systemEm } from '../src/db/seed/demo';
+import { systemEm } from '../src/seed/demo';
 import { alternate, benchCaller, benchDatabase, median, ROUND_MS, ROUNDS, runMain } from './bench-support';
 import { Institution } from '../src/modules/institution/institution.entity';
-import { Ministry } from '../src/kernel/ministry.entity';
+import { Ministry } from '../src/data/ministry.entity';
 import { InstitutionType } from '../src/shared/enums';
 import { toGlobalId } from '../src/shared/global-id';
 

@@ -9,9 +9,9 @@
  */
 import 'reflect-metadata';
 import { Role } from '../src/access/roles';
-import { systemEm } from '../src/db/seed/demo';
+import { systemEm } from '../src/seed/demo';
 import { benchCaller, benchDatabase, measure, ROUND_MS, ROUNDS, run, runMain } from './bench-support';
-import { Ministry } from '../src/kernel/ministry.entity';
+import { Ministry } from '../src/data/ministry.entity';
 
 const page = (after?: string) => `{ trainees(first: 1000${after ? `, after: "${after}"` : ''}) { edges { node { id fullName nik birthDate sex } } } }`;
 const QUERY = page();

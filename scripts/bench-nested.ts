@@ -8,10 +8,10 @@
  */
 import 'reflect-metadata';
 import { Role } from '../src/access/roles';
-import { systemEm } from '../src/db/seed/demo';
+import { systemEm } from '../src/seed/demo';
 import { toGlobalId } from '../src/shared/global-id';
 import { benchCaller, benchDatabase, measure, runMain } from './bench-support';
-import { Ministry } from '../src/kernel/ministry.entity';
+import { Ministry } from '../src/data/ministry.entity';
 
 const Q1 =
   '{ institutions(first: 20) { edges { node { id name provinceCode programs(first: 3) { edges { node { id title sector enrollments { totalCount } } } } } } } }';

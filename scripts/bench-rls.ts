@@ -8,9 +8,9 @@
  */
 import 'reflect-metadata';
 import { Role } from '../src/access/roles';
-import { systemEm } from '../src/db/seed/demo';
+import { systemEm } from '../src/seed/demo';
 import { alternate, benchCaller, benchDatabase, median, rate, ROUND_MS, ROUNDS, runMain } from './bench-support';
-import { Ministry } from '../src/kernel/ministry.entity';
+import { Ministry } from '../src/data/ministry.entity';
 
 const QUERY = '{ institutions(first: 100) { totalCount edges { node { id name provinceCode annualCapacity } } } }';
 

@@ -6,14 +6,14 @@
  * data set and on ten times its people (`--scale bench10`: 3.2 million
  * trainees), each in a throw-away database. Prints req/s (sequential) at each
  * size and their ratio. All four should hold: Q4's unfiltered `totalCount`
- * is a sum of the row counts kept per ministry (kernel/row-counts.ts), not a
+ * is a sum of the row counts kept per ministry (data/row-counts.ts), not a
  * scan of the scope. Seeding ten times the data takes about 3 minutes.
  */
 import 'reflect-metadata';
 import { Client } from 'pg';
 import { Role } from '../src/access/roles';
-import { seedDemo, systemEm } from '../src/db/seed/demo';
-import { Ministry } from '../src/kernel/ministry.entity';
+import { seedDemo, systemEm } from '../src/seed/demo';
+import { Ministry } from '../src/data/ministry.entity';
 import { toGlobalId } from '../src/shared/global-id';
 import { benchCaller, benchDatabase, measure, runMain } from './bench-support';
 

@@ -9,7 +9,7 @@ import 'reflect-metadata';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { RESOURCES } from '../src/modules';
-import { resourceStatements } from '../src/db/resource-sql';
+import { resourceStatements } from '../src/resource/resource-sql';
 import { newestStatements, statementsBlock } from './resource-migration';
 
 const dir = path.resolve(__dirname, '..', 'migrations');

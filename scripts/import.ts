@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import pino from 'pino';
 import { createApp } from '../src/server/app';
 import { config } from '../src/config';
-import { openDatabase } from '../src/db/database';
+import { openDatabase } from '../src/startup/database';
 
 const arg = (name: string) => {
   const i = process.argv.indexOf(`--${name}`);

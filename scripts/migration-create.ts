@@ -9,9 +9,9 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import os from 'node:os';
 import path from 'node:path';
 import { startEmbeddedPostgres } from '../src/db/embedded-postgres';
-import { ormOptions } from '../src/db/orm.config';
+import { ormOptions } from '../src/startup/orm.config';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { resourceStatements } from '../src/db/resource-sql';
+import { resourceStatements } from '../src/resource/resource-sql';
 import { RESOURCES } from '../src/modules';
 import { newestStatements, statementsBlock, withStatements } from './resource-migration';
 

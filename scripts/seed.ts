@@ -8,10 +8,10 @@
 import 'reflect-metadata';
 import { MultiBar, Presets } from 'cli-progress';
 import { config } from '../src/config';
-import { openDatabase } from '../src/db/database';
-import { seedDemo, systemEm } from '../src/db/seed/demo';
+import { openDatabase } from '../src/startup/database';
+import { seedDemo, systemEm } from '../src/seed/demo';
 import { Account } from '../src/modules/account/account.entity';
-import { SCALES } from '../src/db/seed/programme';
+import { SCALES } from '../src/seed/programme';
 
 async function main() {
   const args = process.argv.slice(2);

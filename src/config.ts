@@ -51,7 +51,7 @@ export interface Config {
   /** GraphQL operations one process runs at once (0: no limit), and how many may wait for a turn (see server/operation-gate.ts). */
   maxConcurrentOperations: number;
   maxQueuedOperations: number;
-  /** Heavy operations (exports, imports, statistics, large pages) one process runs at once (0: no limit), per account, and how long one waits for a turn (see shared/heavy-gate.ts). */
+  /** Heavy operations (exports, imports, statistics, large pages) one process runs at once (0: no limit), per account, and how long one waits for a turn (see server/heavy-gate.ts). */
   heavyConcurrentOperations: number;
   heavyPerAccount: number;
   heavyQueueMs: number;

@@ -25,8 +25,8 @@ import {
   sign,
   signContent,
   verifyChain,
-  type EventContent,
 } from '../src/modules/audit/audit.chain';
+import type { EventContent } from '../src/data/audit-event';
 import { AuditEvent } from '../src/modules/audit/audit-event.entity';
 import { SCHEMA_FILE } from '../src/graphql/schema';
 import { fromGlobalId, toGlobalId } from '../src/shared/global-id';

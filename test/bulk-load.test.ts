@@ -1,11 +1,11 @@
 /**
- * The seed's bulk loader (db/seed/bulk-insert.ts): values arrive exactly as
+ * The seed's bulk loader (seed/bulk-insert.ts): values arrive exactly as
  * given through COPY's text format; an empty table loads without its secondary
  * indexes and gets every one back, constraints enforced; a failed load leaves
  * the table and its indexes as they were.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BulkLoader } from '../src/db/seed/bulk-insert';
+import { BulkLoader } from '../src/seed/bulk-insert';
 import { startTestApp, type TestApp } from './support/test-app';
 
 let t: TestApp;

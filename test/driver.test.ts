@@ -13,7 +13,7 @@ import { expectOk } from './support/expect';
 import { Role, startTestApp, type TestApp } from './support/test-app';
 import { beginWith, execute, finishWith } from '../src/db/begin';
 import { preparing } from '../src/db/prepared';
-import { entityById } from '../src/kernel/entity-by-id';
+import { entityById } from '../src/data/entity-by-id';
 import { Institution } from '../src/modules/institution/institution.entity';
 import { fromGlobalId } from '../src/shared/global-id';
 

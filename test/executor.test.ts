@@ -1,5 +1,5 @@
 /**
- * Operations run on graphql-jit from their second request (shared/jit-executor.ts).
+ * Operations run on graphql-jit from their second request (graphql/jit-executor.ts).
  * A compiled operation must answer exactly as graphql-js did the first time:
  * data, masking, errors with their codes and fields. Mutations, and queries
  * with input-object variables, stay on graphql-js, where input defaults and
@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Role } from '../src/access/roles';
 import { ResourceType } from '../src/shared/enums';
-import { executions } from '../src/shared/jit-executor';
+import { executions } from '../src/graphql/jit-executor';
 import { toGlobalId } from '../src/shared/global-id';
 import { ministryWorld, signedMou } from './support/factories';
 import { startTestApp, type Client, type TestApp } from './support/test-app';

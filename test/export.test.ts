@@ -14,14 +14,14 @@ import { createApp, type App } from '../src/server/app';
 import { downloadIdle, exportCsv, exportLists } from '../src/server/export-csv';
 import { RESOURCES } from '../src/modules';
 import { Role } from '../src/access/roles';
-import { Ministry } from '../src/kernel/ministry.entity';
+import { Ministry } from '../src/data/ministry.entity';
 import { PersonalDataRead } from '../src/modules/personal-data/personal-data-read.entity';
 import { ResourceType } from '../src/shared/enums';
 import { toGlobalId } from '../src/shared/global-id';
 import * as ops from './generated/graphql';
 import { expectOk } from './support/expect';
 import * as f from './support/factories';
-import { naming } from '../src/kernel/naming';
+import { naming } from '../src/resource/naming';
 import { startTestApp, TEST_PASSWORD, type Client, type TestApp } from './support/test-app';
 
 let t: TestApp;

@@ -9,7 +9,7 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Ministry } from '../src/kernel/ministry.entity';
+import { Ministry } from '../src/data/ministry.entity';
 import { Mou } from '../src/modules/mou/mou.entity';
 import { todayInJakarta } from '../src/shared/time';
 import { toGlobalId } from '../src/shared/global-id';

@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Scope } from '../src/access/scope';
-import { Loaders } from '../src/kernel/loaders';
+import { Loaders } from '../src/data/loaders';
 import type { Context } from '../src/context';
 import { Enrollment } from '../src/modules/enrollment/enrollment.entity';
 import { Institution } from '../src/modules/institution/institution.entity';
@@ -19,7 +19,7 @@ import * as ops from './generated/graphql';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import type { EntityName } from '@mikro-orm/core';
 import { parse } from 'graphql';
-import { naming } from '../src/kernel/naming';
+import { naming } from '../src/resource/naming';
 import { expectError, expectOk } from './support/expect';
 import * as f from './support/factories';
 import { Role, startTestApp, type Client, type TestApp } from './support/test-app';

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import pino from 'pino';
 import { createApp } from '../src/server/app';
-import { LOGIN_LIMITS, LoginThrottle } from '../src/modules/account/login-throttle';
+import { LOGIN_LIMITS, LoginThrottle } from '../src/access/login-throttle';
 import { MAX_COMPLEXITY, MAX_DEPTH } from '../src/shared/query-limits';
 import * as ops from './generated/graphql';
 import { expectError, expectOk } from './support/expect';

@@ -1,7 +1,7 @@
 /** Relay connections: cursors, ordering, nested pages, and a bounded number of SQL statements per request. */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import DataLoader from 'dataloader';
-import { Loaders } from '../src/kernel/loaders';
+import { Loaders } from '../src/data/loaders';
 import * as ops from './generated/graphql';
 import { expectError, expectOk } from './support/expect';
 import * as f from './support/factories';

@@ -7,7 +7,7 @@
  * permission-matrix.test.ts executes every cell against the server, and fails
  * when the schema has a root field that is missing here.
  */
-import { naming } from '../src/kernel/naming';
+import { naming } from '../src/resource/naming';
 import { OWNED_RESOURCES } from '../src/modules';
 
 export const COLUMNS = ['VIEWER', 'EDITOR', 'ADMIN', 'AUDITOR', 'PLATFORM_ADMIN'] as const;

@@ -1,5 +1,5 @@
 /**
- * Queries read rows plain (kernel/plain-rows.ts), mutations as entities: the
+ * Queries read rows plain (data/plain-rows.ts), mutations as entities: the
  * two must hold the same values, or a query would answer differently from
  * the mutation that wrote the row. Every entity the plain path accepts is
  * compared property by property with what the ORM hydrates.
@@ -7,8 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cursor, Reference, ReferenceKind, type EntityMetadata } from '@mikro-orm/core';
 import { ENTITIES } from '../src/modules';
-import { plainRowMaker, plainShape, readRows } from '../src/kernel/plain-rows';
-import { entityById } from '../src/kernel/entity-by-id';
+import { plainRowMaker, plainShape, readRows } from '../src/data/plain-rows';
+import { entityById } from '../src/data/entity-by-id';
 import { Institution } from '../src/modules/institution/institution.entity';
 import { institution, ministryWorld, signedMou } from './support/factories';
 import { startTestApp, type TestApp } from './support/test-app';

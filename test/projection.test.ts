@@ -1,5 +1,5 @@
 /**
- * Lists read only the columns their selection needs (kernel/projection.ts).
+ * Lists read only the columns their selection needs (data/projection.ts).
  * Whatever a client selects, every field must answer exactly as it does when
  * every field of its type is selected (and so, for fields whose reads are not
  * known, every column is read): for each root list of the schema, and for the

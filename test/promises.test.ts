@@ -10,7 +10,7 @@ import { parse } from 'graphql';
 import { AuditEvent } from '../src/modules/audit/audit-event.entity';
 import { Institution } from '../src/modules/institution/institution.entity';
 import { PersonalDataRead } from '../src/modules/personal-data/personal-data-read.entity';
-import { MAX_EXPORT_ROWS } from '../src/kernel/csv-export';
+import { MAX_EXPORT_ROWS } from '../src/resource/csv-export';
 import { ResourceType } from '../src/shared/enums';
 import { toGlobalId } from '../src/shared/global-id';
 import { draftDigest } from './support/mou-digest';

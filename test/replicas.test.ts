@@ -14,9 +14,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureDatabase, openDatabase } from '../src/db/database';
+import { ensureDatabase, openDatabase } from '../src/startup/database';
 import { startEmbeddedPostgres, type EmbeddedCluster } from '../src/db/embedded-postgres';
-import { DEMO_PASSWORD, seedDemo, seedReference } from '../src/db/seed/demo';
+import { DEMO_PASSWORD, seedDemo, seedReference } from '../src/seed/demo';
 import { startServerProcess, type ServerProcess } from './support/server-process';
 
 const PIN_SECONDS = 2;

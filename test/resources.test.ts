@@ -8,10 +8,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSchema } from 'graphql';
 import { readFileSync } from 'node:fs';
-import { resourceStatements } from '../src/db/resource-sql';
+import { resourceStatements } from '../src/resource/resource-sql';
 import { AUDIT_SUBJECTS, OWNED_RESOURCES, POLICY, REGISTRY, RESOURCES } from '../src/modules';
 import { buildBareSchema, SCHEMA_FILE } from '../src/graphql/schema';
-import { assertEveryRootFieldHasAPolicy } from '../src/access/shield';
+import { assertEveryRootFieldHasAPolicy } from '../src/graphql/shield';
 import { startTestApp, type TestApp } from './support/test-app';
 
 let t: TestApp;

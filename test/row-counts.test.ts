@@ -1,13 +1,13 @@
 /**
  * The per-owner row counts behind an unfiltered list's `totalCount`
- * (migration `row_counts`, kernel/row-counts.ts): they follow every way rows
+ * (migration `row_counts`, data/row-counts.ts): they follow every way rows
  * come and go, they answer only for ministries the caller reads, and the app
  * role can neither read nor rewrite them.
  */
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appUrl } from '../src/db/app-role';
-import { BulkLoader } from '../src/db/seed/bulk-insert';
+import { BulkLoader } from '../src/seed/bulk-insert';
 import { OWNED_RESOURCES } from '../src/modules';
 import { ResourceType } from '../src/shared/enums';
 import * as f from './support/factories';

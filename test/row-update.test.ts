@@ -1,5 +1,5 @@
 /**
- * Updates written without the ORM's unit of work (src/kernel/row-update.ts):
+ * Updates written without the ORM's unit of work (src/data/row-update.ts):
  * for every owned resource, the same change of the same row made plainly, and
  * again through the ORM (the row put back as it was, and held as an entity
  * first, which sends it the ORM's way), answers the same, stores the same row
@@ -10,8 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import type { Context } from '../src/context';
-import { entityById } from '../src/kernel/entity-by-id';
-import { updatePlainly } from '../src/kernel/row-update';
+import { entityById } from '../src/data/entity-by-id';
+import { updatePlainly } from '../src/data/row-update';
 import { Enrollment } from '../src/modules/enrollment/enrollment.entity';
 import { Institution } from '../src/modules/institution/institution.entity';
 import { Placement } from '../src/modules/placement/placement.entity';

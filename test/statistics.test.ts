@@ -6,8 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'graphql';
-import { seedDemo } from '../src/db/seed/demo';
-import { ALLOCATION, apportion, ESDM_UNITS, FIGURES } from '../src/db/seed/programme';
+import { seedDemo } from '../src/seed/demo';
+import { ALLOCATION, apportion, ESDM_UNITS, FIGURES } from '../src/seed/programme';
 import { RESOURCES } from '../src/modules';
 import * as ops from './generated/graphql';
 import { Role, startTestApp, type TestApp } from './support/test-app';

@@ -27,7 +27,7 @@ export const mask = {
 export type Masker = (v: string) => string;
 
 /**
- * The masker of `field` of an entity class made from fields (kernel/fields.ts), whose declaration says
+ * The masker of `field` of an entity class made from fields (resource/fields.ts), whose declaration says
  * which fields are personal and how each is masked; undefined when the field is not personal. The one
  * source the resolvers, the CSV export, explainAccess and the audit log's redaction all read.
  */

@@ -11,8 +11,8 @@
 import 'reflect-metadata';
 import os from 'node:os';
 import { config } from '../config';
-import { openDatabase } from '../db/database';
-import { seedReference } from '../db/seed/demo';
+import { openDatabase } from '../startup/database';
+import { seedReference } from '../seed/demo';
 import { sealsWritten } from '../modules/audit/audit.chain';
 import { CLI_ROLES, CliRefusal, createOperatorAccount } from '../modules/account/account-cli';
 

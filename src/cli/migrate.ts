@@ -6,8 +6,8 @@
  */
 import 'reflect-metadata';
 import { config, envFile } from '../config';
-import { openDatabase } from '../db/database';
-import { seedReference } from '../db/seed/demo';
+import { openDatabase } from '../startup/database';
+import { seedReference } from '../seed/demo';
 
 async function main() {
   if (envFile) process.stderr.write(`settings from ${envFile}\n`);

@@ -265,6 +265,9 @@ export function finishWith(em: EntityManager, finisher: CommitFinisher): boolean
   return true;
 }
 
+/** An SQL identifier, quoted (names come from the ORM's metadata, never from a request). */
+export const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
+
 /** A value as an SQL literal, for the one statement that cannot take parameters. */
 export function sqlLiteral(value: string | number | null): string {
   if (value === null) return 'null';

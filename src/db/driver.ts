@@ -11,7 +11,7 @@
 import { ReferenceKind, type EntityData, type EntityProperty, type FilterQuery, type NativeInsertUpdateOptions, type QueryResult } from '@mikro-orm/core';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { directSender } from './begin';
-import { quote } from '../kernel/where-sql';
+import { quote } from './begin';
 
 const isValue = (v: unknown) =>
   v === null || typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v)) || v instanceof Date;

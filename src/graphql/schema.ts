@@ -1,9 +1,9 @@
 import 'reflect-metadata';
 import type { GraphQLInterfaceType, GraphQLSchema } from 'graphql';
-import { resolveNodeType } from '../kernel/node.interface';
-import { installDirectResolvers } from '../kernel/direct-resolvers';
+import { resolveNodeType } from '../data/node.interface';
+import { installDirectResolvers } from '../data/direct-resolvers';
 import { inputGuard } from '../shared/input-guard';
-import { validateArgs } from '../shared/validate-args';
+import { validateArgs } from './validate-args';
 import { installConnectionResolvers } from '../shared/pagination';
 import { documentSchema } from './schema-docs';
 import { applyMiddleware, type IMiddlewareFunction } from 'graphql-middleware';
@@ -11,10 +11,10 @@ import type { Context } from '../context';
 import { notRun } from '../shared/errors';
 import path from 'node:path';
 import { buildSchema } from 'type-graphql';
-import { assertEveryRootFieldHasAPolicy, permissionsFor } from '../access/shield';
+import { assertEveryRootFieldHasAPolicy, permissionsFor } from './shield';
 import { mutationBoundary } from '../modules/audit/mutation-boundary';
 import { AUDIT_SUBJECTS, POLICY, REGISTRY, RESOLVERS } from '../modules';
-import { withRegistry } from '../kernel/registry';
+import { withRegistry } from '../data/registry';
 
 export const SCHEMA_FILE = path.resolve(__dirname, '..', '..', 'schema', 'schema.graphql');
 
@@ -39,14 +39,14 @@ export function buildUndocumentedSchema(): Promise<GraphQLSchema> {
  * anything), the operation will roll back (app.ts), so the later ones are not run at all.
  */
 const mutationsTogether: IMiddlewareFunction<unknown, Context> = async (resolve, root, args, ctx, info) => {
-  if (ctx.mutationFailed) throw notRun();
+  if (ctx.mutation.failed) throw notRun();
   try {
     const result = await resolve(root, args, ctx, info);
     // graphql-shield returns its refusal as the field's value rather than throwing it.
-    if (result instanceof Error) ctx.mutationFailed = true;
+    if (result instanceof Error) ctx.mutation.failed = true;
     return result;
   } catch (err) {
-    ctx.mutationFailed = true;
+    ctx.mutation.failed = true;
     throw err;
   }
 };

@@ -7,14 +7,14 @@
  * (`npm run db:resources`). To add a resource, write its module with a
  * `<name>.resource.ts` and add it to RESOURCES (docs/architecture.md: "Adding a resource").
  */
-import { BaseEntity } from '../kernel/base.entity';
-import { OwnedEntity } from '../kernel/owned.entity';
-import { naming, sentence, words } from '../kernel/naming';
+import { BaseEntity } from '../data/base.entity';
+import { OwnedEntity } from '../data/owned.entity';
+import { naming, sentence, words } from '../resource/naming';
 import { defineResourceTypes } from '../shared/enums';
 import type { PolicyTable } from '../access/policy';
-import type { ImportSpec } from '../kernel/csv-import';
-import type { MutationPolicy, Resource, SubjectOf } from '../kernel/resource';
-import { compile } from '../kernel/registry';
+import type { ImportSpec } from '../resource/csv-import';
+import type { MutationPolicy, Resource, SubjectOf } from '../resource/resource';
+import { compile } from '../data/registry';
 import { accountResource } from './account/account.resource';
 import { auditResource } from './audit/audit.resource';
 import { countryResource } from './country/country.resource';

@@ -15,14 +15,16 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import Redis from 'ioredis';
 import { TokenService, type SessionClaims } from '../access/tokens';
-import { appendEvent, sealsWritten, type AuditAppender } from '../modules/audit/audit.chain';
-import { LoginThrottle } from '../modules/account/login-throttle';
+import { appendEvent, sealsWritten } from '../modules/audit/audit.chain';
+import type { AuditAppender } from '../data/audit-event';
+import { LoginThrottle } from '../access/login-throttle';
 import type { Config } from '../config';
-import { bearerFrom, createContext, type Context } from '../context';
+import type { Context, LaneState } from '../context';
+import { bearerFrom, createContext } from './request-context';
 import { graphiqlAsset, graphiqlPage } from './graphiql';
 import { buildAppSchema, printSchemaFile } from '../graphql/schema';
 import { CursorSeal } from '../shared/cursor-seal';
-import { jitGateway } from '../shared/jit-executor';
+import { jitGateway } from '../graphql/jit-executor';
 import { RedisKeyValueCache } from './redis-cache';
 import { acceptedEncoding, compress, MIN_COMPRESSED_BYTES } from './compression';
 import { ReplicaRouter } from '../db/replicas';
@@ -39,7 +41,7 @@ import { hasMetricsToken, knownOperationNames, Metrics, type PoolStats } from '.
 import { activeSpan, inSpan } from './tracing';
 import { armor, assertDocumentSize, REQUEST_LIMITS } from '../shared/query-limits';
 import { BodyRefused, readBody } from './request-body';
-import { heavyKeyOf, type HeavyTurn } from '../shared/heavy-gate';
+import { heavyKeyOf, type HeavyTurn } from './heavy-gate';
 import { SessionLiveness } from '../access/session-liveness';
 import { AppError, ErrorCode, RETRY_AFTER_SECONDS } from '../shared/errors';
 
@@ -152,7 +154,10 @@ export async function createApp(opts: {
   const logAccess = accessLog(log);
   const { operations, heavy } = gates;
   /** A context created inside its operation's turn of the gate: a heavy operation waits outside that turn. */
-  const inGate = (ctx: Context): Context => Object.assign(ctx, { yieldTurn: <T>(wait: () => Promise<T>) => operations.outside(wait) });
+  const inGate = (ctx: Context, lane: Partial<LaneState> = {}): Context => {
+    Object.assign(ctx.lane, { yieldTurn: <T>(wait: () => Promise<T>) => operations.outside(wait) }, lane);
+    return ctx;
+  };
   /**
    * A CSV download or upload: one heavy turn for all its operations, as long as it lasts. Refused with 429 and
    * Retry-After, before anything is read, when the caller or the process has no turn to give.
@@ -251,7 +256,7 @@ export async function createApp(opts: {
         () =>
           apollo.executeHTTPGraphQLRequest({
             httpGraphQLRequest: { method: req.method ?? 'GET', headers, search, body },
-            context: async () => (ctx = Object.assign(inGate(createContext(contextDeps, bearer, requestId, clientAddressOf(req))), { liveCaller: !anonymous })),
+            context: async () => (ctx = inGate(createContext(contextDeps, bearer, requestId, clientAddressOf(req)), { liveCaller: !anonymous })),
           }),
         () => null,
       );
@@ -311,7 +316,7 @@ export async function createApp(opts: {
         () =>
           apollo.executeHTTPGraphQLRequest({
             httpGraphQLRequest: { method: 'POST', headers: JSON_POST, search: '', body },
-            context: async () => (ctx = Object.assign(inGate(createContext(contextDeps, bearer, requestIdOf(req), clientAddressOf(req))), { heavyHeld })),
+            context: async () => (ctx = inGate(createContext(contextDeps, bearer, requestIdOf(req), clientAddressOf(req)), { heavyHeld })),
           }),
         () => null,
       );

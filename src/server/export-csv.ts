@@ -8,7 +8,7 @@
  * GraphQL, because it is that list. One page (1,000 rows) is in memory at a
  * time and the next is read only once the client has taken the last, so a
  * file of any length costs the same memory. Cells are written in the
- * resource's one column layout (kernel/csv-layout.ts), so a ministry's own
+ * resource's one column layout (resource/csv-layout.ts), so a ministry's own
  * export re-imports unchanged, with formulas neutralised (csv-safety.ts).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -16,8 +16,8 @@ import { once } from 'node:events';
 import zlib from 'node:zlib';
 import { stringify } from 'csv-stringify/sync';
 import { getNamedType, isObjectType, type GraphQLObjectType, type GraphQLSchema } from 'graphql';
-import type { Resource } from '../kernel/resource';
-import { formatCell, OWNER_COLUMN, referenceOf } from '../kernel/csv-layout';
+import type { Resource } from '../resource/resource';
+import { formatCell, OWNER_COLUMN, referenceOf } from '../resource/csv-layout';
 import { neutraliseCell } from '../shared/csv-safety';
 import { acceptedEncoding } from './compression';
 import { MAX_PAGE } from '../shared/pagination';

@@ -4,7 +4,7 @@
  * operations.
  */
 import type { Config } from '../config';
-import { BULK_AT_ONCE, HeavyGate, LIGHT_RESERVE, LOGINS_AT_ONCE } from '../shared/heavy-gate';
+import { BULK_AT_ONCE, HeavyGate, LIGHT_RESERVE, LOGINS_AT_ONCE } from './heavy-gate';
 import { operationGate } from './operation-gate';
 
 export type Lanes = ReturnType<typeof operationLanes>;

@@ -10,10 +10,10 @@ import type { Logger } from 'pino';
 import type { Config } from '../config';
 import type { Context } from '../context';
 import type { ReplicaRouter } from '../db/replicas';
-import { rowAheadOf } from '../kernel/row-update';
+import { rowAheadOf } from '../data/row-update';
 import { mayWriteReadLog } from '../modules/personal-data/read-log-writes';
 import { AppError, ErrorCode, isDatabaseUnavailable, operationNotResolved, RETRY_AFTER_SECONDS, serviceUnavailable, undoAnswers } from '../shared/errors';
-import { BULK_COST, HEAVY_COST } from '../shared/heavy-gate';
+import { BULK_COST, HEAVY_COST } from './heavy-gate';
 import { rootFields } from '../shared/lookahead';
 import { assertComplexity, assertDocumentSize } from '../shared/query-limits';
 import type { Lanes } from './lanes';
@@ -40,7 +40,7 @@ export function transactionPlugin({ config, lanes, replicas, log, errorLoggers }
         },
         async didResolveOperation({ contextValue, document, request, schema, operation, source, metrics: requestMetrics }) {
           // A stored persisted document is held to the limits of the caller running it, as a sent one is at the door.
-          if (requestMetrics.persistedQueryHit) assertDocumentSize(source, !contextValue.liveCaller);
+          if (requestMetrics.persistedQueryHit) assertDocumentSize(source, !contextValue.lane.liveCaller);
           // Before anything reads the operation: Apollo leaves the case to execution, which graphql-jit and the cost limit do not expect.
           if (!operation)
             throw operationNotResolved(
@@ -49,8 +49,8 @@ export function transactionPlugin({ config, lanes, replicas, log, errorLoggers }
             );
           const cost = assertComplexity(schema, document, request.variables ?? {}, request.operationName ?? undefined);
           // Heavy work takes turns (heavy-gate.ts); waiting for one, it gives its operation turn back meanwhile.
-          const lane = contextValue.heavyHeld ? null : cost >= HEAVY_COST ? heavy : cost >= BULK_COST ? bulk : null;
-          if (lane) contextValue.turns.push(await contextValue.yieldTurn(() => lane.acquire(contextValue.accountKey)));
+          const lane = contextValue.lane.heavyHeld ? null : cost >= HEAVY_COST ? heavy : cost >= BULK_COST ? bulk : null;
+          if (lane) contextValue.lane.turns.push(await contextValue.lane.yieldTurn(() => lane.acquire(contextValue.lane.accountKey)));
           // Logins hash a password (argon2id: tens of milliseconds of a core, on the thread pool): a few at a time, so that a
           // flood of them waits in its own line, holding no operation turn and no database connection.
           const roots = rootFields(operation, document);
@@ -62,7 +62,7 @@ export function transactionPlugin({ config, lanes, replicas, log, errorLoggers }
                 field: 'login',
                 http: { status: 400 },
               });
-            contextValue.turns.push(await contextValue.yieldTurn(() => logins.acquire('login')));
+            contextValue.lane.turns.push(await contextValue.lane.yieldTurn(() => logins.acquire('login')));
           }
           const importing = roots.includes('importCsv');
           // A query that writes nothing (no read-log entry) by a session that has not just written: a replica's.
@@ -88,7 +88,7 @@ export function transactionPlugin({ config, lanes, replicas, log, errorLoggers }
           // An operation's mutations are all or nothing, so a client never has to work out which of several
           // took effect; a query always commits, as its read-log entries belong to what it did return. Whether a
           // root mutation failed is noted as it fails (`mutationsTogether`, schema.ts).
-          const failedMutation = operation?.operation === 'mutation' && !!contextValue.mutationFailed;
+          const failedMutation = operation?.operation === 'mutation' && !!contextValue.mutation.failed;
           if (failedMutation && response.body.kind === 'single') {
             const typenames = operation.selectionSet.selections.flatMap((s) =>
               s.kind === 'Field' && s.name.value === '__typename' ? [s.alias?.value ?? '__typename'] : [],
@@ -132,10 +132,10 @@ export function transactionPlugin({ config, lanes, replicas, log, errorLoggers }
             ministryId: contextValue.viewer?.ministryId ?? null,
             errorCodes: [...new Set(errors.map((e) => String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR')))],
           });
-          for (const turn of contextValue.turns.splice(0)) turn.release();
+          for (const turn of contextValue.lane.turns.splice(0)) turn.release();
           // A failed login under a storm of failures is answered late: after everything it held is given back.
-          const delay = contextValue.answerDelayMs;
-          if (delay) await contextValue.yieldTurn(() => new Promise((resolve) => setTimeout(resolve, delay)));
+          const delay = contextValue.lane.answerDelayMs;
+          if (delay) await contextValue.lane.yieldTurn(() => new Promise((resolve) => setTimeout(resolve, delay)));
         },
       };
     },

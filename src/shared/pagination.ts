@@ -137,7 +137,7 @@ export function connectionOf<T extends object>(nodeType: ClassType<T>, name = no
 
 /**
  * Puts plain functions on the built schema for every connection's `edges`, `pageInfo` and `totalCount`,
- * in place of type-graphql's per-call wrappers (as kernel/direct-resolvers.ts does for row fields): a list
+ * in place of type-graphql's per-call wrappers (as data/direct-resolvers.ts does for row fields): a list
  * answers these once per row of the page above it. What they answer is unchanged: the property, or the
  * count. The SDL is unchanged.
  */

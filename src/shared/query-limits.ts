@@ -65,7 +65,7 @@ export const FIELD_COST = {
 
 /**
  * The price of one CSV export field (`<list>Csv`), declared on the field itself where it is made
- * (`@Extensions({ cost })`, kernel/owned-crud.ts): every list's export is priced, whichever resource adds one.
+ * (`@Extensions({ cost })`, resource/owned-crud.ts): every list's export is priced, whichever resource adds one.
  */
 export const EXPORT_COST = 40_000;
 

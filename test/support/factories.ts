@@ -5,7 +5,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Enrollment } from '../../src/modules/enrollment/enrollment.entity';
 import type { Institution } from '../../src/modules/institution/institution.entity';
-import type { Ministry } from '../../src/kernel/ministry.entity';
+import type { Ministry } from '../../src/data/ministry.entity';
 import type { Program } from '../../src/modules/program/program.entity';
 import type { ReturneeBusiness } from '../../src/modules/returnee-business/returnee-business.entity';
 import { formatNik } from '../../src/modules/trainee/nik';

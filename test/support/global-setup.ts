@@ -10,13 +10,13 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { ensureDatabase } from '../../src/db/database';
+import { ensureDatabase } from '../../src/startup/database';
 import { startEmbeddedPostgres } from '../../src/db/embedded-postgres';
 import { ensureAppLogin } from '../../src/db/app-role';
 import { DEFAULT_AUDIT_KEY } from '../../src/config';
 import { registerAuditKeyAt } from '../../src/modules/audit/audit-key';
-import { ormOptions } from '../../src/db/orm.config';
-import { seedReference } from '../../src/db/seed/demo';
+import { ormOptions } from '../../src/startup/orm.config';
+import { seedReference } from '../../src/seed/demo';
 import { dropDatabase, withDatabase } from './pg-admin';
 
 declare module 'vitest' {

@@ -12,8 +12,8 @@ import { MouAmendment, MouAmendmentSignature } from '../../src/modules/mou/mou-a
 import { ResourceType } from '../../src/shared/enums';
 import { MouStatus } from '../../src/shared/enums';
 import { toGlobalId } from '../../src/shared/global-id';
-import { naming } from '../../src/kernel/naming';
-import type { Ministry } from '../../src/kernel/ministry.entity';
+import { naming } from '../../src/resource/naming';
+import type { Ministry } from '../../src/data/ministry.entity';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import * as ops from '../generated/graphql';
 import { expectOk } from './expect';

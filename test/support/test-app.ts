@@ -18,12 +18,12 @@ import { Role } from '../../src/access/roles';
 import { loadConfig, type Config } from '../../src/config';
 import type { Context } from '../../src/context';
 import { appUrl, lockDownDatabase } from '../../src/db/app-role';
-import { ormOptions } from '../../src/db/orm.config';
+import { ormOptions } from '../../src/startup/orm.config';
 import { tokenWithOwnerRights } from '../../src/db/owner-sessions';
 import { queryCounter } from '../../src/db/query-counter';
-import { systemEm } from '../../src/db/seed/demo';
+import { systemEm } from '../../src/seed/demo';
 import { Account } from '../../src/modules/account/account.entity';
-import { Ministry } from '../../src/kernel/ministry.entity';
+import { Ministry } from '../../src/data/ministry.entity';
 import { cloneDatabase, dropDatabase, withDatabase } from './pg-admin';
 
 export const TEST_PASSWORD = 'test-password-123';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { encodeRows, textField } from '../../src/db/seed/bulk-insert';
+import { encodeRows, textField } from '../../src/seed/bulk-insert';
 
 describe("COPY's text format", () => {
   it('escapes exactly the four characters that need it, and writes NULL as \\N', () => {

@@ -6,7 +6,7 @@ import {
   installGatewayRequestContext,
   makeGatewayRequestContext,
   type ApolloRequestContext,
-} from '../../src/shared/gateway-request-context';
+} from '../../src/graphql/gateway-request-context';
 
 function requestContext(search = 'a=1'): ApolloRequestContext {
   return {

@@ -1,6 +1,6 @@
-/** Heavy work takes turns (shared/heavy-gate.ts), and waits outside the operation gate's turn (operation-gate.ts). */
+/** Heavy work takes turns (server/heavy-gate.ts), and waits outside the operation gate's turn (operation-gate.ts). */
 import { describe, expect, it } from 'vitest';
-import { HeavyGate } from '../../src/shared/heavy-gate';
+import { HeavyGate } from '../../src/server/heavy-gate';
 import { operationGate } from '../../src/server/operation-gate';
 
 const code = (e: unknown) => (e as { extensions?: { code?: string; retryAfter?: number } }).extensions;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ReferenceKind, type EntityMetadata } from '@mikro-orm/core';
-import { countLiteral, orderSql, whereSql } from '../../src/kernel/where-sql';
+import { countLiteral, orderSql, whereSql } from '../../src/data/where-sql';
 
 /** An entity's metadata as where-sql.ts reads it: properties, their kind and their columns. */
 const meta = {

@@ -1,8 +1,8 @@
 import { Entity, Enum, ManyToOne, OptionalProps, Property, Unique, type Ref, type Opt } from '@mikro-orm/core';
 import { Field, GraphQLISODateTime, ObjectType, registerEnumType } from 'type-graphql';
 import { Role } from '../../access/roles';
-import { BaseEntity } from '../../kernel/base.entity';
-import { Ministry } from '../../kernel/ministry.entity';
+import { BaseEntity } from '../../data/base.entity';
+import { Ministry } from '../../data/ministry.entity';
 
 export enum AccountStatus {
   ACTIVE = 'ACTIVE',

@@ -1,19 +1,19 @@
-import { requireOwnMinistry, requireViewer } from '../../access/guards';
+import { requireOwnMinistry, requireViewer } from '../../resource/guards';
 import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, GraphQLISODateTime, ID, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
 import { Role } from '../../access/roles';
 import { compact, searchFilter } from '../../shared/filters';
 import { fromGlobalId, toGlobalId } from '../../shared/global-id';
-import { listConnection } from '../../kernel/list';
+import { listConnection } from '../../resource/list';
 import { connectionOf, PageArgs } from '../../shared/pagination';
-import { flushOrExplain } from '../../kernel/owned-crud';
+import { flushOrExplain } from '../../resource/owned-crud';
 import { CreateAccountInput, REFUSED_EMAIL, UpdateAccountInput } from './account.inputs';
 import { hash as argon2Hash } from '@node-rs/argon2';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { Context } from '../../context';
 import { AppError, badUserInput, ErrorCode, forbidden, notWritable, unauthenticated } from '../../shared/errors';
-import { Ministry } from '../../kernel/ministry.entity';
+import { Ministry } from '../../data/ministry.entity';
 import { passwordProblem } from './password-policy';
-import type { LoginAttempt } from './login-throttle';
+import type { LoginAttempt } from '../../access/login-throttle';
 import { Account } from './account.entity';
 
 @ObjectType({ simpleResolvers: true })
@@ -105,9 +105,9 @@ async function issue(
   session: { sessionId: string; secret: string; accountId: string; role: Role; ministryId: string | null },
   refreshToken: string,
 ): Promise<LoginPayload> {
-  const token = await ctx.tokens.sign(session);
+  const token = await ctx.services.tokens.sign(session);
   const account = await ctx.em.findOneOrFail(Account, { id: session.accountId });
-  return { token, expiresAt: new Date(Date.now() + ctx.tokens.accessTtlSeconds * 1000), refreshToken, account };
+  return { token, expiresAt: new Date(Date.now() + ctx.services.tokens.accessTtlSeconds * 1000), refreshToken, account };
 }
 
 /** The password policy (password-policy.ts), as BAD_USER_INPUT on `input.password`. */
@@ -137,10 +137,10 @@ export class AccountResolver {
     const attempt: LoginAttempt = {
       email: key,
       address: ctx.clientAddress,
-      device: deviceToken ? await ctx.tokens.checkDevice(deviceToken.trim(), key) : null,
+      device: deviceToken ? await ctx.services.tokens.checkDevice(deviceToken.trim(), key) : null,
     };
     // Refused while a delay runs, before the password is even hashed: a flood of guesses costs its sender, not the server.
-    await ctx.loginThrottle.check(attempt);
+    await ctx.services.loginThrottle.check(attempt);
     // The database never hands out a password hash: it gives the argon2id parameters and salt (a
     // stable made-up salt for unknown addresses), we hash the attempt with them, and it compares.
     const [{ params }] = await ctx.em.execute<{ params: string }[]>('select sinergi_login_params(?) as params', [key]);
@@ -153,17 +153,17 @@ export class AccountResolver {
     });
     const [{ session }] = await ctx.em.execute<
       { session: { sessionId: string; secret: string; accountId: string; role: Role; ministryId: string | null } | null }[]
-    >('select sinergi_login(?, ?, ?) as session', [key, proof, ctx.tokens.ttlSeconds]);
+    >('select sinergi_login(?, ?, ?) as session', [key, proof, ctx.services.tokens.ttlSeconds]);
     if (!session) {
       // Under a storm of failures the answer goes out late; the wait holds no turn and no connection (app.ts).
-      ctx.answerDelayMs = await ctx.loginThrottle.failed(attempt);
+      ctx.lane.answerDelayMs = await ctx.services.loginThrottle.failed(attempt);
       throw new AppError(ErrorCode.UNAUTHENTICATED, 'Wrong e-mail or password.');
     }
-    await ctx.loginThrottle.succeeded(attempt);
+    await ctx.services.loginThrottle.succeeded(attempt);
     // The rest of this response (the account, its ministry) is read as the new identity.
     await ctx.identify(session);
-    const payload = await issue(ctx, session, await ctx.tokens.signRefresh(session));
-    return { ...payload, deviceToken: await ctx.tokens.signDevice(key) };
+    const payload = await issue(ctx, session, await ctx.services.tokens.signRefresh(session));
+    return { ...payload, deviceToken: await ctx.services.tokens.signDevice(key) };
   }
 
   @Mutation(() => LoginPayload, {
@@ -173,7 +173,7 @@ export class AccountResolver {
   })
   async refreshToken(@Arg('refreshToken', () => String) refreshToken: string, @Ctx() ctx: Context): Promise<LoginPayload> {
     if (refreshToken.length > MAX_TOKEN_LENGTH) throw badUserInput(`Not a refresh token: at most ${MAX_TOKEN_LENGTH} characters.`, 'refreshToken');
-    const checked = await ctx.tokens.checkRefresh(refreshToken.trim());
+    const checked = await ctx.services.tokens.checkRefresh(refreshToken.trim());
     // A refresh token lives as long as its session: expired, the session has ended too.
     if (typeof checked === 'string') throw unauthenticated(checked === 'expired' ? 'SESSION_ENDED' : 'INVALID_TOKEN');
     await ctx.identify(checked.claims);
@@ -191,11 +191,11 @@ export class AccountResolver {
     ]);
     if (generation === null) {
       await ctx.independently('select sinergi_logout(?, ?)', [sessionId, secret]);
-      ctx.sessionEnded(sessionId);
+      ctx.services.sessionEnded(sessionId);
       throw unauthenticated('SESSION_ENDED');
     }
     const claims = { ...checked.claims, role: viewer.role, ministryId: viewer.ministryId };
-    return issue(ctx, claims, await ctx.tokens.signRefresh(claims, checked.secondsLeft, generation));
+    return issue(ctx, claims, await ctx.services.tokens.signRefresh(claims, checked.secondsLeft, generation));
   }
 
   @Mutation(() => Boolean, {
@@ -207,7 +207,7 @@ export class AccountResolver {
     let session: { sessionId: string; secret: string; accountId: string };
     if (refreshToken !== undefined && refreshToken !== null) {
       if (refreshToken.length > MAX_TOKEN_LENGTH) throw badUserInput(`Not a refresh token: at most ${MAX_TOKEN_LENGTH} characters.`, 'refreshToken');
-      const checked = await ctx.tokens.checkRefresh(refreshToken.trim());
+      const checked = await ctx.services.tokens.checkRefresh(refreshToken.trim());
       if (typeof checked === 'string') throw unauthenticated(checked === 'expired' ? 'SESSION_ENDED' : 'INVALID_TOKEN');
       session = checked.claims;
       // Without a token of its own, the caller is the session's holder: the audit event names that account.
@@ -219,9 +219,9 @@ export class AccountResolver {
       session = { ...current, accountId: viewer.accountId };
     }
     const [{ ended }] = await ctx.em.execute<{ ended: boolean }[]>('select sinergi_logout(?, ?) as ended', [session.sessionId, session.secret]);
-    ctx.sessionEnded(session.sessionId);
+    ctx.services.sessionEnded(session.sessionId);
     // The audit event says whose session it was, and whether it was still open.
-    ctx.auditNote = { sessionOf: session.accountId, sessionEnded: ended };
+    ctx.mutation.note = { sessionOf: session.accountId, sessionEnded: ended };
     return ended;
   }
 
@@ -252,7 +252,7 @@ export class AccountResolver {
       const [{ has }] = await ctx.em.execute<{ has: boolean }[]>('select sinergi_ministry_has_admin(?) as has', [ministry]);
       pending = has;
       // Bootstrapping a ministry's first ADMIN is the one case where the creator could act alone: say so in the trail.
-      if (!pending) ctx.auditNote = { bootstrapFirstAdmin: true, ministryId: ministry };
+      if (!pending) ctx.mutation.note = { bootstrapFirstAdmin: true, ministryId: ministry };
     }
     assertPassword(input.password, [input.email, input.displayName]);
     const account = ctx.em.create(Account, {

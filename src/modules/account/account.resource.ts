@@ -1,5 +1,5 @@
 /** Accounts: who may sign in, as which role, for which ministry (access-model.md). */
-import { subject, type Resource } from '../../kernel/resource';
+import { subject, type Resource } from '../../resource/resource';
 import { Account } from './account.entity';
 import { AccountResolver } from './account.resolver';
 

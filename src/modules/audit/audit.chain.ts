@@ -23,22 +23,10 @@ import { present } from '../../shared/present';
 import { finishWith, sqlLiteral } from '../../db/begin';
 import { config } from '../../config';
 import { logger } from '../../logger';
+import type { EventContent } from '../../data/audit-event';
 
 export const GENESIS_HASH = '0'.repeat(64);
 const CHECKPOINT_TYPE = 'sinergi-audit-checkpoint';
-
-export interface EventContent {
-  occurredAt: string;
-  requestId: string | null;
-  actorAccountId: string | null;
-  actorMinistryId: string | null;
-  actorRole: string | null;
-  operation: string;
-  entityType: string;
-  entityId: string | null;
-  subjectMinistryId: string | null;
-  changes: unknown[];
-}
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 const hmac = (key: string, text: string) => createHmac('sha256', key).update(text).digest('hex');
@@ -76,9 +64,6 @@ export function linkKeyOf(key: string): Buffer {
 export const auditProof = (key: string, message: string) => createHmac('sha256', linkKeyOf(key)).update(message).digest('hex');
 
 const same = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
-
-/** Appends one mutation's event in the request's transaction. */
-export type AuditAppender = (em: EntityManager, key: string, content: EventContent) => Promise<unknown>;
 
 /** Told how long an append took (its events linked, signed and committed), in seconds: the metrics' audit latency. */
 export type AppendObserver = (seconds: number) => void;

@@ -5,7 +5,7 @@
  * they can reach the log.
  */
 import { maskerOf } from '../../access/masking';
-import type { RowWriteRecorder } from '../../kernel/row-update';
+import type { RowWriteRecorder } from '../../data/row-update';
 import { wrap, type ChangeSet, type EntityManager, type EventSubscriber, type FlushEventArgs } from '@mikro-orm/core';
 
 export interface FieldChange {
@@ -46,7 +46,7 @@ export function takeChanges(em: EntityManager): RecordedChange[] {
   return list;
 }
 
-/** The mutation in progress will describe its changes itself (`ctx.auditSummary`): skip recording each row. */
+/** The mutation in progress will describe its changes itself (`ctx.mutation.summary`): skip recording each row. */
 export function summariseChanges(em: EntityManager): void {
   summarised.add(em);
 }
@@ -85,7 +85,7 @@ function recordChange(em: EntityManager, change: RecordedChange): void {
 }
 
 export class AuditCollector implements EventSubscriber, RowWriteRecorder {
-  /** A one-row update written without a flush (kernel/row-update.ts), recorded as the flush records one. */
+  /** A one-row update written without a flush (data/row-update.ts), recorded as the flush records one. */
   recordRowUpdate(em: EntityManager, entityName: string, id: string, before: Record<string, unknown>, payload: Record<string, unknown>): void {
     recordChange(em, describeChange(em.getMetadata().get(entityName).class, id, 'update', before, payload));
   }

@@ -8,9 +8,9 @@ import { MouStatus } from '../../shared/enums';
 import { badUserInput } from '../../shared/errors';
 import { compact } from '../../shared/filters';
 import { fromGlobalId, parseGlobalId, toGlobalId } from '../../shared/global-id';
-import { listConnection } from '../../kernel/list';
+import { listConnection } from '../../resource/list';
 import { connectionOf, PageArgs } from '../../shared/pagination';
-import { Ministry } from '../../kernel/ministry.entity';
+import { Ministry } from '../../data/ministry.entity';
 import { DataSharingClause, Mou } from '../mou/mou.entity';
 import { MouVersion } from '../mou/mou-version.entity';
 import { readCheckpoint, signCheckpoint, verifyChain } from './audit.chain';
@@ -98,14 +98,14 @@ export class AuditResolver {
     description: 'Whether the whole log verifies — optionally also against a checkpoint token taken earlier — or the first event where it breaks.',
   })
   async verifyAuditLog(@Arg('checkpoint', () => String, { nullable: true }) token: string | null, @Ctx() ctx: Context) {
-    const checkpoint = token ? await readCheckpoint(ctx.auditKey, token) : undefined;
+    const checkpoint = token ? await readCheckpoint(ctx.services.auditKey, token) : undefined;
     if (token && !checkpoint) throw badUserInput('This is not a checkpoint signed by this server.', 'checkpoint');
-    return verifyChain(ctx.em, ctx.auditKey, checkpoint ?? undefined);
+    return verifyChain(ctx.em, ctx.services.auditKey, checkpoint ?? undefined);
   }
 
   @Query(() => AuditCheckpoint, { nullable: true, description: 'A signed checkpoint of the chain head (sequence number, hash, time).' })
   auditCheckpoint(@Ctx() ctx: Context) {
-    return signCheckpoint(ctx.em, ctx.auditKey);
+    return signCheckpoint(ctx.em, ctx.services.auditKey);
   }
 
   @FieldResolver(() => ID, { nullable: true, description: 'Global id of the record the mutation was about.' })

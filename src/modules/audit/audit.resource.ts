@@ -1,5 +1,5 @@
 /** The tamper-evident audit log: one event per mutation, chained and checkpointed. */
-import type { Resource } from '../../kernel/resource';
+import type { Resource } from '../../resource/resource';
 import { AuditEvent, AuditSeal } from './audit-event.entity';
 import { AuditResolver, MouAuditResolver } from './audit.resolver';
 

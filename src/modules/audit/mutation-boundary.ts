@@ -7,8 +7,8 @@
  */
 import type { IMiddlewareFunction } from 'graphql-middleware';
 import type { Context } from '../../context';
-import type { SubjectOf } from '../../kernel/resource';
-import type { EventContent } from './audit.chain';
+import type { SubjectOf } from '../../resource/resource';
+import type { EventContent } from '../../data/audit-event';
 import { takeChanges, type RecordedChange } from './audit.collector';
 
 /** The owner ministry a row deleted by this mutation had (a delete's change records it). */
@@ -32,9 +32,9 @@ export const mutationBoundary =
     try {
       const result = await resolve(root, args, ctx, info);
       const recorded = takeChanges(ctx.em);
-      const changes = [...(ctx.auditSummary ?? recorded), ...(ctx.auditNote ? [{ note: ctx.auditNote }] : [])];
-      ctx.auditSummary = undefined;
-      ctx.auditNote = undefined;
+      const changes = [...(ctx.mutation.summary ?? recorded), ...(ctx.mutation.note ? [{ note: ctx.mutation.note }] : [])];
+      ctx.mutation.summary = undefined;
+      ctx.mutation.note = undefined;
       const content: EventContent = {
         occurredAt: new Date().toISOString(),
         requestId: ctx.requestId,
@@ -45,14 +45,14 @@ export const mutationBoundary =
         ...subjectOf(result, { args: args as Record<string, unknown>, deletedOwner: deletedOwner(recorded), actorMinistryId: ctx.viewer?.ministryId ?? null }),
         changes,
       };
-      await ctx.appendAudit(ctx.em, ctx.auditKey, content);
+      await ctx.services.appendAudit(ctx.em, ctx.services.auditKey, content);
       return result;
     } catch (err) {
       // Entities the failed mutation touched no longer match the database, which rolls back with the operation.
       ctx.em.clear();
       takeChanges(ctx.em);
-      ctx.auditSummary = undefined;
-      ctx.auditNote = undefined;
+      ctx.mutation.summary = undefined;
+      ctx.mutation.note = undefined;
       throw err;
     }
   };

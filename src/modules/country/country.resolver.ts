@@ -3,11 +3,11 @@ import { GraphQLLocalDate } from 'graphql-scalars';
 import { Arg, Args, ArgsType, Ctx, Field, Info, InputType, Mutation, Query, Resolver } from 'type-graphql';
 import type { GraphQLResolveInfo } from 'graphql';
 import { badUserInput } from '../../shared/errors';
-import { assignPresent, flushOrExplain } from '../../kernel/owned-crud';
+import { assignPresent, flushOrExplain } from '../../resource/owned-crud';
 import type { Context } from '../../context';
 import { compact } from '../../shared/filters';
 import { connectionOf, PageArgs } from '../../shared/pagination';
-import { listConnection } from '../../kernel/list';
+import { listConnection } from '../../resource/list';
 import { DestinationCountry } from './country.entity';
 
 // Created at load time: type-graphql must see every type before the schema is built.

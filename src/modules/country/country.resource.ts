@@ -1,5 +1,5 @@
 /** Destination countries and their moratorium status: versioned reference data the coordinator keeps. */
-import { subject, type Resource } from '../../kernel/resource';
+import { subject, type Resource } from '../../resource/resource';
 import { DestinationCountry } from './country.entity';
 import { CountryResolver } from './country.resolver';
 

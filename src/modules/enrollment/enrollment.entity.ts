@@ -1,5 +1,5 @@
-import { field } from '../../kernel/fields';
-import { ownedEntity } from '../../kernel/owned-entity';
+import { field } from '../../resource/fields';
+import { ownedEntity } from '../../resource/owned-entity';
 import { EnrollmentStatus } from '../../shared/enums';
 import { Program } from '../program/program.entity';
 import { Trainee } from '../trainee/trainee.entity';

@@ -1,8 +1,8 @@
 /** Enrollments: a trainee in a programme, owned by the programme's ministry. */
 import { toGlobalId } from '../../shared/global-id';
 import type { Context } from '../../context';
-import { assignPresent, loadReadable, loadWritable } from '../../kernel/owned-crud';
-import { ownedResource } from '../../kernel/owned-resource';
+import { assignPresent, loadReadable, loadWritable } from '../../resource/owned-crud';
+import { ownedResource } from '../../resource/owned-resource';
 import { EnrollmentStatus } from '../../shared/enums';
 
 import { fromGlobalId } from '../../shared/global-id';

@@ -1,13 +1,13 @@
 /**
  * `importCsv`: one mutation for every resource whose declaration has an
- * `importer` (kernel/csv-import.ts does the work). `ImportKind` lists them.
+ * `importer` (resource/csv-import.ts does the work). `ImportKind` lists them.
  */
 import { Extensions, Arg, Ctx, Field, Int, Mutation, ObjectType, registerEnumType, Resolver } from 'type-graphql';
 import { FIELD_COST } from '../../shared/query-limits';
-import { naming, sentence, words } from '../../kernel/naming';
+import { naming, sentence, words } from '../../resource/naming';
 import type { Context } from '../../context';
-import { importCsv, type ImportSpec } from '../../kernel/csv-import';
-import { subject, type MutationPolicy } from '../../kernel/resource';
+import { importCsv, type ImportSpec } from '../../resource/csv-import';
+import { subject, type MutationPolicy } from '../../resource/resource';
 import { summariseChanges } from '../audit/audit.collector';
 
 export enum ImportMode {

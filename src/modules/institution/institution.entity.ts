@@ -1,5 +1,5 @@
-import { field } from '../../kernel/fields';
-import { ownedEntity } from '../../kernel/owned-entity';
+import { field } from '../../resource/fields';
+import { ownedEntity } from '../../resource/owned-entity';
 import { Accreditation, InstitutionType, Sector } from '../../shared/enums';
 import { IsProvinceCode } from '../../shared/validators';
 

@@ -1,5 +1,5 @@
 /** Institutions (lembaga vokasi): everything the system knows about them, declared once. */
-import { ownedResource } from '../../kernel/owned-resource';
+import { ownedResource } from '../../resource/owned-resource';
 
 import { Program } from '../program/program.entity';
 import { Institution } from './institution.entity';

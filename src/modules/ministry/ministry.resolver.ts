@@ -2,13 +2,13 @@ import { Arg, Args, ArgsType, Ctx, Field, Info, Mutation, Query, Resolver } from
 import type { GraphQLResolveInfo } from 'graphql';
 import { notFound } from '../../shared/errors';
 import { fromGlobalId } from '../../shared/global-id';
-import { assignPresent, flushOrExplain } from '../../kernel/owned-crud';
+import { assignPresent, flushOrExplain } from '../../resource/owned-crud';
 import { CreateMinistryInput, UpdateMinistryInput } from './ministry.inputs';
 import type { Context } from '../../context';
 import { connectionOf, DEFAULT_PAGE, PageArgs } from '../../shared/pagination';
 import { searchFilter, compact } from '../../shared/filters';
-import { Ministry } from '../../kernel/ministry.entity';
-import { listConnection } from '../../kernel/list';
+import { Ministry } from '../../data/ministry.entity';
+import { listConnection } from '../../resource/list';
 
 // Created at load time: type-graphql must see every type before the schema is built.
 const MinistryConnection = connectionOf(Ministry);

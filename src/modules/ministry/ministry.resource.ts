@@ -1,6 +1,6 @@
 /** Ministries: reference data every caller reads; only a PLATFORM_ADMIN changes it. */
-import { Ministry } from '../../kernel/ministry.entity';
-import { subject, type Resource } from '../../kernel/resource';
+import { Ministry } from '../../data/ministry.entity';
+import { subject, type Resource } from '../../resource/resource';
 import { MinistryResolver } from './ministry.resolver';
 
 const platform = { audience: 'platform-admin', scoped: false, audit: subject.row('Ministry') } as const;

@@ -2,7 +2,7 @@ import { Entity, Enum, ManyToOne, PrimaryKey, Property, Unique, type Opt, type R
 
 import { Field, GraphQLISODateTime, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { ResourceType } from '../../shared/enums';
-import { Ministry } from '../../kernel/ministry.entity';
+import { Ministry } from '../../data/ministry.entity';
 import { Mou } from './mou.entity';
 
 export enum AmendmentStatus {

@@ -2,7 +2,7 @@ import { Entity, Enum, ManyToOne, PrimaryKey, Property, Unique, type Ref, type O
 import { Field, GraphQLISODateTime, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { v7 as uuidv7 } from 'uuid';
 import { MouStatus, ResourceType } from '../../shared/enums';
-import { Ministry } from '../../kernel/ministry.entity';
+import { Ministry } from '../../data/ministry.entity';
 import { type DataSharingClause, Mou } from './mou.entity';
 
 export enum MouEvent {

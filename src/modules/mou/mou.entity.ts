@@ -2,12 +2,12 @@ import { Collection, Entity, Enum, Filter, Index, ManyToOne, OneToMany, Optional
 import { GraphQLLocalDate } from 'graphql-scalars';
 import { Field, GraphQLISODateTime, ObjectType } from 'type-graphql';
 import { scopeFilter } from '../../access/scope';
-import { OwnedEntity } from '../../kernel/owned.entity';
+import { OwnedEntity } from '../../data/owned.entity';
 import { MouStatus } from '../../shared/enums';
 import { todayInJakarta } from '../../shared/time';
-import { Node } from '../../kernel/node.interface';
-import { BaseEntity } from '../../kernel/base.entity';
-import { Ministry } from '../../kernel/ministry.entity';
+import { Node } from '../../data/node.interface';
+import { BaseEntity } from '../../data/base.entity';
+import { Ministry } from '../../data/ministry.entity';
 import { ResourceType } from '../../shared/enums';
 
 /**

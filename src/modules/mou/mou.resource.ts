@@ -5,7 +5,7 @@
  */
 import type { Context } from '../../context';
 import { Role } from '../../access/roles';
-import { subject, type Resource } from '../../kernel/resource';
+import { subject, type Resource } from '../../resource/resource';
 import { MouStatus } from '../../shared/enums';
 import { DataSharingClause, Mou, MouParty } from './mou.entity';
 import { MouAmendment, MouAmendmentSignature } from './mou-amendment.entity';

@@ -11,14 +11,14 @@
  * sealed request scope, so the rule holds even for SQL that bypasses this
  * file. The checks here come first only to answer with clear errors.
  */
-import { requireOwnMinistry } from '../../access/guards';
+import { requireOwnMinistry } from '../../resource/guards';
 import { LockMode } from '@mikro-orm/core';
 import type { Context } from '../../context';
 import { MouStatus } from '../../shared/enums';
 import { badUserInput, conflict, forbidden, notWritable } from '../../shared/errors';
 import { fromGlobalId, toGlobalId } from '../../shared/global-id';
-import { flushOrExplain } from '../../kernel/owned-crud';
-import { Ministry } from '../../kernel/ministry.entity';
+import { flushOrExplain } from '../../resource/owned-crud';
+import { Ministry } from '../../data/ministry.entity';
 import type { AmendMouInput, ClauseInput, CreateMouInput, NarrowClauseInput, UpdateMouDraftInput } from './mou.inputs';
 import { AmendmentStatus, MouAmendment, MouAmendmentSignature, type AmendmentProposal } from './mou-amendment.entity';
 import { DataSharingClause, Mou, MouParty } from './mou.entity';
@@ -290,7 +290,7 @@ export async function amendMou(ctx: Context, input: AmendMouInput): Promise<Mou>
   );
   const amendment = await ctx.em.findOneOrFail(MouAmendment, { id });
   // The database function wrote these rows, past the ORM's change tracking: the audit event names them.
-  ctx.auditNote = { amendment: { id, number: amendment.number, status: amendment.status, proposal } };
+  ctx.mutation.note = { amendment: { id, number: amendment.number, status: amendment.status, proposal } };
   await recordVersion(ctx, mou, MouEvent.AMENDMENT_PROPOSED, input.reason, amendment);
   await flushOrExplain(ctx);
   return mou;
@@ -311,7 +311,7 @@ export async function signMouAmendment(ctx: Context, globalId: string, digest: s
   const outcome = await workflow<string>(ctx, 'select sinergi_sign_amendment(?, ?, ?) as r', [mou.id, signatoryName, signatoryTitle], 'id');
   await ctx.em.refresh(mou);
   await ctx.em.refresh(amendment);
-  ctx.auditNote = {
+  ctx.mutation.note = {
     amendment: {
       id: amendment.id,
       number: amendment.number,
@@ -342,7 +342,7 @@ export async function endMouAmendment(
   if (decision === AmendmentStatus.REJECTED && proposer) throw forbidden('You proposed this amendment: withdraw it instead.', 'mou:amendment-proposer', 'id');
   await workflow<null>(ctx, 'select sinergi_end_amendment(?, ?, ?) as r', [mou.id, decision, reason], 'id');
   await ctx.em.refresh(amendment);
-  ctx.auditNote = { amendment: { id: amendment.id, number: amendment.number, status: decision, reason } };
+  ctx.mutation.note = { amendment: { id: amendment.id, number: amendment.number, status: decision, reason } };
   await recordVersion(ctx, mou, decision === AmendmentStatus.REJECTED ? MouEvent.AMENDMENT_REJECTED : MouEvent.AMENDMENT_WITHDRAWN, reason, amendment);
   await flushOrExplain(ctx);
   return mou;
@@ -372,7 +372,7 @@ export async function narrowMouClause(ctx: Context, input: NarrowClauseInput): P
     [clause.id, keep ? `{${keep.join(',')}}` : null, input.includesPersonalData ?? null],
     'input.clauseId',
   );
-  ctx.auditNote = {
+  ctx.mutation.note = {
     narrowed: { clauseId: clause.id, replacedBy: replacement, keepResourceTypes: keep, includesPersonalData: input.includesPersonalData ?? null },
   };
   await ctx.em.refresh(mou);

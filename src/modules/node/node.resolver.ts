@@ -1,12 +1,12 @@
 import { Arg, Ctx, FieldResolver, ID, Info, Query, Resolver, Root, type ClassType } from 'type-graphql';
 import type { GraphQLResolveInfo } from 'graphql';
-import { rowAhead } from '../../kernel/row-ahead';
+import { rowAhead } from '../../data/row-ahead';
 import type { Context } from '../../context';
 import { parseGlobalId, toGlobalId } from '../../shared/global-id';
-import { Node } from '../../kernel/node.interface';
-import type { Resource } from '../../kernel/resource';
-import type { DirectResolver } from '../../kernel/direct-resolvers';
-import { readAsProperty } from '../../shared/jit-executor';
+import { Node } from '../../data/node.interface';
+import type { Resource } from '../../resource/resource';
+import type { DirectResolver } from '../../data/direct-resolvers';
+import { readAsProperty } from '../../shared/read-as-property';
 
 /** The getter every node type's class has for its global id (a name no entity property starts with). */
 const GLOBAL_ID = '__globalId';

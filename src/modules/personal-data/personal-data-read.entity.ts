@@ -2,7 +2,7 @@ import { Entity, Enum, Index, ManyToOne, PrimaryKey, Property, type Opt, type Re
 import { Field, GraphQLISODateTime, ObjectType } from 'type-graphql';
 import { v7 as uuidv7 } from 'uuid';
 import { ResourceType } from '../../shared/enums';
-import { Ministry } from '../../kernel/ministry.entity';
+import { Ministry } from '../../data/ministry.entity';
 import { DataSharingClause, Mou } from '../mou/mou.entity';
 
 /**

@@ -1,32 +1,12 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import DataLoader from 'dataloader';
-import type { Grant } from '../../access/scope';
+import type { ReadEntry, ReadLog, ReadRow } from '../../access/read-log';
 import type { Viewer } from '../../access/roles';
 import { ResourceType } from '../../shared/enums';
-import { Ministry } from '../../kernel/ministry.entity';
+import { Ministry } from '../../data/ministry.entity';
 import { DataSharingClause, Mou } from '../mou/mou.entity';
 import { PersonalDataRead } from './personal-data-read.entity';
 import { present } from '../../shared/present';
-
-export interface ReadEntry {
-  resourceType: ResourceType;
-  recordId: string;
-  ownerMinistryId: string;
-  grant: Grant;
-  field: string;
-}
-
-/** One read-log row as written: ids only, so it can be written again on another connection. */
-export interface ReadRow {
-  readerAccountId: string;
-  readerMinistryId: string;
-  ownerMinistryId: string;
-  resourceType: ResourceType;
-  recordId: string;
-  fields: string[];
-  clauseId: string;
-  mouId: string;
-}
 
 /** Adds `rows` to the unit of work of `em` (flushed with it). */
 export function createReadRows(em: EntityManager, rows: readonly ReadRow[]): void {
@@ -54,9 +34,9 @@ export function createReadRows(em: EntityManager, rows: readonly ReadRow[]): voi
  * consulted a birth date and then refused, or a mutation rolled back with
  * its request, still read it, or the outcome would be an oracle. So the rows
  * written are kept here too (`written`), and a request whose transaction does
- * not commit writes them again on their own (context.ts, `keepReads`).
+ * not commit writes them again on their own (server/request-context.ts, `keepReads`).
  */
-export class PersonalDataLog {
+export class PersonalDataLog implements ReadLog {
   private readonly loader: DataLoader<ReadEntry, true, string>;
   private readonly rows: ReadRow[] = [];
 

@@ -1,12 +1,12 @@
-import { requireOwnMinistry } from '../../access/guards';
+import { requireOwnMinistry } from '../../resource/guards';
 import { Extensions, Arg, Ctx, Field, FieldResolver, ID, ObjectType, Query, Resolver, Root } from 'type-graphql';
 import { FIELD_COST } from '../../shared/query-limits';
 import type { Context } from '../../context';
 import { ResourceType } from '../../shared/enums';
-import type { Resource } from '../../kernel/resource';
+import type { Resource } from '../../resource/resource';
 import { badUserInput } from '../../shared/errors';
 import { toGlobalId } from '../../shared/global-id';
-import { Ministry } from '../../kernel/ministry.entity';
+import { Ministry } from '../../data/ministry.entity';
 import { DataSharingClause, Mou } from '../mou/mou.entity';
 import { parseNik } from '../trainee/nik';
 import { PersonalDataRead } from './personal-data-read.entity';

@@ -1,5 +1,5 @@
 /** The personal-data read log, and the data-subject access report built on it. */
-import type { Resource } from '../../kernel/resource';
+import type { Resource } from '../../resource/resource';
 import { PersonalDataRead } from './personal-data-read.entity';
 
 export const personalDataResource: Resource = {

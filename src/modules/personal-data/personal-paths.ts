@@ -9,8 +9,8 @@
  * Keys: `Type.field`, `Type.field(argument)`, `Enum.VALUE`, or `*Suffix.field`
  * for every type whose name ends with Suffix.
  */
-import type { Resource } from '../../kernel/resource';
-import { naming } from '../../kernel/naming';
+import type { Resource } from '../../resource/resource';
+import { naming } from '../../resource/naming';
 
 export type Treatment =
   /** Full value only for the owner or under a personal-data clause, then logged; masked for everyone else. */

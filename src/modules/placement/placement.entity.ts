@@ -1,6 +1,6 @@
 import { registerEnumType } from 'type-graphql';
-import { field } from '../../kernel/fields';
-import { ownedEntity } from '../../kernel/owned-entity';
+import { field } from '../../resource/fields';
+import { ownedEntity } from '../../resource/owned-entity';
 import { Sector } from '../../shared/enums';
 import { IsCountryCode } from '../../shared/validators';
 import { ReturneeBusiness } from '../returnee-business/returnee-business.entity';

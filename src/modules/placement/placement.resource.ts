@@ -4,10 +4,10 @@
  * other resource.
  */
 import type { Context } from '../../context';
-import { enumColumn as e } from '../../kernel/csv-columns';
-import { importRules } from '../../kernel/csv-import';
-import { assignPresent, loadReadable } from '../../kernel/owned-crud';
-import { ownedResource } from '../../kernel/owned-resource';
+import { enumColumn as e } from '../../resource/csv-columns';
+import { importRules } from '../../resource/csv-import';
+import { assignPresent, loadReadable } from '../../resource/owned-crud';
+import { ownedResource } from '../../resource/owned-resource';
 import { Sector } from '../../shared/enums';
 import { badUserInput } from '../../shared/errors';
 

@@ -2,7 +2,7 @@
  * The rules of a placement, in one place: the create and update mutations
  * and the CSV import all call `assertPlacement`.
  */
-import { personalValue } from '../../access/personal-field';
+import { personalValue } from '../../resource/personal-field';
 import { maskerOf } from '../../access/masking';
 import type { Context } from '../../context';
 import { badUserInput } from '../../shared/errors';

@@ -1,5 +1,5 @@
-import { field } from '../../kernel/fields';
-import { ownedEntity } from '../../kernel/owned-entity';
+import { field } from '../../resource/fields';
+import { ownedEntity } from '../../resource/owned-entity';
 import { ProgramStatus, Sector } from '../../shared/enums';
 import { IsCountryCodeFormat } from '../../shared/validators';
 import { Institution } from '../institution/institution.entity';

@@ -1,15 +1,15 @@
 /** Programmes (pelatihan) run at an institution: declared once. */
 import { toGlobalId } from '../../shared/global-id';
 import type { Context } from '../../context';
-import { enumColumn as e } from '../../kernel/csv-columns';
-import { importRules } from '../../kernel/csv-import';
-import { assignPresent, loadWritable } from '../../kernel/owned-crud';
-import { ownedResource } from '../../kernel/owned-resource';
+import { enumColumn as e } from '../../resource/csv-columns';
+import { importRules } from '../../resource/csv-import';
+import { assignPresent, loadWritable } from '../../resource/owned-crud';
+import { ownedResource } from '../../resource/owned-resource';
 import { ProgramStatus, Sector } from '../../shared/enums';
 import { badUserInput } from '../../shared/errors';
 
 import { fromGlobalId } from '../../shared/global-id';
-import { requireOwnMinistry } from '../../access/guards';
+import { requireOwnMinistry } from '../../resource/guards';
 import { assertOpenDestinations } from '../country/country.rules';
 import { destinationCountries } from '../country/country.service';
 import type { DestinationCountry } from '../country/country.entity';

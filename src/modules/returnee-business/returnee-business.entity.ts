@@ -1,6 +1,6 @@
 import { mask } from '../../access/masking';
-import { field } from '../../kernel/fields';
-import { ownedEntity } from '../../kernel/owned-entity';
+import { field } from '../../resource/fields';
+import { ownedEntity } from '../../resource/owned-entity';
 import { FinancingType } from '../../shared/enums';
 import { IsDigits, IsPhone, IsProvinceCode } from '../../shared/validators';
 import { IsNik } from '../trainee/trainee.rules';

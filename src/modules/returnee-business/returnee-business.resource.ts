@@ -3,10 +3,10 @@ import { toGlobalId } from '../../shared/global-id';
 import { fixtureNik } from '../trainee/nik';
 import { Matches } from 'class-validator';
 import type { Context } from '../../context';
-import { assertPersonalQueryAllowed } from '../../access/personal-field';
+import { assertPersonalQueryAllowed } from '../../resource/personal-field';
 import { mask } from '../../access/masking';
-import { assignPresent, loadReadable } from '../../kernel/owned-crud';
-import { ownedResource } from '../../kernel/owned-resource';
+import { assignPresent, loadReadable } from '../../resource/owned-crud';
+import { ownedResource } from '../../resource/owned-resource';
 
 import { badUserInput } from '../../shared/errors';
 

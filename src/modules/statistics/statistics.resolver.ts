@@ -10,9 +10,9 @@ import DataLoader from 'dataloader';
 import { Extensions, Ctx, Field, Float, Int, ObjectType, Query, Resolver } from 'type-graphql';
 import { FIELD_COST } from '../../shared/query-limits';
 import type { Context } from '../../context';
-import type { Breakdown, Resource, Total } from '../../kernel/resource';
+import type { Breakdown, Resource, Total } from '../../resource/resource';
 import { PROVINCES } from '../../shared/regions';
-import { Ministry } from '../../kernel/ministry.entity';
+import { Ministry } from '../../data/ministry.entity';
 import { destinationCountries } from '../country/country.service';
 
 @ObjectType({

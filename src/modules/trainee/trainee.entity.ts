@@ -1,7 +1,7 @@
 import { IsEmail, Matches } from 'class-validator';
 import { mask } from '../../access/masking';
-import { field } from '../../kernel/fields';
-import { ownedEntity } from '../../kernel/owned-entity';
+import { field } from '../../resource/fields';
+import { ownedEntity } from '../../resource/owned-entity';
 import { EducationLevel, Sex, TraineeStatus } from '../../shared/enums';
 import { IsPhone, IsProvinceCode } from '../../shared/validators';
 import { IsAdultBirthDate, IsNik } from './trainee.rules';

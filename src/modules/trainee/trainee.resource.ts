@@ -1,13 +1,13 @@
 /** Trainees (calon PMI): the people the programme serves, and the most personal data in it. */
 import { fixtureNik } from './nik';
 import type { Context } from '../../context';
-import { assertPersonalQueryAllowed } from '../../access/personal-field';
-import { requireOwnMinistry } from '../../access/guards';
+import { assertPersonalQueryAllowed } from '../../resource/personal-field';
+import { requireOwnMinistry } from '../../resource/guards';
 import { mask } from '../../access/masking';
-import { enumColumn as e } from '../../kernel/csv-columns';
-import { importRules, type RowError } from '../../kernel/csv-import';
-import { assignPresent } from '../../kernel/owned-crud';
-import { ownedResource } from '../../kernel/owned-resource';
+import { enumColumn as e } from '../../resource/csv-columns';
+import { importRules, type RowError } from '../../resource/csv-import';
+import { assignPresent } from '../../resource/owned-crud';
+import { ownedResource } from '../../resource/owned-resource';
 import { EducationLevel, Sex, TraineeStatus } from '../../shared/enums';
 
 import { Enrollment } from '../enrollment/enrollment.entity';

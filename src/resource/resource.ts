@@ -16,8 +16,8 @@ import type { Role } from '../access/roles';
 import type { ResourceType } from '../shared/enums';
 import type { ImportSpec } from './csv-import';
 import type { Fields } from './fields';
-import type { RelationSpec } from './reads';
-import type { DirectResolver } from './direct-resolvers';
+import type { RelationSpec } from '../data/reads';
+import type { DirectResolver } from '../data/direct-resolvers';
 import { parseGlobalId } from '../shared/global-id';
 
 /** Which record a mutation was about, and whose data it is (its ministry's ADMIN may read the event). */

@@ -8,25 +8,25 @@
 import { Args, Ctx, FieldResolver, Info, Resolver, Root, type ClassType } from 'type-graphql';
 import type { GraphQLResolveInfo } from 'graphql';
 import type { FilterQuery } from '@mikro-orm/core';
-import { pageReads } from './relations-ahead';
+import { pageReads } from '../data/relations-ahead';
 import { csvColumns, importColumns, ownedInputs, type CustomFilter } from './owned-inputs';
 import type { Columns, CreateInput, Fields, UpdateInput } from './fields';
 import type { OwnedEntityClass } from './owned-entity';
 import { naming } from './naming';
-import { projection } from './projection';
-import type { DirectResolver } from './direct-resolvers';
+import { projection } from '../data/projection';
+import type { DirectResolver } from '../data/direct-resolvers';
 import type { Masker } from '../access/masking';
-import { personalValue } from '../access/personal-field';
+import { personalValue } from './personal-field';
 import type { OperationPolicy } from '../access/policy';
 import type { Role } from '../access/roles';
 import type { Context } from '../context';
 
 import { connectionOf } from '../shared/pagination';
-import type { RelationSpec } from './loaders';
-import type { OwnedEntity } from './owned.entity';
+import type { RelationSpec } from '../data/loaders';
+import type { OwnedEntity } from '../data/owned.entity';
 import type { ImportRules, ImportSpec } from './csv-import';
 import { assignPresent, ownedCrudResolver, type OwnedCrudConfig, type UpdateInputBase } from './owned-crud';
-import { relationConnection, RelationArgs } from './relation-connection';
+import { relationConnection, RelationArgs } from '../data/relation-connection';
 import { subject, type Fixture, type ItemRules, type MutationPolicy, type Resource, type StatisticsSpec } from './resource';
 
 const MASKED =

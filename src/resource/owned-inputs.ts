@@ -8,7 +8,7 @@ import 'reflect-metadata';
 import type { FilterQuery } from '@mikro-orm/core';
 import { IsOptional, Length } from 'class-validator';
 import { Field, ID, InputType, Int, registerEnumType, type ClassType } from 'type-graphql';
-import { assertPersonalQueryAllowed } from '../access/personal-field';
+import { assertPersonalQueryAllowed } from './personal-field';
 import type { Context } from '../context';
 import { compact, ministryFilter, searchFilter } from '../shared/filters';
 import { fromGlobalId } from '../shared/global-id';

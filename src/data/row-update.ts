@@ -11,7 +11,7 @@
  * sends (driver.ts: `version` bumped and checked, `updatedAt` stamped), and
  * recorded for the audit event by whoever records the flush's changes: an
  * ORM event subscriber that also implements `RowWriteRecorder` (the audit
- * module's collector; the kernel names no module).
+ * module's collector; the data layer names no module).
  *
  * Whatever this does not handle plainly goes the ORM's way: entities whose
  * rows are not plain (collections, behaviour of their own), a row the
@@ -28,7 +28,8 @@ import { parseGlobalId } from '../shared/global-id';
 import type { Scope } from '../access/scope';
 import type { OwnedEntity } from './owned.entity';
 import { plainShape } from './plain-rows';
-import { allColumns, quote } from './where-sql';
+import { allColumns } from './where-sql';
+import { quote } from '../db/begin';
 import { registryOf } from './registry';
 
 type Data = Record<string, unknown>;

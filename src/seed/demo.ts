@@ -7,17 +7,17 @@
  */
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { hash as argon2Hash } from '@node-rs/argon2';
-import { Role, STAFF_ROLES } from '../../access/roles';
-import { Scope } from '../../access/scope';
-import { Account } from '../../modules/account/account.entity';
-import { DestinationCountry } from '../../modules/country/country.entity';
-import { Ministry } from '../../kernel/ministry.entity';
-import { DataSharingClause, Mou, MouParty } from '../../modules/mou/mou.entity';
-import { MouEvent, MouVersion, mouSnapshot } from '../../modules/mou/mou-version.entity';
-import { MouStatus, ResourceType } from '../../shared/enums';
+import { Role, STAFF_ROLES } from '../access/roles';
+import { Scope } from '../access/scope';
+import { Account } from '../modules/account/account.entity';
+import { DestinationCountry } from '../modules/country/country.entity';
+import { Ministry } from '../data/ministry.entity';
+import { DataSharingClause, Mou, MouParty } from '../modules/mou/mou.entity';
+import { MouEvent, MouVersion, mouSnapshot } from '../modules/mou/mou-version.entity';
+import { MouStatus, ResourceType } from '../shared/enums';
 import { SCALES, seedProgramme, type Progress } from './programme';
 import { COUNTRIES, MINISTRIES } from './reference';
-import { present } from '../../shared/present';
+import { present } from '../shared/present';
 
 export const DEMO_PASSWORD = 'sinergi-demo-2025';
 export const DEMO_EMAIL_DOMAIN = '.demo';

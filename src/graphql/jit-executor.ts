@@ -47,6 +47,7 @@ import {
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 import { LRUCache } from 'lru-cache';
 import { installGatewayRequestContext } from './gateway-request-context';
+import { propertyRead } from '../shared/read-as-property';
 
 /** Compiled documents kept; documents seen once, remembered to compile on their second request. */
 const COMPILED_MAX = 500;
@@ -81,21 +82,6 @@ function jitSafe(operation: OperationDefinitionNode, schema: GraphQLSchema, vari
   });
 }
 
-/** Resolvers a compiled query replaces by reading a property of the row (see `readAsProperty`). */
-const asProperty = new Map<GraphQLFieldResolver<never, never>, string>();
-
-/**
- * Declares that `resolve` answers exactly what the getter `property` of every object it is given answers
- * (e.g. a global id: the row's class names its type). graphql-jit then reads that property inline instead
- * of calling a resolver, which for each row of a page cost an argument object, a response path, a resolve
- * info and three closures (a third of a long list's garbage). graphql-js, and every field whose resolver
- * is not declared here, resolve as before.
- */
-export function readAsProperty(resolve: GraphQLFieldResolver<never, never>, property: string): void {
-  if (!/^[A-Za-z_$][\w$]*$/.test(property)) throw new Error(`not a property name graphql-jit can read: ${property}`);
-  asProperty.set(resolve, property);
-}
-
 /**
  * `compileQuery`, with every field whose resolver was declared by `readAsProperty` seen, for the length of
  * the compilation, as a field without a resolver named after the property: graphql-jit reads the source
@@ -106,7 +92,7 @@ function compileReadingProperties(schema: GraphQLSchema, fields: readonly GraphQ
   const saved = fields.map((f) => ({ field: f, name: f.name, resolve: f.resolve }));
   try {
     for (const f of fields) {
-      f.name = asProperty.get(f.resolve as GraphQLFieldResolver<never, never>) as string;
+      f.name = propertyRead(f.resolve as GraphQLFieldResolver<never, never>) as string;
       f.resolve = undefined;
     }
     return compileQuery(schema, document, operationName, { disableLeafSerialization: false });
@@ -122,7 +108,7 @@ export function jitExecutor(schema: GraphQLSchema): GatewayExecutor {
   const readProperties = Object.values(schema.getTypeMap())
     .filter(isObjectType)
     .flatMap((type) => Object.values(type.getFields()))
-    .filter((f) => f.resolve && asProperty.has(f.resolve as GraphQLFieldResolver<never, never>));
+    .filter((f) => f.resolve && propertyRead(f.resolve as GraphQLFieldResolver<never, never>) !== undefined);
   const compiled = new LRUCache<string, Compiled>({ max: COMPILED_MAX });
   const seen = new LRUCache<string, true>({ max: SEEN_MAX });
   const compile = (document: DocumentNode, operationName: string | undefined, key: string): Compiled | null => {

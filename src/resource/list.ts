@@ -3,9 +3,9 @@ import type { ClassType } from 'type-graphql';
 import type { Context } from '../context';
 import { badUserInput } from '../shared/errors';
 import type { GraphQLResolveInfo } from 'graphql';
-import { readRows } from './plain-rows';
-import { rowAhead } from './row-ahead';
-import { projection } from './projection';
+import { readRows } from '../data/plain-rows';
+import { rowAhead } from '../data/row-ahead';
+import { projection } from '../data/projection';
 import { selects } from '../shared/lookahead';
 import { connectionOf, DEFAULT_PAGE, pageSize, type PageArgs } from '../shared/pagination';
 
@@ -28,7 +28,7 @@ export async function listConnection<T extends object>(
   for (const field of ['after', 'before'] as const) {
     const value = args[field];
     if (value == null) continue;
-    const plain = ctx.cursors.open(value);
+    const plain = ctx.services.cursors.open(value);
     try {
       if (plain === null) throw new Error('not ours');
       Cursor.decode(plain);
@@ -67,7 +67,7 @@ export async function listConnection<T extends object>(
  * A root list's page info. Its cursors are getters, as each seal is an encryption and most requests ask
  * for neither; getters on the prototype, not in an object literal, whose accessors V8 would place in the
  * old generation with every request, and with them, until a full collection, the page they reach (see
- * shared/gateway-request-context.ts).
+ * graphql/gateway-request-context.ts).
  */
 class ListPageInfo {
   readonly hasNextPage: boolean;
@@ -86,7 +86,7 @@ class ListPageInfo {
     return this.seal(this.cursor.endCursor);
   }
   private seal(c: string | null): string | null {
-    return c === null ? null : this.ctx.cursors.seal(c);
+    return c === null ? null : this.ctx.services.cursors.seal(c);
   }
 }
 
@@ -111,6 +111,6 @@ class ListEdge<T> {
   ) {}
   get cursor(): string {
     const { ctx, cursor } = this.page;
-    return ctx.cursors.seal(cursor.from(cursor.items[this.index]));
+    return ctx.services.cursors.seal(cursor.from(cursor.items[this.index]));
   }
 }

@@ -22,7 +22,7 @@
  */
 import type Redis from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract } from 'rate-limiter-flexible';
-import { AppError, ErrorCode } from '../../shared/errors';
+import { AppError, ErrorCode } from '../shared/errors';
 
 interface Progression {
   /** Failures within `window` seconds that earn no delay but the last (of a second). */

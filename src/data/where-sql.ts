@@ -13,9 +13,7 @@
  * names come from the entity's metadata, never from a request.
  */
 import { ReferenceKind, type EntityMetadata, type EntityProperty } from '@mikro-orm/core';
-
-/** An SQL identifier, quoted (names come from the ORM's metadata, never from a request). */
-export const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
+import { quote } from '../db/begin';
 
 /**
  * A row count (a page's limit or offset) written into the statement, not sent as a parameter. With

@@ -8,11 +8,11 @@ import type { GraphQLSchema } from 'graphql';
 import { middleware } from 'graphql-middleware';
 import { allow, deny, rule, shield } from 'graphql-shield';
 import type { IRule } from 'graphql-shield';
-import { Ministry } from '../kernel/ministry.entity';
+import { Ministry } from '../data/ministry.entity';
 import type { Context } from '../context';
 import { forbidden, unauthenticated } from '../shared/errors';
-import { AUDIENCE_ROLES, type Audience, type PolicyTable } from './policy';
-import { MINISTRY_ROLES, Role } from './roles';
+import { AUDIENCE_ROLES, type Audience, type PolicyTable } from '../access/policy';
+import { MINISTRY_ROLES, Role } from '../access/roles';
 import { present } from '../shared/present';
 
 const PENDING = 'Your account awaits approval by an ADMIN of your ministry: until then you may read only your own account.';

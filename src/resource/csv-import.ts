@@ -15,11 +15,11 @@ import { parse as parseStream } from 'csv-parse';
 import type { FilterQuery } from '@mikro-orm/core';
 import { validate } from 'class-validator';
 import type { ClassType } from 'type-graphql';
-import { requireOwnMinistry } from '../access/guards';
+import { requireOwnMinistry } from './guards';
 import { Pacer } from '../shared/pacing';
 import type { Context } from '../context';
 import { badUserInput } from '../shared/errors';
-import { Ministry } from './ministry.entity';
+import { Ministry } from '../data/ministry.entity';
 import { flushOrExplain } from './owned-crud';
 import { convert, type Column } from './csv-columns';
 import { OWNER_COLUMN } from './csv-layout';
@@ -261,7 +261,7 @@ export async function importCsv(
   onProgress?.(records.length * 2, records.length * 2);
   result.written = true;
   // The audit event of this mutation records the import as a summary, not one entry per row.
-  ctx.auditSummary = [
+  ctx.mutation.summary = [
     {
       entity: spec.entity.name,
       op: 'import',

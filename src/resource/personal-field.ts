@@ -1,9 +1,9 @@
 import type { FilterQuery } from '@mikro-orm/core';
 import type { ClassType } from 'type-graphql';
-import { naming } from '../kernel/naming';
+import { naming } from './naming';
 import { badUserInput, forbidden } from '../shared/errors';
 import type { Context } from '../context';
-import type { OwnedEntity } from '../kernel/owned.entity';
+import type { OwnedEntity } from '../data/owned.entity';
 import { present } from '../shared/present';
 
 /** The read log of a caller that may read personal data in full: only ministry staff may. */

@@ -10,7 +10,7 @@
  *   be in the write scope (own ministry), answering the same FORBIDDEN whether
  *   the row is foreign or missing.
  */
-import { requireOwnMinistry } from '../access/guards';
+import { requireOwnMinistry } from './guards';
 import {
   CheckConstraintViolationException,
   NotNullConstraintViolationException,
@@ -42,17 +42,17 @@ import {
 import type { GraphQLResolveInfo } from 'graphql';
 import { ValidateNested } from 'class-validator';
 import type { Context } from '../context';
-import { Ministry } from './ministry.entity';
-import type { OwnedEntity } from './owned.entity';
+import { Ministry } from '../data/ministry.entity';
+import type { OwnedEntity } from '../data/owned.entity';
 import { badUserInput, conflict, forbidden, notWritable, staleVersion } from '../shared/errors';
-import { updatePlainly } from './row-update';
+import { updatePlainly } from '../data/row-update';
 import { fromGlobalId, toGlobalId } from '../shared/global-id';
 import { listConnection } from './list';
-import { entityById } from './entity-by-id';
+import { entityById } from '../data/entity-by-id';
 import { MAX_EXPORT_ROWS, toCsv } from './csv-export';
 import { Pacer } from '../shared/pacing';
 import { EXPORT_COST } from '../shared/query-limits';
-import { logPersonalMatches, logPersonalRows } from '../access/personal-field';
+import { logPersonalMatches, logPersonalRows } from './personal-field';
 import { connectionOf, PageArgs } from '../shared/pagination';
 import { SortDirection } from '../shared/enums';
 

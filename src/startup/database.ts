@@ -1,10 +1,10 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import path from 'node:path';
-import { startEmbeddedPostgres, type EmbeddedCluster } from './embedded-postgres';
-import { ensureAppLogin, lockDownDatabase } from './app-role';
+import { startEmbeddedPostgres, type EmbeddedCluster } from '../db/embedded-postgres';
+import { ensureAppLogin, lockDownDatabase } from '../db/app-role';
 import { registerAuditKeyAt } from '../modules/audit/audit-key';
 import { ormOptions } from './orm.config';
-import { replicaAppUrls } from './replicas';
+import { replicaAppUrls } from '../db/replicas';
 
 export interface Database {
   /** Serves requests as the unprivileged app role (row-level security applies). */

@@ -13,7 +13,7 @@ import type { DirectResolver } from './direct-resolvers';
 type Children = readonly (readonly [field: string, spec: () => RelationSpec<object>])[];
 type References = readonly (readonly [field: string, target: () => string, key: string])[];
 
-/** What the registry takes of each resource declaration (kernel/resource.ts's `Resource` has these). */
+/** What the registry takes of each resource declaration (resource/resource.ts's `Resource` has these). */
 export interface RegistryEntry {
   name: string;
   reads?: Readonly<Record<string, readonly string[]>>;

@@ -3,8 +3,8 @@ import { defineConfig, type Options } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
 import path from 'node:path';
 import { entities } from './entities';
-import { QueryCountingLogger } from './query-counter';
-import { SinergiDriver } from './driver';
+import { QueryCountingLogger } from '../db/query-counter';
+import { SinergiDriver } from '../db/driver';
 import { AuditCollector } from '../modules/audit/audit.collector';
 
 // Beside this file's tree wherever it runs: `migrations/*.ts` under tsx and vitest, `dist/migrations/*.js`

@@ -5,7 +5,7 @@
  */
 import type { Context } from '../context';
 import { forbidden, unauthenticated } from '../shared/errors';
-import type { Viewer } from './roles';
+import type { Viewer } from '../access/roles';
 
 /** The caller's own ministry: operations of ministry staff only. */
 export function requireOwnMinistry(ctx: Pick<Context, 'scope'>): string {

@@ -6,12 +6,12 @@
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { v7 as uuidv7 } from 'uuid';
-import { EducationLevel, EnrollmentStatus, FinancingType, InstitutionType, ProgramStatus, Sector, Sex, TraineeStatus } from '../../shared/enums';
-import { formatNik } from '../../modules/trainee/nik';
-import { PROVINCES } from '../../shared/regions';
+import { EducationLevel, EnrollmentStatus, FinancingType, InstitutionType, ProgramStatus, Sector, Sex, TraineeStatus } from '../shared/enums';
+import { formatNik } from '../modules/trainee/nik';
+import { PROVINCES } from '../shared/regions';
 import { BulkLoader } from './bulk-insert';
 import { Random } from './random';
-import { present } from '../../shared/present';
+import { present } from '../shared/present';
 
 /** Exact figures (demo-data.md). */
 export const FIGURES = {

@@ -9,11 +9,11 @@ import 'reflect-metadata';
 import { Entity, Enum, Filter, Index, ManyToOne, Property, Unique } from '@mikro-orm/core';
 import { Field, ObjectType, type ClassType } from 'type-graphql';
 import { scopeFilter } from '../access/scope';
-import { INITIAL } from './base.entity';
-import { OwnedEntity } from './owned.entity';
-import { Node } from './node.interface';
+import { INITIAL } from '../data/base.entity';
+import { OwnedEntity } from '../data/owned.entity';
+import { Node } from '../data/node.interface';
 import type { Columns, FieldSpec, Fields } from './fields';
-import { COUNTED } from './row-counts';
+import { COUNTED } from '../data/row-counts';
 
 export interface EntityDeclaration<F extends Fields> {
   description: string;

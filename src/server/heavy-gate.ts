@@ -15,7 +15,7 @@
  * so some are always left for light operations; one waiting for its lane gives
  * its operation turn back meanwhile (operation-gate.ts, `outside`).
  */
-import { AppError, ErrorCode } from './errors';
+import { AppError, ErrorCode } from '../shared/errors';
 
 /** The price from which an operation is heavy: one statistic, any export or import, a 1,000-row page of 20 fields. */
 export const HEAVY_COST = 20_000;

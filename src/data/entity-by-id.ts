@@ -9,7 +9,8 @@
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { EntityMetadata } from '@mikro-orm/core';
-import { allColumns, quote, whereSql } from './where-sql';
+import { allColumns, whereSql } from './where-sql';
+import { quote } from '../db/begin';
 import { execute } from '../db/begin';
 
 /** Internals of the EntityManager `findOne` runs first: auto-flush of pending changes, and the filters. */

@@ -9,7 +9,7 @@
  * what the declarations generate now (policies and function bodies alike),
  * which is the signal to run it.
  */
-import type { OwnedTable, Resource } from '../kernel/resource';
+import type { OwnedTable, Resource } from './resource';
 
 type Owned = Resource & { owned: OwnedTable };
 const isOwned = (r: Resource): r is Owned => r.owned !== undefined;

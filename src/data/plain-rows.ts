@@ -27,7 +27,8 @@ import {
   type QueryOrderMap,
 } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { allColumns, countLiteral, orderSql, quote, whereSql } from './where-sql';
+import { allColumns, countLiteral, orderSql, whereSql } from './where-sql';
+import { quote } from '../db/begin';
 import { countedTotal } from './row-counts';
 import { execute } from '../db/begin';
 
