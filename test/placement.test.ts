@@ -17,14 +17,9 @@ import { Role, startTestApp, TEST_PASSWORD, type Client, type TestApp } from './
 let t: TestApp;
 let kp2miEditor: Client;
 
-const base = {
-  destinationCountryCode: 'JP',
-  employerName: 'Yamato Kaigo K.K.',
-  employerType: 'COMPANY',
-  jobTitle: 'Caregiver',
-  sector: 'HEALTH',
-  scheme: 'SSW_JAPAN',
-} as const;
+/** The declaration's valid create input (its fixture: made at once), less the trainee and the dates each case sets itself. */
+const declared = f.FIXTURED.find((r) => r.name === 'Placement')!.fixture.create({ Trainee: { id: '' } }, () => Promise.reject(new Error('none')), 0);
+const { traineeId: _trainee, departureDate: _departure, contractStart: _start, contractEnd: _end, ...base } = declared as ops.CreatePlacementInput;
 
 beforeAll(async () => {
   t = await startTestApp();

@@ -23,9 +23,9 @@ import {
 } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Role } from '../src/access/roles';
-import { ResourceType } from '../src/shared/enums';
+import { naming } from '../src/resource/naming';
 import { expectOk } from './support/expect';
-import { ministryWorld, signedMou } from './support/factories';
+import { FIXTURED, ministryWorld, signedMou } from './support/factories';
 import { startTestApp, type Client, type TestApp } from './support/test-app';
 import { toGlobalId } from '../src/shared/global-id';
 
@@ -41,8 +41,8 @@ beforeAll(async () => {
   const [kemnaker, kesdm] = [await t.ministry('KEMNAKER'), await t.ministry('KESDM')];
   for (let i = 0; i < 3; i++) await ministryWorld(em, kemnaker);
   await ministryWorld(em, kesdm);
-  // KESDM reads KEMNAKER's rows of every kind, trainees' personal data masked.
-  const all = [ResourceType.INSTITUTION, ResourceType.PROGRAM, ResourceType.TRAINEE, ResourceType.ENROLLMENT, ResourceType.RETURNEE_BUSINESS];
+  // KESDM reads KEMNAKER's rows of every kind a clause shares (from the declarations), personal data masked.
+  const all = FIXTURED.flatMap((r) => (r.owned?.clause ? [r.owned.clause] : []));
   await signedMou(em, kemnaker, kesdm, [{ provider: kemnaker, recipient: kesdm, resources: all }]);
   owner = await t.as(Role.VIEWER, 'KEMNAKER');
   partner = await t.as(Role.VIEWER, 'KESDM');
@@ -113,10 +113,8 @@ function prune(full: unknown, part: unknown): unknown {
 const lists = Object.values(query.getFields()).filter((f) => isConnection(f.type) && askable(f));
 
 describe('lists read only the columns their selection needs', () => {
-  it('has lists to check', () => {
-    expect(lists.map((l) => l.name)).toEqual(
-      expect.arrayContaining(['institutions', 'programs', 'trainees', 'enrollments', 'placements', 'returneeBusinesses']),
-    );
+  it('has the list of every declared resource to check', () => {
+    expect(lists.map((l) => l.name)).toEqual(expect.arrayContaining(FIXTURED.map((r) => naming.list(r.name))));
   });
 
   for (const list of lists) {
@@ -134,7 +132,8 @@ describe('lists read only the columns their selection needs', () => {
           compared++;
         }
       }
-      if (['institutions', 'programs', 'trainees', 'enrollments'].includes(list.name)) expect(compared).toBeGreaterThan(20);
+      // Every declared resource's list has fields enough to compare, for the owner and the partner alike.
+      if (FIXTURED.some((r) => naming.list(r.name) === list.name)) expect(compared).toBeGreaterThan(20);
     });
   }
 });
@@ -146,7 +145,8 @@ describe('a record read by id reads its relation pages with itself', () => {
     .filter(({ type }) => type.getInterfaces().some((i) => i.name === 'Node') && Object.values(type.getFields()).some((f) => isConnection(f.type)));
 
   it('has records with relations to check', () => {
-    expect(withRelations.map((w) => w.type.name)).toEqual(expect.arrayContaining(['Institution', 'Program', 'Trainee']));
+    // Every declared resource with children (connections) is among them.
+    expect(withRelations.map((w) => w.type.name)).toEqual(expect.arrayContaining(FIXTURED.filter((r) => r.childRelations?.length).map((r) => r.name)));
   });
 
   for (const { list, type } of withRelations) {

@@ -21,6 +21,7 @@ import { formatCell, OWNER_COLUMN, referenceOf } from '../resource/csv-layout';
 import { neutraliseCell } from '../shared/csv-safety';
 import { acceptedEncoding } from './compression';
 import { MAX_PAGE } from '../shared/pagination';
+import { fail } from './http';
 
 type Node = Record<string, unknown>;
 interface Column {
@@ -80,16 +81,6 @@ export const TRANSFER_STATUS: Record<string, number> = {
   TIMEOUT: 503,
   SERVICE_UNAVAILABLE: 503,
 };
-
-/** A JSON answer of a CSV transfer: never cached, never sniffed. */
-export function answerJson(res: ServerResponse, status: number, body: unknown, extra: Record<string, string> = {}) {
-  res.writeHead(status, { 'content-type': 'application/json', 'x-content-type-options': 'nosniff', 'cache-control': 'no-store', ...extra });
-  res.end(JSON.stringify(body));
-}
-
-/** An error answer of a CSV transfer, shaped as GraphQL's. */
-export const fail = (res: ServerResponse, status: number, message: string, code: string, extra: Record<string, string> = {}) =>
-  answerJson(res, status, { errors: [{ message, extensions: { code } }] }, extra);
 
 /** How long a download waits for its reader to take the last page (a test shortens it). */
 export const downloadIdle = { ms: 30_000 };

@@ -12,7 +12,8 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { BodyRefused, readBody } from './request-body';
-import { answerJson, fail, TRANSFER_STATUS, type GraphQLPage, type RunOperation } from './export-csv';
+import { TRANSFER_STATUS, type GraphQLPage, type RunOperation } from './export-csv';
+import { answerJson, fail } from './http';
 
 /** The most a CSV upload may hold: some 500,000 rows of the widest layout. */
 export const IMPORT_MAX_BYTES = 64 * 1024 * 1024;
