@@ -96,7 +96,7 @@ export interface Services {
   loginThrottle: LoginThrottle;
   /** Signs audit events (modules/audit/audit.chain.ts). */
   auditKey: string;
-  /** Appends the audit event of a mutation (the hash chain's `appendEvent`). */
+  /** Appends the audit event of a mutation (`appendEvent`, modules/audit/audit.writer.ts). */
   appendAudit: AuditAppender;
   /** Says a session has ended (logout), so that its token loses a signed-in caller's limits at once. */
   sessionEnded(sessionId: string): void;

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../src/server/app';
 import { Role } from '../src/access/roles';
 import { toGlobalId } from '../src/shared/global-id';
-import { appendEvent } from '../src/modules/audit/audit.chain';
+import { appendEvent } from '../src/modules/audit/audit.writer';
 import * as f from './support/factories';
 import { startTestApp, TEST_PASSWORD, type Client, type TestApp } from './support/test-app';
 

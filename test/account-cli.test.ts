@@ -8,7 +8,8 @@ import { AuditKeyMismatch, registerAuditKeyAt } from '../src/modules/audit/audit
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditEvent } from '../src/modules/audit/audit-event.entity';
 import { Account } from '../src/modules/account/account.entity';
-import { sealsWritten, verifyChain } from '../src/modules/audit/audit.chain';
+import { verifyChain } from '../src/modules/audit/audit.chain';
+import { sealsWritten } from '../src/modules/audit/audit.writer';
 import { CliRefusal, createOperatorAccount } from '../src/modules/account/account-cli';
 import { parseArgs } from '../src/cli/account';
 import * as ops from './generated/graphql';

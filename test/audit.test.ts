@@ -13,19 +13,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { todayInJakarta } from '../src/shared/time';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Role } from '../src/access/roles';
-import {
-  auditProof,
-  contentDigest,
-  contentOf,
-  eventHash,
-  linkHash,
-  sealOf,
-  sealGathering,
-  sealsWritten,
-  sign,
-  signContent,
-  verifyChain,
-} from '../src/modules/audit/audit.chain';
+import { auditProof, contentDigest, contentOf, eventHash, linkHash, sealOf, sign, signContent, verifyChain } from '../src/modules/audit/audit.chain';
+import { sealGathering, sealsWritten } from '../src/modules/audit/audit.writer';
 import type { EventContent } from '../src/data/audit-event';
 import { AuditEvent } from '../src/modules/audit/audit-event.entity';
 import { SCHEMA_FILE } from '../src/graphql/schema';

@@ -8,7 +8,7 @@
 import { parse } from 'graphql';
 import type { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sealsWritten } from '../src/modules/audit/audit.chain';
+import { sealsWritten } from '../src/modules/audit/audit.writer';
 import { Account } from '../src/modules/account/account.entity';
 import { DataSharingClause, MouParty } from '../src/modules/mou/mou.entity';
 import { MouStatus, ResourceType } from '../src/shared/enums';

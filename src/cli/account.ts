@@ -13,7 +13,7 @@ import os from 'node:os';
 import { config } from '../config';
 import { openDatabase } from '../startup/database';
 import { seedReference } from '../seed/demo';
-import { sealsWritten } from '../modules/audit/audit.chain';
+import { sealsWritten } from '../modules/audit/audit.writer';
 import { CLI_ROLES, CliRefusal, createOperatorAccount } from '../modules/account/account-cli';
 
 const USAGE = `usage: SINERGI_PASSWORD=… npm run account -- create --role ${CLI_ROLES.join('|')} --email <e-mail> [--name <display name>]

@@ -17,7 +17,7 @@ import Redis from 'ioredis';
 import { TokenService } from '../access/tokens';
 import { LoginThrottle } from '../access/login-throttle';
 import { SessionLiveness } from '../access/session-liveness';
-import { appendEvent, sealsWritten } from '../modules/audit/audit.chain';
+import { appendEvent, sealsWritten } from '../modules/audit/audit.writer';
 import { IMPORTERS, RESOURCES } from '../modules';
 import type { AuditAppender } from '../data/audit-event';
 import type { Config } from '../config';

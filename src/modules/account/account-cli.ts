@@ -17,7 +17,7 @@ import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { Role } from '../../access/roles';
 import { Scope } from '../../access/scope';
 import { beginWith } from '../../db/begin';
-import { appendEvent } from '../audit/audit.chain';
+import { appendEvent } from '../audit/audit.writer';
 import type { EventContent } from '../../data/audit-event';
 import { takeChanges } from '../audit/audit.collector';
 import { Account } from './account.entity';
