@@ -105,6 +105,8 @@ export class BulkLoader {
   }
 
   private async copy(table: string, names: string[], rows: readonly Record<string, unknown>[], onProgress?: (done: number) => void): Promise<void> {
+    // A batch with no rows names no columns, and COPY takes no empty column list: there is nothing to send.
+    if (rows.length === 0) return onProgress?.(0);
     if (!this.loaded.has(table)) {
       this.loaded.add(table);
       await this.setIndexesAside(table);
