@@ -29,6 +29,15 @@ export interface Config {
   accessTokenTtl: string;
   /** Signs audit events and checkpoints (HMAC-SHA256); keep it outside the database. */
   auditKey: string;
+  /**
+   * The audit log's Ed25519 signing key, as `npm run audit-log-key` prints it (`PRIVATE+KEY+…`); required in
+   * production. Without one elsewhere, a key is made once and kept in `dataDir` (tests: one per process).
+   */
+  auditLogKey: string | undefined;
+  /** The audit log's name in its checkpoints (C2SP tlog-checkpoint origin) and its key's name. */
+  auditLogOrigin: string;
+  /** How often new audit events and reads are taken into the log's tree and a checkpoint signed (ms; 0: never on its own). */
+  auditLogIntervalMs: number;
   logLevel: string;
   /** Load the demo data set into an empty database at start-up. */
   seedDemo: boolean;
@@ -130,6 +139,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     jwtTtl: duration('JWT_TTL', env.JWT_TTL, '8h'),
     accessTokenTtl: duration('ACCESS_TOKEN_TTL', env.ACCESS_TOKEN_TTL, '1h'),
     auditKey: env.AUDIT_KEY || DEFAULT_AUDIT_KEY,
+    auditLogKey: env.AUDIT_LOG_KEY || undefined,
+    auditLogOrigin: env.AUDIT_LOG_ORIGIN || 'sinergi.localhost/audit-log',
+    auditLogIntervalMs: int('AUDIT_LOG_INTERVAL_MS', env.AUDIT_LOG_INTERVAL_MS, nodeEnv === 'test' ? 0 : 1000, 3_600_000),
     logLevel: env.LOG_LEVEL || (nodeEnv === 'test' ? 'silent' : 'info'),
     seedDemo: env.SEED_DEMO !== 'false',
     queryBudgetMs: int('QUERY_BUDGET_MS', env.QUERY_BUDGET_MS, 10_000, 3_600_000),

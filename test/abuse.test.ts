@@ -18,6 +18,7 @@ import { assertComplexity, EXPORT_COST, FIELD_COST, MAX_ALIASES, REQUEST_LIMITS 
 import { toGlobalId } from '../src/shared/global-id';
 import * as ops from './generated/graphql';
 import { Role, startTestApp, TEST_PASSWORD, type Client, type TestApp } from './support/test-app';
+import { generateSigner } from '../src/modules/audit/log/note';
 
 let t: TestApp;
 let viewer: Client;
@@ -215,7 +216,12 @@ describe('production', () => {
   const strong = () => randomBytes(32).toString('base64');
   let prod: string;
   beforeAll(async () => {
-    const config = loadConfig({ NODE_ENV: 'production', JWT_SECRET: strong(), AUDIT_KEY: strong() });
+    const config = loadConfig({
+      NODE_ENV: 'production',
+      JWT_SECRET: strong(),
+      AUDIT_KEY: strong(),
+      AUDIT_LOG_KEY: generateSigner('sinergi.test/audit-log').secret,
+    });
     prod = await serve(await createApp({ orm: t.orm, config, log: pino({ level: 'silent' }) }));
   });
 

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../src/server/app';
 import { loadConfig } from '../src/config';
 import { Role, startTestApp, type TestApp } from './support/test-app';
+import { generateSigner } from '../src/modules/audit/log/note';
 
 let t: TestApp;
 const servers: http.Server[] = [];
@@ -80,7 +81,7 @@ beforeAll(async () => {
   const prod = await serve(
     await createApp({
       orm: t.orm,
-      config: loadConfig({ NODE_ENV: 'production', JWT_SECRET: strong(), AUDIT_KEY: strong() }),
+      config: loadConfig({ NODE_ENV: 'production', JWT_SECRET: strong(), AUDIT_KEY: strong(), AUDIT_LOG_KEY: generateSigner('sinergi.test/audit-log').secret }),
       log: pino({ level: process.env.TEST_LOG ?? 'silent' }),
     }),
   );

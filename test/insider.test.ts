@@ -49,6 +49,8 @@ const CALLABLE_DEFINERS: Record<string, string> = {
   'sinergi_audit_link(timestamp with time zone,text,uuid,uuid,text,text,text,text,uuid,jsonb,text,text,text)':
     "appends an event only with the proof of the server's audit key",
   'sinergi_audit_seal(bigint[],text[],text[],text[])': "seals only with the proof of the server's audit key",
+  'sinergi_audit_log_integrate(integer)': "takes committed events and reads into the log's tree; writes leaves only from their rows",
+  'sinergi_audit_log_checkpoint(bigint,text,bytea,text)': 'keeps a checkpoint only of a size the tree has, whose note states that size and root',
   // Trigger functions: PostgreSQL refuses to call them except as triggers.
   'sinergi_account_sessions_end()': 'trigger',
   'sinergi_count_inserted()': 'trigger',

@@ -33,6 +33,9 @@ export const MATRIX: Record<'query' | 'mutation', Record<string, string>> = {
     statistics: 'S S S S -',
     verifyAuditLog: '- - - A -',
     auditCheckpoint: '- - - A -',
+    auditLogCheckpoint: '- - - A -',
+    auditInclusionProof: '- - - A -',
+    auditConsistencyProof: '- - - A -',
   },
   mutation: {
     ...OWNED_MUTATIONS,

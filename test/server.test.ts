@@ -13,6 +13,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateSigner } from '../src/modules/audit/log/note';
 
 const root = path.resolve(__dirname, '..');
 const tsc = path.join(root, 'node_modules', '.bin', 'tsc');
@@ -22,6 +23,7 @@ chmodSync(dataDir, 0o755);
 
 const STRONG_A = randomBytes(32).toString('base64');
 const STRONG_B = randomBytes(32).toString('hex');
+const LOG_KEY = generateSigner('sinergi.test/audit-log').secret;
 
 interface Started {
   child: ChildProcess;
@@ -213,7 +215,12 @@ describe('production guards', () => {
   it('refuses to start with the default audit key or with demo accounts in the database', async () => {
     await stop(server.child);
     await expect(start({ NODE_ENV: 'production', JWT_SECRET: STRONG_A })).rejects.toMatchObject({ code: 1, out: expect.stringContaining('AUDIT_KEY') });
+    // Without the audit log's signing key, it says so and starts nothing.
     await expect(start({ NODE_ENV: 'production', JWT_SECRET: STRONG_A, AUDIT_KEY: STRONG_B })).rejects.toMatchObject({
+      code: 1,
+      out: expect.stringContaining('AUDIT_LOG_KEY'),
+    });
+    await expect(start({ NODE_ENV: 'production', JWT_SECRET: STRONG_A, AUDIT_KEY: STRONG_B, AUDIT_LOG_KEY: LOG_KEY })).rejects.toMatchObject({
       code: 1,
       out: expect.stringContaining('demo accounts'),
     });

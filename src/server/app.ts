@@ -18,6 +18,8 @@ import { TokenService } from '../access/tokens';
 import { LoginThrottle } from '../access/login-throttle';
 import { SessionLiveness } from '../access/session-liveness';
 import { appendEvent, sealsWritten } from '../modules/audit/audit.writer';
+import { AuditLog } from '../modules/audit/log/audit-log';
+import { logSigner } from '../modules/audit/log/log-key';
 import { IMPORTERS, RESOURCES } from '../modules';
 import type { AuditAppender } from '../data/audit-event';
 import type { Config } from '../config';
@@ -47,6 +49,8 @@ export interface App {
   tokens: TokenService;
   /** Prometheus metrics of this process (served by server.ts on METRICS_PORT, or here with METRICS_TOKEN). */
   metrics: Metrics;
+  /** The audit log's tree and checkpoints (modules/audit/log). */
+  auditLog: AuditLog;
   /** Builds a request context for a viewer (tests call operations through it). */
   context(authorization?: string | null, requestId?: string, clientAddress?: string): Promise<Context>;
   handle(req: IncomingMessage, res: ServerResponse): void;
@@ -109,6 +113,8 @@ export async function createApp(opts: {
   const context = async (authorization?: string | null, requestId: string = randomUUID(), clientAddress?: string) =>
     createContext(contextDeps, await bearerFrom(tokens, authorization), requestId, clientAddress);
 
+  const auditLog = new AuditLog(orm, logSigner(config), config.auditLogOrigin, log);
+  auditLog.start(config.auditLogIntervalMs);
   const http = graphqlHttp({ apollo, tokens, liveness, contextDeps, lanes, metrics, clientAddressOf: clientAddressOf(config.trustProxy) });
   const route = routes({
     orm,
@@ -118,6 +124,7 @@ export async function createApp(opts: {
     downloads: exportLists(schema, RESOURCES),
     uploads: importLists(IMPORTERS.map((i) => i.kind)),
     demoPassword: opts.demoPassword ?? null,
+    auditLog,
   });
   const logAccess = accessLog(log);
   const cors = corsFor(config.corsOrigins, send);
@@ -127,6 +134,7 @@ export async function createApp(opts: {
     schema,
     tokens,
     metrics,
+    auditLog,
     context,
     handle: (req, res) => {
       logAccess(req, res);
@@ -141,6 +149,7 @@ export async function createApp(opts: {
     },
     stop: async () => {
       await apollo.stop();
+      await auditLog.stop();
       // The seals of events already committed, before the pool closes: unsealed, they would later read as tampering.
       await Promise.race([sealsWritten(), new Promise((resolve) => setTimeout(resolve, 20_000).unref())]);
       redis?.disconnect();

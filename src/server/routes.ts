@@ -17,6 +17,8 @@ import type { GraphQLHttp } from './graphql-http';
 import { send } from './http';
 import { importCsvUpload } from './import-csv';
 import { hasMetricsToken, type Metrics } from './metrics';
+import { AUDIT_LOG_PREFIX, serveAuditLog } from './audit-log-http';
+import type { AuditLog } from '../modules/audit/log/audit-log';
 
 export interface RouteDeps {
   orm: MikroORM;
@@ -27,6 +29,7 @@ export interface RouteDeps {
   uploads: Map<string, string>;
   /** The demo password GraphiQL's login bar offers, in development. */
   demoPassword: string | null;
+  auditLog: AuditLog;
 }
 
 /** No framing (clickjacking of the login bar), no base or form target elsewhere, no referrer. */
@@ -37,7 +40,7 @@ const GRAPHIQL_HEADERS = {
   'referrer-policy': 'no-referrer',
 };
 
-export function routes({ orm, config, metrics, http, downloads, uploads, demoPassword }: RouteDeps) {
+export function routes({ orm, config, metrics, http, downloads, uploads, demoPassword, auditLog }: RouteDeps) {
   let sdl: Promise<string> | undefined;
 
   async function ready(res: ServerResponse): Promise<void> {
@@ -83,6 +86,7 @@ export function routes({ orm, config, metrics, http, downloads, uploads, demoPas
       const live = await http.callerSignedIn(req);
       return http.heavyTransfer(req, res, (run) => importCsvUpload(req, res, url, uploads, live, run, requestIdOf(req)));
     }
+    if (pathname.startsWith(AUDIT_LOG_PREFIX)) return serveAuditLog(req, res, pathname, orm, auditLog);
     if (pathname.startsWith('/export/')) return http.heavyTransfer(req, res, (run) => exportCsv(req, res, url, downloads, run, requestIdOf(req)));
     if (pathname === '/graphql') {
       const wantsHtml = req.method === 'GET' && !url.searchParams.has('query') && (req.headers.accept ?? '').includes('text/html');

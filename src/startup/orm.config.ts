@@ -22,6 +22,10 @@ export const UNMAPPED_TABLES: Readonly<Record<string, string>> = {
   account_session: 'login sessions, reached only through the definer functions (sinergi_login, sinergi_begin_request, …)',
   owned_row_count: "rows per table and ministry, kept by triggers, read by sinergi_row_count for lists' totalCount",
   sinergi_secret: "the scope seal's and the audit link's keys, readable by the owner alone",
+  audit_log_pending: "audit events and reads not yet in the audit log's tree, queued by triggers",
+  audit_log_leaf: "the audit log's leaves, written by sinergi_audit_log_integrate alone",
+  audit_log_hash: "the hashes of the audit log's complete tiles",
+  audit_log_checkpoint: "the audit log's signed checkpoints",
 };
 
 /**

@@ -145,6 +145,25 @@ export async function rootOperations(t: TestApp): Promise<{ clients: Map<string,
     statistics: async () => ({ query: '{ statistics { institutionCount institutionsByType { key count } } }' }),
     verifyAuditLog: async () => ({ query: '{ verifyAuditLog { valid } }' }),
     auditCheckpoint: async () => ({ query: '{ auditCheckpoint { seq token } }' }),
+    auditLogCheckpoint: async () => ({ query: '{ auditLogCheckpoint { size } }' }),
+    // An event of its own, taken into the log's tree and signed, to prove.
+    auditInclusionProof: async () => {
+      expectOk(
+        await clients.get('EDITOR')!.raw('mutation($id: ID!) { updateInstitution(input: { id: $id, name: "Proven" }) { id } }', { id: f.gid(w.institution) }),
+      );
+      await t.app.auditLog.sync();
+      const [{ seq }] = await em.getConnection().execute<{ seq: string }[]>('select max(seq)::text as seq from audit_event');
+      return { query: 'query($s: String!) { auditInclusionProof(seq: $s) { hashes } }', variables: { s: seq } };
+    },
+    auditConsistencyProof: async () => {
+      expectOk(
+        await clients
+          .get('EDITOR')!
+          .raw('mutation($id: ID!) { updateInstitution(input: { id: $id, name: "Consistent" }) { id } }', { id: f.gid(w.institution) }),
+      );
+      await t.app.auditLog.sync();
+      return { query: '{ auditConsistencyProof(fromSize: 1) { hashes } }' };
+    },
     login: async () => ({
       query: 'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }',
       variables: { e: clients.get('VIEWER')!.account!.email, p: TEST_PASSWORD },
