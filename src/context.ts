@@ -98,8 +98,26 @@ export interface Services {
   auditKey: string;
   /** Appends the audit event of a mutation (`appendEvent`, modules/audit/audit.writer.ts). */
   appendAudit: AuditAppender;
+  /** The audit log's signed checkpoints and their cosignatures (modules/audit/log/audit-log.ts). */
+  auditLog: AuditLogService;
   /** Says a session has ended (logout), so that its token loses a signed-in caller's limits at once. */
   sessionEnded(sessionId: string): void;
+}
+
+/** A checkpoint of the audit log as published: the signed note with the witnesses' cosignatures that verify. */
+export interface PublishedCheckpoint {
+  size: number;
+  root: Buffer;
+  note: string;
+  cosigners: string[];
+}
+
+/** The audit log as requests see it: its key's name and its published checkpoints. */
+export interface AuditLogService {
+  readonly origin: string;
+  readonly verifierKey: string;
+  /** The newest checkpoint cosigned by at least `quorum` live witnesses (0: the newest), or null. */
+  published(quorum?: number): Promise<PublishedCheckpoint | null>;
 }
 
 /** What a mutation records beyond its row changes (modules/audit/mutation-boundary.ts reads it). */

@@ -11,7 +11,18 @@ import { Role } from '../src/access/roles';
 import { ResourceType } from '../src/shared/enums';
 import { toGlobalId } from '../src/shared/global-id';
 import { consistencyProof, inclusionProof, leafHash, rootHash, verifyConsistency, verifyInclusion } from '../src/modules/audit/log/merkle';
-import { openNote, parseCheckpoint, parseVerifierKey, type Checkpoint, type Verifier } from '../src/modules/audit/log/note';
+import {
+  checkpointText,
+  generateSigner,
+  openNote,
+  parseCheckpoint,
+  parseVerifierKey,
+  signNote,
+  type Checkpoint,
+  type Verifier,
+} from '../src/modules/audit/log/note';
+import { AuditLog } from '../src/modules/audit/log/audit-log';
+import pino from 'pino';
 import { parseLeaf } from '../src/modules/audit/log/leaf';
 import { entriesPath, parseEntryBundle, tilePath, tileReader, tilesAt, TILE_WIDTH } from '../src/modules/audit/log/tiles';
 import { expectOk } from './support/expect';
@@ -170,10 +181,31 @@ describe('the tree against the app role', () => {
     const forged = Buffer.alloc(32, 1);
     await expect(
       app.execute('select sinergi_audit_log_checkpoint(?, ?, ?, ?)', [size, 'x', forged, `o\n${size}\n${root.toString('base64')}\n\n— x AAAA\n`]),
+    ).rejects.toThrow(/has another root/);
+    await expect(
+      app.execute('select sinergi_audit_log_checkpoint(?, ?, ?, ?)', [size, 'x', root, `o\n${size + 1}\n${root.toString('base64')}\n\n— x AAAA\n`]),
     ).rejects.toThrow(/does not state the size and root/);
     await expect(app.execute('select sinergi_audit_log_checkpoint(?, ?, ?, ?)', [size + 1000, 'x', root, 'o'])).rejects.toThrow(/no tree of/);
     // Even the owner cannot rewrite a leaf: the tree is append-only.
     await expect(t.em().getConnection().execute(`update audit_log_leaf set data = '\\x00' where idx = 0`)).rejects.toThrow(/append-only/);
+  });
+
+  it("passes over a stored checkpoint that the log's key did not sign, and still signs that size itself", async () => {
+    await renameInstitutions(1);
+    const app = t.orm.em.getConnection();
+    // The tree grows, and someone with the app role's password stores a note for it before the server signs.
+    const [{ size }] = await app.execute<{ size: number }[]>('select sinergi_audit_log_integrate(10000)::int as size');
+    const [{ root }] = await app.execute<{ root: Buffer }[]>('select sinergi_audit_log_root(?) as root', [size]);
+    const log = t.app.auditLog;
+    const forger = generateSigner(log.origin).signer;
+    const forged = signNote(checkpointText({ origin: log.origin, size, root }), [{ ...forger, keyId: parseVerifierKey(log.verifierKey).keyId }]);
+    await app.execute('select sinergi_audit_log_checkpoint(?, ?, ?, ?)', [size, log.keyName, root, forged]);
+    const fresh = new AuditLog(t.orm, log.signer, log.origin, pino({ level: 'silent' }));
+    expect((await fresh.checkpoint()).note).not.toBe(forged);
+    const signed = await fresh.sync();
+    expect(signed).toMatchObject({ size });
+    expect(fresh.isGenuine(signed) && !fresh.isGenuine({ size, root, note: forged })).toBe(true);
+    expect((await new AuditLog(t.orm, log.signer, log.origin, pino({ level: 'silent' })).checkpoint()).note).toBe(signed.note);
   });
 });
 

@@ -50,7 +50,11 @@ const CALLABLE_DEFINERS: Record<string, string> = {
     "appends an event only with the proof of the server's audit key",
   'sinergi_audit_seal(bigint[],text[],text[],text[])': "seals only with the proof of the server's audit key",
   'sinergi_audit_log_integrate(integer)': "takes committed events and reads into the log's tree; writes leaves only from their rows",
-  'sinergi_audit_log_checkpoint(bigint,text,bytea,text)': 'keeps a checkpoint only of a size the tree has, whose note states that size and root',
+  'sinergi_audit_log_checkpoint(bigint,text,bytea,text)': 'keeps a checkpoint only of a size the tree has, with its root, whose note states both',
+  'sinergi_audit_log_root(bigint)': "the root of the log's public tree",
+  'sinergi_audit_log_register_witness(text,text)': "registers a witness for the sealed scope's ministry (ADMIN) or the auditors (AUDITOR) only",
+  'sinergi_audit_log_revoke_witness(uuid)': "revokes only a witness the sealed scope's ministry (ADMIN) or the auditors (AUDITOR) registered",
+  'sinergi_audit_log_cosign(uuid,bigint,bytea,text)': 'keeps a line naming a live witness for a stored checkpoint; the server verifies its signature',
   // Trigger functions: PostgreSQL refuses to call them except as triggers.
   'sinergi_account_sessions_end()': 'trigger',
   'sinergi_count_inserted()': 'trigger',

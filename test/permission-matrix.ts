@@ -36,6 +36,7 @@ export const MATRIX: Record<'query' | 'mutation', Record<string, string>> = {
     auditLogCheckpoint: '- - - A -',
     auditInclusionProof: '- - - A -',
     auditConsistencyProof: '- - - A -',
+    auditWitnesses: '- - A A -',
   },
   mutation: {
     ...OWNED_MUTATIONS,
@@ -54,6 +55,8 @@ export const MATRIX: Record<'query' | 'mutation', Record<string, string>> = {
     createAccount: '- - S - S',
     updateAccount: '- - S - S',
     approveAccount: '- - S - -',
+    registerAuditWitness: '- - S S -',
+    revokeAuditWitness: '- - S S -',
     createMinistry: '- - - - A',
     updateMinistry: '- - - - A',
     upsertDestinationCountry: '- S S - -',

@@ -99,6 +99,8 @@ export async function createApp(opts: {
     const [row] = await orm.em.getConnection().execute<{ live: boolean }[]>('select sinergi_session_live(?, ?) as live', [sessionId, secret]);
     return row?.live === true;
   });
+  const auditLog = new AuditLog(orm, logSigner(config), config.auditLogOrigin, log);
+  auditLog.start(config.auditLogIntervalMs);
   const contextDeps: ContextDeps = {
     orm,
     replicas,
@@ -109,12 +111,11 @@ export async function createApp(opts: {
     liveness,
     auditKey: config.auditKey,
     appendAudit: opts.appendAudit ?? metered(metrics),
+    auditLog,
   };
   const context = async (authorization?: string | null, requestId: string = randomUUID(), clientAddress?: string) =>
     createContext(contextDeps, await bearerFrom(tokens, authorization), requestId, clientAddress);
 
-  const auditLog = new AuditLog(orm, logSigner(config), config.auditLogOrigin, log);
-  auditLog.start(config.auditLogIntervalMs);
   const http = graphqlHttp({ apollo, tokens, liveness, contextDeps, lanes, metrics, clientAddressOf: clientAddressOf(config.trustProxy) });
   const route = routes({
     orm,

@@ -21,7 +21,7 @@ import { rowReadStatement, type RowAhead } from '../data/row-update';
 import { beginWith, commitWithoutFlush, sqlLiteral } from '../db/begin';
 import type { ReplicaRouter } from '../db/replicas';
 import { createReadRows, PersonalDataLog } from '../modules/personal-data/personal-data.log';
-import type { Context } from '../context';
+import type { AuditLogService, Context } from '../context';
 
 export interface ContextDeps {
   orm: MikroORM;
@@ -31,6 +31,7 @@ export interface ContextDeps {
   log: Logger;
   auditKey: string;
   appendAudit: AuditAppender;
+  auditLog: AuditLogService;
   replicas?: ReplicaRouter;
   liveness?: SessionLiveness;
 }
@@ -94,6 +95,7 @@ export function createContext(deps: ContextDeps, bearer: Bearer, requestId: stri
       loginThrottle: deps.loginThrottle,
       auditKey: deps.auditKey,
       appendAudit: deps.appendAudit,
+      auditLog: deps.auditLog,
       sessionEnded: (sessionId) => deps.liveness?.ended(sessionId),
     },
     mutation: { failed: false },

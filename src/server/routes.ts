@@ -17,7 +17,7 @@ import type { GraphQLHttp } from './graphql-http';
 import { send } from './http';
 import { importCsvUpload } from './import-csv';
 import { hasMetricsToken, type Metrics } from './metrics';
-import { AUDIT_LOG_PREFIX, serveAuditLog } from './audit-log-http';
+import { AUDIT_LOG_PREFIX, auditLogHttp } from './audit-log-http';
 import type { AuditLog } from '../modules/audit/log/audit-log';
 
 export interface RouteDeps {
@@ -42,6 +42,7 @@ const GRAPHIQL_HEADERS = {
 
 export function routes({ orm, config, metrics, http, downloads, uploads, demoPassword, auditLog }: RouteDeps) {
   let sdl: Promise<string> | undefined;
+  const serveAuditLog = auditLogHttp(orm, auditLog);
 
   async function ready(res: ServerResponse): Promise<void> {
     try {
@@ -86,7 +87,7 @@ export function routes({ orm, config, metrics, http, downloads, uploads, demoPas
       const live = await http.callerSignedIn(req);
       return http.heavyTransfer(req, res, (run) => importCsvUpload(req, res, url, uploads, live, run, requestIdOf(req)));
     }
-    if (pathname.startsWith(AUDIT_LOG_PREFIX)) return serveAuditLog(req, res, pathname, orm, auditLog);
+    if (pathname.startsWith(AUDIT_LOG_PREFIX)) return serveAuditLog(req, res, url);
     if (pathname.startsWith('/export/')) return http.heavyTransfer(req, res, (run) => exportCsv(req, res, url, downloads, run, requestIdOf(req)));
     if (pathname === '/graphql') {
       const wantsHtml = req.method === 'GET' && !url.searchParams.has('query') && (req.headers.accept ?? '').includes('text/html');

@@ -26,6 +26,8 @@ export const UNMAPPED_TABLES: Readonly<Record<string, string>> = {
   audit_log_leaf: "the audit log's leaves, written by sinergi_audit_log_integrate alone",
   audit_log_hash: "the hashes of the audit log's complete tiles",
   audit_log_checkpoint: "the audit log's signed checkpoints",
+  audit_log_witness: "the witness keys registered to cosign the audit log's checkpoints",
+  audit_log_cosignature: "witnesses' cosignatures of the audit log's checkpoints",
 };
 
 /**

@@ -12,6 +12,7 @@ import { MouAmendment, MouAmendmentSignature } from '../../src/modules/mou/mou-a
 import { ResourceType } from '../../src/shared/enums';
 import { MouStatus } from '../../src/shared/enums';
 import { toGlobalId } from '../../src/shared/global-id';
+import { COSIGNATURE_V1, generateSigner, verifierKey } from '../../src/modules/audit/log/note';
 import { naming } from '../../src/resource/naming';
 import type { Ministry } from '../../src/data/ministry.entity';
 import type { EntityManager } from '@mikro-orm/postgresql';
@@ -163,6 +164,19 @@ export async function rootOperations(t: TestApp): Promise<{ clients: Map<string,
       );
       await t.app.auditLog.sync();
       return { query: '{ auditConsistencyProof(fromSize: 1) { hashes } }' };
+    },
+    auditWitnesses: async () => ({ query: '{ auditWitnesses { name } }' }),
+    registerAuditWitness: async () => ({
+      query: 'mutation($k: String!) { registerAuditWitness(verifierKey: $k) { id } }',
+      variables: { k: verifierKey(generateSigner(`witness.test/${uuidv4()}`, COSIGNATURE_V1).signer) },
+    }),
+    // A witness registered by the caller's side (its ministry, or the auditors) to revoke.
+    revokeAuditWitness: async (who) => {
+      const role = who === 'AUDITOR' ? Role.AUDITOR : Role.ADMIN;
+      const registrar = await t.as(role, role === Role.ADMIN ? 'KP2MI' : null);
+      const key = verifierKey(generateSigner(`witness.test/${uuidv4()}`, COSIGNATURE_V1).signer);
+      const { id } = expectOk(await registrar.raw('mutation($k: String!) { registerAuditWitness(verifierKey: $k) { id } }', { k: key })).registerAuditWitness;
+      return { query: 'mutation($id: ID!) { revokeAuditWitness(id: $id) { id } }', variables: { id } };
     },
     login: async () => ({
       query: 'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }',

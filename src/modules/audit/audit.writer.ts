@@ -7,7 +7,7 @@
  * which `sealsWritten` awaits before the pool closes).
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { AsyncResource } from 'node:async_hooks';
+import { detached } from '../../shared/detached';
 import type { EventContent } from '../../data/audit-event';
 import { finishWith, sqlLiteral } from '../../db/begin';
 import { logger } from '../../logger';
@@ -159,9 +159,6 @@ export const sealGathering = { ms: 20 };
 
 /** Tries to write a batch of seals, 1 + 2 + 4 + 8 s apart: a database that is back within 15 s loses none. */
 const SEAL_ATTEMPTS = 5;
-
-/** Runs `fn` outside the caller's async context (request, query counter). */
-const detached = AsyncResource.bind(<T>(fn: () => Promise<T>): Promise<T> => new Promise((resolve) => setImmediate(() => resolve(fn()))));
 
 type Connection = ReturnType<EntityManager['getConnection']>;
 

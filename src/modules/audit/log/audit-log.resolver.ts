@@ -8,13 +8,18 @@ import { Arg, Ctx, Field, Int, ObjectType, Query, Resolver } from 'type-graphql'
 import type { Context } from '../../../context';
 import { badUserInput } from '../../../shared/errors';
 import { consistencyProof, inclusionProof } from './merkle';
-import { inRequest, latestCheckpoint, leafIndex, withTree, type Sql } from './log-store';
+import { inRequest, leafIndex, withTree } from './log-store';
 
 @ObjectType({ simpleResolvers: true, description: "A checkpoint of the audit log, signed with the log's key (C2SP tlog-checkpoint in a signed note)." })
 class AuditLogCheckpoint {
   @Field(() => Int, { description: 'Leaves in the tree.' }) size!: number;
   @Field(() => String, { description: "The tree's root hash (RFC 9162), base64." }) rootHash!: string;
-  @Field(() => String, { description: "The signed note, as `GET /audit/log/checkpoint` serves it; verify it with the log's verifier key." }) note!: string;
+  @Field(() => String, {
+    description: "The signed note, as `GET /audit/log/checkpoint` serves it, with the witnesses' cosignatures; verify it with the log's verifier key.",
+  })
+  note!: string;
+  @Field(() => [String], { description: 'The witnesses (key names) whose cosignatures of this checkpoint verify, as the note carries them.' })
+  cosigners!: string[];
 }
 
 @ObjectType({ simpleResolvers: true, description: "A proof over the audit log's tree (RFC 9162 §2.1.3 or §2.1.4): its hashes, base64, leaf side first." })
@@ -29,9 +34,8 @@ class AuditLogProof {
 const b64 = (b: Buffer) => b.toString('base64');
 
 /** The tree's size as signed: the newest checkpoint's, or `given` when it is within it. */
-async function signedSize(sql: Sql, given: number | null | undefined, field: string): Promise<number> {
-  const latest = await latestCheckpoint(sql);
-  const size = latest?.size ?? 0;
+async function signedSize(ctx: Context, given: number | null | undefined, field: string): Promise<number> {
+  const size = (await ctx.services.auditLog.published())?.size ?? 0;
   if (given === null || given === undefined) return size;
   if (!Number.isInteger(given) || given < 1 || given > size)
     throw badUserInput(`${field} must be from 1 to ${size}, the size of the newest checkpoint.`, field);
@@ -40,10 +44,19 @@ async function signedSize(sql: Sql, given: number | null | undefined, field: str
 
 @Resolver()
 export class AuditLogResolver {
-  @Query(() => AuditLogCheckpoint, { nullable: true, description: 'The newest signed checkpoint of the audit log (null before the first).' })
-  async auditLogCheckpoint(@Ctx() ctx: Context): Promise<AuditLogCheckpoint | null> {
-    const latest = await latestCheckpoint(inRequest(ctx.em));
-    return latest && { size: latest.size, rootHash: b64(latest.root), note: latest.note };
+  @Query(() => AuditLogCheckpoint, {
+    nullable: true,
+    description:
+      'The newest signed checkpoint of the audit log, or the newest that at least `witnesses` registered witnesses cosigned (null when there is none).',
+  })
+  async auditLogCheckpoint(
+    @Arg('witnesses', () => Int, { nullable: true, description: 'How many witnesses must have cosigned it (default 0: the newest).' })
+    witnesses: number | null,
+    @Ctx() ctx: Context,
+  ): Promise<AuditLogCheckpoint | null> {
+    if (witnesses !== null && witnesses !== undefined && !(witnesses >= 0 && witnesses <= 100)) throw badUserInput('witnesses is from 0 to 100.', 'witnesses');
+    const c = await ctx.services.auditLog.published(witnesses ?? 0);
+    return c && { size: c.size, rootHash: b64(c.root), note: c.note, cosigners: c.cosigners };
   }
 
   @Query(() => AuditLogProof, {
@@ -58,7 +71,7 @@ export class AuditLogResolver {
   ): Promise<AuditLogProof> {
     if (!/^[1-9][0-9]{0,18}$/.test(seq)) throw badUserInput('seq is the sequence number of an audit event.', 'seq');
     const sql = inRequest(ctx.em);
-    const size = await signedSize(sql, treeSize, 'treeSize');
+    const size = await signedSize(ctx, treeSize, 'treeSize');
     const leaf = await leafIndex(sql, 'event', seq);
     if (!leaf || leaf.index >= size) throw badUserInput(`Event ${seq} is not in the log's tree of ${size} leaves (new events join it within seconds).`, 'seq');
     const hashes = await withTree(sql, size, (read) => inclusionProof(read, leaf.index, size));
@@ -75,7 +88,7 @@ export class AuditLogResolver {
     @Ctx() ctx: Context,
   ): Promise<AuditLogProof> {
     const sql = inRequest(ctx.em);
-    const to = await signedSize(sql, toSize, 'toSize');
+    const to = await signedSize(ctx, toSize, 'toSize');
     if (!Number.isInteger(fromSize) || fromSize < 1 || fromSize > to) throw badUserInput(`fromSize must be from 1 to ${to}.`, 'fromSize');
     const hashes = await withTree(sql, to, (read) => consistencyProof(read, fromSize, to));
     return { treeSize: to, leafIndex: null, leaf: null, fromSize, hashes: hashes.map(b64) };

@@ -9,7 +9,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { execute } from '../../../db/begin';
 import { type Hash, type HashReader } from './merkle';
-import { entryBundle, TILE_HEIGHT, TILE_WIDTH, tileReader } from './tiles';
+import { entryBundle, TILE_HEIGHT, TILE_WIDTH, withTiles } from './tiles';
 
 type Connection = ReturnType<EntityManager['getConnection']>;
 
@@ -53,35 +53,9 @@ export async function readEntries(sql: Sql, index: number, width: number): Promi
   return rows.length === width ? entryBundle(rows.map((r) => r.data)) : null;
 }
 
-/**
- * Runs `compute` over the tree of `size` leaves: first with a reader that notes which tiles it asks for,
- * then, with those tiles read (each cut to what the tree of `size` holds), for real.
- */
-export async function withTree<T>(sql: Sql, size: number, compute: (read: HashReader) => T): Promise<T> {
-  const wanted = new Set<string>();
-  const dry: HashReader = (level, index) => {
-    const tileLevel = Math.floor(level / TILE_HEIGHT);
-    const first = index * 2 ** (level - TILE_HEIGHT * tileLevel);
-    wanted.add(`${tileLevel}/${Math.floor(first / TILE_WIDTH)}`);
-    return Buffer.alloc(32);
-  };
-  compute(dry);
-  const tiles = new Map<string, Buffer>();
-  for (const key of wanted) {
-    const [level, index] = key.split('/').map(Number);
-    const available = Math.floor(size / TILE_WIDTH ** level) - index * TILE_WIDTH;
-    const tile = await readTile(sql, level, index, Math.min(TILE_WIDTH, available));
-    if (!tile) throw new Error(`the audit log's tile ${key} is missing for a tree of ${size}`);
-    tiles.set(key, tile);
-  }
-  return compute(
-    tileReader((level, index) => {
-      const tile = tiles.get(`${level}/${index}`);
-      if (!tile) throw new Error(`tile ${level}/${index} was not read ahead`);
-      return tile;
-    }),
-  );
-}
+/** Runs `compute` over the tree of `size` leaves, its tiles read from the database (tiles.ts `withTiles`). */
+export const withTree = <T>(sql: Sql, size: number, compute: (read: HashReader) => T): Promise<T> =>
+  withTiles(size, (level, index, width) => readTile(sql, level, index, width), compute);
 
 export interface StoredCheckpoint {
   size: number;
@@ -89,15 +63,82 @@ export interface StoredCheckpoint {
   note: string;
 }
 
-/** The newest checkpoint signed with `keyName` (any of the log's keys when none is named). */
-export async function latestCheckpoint(sql: Sql, keyName?: string): Promise<StoredCheckpoint | null> {
-  const [row] = await sql<{ size: string; root: Buffer; note: string }>(
-    `select size, root, note from audit_log_checkpoint ${keyName ? 'where key_name = ?' : ''} order by size desc, created_at limit 1`,
-    keyName ? [keyName] : [],
+/**
+ * The newest checkpoints stored under `keyName`, newest first: candidates only. The database checks a
+ * stored checkpoint's size and root against the tree, but cannot check its signature: whoever reads
+ * them verifies each note (audit-log.ts), and a note that does not verify is passed over.
+ */
+export async function newestCheckpoints(sql: Sql, keyName: string, limit = 20): Promise<StoredCheckpoint[]> {
+  const rows = await sql<{ size: string; root: Buffer; note: string }>(
+    'select size, root, note from audit_log_checkpoint where key_name = ? order by size desc, created_at limit ?',
+    [keyName, limit],
   );
-  return row ? { size: Number(row.size), root: row.root, note: row.note } : null;
+  return rows.map((row) => ({ size: Number(row.size), root: row.root, note: row.note }));
+}
+
+/** Stored checkpoints of `keyName` cosigned by at least `quorum` live witnesses, newest first (candidates, as above). */
+export async function witnessedCheckpoints(sql: Sql, keyName: string, quorum: number, limit = 20): Promise<StoredCheckpoint[]> {
+  const rows = await sql<{ size: string; root: Buffer; note: string }>(
+    `select c.size, c.root, c.note from audit_log_checkpoint c
+      where c.key_name = ? and (select count(*) from audit_log_cosignature s join audit_log_witness w on w.id = s.witness_id
+                                 where s.size = c.size and s.root = c.root and w.revoked_at is null) >= ?
+      order by c.size desc, c.created_at limit ?`,
+    [keyName, quorum, limit],
+  );
+  return rows.map((row) => ({ size: Number(row.size), root: row.root, note: row.note }));
+}
+
+/** The size and root of a checkpoint the log stored (under any key), or null. */
+export async function storedCheckpoint(sql: Sql, size: number, root: Hash): Promise<boolean> {
+  const [row] = await sql<{ one: number }>('select 1 as one from audit_log_checkpoint where size = ? and root = ? limit 1', [size, root]);
+  return !!row;
 }
 
 export async function storeCheckpoint(connection: Connection, keyName: string, checkpoint: StoredCheckpoint): Promise<void> {
   await connection.execute('select sinergi_audit_log_checkpoint(?, ?, ?, ?)', [checkpoint.size, keyName, checkpoint.root, checkpoint.note], 'run');
+}
+
+/** A registered witness key. */
+export interface WitnessRow {
+  id: string;
+  name: string;
+  verifierKey: string;
+  ministryId: string | null;
+  registeredAt: Date;
+  revokedAt: Date | null;
+}
+
+const WITNESS_COLUMNS = 'id, name, verifier_key as "verifierKey", ministry_id as "ministryId", registered_at as "registeredAt", revoked_at as "revokedAt"';
+
+/** Registered witnesses, live ones only unless `all`. */
+export function witnessesOf(sql: Sql, all = false): Promise<WitnessRow[]> {
+  return sql<WitnessRow>(`select ${WITNESS_COLUMNS} from audit_log_witness ${all ? '' : 'where revoked_at is null'} order by registered_at, id`, []);
+}
+
+/** Registers a witness for the request's scope: its ministry (ADMIN) or the auditors (AUDITOR). */
+export async function registerWitness(sql: Sql, name: string, verifierKey: string): Promise<WitnessRow> {
+  const [{ id }] = await sql<{ id: string }>('select sinergi_audit_log_register_witness(?, ?) as id', [name, verifierKey]);
+  const [row] = await sql<WitnessRow>(`select ${WITNESS_COLUMNS} from audit_log_witness where id = ?`, [id]);
+  return row;
+}
+
+/** Revokes a live witness the request's scope registered (its ministry's, or the auditors'); the row, or null. */
+export async function revokeWitness(sql: Sql, id: string): Promise<WitnessRow | null> {
+  const [{ done }] = await sql<{ done: boolean }>('select sinergi_audit_log_revoke_witness(?) as done', [id]);
+  if (!done) return null;
+  const [row] = await sql<WitnessRow>(`select ${WITNESS_COLUMNS} from audit_log_witness where id = ?`, [id]);
+  return row;
+}
+
+/** The cosignature lines stored for a checkpoint, with the live witness each names. */
+export function cosignaturesOf(sql: Sql, size: number, root: Hash): Promise<{ line: string; verifierKey: string }[]> {
+  return sql(
+    `select s.line, w.verifier_key as "verifierKey" from audit_log_cosignature s join audit_log_witness w on w.id = s.witness_id
+      where s.size = ? and s.root = ? and w.revoked_at is null order by w.name`,
+    [size, root],
+  );
+}
+
+export async function storeCosignature(sql: Sql, witnessId: string, size: number, root: Hash, line: string): Promise<void> {
+  await sql('select sinergi_audit_log_cosign(?, ?, ?, ?)', [witnessId, size, root, line]);
 }

@@ -87,6 +87,42 @@ export function tileReader(tileOf: (level: number, index: number) => Buffer): Ha
   };
 }
 
+/**
+ * Runs `compute` over the tree of `size` leaves held as tiles somewhere else (a database, a log over
+ * HTTP): first with a reader that only notes which tiles it asks for, then, with those tiles fetched (each
+ * of the width the tree of `size` has), for real. Proofs and roots ask for hashes synchronously; this is
+ * how they get them from a store that answers asynchronously.
+ */
+export async function withTiles<T>(
+  size: number,
+  fetchTile: (level: number, index: number, width: number) => Promise<Buffer | null>,
+  compute: (read: HashReader) => T,
+): Promise<T> {
+  const wanted = new Set<string>();
+  compute((level, index) => {
+    const tileLevel = Math.floor(level / TILE_HEIGHT);
+    const first = index * 2 ** (level - TILE_HEIGHT * tileLevel);
+    wanted.add(`${tileLevel}/${Math.floor(first / TILE_WIDTH)}`);
+    return Buffer.alloc(32);
+  });
+  const tiles = new Map<string, Buffer>();
+  // One after another: a request's transaction runs one statement at a time anyway.
+  for (const key of wanted) {
+    const [level, index] = key.split('/').map(Number);
+    const width = Math.min(TILE_WIDTH, Math.floor(size / TILE_WIDTH ** level) - index * TILE_WIDTH);
+    const tile = await fetchTile(level, index, width);
+    if (!tile || tile.length !== width * 32) throw new Error(`the audit log's tile ${key} (width ${width}) is missing for a tree of ${size}`);
+    tiles.set(key, tile);
+  }
+  return compute(
+    tileReader((level, index) => {
+      const tile = tiles.get(`${level}/${index}`);
+      if (!tile) throw new Error(`tile ${level}/${index} was not read ahead`);
+      return tile;
+    }),
+  );
+}
+
 /** The complete subtree at `level`, `index` of a run of hashes (within one tile). */
 function hashUp(hash: (i: number) => Buffer, level: number, index: number): Hash {
   if (level === 0) return Buffer.from(hash(index));

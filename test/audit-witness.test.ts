@@ -1,0 +1,233 @@
+/**
+ * Witnesses of the audit log (issue 31): the registry (a ministry ADMIN's witnesses, the auditors'), the
+ * witness command's round over HTTP against the running log (fetch, verify, prove consistent from the
+ * tiles, cosign, post back), the checkpoint served with its cosignatures, and what is refused: a
+ * cosignature of an unregistered or revoked key, one that does not verify, one of a checkpoint the log never
+ * signed, and — at the witness — a checkpoint that does not extend what it cosigned before.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Role } from '../src/access/roles';
+import { parseGlobalId, toGlobalId } from '../src/shared/global-id';
+import {
+  checkpointText,
+  COSIGNATURE_V1,
+  cosign,
+  generateSigner,
+  openNote,
+  parseCheckpoint,
+  parseVerifierKey,
+  signNote,
+  verifierKey,
+  type Signer,
+} from '../src/modules/audit/log/note';
+import { witnessRound } from '../src/modules/audit/log/witness-round';
+import type { WitnessState } from '../src/modules/audit/log/witness';
+import { expectOk } from './support/expect';
+import * as f from './support/factories';
+import { startTestApp, type Client, type TestApp } from './support/test-app';
+
+let t: TestApp;
+let server: http.Server;
+let logUrl: string;
+let editor: Client;
+
+beforeAll(async () => {
+  t = await startTestApp();
+  server = http.createServer(t.app.handle);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  logUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/audit/log/`;
+  editor = await t.as(Role.EDITOR, 'KP2MI');
+});
+afterAll(async () => {
+  server?.close();
+  await t?.close();
+});
+
+const REGISTER = 'mutation($k: String!) { registerAuditWitness(verifierKey: $k) { id name verifierKey ministryId revokedAt } }';
+const REVOKE = 'mutation($id: ID!) { revokeAuditWitness(id: $id) { id revokedAt } }';
+const LIST = '{ auditWitnesses(includeRevoked: true) { id name ministryId revokedAt } }';
+
+async function changeSomething() {
+  const em = t.em();
+  const row = f.institution(em, await t.ministry('KP2MI'));
+  await em.flush();
+  expectOk(
+    await editor.raw('mutation($id: ID!) { updateInstitution(input: { id: $id, name: "Witnessed" }) { id } }', { id: toGlobalId('Institution', row.id) }),
+  );
+  return t.app.auditLog.sync();
+}
+
+/** A witness as the command runs it: its key, and its state kept between rounds. */
+function aWitness(name: string) {
+  const { signer } = generateSigner(name, COSIGNATURE_V1);
+  const w = { signer, state: null as WitnessState | null };
+  const round = (fetchImpl?: typeof fetch) =>
+    witnessRound({
+      logUrl,
+      log: parseVerifierKey(t.app.auditLog.verifierKey),
+      origin: t.app.auditLog.origin,
+      witness: signer,
+      state: w.state,
+      saveState: async (s) => void (w.state = s),
+      fetch: fetchImpl,
+    });
+  return { ...w, key: verifierKey(signer), round, w };
+}
+
+const post = (body: string) => fetch(`${logUrl}cosignature`, { method: 'POST', body });
+const checkpoint = async (witnesses?: number) => {
+  const res = await fetch(`${logUrl}checkpoint${witnesses === undefined ? '' : `?witnesses=${witnesses}`}`);
+  return { status: res.status, note: await res.text() };
+};
+
+describe('the registry of witnesses', () => {
+  it("registers a ministry ADMIN's witness for its ministry and an AUDITOR's for the auditors, each revoked only by its side", async () => {
+    const admin = await t.as(Role.ADMIN, 'KESDM');
+    const otherAdmin = await t.as(Role.ADMIN, 'KP2MI');
+    const auditor = await t.as(Role.AUDITOR);
+    const ministryWitness = expectOk(await admin.raw(REGISTER, { k: aWitness('witness.kesdm.test/a').key })).registerAuditWitness;
+    expect(ministryWitness).toMatchObject({
+      name: 'witness.kesdm.test/a',
+      ministryId: toGlobalId('Ministry', (await t.ministry('KESDM')).id),
+      revokedAt: null,
+    });
+    const auditorsWitness = expectOk(await auditor.raw(REGISTER, { k: aWitness('witness.bpk.test/a').key })).registerAuditWitness;
+    expect(auditorsWitness.ministryId).toBeNull();
+    // Another ministry's ADMIN, or an auditor, cannot revoke a ministry's witness; nor an ADMIN the auditors'.
+    for (const [who, id] of [
+      [otherAdmin, ministryWitness.id],
+      [auditor, ministryWitness.id],
+      [admin, auditorsWitness.id],
+    ] as const)
+      expect((await who.raw(REVOKE, { id })).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect(expectOk(await admin.raw(REVOKE, { id: ministryWitness.id })).revokeAuditWitness.revokedAt).not.toBeNull();
+    expect((await admin.raw(REVOKE, { id: ministryWitness.id })).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const listed = expectOk(await auditor.raw(LIST)).auditWitnesses;
+    expect(listed.map((w: { name: string }) => w.name)).toEqual(expect.arrayContaining(['witness.kesdm.test/a', 'witness.bpk.test/a']));
+    // Each registration and revocation is an audit event.
+    const [{ n }] = await t.em().getConnection().execute<{ n: number }[]>(`select count(*)::int as n from audit_event where entity_type = 'AuditWitness'`);
+    expect(n).toBe(3);
+  });
+
+  it('refuses a key that is not a witness key, is registered already, or reuses a live name, naming the argument', async () => {
+    const auditor = await t.as(Role.AUDITOR);
+    const code = async (k: string) => (await auditor.raw(REGISTER, { k })).errors?.[0]?.extensions;
+    expect(await code('not a key')).toMatchObject({ code: 'BAD_USER_INPUT', field: 'verifierKey' });
+    // The log's own kind of key (Ed25519, 0x01) signs checkpoints; a witness's cosigns them (0x04).
+    expect(await code(verifierKey(generateSigner('witness.bpk.test/ed').signer))).toMatchObject({ code: 'BAD_USER_INPUT', field: 'verifierKey' });
+    expect(await code('x'.repeat(600))).toMatchObject({ code: 'BAD_USER_INPUT', field: 'verifierKey' });
+    const w = aWitness('witness.bpk.test/twice');
+    expectOk(await auditor.raw(REGISTER, { k: w.key }));
+    expect(await code(w.key)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'verifierKey' });
+    expect(await code(aWitness('witness.bpk.test/twice').key)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'verifierKey' });
+    expect((await t.anonymous().raw(REGISTER, { k: w.key })).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    expect((await editor.raw(REGISTER, { k: aWitness('witness.x/y').key })).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  });
+});
+
+describe('a witness against the running log', () => {
+  it('cosigns the newest checkpoint, then a newer one only with a consistency proof from the tiles; the log serves the cosignatures', async () => {
+    const auditor = await t.as(Role.AUDITOR);
+    const w = aWitness('witness.bpk.test/round');
+    expectOk(await auditor.raw(REGISTER, { k: w.key }));
+    const first = await changeSomething();
+    const one = await w.round();
+    expect(one).toMatchObject({ cosigned: first.size });
+    // The newest checkpoint now carries the cosignature, and verifies with both keys.
+    const served = await checkpoint(1);
+    expect(served.status).toBe(200);
+    const opened = openNote(served.note, [parseVerifierKey(t.app.auditLog.verifierKey), parseVerifierKey(w.key)]);
+    expect(opened.verified.map((v) => v.verifier.name).sort()).toEqual([t.app.auditLog.signer.name, 'witness.bpk.test/round'].sort());
+    expect(expectOk(await auditor.raw('{ auditLogCheckpoint(witnesses: 1) { size cosigners } }')).auditLogCheckpoint).toEqual({
+      size: first.size,
+      cosigners: ['witness.bpk.test/round'],
+    });
+    // Unchanged log: nothing new to cosign. Grown log: cosigned after a consistency proof from the tiles.
+    expect(await w.round()).toEqual({ unchanged: first.size });
+    const tilesAsked: string[] = [];
+    const spying: typeof fetch = (input, init) => {
+      if (String(input).includes('/tile/')) tilesAsked.push(String(input));
+      return fetch(input, init);
+    };
+    await changeSomething();
+    const second = await changeSomething();
+    expect(await w.round(spying)).toMatchObject({ cosigned: second.size });
+    expect(tilesAsked.length).toBeGreaterThan(0);
+    expect((await checkpoint(2)).status).toBe(404);
+  });
+
+  it('refuses, at the witness, a checkpoint that does not extend the one it cosigned: another root of that size, an older size, or a history rewritten', async () => {
+    const c = await changeSomething();
+    const w = aWitness('witness.bpk.test/strict');
+    // A state from another history: the same size with another root, a larger size, and a smaller tree whose root is not a prefix.
+    w.w.state = { origin: t.app.auditLog.origin, size: c.size, root: Buffer.alloc(32, 7).toString('base64') };
+    expect(await w.round()).toMatchObject({ refused: 'split-view', evidence: expect.stringContaining(t.app.auditLog.origin) });
+    w.w.state = { origin: t.app.auditLog.origin, size: c.size + 5, root: c.root.toString('base64') };
+    expect(await w.round()).toMatchObject({ refused: 'rollback' });
+    w.w.state = { origin: t.app.auditLog.origin, size: c.size - 1, root: Buffer.alloc(32, 7).toString('base64') };
+    expect(await w.round()).toMatchObject({ refused: 'inconsistent' });
+    // A log that serves a checkpoint signed by another key.
+    const impostor = generateSigner(t.app.auditLog.signer.name).signer;
+    const fake = signNote(checkpointText({ origin: t.app.auditLog.origin, size: c.size, root: c.root }), [impostor]);
+    const lying: typeof fetch = async (input, init) => (String(input).endsWith('/checkpoint') ? new Response(fake) : fetch(input, init));
+    w.w.state = null;
+    expect(await w.round(lying)).toMatchObject({ refused: 'signature' });
+    expect(w.w.state).toBeNull();
+  });
+});
+
+describe('POST /audit/log/cosignature', () => {
+  const cosigned = (note: string, signer: Signer, time = Math.floor(Date.now() / 1000)) => {
+    const text = note.slice(0, note.lastIndexOf('\n\n') + 1);
+    const s = cosign(text, signer, time);
+    const id = Buffer.alloc(4);
+    id.writeUInt32BE(s.keyId);
+    return `${note}\u2014 ${s.name} ${Buffer.concat([id, s.signature]).toString('base64')}\n`;
+  };
+
+  it('refuses an unregistered or revoked key, a cosignature that does not verify, a checkpoint the log never signed, and junk', async () => {
+    const auditor = await t.as(Role.AUDITOR);
+    await changeSomething();
+    const { note } = await checkpoint();
+    const stranger = aWitness('witness.stranger.test/a');
+    const unregistered = await post(cosigned(note, stranger.signer));
+    expect(unregistered.status).toBe(403);
+    expect(await unregistered.json()).toMatchObject({ errors: [{ extensions: { code: 'FORBIDDEN' } }] });
+
+    const w = aWitness('witness.bpk.test/post');
+    const registered = expectOk(await auditor.raw(REGISTER, { k: w.key })).registerAuditWitness;
+    // Another key of the registered name and id: the signature does not verify.
+    const other = { ...aWitness('witness.bpk.test/post').signer, keyId: w.signer.keyId };
+    expect((await post(cosigned(note, other))).status).toBe(403);
+    // A checkpoint of a root the log never signed (re-signed by the witness itself).
+    const body = parseCheckpoint(note.slice(0, note.lastIndexOf('\n\n') + 1));
+    const unknown = signNote(checkpointText({ ...body, root: Buffer.alloc(32, 9) }), [generateSigner('x').signer]);
+    expect((await post(cosigned(unknown, w.signer))).status).toBe(404);
+    expect((await post('hello')).status).toBe(400);
+    expect((await post('x'.repeat(20_000))).status).toBe(413);
+    expect((await fetch(`${logUrl}cosignature`)).status).toBe(405);
+    // Accepted once registered; refused again once revoked, and no longer served.
+    expect((await post(cosigned(note, w.signer))).status).toBe(200);
+    expect((await checkpoint()).note).toContain('witness.bpk.test/post');
+    expectOk(await auditor.raw(REVOKE, { id: registered.id }));
+    t.app.auditLog.cosigned();
+    expect((await post(cosigned(note, w.signer))).status).toBe(403);
+    expect((await checkpoint()).note).not.toContain('witness.bpk.test/post');
+  });
+
+  it('does not serve a stored cosignature line that does not verify (one written with the app role password)', async () => {
+    const auditor = await t.as(Role.AUDITOR);
+    const c = await changeSomething();
+    const w = aWitness('witness.bpk.test/junk');
+    const { id } = expectOk(await auditor.raw(REGISTER, { k: w.key })).registerAuditWitness;
+    const uuid = parseGlobalId(id)!.id;
+    const app = t.orm.em.getConnection();
+    const junk = `\u2014 witness.bpk.test/junk ${Buffer.alloc(76, 1).toString('base64')}`;
+    await app.execute('select sinergi_audit_log_cosign(?, ?, ?, ?)', [uuid, c.size, c.root, junk]);
+    t.app.auditLog.cosigned();
+    expect((await checkpoint()).note).not.toContain('witness.bpk.test/junk');
+    expect((await checkpoint(1)).note).not.toContain('witness.bpk.test/junk');
+  });
+});
