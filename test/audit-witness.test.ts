@@ -5,7 +5,12 @@
  * cosignature of an unregistered or revoked key, one that does not verify, one of a checkpoint the log never
  * signed, and — at the witness — a checkpoint that does not extend what it cosigned before.
  */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Role } from '../src/access/roles';
@@ -28,6 +33,7 @@ import { expectOk } from './support/expect';
 import * as f from './support/factories';
 import { startTestApp, type Client, type TestApp } from './support/test-app';
 
+const execFileAsync = promisify(execFile);
 let t: TestApp;
 let server: http.Server;
 let logUrl: string;
@@ -175,6 +181,33 @@ describe('a witness against the running log', () => {
     w.w.state = null;
     expect(await w.round(lying)).toMatchObject({ refused: 'signature' });
     expect(w.w.state).toBeNull();
+  });
+});
+
+describe('the witness command', () => {
+  it('makes a key, and once registered cosigns the log from a state file it keeps', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'witness-'));
+    const cli = (...args: string[]) => execFileAsync(process.execPath, ['--import', 'tsx', 'src/cli/audit-witness.ts', ...args], { cwd: process.cwd() });
+    const made = await cli('keygen', 'witness.cli.test/a');
+    writeFileSync(path.join(dir, 'witness.key'), made.stdout);
+    const key = /register this one\): (\S+)/.exec(made.stderr)![1];
+    expectOk(await (await t.as(Role.AUDITOR)).raw(REGISTER, { k: key }));
+    const c = await changeSomething();
+    const args = [
+      'run',
+      '--log',
+      logUrl,
+      '--log-key',
+      t.app.auditLog.verifierKey,
+      '--key-file',
+      path.join(dir, 'witness.key'),
+      '--state',
+      path.join(dir, 'state.json'),
+    ];
+    expect((await cli(...args)).stdout).toMatch(new RegExp(`cosigned size ${c.size}`));
+    expect(JSON.parse(readFileSync(path.join(dir, 'state.json'), 'utf8'))).toMatchObject({ size: c.size, root: c.root.toString('base64') });
+    expect((await checkpoint()).note).toContain('witness.cli.test/a');
+    await expect(cli('run', '--log', logUrl)).rejects.toMatchObject({ code: 2 });
   });
 });
 

@@ -5,6 +5,7 @@
  * nothing of B's changes. A schema check makes sure no id-taking operation is
  * left out of the table.
  */
+import { COSIGNATURE_V1, generateSigner, verifierKey } from '../src/modules/audit/log/note';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSchema, getNamedType, isInputObjectType, parse, type GraphQLArgument, type GraphQLInputType } from 'graphql';
 import { readFileSync } from 'node:fs';
@@ -29,6 +30,7 @@ interface Attack {
 
 let t: TestApp;
 let attacker: Client;
+let victimWitness: string;
 let victim: Awaited<ReturnType<typeof f.ministryWorld>>;
 let victimMou: Mou;
 let victimClause: DataSharingClause;
@@ -68,6 +70,14 @@ beforeAll(async () => {
     id: gid(victim.institution),
   });
   if (changed.errors) throw new Error(JSON.stringify(changed.errors));
+  // A witness of the audit log that B's ADMIN registered.
+  const witness = await (
+    await t.as(Role.ADMIN, 'KESDM')
+  ).raw('mutation($k: String!) { registerAuditWitness(verifierKey: $k) { id } }', {
+    k: verifierKey(generateSigner('witness.kesdm.test/bola', COSIGNATURE_V1).signer),
+  });
+  if (witness.errors) throw new Error(JSON.stringify(witness.errors));
+  victimWitness = witness.data!.registerAuditWitness.id;
   victimAccount = (await t.as(Role.VIEWER, 'KESDM')).account!;
   ATTACKS = { ...(await ownedAttacks(em, a)), ...SPECIFIC };
 });
@@ -141,6 +151,11 @@ const SPECIFIC: Record<string, Attack> = {
   narrowMouClause: {
     query: 'mutation($id: ID!) { narrowMouClause(input: { clauseId: $id, reason: "Pwned MoU", includesPersonalData: false }) { id } }',
     variables: () => ({ id: toGlobalId('DataSharingClause', victimClause.id) }),
+    expect: 'FORBIDDEN',
+  },
+  revokeAuditWitness: {
+    query: 'mutation($id: ID!) { revokeAuditWitness(id: $id) { id } }',
+    variables: () => ({ id: victimWitness }),
     expect: 'FORBIDDEN',
   },
   approveAccount: {
@@ -238,6 +253,7 @@ async function victimState(): Promise<string> {
     em.find(MouParty, { mou: victimMou }, { orderBy: { id: 'asc' } }),
     em.find(DataSharingClause, { mou: victimMou }, { orderBy: { id: 'asc' } }),
     em.find(Account, { ministry: b }, { orderBy: { id: 'asc' } }),
+    em.getConnection().execute('select id, revoked_at from audit_log_witness order by id'),
   ]);
   return JSON.stringify(rows);
 }

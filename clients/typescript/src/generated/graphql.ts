@@ -1084,7 +1084,7 @@ export type AuditWitnessesQueryVariables = Exact<{
 }>;
 
 
-export type AuditWitnessesQuery = { auditWitnesses: Array<{ __typename: 'AuditWitness', id: string, ministryId: string | null, name: string, registeredAt: string, revokedAt: string | null, verifierKey: string }> };
+export type AuditWitnessesQuery = { auditWitnesses: Array<{ __typename: 'AuditWitness', id: string, ministryId: string | null, name: string, registeredAt: string, revokedAt: string | null, verifierKey: string }> | null };
 
 export type DataSubjectAccessReportQueryVariables = Exact<{
   nik: string;

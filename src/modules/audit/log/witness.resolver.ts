@@ -18,7 +18,7 @@ class AuditWitness {
   @Field(() => String, { description: "The key's name, as its cosignature lines carry it." }) name!: string;
   @Field(() => String, { description: 'The note verifier key (`<name>+<key id>+<key>`), type 0x04.' }) verifierKey!: string;
   @Field(() => ID, { nullable: true, description: "The ministry whose witness it is; null for an auditors' witness." }) ministryId!: string | null;
-  @Field(() => Date) registeredAt!: Date;
+  @Field(() => Date, { description: 'When it was registered.' }) registeredAt!: Date;
   @Field(() => Date, { nullable: true, description: 'When it was revoked: its cosignatures are no longer accepted or served.' }) revokedAt!: Date | null;
 }
 
@@ -32,8 +32,11 @@ const asWitness = (w: WitnessRow): AuditWitness => ({
 
 @Resolver()
 export class AuditWitnessResolver {
-  @Query(() => [AuditWitness], { description: 'The witnesses registered for the audit log (live ones, unless `includeRevoked`).' })
-  async auditWitnesses(@Arg('includeRevoked', () => Boolean, { nullable: true }) includeRevoked: boolean | null, @Ctx() ctx: Context): Promise<AuditWitness[]> {
+  @Query(() => [AuditWitness], { nullable: true, description: 'The witnesses registered for the audit log (live ones, unless `includeRevoked`).' })
+  async auditWitnesses(
+    @Arg('includeRevoked', () => Boolean, { nullable: true, description: 'Revoked witnesses too.' }) includeRevoked: boolean | null,
+    @Ctx() ctx: Context,
+  ): Promise<AuditWitness[]> {
     return (await witnessesOf(inRequest(ctx.em), includeRevoked === true)).map(asWitness);
   }
 
@@ -42,7 +45,10 @@ export class AuditWitnessResolver {
     description:
       "Registers a witness key for the audit log: a ministry ADMIN's for its ministry, an AUDITOR's for the auditors. Give the note verifier key the witness command printed (`npx ./clients/audit-witness keygen`).",
   })
-  async registerAuditWitness(@Arg('verifierKey', () => String) given: string, @Ctx() ctx: Context): Promise<AuditWitness> {
+  async registerAuditWitness(
+    @Arg('verifierKey', () => String, { description: "The witness's note verifier key, `<name>+<key id>+<key>` (type 0x04)." }) given: string,
+    @Ctx() ctx: Context,
+  ): Promise<AuditWitness> {
     if (given.length > 512) throw badUserInput('Not a verifier key: at most 512 characters.', 'verifierKey');
     let key;
     try {
