@@ -25,6 +25,7 @@ import { AuditLog } from '../src/modules/audit/log/audit-log';
 import pino from 'pino';
 import { parseLeaf } from '../src/modules/audit/log/leaf';
 import { entriesPath, parseEntryBundle, tilePath, tileReader, tilesAt, TILE_WIDTH } from '../src/modules/audit/log/tiles';
+import { renameInstitutions as renameEvents } from './support/audit-events';
 import { expectOk } from './support/expect';
 import * as f from './support/factories';
 import { startTestApp, type Client, type TestApp } from './support/test-app';
@@ -86,19 +87,7 @@ const readerOf = (tiles: Map<string, Buffer>) =>
     return tile;
   });
 
-async function renameInstitutions(n: number) {
-  const em = t.em();
-  const kp2mi = await t.ministry('KP2MI');
-  const rows = Array.from({ length: n }, () => f.institution(em, kp2mi));
-  await em.flush();
-  for (const [i, row] of rows.entries())
-    expectOk(
-      await editor.raw(`mutation($id: ID!, $name: String!) { updateInstitution(input: { id: $id, name: $name }) { id } }`, {
-        id: toGlobalId('Institution', row.id),
-        name: `Renamed ${i}`,
-      }),
-    );
-}
+const renameInstitutions = (n: number) => renameEvents(t, editor, n);
 
 describe('the audit log, from outside', () => {
   it('publishes its key, and a signed checkpoint whose root the tiles and entry bundles rebuild', async () => {

@@ -29,6 +29,7 @@ import {
 } from '../src/modules/audit/log/note';
 import { witnessRound } from '../src/modules/audit/log/witness-round';
 import type { WitnessState } from '../src/modules/audit/log/witness';
+import { renameInstitutions } from './support/audit-events';
 import { expectOk } from './support/expect';
 import * as f from './support/factories';
 import { startTestApp, type Client, type TestApp } from './support/test-app';
@@ -56,12 +57,7 @@ const REVOKE = 'mutation($id: ID!) { revokeAuditWitness(id: $id) { id revokedAt 
 const LIST = '{ auditWitnesses(includeRevoked: true) { id name ministryId revokedAt } }';
 
 async function changeSomething() {
-  const em = t.em();
-  const row = f.institution(em, await t.ministry('KP2MI'));
-  await em.flush();
-  expectOk(
-    await editor.raw('mutation($id: ID!) { updateInstitution(input: { id: $id, name: "Witnessed" }) { id } }', { id: toGlobalId('Institution', row.id) }),
-  );
+  await renameInstitutions(t, editor, 1);
   return t.app.auditLog.sync();
 }
 

@@ -37,6 +37,8 @@ export const MATRIX: Record<'query' | 'mutation', Record<string, string>> = {
     auditInclusionProof: '- - - A -',
     auditConsistencyProof: '- - - A -',
     auditWitnesses: '- - A A -',
+    auditLogEntries: '- - - A -',
+    auditLogRangeProof: '- - - A -',
   },
   mutation: {
     ...OWNED_MUTATIONS,

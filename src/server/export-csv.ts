@@ -85,8 +85,29 @@ export const TRANSFER_STATUS: Record<string, number> = {
 /** How long a download waits for its reader to take the last page (a test shortens it). */
 export const downloadIdle = { ms: 30_000 };
 
+/**
+ * Starts a download's answer: 200 with the file's type and name, compressed as the client accepts. The stream
+ * to write it to.
+ */
+export function openDownload(req: IncomingMessage, res: ServerResponse, type: string, filename: string, requestId: string): NodeJS.WritableStream {
+  const encoding = acceptedEncoding(req.headers['accept-encoding']);
+  res.writeHead(200, {
+    'content-type': type,
+    'content-disposition': `attachment; filename="${filename}"`,
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+    'x-request-id': requestId,
+    vary: 'accept-encoding',
+    ...(encoding ? { 'content-encoding': encoding } : {}),
+  });
+  if (!encoding) return res;
+  const compressor = encoding === 'br' ? zlib.createBrotliCompress({ params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 4 } }) : zlib.createGzip();
+  compressor.pipe(res);
+  return compressor;
+}
+
 /** Whether the client took what was written (or went away) within `downloadIdle`: false when it stopped reading. */
-async function drained(out: NodeJS.WritableStream, res: ServerResponse): Promise<boolean> {
+export async function drained(out: NodeJS.WritableStream, res: ServerResponse): Promise<boolean> {
   const idle = new AbortController();
   const timer = setTimeout(() => idle.abort(), downloadIdle.ms);
   try {
@@ -157,21 +178,7 @@ export async function exportCsv(
       return;
     }
     if (!out) {
-      const encoding = acceptedEncoding(req.headers['accept-encoding']);
-      res.writeHead(200, {
-        'content-type': 'text/csv; charset=utf-8',
-        'content-disposition': `attachment; filename="${list.list}.csv"`,
-        'cache-control': 'no-store',
-        'x-content-type-options': 'nosniff',
-        'x-request-id': requestId,
-        vary: 'accept-encoding',
-        ...(encoding ? { 'content-encoding': encoding } : {}),
-      });
-      if (encoding) {
-        const compressor = encoding === 'br' ? zlib.createBrotliCompress({ params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 4 } }) : zlib.createGzip();
-        compressor.pipe(res);
-        out = compressor;
-      } else out = res;
+      out = openDownload(req, res, 'text/csv; charset=utf-8', `${list.list}.csv`, requestId);
       out.write(stringify([list.columns.map((c) => c.header)]));
     }
     const rows = (connection.edges ?? []).map((e) => list.columns.map((c) => neutraliseCell(formatCell(c.cell(e.node)))));

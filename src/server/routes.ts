@@ -18,6 +18,7 @@ import { send } from './http';
 import { importCsvUpload } from './import-csv';
 import { hasMetricsToken, type Metrics } from './metrics';
 import { AUDIT_LOG_PREFIX, auditLogHttp } from './audit-log-http';
+import { auditBundle } from './audit-bundle';
 import type { AuditLog } from '../modules/audit/log/audit-log';
 
 export interface RouteDeps {
@@ -88,6 +89,8 @@ export function routes({ orm, config, metrics, http, downloads, uploads, demoPas
       return http.heavyTransfer(req, res, (run) => importCsvUpload(req, res, url, uploads, live, run, requestIdOf(req)));
     }
     if (pathname.startsWith(AUDIT_LOG_PREFIX)) return serveAuditLog(req, res, url);
+    if (pathname === '/audit/bundle')
+      return http.heavyTransfer(req, res, (run) => auditBundle(req, res, url, run, requestIdOf(req), auditLog.verifierKey, auditLog.origin));
     if (pathname.startsWith('/export/')) return http.heavyTransfer(req, res, (run) => exportCsv(req, res, url, downloads, run, requestIdOf(req)));
     if (pathname === '/graphql') {
       const wantsHtml = req.method === 'GET' && !url.searchParams.has('query') && (req.headers.accept ?? '').includes('text/html');

@@ -166,6 +166,14 @@ export async function rootOperations(t: TestApp): Promise<{ clients: Map<string,
       return { query: '{ auditConsistencyProof(fromSize: 1) { hashes } }' };
     },
     auditWitnesses: async () => ({ query: '{ auditWitnesses { name } }' }),
+    auditLogEntries: async () => {
+      await t.app.auditLog.sync();
+      return { query: '{ auditLogEntries(from: 0, count: 1) { leaf content } }' };
+    },
+    auditLogRangeProof: async () => {
+      await t.app.auditLog.sync();
+      return { query: '{ auditLogRangeProof(from: 0, to: 1) { hash } }' };
+    },
     registerAuditWitness: async () => ({
       query: 'mutation($k: String!) { registerAuditWitness(verifierKey: $k) { id } }',
       variables: { k: verifierKey(generateSigner(`witness.test/${uuidv4()}`, COSIGNATURE_V1).signer) },

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { leafHash, memoryTree, rootHash } from '../../src/modules/audit/log/merkle';
-import { digestOf, leafData, parseLeaf } from '../../src/modules/audit/log/leaf';
+import { digestOf, leafData, parseLeaf, readDigest, type ReadContent } from '../../src/modules/audit/log/leaf';
 import { checkpointText, cosign, COSIGNATURE_V1, generateSigner, signNote } from '../../src/modules/audit/log/note';
 import { checkCheckpoint, checkEntries, checkHistory, isFinding, type CheckedCheckpoint, type LogCopy } from '../../src/modules/audit/log/verify';
 
@@ -13,6 +13,20 @@ const ORIGIN = 'sinergi.example/audit-log';
 const log = generateSigner(ORIGIN).signer;
 const witnesses = ['w1', 'w2', 'w3'].map((w) => generateSigner(`witness.example/${w}`, COSIGNATURE_V1).signer);
 const policy = { log: [log], witnesses, quorum: 2 };
+
+/** A personal-data read as the read log holds it. */
+const readRow = (n: number): ReadContent => ({
+  id: `0199aaaa-0000-7000-8000-${String(n).padStart(12, '0')}`,
+  readAt: `2026-12-07T10:00:${String(n).padStart(2, '0')}.000123Z`,
+  readerAccountId: '0199aaaa-0000-7000-8000-00000000aaaa',
+  readerMinistryId: '0199aaaa-0000-7000-8000-00000000bbbb',
+  ownerMinistryId: '0199aaaa-0000-7000-8000-00000000cccc',
+  resourceType: 'TRAINEE',
+  recordId: `0199aaaa-0000-7000-8000-${String(1000 + n).padStart(12, '0')}`,
+  fields: ['nik', 'birthDate'],
+  clauseId: '0199aaaa-0000-7000-8000-00000000dddd',
+  mouId: null,
+});
 
 /** 30 entries: events 1–20 with a read after every second event. */
 function history() {
@@ -23,9 +37,9 @@ function history() {
     contents.set(leaves.length, event);
     leaves.push(leafData({ kind: 'event', ref: String(seq), digest: digestOf(event) }));
     if (seq % 2 === 0) {
-      const read = { id: `0199aaaa-0000-7000-8000-${String(seq).padStart(12, '0')}`, fields: ['nik'], recordId: `trainee-${seq}` };
+      const read = readRow(seq);
       contents.set(leaves.length, read);
-      leaves.push(leafData({ kind: 'read', ref: read.id, digest: digestOf(read) }));
+      leaves.push(leafData({ kind: 'read', ref: read.id, digest: readDigest(read) }));
     }
   }
   return { leaves, contents };

@@ -11,6 +11,8 @@ import {
   EMPTY_ROOT,
   inclusionProof,
   memoryTree,
+  rangeOutside,
+  rangeTree,
   rootHash,
   verifyConsistency,
   verifyInclusion,
@@ -124,5 +126,38 @@ describe('the audit log tree', () => {
     }
     expect(verifyConsistency(5, 5, rootHash(read, 5), rootHash(read, 5), [])).toBe(true);
     expect(verifyConsistency(5, 5, rootHash(read, 5), rootHash(read, 6), [])).toBe(false);
+  });
+});
+
+describe('a range of entries with the subtrees outside it', () => {
+  it('gives the root of every tree of 1 to 300 leaves, from any range, asking only for the subtrees it names', () => {
+    for (let size = 1; size <= 300; size += size < 40 ? 1 : 7) {
+      const tree = memoryTree(leafHashes.slice(0, size));
+      const root = mth(data.slice(0, size));
+      const ranges = [
+        [0, size],
+        [0, 1],
+        [size - 1, size],
+        [Math.floor(size / 3), Math.max(Math.floor(size / 3) + 1, Math.floor((2 * size) / 3))],
+      ];
+      for (const [first, end] of ranges) {
+        const named = new Set(rangeOutside(first, end, size).map(([l, i]) => `${l}/${i}`));
+        const asked = new Set<string>();
+        const outside = (level: number, index: number) => {
+          asked.add(`${level}/${index}`);
+          return tree(level, index);
+        };
+        expect(rootHash(rangeTree(first, leafHashes.slice(first, end), outside), size).equals(root), `${size} [${first}, ${end})`).toBe(true);
+        expect([...asked].sort()).toEqual([...named].sort());
+        // One leaf changed in the range, or one hash outside it: another root.
+        const spoiled = leafHashes.slice(first, end).map((h, i) => (i === 0 ? sha(h) : h));
+        expect(rootHash(rangeTree(first, spoiled, outside), size).equals(root)).toBe(false);
+      }
+    }
+  });
+
+  it('refuses a range that is empty or outside the tree', () => {
+    expect(() => rangeOutside(3, 3, 10)).toThrow(RangeError);
+    expect(() => rangeOutside(0, 11, 10)).toThrow(RangeError);
   });
 });

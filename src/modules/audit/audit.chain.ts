@@ -64,7 +64,8 @@ const same = (a: string, b: string) => a.length === b.length && timingSafeEqual(
  */
 const SEAL_GRACE_MS = Math.max(config.queryBudgetMs, config.importBudgetMs) + 60_000;
 
-interface Row {
+/** An audit event's row as the database holds it. */
+export interface EventRow {
   seq: string;
   occurred_at: Date;
   request_id: string | null;
@@ -85,7 +86,9 @@ interface Row {
   seal?: string | null;
 }
 
-export const contentOf = (r: Row): EventContent => ({
+type Row = EventRow;
+
+export const contentOf = (r: EventRow): EventContent => ({
   occurredAt: new Date(r.occurred_at).toISOString(),
   requestId: r.request_id,
   actorAccountId: r.actor_account_id,

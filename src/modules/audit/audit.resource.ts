@@ -24,6 +24,8 @@ export const auditResource: Resource = {
     auditInclusionProof: { audience: 'auditor', scoped: false },
     auditConsistencyProof: { audience: 'auditor', scoped: false },
     auditWitnesses: { audience: 'audit-readers', scoped: false },
+    auditLogEntries: { audience: 'auditor', scoped: false },
+    auditLogRangeProof: { audience: 'auditor', scoped: false },
   },
   mutations: {
     registerAuditWitness: { audience: 'audit-readers', scoped: true, audit: witnessSubject },

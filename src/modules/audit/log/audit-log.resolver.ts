@@ -4,11 +4,12 @@
  * beginning of a newer one (consistency). Hashes are base64, as in checkpoints; the log's verifier key is
  * at `GET /audit/log/key`.
  */
+import { GraphQLJSONObject } from 'graphql-scalars';
 import { Arg, Ctx, Field, Int, ObjectType, Query, Resolver } from 'type-graphql';
 import type { Context } from '../../../context';
 import { badUserInput } from '../../../shared/errors';
-import { consistencyProof, inclusionProof } from './merkle';
-import { inRequest, leafIndex, withTree } from './log-store';
+import { consistencyProof, inclusionProof, rangeOutside } from './merkle';
+import { entriesWithContent, inRequest, leafIndex, withTree } from './log-store';
 
 @ObjectType({ simpleResolvers: true, description: "A checkpoint of the audit log, signed with the log's key (C2SP tlog-checkpoint in a signed note)." })
 class AuditLogCheckpoint {
@@ -30,6 +31,30 @@ class AuditLogProof {
   @Field(() => Int, { nullable: true, description: 'Consistency: the older tree.' }) fromSize!: number | null;
   @Field(() => [String], { description: 'The proof: base64 hashes, leaf side first, as RFC 9162 verifies them.' }) hashes!: string[];
 }
+
+@ObjectType({ simpleResolvers: true, description: "An entry of the audit log's tree, with the content its leaf's digest is of." })
+class AuditLogEntry {
+  @Field(() => Int, { description: "The leaf's index in the tree." }) index!: number;
+  @Field(() => String, { description: "The leaf's bytes, base64: version, kind, reference and digest, one per line." }) leaf!: string;
+  @Field(() => String, { description: '`event` or `read`.' }) kind!: string;
+  @Field(() => String, { description: "The event's sequence number, or the read's id." }) ref!: string;
+  @Field(() => GraphQLJSONObject, {
+    nullable: true,
+    description:
+      "What the leaf's digest is of: an event's content (canonical JSON, RFC 8785), or a read's row (docs/audit.md); null when it is no longer in the database.",
+  })
+  content!: Record<string, unknown> | null;
+}
+
+@ObjectType({ simpleResolvers: true, description: 'The hash of a complete subtree of the audit log: the 2^level leaves from index × 2^level.' })
+class AuditLogSubtree {
+  @Field(() => Int, { description: 'The subtree holds 2^level leaves.' }) level!: number;
+  @Field(() => Int, { description: "The subtree's position at its level." }) index!: number;
+  @Field(() => String, { description: 'SHA-256, base64.' }) hash!: string;
+}
+
+/** Most entries one request reads. */
+const MAX_ENTRIES = 5_000;
 
 const b64 = (b: Buffer) => b.toString('base64');
 
@@ -76,6 +101,43 @@ export class AuditLogResolver {
     if (!leaf || leaf.index >= size) throw badUserInput(`Event ${seq} is not in the log's tree of ${size} leaves (new events join it within seconds).`, 'seq');
     const hashes = await withTree(sql, size, (read) => inclusionProof(read, leaf.index, size));
     return { treeSize: size, leafIndex: leaf.index, leaf: b64(leaf.data), fromSize: null, hashes: hashes.map(b64) };
+  }
+
+  @Query(() => [AuditLogEntry], {
+    nullable: true,
+    description: `Entries \`from\` … \`from + count - 1\` of the log's tree of \`treeSize\` leaves (default: the newest checkpoint's), with their contents, at most ${MAX_ENTRIES} at a time. \`GET /audit/bundle\` gives them as a bundle for the offline verifier.`,
+  })
+  async auditLogEntries(
+    @Arg('from', () => Int, { description: 'The first leaf index.' }) from: number,
+    @Arg('count', () => Int, { nullable: true, description: `How many (default 1,000, at most ${MAX_ENTRIES}).` }) count: number | null,
+    @Arg('treeSize', () => Int, { nullable: true, description: 'The signed tree to read them in (default: the newest).' }) treeSize: number | null,
+    @Ctx() ctx: Context,
+  ): Promise<AuditLogEntry[]> {
+    const size = await signedSize(ctx, treeSize, 'treeSize');
+    const n = count ?? 1_000;
+    if (!Number.isInteger(n) || n < 1 || n > MAX_ENTRIES) throw badUserInput(`count is from 1 to ${MAX_ENTRIES}.`, 'count');
+    if (!Number.isInteger(from) || from < 0 || from >= size) throw badUserInput(`from is a leaf index from 0 to ${size - 1}.`, 'from');
+    const entries = await entriesWithContent(inRequest(ctx.em), from, Math.min(n, size - from));
+    return entries.map((e) => ({ index: e.index, leaf: b64(e.data), kind: e.kind, ref: e.ref, content: e.content }));
+  }
+
+  @Query(() => [AuditLogSubtree], {
+    nullable: true,
+    description:
+      'The hashes of the complete subtrees outside entries `from` … `to - 1` that, with those entries, give the root of the tree of `treeSize` leaves (at most two per level): what proves a range of entries against a checkpoint.',
+  })
+  async auditLogRangeProof(
+    @Arg('from', () => Int, { description: 'The first leaf index of the range.' }) from: number,
+    @Arg('to', () => Int, { description: 'The leaf index after the range.' }) to: number,
+    @Arg('treeSize', () => Int, { nullable: true, description: 'The signed tree (default: the newest).' }) treeSize: number | null,
+    @Ctx() ctx: Context,
+  ): Promise<AuditLogSubtree[]> {
+    const size = await signedSize(ctx, treeSize, 'treeSize');
+    if (!Number.isInteger(from) || from < 0 || from >= size) throw badUserInput(`from is a leaf index from 0 to ${size - 1}.`, 'from');
+    if (!Number.isInteger(to) || to <= from || to > size) throw badUserInput(`to is from ${from + 1} to ${size}.`, 'to');
+    const outside = rangeOutside(from, to, size);
+    const hashes = await withTree(inRequest(ctx.em), size, (read) => outside.map(([level, index]) => read(level, index)));
+    return outside.map(([level, index], i) => ({ level, index, hash: b64(hashes[i]) }));
   }
 
   @Query(() => AuditLogProof, {

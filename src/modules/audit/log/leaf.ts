@@ -45,3 +45,44 @@ export function digestOf(content: unknown): string {
   if (text === undefined) throw new RangeError('content with no canonical JSON form');
   return createHash('sha256').update(text).digest('hex');
 }
+
+/** A personal-data read as the log's leaf digests it: the read log's row, its time to the microsecond. */
+export interface ReadContent {
+  id: string;
+  /** `YYYY-MM-DDTHH:MM:SS.ffffffZ`, as the database writes it. */
+  readAt: string;
+  readerAccountId: string | null;
+  readerMinistryId: string | null;
+  ownerMinistryId: string | null;
+  resourceType: string | null;
+  recordId: string | null;
+  fields: string[] | null;
+  clauseId: string | null;
+  mouId: string | null;
+}
+
+/**
+ * A read's digest, exactly as `sinergi_audit_log_integrate` computes it: SHA-256 of `sinergi-read/v1` and
+ * the read's values one per line (a missing one leaves no line, as `concat_ws` does), the fields joined by
+ * commas, ending in a newline.
+ */
+export function readDigest(r: ReadContent): string {
+  const values = [
+    'sinergi-read/v1',
+    r.id,
+    r.readAt,
+    r.readerAccountId,
+    r.readerMinistryId,
+    r.ownerMinistryId,
+    r.resourceType,
+    r.recordId,
+    r.fields && r.fields.join(','),
+    r.clauseId,
+    r.mouId,
+  ];
+  const text = `${values.filter((v): v is string => v !== null && v !== undefined).join('\n')}\n`;
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+/** The digest a leaf of `kind` records for `content`: canonical JSON for an event, the read's lines for a read. */
+export const contentDigest = (kind: LeafKind, content: unknown): string => (kind === 'read' ? readDigest(content as ReadContent) : digestOf(content));

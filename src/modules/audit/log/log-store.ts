@@ -8,6 +8,8 @@
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { execute } from '../../../db/begin';
+import { contentOf, type EventRow } from '../audit.chain';
+import type { ReadContent } from './leaf';
 import { type Hash, type HashReader } from './merkle';
 import { entryBundle, TILE_HEIGHT, TILE_WIDTH, withTiles } from './tiles';
 
@@ -141,4 +143,74 @@ export function cosignaturesOf(sql: Sql, size: number, root: Hash): Promise<{ li
 
 export async function storeCosignature(sql: Sql, witnessId: string, size: number, root: Hash, line: string): Promise<void> {
   await sql('select sinergi_audit_log_cosign(?, ?, ?, ?)', [witnessId, size, root, line]);
+}
+
+/** An entry of the log with the content its leaf digests, when the reader may read it. */
+export interface EntryWithContent {
+  index: number;
+  data: Buffer;
+  kind: 'event' | 'read';
+  ref: string;
+  /** An event's content (with its `seq` and `prevHash` for events hashed before the database linked them), a read's row; null when not readable or gone. */
+  content: Record<string, unknown> | null;
+}
+
+interface EntryRow extends EventRow {
+  idx: string;
+  kind: 'event' | 'read';
+  ref: string;
+  data: Buffer;
+  read_id: string | null;
+  read_at: string | null;
+  reader_account_id: string | null;
+  reader_ministry_id: string | null;
+  owner_ministry_id: string | null;
+  resource_type: string | null;
+  record_id: string | null;
+  fields: string[] | null;
+  clause_id: string | null;
+  mou_id: string | null;
+}
+
+/**
+ * Entries [from, from + count) with their contents, read under the caller's row-level security: an event or
+ * read the caller may not read (or one no longer in the database) comes with no content. The CASEs keep each
+ * reference's cast to its own kind.
+ */
+export async function entriesWithContent(sql: Sql, from: number, count: number): Promise<EntryWithContent[]> {
+  const rows = await sql<EntryRow>(
+    `select l.idx, l.kind, l.ref, l.data,
+        e.seq::text as seq, e.occurred_at, e.request_id, e.actor_account_id, e.actor_ministry_id, e.actor_role, e.operation, e.entity_type,
+        e.entity_id, e.subject_ministry_id, e.changes, e.prev_hash, e.hash, e.signature, e.content_digest,
+        d.id::text as read_id, to_char(d.read_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as read_at, d.reader_account_id::text,
+        d.reader_ministry_id::text, d.owner_ministry_id::text, d.resource_type::text, d.record_id::text, d.fields, d.clause_id::text, d.mou_id::text
+      from audit_log_leaf l
+      left join audit_event e on e.seq = case when l.kind = 'event' then l.ref::bigint end
+      left join personal_data_read d on d.id = case when l.kind = 'read' then l.ref::uuid end
+      where l.idx >= ? and l.idx < ? order by l.idx`,
+    [from, from + count],
+  );
+  return rows.map((r) => ({ index: Number(r.idx), data: r.data, kind: r.kind, ref: r.ref, content: contentOfEntry(r) }));
+}
+
+function contentOfEntry(r: EntryRow): Record<string, unknown> | null {
+  if (r.kind === 'event') {
+    if (!r.seq) return null;
+    const content = contentOf(r);
+    return r.content_digest ? { ...content } : { ...content, seq: r.seq, prevHash: r.prev_hash };
+  }
+  if (!r.read_id || !r.read_at) return null;
+  const read: ReadContent = {
+    id: r.read_id,
+    readAt: r.read_at,
+    readerAccountId: r.reader_account_id,
+    readerMinistryId: r.reader_ministry_id,
+    ownerMinistryId: r.owner_ministry_id,
+    resourceType: r.resource_type,
+    recordId: r.record_id,
+    fields: r.fields,
+    clauseId: r.clause_id,
+    mouId: r.mou_id,
+  };
+  return { ...read };
 }

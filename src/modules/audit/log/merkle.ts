@@ -140,6 +140,51 @@ export function verifyConsistency(from: number, to: number, fromRoot: Hash, toRo
   return sn === 0 && equal(fr, fromRoot) && equal(sr, toRoot);
 }
 
+/** The complete subtrees a tree of `size` leaves splits into, left to right: what its root is made of. */
+function* perfectSubtrees(size: number): Generator<[level: number, index: number]> {
+  for (let start = 0; start < size;) {
+    let level = 0;
+    while (2 ** (level + 1) <= size - start) level++;
+    yield [level, start / 2 ** level];
+    start += 2 ** level;
+  }
+}
+
+/**
+ * The complete subtrees outside leaves [first, end) whose hashes, with those leaves, give the root of the
+ * tree of `size` leaves: what a bundle of a range of entries carries beside them (at most two per level).
+ */
+export function rangeOutside(first: number, end: number, size: number): [level: number, index: number][] {
+  if (!(first >= 0 && first < end && end <= size)) throw new RangeError(`no range [${first}, ${end}) in a tree of ${size}`);
+  const out: [number, number][] = [];
+  const visit = (level: number, index: number) => {
+    const [lo, hi] = [index * 2 ** level, (index + 1) * 2 ** level];
+    if (hi <= first || lo >= end) out.push([level, index]);
+    else if (lo < first || hi > end) {
+      visit(level - 1, 2 * index);
+      visit(level - 1, 2 * index + 1);
+    }
+  };
+  for (const [level, index] of perfectSubtrees(size)) visit(level, index);
+  return out;
+}
+
+/**
+ * A `HashReader` over leaves [first, first + leaves.length) given by their hashes, and the complete
+ * subtrees outside them (`rangeOutside`) given by `outside(level, index)`: with it, `rootHash` recomputes
+ * the root of the whole tree from a range of its entries.
+ */
+export function rangeTree(first: number, leaves: readonly Hash[], outside: HashReader): HashReader {
+  const end = first + leaves.length;
+  const read: HashReader = (level, index) => {
+    const [lo, hi] = [index * 2 ** level, (index + 1) * 2 ** level];
+    if (hi <= first || lo >= end) return outside(level, index);
+    if (level === 0) return leaves[lo - first];
+    return nodeHash(read(level - 1, 2 * index), read(level - 1, 2 * index + 1));
+  };
+  return read;
+}
+
 /**
  * The complete subtrees of a list of leaf hashes, level by level: what `HashReader` reads. For trees held
  * in memory (a witness, the offline verifier, tests); the server keeps the same hashes as tiles.
