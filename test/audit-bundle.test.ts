@@ -28,7 +28,7 @@ import {
   verifierKey,
 } from '../src/modules/audit/log/note';
 import type { BundleEntry, BundleHead } from '../src/modules/audit/log/verify';
-import { describeReport, verifyBundle } from '../src/modules/audit/log/verify-report';
+import { describeReport, verifyBundle, verifyReportProof } from '../src/modules/audit/log/verify-report';
 import { witnessRound } from '../src/modules/audit/log/witness-round';
 import type { WitnessState } from '../src/modules/audit/log/witness';
 import { renameInstitutions } from './support/audit-events';
@@ -42,6 +42,7 @@ let server: http.Server;
 let base: string;
 let editor: Client;
 let auditor: Client;
+let people: { id: string; nik: string }[];
 const witnesses = ['witness.bpk.test/1', 'witness.kesdm.test/2'].map((name) => ({
   signer: generateSigner(name, COSIGNATURE_V1).signer,
   state: null as WitnessState | null,
@@ -59,7 +60,7 @@ beforeAll(async () => {
   // History: renamed institutions, and a partner's reads of KP2MI trainees in full under a personal clause.
   const [kp2mi, kesdm] = [await t.ministry('KP2MI'), await t.ministry('KESDM')];
   const em = t.em();
-  const people = [f.trainee(em, kp2mi), f.trainee(em, kp2mi)];
+  people = [f.trainee(em, kp2mi), f.trainee(em, kp2mi)];
   await em.flush();
   await f.signedMou(t.em(), kp2mi, kesdm, [{ provider: kp2mi, recipient: kesdm, resources: [ResourceType.TRAINEE], personal: true }]);
   const reader = await t.as(Role.VIEWER, 'KESDM');
@@ -171,6 +172,44 @@ describe('an auditor verifies a bundle offline', () => {
       ]);
     expect((await cli('honest.jsonl')).stdout).toMatch(/OK: every signature/);
     await expect(cli('tampered.jsonl')).rejects.toMatchObject({ code: 1, stdout: expect.stringMatching(/FAIL content: entry 10/) });
+  });
+});
+
+describe("the data subject's report", () => {
+  const REPORT = `query($nik: String!) { dataSubjectAccessReport(nik: $nik) {
+    reads { readId } logProof { checkpoint pending reads { readId leafIndex leaf content hashes } } } }`;
+
+  it('carries each read with its inclusion proof and the cosigned checkpoint, which anyone checks with the public keys', async () => {
+    const owner = await t.as(Role.VIEWER, 'KP2MI');
+    const answer = expectOk(await owner.raw(REPORT, { nik: people[0].nik }));
+    const { reads, logProof } = answer.dataSubjectAccessReport;
+    expect(reads.length).toBeGreaterThan(0);
+    expect(logProof.pending).toBe(0);
+    expect(logProof.reads.map((r: { readId: string }) => r.readId)).toEqual(reads.map((r: { readId: string }) => r.readId));
+    const options = { logKeys: [t.app.auditLog.verifierKey], witnesses: witnessKeys, quorum: 2 };
+    const report = verifyReportProof({ data: answer }, options);
+    expect(report.findings).toEqual([]);
+    expect(report.contents).toBe(reads.length);
+    // A row changed in the report, or a proof for another position: each caught.
+    const changed = structuredClone(logProof);
+    changed.reads[0].content.fields = ['nik'];
+    expect(verifyReportProof(changed, options).findings.map((x) => x.kind)).toEqual(['content']);
+    const moved = structuredClone(logProof);
+    moved.reads[0].leafIndex += 1;
+    expect(verifyReportProof(moved, options).findings.map((x) => x.kind)).toEqual(['root']);
+    // From the command line, as the person or anyone they hand it to would.
+    const dir = mkdtempSync(path.join(tmpdir(), 'report-'));
+    writeFileSync(path.join(dir, 'report.json'), JSON.stringify({ data: answer }));
+    const cli = await execFileAsync(process.execPath, [
+      '--import',
+      'tsx',
+      'src/cli/audit-verify.ts',
+      '--log-key',
+      t.app.auditLog.verifierKey,
+      '--report',
+      path.join(dir, 'report.json'),
+    ]);
+    expect(cli.stdout).toMatch(/^OK/m);
   });
 });
 

@@ -6,6 +6,9 @@
  *   audit-verify --log-key <vkey> [--log-key <older vkey>]… [--witness <vkey>]… [--quorum <k>] [--origin <o>]
  *                [--kept <file>] [--keep <file>] <bundle.jsonl | ->
  *
+ *   audit-verify --log-key <vkey> [--witness <vkey>]… [--quorum <k>] --report <file>
+ *                the proofs of a data-subject report (`dataSubjectAccessReport { logProof { … } }`)
+ *
  * Checks the checkpoint's signatures (the log's, and k witnesses'), every entry's leaf and content, the root
  * rebuilt from the entries, and — with `--kept`, a checkpoint kept from an earlier run — that the log neither
  * went back nor forked since. Prints each finding, with the evidence of a split view to hand on; exits 1
@@ -15,10 +18,10 @@ import { createReadStream } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { describeReport, verifyBundle } from '../modules/audit/log/verify-report';
+import { describeReport, verifyBundle, verifyReportProof } from '../modules/audit/log/verify-report';
 
-const USAGE =
-  'usage: audit-verify --log-key <verifier key> [--log-key <older key>]… [--witness <verifier key>]… [--quorum <k>] [--origin <origin>] [--kept <file>] [--keep <file>] <bundle.jsonl | ->';
+const USAGE = `usage: audit-verify --log-key <verifier key> [--log-key <older key>]… [--witness <verifier key>]… [--quorum <k>] [--origin <origin>] [--kept <file>] [--keep <file>] <bundle.jsonl | ->
+       audit-verify --log-key <verifier key> [--witness <verifier key>]… [--quorum <k>] --report <data-subject report.json>`;
 
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -31,10 +34,17 @@ async function main(argv: string[]): Promise<number> {
       origin: { type: 'string' },
       kept: { type: 'string' },
       keep: { type: 'string' },
+      report: { type: 'string' },
     },
   });
   const logKeys = values['log-key'] ?? [];
   const quorum = values.quorum === undefined ? (values.witness?.length ? 1 : 0) : Number(values.quorum);
+  if (values.report && logKeys.length && Number.isInteger(quorum) && quorum >= 0) {
+    const options = { logKeys, witnesses: values.witness ?? [], quorum, origin: values.origin };
+    const report = verifyReportProof(JSON.parse(await readFile(values.report, 'utf8')), options);
+    console.log(describeReport(report, quorum));
+    return report.findings.length ? 1 : 0;
+  }
   if (!logKeys.length || positionals.length !== 1 || !Number.isInteger(quorum) || quorum < 0) {
     console.error(USAGE);
     return 2;

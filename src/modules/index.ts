@@ -84,5 +84,5 @@ export const RESOLVERS = [
   explainResolver(RESOURCES, POLICY),
   statisticsResolver(RESOURCES),
   importResolver(IMPORTERS),
-  personalDataResolver(RESOURCES),
+  ...personalDataResolver(RESOURCES),
 ] as unknown as [Function, ...Function[]];

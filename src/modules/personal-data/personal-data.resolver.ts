@@ -1,5 +1,8 @@
 import { requireOwnMinistry } from '../../resource/guards';
-import { Extensions, Arg, Ctx, Field, FieldResolver, ID, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import { GraphQLJSONObject } from 'graphql-scalars';
+import { Extensions, Arg, Ctx, Field, FieldResolver, ID, Int, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import { inclusionProof } from '../audit/log/merkle';
+import { inRequest, readEntriesOf, withTree } from '../audit/log/log-store';
 import { FIELD_COST } from '../../shared/query-limits';
 import type { Context } from '../../context';
 import { ResourceType } from '../../shared/enums';
@@ -15,6 +18,29 @@ import { PersonalDataRead } from './personal-data-read.entity';
 class SubjectRecord {
   @Field(() => ResourceType) resourceType!: ResourceType;
   @Field(() => ID, { description: 'Global id of your record about this person.' }) id!: string;
+}
+
+@ObjectType({
+  simpleResolvers: true,
+  description: "That a read is in the audit log: its leaf, the read log's row its digest is of, and the leaf's inclusion proof.",
+})
+class ReadInclusionProof {
+  @Field(() => ID, { description: 'The read (its id in the read log).' }) readId!: string;
+  @Field(() => Int, { description: "The leaf's index in the log's tree." }) leafIndex!: number;
+  @Field(() => String, { description: "The leaf's bytes, base64." }) leaf!: string;
+  @Field(() => GraphQLJSONObject, { description: "The read log's row, as the leaf's digest is of it (docs/audit.md)." }) content!: Record<string, unknown>;
+  @Field(() => [String], { description: 'The inclusion proof (RFC 9162): base64 hashes, leaf side first.' }) hashes!: string[];
+}
+
+@ObjectType({
+  simpleResolvers: true,
+  description:
+    "The reads of a report proven in the audit log: a checkpoint signed by the log (with its witnesses' cosignatures), and each read's inclusion in it. Anyone checks it with the log's public key: `npx ./clients/audit-verify --report`.",
+})
+class DataSubjectLogProof {
+  @Field(() => String, { description: 'The signed checkpoint (a C2SP signed note) the proofs are against.' }) checkpoint!: string;
+  @Field(() => [ReadInclusionProof], { nullable: true, description: "One per read of the report in that checkpoint's tree." }) reads!: ReadInclusionProof[];
+  @Field(() => Int, { description: 'Reads of the report not in the tree yet (they join it within seconds).' }) pending!: number;
 }
 
 @ObjectType({ simpleResolvers: true, description: "UU 27/2022: which other ministries read a person's data, when, and under which MoU clause." })
@@ -58,6 +84,11 @@ export function personalDataResolver(resources: readonly Resource[]) {
       return { nik, records, reads };
     }
 
+    @FieldResolver(() => ID, { description: "The read's id in the read log: its leaf in the audit log names it (`logProof`)." })
+    readId(@Root() r: PersonalDataRead) {
+      return r.id;
+    }
+
     @FieldResolver(() => ID, { description: 'Global id of the record read.' })
     recordId(@Root() r: PersonalDataRead) {
       return toGlobalId(typeName.get(r.resourceType) ?? r.resourceType, r.recordId);
@@ -78,5 +109,36 @@ export function personalDataResolver(resources: readonly Resource[]) {
       return ctx.loaders.byId(DataSharingClause).load(r.clause.id);
     }
   }
-  return PersonalDataResolver;
+  @Resolver(() => DataSubjectAccessReport)
+  class DataSubjectProofResolver {
+    @FieldResolver(() => DataSubjectLogProof, {
+      nullable: true,
+      description: "The report's reads proven in the audit log against its newest signed checkpoint (null before the first).",
+    })
+    async logProof(@Root() report: DataSubjectAccessReport, @Ctx() ctx: Context): Promise<DataSubjectLogProof | null> {
+      const published = await ctx.services.auditLog.published();
+      if (!published) return null;
+      const size = published.size;
+      const sql = inRequest(ctx.em);
+      const entries = (
+        await readEntriesOf(
+          sql,
+          report.reads.map((r) => r.id),
+        )
+      ).filter((e) => e.index < size && e.content);
+      const proofs = await withTree(sql, size, (read) => entries.map((e) => inclusionProof(read, e.index, size)));
+      return {
+        checkpoint: published.note,
+        pending: report.reads.length - entries.length,
+        reads: entries.map((e, i) => ({
+          readId: e.ref,
+          leafIndex: e.index,
+          leaf: e.data.toString('base64'),
+          content: e.content as Record<string, unknown>,
+          hashes: proofs[i].map((h) => h.toString('base64')),
+        })),
+      };
+    }
+  }
+  return [PersonalDataResolver, DataSubjectProofResolver];
 }

@@ -73,6 +73,11 @@ export const PERSONAL_VALUE_PATHS: PathList = {
   'DataSubjectAccessReport.nik': { treatment: 'owner-only', note: 'the NIK the caller asked about, echoed' },
   'Mutation.importCsv(csv)': { treatment: 'owner-only', note: 'rows land in the importing ministry; conflicts are checked within it' },
   'AuditEvent.changes': { treatment: 'redacted', note: 'personal values and password hashes are "[redacted]" in every audit event' },
+  'AuditLogEntry.content': {
+    treatment: 'redacted',
+    note: "an event's content as the chain signed it (its changes redacted as AuditEvent.changes), or a read's row: ids and field names, never a value",
+  },
+  'ReadInclusionProof.content': { treatment: 'not-personal', note: "a read's row of the read log: ids and field names, never a value" },
   'MouVersion.snapshot': { treatment: 'not-personal', note: "an MoU's terms" },
   'Mou.clausesInForceOn': { treatment: 'not-personal', note: 'clauses of an MoU version' },
   'Mutation.importCsv': { treatment: 'owner-only', note: "the report names lines, fields and reasons of the caller's own file" },

@@ -177,7 +177,16 @@ interface EntryRow extends EventRow {
  * read the caller may not read (or one no longer in the database) comes with no content. The CASEs keep each
  * reference's cast to its own kind.
  */
-export async function entriesWithContent(sql: Sql, from: number, count: number): Promise<EntryWithContent[]> {
+export function entriesWithContent(sql: Sql, from: number, count: number): Promise<EntryWithContent[]> {
+  return entriesWhere(sql, 'l.idx >= ? and l.idx < ?', [from, from + count]);
+}
+
+/** The leaves of the reads `ids` that are in the tree, with their contents (as `entriesWithContent`). */
+export function readEntriesOf(sql: Sql, ids: readonly string[]): Promise<EntryWithContent[]> {
+  return ids.length ? entriesWhere(sql, `l.kind = 'read' and l.ref in (?)`, [ids]) : Promise.resolve([]);
+}
+
+async function entriesWhere(sql: Sql, where: string, params: unknown[]): Promise<EntryWithContent[]> {
   const rows = await sql<EntryRow>(
     `select l.idx, l.kind, l.ref, l.data,
         e.seq::text as seq, e.occurred_at, e.request_id, e.actor_account_id, e.actor_ministry_id, e.actor_role, e.operation, e.entity_type,
@@ -187,8 +196,8 @@ export async function entriesWithContent(sql: Sql, from: number, count: number):
       from audit_log_leaf l
       left join audit_event e on e.seq = case when l.kind = 'event' then l.ref::bigint end
       left join personal_data_read d on d.id = case when l.kind = 'read' then l.ref::uuid end
-      where l.idx >= ? and l.idx < ? order by l.idx`,
-    [from, from + count],
+      where ${where} order by l.idx`,
+    params,
   );
   return rows.map((r) => ({ index: Number(r.idx), data: r.data, kind: r.kind, ref: r.ref, content: contentOfEntry(r) }));
 }

@@ -3,7 +3,7 @@
  * report it prints: what was checked, then each finding, with the evidence of a split view to hand on.
  */
 import { parseVerifierKey } from './note';
-import { BundleChecker, type BundleEntry, type BundleHead, type BundleReport } from './verify';
+import { BundleChecker, checkCheckpoint, checkReadProof, isFinding, type BundleEntry, type BundleHead, type BundleReport, type ReadProof } from './verify';
 
 export interface VerifyOptions {
   logKeys: string[];
@@ -13,10 +13,40 @@ export interface VerifyOptions {
   kept?: string;
 }
 
+const policyOf = (options: VerifyOptions) => ({
+  log: options.logKeys.map(parseVerifierKey),
+  witnesses: options.witnesses.map(parseVerifierKey),
+  quorum: options.quorum,
+});
+
+/**
+ * Checks the proofs a data-subject report carries (`dataSubjectAccessReport { logProof { … } }`, as the
+ * GraphQL answer or the `logProof` object alone): the checkpoint's signatures, and each read's row and
+ * inclusion in its tree.
+ */
+export function verifyReportProof(json: unknown, options: VerifyOptions): BundleReport {
+  const policy = policyOf(options);
+  const wrapped = json as { data?: { dataSubjectAccessReport?: { logProof?: unknown } }; logProof?: unknown };
+  const proof = (wrapped?.data?.dataSubjectAccessReport?.logProof ?? wrapped?.logProof ?? json) as { checkpoint?: string; reads?: ReadProof[] };
+  const report: BundleReport = { checkpoint: null, entries: 0, contents: 0, findings: [] };
+  if (typeof proof?.checkpoint !== 'string' || !Array.isArray(proof.reads))
+    return { ...report, findings: [{ kind: 'format', message: 'not the logProof of a data-subject report' }] };
+  const checked = checkCheckpoint(proof.checkpoint, policy, options.origin ?? policy.log[0].name);
+  if (isFinding(checked)) return { ...report, findings: [checked] };
+  report.checkpoint = checked;
+  for (const read of proof.reads) {
+    report.entries++;
+    const finding = checkReadProof(checked.checkpoint, read);
+    if (finding) report.findings.push(finding);
+    else report.contents++;
+  }
+  return report;
+}
+
 /** Reads a bundle line by line and checks it; the report. */
 export async function verifyBundle(lines: AsyncIterable<string>, options: VerifyOptions): Promise<BundleReport> {
-  const log = options.logKeys.map(parseVerifierKey);
-  const policy = { log, witnesses: options.witnesses.map(parseVerifierKey), quorum: options.quorum };
+  const policy = policyOf(options);
+  const log = policy.log;
   let checker: BundleChecker | null = null;
   for await (const line of lines) {
     if (!line.trim()) continue;

@@ -6,7 +6,7 @@
  * signed by the log disagree, it carries both notes: the proof that the log
  * showed two histories, to hand to someone else.
  */
-import { leafHash, memoryTree, rangeTree, rootHash, verifyConsistency, type HashReader } from './merkle';
+import { leafHash, memoryTree, rangeTree, rootHash, verifyConsistency, verifyInclusion, type HashReader } from './merkle';
 import { contentDigest, parseLeaf, type Leaf } from './leaf';
 import { NoteError, openNote, parseCheckpoint, type Checkpoint, type Verifier } from './note';
 
@@ -333,4 +333,32 @@ function checkKept(kept: string, current: CheckedCheckpoint, proof: BundleHead['
   )
     ? []
     : [rewritten(before, current)];
+}
+
+/** A read's proof as the data-subject report carries it: its leaf, the content the leaf's digest is of, and the inclusion proof. */
+export interface ReadProof {
+  leafIndex: number;
+  /** base64 */
+  leaf: string;
+  content: Record<string, unknown>;
+  /** base64, leaf side first */
+  hashes: string[];
+}
+
+/** That a read is in the tree of a checkpoint: its content digests to its leaf, and the leaf is included. */
+export function checkReadProof(checkpoint: Checkpoint, proof: ReadProof): Finding | null {
+  const data = Buffer.from(String(proof.leaf), 'base64');
+  const leaf = parseLeaf(data);
+  if (!leaf || leaf.kind !== 'read') return { kind: 'leaf', message: `entry ${proof.leafIndex} is not a read's leaf` };
+  let digest: string | null = null;
+  try {
+    digest = contentDigest('read', proof.content);
+  } catch {
+    digest = null;
+  }
+  if (digest !== leaf.digest) return { kind: 'content', message: `read ${leaf.ref}: the report's row is not what the log recorded` };
+  const hashes = proof.hashes.map((h) => Buffer.from(String(h), 'base64'));
+  return verifyInclusion(leafHash(data), proof.leafIndex, checkpoint.size, hashes, checkpoint.root)
+    ? null
+    : { kind: 'root', message: `read ${leaf.ref}: not included at ${proof.leafIndex} in the tree of ${checkpoint.size} the checkpoint signs` };
 }
