@@ -34,6 +34,11 @@ export interface Config {
    * production. Without one elsewhere, a key is made once and kept in `dataDir` (tests: one per process).
    */
   auditLogKey: string | undefined;
+  /**
+   * The verifier keys of the log's earlier signing keys, after a rotation (AUDIT_LOG_PREVIOUS_KEYS, separated by
+   * spaces or commas): published after the current one, so that older checkpoints still verify.
+   */
+  auditLogPreviousKeys: string[];
   /** The audit log's name in its checkpoints (C2SP tlog-checkpoint origin) and its key's name. */
   auditLogOrigin: string;
   /** How often new audit events and reads are taken into the log's tree and a checkpoint signed (ms; 0: never on its own). */
@@ -140,6 +145,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     accessTokenTtl: duration('ACCESS_TOKEN_TTL', env.ACCESS_TOKEN_TTL, '1h'),
     auditKey: env.AUDIT_KEY || DEFAULT_AUDIT_KEY,
     auditLogKey: env.AUDIT_LOG_KEY || undefined,
+    auditLogPreviousKeys: (env.AUDIT_LOG_PREVIOUS_KEYS ?? '').split(/[\s,]+/).filter(Boolean),
     auditLogOrigin: env.AUDIT_LOG_ORIGIN || 'sinergi.localhost/audit-log',
     auditLogIntervalMs: int('AUDIT_LOG_INTERVAL_MS', env.AUDIT_LOG_INTERVAL_MS, nodeEnv === 'test' ? 0 : 1000, 3_600_000),
     logLevel: env.LOG_LEVEL || (nodeEnv === 'test' ? 'silent' : 'info'),

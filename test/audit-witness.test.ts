@@ -28,6 +28,9 @@ import {
   type Signer,
 } from '../src/modules/audit/log/note';
 import { witnessRound } from '../src/modules/audit/log/witness-round';
+import { previousLogKeys } from '../src/modules/audit/log/log-key';
+import { createApp } from '../src/server/app';
+import pino from 'pino';
 import type { WitnessState } from '../src/modules/audit/log/witness';
 import { renameInstitutions } from './support/audit-events';
 import { expectOk } from './support/expect';
@@ -177,6 +180,59 @@ describe('a witness against the running log', () => {
     w.w.state = null;
     expect(await w.round(lying)).toMatchObject({ refused: 'signature' });
     expect(w.w.state).toBeNull();
+  });
+});
+
+describe('a rotation of the log key', () => {
+  it('signs on with the new key: the older checkpoints still verify with the older key, published after the new, and a witness told the new key cosigns on from its state', async () => {
+    const auditor = await t.as(Role.AUDITOR);
+    const w = aWitness('witness.bpk.test/rotation');
+    expectOk(await auditor.raw(REGISTER, { k: w.key }));
+    await changeSomething();
+    expect(await w.round()).toHaveProperty('cosigned');
+    const before = await t.app.auditLog.checkpoint();
+    const oldKey = t.app.auditLog.verifierKey;
+    // The operator makes a new key and restarts with it, publishing the old one as previous.
+    const { secret } = generateSigner(t.app.auditLog.origin);
+    const rotated = await createApp({
+      orm: t.orm,
+      config: { ...t.config, auditLogKey: secret, auditLogPreviousKeys: [oldKey] },
+      log: pino({ level: 'silent' }),
+    });
+    const server2 = http.createServer(rotated.handle);
+    await new Promise<void>((resolve) => server2.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(server2.address() as AddressInfo).port}/audit/log/`;
+      expect((await (await fetch(`${url}key`)).text()).trim().split('\n')).toEqual([rotated.auditLog.verifierKey, oldKey]);
+      expect(rotated.auditLog.verifierKey).not.toBe(oldKey);
+      await changeSomething();
+      const after = await rotated.auditLog.sync();
+      expect(after.size).toBeGreaterThan(before.size);
+      // Each checkpoint verifies with its own key only.
+      expect(() => openNote(before.note, [parseVerifierKey(oldKey)])).not.toThrow();
+      expect(() => openNote(after.note, [parseVerifierKey(oldKey)])).toThrow();
+      expect(() => openNote(after.note, [parseVerifierKey(rotated.auditLog.verifierKey)])).not.toThrow();
+      // A witness still configured with the old key refuses the new checkpoints; told the new key, it cosigns on.
+      const round = (key: string) =>
+        witnessRound({
+          logUrl: url,
+          log: parseVerifierKey(key),
+          origin: rotated.auditLog.origin,
+          witness: w.signer,
+          state: w.w.state,
+          saveState: async (s) => void (w.w.state = s),
+        });
+      expect(await round(oldKey)).toMatchObject({ refused: 'signature' });
+      expect(await round(rotated.auditLog.verifierKey)).toMatchObject({ cosigned: after.size });
+    } finally {
+      server2.close();
+      await rotated.stop();
+    }
+  });
+
+  it('refuses to start with a malformed previous key', () => {
+    expect(() => previousLogKeys({ auditLogPreviousKeys: ['nonsense'] })).toThrow(/AUDIT_LOG_PREVIOUS_KEYS holds "nonsense"/);
+    expect(() => previousLogKeys({ auditLogPreviousKeys: [aWitness('witness.x/y').key] })).toThrow(/not an Ed25519 note key/);
   });
 });
 

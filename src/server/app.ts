@@ -19,7 +19,7 @@ import { LoginThrottle } from '../access/login-throttle';
 import { SessionLiveness } from '../access/session-liveness';
 import { appendEvent, sealsWritten } from '../modules/audit/audit.writer';
 import { AuditLog } from '../modules/audit/log/audit-log';
-import { logSigner } from '../modules/audit/log/log-key';
+import { logSigner, previousLogKeys } from '../modules/audit/log/log-key';
 import { IMPORTERS, RESOURCES } from '../modules';
 import type { AuditAppender } from '../data/audit-event';
 import type { Config } from '../config';
@@ -99,7 +99,7 @@ export async function createApp(opts: {
     const [row] = await orm.em.getConnection().execute<{ live: boolean }[]>('select sinergi_session_live(?, ?) as live', [sessionId, secret]);
     return row?.live === true;
   });
-  const auditLog = new AuditLog(orm, logSigner(config), config.auditLogOrigin, log);
+  const auditLog = new AuditLog(orm, logSigner(config), config.auditLogOrigin, log, previousLogKeys(config));
   auditLog.start(config.auditLogIntervalMs);
   const contextDeps: ContextDeps = {
     orm,

@@ -93,7 +93,9 @@ export function auditLogHttp(orm: MikroORM, log: AuditLog) {
       return cosignature(req, res);
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') return sendError(res, 405, 'The audit log is read with GET.', 'BAD_REQUEST', { allow: 'GET, HEAD' });
-    if (path === 'key') return send(res, 200, TEXT, `${log.verifierKey}\n`, { 'cache-control': 'public, max-age=3600' });
+    // The current key first; after a rotation, the earlier ones, whose checkpoints still verify.
+    if (path === 'key')
+      return send(res, 200, TEXT, [log.verifierKey, ...log.previousKeys].map((k) => `${k}\n`).join(''), { 'cache-control': 'public, max-age=3600' });
     if (path === 'checkpoint') return checkpoint(res, url);
     return tile(res, path);
   };

@@ -14,14 +14,15 @@ import { DEMO_EMAIL_DOMAIN, DEMO_PASSWORD, seedDemo, seedReference, systemEm } f
 import { logger } from '../logger';
 import { Account } from '../modules/account/account.entity';
 import { registerAuditKeyAt } from '../modules/audit/audit-key';
-import { logSigner } from '../modules/audit/log/log-key';
+import { logSigner, previousLogKeys } from '../modules/audit/log/log-key';
 
 async function main() {
   if (envFile) logger.info(`settings from ${envFile}`);
   const weak = config.env === 'production' ? productionKeyProblems(config) : [];
   if (weak.length) throw new Error(weak.join('\n'));
-  // The audit log's key, before anything starts: production refuses to run without one.
+  // The audit log's keys, before anything starts: production refuses to run without one, and nobody with a malformed earlier one.
   logSigner(config);
+  previousLogKeys(config);
   const db = await openDatabase({
     databaseUrl: config.databaseUrl,
     appUrl: config.databaseAppUrl,

@@ -37,6 +37,8 @@ export class AuditLog {
     readonly signer: Signer,
     readonly origin: string,
     private readonly log: Logger,
+    /** Verifier keys of the log's earlier keys: older checkpoints verify with them (a rotation). */
+    readonly previousKeys: readonly string[] = [],
   ) {
     this.keyName = verifierKey(signer).split('+').slice(0, 2).join('+');
   }

@@ -6,7 +6,20 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../../../config';
-import { generateSigner, parseSigner, type Signer } from './note';
+import { ED25519, generateSigner, NoteError, parseSigner, parseVerifierKey, verifierKey, type Signer } from './note';
+
+/** The verifier keys of the log's earlier keys (AUDIT_LOG_PREVIOUS_KEYS), checked at start-up, in their canonical spelling. */
+export function previousLogKeys(config: Pick<Config, 'auditLogPreviousKeys'>): string[] {
+  return config.auditLogPreviousKeys.map((k) => {
+    try {
+      const v = parseVerifierKey(k);
+      if (v.type !== ED25519) throw new NoteError('not an Ed25519 note key (type 0x01)');
+      return verifierKey(v);
+    } catch (e) {
+      throw new Error(`AUDIT_LOG_PREVIOUS_KEYS holds ${JSON.stringify(k)}, not a verifier key of the log: ${(e as Error).message}`);
+    }
+  });
+}
 
 export function logSigner(config: Pick<Config, 'env' | 'auditLogKey' | 'auditLogOrigin' | 'dataDir'>): Signer {
   if (config.auditLogKey) {
