@@ -4,7 +4,7 @@ import 'reflect-metadata';
 import pino from 'pino';
 import type { Role } from '../src/access/roles';
 import { TokenService } from '../src/access/tokens';
-import { DEFAULT_AUDIT_KEY, loadConfig } from '../src/config';
+import { DEFAULT_AUDIT_KEY, loadConfig, type Config } from '../src/config';
 import { registerAuditKeyAt } from '../src/modules/audit/audit-key';
 import { ensureAppLogin } from '../src/db/app-role';
 import { tokenWithOwnerRights } from '../src/db/owner-sessions';
@@ -86,6 +86,8 @@ export async function rate(app: App, token: string, query: string, ms: number): 
 
 export interface BenchCaller {
   token: string;
+  /** The apps' configuration (a test configuration): `app({ config: { ...caller.config, … } })` changes a setting. */
+  config: Config;
   /** An app on the unprivileged role (row-level security on) unless `opts` say otherwise, all with one configuration. */
   app(opts?: Partial<Parameters<typeof createApp>[0]>): Promise<App>;
   /** Stops every app made, and their connection pool. */
@@ -104,6 +106,7 @@ export async function benchCaller(db: { url: string; owner: MikroORM }, ministry
   const apps: App[] = [];
   return {
     token,
+    config,
     async app(opts = {}) {
       const app = await createApp({ orm: appOrm, config, log, ...opts });
       apps.push(app);

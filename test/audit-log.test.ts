@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Role } from '../src/access/roles';
 import { ResourceType } from '../src/shared/enums';
 import { toGlobalId } from '../src/shared/global-id';
-import { consistencyProof, inclusionProof, leafHash, rootHash, verifyConsistency, verifyInclusion } from '../src/modules/audit/log/merkle';
+import { consistencyProof, inclusionProof, leafHash, memoryTree, rootHash, verifyConsistency, verifyInclusion } from '../src/modules/audit/log/merkle';
 import {
   checkpointText,
   generateSigner,
@@ -143,6 +143,31 @@ describe('the audit log, from outside', () => {
     const at = now.leaves.findIndex((l) => parseLeaf(l)?.kind === 'read');
     const path = inclusionProof(readerOf(now.tiles), at, now.checkpoint.size);
     expect(verifyInclusion(leafHash(now.leaves[at]), at, now.checkpoint.size, path, now.checkpoint.root)).toBe(true);
+  });
+
+  it('keeps the tiles of a tree past 256 and 512 leaves, integrated in batches that cut across tiles', async () => {
+    const [kp2mi, kemnaker] = [await t.ministry('KP2MI'), await t.ministry('KEMNAKER')];
+    const em = t.em();
+    for (let i = 0; i < 300; i++) f.trainee(em, kp2mi);
+    await em.flush();
+    await f.signedMou(t.em(), kp2mi, kemnaker, [{ provider: kp2mi, recipient: kemnaker, resources: [ResourceType.TRAINEE], personal: true }]);
+    const reader = await t.as(Role.VIEWER, 'KEMNAKER');
+    // Each request reads 300 NIKs in full: 300 reads, 300 leaves.
+    for (let i = 0; i < 2; i++) expectOk(await reader.raw('{ trainees(first: 300) { edges { node { nik } } } }'));
+    const app = t.orm.em.getConnection();
+    let [before, size] = [-1, 0];
+    while (size !== before) [before, size] = [size, Number((await app.execute<{ n: string }[]>('select sinergi_audit_log_integrate(97) as n'))[0].n)];
+    expect(size).toBeGreaterThan(600);
+    await t.app.auditLog.sync();
+    const key = parseVerifierKey(t.app.auditLog.verifierKey);
+    const { checkpoint, leaves, tiles } = await fetchLog(key);
+    expect(checkpoint.size).toBe(size);
+    // The level 1 tile (hashes of complete 256-leaf subtrees) is what the database computed; the leaves agree.
+    expect(tiles.get('1/0')!.length).toBe(32 * Math.floor(size / 256));
+    expect(rootHash(memoryTree(leaves.map(leafHash)), size).equals(checkpoint.root)).toBe(true);
+    expect(rootHash(readerOf(tiles), size).equals(checkpoint.root)).toBe(true);
+    const [{ root }] = await app.execute<{ root: Buffer }[]>('select sinergi_audit_log_root(?) as root', [size]);
+    expect(root.equals(checkpoint.root)).toBe(true);
   });
 
   it('answers tiles it does not have, other paths and other methods with an error', async () => {
