@@ -229,6 +229,9 @@ describe('production', () => {
     const intro = await post(prod, { query: '{ __schema { types { name } } }' });
     expect(intro.status).toBe(400);
     expect(JSON.stringify(intro.json)).not.toMatch(/"types"/);
+    // The refusal names the setting that would change it, not a library's option.
+    expect(JSON.stringify(intro.json)).toContain('GRAPHQL_INTROSPECTION=true');
+    expect(JSON.stringify(intro.json)).not.toMatch(/pass introspection|ApolloServer/);
     const typo = await post(prod, { query: '{ institutoins { totalCount } }' });
     expect(JSON.stringify(typo.json)).not.toMatch(/Did you mean/);
     // Every kind of hint: enum values, arguments, input fields and types, anonymous or not.
@@ -244,8 +247,12 @@ describe('production', () => {
       expect(JSON.stringify(hinted.json), query).not.toContain(hint);
       expect(JSON.stringify((await post(url, { query }, viewer.token)).json), query).toMatch(/Did you mean/);
     }
+    // A browser is told GraphiQL is off and what would serve it; no page, no script.
     const page = await fetch(prod, { headers: { accept: 'text/html' } });
-    expect(await page.text()).not.toMatch(/graphiql/i);
+    expect(page.status).toBe(404);
+    const text = await page.text();
+    expect(text).toMatch(/^GraphiQL is off on this server \(GRAPHIQL=true serves it/);
+    expect(text).not.toMatch(/<script|<html/i);
     // Development keeps them.
     expect(JSON.stringify((await post(url, { query: '{ institutoins { totalCount } }' }, viewer.token)).json)).toMatch(/Did you mean/);
   });

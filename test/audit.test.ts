@@ -559,7 +559,7 @@ describe('concurrency', () => {
       let out = '';
       child.stdout.on('data', (c) => {
         out += c;
-        const m = /GraphiQL at (\S+)/.exec(out);
+        const m = /Graphi?QL at (\S+)/.exec(out);
         if (m) resolve(m[1]);
       });
       child.stderr.on('data', (c) => (out += c));

@@ -41,7 +41,7 @@ function start(env: Record<string, string>): Promise<Started> {
     let out = '';
     const onData = (c: Buffer) => {
       out += c.toString();
-      const m = /GraphiQL at (http:\/\/\S+)\/graphql/.exec(out);
+      const m = /Graphi?QL at (http:\/\/\S+)\/graphql/.exec(out);
       if (m) resolve({ child, out, url: m[1] });
     };
     child.stdout.on('data', onData);

@@ -27,6 +27,9 @@ export interface ApolloDeps {
   errorLoggers: WeakMap<object, Logger>;
 }
 
+const INTROSPECTION_OFF =
+  'Introspection is off on this server (GRAPHQL_INTROSPECTION=true turns it on; off by default in production). The schema is published as schema/schema.graphql in the repository.';
+
 export async function startApollo({ schema, config, log, redis, transactions, errorLoggers }: ApolloDeps): Promise<ApolloServer<Context>> {
   const limits = armor();
   const apollo = new ApolloServer<Context>({
@@ -36,8 +39,10 @@ export async function startApollo({ schema, config, log, redis, transactions, er
       const out = formatError(formatted, error, (e) =>
         ((typeof e === 'object' && e !== null ? errorLoggers.get(e) : undefined) ?? log).error({ err: e }, 'unexpected error in a resolver'),
       );
-      // Where the schema is not published, its names are not handed out as hints either.
-      return config.introspection ? out : { ...out, message: withoutSuggestions(out.message) };
+      // Where the schema is not published, its names are not handed out as hints either; the refusal names our setting, not Apollo's option.
+      if (config.introspection) return out;
+      if (out.message.startsWith('GraphQL introspection is not allowed')) return { ...out, message: INTROSPECTION_OFF };
+      return { ...out, message: withoutSuggestions(out.message) };
     },
     includeStacktraceInErrorResponses: false,
     // Compact JSON: Apollo's default indents every response, which costs time on long lists and bytes on the wire.

@@ -41,6 +41,9 @@ const GRAPHIQL_HEADERS = {
   'referrer-policy': 'no-referrer',
 };
 
+const GRAPHIQL_OFF =
+  'GraphiQL is off on this server (GRAPHIQL=true serves it; off by default in production). GraphQL is served here to POST requests: see docs/clients.md.\n';
+
 export function routes({ orm, config, metrics, http, downloads, uploads, demoPassword, auditLog }: RouteDeps) {
   let sdl: Promise<string> | undefined;
   const serveAuditLog = auditLogHttp(orm, auditLog);
@@ -95,6 +98,8 @@ export function routes({ orm, config, metrics, http, downloads, uploads, demoPas
     if (pathname === '/graphql') {
       const wantsHtml = req.method === 'GET' && !url.searchParams.has('query') && (req.headers.accept ?? '').includes('text/html');
       if (wantsHtml && config.graphiql) return send(res, 200, 'text/html; charset=utf-8', graphiqlPage(demoPassword), GRAPHIQL_HEADERS);
+      // A browser, where GraphiQL is off: say so, and what would serve it, rather than refuse a GET without a query.
+      if (wantsHtml) return send(res, 404, 'text/plain; charset=utf-8', GRAPHIQL_OFF, { 'cache-control': 'no-store' });
       return http.graphql(req, res, url);
     }
     send(res, 404, 'application/json', '{"error":"not found"}');

@@ -15,6 +15,7 @@ import { logger } from '../logger';
 import { Account } from '../modules/account/account.entity';
 import { registerAuditKeyAt } from '../modules/audit/audit-key';
 import { logSigner, previousLogKeys } from '../modules/audit/log/log-key';
+import { startupBanner } from './banner';
 
 async function main() {
   if (envFile) logger.info(`settings from ${envFile}`);
@@ -65,17 +66,7 @@ async function main() {
 
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.host}:${port}/graphql`;
-  const lines = [`Sinergi is up: GraphiQL at ${url}`];
-  if (demo) {
-    lines.push(
-      `Demo accounts (password "${DEMO_PASSWORD}"):`,
-      '  viewer@<code>.demo, editor@<code>.demo, admin@<code>.demo for each ministry code in lower case,',
-      '  e.g. editor@kp2mi.demo, admin@kesdm.demo, viewer@kemenperin.demo',
-      '  auditor@audit.demo (AUDITOR), admin@platform.demo (PLATFORM_ADMIN)',
-      'Log in with the bar above GraphiQL, or: mutation { login(email: "editor@kp2mi.demo", password: "…") { token } }',
-    );
-  }
-  process.stdout.write(lines.join('\n') + '\n');
+  process.stdout.write(startupBanner(url, config.graphiql, demo ? DEMO_PASSWORD : null));
 
   let stopping = false;
   const stop = async (signal: string) => {

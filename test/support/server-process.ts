@@ -35,7 +35,7 @@ export function startServerProcess(env: Record<string, string | undefined>): Pro
       });
     child.stdout.on('data', (c) => {
       out += c;
-      const m = /GraphiQL at (\S+)/.exec(out);
+      const m = /Graphi?QL at (\S+)/.exec(out);
       if (m) resolve({ url: m[1], child, output: () => out, stop });
     });
     child.stderr.on('data', (c) => (out += c));
