@@ -131,6 +131,26 @@ describe('an auditor verifies a bundle offline', () => {
     expect(report.entries).toBe(head.treeSize - 5);
   });
 
+  it('takes a range by the dates the entries were taken into the tree', async () => {
+    const whole = split((await download()).text);
+    const byDates = await download('witnesses=2&from=2000-01-01&to=2100-01-01T00:00:00Z');
+    expect(byDates.status).toBe(200);
+    expect((await verify(byDates.text)).findings).toEqual([]);
+    expect(split(byDates.text).entries.length).toBe(whole.head.treeSize);
+    // Entries from a moment on: those taken into the tree since.
+    const [{ at, n }] = await t
+      .em()
+      .getConnection()
+      .execute<{ at: Date; n: number }[]>(
+        `select max(integrated_at) as at, (select count(*)::int from audit_log_leaf where integrated_at >= (select max(integrated_at) from audit_log_leaf)) as n from audit_log_leaf`,
+      );
+    const recent = await download(`witnesses=0&from=${new Date(at).toISOString()}`);
+    expect(split(recent.text).entries.length).toBe(n);
+    expect((await download('from=2100-01-01')).status).toBe(400);
+    expect((await download('from=yesterday')).status).toBe(400);
+    expect((await download('from=2026-13-45')).status).toBe(400);
+  });
+
   it('proves the log consistent with a checkpoint kept before, and asks for the proof when it is missing', async () => {
     const kept = split((await download()).text).head.checkpoint;
     const keptSize = parseCheckpoint(parseNote(kept).text).size;

@@ -39,6 +39,7 @@ export const MATRIX: Record<'query' | 'mutation', Record<string, string>> = {
     auditWitnesses: '- - A A -',
     auditLogEntries: '- - - A -',
     auditLogRangeProof: '- - - A -',
+    auditLogIndexAt: '- - - A -',
   },
   mutation: {
     ...OWNED_MUTATIONS,

@@ -4,7 +4,8 @@
  * `clients/audit-verify` checks offline. JSON lines: the head (verify.ts `BundleHead`: the checkpoint,
  * the subtrees around the range, the consistency proof), then one line per entry (`BundleEntry`).
  *
- * - `from`, `to`: leaf indices, entries [from, to) (default: the whole tree);
+ * - `from`, `to`: entries [from, to) by leaf index, or by the date or time they were taken into the tree
+ *   (default: the whole tree);
  * - `witnesses`: the checkpoint must be cosigned by that many registered witnesses (default 0: the newest);
  * - `since`: the size of a checkpoint the auditor kept: the bundle carries the consistency proof from it.
  *
@@ -46,10 +47,26 @@ function integer(url: URL, name: string): number | undefined {
   return Number(raw);
 }
 
+const DATE = /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2}))?$/;
+
+/** `from` or `to`: a leaf index, or a date or time (the first entry taken into the tree at or after it). */
+async function position(url: URL, name: string, run: RunOperation, size: number): Promise<number | undefined> {
+  const raw = url.searchParams.get(name);
+  if (raw === null || raw === '' || /^\d{1,15}$/.test(raw)) return integer(url, name);
+  if (!DATE.test(raw) || Number.isNaN(Date.parse(raw)))
+    throw new Refused(400, `${name} is a leaf index, or a date (2026-12-01) or time (2026-12-01T08:00:00Z).`, 'BAD_REQUEST');
+  return field<number>(
+    run,
+    'query($t: DateTimeISO!, $s: Int) { auditLogIndexAt(time: $t, treeSize: $s) }',
+    { t: new Date(raw).toISOString(), s: size },
+    'auditLogIndexAt',
+  );
+}
+
 export async function auditBundle(req: IncomingMessage, res: ServerResponse, url: URL, run: RunOperation, requestId: string, logKey: string, origin: string) {
   if (req.method !== 'GET') return fail(res, 405, 'A bundle is read with GET.', 'BAD_REQUEST', { allow: 'GET' });
   try {
-    const [from, to, witnesses, since] = ['from', 'to', 'witnesses', 'since'].map((n) => integer(url, n));
+    const [witnesses, since] = ['witnesses', 'since'].map((n) => integer(url, n));
     const checkpoint = await field<{ size: number; note: string } | null>(
       run,
       'query($w: Int) { auditLogCheckpoint(witnesses: $w) { size note } }',
@@ -58,6 +75,7 @@ export async function auditBundle(req: IncomingMessage, res: ServerResponse, url
     );
     if (!checkpoint) throw new Refused(404, `No checkpoint is cosigned by ${witnesses ?? 0} witnesses yet.`, 'NOT_FOUND');
     const size = checkpoint.size;
+    const [from, to] = [await position(url, 'from', run, size), await position(url, 'to', run, size)];
     const [first, end] = [from ?? 0, to ?? size];
     if (!(first < end && end <= size)) throw new Refused(400, `from and to name entries of the tree of ${size}: 0 ≤ from < to ≤ ${size}.`, 'BAD_REQUEST');
     const outside = await field<BundleHead['outside']>(

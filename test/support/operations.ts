@@ -170,6 +170,7 @@ export async function rootOperations(t: TestApp): Promise<{ clients: Map<string,
       await t.app.auditLog.sync();
       return { query: '{ auditLogEntries(from: 0, count: 1) { leaf content } }' };
     },
+    auditLogIndexAt: async () => ({ query: '{ auditLogIndexAt(time: "2026-01-01T00:00:00Z") }' }),
     auditLogRangeProof: async () => {
       await t.app.auditLog.sync();
       return { query: '{ auditLogRangeProof(from: 0, to: 1) { hash } }' };

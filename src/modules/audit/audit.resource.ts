@@ -26,6 +26,7 @@ export const auditResource: Resource = {
     auditWitnesses: { audience: 'audit-readers', scoped: false },
     auditLogEntries: { audience: 'auditor', scoped: false },
     auditLogRangeProof: { audience: 'auditor', scoped: false },
+    auditLogIndexAt: { audience: 'auditor', scoped: false },
   },
   mutations: {
     registerAuditWitness: { audience: 'audit-readers', scoped: true, audit: witnessSubject },

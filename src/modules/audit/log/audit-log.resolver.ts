@@ -5,11 +5,11 @@
  * at `GET /audit/log/key`.
  */
 import { GraphQLJSONObject } from 'graphql-scalars';
-import { Arg, Ctx, Field, Int, ObjectType, Query, Resolver } from 'type-graphql';
+import { Arg, Ctx, Field, GraphQLISODateTime, Int, ObjectType, Query, Resolver } from 'type-graphql';
 import type { Context } from '../../../context';
 import { badUserInput } from '../../../shared/errors';
 import { consistencyProof, inclusionProof, rangeOutside } from './merkle';
-import { entriesWithContent, inRequest, leafIndex, withTree } from './log-store';
+import { entriesWithContent, firstLeafAt, inRequest, leafIndex, withTree } from './log-store';
 
 @ObjectType({ simpleResolvers: true, description: "A checkpoint of the audit log, signed with the log's key (C2SP tlog-checkpoint in a signed note)." })
 class AuditLogCheckpoint {
@@ -119,6 +119,21 @@ export class AuditLogResolver {
     if (!Number.isInteger(from) || from < 0 || from >= size) throw badUserInput(`from is a leaf index from 0 to ${size - 1}.`, 'from');
     const entries = await entriesWithContent(inRequest(ctx.em), from, Math.min(n, size - from));
     return entries.map((e) => ({ index: e.index, leaf: b64(e.data), kind: e.kind, ref: e.ref, content: e.content }));
+  }
+
+  @Query(() => Int, {
+    nullable: true,
+    description:
+      "The index of the first entry taken into the log's tree at or after `time` (within the tree of `treeSize` leaves, default: the newest checkpoint's); the tree's size when there is none: where a range of entries by time begins or ends.",
+  })
+  async auditLogIndexAt(
+    @Arg('time', () => GraphQLISODateTime, { description: 'When the range begins or ends.' }) time: Date,
+    @Arg('treeSize', () => Int, { nullable: true, description: 'The signed tree (default: the newest).' }) treeSize: number | null,
+    @Ctx() ctx: Context,
+  ): Promise<number> {
+    const size = await signedSize(ctx, treeSize, 'treeSize');
+    const index = await firstLeafAt(inRequest(ctx.em), time);
+    return index === null ? size : Math.min(index, size);
   }
 
   @Query(() => [AuditLogSubtree], {

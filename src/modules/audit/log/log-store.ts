@@ -38,6 +38,12 @@ export async function leafIndex(sql: Sql, kind: 'event' | 'read', ref: string): 
   return row ? { index: Number(row.idx), data: row.data } : null;
 }
 
+/** The index of the first leaf taken into the tree at or after `time` (leaves are integrated in index order), or null. */
+export async function firstLeafAt(sql: Sql, time: Date): Promise<number | null> {
+  const [row] = await sql<{ idx: string | null }>('select min(idx)::text as idx from audit_log_leaf where integrated_at >= ?', [time]);
+  return row?.idx === null || row?.idx === undefined ? null : Number(row.idx);
+}
+
 /** Tile `index` of `level`, `width` hashes, or null when the tree has not that many hashes there yet. */
 export async function readTile(sql: Sql, level: number, index: number, width: number): Promise<Buffer | null> {
   const [first, last] = [index * TILE_WIDTH, index * TILE_WIDTH + width - 1];
