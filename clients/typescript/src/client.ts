@@ -5,8 +5,9 @@
  * connection, told apart by their filters) and answers `node(id)` from records
  * it already holds.
  */
-import { ApolloClient, ApolloLink, HttpLink, InMemoryCache, type TypePolicies } from '@apollo/client';
+import { ApolloClient, ApolloLink, CombinedGraphQLErrors, HttpLink, InMemoryCache, ServerError, type TypePolicies } from '@apollo/client';
 import { SetContextLink } from '@apollo/client/link/context';
+import { ErrorLink } from '@apollo/client/link/error';
 import { relayStylePagination } from '@apollo/client/utilities';
 import { print } from 'graphql';
 import { LoginDocument, LogoutDocument, RefreshTokenDocument, type LoginMutation, type RefreshTokenMutation } from './generated/graphql';
@@ -83,6 +84,24 @@ export interface SinergiClient {
   session: SessionStore;
 }
 
+/** The GraphQL errors an operation failed with, whether the server answered them with 200 or with an error status. */
+function graphqlErrorsOf(error: unknown): readonly { extensions?: Record<string, unknown> }[] {
+  if (CombinedGraphQLErrors.is(error)) return error.errors;
+  if (ServerError.is(error)) {
+    try {
+      const body = JSON.parse(error.bodyText) as { errors?: { extensions?: Record<string, unknown> }[] };
+      return Array.isArray(body.errors) ? body.errors : [];
+    } catch {
+      return [];
+    }
+  }
+  return [];
+}
+
+/** Whether the server said the session is over: logged out elsewhere, the account deactivated, the session expired. */
+const sessionEnded = (error: unknown) =>
+  graphqlErrorsOf(error).some((e) => e.extensions?.code === 'UNAUTHENTICATED' && e.extensions?.reason === 'SESSION_ENDED');
+
 export function createSinergiClient(options: SinergiClientOptions): SinergiClient {
   const session = options.session ?? memorySessionStore();
   const margin = (options.refreshMarginSeconds ?? 60) * 1000;
@@ -90,7 +109,9 @@ export function createSinergiClient(options: SinergiClientOptions): SinergiClien
   let renewing: Promise<void> | null = null;
   let device = options.deviceToken ?? null;
 
+  /** Once per session: the requests in flight when it ends all fail, and the app is told once. */
   const endSession = () => {
+    if (!session.get()) return;
     session.set(null);
     options.onSessionEnded?.();
   };
@@ -123,8 +144,13 @@ export function createSinergiClient(options: SinergiClientOptions): SinergiClien
     return current ? { headers: { ...(prev.headers as Record<string, string> | undefined), authorization: `Bearer ${current.token}` } } : {};
   });
 
+  // Wherever SESSION_ENDED arrives (any operation, not only a renewal), the session is over for this client.
+  const ended = new ErrorLink(({ error }) => {
+    if (sessionEnded(error)) endSession();
+  });
+
   const apollo = new ApolloClient({
-    link: ApolloLink.from([auth, new HttpLink({ uri: options.uri, fetch: doFetch })]),
+    link: ApolloLink.from([ended, auth, new HttpLink({ uri: options.uri, fetch: doFetch })]),
     cache: new InMemoryCache({ possibleTypes, typePolicies: sinergiTypePolicies() }),
   });
 
