@@ -77,7 +77,7 @@ describe('CSV import', () => {
     await report(editor, 'INSTITUTIONS', INSTITUTIONS, 'GOOD_ROWS_ONLY');
     const versions = (await t.em().find(Institution, { externalId: { $in: ['BLK-001', 'BLK-005'] } })).map((i) => i.version);
     const again = await report(editor, 'INSTITUTIONS', INSTITUTIONS, 'GOOD_ROWS_ONLY');
-    expect(again).toMatchObject({ created: 0, updated: 0, unchanged: 2, failed: 4 });
+    expect(again).toMatchObject({ created: 0, updated: 0, unchanged: 2, failed: 4, written: false });
     expect((await t.em().find(Institution, { externalId: { $in: ['BLK-001', 'BLK-005'] } })).map((i) => i.version)).toEqual(versions);
     const changed = await report(
       editor,
@@ -85,7 +85,7 @@ describe('CSV import', () => {
       INSTITUTIONS.replace('BLK Banyuwangi,VOCATIONAL_SCHOOL,35,Kab. Banyuwangi,360', 'BLK Banyuwangi,VOCATIONAL_SCHOOL,35,Kab. Banyuwangi,400'),
       'GOOD_ROWS_ONLY',
     );
-    expect(changed).toMatchObject({ created: 0, updated: 1, unchanged: 1 });
+    expect(changed).toMatchObject({ created: 0, updated: 1, unchanged: 1, written: true });
   });
 
   it('never writes into another ministry, even with the same externalIds', async () => {
@@ -226,7 +226,7 @@ describe('CSV injection (OWASP)', () => {
       columns,
       ...rows.map((r) => [r.externalId, r.name, r.type, r.provinceCode, r.annualCapacity].map((v) => `"${v.replace(/"/g, '""')}"`).join(',')),
     ].join('\n');
-    expect(await report(otherEditor, 'INSTITUTIONS', again)).toMatchObject({ unchanged: names.length, updated: 0, failed: 0 });
+    expect(await report(otherEditor, 'INSTITUTIONS', again)).toMatchObject({ unchanged: names.length, updated: 0, failed: 0, written: false });
   });
 });
 

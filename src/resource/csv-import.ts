@@ -259,7 +259,8 @@ export async function importCsv(
     await pacer.tick();
   }
   onProgress?.(records.length * 2, records.length * 2);
-  result.written = true;
+  // Written: a row created or changed. A file whose every row was already on file wrote nothing.
+  result.written = result.created + result.updated > 0;
   // The audit event of this mutation records the import as a summary, not one entry per row.
   ctx.mutation.summary = [
     {

@@ -36,7 +36,8 @@ class ImportReport {
   @Field(() => Int) updated!: number;
   @Field(() => Int, { description: 'Rows identical to what is stored (a re-import changes nothing).' }) unchanged!: number;
   @Field(() => Int, { description: 'Rows with at least one problem.' }) failed!: number;
-  @Field(() => Boolean, { description: 'Whether anything was written.' }) written!: boolean;
+  @Field(() => Boolean, { description: 'Whether anything was written: a row created or changed (false when every row was already on file, or none could be).' })
+  written!: boolean;
   @Field(() => [ImportRowError], { description: 'Every problem, by line and field (the first 1000).' }) errors!: ImportRowError[];
 }
 
