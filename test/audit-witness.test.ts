@@ -23,6 +23,7 @@ import {
   openNote,
   parseCheckpoint,
   parseVerifierKey,
+  signatureLine,
   signNote,
   verifierKey,
   type Signer,
@@ -34,6 +35,7 @@ import pino from 'pino';
 import type { WitnessState } from '../src/modules/audit/log/witness';
 import { renameInstitutions } from './support/audit-events';
 import { expectOk } from './support/expect';
+import { connectInsider, sessionOf } from './support/insider';
 import * as f from './support/factories';
 import { startTestApp, type Client, type TestApp } from './support/test-app';
 
@@ -129,6 +131,49 @@ describe('the registry of witnesses', () => {
     expect(await code(aWitness('witness.bpk.test/twice').key)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'verifierKey' });
     expect((await t.anonymous().raw(REGISTER, { k: w.key })).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
     expect((await editor.raw(REGISTER, { k: aWitness('witness.x/y').key })).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  });
+});
+
+describe('the registry against the app role password', () => {
+  it("registers and revokes only for an ADMIN's or an AUDITOR's session, and keeps cosignature lines only of a live witness", async () => {
+    const insider = await connectInsider(t);
+    try {
+      const viewer = await t.as(Role.VIEWER, 'KESDM');
+      const admin = await t.as(Role.ADMIN, 'KESDM');
+      const key = aWitness('witness.insider.test/a').key;
+      const name = 'witness.insider.test/a';
+      const registered = expectOk(await admin.raw(REGISTER, { k: aWitness('witness.insider.test/live').key })).registerAuditWitness;
+      const id = parseGlobalId(registered.id)!.id;
+      await insider.inTransaction(async () => {
+        for (const session of [null, await sessionOf(t, viewer.account!)]) {
+          await insider.begin(session);
+          expect(await insider.refusal('select sinergi_audit_log_register_witness($1, $2)', [name, key])).toMatch(/only a ministry ADMIN or an AUDITOR/);
+          expect(await insider.refusal('select sinergi_audit_log_revoke_witness($1) as done', [id])).toBe('ok:1');
+          expect((await insider.db.query('select sinergi_audit_log_revoke_witness($1) as done', [id])).rows[0].done).toBe(false);
+        }
+        // An ADMIN's session registers for its own ministry only, under the key's own name.
+        await insider.begin(await sessionOf(t, admin.account!));
+        expect(await insider.refusal('select sinergi_audit_log_register_witness($1, $2)', ['another.name/x', key])).toMatch(/not named/);
+        expect(
+          await insider.refusal('insert into audit_log_witness (name, verifier_key, registered_by) values ($1, $2, gen_random_uuid())', [name, key]),
+        ).toMatch(/permission denied/);
+        expect(await insider.refusal('select sinergi_audit_log_cosign(gen_random_uuid(), 1, $1, $2)', [Buffer.alloc(32), '\u2014 x AAAAAAA='])).toMatch(
+          /no live witness/,
+        );
+        expect(await insider.refusal('select sinergi_audit_log_cosign($1, 1, $2, $3)', [id, Buffer.alloc(32), '\u2014 someone.else/x AAAAAAA='])).toMatch(
+          /not a cosignature line of/,
+        );
+        expect(
+          await insider.refusal('select sinergi_audit_log_cosign($1, 1, $2, $3)', [id, Buffer.alloc(32), '\u2014 witness.insider.test/live AAAAAAA=']),
+        ).toMatch(/no checkpoint of size/);
+      });
+      expect(
+        (await t.em().getConnection().execute<{ n: number }[]>('select count(*)::int as n from audit_log_witness where revoked_at is null and id = ?', [id]))[0]
+          .n,
+      ).toBe(1);
+    } finally {
+      await insider.db.end();
+    }
   });
 });
 
@@ -264,13 +309,8 @@ describe('the witness command', () => {
 });
 
 describe('POST /audit/log/cosignature', () => {
-  const cosigned = (note: string, signer: Signer, time = Math.floor(Date.now() / 1000)) => {
-    const text = note.slice(0, note.lastIndexOf('\n\n') + 1);
-    const s = cosign(text, signer, time);
-    const id = Buffer.alloc(4);
-    id.writeUInt32BE(s.keyId);
-    return `${note}\u2014 ${s.name} ${Buffer.concat([id, s.signature]).toString('base64')}\n`;
-  };
+  const cosigned = (note: string, signer: Signer, time = Math.floor(Date.now() / 1000)) =>
+    note + signatureLine(cosign(note.slice(0, note.lastIndexOf('\n\n') + 1), signer, time));
 
   it('refuses an unregistered or revoked key, a cosignature that does not verify, a checkpoint the log never signed, and junk', async () => {
     const auditor = await t.as(Role.AUDITOR);

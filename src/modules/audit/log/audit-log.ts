@@ -26,7 +26,8 @@ export class AuditLog {
   private running: Promise<StoredCheckpoint> | null = null;
   private latest: StoredCheckpoint | null = null;
   private latestAt = 0;
-  private newest: { checkpoint: PublishedCheckpoint; at: number } | null = null;
+  /** Published checkpoints by quorum, each served from memory for a second: anyone may ask, and often. */
+  private readonly publishedByQuorum = new Map<number, { checkpoint: PublishedCheckpoint | null; at: number }>();
   /** The tree's size after the last integration here: a batch that grew it by less than BATCH was the last. */
   private integrated = -1;
   /** Checkpoints are kept per key (name and key id): another key's, even of the same name, is not this one's. */
@@ -85,20 +86,22 @@ export class AuditLog {
 
   /**
    * The newest checkpoint that at least `quorum` live witnesses cosigned (0: the newest), its note carrying
-   * every cosignature that verifies; null when there is none. The newest is served from memory for a second.
+   * every cosignature that verifies; null when there is none. Served from memory for a second; a cosignature
+   * posted here shows at once, one posted to another process within that second.
    */
   async published(quorum = 0): Promise<PublishedCheckpoint | null> {
-    if (quorum <= 0 && this.newest && Date.now() - this.newest.at < FRESH_MS) return this.newest.checkpoint;
-    // A cosignature posted here shows at once; one posted to another process, within a second.
+    const kept = this.publishedByQuorum.get(quorum);
+    if (kept && Date.now() - kept.at < FRESH_MS) return kept.checkpoint;
     const c = await this.witnessed(quorum);
     const published = c && (await withCosignatures(this.sql(), c));
-    if (quorum <= 0 && published) this.newest = { checkpoint: published, at: Date.now() };
-    return published && published.cosigners.length >= quorum ? published : null;
+    const checkpoint = published && published.cosigners.length >= quorum ? published : null;
+    this.publishedByQuorum.set(quorum, { checkpoint, at: Date.now() });
+    return checkpoint;
   }
 
-  /** Forgets the published checkpoint kept in memory: a cosignature of it was just accepted. */
+  /** Forgets the published checkpoints kept in memory: a cosignature was just accepted. */
   cosigned(): void {
-    this.newest = null;
+    this.publishedByQuorum.clear();
   }
 
   /** Whether `note` is a checkpoint of this log signed with its key, for the size and root it is stored with. */
@@ -121,7 +124,8 @@ export class AuditLog {
 
   private keep(c: StoredCheckpoint | null): void {
     if (c && (!this.latest || c.size >= this.latest.size)) {
-      if (this.newest && this.newest.checkpoint.size !== c.size) this.newest = null;
+      // A newer checkpoint is the newest at once.
+      if (this.publishedByQuorum.get(0)?.checkpoint?.size !== c.size) this.publishedByQuorum.delete(0);
       this.latest = c;
     }
     this.latestAt = Date.now();

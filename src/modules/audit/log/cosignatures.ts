@@ -6,10 +6,25 @@
  */
 import type { PublishedCheckpoint } from '../../../context';
 import { type Hash } from './merkle';
-import { COSIGNATURE_V1, NoteError, openNote, parseCheckpoint, parseNote, parseVerifierKey, type Verifier } from './note';
+import {
+  checkSignature,
+  COSIGNATURE_V1,
+  NoteError,
+  parseCheckpoint,
+  parseNote,
+  parseSignatureLine,
+  parseVerifierKey,
+  signatureLine,
+  type NoteSignature,
+  type Verifier,
+} from './note';
 import { cosignaturesOf, storedCheckpoint, storeCosignature, witnessesOf, type Sql } from './log-store';
 
 export type { PublishedCheckpoint };
+
+/** Whether `s` is a cosignature of `text` by the witness whose key is `witness`. */
+const cosignedBy = (text: string, s: NoteSignature, witness: Verifier) =>
+  s.name === witness.name && s.keyId === witness.keyId && checkSignature(text, s, witness) !== false;
 
 /** `note`, a checkpoint signed by the log, with every stored cosignature of it that verifies. */
 export async function withCosignatures(sql: Sql, c: { size: number; root: Hash; note: string }): Promise<PublishedCheckpoint> {
@@ -18,13 +33,15 @@ export async function withCosignatures(sql: Sql, c: { size: number; root: Hash; 
   const cosigners: string[] = [];
   for (const { line, verifierKey } of await cosignaturesOf(sql, c.size, c.root)) {
     const witness = parseVerifierKey(verifierKey);
+    let signature: NoteSignature;
     try {
-      openNote(`${text}\n${line}\n`, [witness]);
+      signature = parseSignatureLine(line);
     } catch (e) {
       if (e instanceof NoteError) continue;
       throw e;
     }
-    lines.push(`${line}\n`);
+    if (!cosignedBy(text, signature, witness)) continue;
+    lines.push(signatureLine(signature));
     cosigners.push(witness.name);
   }
   return { size: c.size, root: c.root, note: c.note + lines.join(''), cosigners };
@@ -58,26 +75,15 @@ export async function acceptCosignatures(sql: Sql, origin: string, posted: strin
   for (const s of parsed.signatures) {
     const known = witnesses.find((w) => w.verifier.name === s.name && w.verifier.keyId === s.keyId);
     if (!known) continue;
-    const line = `\u2014 ${s.name} ${Buffer.concat([keyIdBytes(s.keyId), s.signature]).toString('base64')}`;
-    try {
-      openNote(`${parsed.text}\n${line}\n`, [known.verifier]);
-    } catch (e) {
-      if (e instanceof NoteError) return { refused: 'signature', message: `the cosignature of ${s.name} does not verify with its registered key` };
-      throw e;
-    }
-    await storeCosignature(sql, known.row.id, size, root, line);
+    if (!cosignedBy(parsed.text, s, known.verifier))
+      return { refused: 'signature', message: `the cosignature of ${s.name} does not verify with its registered key` };
+    await storeCosignature(sql, known.row.id, size, root, signatureLine(s).trimEnd());
     accepted.push(s.name);
   }
   if (accepted.length === 0)
     return { refused: 'unregistered', message: 'no cosignature by a registered witness key: an auditor or a ministry ADMIN registers a witness first' };
   return { accepted, checkpoint: { size, root } };
 }
-
-const keyIdBytes = (id: number) => {
-  const b = Buffer.alloc(4);
-  b.writeUInt32BE(id);
-  return b;
-};
 
 /** A witness key as registered: a note verifier key of a cosigner (type 0x04, C2SP tlog-cosignature). */
 export function witnessKey(vkey: string): Verifier {

@@ -96,7 +96,7 @@ export async function witnessedCheckpoints(sql: Sql, keyName: string, quorum: nu
   return rows.map((row) => ({ size: Number(row.size), root: row.root, note: row.note }));
 }
 
-/** The size and root of a checkpoint the log stored (under any key), or null. */
+/** Whether the log stored a checkpoint of this size and root (under any of its keys). */
 export async function storedCheckpoint(sql: Sql, size: number, root: Hash): Promise<boolean> {
   const [row] = await sql<{ one: number }>('select 1 as one from audit_log_checkpoint where size = ? and root = ? limit 1', [size, root]);
   return !!row;

@@ -121,16 +121,19 @@ export function parseNote(note: string): { text: string; signatures: NoteSignatu
   const text = note.slice(0, split + 1);
   const lines = note.slice(split + 2, -1).split('\n');
   if (lines.length > MAX_SIGNATURES) throw new NoteError(`more than ${MAX_SIGNATURES} signatures`);
-  const signatures = lines.map((line) => {
-    const m = /^\u2014 (\S+) ([A-Za-z0-9+/]+={0,2})$/u.exec(line);
-    const bytes = m ? Buffer.from(m[2], 'base64') : Buffer.alloc(0);
-    if (!m || !isKeyName(m[1]) || bytes.length < 5) throw new NoteError(`not a signature line: ${JSON.stringify(line)}`);
-    return { name: m[1], keyId: bytes.readUInt32BE(0), signature: bytes.subarray(4) };
-  });
-  return { text, signatures };
+  return { text, signatures: lines.map(parseSignatureLine) };
 }
 
-const signatureLine = (name: string, keyId: number, signature: Buffer) => {
+/** One signature line, without its newline; throws when it is not one. */
+export function parseSignatureLine(line: string): NoteSignature {
+  const m = /^\u2014 (\S+) ([A-Za-z0-9+/]+={0,2})$/u.exec(line);
+  const bytes = m ? Buffer.from(m[2], 'base64') : Buffer.alloc(0);
+  if (!m || !isKeyName(m[1]) || bytes.length < 5) throw new NoteError(`not a signature line: ${JSON.stringify(line)}`);
+  return { name: m[1], keyId: bytes.readUInt32BE(0), signature: bytes.subarray(4) };
+}
+
+/** A signature's line in a note: `— <name> <base64 of key id and signature>`, ending in a newline. */
+export const signatureLine = ({ name, keyId, signature }: NoteSignature): string => {
   const id = Buffer.alloc(4);
   id.writeUInt32BE(keyId);
   return `${EM_DASH} ${name} ${Buffer.concat([id, signature]).toString('base64')}\n`;
@@ -139,10 +142,10 @@ const signatureLine = (name: string, keyId: number, signature: Buffer) => {
 /** `text` (ending in a newline) signed by each of `signers` (type 0x01). */
 export function signNote(text: string, signers: readonly Signer[], existing: readonly NoteSignature[] = []): string {
   if (!text.endsWith('\n') || text.includes('\n\n')) throw new NoteError('a note text ends in a newline and holds no blank line');
-  const lines = existing.map((s) => signatureLine(s.name, s.keyId, s.signature));
+  const lines = existing.map(signatureLine);
   for (const s of signers) {
     if (s.type !== ED25519) throw new NoteError(`${s.name} is a cosigner key: it signs checkpoints with cosign()`);
-    lines.push(signatureLine(s.name, s.keyId, s.sign(Buffer.from(text))));
+    lines.push(signatureLine({ name: s.name, keyId: s.keyId, signature: s.sign(Buffer.from(text)) }));
   }
   return `${text}\n${lines.join('')}`;
 }
@@ -185,7 +188,8 @@ export function openNote(note: string, known: readonly Verifier[]): { text: stri
   return { text, verified, signatures };
 }
 
-function checkSignature(text: string, s: NoteSignature, v: Verifier): Verified | false {
+/** Whether `s` is `v`'s signature (or cosignature, with its time) of the note text `text`; false when it is not. */
+export function checkSignature(text: string, s: NoteSignature, v: Verifier): Verified | false {
   const key = publicKeyOf(v.publicKey);
   if (v.type === ED25519) return s.signature.length === 64 && edVerify(null, Buffer.from(text), key, s.signature) ? { verifier: v } : false;
   if (s.signature.length !== 72) return false;

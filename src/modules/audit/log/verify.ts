@@ -7,7 +7,7 @@
  * showed two histories, to hand to someone else.
  */
 import { leafHash, memoryTree, rangeTree, rootHash, verifyConsistency, verifyInclusion, type HashReader } from './merkle';
-import { contentDigest, parseLeaf, type Leaf } from './leaf';
+import { contentDigest, parseLeaf } from './leaf';
 import { NoteError, openNote, parseCheckpoint, type Checkpoint, type Verifier } from './note';
 
 export interface TrustPolicy {
@@ -197,9 +197,6 @@ const rewritten = (kept: CheckedCheckpoint, current: CheckedCheckpoint): Finding
 });
 
 const treeOf = (leaves: readonly Buffer[]): HashReader => memoryTree(leaves.map(leafHash));
-
-/** The leaves of a copy, parsed (for reports). */
-export const leavesOf = (copy: LogCopy): (Leaf | null)[] => copy.leaves.map(parseLeaf);
 
 export const BUNDLE_FORMAT = 'sinergi-audit-bundle/v1';
 

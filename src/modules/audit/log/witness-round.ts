@@ -5,7 +5,7 @@
  * checked against the root the witness remembers and the root the log signed, so a tile that lies fails it.
  */
 import { consistencyProof } from './merkle';
-import { parseCheckpoint, parseNote, type NoteSignature, type Signer, type Verifier } from './note';
+import { parseCheckpoint, parseNote, signatureLine, type Checkpoint, type Signer, type Verifier } from './note';
 import { tilePath, withTiles } from './tiles';
 import { witness, type WitnessState } from './witness';
 
@@ -25,12 +25,6 @@ export interface WitnessRoundInput {
 export type WitnessRoundResult =
   { cosigned: number; posted: string; state: WitnessState } | { unchanged: number } | { refused: string; message: string; evidence?: string };
 
-const line = (s: NoteSignature) => {
-  const id = Buffer.alloc(4);
-  id.writeUInt32BE(s.keyId);
-  return `\u2014 ${s.name} ${Buffer.concat([id, s.signature]).toString('base64')}\n`;
-};
-
 export async function witnessRound(input: WitnessRoundInput): Promise<WitnessRoundResult> {
   const get = input.fetch ?? fetch;
   const base = input.logUrl.endsWith('/') ? input.logUrl : `${input.logUrl}/`;
@@ -38,13 +32,14 @@ export async function witnessRound(input: WitnessRoundInput): Promise<WitnessRou
   if (!res.ok) throw new Error(`GET ${base}checkpoint answered ${res.status}`);
   const note = await res.text();
   const { state } = input;
-  let size: number;
+  let served: Checkpoint;
   try {
-    size = parseCheckpoint(parseNote(note).text).size;
+    served = parseCheckpoint(parseNote(note).text);
   } catch (e) {
     return { refused: 'malformed', message: `not a checkpoint: ${(e as Error).message}` };
   }
-  if (state && size === state.size && parseCheckpoint(parseNote(note).text).root.toString('base64') === state.root) return { unchanged: size };
+  const size = served.size;
+  if (state && size === state.size && served.root.toString('base64') === state.root) return { unchanged: size };
   let proof: Buffer[] = [];
   if (state && size > state.size && state.size > 0)
     proof = await withTiles(
@@ -75,7 +70,7 @@ export async function witnessRound(input: WitnessRoundInput): Promise<WitnessRou
           : undefined,
     };
   await input.saveState(decision.state);
-  const posted = note + line(decision.cosigned);
+  const posted = note + signatureLine(decision.cosigned);
   const answer = await get(`${base}cosignature`, { method: 'POST', headers: { 'content-type': 'text/plain; charset=utf-8' }, body: posted });
   if (!answer.ok) throw new Error(`POST ${base}cosignature answered ${answer.status}: ${(await answer.text()).trim()}`);
   return { cosigned: decision.state.size, posted, state: decision.state };
