@@ -109,11 +109,14 @@ describe('one event per mutation', () => {
       expect(res.errors, `${name}: ${JSON.stringify(res.errors)}`).toBeUndefined();
       expect(await count(), name).toBe(before + 1);
       const event = await last();
-      expect(event, name).toMatchObject({ operation: name, actorAccountId: client.account!.id, actorRole: name === 'login' ? 'VIEWER' : role });
+      // An app's token is the app's own act: the app (the event's record) is its actor, with the app's role.
+      const actor = name === 'clientCredentialsToken' ? event.entityId : client.account!.id;
+      expect(event, name).toMatchObject({ operation: name, actorAccountId: actor, actorRole: name === 'login' ? 'VIEWER' : role });
+      if (name === 'clientCredentialsToken') expect(event.entityType).toBe('ApiClient');
       expect(event.requestId, name).toBeTruthy();
       expect(event.entityType, name).not.toBe('unknown');
       // Session operations change no record of their own (the session table is the database's).
-      if (!['login', 'refreshToken', 'logout'].includes(name)) expect(event.changes.length, name).toBeGreaterThan(0);
+      if (!['login', 'refreshToken', 'logout', 'clientCredentialsToken'].includes(name)) expect(event.changes.length, name).toBeGreaterThan(0);
     }
   });
 

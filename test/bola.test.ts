@@ -31,6 +31,7 @@ interface Attack {
 let t: TestApp;
 let attacker: Client;
 let victimWitness: string;
+let victimApp: string;
 let victim: Awaited<ReturnType<typeof f.ministryWorld>>;
 let victimMou: Mou;
 let victimClause: DataSharingClause;
@@ -79,6 +80,10 @@ beforeAll(async () => {
   if (witness.errors) throw new Error(JSON.stringify(witness.errors));
   victimWitness = witness.data!.registerAuditWitness.id;
   victimAccount = (await t.as(Role.VIEWER, 'KESDM')).account!;
+  // A client app of B's.
+  const app = await (await t.as(Role.ADMIN, 'KESDM')).raw('mutation { createApiClient(input: { name: "B portal", role: EDITOR }) { client { id } } }');
+  if (app.errors) throw new Error(JSON.stringify(app.errors));
+  victimApp = app.data!.createApiClient.client.id;
   ATTACKS = { ...(await ownedAttacks(em, a)), ...SPECIFIC };
 });
 afterAll(() => t.close());
@@ -156,6 +161,16 @@ const SPECIFIC: Record<string, Attack> = {
   revokeAuditWitness: {
     query: 'mutation($id: ID!) { revokeAuditWitness(id: $id) { id } }',
     variables: () => ({ id: victimWitness }),
+    expect: 'FORBIDDEN',
+  },
+  rotateApiClientSecret: {
+    query: 'mutation($id: ID!) { rotateApiClientSecret(id: $id, overlapHours: 0) { clientSecret } }',
+    variables: () => ({ id: victimApp }),
+    expect: 'FORBIDDEN',
+  },
+  revokeApiClient: {
+    query: 'mutation($id: ID!) { revokeApiClient(id: $id) { id } }',
+    variables: () => ({ id: victimApp }),
     expect: 'FORBIDDEN',
   },
   approveAccount: {
@@ -254,6 +269,9 @@ async function victimState(): Promise<string> {
     em.find(DataSharingClause, { mou: victimMou }, { orderBy: { id: 'asc' } }),
     em.find(Account, { ministry: b }, { orderBy: { id: 'asc' } }),
     em.getConnection().execute('select id, revoked_at from audit_log_witness order by id'),
+    em
+      .getConnection()
+      .execute('select c.id, c.revoked_at, s.secret_hash, s.expires_at from api_client c join api_client_secret s on s.client = c.id order by s.id'),
   ]);
   return JSON.stringify(rows);
 }

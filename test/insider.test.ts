@@ -55,6 +55,10 @@ const CALLABLE_DEFINERS: Record<string, string> = {
   'sinergi_audit_log_register_witness(text,text)': "registers a witness for the sealed scope's ministry (ADMIN) or the auditors (AUDITOR) only",
   'sinergi_audit_log_revoke_witness(uuid)': "revokes only a witness the sealed scope's ministry (ADMIN) or the auditors (AUDITOR) registered",
   'sinergi_audit_log_cosign(uuid,bigint,bytea,text)': 'keeps a line naming a live witness for a stored checkpoint; the server verifies its signature',
+  'sinergi_api_client_create(text,text,text,text)': "creates an app of the sealed scope's ministry, for its ADMIN only, as a VIEWER or EDITOR",
+  'sinergi_api_client_rotate(uuid,text,integer)': "adds a secret only to a live app of the sealed scope's ministry, for its ADMIN",
+  'sinergi_api_client_revoke(uuid)': "revokes only an app of the sealed scope's ministry, for its ADMIN",
+  'sinergi_api_client_session(text,text,integer)': 'opens a session only for a live app and the hash of a live secret of it',
   // Trigger functions: PostgreSQL refuses to call them except as triggers.
   'sinergi_account_sessions_end()': 'trigger',
   'sinergi_count_inserted()': 'trigger',

@@ -2,8 +2,8 @@
  * The permission matrix, as data: for every root query and mutation, what
  * each role gets — `A` allowed, `S` scoped (allowed, within its ministry and
  * the MoUs in force), `-` denied. Columns: VIEWER EDITOR ADMIN AUDITOR
- * PLATFORM_ADMIN; anonymous callers are denied everything but `login` and
- * `refreshToken` (whose refresh token proves the session).
+ * PLATFORM_ADMIN; anonymous callers are denied everything but `login`,
+ * `refreshToken` (whose refresh token proves the session) and `clientCredentialsToken`.
  * permission-matrix.test.ts executes every cell against the server, and fails
  * when the schema has a root field that is missing here.
  */
@@ -40,6 +40,7 @@ export const MATRIX: Record<'query' | 'mutation', Record<string, string>> = {
     auditLogEntries: '- - - A -',
     auditLogRangeProof: '- - - A -',
     auditLogIndexAt: '- - - A -',
+    apiClients: '- - S - -',
   },
   mutation: {
     ...OWNED_MUTATIONS,
@@ -60,6 +61,10 @@ export const MATRIX: Record<'query' | 'mutation', Record<string, string>> = {
     approveAccount: '- - S - -',
     registerAuditWitness: '- - S S -',
     revokeAuditWitness: '- - S S -',
+    createApiClient: '- - S - -',
+    rotateApiClientSecret: '- - S - -',
+    revokeApiClient: '- - S - -',
+    clientCredentialsToken: 'A A A A A',
     createMinistry: '- - - - A',
     updateMinistry: '- - - - A',
     upsertDestinationCountry: '- S S - -',
@@ -71,4 +76,4 @@ export type Cell = 'A' | 'S' | '-';
 export const cells = (row: string): Cell[] => row.split(' ') as Cell[];
 
 /** What an anonymous caller may call: the operations whose argument proves who it is. */
-export const ANONYMOUS_ALLOWED: ReadonlySet<string> = new Set(['login', 'refreshToken']);
+export const ANONYMOUS_ALLOWED: ReadonlySet<string> = new Set(['login', 'refreshToken', 'clientCredentialsToken']);

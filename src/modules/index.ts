@@ -16,6 +16,7 @@ import type { ImportSpec } from '../resource/csv-import';
 import type { MutationPolicy, Resource, SubjectOf } from '../resource/resource';
 import { compile } from '../data/registry';
 import { accountResource } from './account/account.resource';
+import { apiClientResource } from './api-client/api-client.resource';
 import { auditResource } from './audit/audit.resource';
 import { countryResource } from './country/country.resource';
 import { enrollmentResource } from './enrollment/enrollment.resource';
@@ -44,6 +45,7 @@ export const RESOURCES: readonly Resource[] = [
   placementResource,
   mouResource,
   accountResource,
+  apiClientResource,
   personalDataResource,
   auditResource,
 ];

@@ -165,8 +165,8 @@ export function graphqlHttp({ apollo, tokens, liveness, contextDeps, lanes, metr
    * Runs operations as the caller of `req` (its token, its address), each in a turn of the operation gate: CSV
    * downloads and uploads, which hold one heavy turn for all their operations (`heavyHeld`).
    */
-  async function operationsOf(req: IncomingMessage, heavyHeld = false): Promise<RunOperation> {
-    const bearer = await bearerFrom(tokens, req.headers.authorization);
+  async function operationsOf(req: IncomingMessage, heavyHeld = false, anonymous = false): Promise<RunOperation> {
+    const bearer: Bearer = anonymous ? { session: null, problem: 'MISSING_TOKEN' } : await bearerFrom(tokens, req.headers.authorization);
     return async (body) => {
       let ctx: Context | undefined;
       const answer = await operations.run(
@@ -206,5 +206,14 @@ export function graphqlHttp({ apollo, tokens, liveness, contextDeps, lanes, metr
   /** Whether the caller of `req` is signed in with a live session (uploads need one). */
   const callerSignedIn = async (req: IncomingMessage) => signedIn((await bearerFrom(tokens, req.headers.authorization)).session);
 
-  return { graphql, heavyTransfer, callerSignedIn };
+  return {
+    graphql,
+    heavyTransfer,
+    callerSignedIn,
+    /**
+     * Runs operations as nobody from the address of `req`, whatever its `Authorization` says: the token endpoint,
+     * whose `Authorization` carries client credentials (HTTP Basic), not a bearer token.
+     */
+    anonymousOperationsOf: (req: IncomingMessage): Promise<RunOperation> => operationsOf(req, false, true),
+  };
 }

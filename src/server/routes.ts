@@ -1,7 +1,7 @@
 /**
  * What each path of the server answers: health and readiness, metrics (to the
  * holder of METRICS_TOKEN), GraphiQL and its assets, the schema as SDL, CSV
- * downloads and uploads, and GraphQL itself; everything else is 404.
+ * downloads and uploads, client apps' tokens (OAuth 2.0), and GraphQL itself; everything else is 404.
  */
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -19,6 +19,7 @@ import { importCsvUpload } from './import-csv';
 import { hasMetricsToken, type Metrics } from './metrics';
 import { AUDIT_LOG_PREFIX, auditLogHttp } from './audit-log-http';
 import { auditBundle } from './audit-bundle';
+import { oauthToken, TOKEN_PATH } from './oauth-token';
 import type { AuditLog } from '../modules/audit/log/audit-log';
 
 export interface RouteDeps {
@@ -91,6 +92,7 @@ export function routes({ orm, config, metrics, http, downloads, uploads, demoPas
       const live = await http.callerSignedIn(req);
       return http.heavyTransfer(req, res, (run) => importCsvUpload(req, res, url, uploads, live, run, requestIdOf(req)));
     }
+    if (pathname === TOKEN_PATH) return oauthToken(req, res, () => http.anonymousOperationsOf(req));
     if (pathname.startsWith(AUDIT_LOG_PREFIX)) return serveAuditLog(req, res, url);
     if (pathname === '/audit/bundle')
       return http.heavyTransfer(req, res, (run) => auditBundle(req, res, url, run, requestIdOf(req), auditLog.verifierKey, auditLog.origin));

@@ -93,6 +93,13 @@ export async function rootOperations(t: TestApp): Promise<{ clients: Map<string,
       });
     return expectOk(res).login.refreshToken as string;
   };
+  /** A client app of KP2MI, registered by the shared ADMIN, with its secret. */
+  const apiClientOfKp2mi = async (): Promise<{ client: { id: string; clientId: string }; clientSecret: string }> =>
+    expectOk(
+      await clients.get('ADMIN')!.raw('mutation($i: CreateApiClientInput!) { createApiClient(input: $i) { client { id clientId } clientSecret } }', {
+        i: { name: `Operations app ${uuidv4()}`, role: 'EDITOR' },
+      }),
+    ).createApiClient;
   let countries = 0;
   /** An MoU of KP2MI and KEMENPERIN signed by both, made directly so that terminate and amend can succeed. */
   const activeMou = async () => {
@@ -186,6 +193,23 @@ export async function rootOperations(t: TestApp): Promise<{ clients: Map<string,
       const key = verifierKey(generateSigner(`witness.test/${uuidv4()}`, COSIGNATURE_V1).signer);
       const { id } = expectOk(await registrar.raw('mutation($k: String!) { registerAuditWitness(verifierKey: $k) { id } }', { k: key })).registerAuditWitness;
       return { query: 'mutation($id: ID!) { revokeAuditWitness(id: $id) { id } }', variables: { id } };
+    },
+    apiClients: async () => ({ query: '{ apiClients { totalCount } }' }),
+    createApiClient: async () => ({
+      query: 'mutation($i: CreateApiClientInput!) { createApiClient(input: $i) { client { id } clientSecret } }',
+      variables: { i: { name: `Matrix app ${uuidv4()}`, role: 'VIEWER' } },
+    }),
+    rotateApiClientSecret: async () => ({
+      query: 'mutation($id: ID!) { rotateApiClientSecret(id: $id) { clientSecret } }',
+      variables: { id: (await apiClientOfKp2mi()).client.id },
+    }),
+    revokeApiClient: async () => ({ query: 'mutation($id: ID!) { revokeApiClient(id: $id) { id } }', variables: { id: (await apiClientOfKp2mi()).client.id } }),
+    clientCredentialsToken: async () => {
+      const { client, clientSecret } = await apiClientOfKp2mi();
+      return {
+        query: 'mutation($c: String!, $s: String!) { clientCredentialsToken(clientId: $c, clientSecret: $s) { token } }',
+        variables: { c: client.clientId, s: clientSecret },
+      };
     },
     login: async () => ({
       query: 'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }',

@@ -29,6 +29,9 @@ export const paginatedFields: Record<string, Record<string, string[]>> = {
       "role",
       "search"
     ],
+    "apiClients": [
+      "includeRevoked"
+    ],
     "auditEvents": [
       "actorAccountId",
       "entityId",

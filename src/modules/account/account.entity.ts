@@ -9,6 +9,16 @@ export enum AccountStatus {
   PENDING_APPROVAL = 'PENDING_APPROVAL',
   INACTIVE = 'INACTIVE',
 }
+export enum AccountKind {
+  PERSON = 'PERSON',
+  APP = 'APP',
+}
+registerEnumType(AccountKind, {
+  name: 'AccountKind',
+  description:
+    "PERSON: a member of staff, who signs in with a password. APP: a ministry's client app (`apiClients`), which gets tokens with its client credentials.",
+});
+
 registerEnumType(AccountStatus, {
   name: 'AccountStatus',
   description: 'PENDING_APPROVAL: an ADMIN created by a PLATFORM_ADMIN, until an ADMIN of its ministry approves it.',
@@ -18,7 +28,7 @@ registerEnumType(AccountStatus, {
 @ObjectType({ simpleResolvers: true })
 @Entity()
 export class Account extends BaseEntity {
-  [OptionalProps]?: 'status';
+  [OptionalProps]?: 'status' | 'kind';
 
   @Field(() => String)
   @Property({ type: 'string' })
@@ -39,6 +49,10 @@ export class Account extends BaseEntity {
   @Field(() => Role)
   @Enum({ items: () => Role, nativeEnumName: 'role' })
   role!: Role;
+
+  @Field(() => AccountKind, { description: 'A person, or a client app acting as itself.' })
+  @Enum({ items: () => AccountKind, type: 'text', default: AccountKind.PERSON })
+  kind: Opt<AccountKind> = AccountKind.PERSON;
 
   @Field(() => Boolean)
   @Property({ type: 'boolean', default: true })

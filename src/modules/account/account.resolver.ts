@@ -14,7 +14,7 @@ import { AppError, badUserInput, ErrorCode, forbidden, notWritable, unauthentica
 import { Ministry } from '../../data/ministry.entity';
 import { passwordProblem } from './password-policy';
 import type { LoginAttempt } from '../../access/login-throttle';
-import { Account } from './account.entity';
+import { Account, AccountKind } from './account.entity';
 
 @ObjectType({ simpleResolvers: true })
 export class LoginPayload {
@@ -50,10 +50,13 @@ class AccountArgs extends PageArgs {
   @Field(() => String, { nullable: true, description: 'Text in the e-mail address.' }) search?: string;
 }
 
-/** The accounts the caller manages, as a `where`: all for a platform admin, its own ministry's for a ministry admin. */
+/**
+ * The accounts the caller manages, as a `where`: all persons for a platform admin, its own ministry's for a
+ * ministry admin. Client apps are managed as apps (`apiClients`), never as accounts.
+ */
 function managedAccounts(ctx: Context): Record<string, unknown> {
-  if (ctx.viewer?.role === Role.PLATFORM_ADMIN) return {};
-  if (ctx.viewer?.role === Role.ADMIN && ctx.viewer.ministryId) return { ministry: ctx.viewer.ministryId };
+  if (ctx.viewer?.role === Role.PLATFORM_ADMIN) return { kind: AccountKind.PERSON };
+  if (ctx.viewer?.role === Role.ADMIN && ctx.viewer.ministryId) return { ministry: ctx.viewer.ministryId, kind: AccountKind.PERSON };
   return { id: null };
 }
 

@@ -15,6 +15,7 @@ import { DataSharingClause, Mou } from '../mou/mou.entity';
 import { MouVersion } from '../mou/mou-version.entity';
 import { readCheckpoint, signCheckpoint, verifyChain } from './audit.chain';
 import { AuditEvent } from './audit-event.entity';
+import { ApiClient } from '../api-client/api-client.entity';
 
 const AuditEventConnection = connectionOf(AuditEvent);
 
@@ -118,6 +119,14 @@ export class AuditResolver {
   @FieldResolver(() => ID, { nullable: true })
   actorAccountId(@Root() e: AuditEvent) {
     return e.actorAccountId ? toGlobalId('Account', e.actorAccountId) : null;
+  }
+
+  @FieldResolver(() => ApiClient, {
+    nullable: true,
+    description: 'The client app that made the change, acting for `actorMinistry` with its own credentials; null when a person did.',
+  })
+  actorApiClient(@Root() e: AuditEvent, @Ctx() ctx: Context) {
+    return e.actorAccountId ? ctx.loaders.byId(ApiClient).load(e.actorAccountId) : null;
   }
 
   @FieldResolver(() => Ministry, { nullable: true })

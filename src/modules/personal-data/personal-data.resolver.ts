@@ -13,6 +13,7 @@ import { Ministry } from '../../data/ministry.entity';
 import { DataSharingClause, Mou } from '../mou/mou.entity';
 import { parseNik } from '../trainee/nik';
 import { PersonalDataRead } from './personal-data-read.entity';
+import { ApiClient } from '../api-client/api-client.entity';
 
 @ObjectType({ simpleResolvers: true })
 class SubjectRecord {
@@ -97,6 +98,14 @@ export function personalDataResolver(resources: readonly Resource[]) {
     @FieldResolver(() => Ministry)
     readerMinistry(@Root() r: PersonalDataRead, @Ctx() ctx: Context) {
       return ctx.loaders.byId(Ministry).load(r.readerMinistry.id);
+    }
+
+    @FieldResolver(() => ApiClient, {
+      nullable: true,
+      description: "The reader ministry's client app that made the read with its own credentials; null when a person did.",
+    })
+    readerApiClient(@Root() r: PersonalDataRead, @Ctx() ctx: Context) {
+      return ctx.loaders.byId(ApiClient).load(r.readerAccountId);
     }
 
     @FieldResolver(() => Mou, { nullable: true, description: 'The MoU the read was made under.' })
