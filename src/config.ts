@@ -54,6 +54,8 @@ export interface Config {
   introspection: boolean;
   /** Serve GraphiQL at GET /graphql; on by default except in production. */
   graphiql: boolean;
+  /** Whether a new client app runs its registered (trusted) documents only, unless its ADMIN says otherwise; on by default in production. */
+  trustedDocuments: boolean;
   /** Shared state of several server processes (login throttling); empty: in each process's memory. */
   redisUrl: string | undefined;
   /** Prefix of every key this deployment keeps in Redis. */
@@ -154,6 +156,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     importBudgetMs: int('IMPORT_BUDGET_MS', env.IMPORT_BUDGET_MS, 120_000, 3_600_000),
     introspection: flag('GRAPHQL_INTROSPECTION', env.GRAPHQL_INTROSPECTION, nodeEnv !== 'production'),
     graphiql: flag('GRAPHIQL', env.GRAPHIQL, nodeEnv !== 'production'),
+    trustedDocuments: flag('TRUSTED_DOCUMENTS', env.TRUSTED_DOCUMENTS, nodeEnv === 'production'),
     redisUrl: env.REDIS_URL || undefined,
     redisPrefix: env.REDIS_PREFIX || 'sinergi',
     trustProxy: int('TRUST_PROXY', env.TRUST_PROXY, 0, 10),

@@ -102,6 +102,10 @@ export interface Services {
   auditLog: AuditLogService;
   /** Says a session has ended (logout), so that its token loses a signed-in caller's limits at once. */
   sessionEnded(sessionId: string): void;
+  /** Whether a new client app runs its trusted documents only, unless its ADMIN says otherwise (TRUSTED_DOCUMENTS). */
+  appsRequireTrustedDocuments: boolean;
+  /** Says an app's trusted documents or their requirement changed, so this process asks the database again. */
+  trustedDocumentsChanged(accountId: string): void;
 }
 
 /** A checkpoint of the audit log as published: the signed note with the witnesses' cosignatures that verify. */

@@ -389,3 +389,130 @@ describe('an insider with the app role’s password', () => {
     });
   });
 });
+
+describe('trusted documents', () => {
+  const REGISTER =
+    'mutation($c: ID!, $d: [String!]!, $dry: Boolean) { registerTrustedDocuments(clientId: $c, documents: $d, dryRun: $dry) { added removed unchanged dryRun client { requireTrustedDocuments } } }';
+  const ME = 'query Me { viewer { kind role } }';
+  const COUNT = 'query Count($first: Int) { institutions(first: $first) { totalCount } }';
+  const RENAME = 'mutation Rename($id: ID!, $name: String!) { updateInstitution(input: { id: $id, name: $name }) { id name } }';
+  const idOf = (text: string) => `sha256:${createHash('sha256').update(text).digest('hex')}`;
+
+  /** GET /graphql with these parameters and the token. */
+  async function getQuery(token: string | null, params: Record<string, string>) {
+    const res = await fetch(`${base}/graphql?${new URLSearchParams(params)}`, {
+      headers: { accept: 'application/json', 'apollo-require-preflight': 'true', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    });
+    return { status: res.status, ...((await res.json()) as { data?: Record<string, any> | null; errors?: { extensions?: Record<string, any> }[] }) };
+  }
+  /** POST /graphql with this body. */
+  async function postBody(token: string | null, body: Record<string, unknown>) {
+    const res = await fetch(`${base}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify(body),
+    });
+    return { status: res.status, ...((await res.json()) as { data?: Record<string, any> | null; errors?: { extensions?: Record<string, any> }[] }) };
+  }
+
+  it('are registered from the texts, with ids computed by the server; a dry run writes nothing and says what would change', async () => {
+    const c = expectOk(await admin.raw(CREATE, { i: { name: `Trusted ${serial++}`, role: 'EDITOR', requireTrustedDocuments: true } })).createApiClient;
+    const dry = expectOk(await admin.raw(REGISTER, { c: c.client.clientId, d: [ME, COUNT], dry: true })).registerTrustedDocuments;
+    expect(dry).toMatchObject({ added: [idOf(ME), idOf(COUNT)].sort(), removed: [], unchanged: 0, dryRun: true, client: { requireTrustedDocuments: true } });
+    expect(expectOk(await admin.raw('query($c: ID!) { trustedDocuments(clientId: $c) { id } }', { c: c.client.id })).trustedDocuments).toEqual([]);
+    expect(expectOk(await admin.raw(REGISTER, { c: c.client.id, d: [ME, COUNT, ME] })).registerTrustedDocuments).toMatchObject({
+      added: [idOf(ME), idOf(COUNT)].sort(),
+      dryRun: false,
+    });
+    const listed = expectOk(
+      await admin.raw('query($c: ID!) { trustedDocuments(clientId: $c) { id operationName cost body } }', { c: c.client.clientId }),
+    ).trustedDocuments;
+    expect(listed.map((d: any) => [d.id, d.operationName, d.body])).toEqual([
+      [idOf(COUNT), 'Count', COUNT],
+      [idOf(ME), 'Me', ME],
+    ]);
+    expect(listed.every((d: any) => d.cost > 0)).toBe(true);
+    // A manifest without Count: Count is gone, Me stays.
+    expect(expectOk(await admin.raw(REGISTER, { c: c.client.id, d: [ME, RENAME] })).registerTrustedDocuments).toMatchObject({
+      added: [idOf(RENAME)],
+      removed: [idOf(COUNT)],
+      unchanged: 1,
+    });
+  });
+
+  it('refuses a document that could not run, naming it, and registers nothing of the manifest', async () => {
+    const c = await register(admin);
+    const cases: [string[], string][] = [
+      [[ME, '{ viewer { '], 'documents[1]'],
+      [['{ noSuchField }'], 'documents[0]'],
+      [['fragment F on Account { id }'], 'documents[0]'],
+      [[`{ ${Array.from({ length: 40 }, (_, i) => `a${i}: viewer { id }`).join(' ')} }`], 'documents[0]'],
+      [
+        ['{ institutions(first: 1000) { edges { node { programs(first: 1000) { edges { node { enrollments(first: 1000) { totalCount } } } } } } } }'],
+        'documents[0]',
+      ],
+    ];
+    for (const [documents, field] of cases) expectError(await admin.raw(REGISTER, { c: c.client.id, d: documents }), 'BAD_USER_INPUT', field);
+    expect(expectOk(await admin.raw('query($c: ID!) { trustedDocuments(clientId: $c) { id } }', { c: c.client.id })).trustedDocuments).toEqual([]);
+    expectError(await (await t.as(Role.EDITOR, 'KP2MI')).raw(REGISTER, { c: c.client.id, d: [ME] }), 'FORBIDDEN');
+    expectError(await t.anonymous().raw(REGISTER, { c: c.client.id, d: [ME] }), 'UNAUTHENTICATED');
+    expectError(await admin.raw(REGISTER, { c: 'app_AAAAAAAAAAAAAAAAAAAAAA', d: [ME] }), 'FORBIDDEN', 'clientId');
+  });
+
+  it('an app held to them runs its documents by id, by POST and by GET, and nothing sent as text', async () => {
+    const c = expectOk(await admin.raw(CREATE, { i: { name: `Held ${serial++}`, role: 'EDITOR', requireTrustedDocuments: true } })).createApiClient;
+    expectOk(await admin.raw(REGISTER, { c: c.client.id, d: [ME, COUNT, RENAME] }));
+    const token = await tokenOf(c);
+    const byPost = await postBody(token, { documentId: idOf(COUNT), variables: { first: 1 } });
+    expect([byPost.status, typeof byPost.data?.institutions?.totalCount]).toEqual([200, 'number']);
+    const byGet = await getQuery(token, { documentId: idOf(ME) });
+    expect([byGet.status, byGet.data?.viewer]).toEqual([200, { kind: 'APP', role: 'EDITOR' }]);
+    const em = t.em();
+    const institution = f.institution(em, await t.ministry('KP2MI'));
+    await em.flush();
+    const renamed = await postBody(token, { documentId: idOf(RENAME), variables: { id: f.gid(institution), name: 'Renamed by document' } });
+    expect(renamed.data?.updateInstitution?.name).toBe('Renamed by document');
+    // A mutation is never run by GET.
+    expect((await getQuery(token, { documentId: idOf(RENAME), variables: JSON.stringify({ id: f.gid(institution), name: 'By GET' }) })).status).toBe(405);
+    // Text, even the very text registered, is refused; so is an id the app does not have.
+    for (const sent of [{ query: ME }, { query: '{ institutions(first: 1) { totalCount } }' }, { query: ME, extensions: { persistedQuery: { version: 1 } } }]) {
+      const answer = await postBody(token, sent);
+      expect([answer.status, codeOf(answer)]).toEqual([400, 'TRUSTED_DOCUMENT_REQUIRED']);
+    }
+    expect(codeOf(await getQuery(token, { query: ME }))).toBe('TRUSTED_DOCUMENT_REQUIRED');
+    for (const sent of [
+      { documentId: idOf('{ viewer { email } }') },
+      { documentId: 'sha256:nothex' },
+      { documentId: idOf(ME), query: ME },
+      { documentId: 12 },
+    ]) {
+      const answer = await postBody(token, sent);
+      expect([answer.status, codeOf(answer)], JSON.stringify(sent)).toEqual([400, 'TRUSTED_DOCUMENT_NOT_FOUND']);
+    }
+    // Another app's documents are not this app's.
+    const other = await register(admin);
+    expect(codeOf(await postBody(await tokenOf(other), { documentId: idOf(ME) }))).toBe('TRUSTED_DOCUMENT_NOT_FOUND');
+    // Staff write their own queries, and have no documents.
+    const staff = await t.as(Role.EDITOR, 'KP2MI');
+    expect(codeOf(await postBody(staff.token, { query: ME }))).toBe('OK');
+    expect(codeOf(await postBody(staff.token, { documentId: idOf(ME) }))).toBe('TRUSTED_DOCUMENT_NOT_FOUND');
+    expect(codeOf(await postBody(null, { documentId: idOf(ME) }))).toBe('TRUSTED_DOCUMENT_NOT_FOUND');
+    // A document taken off the list is refused from then on; lifting the rule lets text through again.
+    expectOk(await admin.raw(REGISTER, { c: c.client.id, d: [COUNT] }));
+    expect(codeOf(await postBody(token, { documentId: idOf(ME) }))).toBe('TRUSTED_DOCUMENT_NOT_FOUND');
+    expect(
+      expectOk(await admin.raw('mutation($c: ID!) { requireTrustedDocuments(clientId: $c, required: false) { requireTrustedDocuments } }', { c: c.client.id }))
+        .requireTrustedDocuments.requireTrustedDocuments,
+    ).toBe(false);
+    expect(codeOf(await postBody(token, { query: ME }))).toBe('OK');
+  });
+
+  it('an app not held to them sends text as staff do, and a new app is held by default only where TRUSTED_DOCUMENTS says (production)', async () => {
+    const c = await register(admin);
+    expect(codeOf(await postBody(await tokenOf(c), { query: ME }))).toBe('OK');
+    expect(expectOk(await admin.raw(LIST)).apiClients.edges.find((e: any) => e.node.id === c.client.id)).toBeDefined();
+    expect(t.config.trustedDocuments).toBe(false);
+    const { loadConfig } = await import('../src/config.js');
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40), AUDIT_KEY: 'y'.repeat(40), AUDIT_LOG_KEY: '' }).trustedDocuments).toBe(true);
+  });
+});

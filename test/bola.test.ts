@@ -168,6 +168,21 @@ const SPECIFIC: Record<string, Attack> = {
     variables: () => ({ id: victimApp }),
     expect: 'FORBIDDEN',
   },
+  trustedDocuments: {
+    query: 'query($c: ID!) { trustedDocuments(clientId: $c) { id } }',
+    variables: () => ({ c: victimApp }),
+    expect: 'FORBIDDEN',
+  },
+  registerTrustedDocuments: {
+    query: 'mutation($c: ID!) { registerTrustedDocuments(clientId: $c, documents: ["{ viewer { kind } }"]) { added } }',
+    variables: () => ({ c: victimApp }),
+    expect: 'FORBIDDEN',
+  },
+  requireTrustedDocuments: {
+    query: 'mutation($c: ID!) { requireTrustedDocuments(clientId: $c, required: false) { id } }',
+    variables: () => ({ c: victimApp }),
+    expect: 'FORBIDDEN',
+  },
   revokeApiClient: {
     query: 'mutation($id: ID!) { revokeApiClient(id: $id) { id } }',
     variables: () => ({ id: victimApp }),
@@ -271,7 +286,9 @@ async function victimState(): Promise<string> {
     em.getConnection().execute('select id, revoked_at from audit_log_witness order by id'),
     em
       .getConnection()
-      .execute('select c.id, c.revoked_at, s.secret_hash, s.expires_at from api_client c join api_client_secret s on s.client = c.id order by s.id'),
+      .execute(
+        'select c.id, c.revoked_at, c.require_trusted_documents, s.secret_hash, s.expires_at, (select count(*) from api_client_document d where d.client = c.id) as documents from api_client c join api_client_secret s on s.client = c.id order by s.id',
+      ),
   ]);
   return JSON.stringify(rows);
 }

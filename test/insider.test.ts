@@ -58,6 +58,10 @@ const CALLABLE_DEFINERS: Record<string, string> = {
   'sinergi_api_client_create(text,text,text,text)': "creates an app of the sealed scope's ministry, for its ADMIN only, as a VIEWER or EDITOR",
   'sinergi_api_client_rotate(uuid,text,integer)': "adds a secret only to a live app of the sealed scope's ministry, for its ADMIN",
   'sinergi_api_client_revoke(uuid)': "revokes only an app of the sealed scope's ministry, for its ADMIN",
+  'sinergi_api_client_set_documents(uuid,text[],text[],text[],integer[])':
+    "replaces the documents of a live app of the sealed scope's ministry, for its ADMIN; the table checks each id against its text",
+  'sinergi_api_client_require_documents(uuid,boolean)': "sets the rule only for an app of the sealed scope's ministry, for its ADMIN",
+  'sinergi_api_client_document(uuid,text)': "whether an account is an app held to its documents, and one document's text (no secret)",
   'sinergi_api_client_session(text,text,integer)': 'opens a session only for a live app and the hash of a live secret of it',
   // Trigger functions: PostgreSQL refuses to call them except as triggers.
   'sinergi_account_sessions_end()': 'trigger',

@@ -41,6 +41,7 @@ export const MATRIX: Record<'query' | 'mutation', Record<string, string>> = {
     auditLogRangeProof: '- - - A -',
     auditLogIndexAt: '- - - A -',
     apiClients: '- - S - -',
+    trustedDocuments: '- - S - -',
   },
   mutation: {
     ...OWNED_MUTATIONS,
@@ -64,6 +65,8 @@ export const MATRIX: Record<'query' | 'mutation', Record<string, string>> = {
     createApiClient: '- - S - -',
     rotateApiClientSecret: '- - S - -',
     revokeApiClient: '- - S - -',
+    registerTrustedDocuments: '- - S - -',
+    requireTrustedDocuments: '- - S - -',
     clientCredentialsToken: 'A A A A A',
     createMinistry: '- - - - A',
     updateMinistry: '- - - - A',

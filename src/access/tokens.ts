@@ -41,6 +41,8 @@ export interface SessionClaims {
   secret: string;
   ministryId: string | null;
   role: Role;
+  /** A client app's session (client credentials): the HTTP layer asks whether it runs trusted documents only. */
+  app?: boolean;
 }
 
 export class TokenService {
@@ -66,7 +68,8 @@ export class TokenService {
   }
 
   private jwt(claims: SessionClaims, audience: string, seconds: number, extra: Record<string, number> = {}): Promise<string> {
-    return new SignJWT({ ministryId: claims.ministryId, role: claims.role, sid: claims.sessionId, sst: claims.secret, ...extra })
+    const kind = claims.app ? { app: 1 } : {};
+    return new SignJWT({ ministryId: claims.ministryId, role: claims.role, sid: claims.sessionId, sst: claims.secret, ...kind, ...extra })
       .setProtectedHeader({ alg: 'HS256' })
       .setSubject(claims.accountId)
       .setIssuer(ISSUER)
@@ -157,7 +160,15 @@ export class TokenService {
       const ministryId = typeof payload.ministryId === 'string' ? payload.ministryId : null;
       // Refresh tokens issued before rotation carry no generation: they are the session's first.
       const generation = payload.rgen === undefined ? 0 : Number(payload.rgen);
-      return { claims: { accountId: payload.sub, ministryId, role, sessionId: payload.sid, secret: payload.sst }, exp: payload.exp, generation };
+      const claims: SessionClaims = {
+        accountId: payload.sub,
+        ministryId,
+        role,
+        sessionId: payload.sid,
+        secret: payload.sst,
+        ...(payload.app === 1 ? { app: true } : {}),
+      };
+      return { claims, exp: payload.exp, generation };
     } catch (e) {
       // Only a token whose signature held is told apart as expired: a forgery learns nothing.
       if (e instanceof joseErrors.JWTExpired) return 'expired';

@@ -40,6 +40,7 @@ import { exportLists } from './export-csv';
 import { importLists } from './import-csv';
 import { knownOperationNames, Metrics, type PoolStats } from './metrics';
 import { activeSpan } from './tracing';
+import { TrustedDocuments, type DocumentAnswer } from './trusted-documents';
 import { clientAddressOf, send, sendError } from './http';
 
 export interface App {
@@ -99,6 +100,12 @@ export async function createApp(opts: {
     const [row] = await orm.em.getConnection().execute<{ live: boolean }[]>('select sinergi_session_live(?, ?) as live', [sessionId, secret]);
     return row?.live === true;
   });
+  const documents = new TrustedDocuments(async (accountId, documentId) => {
+    const [row] = await orm.em
+      .getConnection()
+      .execute<DocumentAnswer[]>('select app, required, body from sinergi_api_client_document(?, ?)', [accountId, documentId]);
+    return row ?? { app: false, required: false, body: null };
+  });
   const auditLog = new AuditLog(orm, logSigner(config), config.auditLogOrigin, log, previousLogKeys(config));
   auditLog.start(config.auditLogIntervalMs);
   const contextDeps: ContextDeps = {
@@ -112,11 +119,13 @@ export async function createApp(opts: {
     auditKey: config.auditKey,
     appendAudit: opts.appendAudit ?? metered(metrics),
     auditLog,
+    appsRequireTrustedDocuments: config.trustedDocuments,
+    trustedDocumentsChanged: (accountId) => documents.changed(accountId),
   };
   const context = async (authorization?: string | null, requestId: string = randomUUID(), clientAddress?: string) =>
     createContext(contextDeps, await bearerFrom(tokens, authorization), requestId, clientAddress);
 
-  const http = graphqlHttp({ apollo, tokens, liveness, contextDeps, lanes, metrics, clientAddressOf: clientAddressOf(config.trustProxy) });
+  const http = graphqlHttp({ apollo, tokens, liveness, contextDeps, lanes, metrics, clientAddressOf: clientAddressOf(config.trustProxy), documents });
   const route = routes({
     orm,
     config,

@@ -23,6 +23,7 @@ import type { Lanes } from './lanes';
 import type { Metrics } from './metrics';
 import { inSpan } from './tracing';
 import { heavyKeyOf, type HeavyTurn } from './heavy-gate';
+import type { TrustedDocuments } from './trusted-documents';
 import type { GraphQLPage, RunOperation } from './export-csv';
 
 export interface GraphQLHttpDeps {
@@ -33,13 +34,15 @@ export interface GraphQLHttpDeps {
   lanes: Lanes;
   metrics: Metrics;
   clientAddressOf: (req: IncomingMessage) => string;
+  /** Client apps' trusted documents (trusted-documents.ts). */
+  documents: TrustedDocuments;
 }
 
 export type GraphQLHttp = ReturnType<typeof graphqlHttp>;
 
 const JSON_POST = new HeaderMap([['content-type', 'application/json']]);
 
-export function graphqlHttp({ apollo, tokens, liveness, contextDeps, lanes, metrics, clientAddressOf }: GraphQLHttpDeps) {
+export function graphqlHttp({ apollo, tokens, liveness, contextDeps, lanes, metrics, clientAddressOf, documents }: GraphQLHttpDeps) {
   const { operations, heavy } = lanes;
 
   /** A context created inside its operation's turn of the gate: a heavy operation waits outside that turn. */
@@ -106,13 +109,16 @@ export function graphqlHttp({ apollo, tokens, liveness, contextDeps, lanes, metr
     const anonymous = !(await signedIn(bearer.session));
     const read = await bodyOf(req, res, anonymous);
     if (!read) return;
-    const { body } = read;
+    // A client app's `documentId` becomes its registered text; a text is refused where the app runs trusted documents only.
+    const resolved = await documents.resolve(anonymous ? null : bearer.session, req.method ?? 'GET', read.body, url);
+    if ('refused' in resolved) return sendError(res, 400, resolved.refused.message, resolved.refused.code, { 'cache-control': 'no-store' });
+    const { body } = resolved;
     try {
       assertDocumentSize(req.method === 'POST' ? (body as { query?: unknown } | undefined)?.query : url.searchParams.get('query'), anonymous);
     } catch (e) {
       return sendError(res, 400, (e as AppError).message, 'BAD_REQUEST');
     }
-    const search = anonymous ? withoutPersisting(body, url) : url.search;
+    const search = anonymous ? withoutPersisting(body, url) : resolved.search;
     const requestId = requestIdOf(req);
     const started = performance.now();
     let ctx: Context | undefined;

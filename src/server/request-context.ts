@@ -34,6 +34,10 @@ export interface ContextDeps {
   auditLog: AuditLogService;
   replicas?: ReplicaRouter;
   liveness?: SessionLiveness;
+  /** Whether a new client app runs trusted documents only unless its ADMIN says otherwise (TRUSTED_DOCUMENTS). */
+  appsRequireTrustedDocuments?: boolean;
+  /** Forgets what this process knows of an app's trusted documents (trusted-documents.ts). */
+  trustedDocumentsChanged?: (accountId: string) => void;
 }
 
 /** What `Authorization: Bearer …` carried: a session's claims, or why none (a bad or expired token makes the request anonymous). */
@@ -97,6 +101,8 @@ export function createContext(deps: ContextDeps, bearer: Bearer, requestId: stri
       appendAudit: deps.appendAudit,
       auditLog: deps.auditLog,
       sessionEnded: (sessionId) => deps.liveness?.ended(sessionId),
+      appsRequireTrustedDocuments: deps.appsRequireTrustedDocuments ?? false,
+      trustedDocumentsChanged: (accountId) => deps.trustedDocumentsChanged?.(accountId),
     },
     mutation: { failed: false },
     // `this`, not a captured variable: Apollo hands plugins and resolvers a shallow copy of the context.

@@ -20,6 +20,10 @@ export enum ErrorCode {
   ROLLED_BACK = 'ROLLED_BACK',
   /** The document names no single operation to run (several and no `operationName`, or a name it lacks). */
   OPERATION_RESOLUTION_FAILURE = 'OPERATION_RESOLUTION_FAILURE',
+  /** A client app that runs its registered documents only sent a document as text (HTTP 400). */
+  TRUSTED_DOCUMENT_REQUIRED = 'TRUSTED_DOCUMENT_REQUIRED',
+  /** A `documentId` the calling app has not registered (HTTP 400). */
+  TRUSTED_DOCUMENT_NOT_FOUND = 'TRUSTED_DOCUMENT_NOT_FOUND',
   /** The database cannot be reached right now (HTTP 503 with Retry-After). */
   SERVICE_UNAVAILABLE = 'SERVICE_UNAVAILABLE',
   INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
@@ -94,6 +98,8 @@ const PASS_THROUGH: ReadonlySet<string> = new Set<string>([
   'PERSISTED_QUERY_NOT_FOUND',
   'PERSISTED_QUERY_NOT_SUPPORTED',
   ErrorCode.OPERATION_RESOLUTION_FAILURE,
+  ErrorCode.TRUSTED_DOCUMENT_REQUIRED,
+  ErrorCode.TRUSTED_DOCUMENT_NOT_FOUND,
 ]);
 
 /** Every `extensions.code` a client can get (docs/clients.md lists each). */

@@ -204,6 +204,18 @@ export async function rootOperations(t: TestApp): Promise<{ clients: Map<string,
       variables: { id: (await apiClientOfKp2mi()).client.id },
     }),
     revokeApiClient: async () => ({ query: 'mutation($id: ID!) { revokeApiClient(id: $id) { id } }', variables: { id: (await apiClientOfKp2mi()).client.id } }),
+    trustedDocuments: async () => ({
+      query: 'query($c: ID!) { trustedDocuments(clientId: $c) { id } }',
+      variables: { c: (await apiClientOfKp2mi()).client.clientId },
+    }),
+    registerTrustedDocuments: async () => ({
+      query: 'mutation($c: ID!, $d: [String!]!) { registerTrustedDocuments(clientId: $c, documents: $d) { added } }',
+      variables: { c: (await apiClientOfKp2mi()).client.id, d: ['query Me { viewer { kind } }'] },
+    }),
+    requireTrustedDocuments: async () => ({
+      query: 'mutation($c: ID!) { requireTrustedDocuments(clientId: $c, required: true) { requireTrustedDocuments } }',
+      variables: { c: (await apiClientOfKp2mi()).client.id },
+    }),
     clientCredentialsToken: async () => {
       const { client, clientSecret } = await apiClientOfKp2mi();
       return {

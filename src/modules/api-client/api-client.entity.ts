@@ -1,4 +1,4 @@
-import { Entity, Enum, ManyToOne, Property, Unique, type Ref } from '@mikro-orm/core';
+import { Entity, Enum, ManyToOne, Property, Unique, type Opt, type Ref } from '@mikro-orm/core';
 import { Field, GraphQLISODateTime, ObjectType } from 'type-graphql';
 import { Role } from '../../access/roles';
 import { BaseEntity } from '../../data/base.entity';
@@ -34,6 +34,12 @@ export class ApiClient extends BaseEntity {
   @Field(() => Role, { description: 'Its ceiling, VIEWER or EDITOR: its tokens act with this role for its ministry.' })
   @Enum({ items: () => Role, nativeEnumName: 'role' })
   role!: Role;
+
+  @Field(() => Boolean, {
+    description: 'Whether it runs only the documents registered for it (`registerTrustedDocuments`), sent by `documentId`; a document sent as text is refused.',
+  })
+  @Property({ type: 'boolean', default: false })
+  requireTrustedDocuments: Opt<boolean> = false;
 
   @Property({ type: 'uuid' })
   createdByAccountId!: string;

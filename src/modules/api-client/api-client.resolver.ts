@@ -50,6 +50,11 @@ class CreateApiClientInput {
   @Field(() => Role, { description: "The app's ceiling: VIEWER or EDITOR. Its tokens act with this role for the ADMIN's ministry." })
   @IsIn(APP_ROLES, { message: 'must be VIEWER or EDITOR: an app never administers' })
   role!: Role;
+  @Field(() => Boolean, {
+    nullable: true,
+    description: 'Whether it runs only its registered documents (`registerTrustedDocuments`). Unless given: the server’s TRUSTED_DOCUMENTS, on in production.',
+  })
+  requireTrustedDocuments?: boolean | null;
 }
 
 @ObjectType({ simpleResolvers: true })
@@ -117,7 +122,9 @@ export class ApiClientResolver {
       input.role,
       secretHash(clientSecret),
     ]);
-    ctx.mutation.note = { apiClient: clientId, name, role: input.role };
+    const trusted = input.requireTrustedDocuments ?? ctx.services.appsRequireTrustedDocuments;
+    if (trusted) await ctx.em.execute('select sinergi_api_client_require_documents(?, true)', [id]);
+    ctx.mutation.note = { apiClient: clientId, name, role: input.role, requireTrustedDocuments: trusted };
     return { client: await ctx.em.findOneOrFail(ApiClient, { id }), clientSecret };
   }
 
@@ -189,7 +196,7 @@ export class ApiClientResolver {
     await ctx.services.loginThrottle.succeeded(attempt);
     // The rest of this response, and its audit event, are the app's own.
     await ctx.identify(session);
-    const token = await ctx.services.tokens.sign(session);
+    const token = await ctx.services.tokens.sign({ ...session, app: true });
     const client = await ctx.em.findOneOrFail(ApiClient, { id: session.accountId });
     return { token, expiresAt: new Date(Date.now() + ttl * 1000), client };
   }
