@@ -443,13 +443,13 @@ describe('trusted documents', () => {
   it('refuses a document that could not run, naming it, and registers nothing of the manifest', async () => {
     const c = await register(admin);
     const cases: [string[], string][] = [
-      [[ME, '{ viewer { '], 'documents[1]'],
-      [['{ noSuchField }'], 'documents[0]'],
-      [['fragment F on Account { id }'], 'documents[0]'],
-      [[`{ ${Array.from({ length: 40 }, (_, i) => `a${i}: viewer { id }`).join(' ')} }`], 'documents[0]'],
+      [[ME, '{ viewer { '], 'documents.1'],
+      [['{ noSuchField }'], 'documents.0'],
+      [['fragment F on Account { id }'], 'documents.0'],
+      [[`{ ${Array.from({ length: 40 }, (_, i) => `a${i}: viewer { id }`).join(' ')} }`], 'documents.0'],
       [
         ['{ institutions(first: 1000) { edges { node { programs(first: 1000) { edges { node { enrollments(first: 1000) { totalCount } } } } } } } }'],
-        'documents[0]',
+        'documents.0',
       ],
     ];
     for (const [documents, field] of cases) expectError(await admin.raw(REGISTER, { c: c.client.id, d: documents }), 'BAD_USER_INPUT', field);
@@ -514,5 +514,46 @@ describe('trusted documents', () => {
     expect(t.config.trustedDocuments).toBe(false);
     const { loadConfig } = await import('../src/config.js');
     expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40), AUDIT_KEY: 'y'.repeat(40), AUDIT_LOG_KEY: '' }).trustedDocuments).toBe(true);
+  });
+});
+
+describe('npm run trusted-documents', () => {
+  it('shows what a manifest adds and removes in a dry run, registers it otherwise, and refuses a manifest whose ids are not its texts', async () => {
+    const { main } = await import('../src/cli/trusted-documents.js');
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(`${tmpdir()}/manifest-`);
+    const c = await register(admin);
+    const docs = ['query One { viewer { kind } }', 'query Two { ministries { totalCount } }'];
+    const manifestOf = (texts: string[]) => Object.fromEntries(texts.map((x) => [`sha256:${createHash('sha256').update(x).digest('hex')}`, x]));
+    const run = async (texts: string[] | Record<string, string>, ...flags: string[]) => {
+      const file = `${dir}/m${serial++}.json`;
+      writeFileSync(file, JSON.stringify(Array.isArray(texts) ? manifestOf(texts) : texts));
+      const lines: string[] = [];
+      const code = await main(
+        ['--as', admin.account!.email, '--client', c.client.clientId, '--manifest', file, '--url', `${base}/graphql`, ...flags],
+        { SINERGI_PASSWORD: TEST_PASSWORD },
+        (l) => lines.push(l),
+      );
+      return { code, lines };
+    };
+    const dry = await run(docs, '--dry-run');
+    expect(dry.code, dry.lines.join("\n")).toBe(0);
+    expect(
+      dry.lines
+        .filter((l) => l.startsWith('+ '))
+        .map((l) => l.split(' ')[2])
+        .sort(),
+    ).toEqual(['One', 'Two']);
+    expect(dry.lines.at(-1)).toMatch(/2 new, 0 gone, 0 unchanged \(dry run: nothing registered\)/);
+    expect(expectOk(await admin.raw('query($c: ID!) { trustedDocuments(clientId: $c) { id } }', { c: c.client.id })).trustedDocuments).toEqual([]);
+    expect((await run(docs)).lines.at(-1)).toMatch(/2 new, 0 gone, 0 unchanged;/);
+    const gone = await run([docs[0]], '--dry-run');
+    expect(gone.lines).toContain(`- ${Object.keys(manifestOf([docs[1]]))[0]}`);
+    expect(gone.lines.at(-1)).toMatch(/0 new, 1 gone, 1 unchanged \(dry run/);
+    const forged = await run({ [Object.keys(manifestOf([docs[0]]))[0]]: 'query Evil { accounts { totalCount } }' });
+    expect(forged.code).toBe(1);
+    expect(forged.lines[0]).toMatch(/is not the id of its text/);
+    expect(await main([], {}, () => undefined)).toBe(2);
   });
 });

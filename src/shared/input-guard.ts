@@ -15,8 +15,12 @@ import { todayInJakarta } from './time';
 
 /** Multi-line fields: newline and tab are allowed in these, and only these. */
 const FREE_TEXT = new Set(['scope', 'purpose', 'reason', 'address', 'terminationReason', 'moratoriumBasis']);
-/** Passed through untouched: a password is whatever its owner typed; a CSV file is checked cell by cell by the import. */
-const RAW = new Set(['password', 'csv']);
+/**
+ * Passed through untouched: a password is whatever its owner typed; a CSV file is checked cell by cell by the
+ * import; a trusted document is kept byte for byte (its id is the hash of its exact text) and is parsed and
+ * validated as GraphQL by its registration.
+ */
+const RAW = new Set(['password', 'csv', 'documents']);
 /** Whole numbers carried as Float because they outgrow 32 bits (rupiah amounts). */
 const WHOLE_FLOATS = new Set(['financingAmount']);
 /** No input field of the schema needs more; each also declares its own, tighter maximum. */

@@ -46,6 +46,35 @@ export interface SinergiClientOptions {
    */
   deviceToken?: string | null;
   onDeviceToken?: (token: string) => void;
+  /**
+   * A client app's own credentials (its ministry's ADMIN registers it with `createApiClient`): the client then
+   * gets its tokens at `tokenUri` with the OAuth 2.0 client-credentials grant, and a new one before each
+   * expires, instead of logging a person in. Keep the secret on a server, never in a browser.
+   */
+  clientCredentials?: { clientId: string; clientSecret: string; tokenUri?: string };
+  /**
+   * Send each operation by its id (`documentId`, `sha256:<hex>`) instead of its text: the documents are those of
+   * `trusted-documents.json`, which the SDK's build writes and the app's ADMIN registers
+   * (`registerTrustedDocuments`, or `npm run trusted-documents` in the API's checkout).
+   */
+  trustedDocuments?: boolean;
+}
+
+/** The id of a document as its text is sent: `sha256:` and the hex SHA-256 of the text (GraphQL-over-HTTP persisted documents). */
+export async function documentIdOf(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
+  return `sha256:${Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('')}`;
+}
+
+/** A fetch that sends each POSTed operation as its `documentId` instead of its text. */
+function byDocumentId(doFetch: typeof fetch): typeof fetch {
+  return async (input, init) => {
+    if (init?.method !== 'POST' || typeof init.body !== 'string') return doFetch(input, init);
+    const body = JSON.parse(init.body) as { query?: string };
+    if (typeof body.query !== 'string') return doFetch(input, init);
+    const { query, ...rest } = body;
+    return doFetch(input, { ...init, body: JSON.stringify({ ...rest, documentId: await documentIdOf(query) }) });
+  };
 }
 
 /** The cache's rules, from the schema (`schema-facts.ts`): pagination per connection field, `node` reads, key fields. */
@@ -106,6 +135,8 @@ export function createSinergiClient(options: SinergiClientOptions): SinergiClien
   const session = options.session ?? memorySessionStore();
   const margin = (options.refreshMarginSeconds ?? 60) * 1000;
   const doFetch = options.fetch ?? fetch;
+  const app = options.clientCredentials;
+  let appRefused = false;
   let renewing: Promise<void> | null = null;
   let device = options.deviceToken ?? null;
 
@@ -116,10 +147,37 @@ export function createSinergiClient(options: SinergiClientOptions): SinergiClien
     options.onSessionEnded?.();
   };
 
+  /** An app's token from the token endpoint (client credentials); the session ends when the app is refused. */
+  const appToken = async (credentials: NonNullable<typeof app>) => {
+    const tokenUri = credentials.tokenUri ?? options.uri.replace(/\/graphql\/?$/, '/oauth/token');
+    const res = await doFetch(tokenUri, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: `Basic ${btoa(`${encodeURIComponent(credentials.clientId)}:${encodeURIComponent(credentials.clientSecret)}`)}`,
+      },
+      body: 'grant_type=client_credentials',
+    });
+    const body = (await res.json()) as { access_token?: string; expires_in?: number; error?: string; error_description?: string };
+    if (!res.ok || !body.access_token) {
+      // Revoked, or its secret rotated away: the app is told once.
+      if (res.status === 401 && !appRefused) {
+        appRefused = true;
+        session.set(null);
+        options.onSessionEnded?.();
+      }
+      throw new Error(`token endpoint: ${body.error ?? res.status}${body.error_description ? `: ${body.error_description}` : ''}`);
+    }
+    // An app has no refresh token: it asks the token endpoint again.
+    session.set({ token: body.access_token, expiresAt: new Date(Date.now() + (body.expires_in ?? 0) * 1000).toISOString(), refreshToken: '' });
+  };
+
   /** One renewal at a time, however many requests find the token about to expire. */
-  const renew = (current: Session) =>
+  const renew = (current: Session | null) =>
     (renewing ??= (async () => {
       try {
+        if (app) return await appToken(app);
+        if (!current) return;
         const res = await doFetch(options.uri, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
@@ -137,7 +195,7 @@ export function createSinergiClient(options: SinergiClientOptions): SinergiClien
   const auth = new SetContextLink(async (prev, operation) => {
     if (operation.operationName === 'Login' || operation.operationName === 'RefreshToken') return {};
     let current = session.get();
-    if (current && Date.parse(current.expiresAt) - Date.now() < margin) {
+    if ((current && Date.parse(current.expiresAt) - Date.now() < margin) || (!current && app)) {
       await renew(current);
       current = session.get();
     }
@@ -145,12 +203,15 @@ export function createSinergiClient(options: SinergiClientOptions): SinergiClien
   });
 
   // Wherever SESSION_ENDED arrives (any operation, not only a renewal), the session is over for this client.
+  // An app's token is only dropped: the next operation asks the token endpoint, which says whether the app is still live.
   const ended = new ErrorLink(({ error }) => {
-    if (sessionEnded(error)) endSession();
+    if (!sessionEnded(error)) return;
+    if (app) session.set(null);
+    else endSession();
   });
 
   const apollo = new ApolloClient({
-    link: ApolloLink.from([ended, auth, new HttpLink({ uri: options.uri, fetch: doFetch })]),
+    link: ApolloLink.from([ended, auth, new HttpLink({ uri: options.uri, fetch: options.trustedDocuments ? byDocumentId(doFetch) : doFetch })]),
     cache: new InMemoryCache({ possibleTypes, typePolicies: sinergiTypePolicies() }),
   });
 

@@ -3,6 +3,6 @@
  * API, a fragment per type, and an Apollo Client set up for it.
  */
 export * from './generated/graphql';
-export { createSinergiClient, memorySessionStore, sinergiTypePolicies } from './client';
+export { createSinergiClient, documentIdOf, memorySessionStore, sinergiTypePolicies } from './client';
 export type { Session, SessionStore, SinergiClient, SinergiClientOptions } from './client';
 export { keyFields, paginatedFields, possibleTypes } from './schema-facts';

@@ -82,7 +82,7 @@ export function checkDocuments(schema: GraphQLSchema, bodies: readonly string[])
   const rules = [...specifiedRules, ...limits.validationRules];
   const byId = new Map<string, CheckedDocument>();
   bodies.forEach((body, i) => {
-    const field = `documents[${i}]`;
+    const field = `documents.${i}`;
     if (body.length > REQUEST_LIMITS.authenticated.documentChars)
       throw badUserInput(`${field}: longer than a request may send (${REQUEST_LIMITS.authenticated.documentChars} characters).`, field);
     let document: DocumentNode;
