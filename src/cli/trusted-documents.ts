@@ -11,7 +11,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { documentIdOf } from '../modules/api-client/trusted-documents';
+// The pure half only: the CLI loads no schema.
+import { documentIdOf } from '../modules/api-client/credentials';
 
 const USAGE =
   'usage: SINERGI_PASSWORD=… trusted-documents --as <admin e-mail> --client <client id> --manifest <trusted-documents.json> [--dry-run] [--url <graphql url>]';

@@ -14,3 +14,6 @@ export const newClientSecret = (): string => `${SECRET_PREFIX}${randomBytes(32).
 
 /** The stored form of a secret: SHA-256, hex. */
 export const secretHash = (secret: string): string => createHash('sha256').update(secret, 'utf8').digest('hex');
+
+/** A trusted document's id: `sha256:` and the hex SHA-256 of its exact text (GraphQL-over-HTTP persisted documents). */
+export const documentIdOf = (body: string): string => `sha256:${createHash('sha256').update(body, 'utf8').digest('hex')}`;

@@ -6,7 +6,6 @@
  * is `sha256:<hex>` of its exact text (the GraphQL-over-HTTP persisted-documents form), computed here and
  * checked again by the database.
  */
-import { createHash } from 'node:crypto';
 import {
   GraphQLError,
   isEnumType,
@@ -26,6 +25,7 @@ import {
 } from 'graphql';
 import { AppError, badUserInput } from '../../shared/errors';
 import { armor, assertComplexity, REQUEST_LIMITS } from '../../shared/query-limits';
+import { documentIdOf } from './credentials';
 
 /** A manifest is an app's own operations: a few hundred at most. */
 export const MAX_DOCUMENTS = 2_000;
@@ -38,8 +38,6 @@ export interface CheckedDocument {
   /** The highest cost of its operations, with their variables' defaults. */
   cost: number;
 }
-
-export const documentIdOf = (body: string): string => `sha256:${createHash('sha256').update(body, 'utf8').digest('hex')}`;
 
 let limits: ReturnType<typeof armor> | undefined;
 
