@@ -149,6 +149,10 @@ export interface LaneState {
   answerDelayMs?: number;
   /** The operation runs inside a download or upload that already holds a heavy turn. */
   heavyHeld: boolean;
+  /** The request's `Idempotency-Key` (server/idempotency.ts); its mutations' answer is kept with it. */
+  idempotencyKey?: string;
+  /** What the key's lookup found, once the operation's transaction has begun. */
+  idempotency?: { key: string; hash: string } | { replay: { status: number; result: Record<string, unknown> } };
   /** Waits for `wait` outside the operation gate's turn (operation-gate.ts `outside`); a plain wait outside the gate. */
   yieldTurn<T>(wait: () => Promise<T>): Promise<T>;
 }

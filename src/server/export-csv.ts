@@ -32,6 +32,8 @@ interface Column {
 export interface GraphQLPage {
   data?: Record<string, { edges?: { node: Node }[] | null; pageInfo: { hasNextPage: boolean; endCursor: string | null } } | null> | null;
   errors?: { message: string; extensions?: { code?: string } }[];
+  /** The answer is a committed one given again for a retried Idempotency-Key (idempotency.ts). */
+  replayed?: boolean;
 }
 /** Runs one operation as the caller; null when the server is too busy to take it. */
 export type RunOperation = (body: { query: string; variables: Record<string, unknown> }) => Promise<GraphQLPage | null>;
@@ -80,6 +82,8 @@ export const TRANSFER_STATUS: Record<string, number> = {
   TOO_MANY_REQUESTS: 429,
   TIMEOUT: 503,
   SERVICE_UNAVAILABLE: 503,
+  CONFLICT: 409,
+  IDEMPOTENCY_KEY_REUSED: 422,
 };
 
 /** How long a download waits for its reader to take the last page (a test shortens it). */

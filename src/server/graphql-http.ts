@@ -24,6 +24,7 @@ import type { Metrics } from './metrics';
 import { inSpan } from './tracing';
 import { heavyKeyOf, type HeavyTurn } from './heavy-gate';
 import type { TrustedDocuments } from './trusted-documents';
+import { idempotencyKeyOf } from './idempotency';
 import type { GraphQLPage, RunOperation } from './export-csv';
 
 export interface GraphQLHttpDeps {
@@ -48,7 +49,13 @@ export function graphqlHttp({ apollo, tokens, liveness, contextDeps, lanes, metr
   /** A context created inside its operation's turn of the gate: a heavy operation waits outside that turn. */
   const contextIn = (req: IncomingMessage, bearer: Bearer, requestId: string, lane: Partial<LaneState>): Context => {
     const ctx = createContext(contextDeps, bearer, requestId, clientAddressOf(req));
-    Object.assign(ctx.lane, { yieldTurn: <T>(wait: () => Promise<T>) => operations.outside(wait) }, lane);
+    const key = idempotencyKeyOf(req);
+    Object.assign(
+      ctx.lane,
+      { yieldTurn: <T>(wait: () => Promise<T>) => operations.outside(wait) },
+      lane,
+      typeof key === 'string' ? { idempotencyKey: key } : {},
+    );
     return ctx;
   };
 
@@ -107,6 +114,8 @@ export function graphqlHttp({ apollo, tokens, liveness, contextDeps, lanes, metr
     // Verified once: the same claims build the request's context below.
     const bearer = await bearerFrom(tokens, req.headers.authorization);
     const anonymous = !(await signedIn(bearer.session));
+    const key = idempotencyKeyOf(req);
+    if (key instanceof AppError) return sendError(res, 400, key.message, ErrorCode.BAD_REQUEST, { connection: 'close' });
     const read = await bodyOf(req, res, anonymous);
     if (!read) return;
     // A client app's `documentId` becomes its registered text; a text is refused where the app runs trusted documents only.
@@ -184,7 +193,9 @@ export function graphqlHttp({ apollo, tokens, liveness, contextDeps, lanes, metr
         () => null,
       );
       if (ctx) noteAccess(req, ctx.access);
-      return answer && answer.body.kind === 'complete' ? (JSON.parse(answer.body.string) as GraphQLPage) : null;
+      if (!answer || answer.body.kind !== 'complete') return null;
+      const page = JSON.parse(answer.body.string) as GraphQLPage;
+      return answer.headers.get('idempotent-replayed') ? { ...page, replayed: true } : page;
     };
   }
 

@@ -14,6 +14,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { BodyRefused, readBody } from './request-body';
 import { TRANSFER_STATUS, type GraphQLPage, type RunOperation } from './export-csv';
 import { answerJson, fail } from './http';
+import { idempotencyKeyOf } from './idempotency';
+import { AppError } from '../shared/errors';
 
 /** The most a CSV upload may hold: some 500,000 rows of the widest layout. */
 export const IMPORT_MAX_BYTES = 64 * 1024 * 1024;
@@ -38,6 +40,8 @@ export async function importCsvUpload(
   if (!kind) return fail(res, 404, `No such import. Lists: ${[...lists.keys()].map((l) => `/import/${l}.csv`).join(', ')}.`, 'NOT_FOUND');
   if (req.method !== 'POST') return fail(res, 405, 'A file is imported with POST, the CSV as the body.', 'BAD_REQUEST', { allow: 'POST' });
   // Before a byte of the file is read: an upload is a signed-in caller's, with a session still live.
+  const key = idempotencyKeyOf(req);
+  if (key instanceof AppError) return fail(res, 400, key.message, 'BAD_REQUEST', { connection: 'close' });
   if (!signedIn) return fail(res, 401, 'Log in first: send a token as "Authorization: Bearer <token>".', 'UNAUTHENTICATED', { connection: 'close' });
   const mode = url.searchParams.get('mode') ?? 'ALL_OR_NOTHING';
   if (mode !== 'ALL_OR_NOTHING' && mode !== 'GOOD_ROWS_ONLY') return fail(res, 400, 'mode is ALL_OR_NOTHING or GOOD_ROWS_ONLY.', 'BAD_REQUEST');
@@ -54,5 +58,6 @@ export async function importCsvUpload(
   const page: GraphQLPage | null = await run({ query, variables: { kind, csv, mode } });
   if (!page) return fail(res, 503, 'The server is busy; try again shortly.', 'SERVICE_UNAVAILABLE', { 'retry-after': '5', 'x-request-id': requestId });
   const code = page.errors?.[0]?.extensions?.code;
-  answerJson(res, code ? (TRANSFER_STATUS[code] ?? 500) : 200, page, { 'x-request-id': requestId });
+  const { replayed, ...answer } = page;
+  answerJson(res, code ? (TRANSFER_STATUS[code] ?? 500) : 200, answer, { 'x-request-id': requestId, ...(replayed ? { 'idempotent-replayed': 'true' } : {}) });
 }

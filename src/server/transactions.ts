@@ -4,7 +4,7 @@
  * response — a failed mutation's operation rolled back whole — with the answer's status and the access
  * log's fields set on the way out.
  */
-import type { ApolloServerPlugin } from '@apollo/server';
+import { HeaderMap, type ApolloServerPlugin } from '@apollo/server';
 import { Kind } from 'graphql';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
@@ -17,6 +17,7 @@ import { BULK_COST, HEAVY_COST } from './heavy-gate';
 import { rootFields } from '../shared/lookahead';
 import { assertComplexity, assertDocumentSize } from '../shared/query-limits';
 import type { Lanes } from './lanes';
+import { claimKey, keepAnswer } from './idempotency';
 
 export interface TransactionDeps {
   config: Pick<Config, 'importBudgetMs' | 'queryBudgetMs'>;
@@ -83,6 +84,17 @@ export function transactionPlugin({ config, lanes, replicas, log, errorLoggers }
             log.warn({ err: String(err) }, 'database unavailable');
             throw serviceUnavailable();
           }
+          // In the operation's transaction: its key is claimed, or its committed answer found (idempotency.ts).
+          if (operation?.operation === 'mutation') await claimKey(contextValue, source, request.operationName ?? null, request.variables ?? {});
+        },
+        // A retry of a request whose mutations committed: their answer, as it was, without running them again.
+        async responseForOperation({ contextValue }) {
+          const claimed = contextValue.lane.idempotency;
+          if (!claimed || !('replay' in claimed)) return null;
+          return {
+            http: { status: claimed.replay.status, headers: new HeaderMap([['idempotent-replayed', 'true']]) },
+            body: { kind: 'single', singleResult: claimed.replay.result },
+          };
         },
         async willSendResponse({ contextValue, response, operation, operationName }) {
           // An operation's mutations are all or nothing, so a client never has to work out which of several
@@ -96,6 +108,9 @@ export function transactionPlugin({ config, lanes, replicas, log, errorLoggers }
             undoAnswers(response.body.singleResult, new Set(typenames));
           }
           try {
+            // The answer joins the mutations' transaction, kept with its Idempotency-Key: both commit or neither.
+            if (!failedMutation && response.body.kind === 'single')
+              await keepAnswer(contextValue, response.http.status ?? 200, response.body.singleResult as Record<string, unknown>);
             await contextValue.end(!failedMutation, { readOnly: operation?.operation === 'query' });
           } catch (err) {
             const down = isDatabaseUnavailable(err);

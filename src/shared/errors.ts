@@ -24,6 +24,8 @@ export enum ErrorCode {
   TRUSTED_DOCUMENT_REQUIRED = 'TRUSTED_DOCUMENT_REQUIRED',
   /** A `documentId` the calling app has not registered (HTTP 400). */
   TRUSTED_DOCUMENT_NOT_FOUND = 'TRUSTED_DOCUMENT_NOT_FOUND',
+  /** An `Idempotency-Key` already used, within a day, for a different request (HTTP 422). */
+  IDEMPOTENCY_KEY_REUSED = 'IDEMPOTENCY_KEY_REUSED',
   /** The database cannot be reached right now (HTTP 503 with Retry-After). */
   SERVICE_UNAVAILABLE = 'SERVICE_UNAVAILABLE',
   INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
@@ -100,6 +102,7 @@ const PASS_THROUGH: ReadonlySet<string> = new Set<string>([
   ErrorCode.OPERATION_RESOLUTION_FAILURE,
   ErrorCode.TRUSTED_DOCUMENT_REQUIRED,
   ErrorCode.TRUSTED_DOCUMENT_NOT_FOUND,
+  ErrorCode.IDEMPOTENCY_KEY_REUSED,
 ]);
 
 /** Every `extensions.code` a client can get (docs/clients.md lists each). */

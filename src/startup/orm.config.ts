@@ -29,6 +29,7 @@ export const UNMAPPED_TABLES: Readonly<Record<string, string>> = {
   audit_log_checkpoint: "the audit log's signed checkpoints",
   audit_log_witness: "the witness keys registered to cosign the audit log's checkpoints",
   audit_log_cosignature: "witnesses' cosignatures of the audit log's checkpoints",
+  idempotency_key: "each account's Idempotency-Keys of the last day with their committed answers, reached through sinergi_idempotency_begin and _end",
   api_client_document: "client apps' trusted documents, written by sinergi_api_client_set_documents alone",
   api_client_secret: "the hashes of client apps' secrets, reached only through sinergi_api_client_session and its siblings",
 };
