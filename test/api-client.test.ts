@@ -538,7 +538,7 @@ describe('npm run trusted-documents', () => {
       return { code, lines };
     };
     const dry = await run(docs, '--dry-run');
-    expect(dry.code, dry.lines.join("\n")).toBe(0);
+    expect(dry.code, dry.lines.join('\n')).toBe(0);
     expect(
       dry.lines
         .filter((l) => l.startsWith('+ '))
