@@ -9,6 +9,24 @@ import path from 'node:path';
 export const DEFAULT_JWT_SECRET = 'sinergi-development-secret-do-not-use-in-production';
 export const DEFAULT_AUDIT_KEY = 'sinergi-development-audit-key-do-not-use-in-production';
 
+/** The operator's bounds of client apps' quotas (APP_QUOTA_*), and their defaults. */
+export const DEFAULT_APP_QUOTAS: AppQuotaBounds = {
+  windowSeconds: 60,
+  defaultRequests: 1_200,
+  defaultCost: 2_000_000,
+  maxRequests: 12_000,
+  maxCost: 20_000_000,
+};
+
+/** The operator's bounds of client apps' quotas (APP_QUOTA_*). */
+export interface AppQuotaBounds {
+  windowSeconds: number;
+  defaultRequests: number;
+  defaultCost: number;
+  maxRequests: number;
+  maxCost: number;
+}
+
 export interface Config {
   env: 'development' | 'test' | 'production';
   host: string;
@@ -60,6 +78,11 @@ export interface Config {
   redisUrl: string | undefined;
   /** Prefix of every key this deployment keeps in Redis. */
   redisPrefix: string;
+  /**
+   * Client apps' quotas (issue 32): per window of `windowSeconds`, requests and cost units; an app's ADMIN
+   * sets its own figures up to the maxima, and an app without any gets the defaults.
+   */
+  appQuotas: AppQuotaBounds;
   /** How many proxies in front of the server append to X-Forwarded-For; 0: the socket's address is the client's. */
   trustProxy: number;
   /** Repeated statements prepared once per connection (see db/prepared.ts); off behind a pooler that cannot keep them. */
@@ -159,6 +182,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustedDocuments: flag('TRUSTED_DOCUMENTS', env.TRUSTED_DOCUMENTS, nodeEnv === 'production'),
     redisUrl: env.REDIS_URL || undefined,
     redisPrefix: env.REDIS_PREFIX || 'sinergi',
+    appQuotas: {
+      windowSeconds: int('APP_QUOTA_WINDOW_SECONDS', env.APP_QUOTA_WINDOW_SECONDS, DEFAULT_APP_QUOTAS.windowSeconds, 86_400),
+      defaultRequests: int('APP_QUOTA_REQUESTS', env.APP_QUOTA_REQUESTS, DEFAULT_APP_QUOTAS.defaultRequests, 10_000_000),
+      defaultCost: int('APP_QUOTA_COST', env.APP_QUOTA_COST, DEFAULT_APP_QUOTAS.defaultCost, 2_000_000_000),
+      maxRequests: int('APP_QUOTA_MAX_REQUESTS', env.APP_QUOTA_MAX_REQUESTS, DEFAULT_APP_QUOTAS.maxRequests, 10_000_000),
+      maxCost: int('APP_QUOTA_MAX_COST', env.APP_QUOTA_MAX_COST, DEFAULT_APP_QUOTAS.maxCost, 2_000_000_000),
+    },
     trustProxy: int('TRUST_PROXY', env.TRUST_PROXY, 0, 10),
     preparedStatements: flag('DATABASE_PREPARED_STATEMENTS', env.DATABASE_PREPARED_STATEMENTS, true),
     maxConcurrentOperations: int('MAX_CONCURRENT_OPERATIONS', env.MAX_CONCURRENT_OPERATIONS, 16, 10_000),

@@ -8,6 +8,8 @@
  * whatever one of them changes for the others to see is a member of an
  * object of its own (`mutation`, `lane`, `access`), never a plain field.
  */
+import type { AppQuotaBounds } from './config';
+import type { QuotaState } from './shared/quota';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import type { Scope } from './access/scope';
@@ -106,6 +108,10 @@ export interface Services {
   appsRequireTrustedDocuments: boolean;
   /** Says an app's trusted documents or their requirement changed, so this process asks the database again. */
   trustedDocumentsChanged(accountId: string): void;
+  /** The operator's bounds of client apps' quotas (APP_QUOTA_*). */
+  appQuotas: AppQuotaBounds;
+  /** Says an app's quota changed, so this process reads it again. */
+  appQuotaChanged(accountId: string): void;
 }
 
 /** A checkpoint of the audit log as published: the signed note with the witnesses' cosignatures that verify. */
@@ -149,6 +155,10 @@ export interface LaneState {
   answerDelayMs?: number;
   /** The operation runs inside a download or upload that already holds a heavy turn. */
   heavyHeld: boolean;
+  /** A client app's account: its operations' cost is spent from its quota (server/app-quotas.ts). */
+  appAccount?: string;
+  /** Where the app stands in its quota, for the answer's RateLimit header fields. */
+  quota?: QuotaState;
   /** The request's `Idempotency-Key` (server/idempotency.ts); its mutations' answer is kept with it. */
   idempotencyKey?: string;
   /** What the key's lookup found, once the operation's transaction has begun. */

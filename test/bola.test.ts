@@ -168,6 +168,11 @@ const SPECIFIC: Record<string, Attack> = {
     variables: () => ({ id: victimApp }),
     expect: 'FORBIDDEN',
   },
+  setApiClientQuota: {
+    query: 'mutation($id: ID!) { setApiClientQuota(id: $id, requestsPerWindow: 1, costPerWindow: 1) { id } }',
+    variables: () => ({ id: victimApp }),
+    expect: 'FORBIDDEN',
+  },
   trustedDocuments: {
     query: 'query($c: ID!) { trustedDocuments(clientId: $c) { id } }',
     variables: () => ({ c: victimApp }),
@@ -287,7 +292,7 @@ async function victimState(): Promise<string> {
     em
       .getConnection()
       .execute(
-        'select c.id, c.revoked_at, c.require_trusted_documents, s.secret_hash, s.expires_at, (select count(*) from api_client_document d where d.client = c.id) as documents from api_client c join api_client_secret s on s.client = c.id order by s.id',
+        'select c.id, c.revoked_at, c.require_trusted_documents, c.quota_requests, c.quota_cost, s.secret_hash, s.expires_at, (select count(*) from api_client_document d where d.client = c.id) as documents from api_client c join api_client_secret s on s.client = c.id order by s.id',
       ),
   ]);
   return JSON.stringify(rows);

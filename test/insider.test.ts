@@ -62,6 +62,8 @@ const CALLABLE_DEFINERS: Record<string, string> = {
     "replaces the documents of a live app of the sealed scope's ministry, for its ADMIN; the table checks each id against its text",
   'sinergi_api_client_require_documents(uuid,boolean)': "sets the rule only for an app of the sealed scope's ministry, for its ADMIN",
   'sinergi_api_client_document(uuid,text)': "whether an account is an app held to its documents, and one document's text (no secret)",
+  'sinergi_api_client_set_quota(uuid,integer,integer)': "sets the quota only of a live app of the sealed scope's ministry, for its ADMIN",
+  'sinergi_api_client_quota(uuid)': "an app's quota figures (no secret)",
   'sinergi_idempotency_begin(text,text)': "claims a key of the sealed scope's own account and answers its stored answer, if any",
   'sinergi_idempotency_end(text,text,jsonb)': "stores an answer under a key of the sealed scope's own account",
   'sinergi_api_client_session(text,text,integer)': 'opens a session only for a live app and the hash of a live secret of it',

@@ -65,6 +65,7 @@ export const MATRIX: Record<'query' | 'mutation', Record<string, string>> = {
     createApiClient: '- - S - -',
     rotateApiClientSecret: '- - S - -',
     revokeApiClient: '- - S - -',
+    setApiClientQuota: '- - S - -',
     registerTrustedDocuments: '- - S - -',
     requireTrustedDocuments: '- - S - -',
     clientCredentialsToken: 'A A A A A',

@@ -41,6 +41,7 @@ import { importLists } from './import-csv';
 import { knownOperationNames, Metrics, type PoolStats } from './metrics';
 import { activeSpan } from './tracing';
 import { TrustedDocuments, type DocumentAnswer } from './trusted-documents';
+import { AppQuotas } from './app-quotas';
 import { clientAddressOf, send, sendError } from './http';
 
 export interface App {
@@ -92,7 +93,15 @@ export async function createApp(opts: {
   // Each error of a request, to the request's own logger: an unexpected one is logged with its request id.
   const errorLoggers = new WeakMap<object, Logger>();
   const lanes = operationLanes(config);
-  const transactions = transactionPlugin({ config, lanes, replicas, log, errorLoggers });
+  const quotas = new AppQuotas(config.appQuotas, redis, config.redisPrefix, async (accountId) => {
+    const [row] = await orm.em
+      .getConnection()
+      .execute<{ app: boolean | null; requests: number | null; cost: number | null }[]>('select app, requests, cost from sinergi_api_client_quota(?)', [
+        accountId,
+      ]);
+    return row?.app ? { requests: row.requests, cost: row.cost } : null;
+  });
+  const transactions = transactionPlugin({ config, lanes, replicas, log, errorLoggers, quotas });
   const apollo = await startApollo({ schema, config, log, redis, transactions, errorLoggers });
 
   // A signed-in caller's room before its request is read needs a live session, not only a valid signature.
@@ -121,11 +130,13 @@ export async function createApp(opts: {
     auditLog,
     appsRequireTrustedDocuments: config.trustedDocuments,
     trustedDocumentsChanged: (accountId) => documents.changed(accountId),
+    appQuotas: config.appQuotas,
+    appQuotaChanged: (accountId) => quotas.changed(accountId),
   };
   const context = async (authorization?: string | null, requestId: string = randomUUID(), clientAddress?: string) =>
     createContext(contextDeps, await bearerFrom(tokens, authorization), requestId, clientAddress);
 
-  const http = graphqlHttp({ apollo, tokens, liveness, contextDeps, lanes, metrics, clientAddressOf: clientAddressOf(config.trustProxy), documents });
+  const http = graphqlHttp({ apollo, tokens, liveness, contextDeps, lanes, metrics, clientAddressOf: clientAddressOf(config.trustProxy), documents, quotas });
   const route = routes({
     orm,
     config,

@@ -25,6 +25,7 @@ import { inSpan } from './tracing';
 import { heavyKeyOf, type HeavyTurn } from './heavy-gate';
 import type { TrustedDocuments } from './trusted-documents';
 import { idempotencyKeyOf } from './idempotency';
+import { overQuota, rateLimitHeaders, type AppQuotas } from './app-quotas';
 import type { GraphQLPage, RunOperation } from './export-csv';
 
 export interface GraphQLHttpDeps {
@@ -37,13 +38,15 @@ export interface GraphQLHttpDeps {
   clientAddressOf: (req: IncomingMessage) => string;
   /** Client apps' trusted documents (trusted-documents.ts). */
   documents: TrustedDocuments;
+  /** Client apps' quotas (app-quotas.ts). */
+  quotas: AppQuotas;
 }
 
 export type GraphQLHttp = ReturnType<typeof graphqlHttp>;
 
 const JSON_POST = new HeaderMap([['content-type', 'application/json']]);
 
-export function graphqlHttp({ apollo, tokens, liveness, contextDeps, lanes, metrics, clientAddressOf, documents }: GraphQLHttpDeps) {
+export function graphqlHttp({ apollo, tokens, liveness, contextDeps, lanes, metrics, clientAddressOf, documents, quotas }: GraphQLHttpDeps) {
   const { operations, heavy } = lanes;
 
   /** A context created inside its operation's turn of the gate: a heavy operation waits outside that turn. */
@@ -116,6 +119,17 @@ export function graphqlHttp({ apollo, tokens, liveness, contextDeps, lanes, metr
     const anonymous = !(await signedIn(bearer.session));
     const key = idempotencyKeyOf(req);
     if (key instanceof AppError) return sendError(res, 400, key.message, ErrorCode.BAD_REQUEST, { connection: 'close' });
+    // A client app's request counts against its quota, refused before its body is read once the quota is spent.
+    const app = !anonymous && bearer.session?.app ? bearer.session.accountId : undefined;
+    const taken = app ? await quotas.takeRequest(app) : null;
+    if (taken?.over) {
+      const refusal = overQuota(taken.state.requestsLeft === 0 ? 'requests' : 'cost units', taken.state.resetSeconds);
+      res.setHeader('connection', 'close');
+      return sendError(res, 429, refusal.message, ErrorCode.TOO_MANY_REQUESTS, {
+        'retry-after': String(taken.state.resetSeconds),
+        ...rateLimitHeaders(taken.state),
+      });
+    }
     const read = await bodyOf(req, res, anonymous);
     if (!read) return;
     // A client app's `documentId` becomes its registered text; a text is refused where the app runs trusted documents only.
@@ -137,7 +151,8 @@ export function graphqlHttp({ apollo, tokens, liveness, contextDeps, lanes, metr
         () =>
           apollo.executeHTTPGraphQLRequest({
             httpGraphQLRequest: { method: req.method ?? 'GET', headers, search, body },
-            context: async () => (ctx = contextIn(req, bearer, requestId, { liveCaller: !anonymous })),
+            context: async () =>
+              (ctx = contextIn(req, bearer, requestId, { liveCaller: !anonymous, ...(taken ? { appAccount: app, quota: taken.state } : {}) })),
           }),
         () => null,
       );
@@ -156,6 +171,8 @@ export function graphqlHttp({ apollo, tokens, liveness, contextDeps, lanes, metr
     if (!result) return sendError(res, 503, BUSY, ErrorCode.SERVICE_UNAVAILABLE, { 'retry-after': String(RETRY_AFTER_SECONDS), 'x-request-id': requestId });
     if (ctx) noteAccess(req, ctx.access);
     const out: Record<string, string> = { 'x-request-id': requestId };
+    const quota = ctx?.lane.quota ?? taken?.state;
+    if (quota) Object.assign(out, rateLimitHeaders(quota));
     for (const [k, v] of result.headers) out[k] = v;
     if (result.body.kind === 'complete') {
       // Over 1 KB, compressed as the client accepts (a 1,000-row page shrinks about tenfold).

@@ -3,6 +3,7 @@
  * has checked the token's session, and the transaction `begin` opens — with the scope set by
  * `sinergi_begin_request` in the same round trip, on a replica when the operation may read from one.
  */
+import { DEFAULT_APP_QUOTAS, type AppQuotaBounds } from '../config';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import { Scope, type Grant } from '../access/scope';
@@ -38,6 +39,8 @@ export interface ContextDeps {
   appsRequireTrustedDocuments?: boolean;
   /** Forgets what this process knows of an app's trusted documents (trusted-documents.ts). */
   trustedDocumentsChanged?: (accountId: string) => void;
+  appQuotas?: AppQuotaBounds;
+  appQuotaChanged?: (accountId: string) => void;
 }
 
 /** What `Authorization: Bearer …` carried: a session's claims, or why none (a bad or expired token makes the request anonymous). */
@@ -103,6 +106,8 @@ export function createContext(deps: ContextDeps, bearer: Bearer, requestId: stri
       sessionEnded: (sessionId) => deps.liveness?.ended(sessionId),
       appsRequireTrustedDocuments: deps.appsRequireTrustedDocuments ?? false,
       trustedDocumentsChanged: (accountId) => deps.trustedDocumentsChanged?.(accountId),
+      appQuotas: deps.appQuotas ?? DEFAULT_APP_QUOTAS,
+      appQuotaChanged: (accountId) => deps.appQuotaChanged?.(accountId),
     },
     mutation: { failed: false },
     // `this`, not a captured variable: Apollo hands plugins and resolvers a shallow copy of the context.

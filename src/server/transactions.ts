@@ -18,6 +18,7 @@ import { rootFields } from '../shared/lookahead';
 import { assertComplexity, assertDocumentSize } from '../shared/query-limits';
 import type { Lanes } from './lanes';
 import { claimKey, keepAnswer } from './idempotency';
+import { overQuota, type AppQuotas } from './app-quotas';
 
 export interface TransactionDeps {
   config: Pick<Config, 'importBudgetMs' | 'queryBudgetMs'>;
@@ -26,9 +27,11 @@ export interface TransactionDeps {
   log: Logger;
   /** Each error of a request, to the request's own logger (formatError reads it). */
   errorLoggers: WeakMap<object, Logger>;
+  /** Client apps' quotas: an app's operation spends its cost from it. */
+  quotas?: AppQuotas;
 }
 
-export function transactionPlugin({ config, lanes, replicas, log, errorLoggers }: TransactionDeps): ApolloServerPlugin<Context> {
+export function transactionPlugin({ config, lanes, replicas, log, errorLoggers, quotas }: TransactionDeps): ApolloServerPlugin<Context> {
   const { heavy, bulk, logins } = lanes;
   return {
     async requestDidStart() {
@@ -49,6 +52,15 @@ export function transactionPlugin({ config, lanes, replicas, log, errorLoggers }
               request.operationName,
             );
           const cost = assertComplexity(schema, document, request.variables ?? {}, request.operationName ?? undefined);
+          // A client app spends the operation's cost from its quota, before it runs (app-quotas.ts).
+          const app = contextValue.lane.appAccount;
+          if (app && quotas) {
+            const spent = await quotas.takeCost(app, cost);
+            if (spent) {
+              contextValue.lane.quota = spent.state;
+              if (spent.over) throw overQuota('cost units', spent.state.resetSeconds);
+            }
+          }
           // Heavy work takes turns (heavy-gate.ts); waiting for one, it gives its operation turn back meanwhile.
           const lane = contextValue.lane.heavyHeld ? null : cost >= HEAVY_COST ? heavy : cost >= BULK_COST ? bulk : null;
           if (lane) contextValue.lane.turns.push(await contextValue.lane.yieldTurn(() => lane.acquire(contextValue.lane.accountKey)));

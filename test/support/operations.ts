@@ -204,6 +204,10 @@ export async function rootOperations(t: TestApp): Promise<{ clients: Map<string,
       variables: { id: (await apiClientOfKp2mi()).client.id },
     }),
     revokeApiClient: async () => ({ query: 'mutation($id: ID!) { revokeApiClient(id: $id) { id } }', variables: { id: (await apiClientOfKp2mi()).client.id } }),
+    setApiClientQuota: async () => ({
+      query: 'mutation($id: ID!) { setApiClientQuota(id: $id, requestsPerWindow: 100, costPerWindow: 100000) { quota { requestsPerWindow } } }',
+      variables: { id: (await apiClientOfKp2mi()).client.id },
+    }),
     trustedDocuments: async () => ({
       query: 'query($c: ID!) { trustedDocuments(clientId: $c) { id } }',
       variables: { c: (await apiClientOfKp2mi()).client.clientId },

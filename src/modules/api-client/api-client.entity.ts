@@ -41,6 +41,13 @@ export class ApiClient extends BaseEntity {
   @Property({ type: 'boolean', default: false })
   requireTrustedDocuments: Opt<boolean> = false;
 
+  /** Its ADMIN's quota figures per window; null: the operator's default (`quota` answers the figures in force). */
+  @Property({ type: 'integer', nullable: true })
+  quotaRequests?: number | null;
+
+  @Property({ type: 'integer', nullable: true })
+  quotaCost?: number | null;
+
   @Property({ type: 'uuid' })
   createdByAccountId!: string;
 

@@ -81,6 +81,14 @@ class ClientCredentialsToken {
   @Field(() => ApiClient) client!: ApiClient;
 }
 
+@ObjectType({ simpleResolvers: true, description: "An app's quota per window: what it may spend, as its ADMIN set it within the operator's bounds." })
+class ApiClientQuota {
+  @Field(() => Int, { description: 'Requests per window.' }) requestsPerWindow!: number;
+  @Field(() => Int, { description: 'Cost units per window: each operation spends what it is priced at.' }) costPerWindow!: number;
+  @Field(() => Int, { description: 'The window, in seconds (APP_QUOTA_WINDOW_SECONDS).' }) windowSeconds!: number;
+  @Field(() => Boolean, { description: "True when these are the operator's defaults: its ADMIN set none." }) isDefault!: boolean;
+}
+
 const ApiClientConnection = connectionOf(ApiClient);
 
 @ArgsType()
@@ -209,6 +217,41 @@ export class ApiClientResolver {
   @FieldResolver(() => Ministry, { nullable: true, description: 'The ministry the app acts for.' })
   ministry(@Root() client: ApiClient, @Ctx() ctx: Context) {
     return ctx.loaders.byId(Ministry).load(client.ministry.id);
+  }
+
+  @FieldResolver(() => ApiClientQuota, { description: 'What it may spend per window; every answer to it says what is left (RateLimit header fields).' })
+  quota(@Root() client: ApiClient, @Ctx() ctx: Context): ApiClientQuota {
+    const b = ctx.services.appQuotas;
+    return {
+      requestsPerWindow: Math.min(client.quotaRequests ?? b.defaultRequests, b.maxRequests),
+      costPerWindow: Math.min(client.quotaCost ?? b.defaultCost, b.maxCost),
+      windowSeconds: b.windowSeconds,
+      isDefault: client.quotaRequests == null && client.quotaCost == null,
+    };
+  }
+
+  @Mutation(() => ApiClient, {
+    nullable: true,
+    description:
+      "Sets an app's quota per window (ADMIN of its ministry), up to the operator's maxima (APP_QUOTA_MAX_REQUESTS, APP_QUOTA_MAX_COST). Applies at every server process within seconds.",
+  })
+  async setApiClientQuota(
+    @Arg('id', () => ID) globalId: string,
+    @Arg('requestsPerWindow', () => Int, { description: 'Requests per window: 1 to APP_QUOTA_MAX_REQUESTS.' }) requests: number,
+    @Arg('costPerWindow', () => Int, { description: 'Cost units per window: 1 to APP_QUOTA_MAX_COST.' }) cost: number,
+    @Ctx() ctx: Context,
+  ): Promise<ApiClient> {
+    const id = fromGlobalId(globalId, 'ApiClient', 'id');
+    const b = ctx.services.appQuotas;
+    if (requests < 1 || requests > b.maxRequests) throw badUserInput(`requestsPerWindow: must be 1 to ${b.maxRequests}.`, 'requestsPerWindow');
+    if (cost < 1 || cost > b.maxCost) throw badUserInput(`costPerWindow: must be 1 to ${b.maxCost}.`, 'costPerWindow');
+    const [{ done }] = await ctx.em.execute<{ done: boolean }[]>('select sinergi_api_client_set_quota(?, ?, ?) as done', [id, requests, cost]);
+    if (!done) throw notWritable('id');
+    ctx.services.appQuotaChanged(id);
+    const client = await ctx.em.findOneOrFail(ApiClient, { id });
+    await ctx.em.refresh(client);
+    ctx.mutation.note = { apiClient: client.clientId, requestsPerWindow: requests, costPerWindow: cost };
+    return client;
   }
 
   @FieldResolver(() => Boolean, { description: 'False once revoked.' })

@@ -22,6 +22,7 @@ export const apiClientResource: Resource = {
     createApiClient: { audience: 'admin', scoped: true, audit: appSubject },
     rotateApiClientSecret: { audience: 'admin', scoped: true, audit: appSubject },
     revokeApiClient: { audience: 'admin', scoped: true, audit: appSubject },
+    setApiClientQuota: { audience: 'admin', scoped: true, audit: appSubject },
     registerTrustedDocuments: { audience: 'admin', scoped: true, audit: appSubject },
     requireTrustedDocuments: { audience: 'admin', scoped: true, audit: appSubject },
     // A token is about the app that asked for it; the secret proves the right to it.
