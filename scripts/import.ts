@@ -55,7 +55,7 @@ async function main() {
     const res = await app.apollo.executeOperation(
       {
         query: parse(
-          'mutation($k: ImportKind!, $c: String!, $m: ImportMode) { importCsv(kind: $k, csv: $c, mode: $m) { total created updated unchanged failed written errors { line field message } } }',
+          'mutation($k: ImportKind!, $c: String!, $m: ImportMode) { importCsv(kind: $k, csv: $c, mode: $m) { total created updated unchanged failed skipped written errors { line field message } } }',
         ),
         variables: { k: kind, c: csv, m: mode },
       },

@@ -4,8 +4,12 @@
  * the rules of the create mutation (the same input class, the same domain
  * rule functions, the same error mapping); the report names each bad row's
  * line, field and reason. Rows land in the importing ministry only.
- * Re-importing a file is idempotent: rows are matched by `externalId`,
- * unchanged ones are left alone.
+ * Re-importing a file is idempotent: rows are matched by `id` (the global id
+ * a download carries) or else by `externalId`, and unchanged ones are left
+ * alone. Rows of other ministries (a download carries those shared with you,
+ * masked where you may not read them) are skipped and reported so, never
+ * written and never errors: a ministry's own download, edited in a
+ * spreadsheet, comes back with only its edited rows `updated`.
  *
  * Modes: ALL_OR_NOTHING (the default: a ministry's list is loaded as a unit,
  * so one bad row writes nothing and the report lists every problem) or
@@ -22,7 +26,8 @@ import { badUserInput } from '../shared/errors';
 import { Ministry } from '../data/ministry.entity';
 import { flushOrExplain } from './owned-crud';
 import { convert, type Column } from './csv-columns';
-import { OWNER_COLUMN } from './csv-layout';
+import { ID_COLUMN, isReferenceColumn, OWNER_COLUMN } from './csv-layout';
+import { parseGlobalId } from '../shared/global-id';
 import { restoreCell } from '../shared/csv-safety';
 
 export type ImportModeName = 'ALL_OR_NOTHING' | 'GOOD_ROWS_ONLY';
@@ -39,10 +44,14 @@ export interface ImportResult {
   failed: number;
   written: boolean;
   errors: RowError[];
+  skipped: number;
+  skips: RowError[];
 }
 export interface GoodRow {
   line: number;
   values: Record<string, unknown>;
+  /** The record the row's `id` names (an update of it), if it named one. */
+  id?: string;
 }
 
 /** What a resource declares to be importable. */
@@ -57,8 +66,11 @@ export interface ImportSpec<L = unknown> {
   toInput?(values: Record<string, unknown>): object;
   /** Loads what the file's rows refer to, once per file (e.g. your institutions by externalId). */
   load?(ctx: Context, rows: readonly Record<string, unknown>[]): Promise<L>;
-  /** The create mutation's domain rules for one row (errors name a column); returns the properties to store, relations as ids. */
-  row(values: Record<string, unknown>, loaded: L, ctx: Context): Record<string, unknown> | Promise<Record<string, unknown>>;
+  /**
+   * The create mutation's domain rules for one row (errors name a column); returns the properties to store, relations
+   * as ids. `matched`: the row names its record by `id`, so a reference it leaves empty keeps the record's own.
+   */
+  row(values: Record<string, unknown>, loaded: L, ctx: Context, matched: boolean): Record<string, unknown> | Promise<Record<string, unknown>>;
   /** Columns that must not repeat within one file, besides externalId, with how a message names them. */
   uniqueInFile?: Readonly<Record<string, string>>;
   /** Rows that clash with records on file, found before anything is written. */
@@ -138,7 +150,7 @@ export async function importCsv(
   const header = records.length ? Object.keys(records[0].record) : [];
   const missing = layout.filter((c) => c.required && !header.includes(c.name)).map((c) => c.name);
   // `ownerMinistry`, which an export writes (csv-layout.ts), is accepted and must name the importer's ministry.
-  const unknown = header.filter((h) => h !== OWNER_COLUMN && !layout.some((c) => c.name === h));
+  const unknown = header.filter((h) => h !== OWNER_COLUMN && h !== ID_COLUMN && !layout.some((c) => c.name === h));
   if (missing.length || unknown.length) {
     throw badUserInput(
       `Header: ${missing.length ? `missing ${missing.join(', ')}` : ''}${missing.length && unknown.length ? '; ' : ''}${unknown.length ? `unknown ${unknown.join(', ')}` : ''}. Expected columns: ${layout.map((c) => c.name).join(', ')}.`,
@@ -150,28 +162,37 @@ export async function importCsv(
 
   // Pass 1: each cell converted, each row validated as the create mutation's input.
   const errors: RowError[] = [];
+  const skips: RowError[] = [];
   const converted: GoodRow[] = [];
   const seen = new Map<string, Map<string, number>>();
   for (const [i, { record, info }] of records.entries()) {
     const line = info.lines;
+    // Another ministry's row (shared with you, masked where you may not read it): left alone, and said so.
+    const owner = restoreCell(record[OWNER_COLUMN] ?? '').trim();
+    if (owner && owner.toUpperCase() !== ownCode?.toUpperCase()) {
+      skips.push({ line, field: OWNER_COLUMN, message: `a row of ${owner}: an import writes only your own ministry's records, so it was left alone` });
+      continue;
+    }
     const before = errors.length;
+    const named = restoreCell(record[ID_COLUMN] ?? '').trim();
+    const id = named ? parseGlobalId(named) : null;
+    if (named && (!id || id.type !== spec.entity.name)) errors.push({ line, field: ID_COLUMN, message: `is not the id of a ${spec.entity.name}` });
     const values: Record<string, unknown> = {};
     for (const column of layout) {
-      const res = convert(column, record[column.name]);
+      // A row that names its record by id keeps the record's own externalId and references where its cells are empty.
+      const keeps = !!id && (column.name === 'externalId' || isReferenceColumn(column.name)) && !restoreCell(record[column.name] ?? '').trim();
+      const res = keeps ? { value: undefined } : convert(column, record[column.name]);
       if ('error' in res) errors.push({ line, field: column.name, message: res.error });
       else if (res.value !== undefined) values[column.name] = res.value;
     }
-    const owner = restoreCell(record[OWNER_COLUMN] ?? '').trim();
-    if (owner && owner.toUpperCase() !== ownCode?.toUpperCase())
-      errors.push({ line, field: OWNER_COLUMN, message: `a row of ${owner}: an import writes only your own ministry's records` });
     if (errors.length === before) {
       const input = Object.assign(new spec.input(), spec.toInput ? spec.toInput(values) : values);
       for (const v of await validate(input, { forbidUnknownValues: false })) {
         errors.push({ line, field: v.property, message: Object.values(v.constraints ?? {})[0] ?? 'is invalid' });
       }
     }
-    for (const column of ['externalId', ...Object.keys(spec.uniqueInFile ?? {})]) {
-      const value = values[column] == null ? '' : String(values[column]);
+    for (const column of [ID_COLUMN, 'externalId', ...Object.keys(spec.uniqueInFile ?? {})]) {
+      const value = column === ID_COLUMN ? (id?.id ?? '') : values[column] == null ? '' : String(values[column]);
       const lines = seen.get(column) ?? new Map<string, number>();
       seen.set(column, lines);
       if (value && lines.has(value))
@@ -179,11 +200,13 @@ export async function importCsv(
           line,
           field: column,
           message:
-            column === 'externalId' ? `repeats line ${lines.get(value)}` : `repeats the ${spec.uniqueInFile?.[column] ?? column} of line ${lines.get(value)}`,
+            column === 'externalId' || column === ID_COLUMN
+              ? `repeats line ${lines.get(value)}`
+              : `repeats the ${spec.uniqueInFile?.[column] ?? column} of line ${lines.get(value)}`,
         });
       else if (value) lines.set(value, line);
     }
-    if (errors.length === before) converted.push({ line, values });
+    if (errors.length === before) converted.push({ line, values, ...(id ? { id: id.id } : {}) });
     if (i % 500 === 0) onProgress?.(i, records.length * 2);
     await pacer.tick();
   }
@@ -195,10 +218,21 @@ export async function importCsv(
         converted.map((g) => g.values),
       )
     : undefined;
+  // Rows that name their record by id: it must be one of yours.
+  const byId = await existingById(
+    ctx,
+    spec.entity,
+    own,
+    converted.flatMap((g) => (g.id ? [g.id] : [])),
+  );
   let good: GoodRow[] = [];
   for (const g of converted) {
+    if (g.id && !byId.has(g.id)) {
+      errors.push({ line: g.line, field: ID_COLUMN, message: 'no record of your ministry has this id' });
+      continue;
+    }
     try {
-      good.push({ line: g.line, values: await spec.row(g.values, loaded, ctx) });
+      good.push({ line: g.line, values: await spec.row(g.values, loaded, ctx, !!g.id), ...(g.id ? { id: g.id } : {}) });
     } catch (e) {
       errors.push(rowError(g.line, e));
     }
@@ -221,6 +255,8 @@ export async function importCsv(
     failed,
     written: false,
     errors: errors.slice(0, MAX_REPORTED_ERRORS),
+    skipped: skips.length,
+    skips: skips.slice(0, MAX_REPORTED_ERRORS),
   };
   if (mode === 'ALL_OR_NOTHING' && failed > 0) return result;
 
@@ -234,11 +270,17 @@ export async function importCsv(
       ctx,
       spec.entity,
       own,
-      batch.map((g) => String(g.values.externalId)),
+      batch.flatMap((g) => (g.id || g.values.externalId == null ? [] : [String(g.values.externalId)])),
+    );
+    const named = await existingById(
+      ctx,
+      spec.entity,
+      own,
+      batch.flatMap((g) => (g.id ? [g.id] : [])),
     );
     const owner = ctx.em.getReference(Ministry, own);
     for (const g of batch) {
-      const row = existing.get(String(g.values.externalId)) as Record<string, unknown> | undefined;
+      const row = (g.id ? named.get(g.id) : existing.get(String(g.values.externalId))) as Record<string, unknown> | undefined;
       if (!row) {
         ctx.em.create(spec.entity, { ...g.values, ownerMinistry: owner } as never);
         result.created++;
@@ -275,6 +317,15 @@ export async function importCsv(
     },
   ];
   return result;
+}
+
+async function existingById(ctx: Context, entity: ClassType<object>, own: string, ids: string[]): Promise<Map<string, object>> {
+  const out = new Map<string, object>();
+  for (let i = 0; i < ids.length; i += 500) {
+    const rows = (await ctx.em.find(entity, { ownerMinistry: own, id: { $in: ids.slice(i, i + 500) } } as FilterQuery<object>)) as { id: string }[];
+    for (const r of rows) out.set(r.id, r);
+  }
+  return out;
 }
 
 async function existingByExternalId(ctx: Context, entity: ClassType<object>, own: string, ids: string[]): Promise<Map<string, { externalId?: string | null }>> {

@@ -8,7 +8,12 @@
  * lists joined by `;`, dates as YYYY-MM-DD, nothing for null.
  */
 export const OWNER_COLUMN = 'ownerMinistry';
+/** The record's global id: what a downloaded row finds its record again by, with or without an externalId. */
+export const ID_COLUMN = 'id';
 const REFERENCE_SUFFIX = 'ExternalId';
+
+/** A column naming a related record (`institutionExternalId`, `traineeId`). */
+export const isReferenceColumn = (header: string): boolean => header !== ID_COLUMN && (header.endsWith(REFERENCE_SUFFIX) || /[a-z]Id$/.test(header));
 
 /**
  * The relation a column names the related record of, and by what: its `externalId`

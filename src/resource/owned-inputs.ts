@@ -225,9 +225,10 @@ export function importColumns(fields: Fields): Column[] {
 
 /**
  * The columns of a resource's CSV file, for export and import alike (csv-layout.ts): an importable
- * resource's import columns and its owner; any other's id, owner and fields, relations as global ids.
+ * resource's global id, import columns and owner; any other's id, owner and fields, relations as global ids.
  */
 export function csvColumns(fields: Fields, importable: boolean): string[] {
-  if (importable) return [...importColumns(fields).map((c) => c.name), OWNER_COLUMN];
+  // `id` first: a row a ministry downloads finds its record again by it, with or without an externalId.
+  if (importable) return ['id', ...importColumns(fields).map((c) => c.name), OWNER_COLUMN];
   return ['id', OWNER_COLUMN, ...Object.entries(fields).flatMap(([key, f]) => (f.csv ? [key] : []))];
 }

@@ -53,7 +53,7 @@ export async function importCsvUpload(
     return fail(res, e.status, e.message, 'BAD_REQUEST', { connection: 'close' });
   }
   const query = `mutation Import($kind: ImportKind!, $csv: String!, $mode: ImportMode) {
-    importCsv(kind: $kind, csv: $csv, mode: $mode) { total created updated unchanged failed written errors { line field message } }
+    importCsv(kind: $kind, csv: $csv, mode: $mode) { total created updated unchanged failed skipped written errors { line field message } skips { line field message } }
   }`;
   const page: GraphQLPage | null = await run({ query, variables: { kind, csv, mode } });
   if (!page) return fail(res, 503, 'The server is busy; try again shortly.', 'SERVICE_UNAVAILABLE', { 'retry-after': '5', 'x-request-id': requestId });

@@ -39,6 +39,11 @@ class ImportReport {
   @Field(() => Boolean, { description: 'Whether anything was written: a row created or changed (false when every row was already on file, or none could be).' })
   written!: boolean;
   @Field(() => [ImportRowError], { description: 'Every problem, by line and field (the first 1000).' }) errors!: ImportRowError[];
+  @Field(() => Int, {
+    description: "Rows left alone, neither written nor failed: another ministry's rows (a download carries those shared with you, masked where you may not read them).",
+  })
+  skipped!: number;
+  @Field(() => [ImportRowError], { description: 'Why each row was skipped, by line (the first 1000).' }) skips!: ImportRowError[];
 }
 
 /** The import mutation over the declared importers. */

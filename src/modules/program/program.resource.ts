@@ -67,11 +67,13 @@ export const programResource = ownedResource({
       const institutions = wanted.length ? await ctx.em.find(Institution, { ownerMinistry: requireOwnMinistry(ctx), externalId: { $in: wanted } }) : [];
       return { countries: await destinationCountries(ctx), institutions: new Map(institutions.map((r) => [r.externalId as string, r])) };
     },
-    row: ({ institutionExternalId, ...values }, { countries, institutions }) => {
-      const institution = institutions.get(String(institutionExternalId));
-      if (!institution) throw badUserInput('No institution of your ministry with this externalId.', 'institutionExternalId');
+    row: ({ institutionExternalId, ...values }, { countries, institutions }, _ctx, matched) => {
       assertDateOrder(values.startDate as string | undefined, values.endDate as string | undefined, 'endDate');
       assertOpenDestinations(countries, (values.targetCountryCodes as string[] | undefined) ?? [], values.forHouseholdWork === true, 'targetCountryCodes');
+      // A row naming its programme by id and no institution keeps the programme's own.
+      if (matched && institutionExternalId === undefined) return values;
+      const institution = institutions.get(String(institutionExternalId));
+      if (!institution) throw badUserInput('No institution of your ministry with this externalId.', 'institutionExternalId');
       return { ...values, institution: institution.id };
     },
   }),

@@ -44,7 +44,7 @@ export const traineeResource = ownedResource({
       const out: RowError[] = [];
       for (const g of rows) {
         const other = onRecord.get(String(g.values.nik));
-        if (other && other.externalId !== g.values.externalId) {
+        if (other && (g.id ? other.id !== g.id : other.externalId !== g.values.externalId)) {
           out.push({
             line: g.line,
             field: 'nik',
