@@ -40,7 +40,8 @@ class ImportReport {
   written!: boolean;
   @Field(() => [ImportRowError], { description: 'Every problem, by line and field (the first 1000).' }) errors!: ImportRowError[];
   @Field(() => Int, {
-    description: "Rows left alone, neither written nor failed: another ministry's rows (a download carries those shared with you, masked where you may not read them).",
+    description:
+      "Rows left alone, neither written nor failed: another ministry's rows (a download carries those shared with you, masked where you may not read them).",
   })
   skipped!: number;
   @Field(() => [ImportRowError], { description: 'Why each row was skipped, by line (the first 1000).' }) skips!: ImportRowError[];
