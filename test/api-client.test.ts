@@ -4,7 +4,6 @@
  * trail and the read log, and are rotated and revoked — revocation holding at a second server process within a
  * second. Through HTTP against a real server, and past the API as an insider with the app role's password.
  */
-import http from 'node:http';
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ResourceType } from '../src/shared/enums';
@@ -13,10 +12,11 @@ import { expectError, expectOk } from './support/expect';
 import * as f from './support/factories';
 import { connectInsider, sessionOf, type Insider } from './support/insider';
 import { startServerProcess, type ServerProcess } from './support/server-process';
+import { serveOverHttp, type HttpServer } from './support/http-server';
 import { Role, startTestApp, TEST_PASSWORD, type Client, type TestApp } from './support/test-app';
 
 let t: TestApp;
-let server: http.Server;
+let server: HttpServer;
 let base: string;
 let admin: Client;
 let insider: Insider;
@@ -86,15 +86,14 @@ const sql = <T extends Record<string, unknown>>(text: string, params: unknown[] 
 
 beforeAll(async () => {
   t = await startTestApp();
-  server = http.createServer(t.app.handle);
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  server = await serveOverHttp(t.app);
+  base = server.base;
   admin = await t.as(Role.ADMIN, 'KP2MI');
   insider = await connectInsider(t);
 });
 afterAll(async () => {
   await insider?.db.end();
-  await new Promise((r) => server?.close(r));
+  await server?.close();
   await t?.close();
 });
 

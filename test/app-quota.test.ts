@@ -3,28 +3,27 @@
  * the IETF RateLimit header fields; past its quota of requests or of cost units an app gets 429 with
  * Retry-After, while staff and other apps notice nothing; two processes on one Redis spend from one count.
  */
-import http from 'node:http';
 import { randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectError, expectOk } from './support/expect';
 import { redisAnswers, startServerProcess, type ServerProcess } from './support/server-process';
+import { serveOverHttp, type HttpServer } from './support/http-server';
 import { Role, startTestApp, type Client, type TestApp } from './support/test-app';
 
 let t: TestApp;
-let server: http.Server;
+let server: HttpServer;
 let base: string;
 let admin: Client;
 
 beforeAll(async () => {
   t = await startTestApp();
-  server = http.createServer(t.app.handle);
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${(server.address() as { port: number }).port}/graphql`;
+  server = await serveOverHttp(t.app);
+  base = server.base + '/graphql';
   admin = await t.as(Role.ADMIN, 'KP2MI');
 });
 afterAll(async () => {
-  await new Promise((r) => server?.close(r));
+  await server?.close();
   await t?.close();
 });
 

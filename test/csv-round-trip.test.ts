@@ -5,29 +5,28 @@
  * edited. The attack round found every row failing (`externalId: is required`, `a row of KP2MI…`,
  * `"1990-**-**" is not a date`) and `written: true` for a file that changed nothing.
  */
-import http from 'node:http';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemo } from '../src/seed/demo';
 import { toGlobalId } from '../src/shared/global-id';
+import { serveOverHttp, type HttpServer } from './support/http-server';
 import { Role, startTestApp, type Client, type TestApp } from './support/test-app';
 
 let t: TestApp;
-let server: http.Server;
+let server: HttpServer;
 let base: string;
 let editor: Client;
 
 beforeAll(async () => {
   t = await startTestApp();
   await seedDemo(t.adminOrm);
-  server = http.createServer(t.app.handle);
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  server = await serveOverHttp(t.app);
+  base = server.base;
   editor = await t.as(Role.EDITOR, 'KEMENPERIN');
 }, 120_000);
 afterAll(async () => {
-  await new Promise((r) => server?.close(r));
+  await server?.close();
   await t?.close();
 });
 

@@ -3,29 +3,28 @@
  * `Idempotency-Key` is answered once and replayed after, whatever happened to the first answer on its way —
  * including a server killed between its commit and its answer.
  */
-import http from 'node:http';
 import net from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Pool } from 'pg';
 import * as f from './support/factories';
 import { startServerProcess } from './support/server-process';
+import { serveOverHttp, type HttpServer } from './support/http-server';
 import { Role, startTestApp, type Client, type TestApp } from './support/test-app';
 
 let t: TestApp;
-let server: http.Server;
+let server: HttpServer;
 let base: string;
 let editor: Client;
 
 beforeAll(async () => {
   t = await startTestApp();
-  server = http.createServer(t.app.handle);
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  server = await serveOverHttp(t.app);
+  base = server.base;
   editor = await t.as(Role.EDITOR, 'KP2MI');
 });
 afterAll(async () => {
-  await new Promise((r) => server?.close(r));
+  await server?.close();
   await t?.close();
 });
 

@@ -3,18 +3,17 @@
  * credentials, sends its operations by the ids of the manifest its build wrote (trusted-documents.json), which
  * its ADMIN registered, and tells the app once when the app is revoked. Through HTTP against a real server.
  */
-import http from 'node:http';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CombinedGraphQLErrors, ServerError } from '@apollo/client';
 import { createSinergiClient, documentIdOf, InstitutionsDocument, ViewerDocument } from '../clients/typescript/src';
 import { expectOk } from './support/expect';
+import { serveOverHttp, type HttpServer } from './support/http-server';
 import { Role, startTestApp, type Client, type TestApp } from './support/test-app';
 
 let t: TestApp;
-let server: http.Server;
+let server: HttpServer;
 let uri: string;
 let admin: Client;
 
@@ -22,13 +21,12 @@ const MANIFEST: Record<string, string> = JSON.parse(readFileSync(path.resolve(__
 
 beforeAll(async () => {
   t = await startTestApp();
-  server = http.createServer(t.app.handle);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  uri = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
+  server = await serveOverHttp(t.app);
+  uri = `${server.base}/graphql`;
   admin = await t.as(Role.ADMIN, 'KEMENPERIN');
 });
 afterAll(async () => {
-  server?.close();
+  await server?.close();
   await t?.close();
 });
 
