@@ -1,8 +1,9 @@
 /**
  * A complete client: log in, page a list into Apollo's cache, read one
  * record by id, create one, log out. Type-checked against the built SDK by
- * the API's tests (test/sdk.test.ts); run it against a server with
- * `SINERGI_URL=http://127.0.0.1:4000/graphql SINERGI_EMAIL=… SINERGI_PASSWORD=… npx tsx examples/sample.ts`.
+ * the API's tests (test/sdk.test.ts); run it against a server, after `npm run build`, with
+ * `SINERGI_URL=http://127.0.0.1:4000/graphql SINERGI_EMAIL=… SINERGI_PASSWORD=… npx tsx --tsconfig examples/tsconfig.json examples/sample.ts`
+ * (the tsconfig maps `@sinergi/client` to the build).
  */
 import { createSinergiClient, CreateInstitutionDocument, InstitutionNodeDocument, InstitutionsDocument, type InstitutionFieldsFragment } from '@sinergi/client';
 
