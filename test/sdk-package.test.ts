@@ -5,7 +5,7 @@
  * real server on the demo data — only the server's address put in.
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,14 +21,20 @@ const versionOf = (name: string) => (JSON.parse(readFileSync(path.join(root, 'no
 let t: TestApp;
 let server: HttpServer;
 let app: string;
+let pkg: string;
 
 beforeAll(async () => {
   t = await startTestApp();
   await seedDemo(t.adminOrm);
   server = await serveOverHttp(t.app);
   app = mkdtempSync(path.join(tmpdir(), 'sinergi-sdk-app-'));
-  execFileSync(path.join(root, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.json'], { cwd: sdk, stdio: 'pipe' });
-  const tarball = execFileSync('npm', ['pack', '--silent', '--pack-destination', app], { cwd: sdk, encoding: 'utf8' }).trim().split('\n').at(-1) ?? '';
+  // Built and packed from a copy of the package: test/sdk.test.ts rebuilds clients/typescript/dist at the same time.
+  pkg = mkdtempSync(path.join(tmpdir(), 'sinergi-sdk-pack-'));
+  for (const f of ['package.json', 'README.md', 'tsconfig.json', 'trusted-documents.json', 'src'])
+    cpSync(path.join(sdk, f), path.join(pkg, f), { recursive: true });
+  symlinkSync(path.join(root, 'node_modules'), path.join(pkg, 'node_modules'));
+  execFileSync(path.join(root, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.json'], { cwd: pkg, stdio: 'pipe' });
+  const tarball = execFileSync('npm', ['pack', '--silent', '--pack-destination', app], { cwd: pkg, encoding: 'utf8' }).trim().split('\n').at(-1) ?? '';
   writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'an-app', private: true, type: 'module' }));
   // The peers at the versions this repository has installed: npm's cache holds them, so no network is needed.
   const peers = ['@apollo/client', 'graphql', 'rxjs'].map((p) => `${p}@${versionOf(p)}`);
@@ -37,7 +43,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.close();
   await t?.close();
-  if (app) rmSync(app, { recursive: true, force: true });
+  for (const dir of [app, pkg]) if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 /** Every installed copy of a package in the app: its directories named `node_modules/<name>`. */
