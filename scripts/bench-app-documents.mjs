@@ -69,7 +69,13 @@ const env = {
 const run = (extra) => {
   const out = execFileSync('bash', [path.join(dir, 'run.sh')], { env: { ...env, ...extra }, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
   process.stdout.write(out);
-  return out.trim().split('\n').filter((l) => l.startsWith('perf:')).at(-1) ?? '(no perf line)';
+  return (
+    out
+      .trim()
+      .split('\n')
+      .filter((l) => l.startsWith('perf:'))
+      .at(-1) ?? '(no perf line)'
+  );
 };
 const staff = run({ KEEP_DB: '1', REUSE_DB: '1' });
 const app = run({ APP_DOCUMENTS: '1', REUSE_DB: '1' });

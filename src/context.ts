@@ -12,6 +12,7 @@ import type { AppQuotaBounds } from './config';
 import type { QuotaState } from './shared/quota';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
+import type { ValidationRule } from 'graphql';
 import type { Scope } from './access/scope';
 import type { Viewer } from './access/roles';
 import type { SessionClaims, TokenService } from './access/tokens';
@@ -106,8 +107,13 @@ export interface Services {
   sessionEnded(sessionId: string): void;
   /** Whether a new client app runs its trusted documents only, unless its ADMIN says otherwise (TRUSTED_DOCUMENTS). */
   appsRequireTrustedDocuments: boolean;
-  /** Says an app's trusted documents or their requirement changed, so this process asks the database again. */
-  trustedDocumentsChanged(accountId: string): void;
+  /** The validation rules every request document runs (shared/query-limits.ts, requestRules). */
+  requestRules: readonly ValidationRule[];
+  /**
+   * Says an app's trusted documents or their requirement changed, so this process asks the database again;
+   * `registered`, texts just validated with `requestRules`, are prepared to run (server/prepared-documents.ts).
+   */
+  trustedDocumentsChanged(accountId: string, registered?: readonly string[]): void;
   /** The operator's bounds of client apps' quotas (APP_QUOTA_*). */
   appQuotas: AppQuotaBounds;
   /** Says an app's quota changed, so this process reads it again. */

@@ -14,6 +14,10 @@ import { connectInsider, sessionOf, type Insider } from './support/insider';
 import { startServerProcess, type ServerProcess } from './support/server-process';
 import { serveOverHttp, type HttpServer } from './support/http-server';
 import { Role, startTestApp, TEST_PASSWORD, type Client, type TestApp } from './support/test-app';
+import { executions, JitPlans } from '../src/graphql/jit-executor';
+import { checkDocuments } from '../src/modules/api-client/trusted-documents';
+import { PreparedDocuments } from '../src/server/prepared-documents';
+import { requestRules } from '../src/shared/query-limits';
 
 let t: TestApp;
 let server: HttpServer;
@@ -504,6 +508,37 @@ describe('trusted documents', () => {
         .requireTrustedDocuments.requireTrustedDocuments,
     ).toBe(false);
     expect(codeOf(await postBody(token, { query: ME }))).toBe('OK');
+  });
+
+  it('are parsed, validated and compiled at registration: the first request by id runs on a ready plan', async () => {
+    const c = expectOk(await admin.raw(CREATE, { i: { name: `Ready ${serial++}`, role: 'VIEWER', requireTrustedDocuments: true } })).createApiClient;
+    // A text no request has sent before, so that nothing of it is cached yet.
+    const FRESH = `query Fresh${serial} { institutions(first: 2) { totalCount edges { node { id name } } } }`;
+    const registered = t.app.documentStore.prepared;
+    expectOk(await admin.raw(REGISTER, { c: c.client.id, d: [FRESH, ME] }));
+    expect(t.app.documentStore.prepared - registered).toBeGreaterThanOrEqual(1);
+    expect(await t.app.documentStore.get(`schema:${idOf(FRESH).slice('sha256:'.length)}`)).toBeDefined();
+    const token = await tokenOf(c);
+    const before = { ...executions };
+    const first = await postBody(token, { documentId: idOf(FRESH) });
+    expect(typeof first.data?.institutions?.totalCount).toBe('number');
+    // Without preparation a document runs on graphql-js the first time and is compiled on its second request.
+    expect({ compiled: executions.compiled - before.compiled, interpreted: executions.interpreted - before.interpreted }).toEqual({
+      compiled: 1,
+      interpreted: 0,
+    });
+  });
+
+  it('are prepared by another process only once they validate against its own schema and rules', async () => {
+    const plans = new JitPlans(t.app.schema);
+    const store = new PreparedDocuments(plans, requestRules(false));
+    const ok = 'query Ok { viewer { role } }';
+    store.prepare([ok, '{ viewer { noSuchField } }', '{ __schema { types { name } } }', '{ viewer { '], false);
+    expect(store.prepared).toBe(1);
+    expect(await store.get(`any:${idOf(ok).slice(7)}`)).toBeDefined();
+    // Where introspection is off, registering an introspection document is refused as a request would be.
+    expect(() => checkDocuments(t.app.schema, ['{ __schema { types { name } } }'], requestRules(false))).toThrow(/Introspection is off/);
+    expect(checkDocuments(t.app.schema, ['{ __schema { types { name } } }'], requestRules(true))).toHaveLength(1);
   });
 
   it('an app not held to them sends text as staff do, and a new app is held by default only where TRUSTED_DOCUMENTS says (production)', async () => {

@@ -18,8 +18,11 @@
  *
  * A document is compiled the second time it is seen: apps send the same few
  * documents again and again, while a stream of distinct documents (someone
- * probing) would otherwise buy a compilation each. Compiled documents are
- * kept in a bounded most-recently-used cache.
+ * probing) would otherwise buy a compilation each. A client app's registered
+ * documents are compiled when they are registered, or when a process first
+ * loads one (server/prepared-documents.ts), so they run compiled from their
+ * first request. Compiled documents are kept in a bounded most-recently-used
+ * cache.
  */
 import type { ApolloServerOptionsWithGateway } from '@apollo/server';
 
@@ -34,6 +37,7 @@ import {
   isLeafType,
   isListType,
   isObjectType,
+  Kind,
   printSchema,
   typeFromAST,
   type DocumentNode,
@@ -104,32 +108,62 @@ function compileReadingProperties(schema: GraphQLSchema, fields: readonly GraphQ
   }
 }
 
-export function jitExecutor(schema: GraphQLSchema): GatewayExecutor {
-  const readProperties = Object.values(schema.getTypeMap())
-    .filter(isObjectType)
-    .flatMap((type) => Object.values(type.getFields()))
-    .filter((f) => f.resolve && propertyRead(f.resolve as GraphQLFieldResolver<never, never>) !== undefined);
-  const compiled = new LRUCache<string, Compiled>({ max: COMPILED_MAX });
-  const seen = new LRUCache<string, true>({ max: SEEN_MAX });
-  const compile = (document: DocumentNode, operationName: string | undefined, key: string): Compiled | null => {
-    const known = compiled.get(key);
+/** The key a compiled plan is kept under: the operation's name and Apollo's hash of the document's text. */
+const planKey = (operationName: string | null | undefined, queryHash: string) => `${operationName ?? ''}\n${queryHash}`;
+
+/** The compiled plans of one schema, kept in a bounded most-recently-used cache. */
+export class JitPlans {
+  private readonly readProperties: GraphQLField<unknown, unknown>[];
+  private readonly compiled = new LRUCache<string, Compiled>({ max: COMPILED_MAX });
+  private readonly seen = new LRUCache<string, true>({ max: SEEN_MAX });
+
+  constructor(readonly schema: GraphQLSchema) {
+    this.readProperties = Object.values(schema.getTypeMap())
+      .filter(isObjectType)
+      .flatMap((type) => Object.values(type.getFields()))
+      .filter((f) => f.resolve && propertyRead(f.resolve as GraphQLFieldResolver<never, never>) !== undefined);
+  }
+
+  private make(document: DocumentNode, operationName: string | undefined, key: string): Compiled {
+    const made = compileReadingProperties(this.schema, this.readProperties, document, operationName);
+    this.compiled.set(key, made);
+    return made;
+  }
+
+  /** The plan of an operation sent before, compiled now if this is its second request; null the first time. */
+  plan(document: DocumentNode, operationName: string | undefined, queryHash: string): Compiled | null {
+    const key = planKey(operationName, queryHash);
+    const known = this.compiled.get(key);
     if (known) return known;
-    if (!seen.get(key)) {
-      seen.set(key, true);
+    if (!this.seen.get(key)) {
+      this.seen.set(key, true);
       return null;
     }
-    const made = compileReadingProperties(schema, readProperties, document, operationName);
-    compiled.set(key, made);
-    return made;
-  };
+    return this.make(document, operationName, key);
+  }
+
+  /**
+   * Compiles each query of a validated document now, before anyone sends it: a client app's registered
+   * documents (server/prepared-documents.ts) are known to be wanted, so their first request runs compiled.
+   */
+  prepare(document: DocumentNode, queryHash: string): void {
+    for (const d of document.definitions) {
+      if (d.kind !== Kind.OPERATION_DEFINITION || d.operation !== 'query') continue;
+      // Apollo names the operation it runs even when the request does not (requestContext.operationName).
+      const key = planKey(d.name?.value, queryHash);
+      if (!this.compiled.has(key)) this.make(document, d.name?.value, key);
+    }
+  }
+}
+
+export function jitExecutor(plans: JitPlans): GatewayExecutor {
+  const { schema } = plans;
   return async (requestContext) => {
     const { document, request, queryHash, operationName } = requestContext;
     const contextValue = requestContext.context as unknown;
     const variables = request.variables ?? {};
     // Apollo's hash of the document's text.
-    const plan = jitSafe(requestContext.operation, schema, variables)
-      ? compile(document, operationName ?? undefined, `${operationName ?? ''}\n${queryHash}`)
-      : null;
+    const plan = jitSafe(requestContext.operation, schema, variables) ? plans.plan(document, operationName ?? undefined, queryHash) : null;
     if (plan === null) {
       executions.interpreted++;
       return execute({ schema, document, contextValue, variableValues: variables, operationName });
@@ -142,12 +176,13 @@ export function jitExecutor(schema: GraphQLSchema): GatewayExecutor {
 }
 
 /** Apollo's gateway interface around a fixed schema, executing with `jitExecutor`. */
-export function jitGateway(schema: GraphQLSchema): GatewayInterface {
+export function jitGateway(plans: JitPlans): GatewayInterface {
+  const { schema } = plans;
   // Apollo's own context for a gateway ties each request to the old generation (see gateway-request-context.ts).
   installGatewayRequestContext();
   return {
     async load() {
-      return { executor: jitExecutor(schema) };
+      return { executor: jitExecutor(plans) };
     },
     onSchemaLoadOrUpdate(callback) {
       callback({ apiSchema: schema, coreSupergraphSdl: printSchema(schema) });

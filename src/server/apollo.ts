@@ -11,9 +11,10 @@ import type Redis from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
 import type { Context } from '../context';
-import { jitGateway } from '../graphql/jit-executor';
+import { jitGateway, type JitPlans } from '../graphql/jit-executor';
+import type { PreparedDocuments } from './prepared-documents';
 import { formatError, withoutSuggestions } from '../shared/errors';
-import { armor } from '../shared/query-limits';
+import { armor, INTROSPECTION_OFF } from '../shared/query-limits';
 import { RedisKeyValueCache } from './redis-cache';
 
 export interface ApolloDeps {
@@ -25,16 +26,18 @@ export interface ApolloDeps {
   transactions: ApolloServerPlugin<Context>;
   /** Each error of a request, to the request's own logger: an unexpected one is logged with its request id. */
   errorLoggers: WeakMap<object, Logger>;
+  /** graphql-jit's plans, and the documents parsed and validated ahead (prepared-documents.ts). */
+  plans: JitPlans;
+  documentStore: PreparedDocuments;
 }
 
-const INTROSPECTION_OFF =
-  'Introspection is off on this server (GRAPHQL_INTROSPECTION=true turns it on; off by default in production). The schema is published as schema/schema.graphql in the repository.';
-
-export async function startApollo({ schema, config, log, redis, transactions, errorLoggers }: ApolloDeps): Promise<ApolloServer<Context>> {
+export async function startApollo({ config, log, redis, transactions, errorLoggers, plans, documentStore }: ApolloDeps): Promise<ApolloServer<Context>> {
   const limits = armor();
   const apollo = new ApolloServer<Context>({
     // Executed by graphql-jit (see jit-executor.ts); parsing, validation, plugins and errors stay Apollo's.
-    gateway: jitGateway(schema),
+    gateway: jitGateway(plans),
+    // Apollo's store of parsed and validated documents, with client apps' registered documents put in ahead.
+    documentStore,
     formatError: (formatted, error) => {
       const out = formatError(formatted, error, (e) =>
         ((typeof e === 'object' && e !== null ? errorLoggers.get(e) : undefined) ?? log).error({ err: e }, 'unexpected error in a resolver'),

@@ -30,6 +30,9 @@ import { ReplicaRouter } from '../db/replicas';
 import { preparing } from '../db/prepared';
 import { bearerFrom, createContext, type ContextDeps } from './request-context';
 import { startApollo } from './apollo';
+import { PreparedDocuments } from './prepared-documents';
+import { JitPlans } from '../graphql/jit-executor';
+import { requestRules } from '../shared/query-limits';
 import { operationLanes } from './lanes';
 import { transactionPlugin } from './transactions';
 import { graphqlHttp } from './graphql-http';
@@ -53,6 +56,8 @@ export interface App {
   metrics: Metrics;
   /** The audit log's tree and checkpoints (modules/audit/log). */
   auditLog: AuditLog;
+  /** Parsed and validated documents, client apps' registered documents prepared ahead (prepared-documents.ts). */
+  documentStore: PreparedDocuments;
   /** Builds a request context for a viewer (tests call operations through it). */
   context(authorization?: string | null, requestId?: string, clientAddress?: string): Promise<Context>;
   handle(req: IncomingMessage, res: ServerResponse): void;
@@ -102,7 +107,10 @@ export async function createApp(opts: {
     return row?.app ? { requests: row.requests, cost: row.cost } : null;
   });
   const transactions = transactionPlugin({ config, lanes, replicas, log, errorLoggers, quotas });
-  const apollo = await startApollo({ schema, config, log, redis, transactions, errorLoggers });
+  const plans = new JitPlans(schema);
+  const rules = requestRules(config.introspection);
+  const prepared = new PreparedDocuments(plans, rules);
+  const apollo = await startApollo({ schema, config, log, redis, transactions, errorLoggers, plans, documentStore: prepared });
 
   // A signed-in caller's room before its request is read needs a live session, not only a valid signature.
   const liveness = new SessionLiveness(async (sessionId, secret) => {
@@ -113,6 +121,8 @@ export async function createApp(opts: {
     const [row] = await orm.em
       .getConnection()
       .execute<DocumentAnswer[]>('select app, required, body from sinergi_api_client_document(?, ?)', [accountId, documentId]);
+    // Registered at another process, or before this one started: readied here once, before it runs.
+    if (row?.body) prepared.prepare([row.body], false);
     return row ?? { app: false, required: false, body: null };
   });
   const auditLog = new AuditLog(orm, logSigner(config), config.auditLogOrigin, log, previousLogKeys(config));
@@ -129,7 +139,11 @@ export async function createApp(opts: {
     appendAudit: opts.appendAudit ?? metered(metrics),
     auditLog,
     appsRequireTrustedDocuments: config.trustedDocuments,
-    trustedDocumentsChanged: (accountId) => documents.changed(accountId),
+    requestRules: rules,
+    trustedDocumentsChanged: (accountId, registered) => {
+      documents.changed(accountId);
+      if (registered) prepared.prepare(registered, true);
+    },
     appQuotas: config.appQuotas,
     appQuotaChanged: (accountId) => quotas.changed(accountId),
   };
@@ -156,6 +170,7 @@ export async function createApp(opts: {
     tokens,
     metrics,
     auditLog,
+    documentStore: prepared,
     context,
     handle: (req, res) => {
       logAccess(req, res);

@@ -15,6 +15,8 @@ import type { ReadRow } from '../access/read-log';
 import { heavyKeyOf } from './heavy-gate';
 import type { CursorSeal } from '../shared/cursor-seal';
 import { present } from '../shared/present';
+import { requestRules } from '../shared/query-limits';
+import type { ValidationRule } from 'graphql';
 import { isDatabaseUnavailable, type AuthProblem } from '../shared/errors';
 import type { AuditAppender } from '../data/audit-event';
 import { Loaders } from '../data/loaders';
@@ -38,7 +40,9 @@ export interface ContextDeps {
   /** Whether a new client app runs trusted documents only unless its ADMIN says otherwise (TRUSTED_DOCUMENTS). */
   appsRequireTrustedDocuments?: boolean;
   /** Forgets what this process knows of an app's trusted documents (trusted-documents.ts). */
-  trustedDocumentsChanged?: (accountId: string) => void;
+  trustedDocumentsChanged?: (accountId: string, registered?: readonly string[]) => void;
+  /** The validation rules of every request (shared/query-limits.ts); without them, graphql-js's and the limits'. */
+  requestRules?: readonly ValidationRule[];
   appQuotas?: AppQuotaBounds;
   appQuotaChanged?: (accountId: string) => void;
 }
@@ -71,6 +75,9 @@ interface BeginResult {
   /** Resources the caller's role reads in full (auditors: MoUs). */
   readsAll: string[];
 }
+
+/** The request rules of a context built without them (tests and CLIs that make their own). */
+let fallbackRules: readonly ValidationRule[] | undefined;
 
 export function createContext(deps: ContextDeps, bearer: Bearer, requestId: string, clientAddress = 'in-process'): Context {
   const { session } = bearer;
@@ -105,7 +112,8 @@ export function createContext(deps: ContextDeps, bearer: Bearer, requestId: stri
       auditLog: deps.auditLog,
       sessionEnded: (sessionId) => deps.liveness?.ended(sessionId),
       appsRequireTrustedDocuments: deps.appsRequireTrustedDocuments ?? false,
-      trustedDocumentsChanged: (accountId) => deps.trustedDocumentsChanged?.(accountId),
+      requestRules: deps.requestRules ?? (fallbackRules ??= requestRules(false)),
+      trustedDocumentsChanged: (accountId, registered) => deps.trustedDocumentsChanged?.(accountId, registered),
       appQuotas: deps.appQuotas ?? DEFAULT_APP_QUOTAS,
       appQuotaChanged: (accountId) => deps.appQuotaChanged?.(accountId),
     },

@@ -24,10 +24,12 @@ import {
   Lexer,
   Source,
   TokenKind,
+  specifiedRules,
   visit,
   type ASTNode,
   type DocumentNode,
   type GraphQLSchema,
+  type ValidationRule,
 } from 'graphql';
 import { getComplexity, simpleEstimator, type ComplexityEstimator } from 'graphql-query-complexity';
 import { AppError, ErrorCode } from './errors';
@@ -84,6 +86,26 @@ export function armor() {
     // missed "Did you mean the enum value …?".
     blockFieldSuggestion: { enabled: false },
   }).protect();
+}
+
+/** What a request is refused with where introspection is off (GRAPHQL_INTROSPECTION). */
+export const INTROSPECTION_OFF =
+  'Introspection is off on this server (GRAPHQL_INTROSPECTION=true turns it on; off by default in production). The schema is published as schema/schema.graphql in the repository.';
+
+/** `__schema` and `__type` refused, as Apollo Server refuses them when its introspection is off. */
+const noIntrospection: ValidationRule = (context) => ({
+  Field(node) {
+    if (node.name.value === '__schema' || node.name.value === '__type') context.reportError(new GraphQLError(INTROSPECTION_OFF, { nodes: [node] }));
+  },
+});
+
+/**
+ * Every rule a request document is validated with: graphql-js's, the limits above, and no introspection
+ * where it is off. A document checked ahead of its requests (an app's registered documents) is checked
+ * with these, so that it is refused then for whatever would refuse it when sent.
+ */
+export function requestRules(introspection: boolean): readonly ValidationRule[] {
+  return [...specifiedRules, ...armor().validationRules, ...(introspection ? [] : [noIntrospection])];
 }
 
 /**

@@ -69,7 +69,7 @@ export class TrustedDocumentsResolver {
   ): Promise<TrustedDocumentsRegistration> {
     const app = await ownApp(ctx, clientId, 'clientId');
     if (app.revokedAt) throw notWritable('clientId');
-    const checked = checkDocuments(info.schema, documents);
+    const checked = checkDocuments(info.schema, documents, ctx.services.requestRules);
     const had = new Set(
       (await ctx.em.execute<{ id: string }[]>('select document_id as id from api_client_document where client = ?', [app.id])).map((r) => r.id),
     );
@@ -87,7 +87,11 @@ export class TrustedDocumentsResolver {
       );
       if (!changed) throw notWritable('clientId');
       ({ added, removed } = changed);
-      ctx.services.trustedDocumentsChanged(app.id);
+      // Parsed, validated and compiled now in this process, so the app's first request runs on a ready plan.
+      ctx.services.trustedDocumentsChanged(
+        app.id,
+        checked.map((d) => d.body),
+      );
     }
     ctx.mutation.note = { apiClient: app.clientId, added: added.length, removed: removed.length, dryRun: !!dryRun };
     return { client: app, added: added.sort(), removed: removed.sort(), unchanged: checked.length - added.length, dryRun: !!dryRun };

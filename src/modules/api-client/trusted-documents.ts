@@ -15,16 +15,16 @@ import {
   isScalarType,
   Kind,
   parse,
-  specifiedRules,
   typeFromAST,
   validate,
   type DocumentNode,
   type GraphQLInputType,
   type GraphQLSchema,
   type OperationDefinitionNode,
+  type ValidationRule,
 } from 'graphql';
 import { AppError, badUserInput } from '../../shared/errors';
-import { armor, assertComplexity, REQUEST_LIMITS } from '../../shared/query-limits';
+import { assertComplexity, REQUEST_LIMITS } from '../../shared/query-limits';
 import { documentIdOf } from './credentials';
 
 /** A manifest is an app's own operations: a few hundred at most. */
@@ -38,8 +38,6 @@ export interface CheckedDocument {
   /** The highest cost of its operations, with their variables' defaults. */
   cost: number;
 }
-
-let limits: ReturnType<typeof armor> | undefined;
 
 /** A value of `type` that coerces: the least a required variable can be, so that an operation is priced before anyone sends it. */
 function placeholder(type: GraphQLInputType): unknown {
@@ -73,11 +71,12 @@ function requiredVariables(schema: GraphQLSchema, op: OperationDefinitionNode): 
   return out;
 }
 
-/** Each document checked as a request would be, or BAD_USER_INPUT naming `documents[i]` and why. */
-export function checkDocuments(schema: GraphQLSchema, bodies: readonly string[]): CheckedDocument[] {
+/**
+ * Each document checked as a request would be — `rules` are the ones every request is validated with
+ * (shared/query-limits.ts, requestRules) — or BAD_USER_INPUT naming `documents[i]` and why.
+ */
+export function checkDocuments(schema: GraphQLSchema, bodies: readonly string[], rules: readonly ValidationRule[]): CheckedDocument[] {
   if (bodies.length > MAX_DOCUMENTS) throw badUserInput(`At most ${MAX_DOCUMENTS} documents per app.`, 'documents');
-  limits ??= armor();
-  const rules = [...specifiedRules, ...limits.validationRules];
   const byId = new Map<string, CheckedDocument>();
   bodies.forEach((body, i) => {
     const field = `documents.${i}`;
