@@ -174,6 +174,24 @@ describe('POST /oauth/token (client credentials)', () => {
     }
   });
 
+  it("deletes an app's expired sessions when it asks for a new token, so a long-running app leaves no pile of them", async () => {
+    const c = await register(admin);
+    const account = fromGlobalId(c.client.id, 'ApiClient', 'id');
+    const live = await tokenOf(c);
+    await tokenOf(c);
+    const sessions = () =>
+      sql<{ expired: boolean }>('select expires_at <= now() as expired from account_session where account_id = ? order by created_at', [account]);
+    expect((await sessions()).length).toBe(2);
+    // The second session runs out; the first is still live.
+    await sql(
+      `update account_session set expires_at = now() - interval '1 second' where account_id = ? and id = (select id from account_session where account_id = ? order by created_at desc limit 1)`,
+      [account, account],
+    );
+    await tokenOf(c);
+    expect(await sessions()).toEqual([{ expired: false }, { expired: false }]);
+    expect(codeOf(await gql(live, '{ viewer { kind } }'))).toBe('OK');
+  });
+
   it('answers each refusal as RFC 6749 §5.2 says, and grants nothing for it', async () => {
     const c = await register(admin);
     const wrong = await tokenRequest({ grant_type: 'client_credentials' }, basic(c.client.clientId, `${c.clientSecret}x`));
