@@ -547,6 +547,20 @@ describe('trusted documents', () => {
     });
   });
 
+  it('are kept byte for byte: a text not in Unicode normal form, or with its own line endings, keeps its id and runs by it', async () => {
+    const c = expectOk(await admin.raw(CREATE, { i: { name: `Exact ${serial++}`, role: 'VIEWER', requireTrustedDocuments: true } })).createApiClient;
+    // "Café" with a combining accent (NFD), CRLF line endings and a tab: normalising any of them would change the id.
+    const text = 'query Cafe\r\n{\tinstitutions(first: 1, filter: { search: "Cafe\u0301" }) { totalCount } }';
+    expect(text.normalize('NFC')).not.toBe(text);
+    expect(expectOk(await admin.raw(REGISTER, { c: c.client.id, d: [text] })).registerTrustedDocuments.added).toEqual([idOf(text)]);
+    const [listed] = expectOk(await admin.raw('query($c: ID!) { trustedDocuments(clientId: $c) { id body } }', { c: c.client.id })).trustedDocuments;
+    expect(listed).toEqual({ id: idOf(text), body: text });
+    const token = await tokenOf(c);
+    const answer = await postBody(token, { documentId: idOf(text) });
+    expect([answer.status, typeof answer.data?.institutions?.totalCount]).toEqual([200, 'number']);
+    expect(codeOf(await postBody(token, { documentId: idOf(text.normalize('NFC')) }))).toBe('TRUSTED_DOCUMENT_NOT_FOUND');
+  });
+
   it('are prepared by another process only once they validate against its own schema and rules', async () => {
     const plans = new JitPlans(t.app.schema);
     const store = new PreparedDocuments(plans, requestRules(false));
