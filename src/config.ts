@@ -99,8 +99,10 @@ export interface Config {
   metricsHost: string;
   /** With it, the public port also serves `/metrics` to `Authorization: Bearer <token>`. */
   metricsToken: string | undefined;
-  /** Browser origins allowed to call the API from another origin (CORS); empty: none. */
+  /** Browser origins allowed to call the API from another origin (CORS, and WebSocket upgrades); empty: none. */
   corsOrigins: readonly string[];
+  /** How long a `changes` cursor can resume a stream (days); older ones get CURSOR_EXPIRED. */
+  changesRetentionDays: number;
   /** OpenTelemetry tracing is on when set (OTLP/HTTP; the SDK reads the other OTEL_* settings itself). */
   otlpEndpoint: string | undefined;
   serviceName: string;
@@ -200,6 +202,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsHost: env.METRICS_HOST || '127.0.0.1',
     metricsToken: metricsToken(env.METRICS_TOKEN),
     corsOrigins: origins(env.CORS_ORIGINS),
+    changesRetentionDays: int('CHANGES_RETENTION_DAYS', env.CHANGES_RETENTION_DAYS, 7, 3_650),
     otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT || undefined,
     serviceName: env.OTEL_SERVICE_NAME || 'sinergi',
   };

@@ -90,6 +90,19 @@ export interface Context {
   services: Services;
 }
 
+/** One change of the `changes` subscription (modules/change, server/change-stream.ts). */
+export interface ChangeEvent {
+  /** Sealed: its place in the audit log's order. */
+  cursor: string;
+  operation: 'CREATED' | 'UPDATED' | 'DELETED';
+  /** The node type of the record, e.g. `Trainee`. */
+  type: string;
+  recordId: string;
+  occurredAt: Date;
+  /** The context of the batch that read it: the event is executed with it, in its transaction. */
+  context: Context;
+}
+
 /** The services the process shares between requests, handed to each request's context. */
 export interface Services {
   tokens: TokenService;
@@ -118,6 +131,11 @@ export interface Services {
   appQuotas: AppQuotaBounds;
   /** Says an app's quota changed, so this process reads it again. */
   appQuotaChanged(accountId: string): void;
+  /**
+   * The changes `ctx`'s caller may read, from `after` (a change's cursor) or from now: the `changes`
+   * subscription's source (server/change-stream.ts). Refuses a connection that is not one.
+   */
+  changes(ctx: Context, args: { after?: string | null; types?: string[] | null }): AsyncIterable<ChangeEvent>;
 }
 
 /** A checkpoint of the audit log as published: the signed note with the witnesses' cosignatures that verify. */

@@ -67,6 +67,8 @@ const CALLABLE_DEFINERS: Record<string, string> = {
   'sinergi_idempotency_begin(text,text)': "claims a key of the sealed scope's own account and answers its stored answer, if any",
   'sinergi_idempotency_end(text,text,jsonb)': "stores an answer under a key of the sealed scope's own account",
   'sinergi_api_client_session(text,text,integer)': 'opens a session only for a live app and the hash of a live secret of it',
+  'sinergi_changes(bigint,bigint)': 'answers only the changed rows the sealed scope may read now; nothing without a sealed scope',
+  'sinergi_changes_head()': 'the last sequence number of the audit log, which its notifications carry to any listener anyway',
   // Trigger functions: PostgreSQL refuses to call them except as triggers.
   'sinergi_account_sessions_end()': 'trigger',
   'sinergi_count_inserted()': 'trigger',
@@ -253,6 +255,13 @@ describe('an insider with the app role password', () => {
   });
 
   it('cannot seal a scope of its own: any key but the database’s reads as nobody, for every setting the seal covers', async () => {
+    // A change KESDM may read, so that the change feed has something to withhold.
+    const editor = await t.as(Role.EDITOR, 'KESDM');
+    const created = await editor.raw(
+      'mutation { createInstitution(input: { name: "Feed", type: TRAINING_CENTRE, provinceCode: "35", annualCapacity: 1 }) { id } }',
+    );
+    expect(created.errors).toBeUndefined();
+    const changes = 'select * from sinergi_changes(0, 9223372036854775807)';
     await insider.inTransaction(async () => {
       const payload = await forgedScope();
       for (const key of [Buffer.alloc(32), Buffer.from('sinergi'), Buffer.alloc(64, 0x36)]) {
@@ -262,15 +271,18 @@ describe('an insider with the app role password', () => {
         ]);
         for (const table of ['trainee', 'institution', 'placement', 'mou', 'personal_data_read', 'audit_event', 'data_sharing_clause'])
           expect(await insider.count(table), table).toBe(0);
+        expect(await insider.refusal(changes)).toBe('ok:0');
       }
       // A real scope of its own, then one setting changed: the seal no longer matches.
       await insider.begin(await sessionOf(t, kesdmAdmin));
+      expect(await insider.refusal(changes)).toMatch(/^ok:[1-9]/);
       const own = await insider.count('trainee');
       const [{ scope }] = (await insider.db.query(`select current_setting('sinergi.scope') as scope`)).rows;
       const widened = { ...JSON.parse(scope), role: 'AUDITOR' };
       await insider.db.query(`select set_config('sinergi.scope', $1, true)`, [JSON.stringify(widened)]);
       expect(own).toBeGreaterThan(0);
       expect(await insider.count('trainee')).toBe(0);
+      expect(await insider.refusal(changes)).toBe('ok:0');
     });
   });
 

@@ -48,6 +48,7 @@ export interface OperationPolicy {
 export interface PolicyTable {
   query: Readonly<Record<string, OperationPolicy>>;
   mutation: Readonly<Record<string, OperationPolicy>>;
+  subscription?: Readonly<Record<string, OperationPolicy>>;
 }
 
 export enum Access {

@@ -8,6 +8,7 @@ export const GLOSSARY: Record<string, string> = {
   // Roots
   Query: 'Reads. Every list is limited to your read scope: your ministry’s records and what a clause in force shares with it.',
   Mutation: 'Writes. Several in one operation run in order and take effect together or not at all.',
+  Subscription: 'Streams of changes, over WebSocket (graphql-ws) on the GraphQL path or Server-Sent Events at /graphql/stream.',
   'Query.accounts.ministryId': 'Only accounts of this ministry (global id); a ministry ADMIN sees only its own anyway.',
   'Query.accounts.role': 'Only accounts with this role.',
   'Query.accounts.active': 'Only active (true) or deactivated (false) accounts.',

@@ -31,8 +31,20 @@ export function buildUndocumentedSchema(): Promise<GraphQLSchema> {
     resolvers: RESOLVERS,
     validateFn: validateArgs,
     emitSchemaFile: false,
+    // type-graphql asks for a pub/sub whenever there is a subscription. Ours has its own source, the audit log
+    // (`subscribe` of Subscription.changes, server/change-stream.ts): topics are never published or subscribed to.
+    pubSub: NO_TOPICS,
   });
 }
+
+const NO_TOPICS = {
+  publish(): never {
+    throw new Error('no topics: subscriptions read the audit log');
+  },
+  subscribe(): never {
+    throw new Error('no topics: subscriptions read the audit log');
+  },
+};
 
 /**
  * Outermost around every root mutation: once one of a request's mutations has failed (refused, bad input,

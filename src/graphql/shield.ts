@@ -79,7 +79,7 @@ const rules = (policy: Readonly<Record<string, { audience: Audience }>>) =>
  */
 export function permissionsFor(policy: PolicyTable) {
   const generator = shield(
-    { Query: rules(policy.query), Mutation: rules(policy.mutation) },
+    { Query: rules(policy.query), Mutation: rules(policy.mutation), Subscription: rules(policy.subscription ?? {}) },
     {
       fallbackRule: deny,
       fallbackError: () => forbidden('No access rule allows this field.', 'fallback:deny'),
@@ -90,7 +90,7 @@ export function permissionsFor(policy: PolicyTable) {
   );
   return middleware((schema: GraphQLSchema) => {
     const all = generator.generate(schema) as Record<string, unknown>;
-    return { Query: all.Query, Mutation: all.Mutation } as never;
+    return { Query: all.Query, Mutation: all.Mutation, ...(schema.getSubscriptionType() ? { Subscription: all.Subscription } : {}) } as never;
   });
 }
 
@@ -103,6 +103,9 @@ export function assertEveryRootFieldHasAPolicy(schema: GraphQLSchema, policy: Po
     ...Object.keys(schema.getMutationType()?.getFields() ?? {})
       .filter((f) => !(f in policy.mutation))
       .map((f) => `Mutation.${f}`),
+    ...Object.keys(schema.getSubscriptionType()?.getFields() ?? {})
+      .filter((f) => !(f in (policy.subscription ?? {})))
+      .map((f) => `Subscription.${f}`),
   ];
   if (missing.length) throw new Error(`root fields without an access policy: ${missing.join(', ')}`);
 }

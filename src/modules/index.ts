@@ -18,6 +18,7 @@ import { compile } from '../data/registry';
 import { accountResource } from './account/account.resource';
 import { apiClientResource } from './api-client/api-client.resource';
 import { auditResource } from './audit/audit.resource';
+import { changesPolicy, changesResolver } from './change/change.resolver';
 import { countryResource } from './country/country.resource';
 import { enrollmentResource } from './enrollment/enrollment.resource';
 import { explainPolicy, explainResolver } from './explain/explain.resolver';
@@ -68,6 +69,7 @@ const MUTATIONS: Readonly<Record<string, MutationPolicy>> = Object.assign({}, ..
 export const POLICY: PolicyTable = {
   query: Object.assign({}, nodePolicy, explainPolicy, statisticsPolicy, ...RESOURCES.map((r) => r.queries)),
   mutation: MUTATIONS,
+  subscription: changesPolicy,
 };
 
 /** The audit subject of every mutation, as declared. */
@@ -83,6 +85,7 @@ export const REGISTRY = compile([...RESOURCES, { name: 'Node', directResolvers: 
 export const RESOLVERS = [
   ...RESOURCES.flatMap((r) => r.resolvers),
   nodeResolver(RESOURCES),
+  changesResolver(RESOURCES),
   explainResolver(RESOURCES, POLICY),
   statisticsResolver(RESOURCES),
   importResolver(IMPORTERS),

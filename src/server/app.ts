@@ -10,6 +10,7 @@
 import type { ApolloServer } from '@apollo/server';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { GraphQLSchema } from 'graphql';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
@@ -30,6 +31,9 @@ import { ReplicaRouter } from '../db/replicas';
 import { preparing } from '../db/prepared';
 import { bearerFrom, createContext, type ContextDeps } from './request-context';
 import { startApollo } from './apollo';
+import { ChangeFeed } from './change-feed';
+import { ChangeStreams } from './change-stream';
+import { webSocketSubscriptions } from './subscriptions';
 import { PreparedDocuments } from './prepared-documents';
 import { JitPlans } from '../graphql/jit-executor';
 import { requestRules } from '../shared/query-limits';
@@ -61,6 +65,8 @@ export interface App {
   /** Builds a request context for a viewer (tests call operations through it). */
   context(authorization?: string | null, requestId?: string, clientAddress?: string): Promise<Context>;
   handle(req: IncomingMessage, res: ServerResponse): void;
+  /** The HTTP server's `upgrade` event: subscriptions over WebSocket (subscriptions.ts). */
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
   stop(): Promise<void>;
 }
 
@@ -125,6 +131,10 @@ export async function createApp(opts: {
     if (row?.body) prepared.prepare([row.body], false);
     return row ?? { app: false, required: false, body: null };
   });
+  // The `changes` subscription: woken by the audit log's notifications, read per subscriber (change-stream.ts).
+  const feed = new ChangeFeed(orm, log);
+  await feed.start();
+  const streams = new ChangeStreams(feed, cursors, new Set(RESOURCES.filter((r) => r.node).map((r) => r.name)), config.changesRetentionDays * 86_400_000);
   const auditLog = new AuditLog(orm, logSigner(config), config.auditLogOrigin, log, previousLogKeys(config));
   auditLog.start(config.auditLogIntervalMs);
   const contextDeps: ContextDeps = {
@@ -146,6 +156,7 @@ export async function createApp(opts: {
     },
     appQuotas: config.appQuotas,
     appQuotaChanged: (accountId) => quotas.changed(accountId),
+    changes: (ctx, args) => streams.stream(ctx, args),
   };
   const context = async (authorization?: string | null, requestId: string = randomUUID(), clientAddress?: string) =>
     createContext(contextDeps, await bearerFrom(tokens, authorization), requestId, clientAddress);
@@ -160,6 +171,23 @@ export async function createApp(opts: {
     uploads: importLists(IMPORTERS.map((i) => i.kind)),
     demoPassword: opts.demoPassword ?? null,
     auditLog,
+  });
+  const subscriptions = webSocketSubscriptions({
+    schema,
+    rules,
+    streams,
+    corsOrigins: config.corsOrigins,
+    log,
+    contextFor: (authorization, requestId, clientAddress) => context(authorization, requestId, clientAddress),
+    sessionsEnded: async (sessions) => {
+      const rows = await orm.em
+        .getConnection()
+        // One JSON parameter: the driver would spread an array into a list.
+        .execute<{ id: string }[]>('select s.id from jsonb_to_recordset(?::jsonb) as s (id uuid, secret text) where not sinergi_session_live(s.id, s.secret)', [
+          JSON.stringify(sessions.map((s) => ({ id: s.sessionId, secret: s.secret }))),
+        ]);
+      return new Set(rows.map((r) => r.id));
+    },
   });
   const logAccess = accessLog(log);
   const cors = corsFor(config.corsOrigins, send);
@@ -183,7 +211,10 @@ export async function createApp(opts: {
         else res.end();
       });
     },
+    upgrade: (req, socket, head) => subscriptions.upgrade(req, socket, head),
     stop: async () => {
+      await subscriptions.close();
+      await feed.stop();
       await apollo.stop();
       await auditLog.stop();
       // The seals of events already committed, before the pool closes: unsealed, they would later read as tampering.

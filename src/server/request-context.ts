@@ -17,14 +17,14 @@ import type { CursorSeal } from '../shared/cursor-seal';
 import { present } from '../shared/present';
 import { requestRules } from '../shared/query-limits';
 import type { ValidationRule } from 'graphql';
-import { isDatabaseUnavailable, type AuthProblem } from '../shared/errors';
+import { AppError, ErrorCode, isDatabaseUnavailable, type AuthProblem } from '../shared/errors';
 import type { AuditAppender } from '../data/audit-event';
 import { Loaders } from '../data/loaders';
 import { rowReadStatement, type RowAhead } from '../data/row-update';
 import { beginWith, commitWithoutFlush, sqlLiteral } from '../db/begin';
 import type { ReplicaRouter } from '../db/replicas';
 import { createReadRows, PersonalDataLog } from '../modules/personal-data/personal-data.log';
-import type { AuditLogService, Context } from '../context';
+import type { AuditLogService, Context, Services } from '../context';
 
 export interface ContextDeps {
   orm: MikroORM;
@@ -45,6 +45,8 @@ export interface ContextDeps {
   requestRules?: readonly ValidationRule[];
   appQuotas?: AppQuotaBounds;
   appQuotaChanged?: (accountId: string) => void;
+  /** The source of the `changes` subscription (change-stream.ts); without it, subscriptions are refused. */
+  changes?: Services['changes'];
 }
 
 /** What `Authorization: Bearer …` carried: a session's claims, or why none (a bad or expired token makes the request anonymous). */
@@ -75,6 +77,11 @@ interface BeginResult {
   /** Resources the caller's role reads in full (auditors: MoUs). */
   readsAll: string[];
 }
+
+/** Subscriptions where no stream is served: refused as a request that cannot be answered here. */
+const noChanges: Services['changes'] = () => {
+  throw new AppError(ErrorCode.BAD_REQUEST, 'Subscriptions are served over WebSocket (graphql-ws) at /graphql and Server-Sent Events at /graphql/stream.');
+};
 
 /** The request rules of a context built without them (tests and CLIs that make their own). */
 let fallbackRules: readonly ValidationRule[] | undefined;
@@ -116,6 +123,7 @@ export function createContext(deps: ContextDeps, bearer: Bearer, requestId: stri
       trustedDocumentsChanged: (accountId, registered) => deps.trustedDocumentsChanged?.(accountId, registered),
       appQuotas: deps.appQuotas ?? DEFAULT_APP_QUOTAS,
       appQuotaChanged: (accountId) => deps.appQuotaChanged?.(accountId),
+      changes: deps.changes ?? noChanges,
     },
     mutation: { failed: false },
     // `this`, not a captured variable: Apollo hands plugins and resolvers a shallow copy of the context.

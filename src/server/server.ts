@@ -54,6 +54,7 @@ async function main() {
 
   const app = await createApp({ orm: db.orm, replicas: db.replicas, config, log: logger, demoPassword: demo ? DEMO_PASSWORD : null });
   const server = http.createServer(app.handle);
+  server.on('upgrade', app.upgrade);
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => server.once('error', reject).listen(config.port, config.host, resolve));
 

@@ -26,6 +26,8 @@ export enum ErrorCode {
   TRUSTED_DOCUMENT_NOT_FOUND = 'TRUSTED_DOCUMENT_NOT_FOUND',
   /** An `Idempotency-Key` already used, within a day, for a different request (HTTP 422). */
   IDEMPOTENCY_KEY_REUSED = 'IDEMPOTENCY_KEY_REUSED',
+  /** A `changes` cursor older than the retention: read the lists again, then subscribe from now. */
+  CURSOR_EXPIRED = 'CURSOR_EXPIRED',
   /** The database cannot be reached right now (HTTP 503 with Retry-After). */
   SERVICE_UNAVAILABLE = 'SERVICE_UNAVAILABLE',
   INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
@@ -103,6 +105,7 @@ const PASS_THROUGH: ReadonlySet<string> = new Set<string>([
   ErrorCode.TRUSTED_DOCUMENT_REQUIRED,
   ErrorCode.TRUSTED_DOCUMENT_NOT_FOUND,
   ErrorCode.IDEMPOTENCY_KEY_REUSED,
+  ErrorCode.CURSOR_EXPIRED,
 ]);
 
 /** Every `extensions.code` a client can get (docs/clients.md lists each). */

@@ -14,6 +14,7 @@ export interface HttpServer {
 
 export async function serveOverHttp(app: App): Promise<HttpServer> {
   const server = http.createServer(app.handle);
+  server.on('upgrade', app.upgrade);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,

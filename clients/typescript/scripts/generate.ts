@@ -81,7 +81,8 @@ function fragments(schema: GraphQLSchema): Map<string, string> {
     return name;
   };
   for (const type of Object.values(schema.getTypeMap())) {
-    if (!isObjectType(type) || type.name.startsWith('__') || type === schema.getQueryType() || type === schema.getMutationType()) continue;
+    const root = type === schema.getQueryType() || type === schema.getMutationType() || type === schema.getSubscriptionType();
+    if (!isObjectType(type) || type.name.startsWith('__') || root) continue;
     if (isConnection(type)) connectionOf(type);
     else if (!type.name.endsWith('Edge')) fieldsOf(type);
   }
@@ -111,6 +112,7 @@ export function operations(schema: GraphQLSchema): string {
   for (const [kind, type] of [
     ['query', schema.getQueryType()],
     ['mutation', schema.getMutationType()],
+    ['subscription', schema.getSubscriptionType()],
   ] as const) {
     for (const field of Object.values(type?.getFields() ?? {}).sort((a, b) => a.name.localeCompare(b.name))) {
       const vars = field.args.length ? `(${field.args.map(variable).join(', ')})` : '';

@@ -1,0 +1,120 @@
+/**
+ * What wakes the `changes` subscriptions of this process (issue 33): the last sequence number of the audit
+ * log, kept current by PostgreSQL's LISTEN/NOTIFY.
+ *
+ * The audit log's trigger notifies `sinergi_changes` with the last number each committing transaction
+ * appended; PostgreSQL delivers it at COMMIT and never for a rollback. One connection of the pool listens for
+ * the whole process, however many subscribers there are, and each subscriber waits here until the head
+ * passes the last event it read. The head is also polled (`POLL_MS`): a notification lost while the
+ * listening connection was being replaced costs at most that long, never a change. Behind PgBouncer's
+ * transaction pooling LISTEN does not hold; the poll alone then keeps the feed going (docs/operations.md).
+ */
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { Logger } from 'pino';
+
+const CHANNEL = 'sinergi_changes';
+const POLL_MS = 1_000;
+
+interface PgListener {
+  query(sql: string): Promise<unknown>;
+  on(event: 'notification', listener: (msg: { channel: string; payload?: string }) => void): unknown;
+  on(event: 'error', listener: (err: Error) => void): unknown;
+  removeAllListeners(event?: string): unknown;
+}
+interface KnexClient {
+  acquireConnection(): Promise<PgListener>;
+  releaseConnection(connection: PgListener): Promise<unknown>;
+}
+
+export class ChangeFeed {
+  /** The last sequence number known committed. */
+  head = 0;
+  private waiters = new Set<() => void>();
+  private listener: PgListener | null = null;
+  private poller: NodeJS.Timeout | null = null;
+  private stopped = false;
+
+  constructor(
+    private readonly orm: MikroORM,
+    private readonly log: Logger,
+  ) {}
+
+  async start(): Promise<void> {
+    await this.poll();
+    await this.listen().catch((err) => this.log.warn({ err }, 'change feed: LISTEN failed; polling only until it is back'));
+    this.poller = setInterval(() => {
+      void this.poll();
+      if (!this.listener && !this.stopped) void this.listen().catch(() => undefined);
+    }, POLL_MS);
+    this.poller.unref();
+  }
+
+  private get client(): KnexClient {
+    return this.orm.em.getConnection().getKnex().client as unknown as KnexClient;
+  }
+
+  private async listen(): Promise<void> {
+    const connection = await this.client.acquireConnection();
+    if (this.stopped) {
+      await this.client.releaseConnection(connection);
+      return;
+    }
+    connection.on('notification', (msg) => {
+      if (msg.channel === CHANNEL) this.advance(Number(msg.payload));
+    });
+    connection.on('error', (err) => {
+      this.log.warn({ err }, 'change feed: the listening connection failed; listening again');
+      if (this.listener === connection) this.listener = null;
+    });
+    await connection.query(`listen ${CHANNEL}`);
+    this.listener = connection;
+    // Anything committed while we were not listening.
+    await this.poll();
+  }
+
+  private async poll(): Promise<void> {
+    try {
+      const [row] = await this.orm.em.getConnection().execute<{ head: string }[]>('select sinergi_changes_head() as head');
+      this.advance(Number(row?.head ?? 0));
+    } catch (err) {
+      this.log.debug({ err }, 'change feed: polling the head failed');
+    }
+  }
+
+  private advance(seq: number): void {
+    if (!Number.isFinite(seq) || seq <= this.head) return;
+    this.head = seq;
+    const woken = [...this.waiters];
+    this.waiters.clear();
+    for (const wake of woken) wake();
+  }
+
+  /** Resolves once the head is past `seq`, or after `ms` (the caller then checks its own state), or at `signal`. */
+  waitBeyond(seq: number, ms: number, signal?: AbortSignal): Promise<void> {
+    if (this.head > seq || signal?.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.waiters.delete(done);
+        signal?.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.waiters.add(done);
+      signal?.addEventListener('abort', done, { once: true });
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.poller) clearInterval(this.poller);
+    for (const wake of [...this.waiters]) wake();
+    const listener = this.listener;
+    this.listener = null;
+    if (listener) {
+      listener.removeAllListeners('notification');
+      await listener.query(`unlisten ${CHANNEL}`).catch(() => undefined);
+      await this.client.releaseConnection(listener).catch(() => undefined);
+    }
+  }
+}

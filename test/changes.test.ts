@@ -1,0 +1,242 @@
+/**
+ * The `changes` subscription over WebSocket (issue 33): real graphql-ws clients against a real server on
+ * PostgreSQL. Each subscriber receives only the changes it may read, in commit order, with `node` read as
+ * any query reads it (masked where it may not read personal data in full); a cursor resumes exactly where
+ * it left off; a rolled-back mutation delivers nothing; a session that ends closes the stream; a page of
+ * another origin cannot open a socket.
+ */
+import { createClient, type Client as WsClient } from 'graphql-ws';
+import WebSocket from 'ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ResourceType } from '../src/shared/enums';
+import * as f from './support/factories';
+import { serveOverHttp, type HttpServer } from './support/http-server';
+import { expectOk } from './support/expect';
+import { Role, startTestApp, type Client, type TestApp } from './support/test-app';
+
+let t: TestApp;
+let server: HttpServer;
+let kp2mi: Client;
+let kesdm: Client;
+let kemnaker: Client;
+let kemenperin: Client;
+let kemenperinId: string;
+let trainee: string;
+let institution: string;
+let kemnakerInstitution: string;
+
+const RENAME = 'mutation($id: ID!, $name: String!) { updateInstitution(input: { id: $id, name: $name }) { id name } }';
+const CHANGES = `subscription($after: String, $types: [String!]) {
+  changes(after: $after, types: $types) { cursor operation type id occurredAt node { id ... on Institution { name } ... on Trainee { fullName nik } } }
+}`;
+
+interface Received {
+  cursor: string;
+  operation: string;
+  type: string;
+  id: string;
+  node: Record<string, unknown> | null;
+}
+
+/** A graphql-ws client with this token, and what one subscription of it receives. */
+function subscribe(token: string | null, variables: Record<string, unknown> = {}, query = CHANGES) {
+  const closed: { code?: number; reason?: string }[] = [];
+  const client: WsClient = createClient({
+    url: `${server.base.replace('http', 'ws')}/graphql`,
+    webSocketImpl: WebSocket,
+    connectionParams: token ? { authorization: `Bearer ${token}` } : {},
+    retryAttempts: 0,
+    lazy: false,
+    // Its own report of a refused connection; the test reads `closed` instead.
+    onNonLazyError: () => undefined,
+    on: { closed: (e) => closed.push({ code: (e as CloseEvent).code, reason: (e as CloseEvent).reason }) },
+  });
+  const received: Received[] = [];
+  const errors: { message: string; extensions?: Record<string, unknown> }[] = [];
+  let completed = false;
+  const dispose = client.subscribe<{ changes: Received }>(
+    { query, variables },
+    {
+      next: (r) => {
+        if (r.data?.changes) received.push(r.data.changes);
+        if (r.errors) errors.push(...(r.errors as never[]));
+      },
+      error: (e) => errors.push(Array.isArray(e) ? e[0] : { message: String((e as CloseEvent).reason ?? e) }),
+      complete: () => (completed = true),
+    },
+  );
+  return {
+    received,
+    errors,
+    closed,
+    get completed() {
+      return completed;
+    },
+    async close() {
+      dispose();
+      await client.dispose();
+    },
+  };
+}
+
+/** Waits until `check` holds (or fails after `ms`): deliveries are asynchronous by nature. */
+async function until(check: () => boolean, ms = 5_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+/** Lets anything that was going to arrive arrive. */
+const settle = () => new Promise((r) => setTimeout(r, 1_500));
+
+beforeAll(async () => {
+  t = await startTestApp();
+  server = await serveOverHttp(t.app);
+  const em = t.em();
+  const [own, partner, other, industry] = [await t.ministry('KP2MI'), await t.ministry('KESDM'), await t.ministry('KEMNAKER'), await t.ministry('KEMENPERIN')];
+  const inst = f.institution(em, own);
+  const person = f.trainee(em, own);
+  const otherInst = f.institution(em, other);
+  await em.flush();
+  // KESDM reads KP2MI's institutions and trainees, the trainees without their personal data.
+  await f.signedMou(em, own, partner, [{ provider: own, recipient: partner, resources: [ResourceType.INSTITUTION, ResourceType.TRAINEE] }]);
+  // KEMENPERIN reads KP2MI's trainees with their personal data.
+  await f.signedMou(em, own, industry, [{ provider: own, recipient: industry, resources: [ResourceType.TRAINEE], personal: true }]);
+  kemenperinId = industry.id;
+  institution = f.gid(inst);
+  trainee = f.gid(person);
+  kemnakerInstitution = f.gid(otherInst);
+  kp2mi = await t.as(Role.EDITOR, 'KP2MI');
+  kesdm = await t.as(Role.VIEWER, 'KESDM');
+  kemnaker = await t.as(Role.EDITOR, 'KEMNAKER');
+  kemenperin = await t.as(Role.VIEWER, 'KEMENPERIN');
+});
+afterAll(async () => {
+  await server?.close();
+  await t?.close();
+});
+
+describe('changes over WebSocket', () => {
+  it('delivers a change to the ministries that may read the record, and to no other', async () => {
+    const partner = subscribe(kesdm.token);
+    const stranger = subscribe(kemnaker.token);
+    const owner = subscribe(kp2mi.token);
+    await settle();
+    expectOk(await kp2mi.raw(RENAME, { id: institution, name: 'Renamed for the stream' }));
+    // KEMNAKER's own change, so its stream is seen to work.
+    expectOk(await kemnaker.raw(RENAME, { id: kemnakerInstitution, name: 'KEMNAKER renamed' }));
+    await until(() => partner.received.length >= 1 && owner.received.length >= 1 && stranger.received.length >= 1);
+    await settle();
+    expect(partner.received.map((c) => [c.operation, c.type, c.id, c.node])).toEqual([
+      ['UPDATED', 'Institution', institution, { id: institution, name: 'Renamed for the stream' }],
+    ]);
+    expect(owner.received.map((c) => c.id)).toEqual([institution]);
+    expect(stranger.received.map((c) => c.id)).toEqual([kemnakerInstitution]);
+    await Promise.all([partner.close(), stranger.close(), owner.close()]);
+  });
+
+  it('reads each node as a query does: masked without personal data, in full with it, and then logged as a read', async () => {
+    const masked = subscribe(kesdm.token, { types: ['Trainee'] });
+    const full = subscribe(kemenperin.token, { types: ['Trainee'] });
+    await settle();
+    const reads = async () =>
+      (
+        await t
+          .em()
+          .getConnection()
+          .execute<{ n: number }[]>(`select count(*)::int as n from personal_data_read where reader_ministry_id = ? and 'nik' = any(fields)`, [kemenperinId])
+      )[0].n;
+    const before = await reads();
+    expectOk(await kp2mi.raw('mutation($id: ID!) { updateTrainee(input: { id: $id, fullName: "Siti Rahayu" }) { id } }', { id: trainee }));
+    await until(() => masked.received.length >= 1 && full.received.length >= 1);
+    for (const stream of [masked, full])
+      expect(stream.received[0]).toMatchObject({ operation: 'UPDATED', type: 'Trainee', id: trainee, node: { fullName: 'Siti Rahayu' } });
+    expect(String(masked.received[0].node?.nik)).toMatch(/\*/);
+    expect(String(full.received[0].node?.nik)).toMatch(/^\d{16}$/);
+    // The full value delivered is in the read log, as a query's would be.
+    await settle();
+    expect(await reads()).toBe(before + 1);
+    await Promise.all([masked.close(), full.close()]);
+  });
+
+  it('resumes after a cursor with exactly the changes missed, in order', async () => {
+    const first = subscribe(kesdm.token, { types: ['Institution'] });
+    await settle();
+    expectOk(await kp2mi.raw(RENAME, { id: institution, name: 'Before the gap' }));
+    await until(() => first.received.length === 1);
+    const cursor = first.received[0].cursor;
+    await first.close();
+    for (const name of ['Gap one', 'Gap two', 'Gap three']) expectOk(await kp2mi.raw(RENAME, { id: institution, name }));
+    const resumed = subscribe(kesdm.token, { types: ['Institution'], after: cursor });
+    await until(() => resumed.received.length >= 3);
+    await settle();
+    // Each node is the record as it is now; the changes are the three, in their order.
+    expect(resumed.received.map((c) => c.operation)).toEqual(['UPDATED', 'UPDATED', 'UPDATED']);
+    expect(new Set(resumed.received.map((c) => c.cursor)).size).toBe(3);
+    await resumed.close();
+  });
+
+  it('delivers nothing of a mutation that rolled back', async () => {
+    const partner = subscribe(kesdm.token, { types: ['Institution'] });
+    await settle();
+    // Two mutations in one request, the second refused: neither takes effect (and neither is an event).
+    const failed = await kp2mi.raw(
+      `mutation($id: ID!) { a: updateInstitution(input: { id: $id, name: "Rolled back" }) { id } b: updateInstitution(input: { id: $id, name: "" }) { id } }`,
+      { id: institution },
+    );
+    expect(failed.errors?.length).toBeGreaterThan(0);
+    expectOk(await kp2mi.raw(RENAME, { id: institution, name: 'After the rollback' }));
+    await until(() => partner.received.length >= 1);
+    await settle();
+    expect(partner.received.map((c) => c.node?.name)).toEqual(['After the rollback']);
+    await partner.close();
+  });
+
+  it('refuses bad arguments with the field at fault, queries over the socket, and a connection without a live token', async () => {
+    const bad = subscribe(kesdm.token, { after: 'not-a-cursor' });
+    await until(() => bad.errors.length > 0 || bad.completed);
+    expect(bad.errors[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
+    await bad.close();
+    const types = subscribe(kesdm.token, { types: ['Nothing'] });
+    await until(() => types.errors.length > 0);
+    expect(types.errors[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'types' });
+    await types.close();
+    const query = subscribe(kesdm.token, {}, '{ viewer { role } }');
+    await until(() => query.errors.length > 0);
+    expect(query.errors[0]?.extensions).toMatchObject({ code: 'BAD_REQUEST' });
+    await query.close();
+    const anonymous = subscribe(null);
+    await until(() => anonymous.closed.length > 0);
+    expect(anonymous.closed[0].code).toBe(4403);
+    await anonymous.close();
+  });
+
+  it('closes the stream within about a second when its session ends', async () => {
+    const viewer = await t.as(Role.VIEWER, 'KESDM');
+    const stream = subscribe(viewer.token);
+    await settle();
+    expectOk(await viewer.raw('mutation { logout }'));
+    const ended = Date.now();
+    await until(() => stream.closed.length > 0, 4_000);
+    expect(stream.closed[0].code).toBe(4401);
+    expect(Date.now() - ended).toBeLessThan(2_500);
+    await stream.close();
+  });
+
+  it('refuses a WebSocket from a page of another origin, and lets the server’s own page and non-browsers in', async () => {
+    const upgrade = (origin?: string) =>
+      new Promise<number>((resolve) => {
+        const ws = new WebSocket(`${server.base.replace('http', 'ws')}/graphql`, 'graphql-transport-ws', origin ? { origin } : {});
+        ws.on('open', () => {
+          ws.close();
+          resolve(101);
+        });
+        ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+        ws.on('error', () => resolve(-1));
+      });
+    expect(await upgrade('https://evil.example')).toBe(403);
+    expect(await upgrade(server.base)).toBe(101);
+    expect(await upgrade()).toBe(101);
+  });
+});
