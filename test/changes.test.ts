@@ -6,11 +6,13 @@
  * another origin cannot open a socket.
  */
 import { createClient, type Client as WsClient } from 'graphql-ws';
+import { createClient as createSseClient } from 'graphql-sse';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ResourceType } from '../src/shared/enums';
 import * as f from './support/factories';
 import { serveOverHttp, type HttpServer } from './support/http-server';
+import { startServerProcess, type ServerProcess } from './support/server-process';
 import { expectOk } from './support/expect';
 import { Role, startTestApp, type Client, type TestApp } from './support/test-app';
 
@@ -75,6 +77,36 @@ function subscribe(token: string | null, variables: Record<string, unknown> = {}
     async close() {
       dispose();
       await client.dispose();
+    },
+  };
+}
+
+/** The same over Server-Sent Events, at `base`/graphql/stream. */
+function subscribeSse(token: string | null, variables: Record<string, unknown> = {}, base = server.base) {
+  const client = createSseClient({
+    url: `${base}/graphql/stream`,
+    headers: token ? { authorization: `Bearer ${token}` } : {},
+    retryAttempts: 0,
+  });
+  const received: Received[] = [];
+  const errors: unknown[] = [];
+  const dispose = client.subscribe<{ changes: Received }>(
+    { query: CHANGES, variables },
+    {
+      next: (r) => {
+        if (r.data?.changes) received.push(r.data.changes);
+        if (r.errors) errors.push(...r.errors);
+      },
+      error: (e) => errors.push(e),
+      complete: () => undefined,
+    },
+  );
+  return {
+    received,
+    errors,
+    close() {
+      dispose();
+      client.dispose();
     },
   };
 }
@@ -222,6 +254,36 @@ describe('changes over WebSocket', () => {
     expect(stream.closed[0].code).toBe(4401);
     expect(Date.now() - ended).toBeLessThan(2_500);
     await stream.close();
+  });
+
+  it('delivers over Server-Sent Events as over WebSocket, and refuses a stream without a live token', async () => {
+    const partner = subscribeSse(kesdm.token, { types: ['Institution'] });
+    const anonymous = subscribeSse(null);
+    await settle();
+    expectOk(await kp2mi.raw(RENAME, { id: institution, name: 'Over SSE' }));
+    await until(() => partner.received.length >= 1 && anonymous.errors.length >= 1);
+    expect(partner.received.map((c) => [c.operation, c.id, c.node?.name])).toEqual([['UPDATED', institution, 'Over SSE']]);
+    expect(String(anonymous.errors[0])).toMatch(/401|Unauthorized|token/i);
+    partner.close();
+    anonymous.close();
+  });
+
+  it('delivers each change to the subscribers of every server process', async () => {
+    let second: ServerProcess | undefined;
+    try {
+      second = await startServerProcess({ DATABASE_URL: t.databaseUrl, JWT_SECRET: t.config.jwtSecret, AUDIT_KEY: t.config.auditKey, REDIS_URL: '' });
+      const here = subscribe(kesdm.token, { types: ['Institution'] });
+      const there = subscribeSse(kesdm.token, { types: ['Institution'] }, second.url.replace(/\/graphql$/, ''));
+      await settle();
+      expectOk(await kp2mi.raw(RENAME, { id: institution, name: 'Seen at both' }));
+      await until(() => here.received.length >= 1 && there.received.length >= 1, 8_000);
+      expect(here.received.map((c) => c.node?.name)).toEqual(['Seen at both']);
+      expect(there.received.map((c) => c.node?.name)).toEqual(['Seen at both']);
+      await here.close();
+      there.close();
+    } finally {
+      await second?.stop();
+    }
   });
 
   it('refuses a WebSocket from a page of another origin, and lets the server’s own page and non-browsers in', async () => {

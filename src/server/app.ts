@@ -33,7 +33,7 @@ import { bearerFrom, createContext, type ContextDeps } from './request-context';
 import { startApollo } from './apollo';
 import { ChangeFeed } from './change-feed';
 import { ChangeStreams } from './change-stream';
-import { webSocketSubscriptions } from './subscriptions';
+import { subscriptionTransports } from './subscriptions';
 import { PreparedDocuments } from './prepared-documents';
 import { JitPlans } from '../graphql/jit-executor';
 import { requestRules } from '../shared/query-limits';
@@ -171,8 +171,10 @@ export async function createApp(opts: {
     uploads: importLists(IMPORTERS.map((i) => i.kind)),
     demoPassword: opts.demoPassword ?? null,
     auditLog,
+    // Declared below, with the WebSocket transport it shares its rules with.
+    stream: (req, res) => subscriptions.stream(req, res),
   });
-  const subscriptions = webSocketSubscriptions({
+  const subscriptions = subscriptionTransports({
     schema,
     rules,
     streams,

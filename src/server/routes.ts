@@ -32,6 +32,8 @@ export interface RouteDeps {
   /** The demo password GraphiQL's login bar offers, in development. */
   demoPassword: string | null;
   auditLog: AuditLog;
+  /** `/graphql/stream`: subscriptions as Server-Sent Events (subscriptions.ts). */
+  stream(req: IncomingMessage, res: ServerResponse): Promise<void>;
 }
 
 /** No framing (clickjacking of the login bar), no base or form target elsewhere, no referrer. */
@@ -45,7 +47,7 @@ const GRAPHIQL_HEADERS = {
 const GRAPHIQL_OFF =
   'GraphiQL is off on this server (GRAPHIQL=true serves it; off by default in production). GraphQL is served here to POST requests: see docs/clients.md.\n';
 
-export function routes({ orm, config, metrics, http, downloads, uploads, demoPassword, auditLog }: RouteDeps) {
+export function routes({ orm, config, metrics, http, downloads, uploads, demoPassword, auditLog, stream }: RouteDeps) {
   let sdl: Promise<string> | undefined;
   const serveAuditLog = auditLogHttp(orm, auditLog);
 
@@ -97,6 +99,7 @@ export function routes({ orm, config, metrics, http, downloads, uploads, demoPas
     if (pathname === '/audit/bundle')
       return http.heavyTransfer(req, res, (run) => auditBundle(req, res, url, run, requestIdOf(req), auditLog.verifierKey, auditLog.origin));
     if (pathname.startsWith('/export/')) return http.heavyTransfer(req, res, (run) => exportCsv(req, res, url, downloads, run, requestIdOf(req)));
+    if (pathname === '/graphql/stream') return stream(req, res);
     if (pathname === '/graphql') {
       const wantsHtml = req.method === 'GET' && !url.searchParams.has('query') && (req.headers.accept ?? '').includes('text/html');
       if (wantsHtml && config.graphiql) return send(res, 200, 'text/html; charset=utf-8', graphiqlPage(demoPassword), GRAPHIQL_HEADERS);

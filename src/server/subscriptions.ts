@@ -1,19 +1,22 @@
 /**
- * Subscriptions over WebSocket (issue 33): the `graphql-transport-ws` protocol of The Guild's graphql-ws, on
- * the GraphQL path, as Apollo Client, urql and GraphiQL speak it.
+ * Subscriptions (issue 33), over two transports with one set of rules:
  *
- * - **Who.** The token travels in `connection_init` (`{ "authorization": "Bearer …" }`); a connection without a
- *   live session is closed (4403). Each batch of changes opens a context of its own from that token, so the
+ * - WebSocket, the `graphql-transport-ws` protocol of The Guild's graphql-ws, on the GraphQL path, as Apollo
+ *   Client, urql and GraphiQL speak it; the token travels in `connection_init` (`{ "authorization": "Bearer …" }`).
+ * - Server-Sent Events, The Guild's graphql-sse in its distinct-connections mode, at `/graphql/stream`, for
+ *   networks that block WebSockets; the token travels in the `Authorization` header.
+ *
+ * - **Who.** A connection without a live session is refused (4403 on a socket, 401 over SSE). Each batch of changes opens a context of its own from that token, so the
  *   database checks the session again every time (change-stream.ts); a watch asks the database every second
  *   whether the sessions of this process's connections are still live, and closes the ones that ended
- *   (logout, deactivation, revocation at any process) with 4401.
+ *   (logout, deactivation, revocation at any process): 4401 on a socket, the end of the event stream over SSE.
  * - **Where from.** A browser's page can open a socket to any site with the user's ambient credentials; we
  *   use none, but an origin outside CORS_ORIGINS (other than the server's own, for GraphiQL) is still
  *   refused at the upgrade (403), as the CORS rules refuse it over HTTP.
  * - **What.** Only subscriptions: queries and mutations go over HTTP, where their transaction, limits and
  *   audit are. A document is refused for the same size, depth, alias and cost limits as over HTTP.
  */
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { randomUUID } from 'node:crypto';
 import {
@@ -30,6 +33,7 @@ import {
   type ValidationRule,
 } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
+import { createHandler } from 'graphql-sse/lib/use/http';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from 'pino';
 import type { ChangeEvent, Context } from '../context';
@@ -50,15 +54,6 @@ export interface SubscriptionDeps {
   contextFor(authorization: string, requestId: string, clientAddress: string): Promise<Context>;
   /** Whether a session is live now (the database's answer, not a cached one). */
   sessionsEnded(sessions: readonly { sessionId: string; secret: string }[]): Promise<ReadonlySet<string>>;
-}
-
-interface Connection {
-  authorization: string;
-  sessionId: string;
-  secret: string;
-  clientAddress: string;
-  aborts: AbortController;
-  socket: WebSocket;
 }
 
 /** Where an unexpected error is told (the process's logger, once the server runs). */
@@ -97,90 +92,175 @@ async function* executeEach(source: AsyncIterable<ChangeEvent>, args: ExecutionA
   }
 }
 
-export function webSocketSubscriptions(deps: SubscriptionDeps) {
-  const { schema, rules, streams, log } = deps;
-  logInternal = (err) => log.error({ err }, 'unexpected error in a subscription');
-  const origins = new Set(deps.corsOrigins);
-  const connections = new Map<WebSocket, Connection>();
-  const wss = new WebSocketServer({ noServer: true, maxPayload: REQUEST_LIMITS.authenticated.bodyBytes });
+/** One caller's connection, whichever the transport. */
+interface Connection {
+  authorization: string;
+  sessionId: string;
+  secret: string;
+  clientAddress: string;
+  aborts: AbortController;
+  /** Ends the connection: its session has ended. */
+  end(): void;
+}
 
+/** What a subscriber sends: a document, its variables, the operation to run. */
+interface Payload {
+  query?: unknown;
+  variables?: Record<string, unknown> | null;
+  operationName?: string | null;
+}
+
+/** The rules both transports share: who may connect, what may run, how it runs, and the session watch. */
+class SubscriptionHub {
+  private readonly open = new Set<Connection>();
+  private readonly watch: NodeJS.Timeout;
+
+  constructor(private readonly deps: SubscriptionDeps) {
+    logInternal = (err) => deps.log.error({ err }, 'unexpected error in a subscription');
+    // Sessions that end close their connections within about a second, whichever process ended them.
+    this.watch = setInterval(() => {
+      if (!this.open.size) return;
+      const open = [...this.open];
+      deps
+        .sessionsEnded(open.map((c) => ({ sessionId: c.sessionId, secret: c.secret })))
+        .then((ended) => {
+          for (const c of open) if (ended.has(c.sessionId)) c.end();
+        })
+        .catch((err) => deps.log.warn({ err }, 'subscriptions: could not check sessions'));
+    }, SESSION_WATCH_MS);
+    this.watch.unref();
+  }
+
+  /** A connection for a live session's token, or null. */
+  async connect(authorization: unknown, clientAddress: string, end: () => void): Promise<Connection | null> {
+    if (typeof authorization !== 'string') return null;
+    const probe = await this.deps.contextFor(authorization, randomUUID(), clientAddress);
+    const session = probe.currentSession();
+    if (!session || (await this.deps.sessionsEnded([session])).has(session.sessionId)) return null;
+    const connection = { authorization, sessionId: session.sessionId, secret: session.secret, clientAddress, aborts: new AbortController(), end };
+    this.open.add(connection);
+    return connection;
+  }
+
+  disconnect(connection: Connection | undefined): void {
+    if (!connection) return;
+    connection.aborts.abort();
+    this.open.delete(connection);
+  }
+
+  /** The execution of `payload` for `connection`, or the errors that refuse it (the same limits as over HTTP). */
+  async prepare(connection: Connection, payload: Payload): Promise<ExecutionArgs | GraphQLError[]> {
+    const { schema, rules, streams } = this.deps;
+    let document: DocumentNode;
+    try {
+      assertDocumentSize(payload.query, false);
+      if (typeof payload.query !== 'string') throw new AppError(ErrorCode.BAD_REQUEST, 'Send the subscription as `query`.');
+      document = parse(payload.query);
+    } catch (e) {
+      return [shown(e instanceof GraphQLError && !(e instanceof AppError) ? new AppError(ErrorCode.BAD_REQUEST, e.message) : e)];
+    }
+    const invalid = validate(schema, document, rules);
+    if (invalid.length) return invalid.map(shown);
+    const operation = getOperationAST(document, payload.operationName);
+    if (!operation) return [new AppError(ErrorCode.OPERATION_RESOLUTION_FAILURE, 'Name the one operation to run (`operationName`).')];
+    if (operation.operation !== 'subscription')
+      return [new AppError(ErrorCode.BAD_REQUEST, 'Only subscriptions run here: send queries and mutations over HTTP (POST /graphql).')];
+    try {
+      assertComplexity(schema, document, payload.variables ?? {}, payload.operationName ?? undefined);
+    } catch (e) {
+      return [shown(e)];
+    }
+    const contextValue = await this.deps.contextFor(connection.authorization, randomUUID(), connection.clientAddress);
+    streams.subscribers.set(contextValue, {
+      open: () => this.deps.contextFor(connection.authorization, randomUUID(), connection.clientAddress),
+      signal: connection.aborts.signal,
+    });
+    return { schema, document, variableValues: payload.variables ?? {}, operationName: payload.operationName ?? undefined, contextValue };
+  }
+
+  /** Runs a prepared subscription: its stream, each change executed in its batch's transaction. */
+  async subscribe(args: ExecutionArgs): Promise<AsyncGenerator<ExecutionResult> | ExecutionResult> {
+    const source = await createSourceEventStream(args);
+    if (!(Symbol.asyncIterator in source)) return withShownErrors(source as ExecutionResult);
+    return executeEach(source as AsyncIterable<ChangeEvent>, args);
+  }
+
+  close(): void {
+    clearInterval(this.watch);
+    for (const c of this.open) c.aborts.abort();
+  }
+}
+
+const authorizationOf = (params: Record<string, unknown>) =>
+  params.authorization ?? params.Authorization ?? (typeof params.token === 'string' ? `Bearer ${params.token}` : undefined);
+
+export function subscriptionTransports(deps: SubscriptionDeps) {
+  const hub = new SubscriptionHub(deps);
+  const origins = new Set(deps.corsOrigins);
+
+  // WebSocket: graphql-ws on the GraphQL path.
+  const sockets = new Map<WebSocket, Connection>();
+  const wss = new WebSocketServer({ noServer: true, maxPayload: REQUEST_LIMITS.authenticated.bodyBytes });
   const disposable = useServer<Record<string, unknown>, { socket: WebSocket; request: IncomingMessage }>(
     {
-      schema,
+      schema: deps.schema,
       connectionInitWaitTimeout: 10_000,
       async onConnect(ctx) {
-        const params = ctx.connectionParams ?? {};
-        const raw = params.authorization ?? params.Authorization ?? (typeof params.token === 'string' ? `Bearer ${params.token}` : undefined);
-        if (typeof raw !== 'string') return false;
-        const clientAddress = ctx.extra.request.socket.remoteAddress ?? 'unknown';
-        const probe = await deps.contextFor(raw, randomUUID(), clientAddress);
-        const session = probe.currentSession();
-        if (!session) return false;
-        const ended = await deps.sessionsEnded([session]);
-        if (ended.has(session.sessionId)) return false;
-        connections.set(ctx.extra.socket, {
-          authorization: raw,
-          sessionId: session.sessionId,
-          secret: session.secret,
-          clientAddress,
-          aborts: new AbortController(),
-          socket: ctx.extra.socket,
-        });
+        const socket = ctx.extra.socket;
+        const connection = await hub.connect(authorizationOf(ctx.connectionParams ?? {}), ctx.extra.request.socket.remoteAddress ?? 'unknown', () =>
+          socket.close(4401, 'Session ended: log in again.'),
+        );
+        if (!connection) return false;
+        sockets.set(socket, connection);
         return true;
       },
       async onSubscribe(ctx, _id, payload) {
-        const connection = connections.get(ctx.extra.socket);
+        const connection = sockets.get(ctx.extra.socket);
         if (!connection) return [new AppError(ErrorCode.UNAUTHENTICATED, 'Send a live token in connection_init.')];
-        let document: DocumentNode;
-        try {
-          assertDocumentSize(payload.query, false);
-          document = parse(payload.query);
-        } catch (e) {
-          return [shown(e instanceof GraphQLError && !(e instanceof AppError) ? new AppError(ErrorCode.BAD_REQUEST, e.message) : e)];
-        }
-        const invalid = validate(schema, document, rules);
-        if (invalid.length) return invalid.map(shown);
-        const operation = getOperationAST(document, payload.operationName);
-        if (!operation) return [new AppError(ErrorCode.OPERATION_RESOLUTION_FAILURE, 'Name the one operation to run (`operationName`).')];
-        if (operation.operation !== 'subscription')
-          return [new AppError(ErrorCode.BAD_REQUEST, 'Only subscriptions run over this socket: send queries and mutations over HTTP (POST /graphql).')];
-        try {
-          assertComplexity(schema, document, payload.variables ?? {}, payload.operationName ?? undefined);
-        } catch (e) {
-          return [shown(e)];
-        }
-        const contextValue = await deps.contextFor(connection.authorization, randomUUID(), connection.clientAddress);
-        streams.subscribers.set(contextValue, {
-          open: () => deps.contextFor(connection.authorization, randomUUID(), connection.clientAddress),
-          signal: connection.aborts.signal,
-        });
-        return { schema, document, variableValues: payload.variables ?? {}, operationName: payload.operationName ?? undefined, contextValue };
+        return hub.prepare(connection, payload);
       },
-      async subscribe(args) {
-        const source = await createSourceEventStream(args);
-        if (!(Symbol.asyncIterator in source)) return withShownErrors(source as ExecutionResult);
-        return executeEach(source as AsyncIterable<ChangeEvent>, args);
-      },
+      subscribe: (args) => hub.subscribe(args),
       onClose(ctx) {
-        connections.get(ctx.extra.socket)?.aborts.abort();
-        connections.delete(ctx.extra.socket);
+        hub.disconnect(sockets.get(ctx.extra.socket));
+        sockets.delete(ctx.extra.socket);
       },
     },
     wss,
   );
 
-  // Sessions that end close their connections within about a second, whichever process ended them.
-  const watch = setInterval(() => {
-    if (!connections.size) return;
-    const open = [...connections.values()];
-    deps
-      .sessionsEnded(open.map((c) => ({ sessionId: c.sessionId, secret: c.secret })))
-      .then((ended) => {
-        for (const c of open) if (ended.has(c.sessionId)) c.socket.close(4401, 'Session ended: log in again.');
-      })
-      .catch((err) => log.warn({ err }, 'subscriptions: could not check sessions'));
-  }, SESSION_WATCH_MS);
-  watch.unref();
+  // Server-Sent Events: graphql-sse, one stream per request, at /graphql/stream.
+  const streams = new WeakMap<IncomingMessage, Connection>();
+  const refuse = (status: number, code: ErrorCode, message: string) =>
+    [
+      JSON.stringify({ errors: [{ message, extensions: { code } }] }),
+      { status, statusText: message, headers: { 'content-type': 'application/json' } },
+    ] as const;
+  const sse = createHandler({
+    schema: deps.schema,
+    // Distinct connections only: each request carries its own token (no stream token to reserve).
+    authenticate: async (req) => {
+      const res = req.context.res;
+      const connection = await hub.connect(req.headers.get('authorization') ?? undefined, req.raw.socket.remoteAddress ?? 'unknown', () => res.end());
+      if (!connection) return refuse(401, ErrorCode.UNAUTHENTICATED, 'Send a live token as "Authorization: Bearer <token>".');
+      streams.set(req.raw, connection);
+      res.once('close', () => hub.disconnect(connection));
+      return null;
+    },
+    onSubscribe: async (req, params) => {
+      const connection = streams.get(req.raw);
+      if (!connection) return refuse(401, ErrorCode.UNAUTHENTICATED, 'Send a live token as "Authorization: Bearer <token>".');
+      const prepared = await hub.prepare(connection, params);
+      if (Array.isArray(prepared)) {
+        hub.disconnect(connection);
+        return [
+          JSON.stringify({ errors: prepared.map((e) => e.toJSON()) }),
+          { status: 400, statusText: 'Bad Request', headers: { 'content-type': 'application/json' } },
+        ];
+      }
+      return prepared as never;
+    },
+    subscribe: (args) => hub.subscribe(args),
+  });
 
   const allowedOrigin = (req: IncomingMessage) => {
     const origin = req.headers.origin;
@@ -207,9 +287,10 @@ export function webSocketSubscriptions(deps: SubscriptionDeps) {
       }
       wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
     },
+    /** `/graphql/stream`: a subscription as Server-Sent Events (CORS was applied before the route). */
+    stream: (req: IncomingMessage, res: ServerResponse) => sse(req, res),
     async close(): Promise<void> {
-      clearInterval(watch);
-      for (const c of connections.values()) c.aborts.abort();
+      hub.close();
       await disposable.dispose();
     },
   };
