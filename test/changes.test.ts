@@ -286,6 +286,24 @@ describe('changes over WebSocket', () => {
     }
   });
 
+  it('stops delivering a partner’s rows from the next change on once its MoU has ended', async () => {
+    const em = t.em();
+    const [own, partner] = [await t.ministry('KP2MI'), await t.ministry('KEMNAKER')];
+    const { mou } = await f.signedMou(em, own, partner, [{ provider: own, recipient: partner, resources: [ResourceType.INSTITUTION] }]);
+    const watcher = subscribe(kemnaker.token, { types: ['Institution'] });
+    const owner = subscribe(kp2mi.token, { types: ['Institution'] });
+    await settle();
+    expectOk(await kp2mi.raw(RENAME, { id: institution, name: 'While in force' }));
+    await until(() => watcher.received.length === 1 && owner.received.length === 1);
+    // The MoU is terminated (as its parties' ADMINs would, here past the workflow): the next change is not the partner's to see.
+    await em.getConnection().execute(`update mou set recorded_status = 'TERMINATED', terminated_at = now() where id = ?`, [mou.id]);
+    expectOk(await kp2mi.raw(RENAME, { id: institution, name: 'After the end' }));
+    await until(() => owner.received.length === 2);
+    await settle();
+    expect(watcher.received.map((c) => c.node?.name)).toEqual(['While in force']);
+    await Promise.all([watcher.close(), owner.close()]);
+  });
+
   it('refuses a WebSocket from a page of another origin, and lets the server’s own page and non-browsers in', async () => {
     const upgrade = (origin?: string) =>
       new Promise<number>((resolve) => {
