@@ -8,6 +8,7 @@
 import { createClient, type Client as WsClient } from 'graphql-ws';
 import { createClient as createSseClient } from 'graphql-sse';
 import WebSocket from 'ws';
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ResourceType } from '../src/shared/enums';
 import * as f from './support/factories';
@@ -15,6 +16,7 @@ import { serveOverHttp, type HttpServer } from './support/http-server';
 import { startServerProcess, type ServerProcess } from './support/server-process';
 import { expectOk } from './support/expect';
 import { Role, startTestApp, type Client, type TestApp } from './support/test-app';
+import { SUBSCRIPTION_LIMITS } from '../src/server/subscriptions';
 
 let t: TestApp;
 let server: HttpServer;
@@ -41,7 +43,7 @@ interface Received {
 }
 
 /** A graphql-ws client with this token, and what one subscription of it receives. */
-function subscribe(token: string | null, variables: Record<string, unknown> = {}, query = CHANGES) {
+function subscribe(token: string | null, variables: Record<string, unknown> = {}, query = CHANGES, extensions?: Record<string, unknown>) {
   const closed: { code?: number; reason?: string }[] = [];
   const client: WsClient = createClient({
     url: `${server.base.replace('http', 'ws')}/graphql`,
@@ -57,7 +59,7 @@ function subscribe(token: string | null, variables: Record<string, unknown> = {}
   const errors: { message: string; extensions?: Record<string, unknown> }[] = [];
   let completed = false;
   const dispose = client.subscribe<{ changes: Received }>(
-    { query, variables },
+    { query, variables, ...(extensions ? { extensions } : {}) },
     {
       next: (r) => {
         if (r.data?.changes) received.push(r.data.changes);
@@ -254,6 +256,72 @@ describe('changes over WebSocket', () => {
     expect(stream.closed[0].code).toBe(4401);
     expect(Date.now() - ended).toBeLessThan(2_500);
     await stream.close();
+  });
+
+  it('closes the stream when its account is deactivated by its ADMIN', async () => {
+    const viewer = await t.as(Role.VIEWER, 'KESDM');
+    const admin = await t.as(Role.ADMIN, 'KESDM');
+    const stream = subscribe(viewer.token);
+    await settle();
+    expectOk(await admin.raw('mutation($id: ID!) { updateAccount(input: { id: $id, active: false }) { id active } }', { id: f.gid(viewer.account!) }));
+    await until(() => stream.closed.length > 0, 4_000);
+    expect(stream.closed[0].code).toBe(4401);
+    await stream.close();
+  });
+
+  it(`holds a connection to ${SUBSCRIPTION_LIMITS.perConnection} subscriptions at once`, async () => {
+    const client = createClient({
+      url: `${server.base.replace('http', 'ws')}/graphql`,
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${kesdm.token}` },
+      retryAttempts: 0,
+    });
+    const outcomes: string[] = [];
+    const disposers = Array.from({ length: SUBSCRIPTION_LIMITS.perConnection + 1 }, () =>
+      client.subscribe(
+        { query: CHANGES },
+        {
+          next: (r) => r.errors && outcomes.push(String(r.errors[0].extensions?.code)),
+          error: (e) => outcomes.push(String((e as { extensions?: { code?: string } }[])[0]?.extensions?.code ?? e)),
+          complete: () => undefined,
+        },
+      ),
+    );
+    await until(() => outcomes.length >= 1);
+    await settle();
+    expect(outcomes).toEqual(['TOO_MANY_REQUESTS']);
+    for (const d of disposers) d();
+    await client.dispose();
+  });
+
+  it("runs an app's registered subscription by documentId, and refuses its text where the app is held to its documents", async () => {
+    const admin = await t.as(Role.ADMIN, 'KESDM');
+    const created = expectOk(
+      await admin.raw(
+        'mutation { createApiClient(input: { name: "Dashboard", role: VIEWER, requireTrustedDocuments: true }) { client { id clientId } clientSecret } }',
+      ),
+    ).createApiClient;
+    expectOk(
+      await admin.raw('mutation($c: ID!, $d: [String!]!) { registerTrustedDocuments(clientId: $c, documents: $d) { added } }', {
+        c: created.client.id,
+        d: [CHANGES],
+      }),
+    );
+    const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: created.client.clientId, client_secret: created.clientSecret });
+    const token = (
+      (await (
+        await fetch(`${server.base}/oauth/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form })
+      ).json()) as { access_token: string }
+    ).access_token;
+    const documentId = `sha256:${createHash('sha256').update(CHANGES).digest('hex')}`;
+    const byId = subscribe(token, { types: ['Institution'] }, '', { documentId });
+    const byText = subscribe(token, { types: ['Institution'] });
+    await until(() => byText.errors.length > 0);
+    expect(byText.errors[0]?.extensions).toMatchObject({ code: 'TRUSTED_DOCUMENT_REQUIRED' });
+    expectOk(await kp2mi.raw(RENAME, { id: institution, name: 'Seen by the app' }));
+    await until(() => byId.received.length >= 1);
+    expect(byId.received[0].node?.name).toBe('Seen by the app');
+    await Promise.all([byId.close(), byText.close()]);
   });
 
   it('delivers over Server-Sent Events as over WebSocket, and refuses a stream without a live token', async () => {

@@ -27,6 +27,7 @@ import type { Config } from '../config';
 import type { Context } from '../context';
 import { buildAppSchema } from '../graphql/schema';
 import { CursorSeal } from '../shared/cursor-seal';
+import { ErrorCode } from '../shared/errors';
 import { ReplicaRouter } from '../db/replicas';
 import { preparing } from '../db/prepared';
 import { bearerFrom, createContext, type ContextDeps } from './request-context';
@@ -69,6 +70,9 @@ export interface App {
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
   stop(): Promise<void>;
 }
+
+/** Where a subscription's document is resolved as if posted (trusted-documents.ts reads only its query string). */
+const SUBSCRIBE_URL = new URL('http://localhost/graphql');
 
 /** The connection pool (knex's tarn pool) behind an ORM, for the pool gauges. */
 const poolOf = (orm: MikroORM): PoolStats | undefined => (orm.em.getConnection().getKnex().client as { pool?: PoolStats }).pool;
@@ -181,6 +185,18 @@ export async function createApp(opts: {
     corsOrigins: config.corsOrigins,
     log,
     contextFor: (authorization, requestId, clientAddress) => context(authorization, requestId, clientAddress),
+    verify: async (authorization) => (await bearerFrom(tokens, authorization)).session,
+    // An app's subscriptions follow its trusted documents as its queries do; an empty `query` goes with a `documentId`.
+    documentOf: async (session, payload) => {
+      const documentId = payload.documentId ?? payload.extensions?.documentId;
+      const query = payload.query === '' && documentId !== undefined ? undefined : payload.query;
+      const resolved = await documents.resolve(session, 'POST', { query, documentId, variables: payload.variables }, SUBSCRIBE_URL);
+      if ('refused' in resolved) return resolved;
+      const text = (resolved.body as { query?: unknown }).query;
+      return typeof text === 'string'
+        ? { query: text }
+        : { refused: { code: ErrorCode.BAD_REQUEST, message: 'Send the subscription as `query` (or a registered `documentId`).' } };
+    },
     sessionsEnded: async (sessions) => {
       const rows = await orm.em
         .getConnection()

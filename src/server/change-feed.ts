@@ -26,6 +26,17 @@ interface KnexClient {
   releaseConnection(connection: PgListener): Promise<unknown>;
 }
 
+/** Settles when `work` does or after a second, whichever is first; never rejects. */
+function within(work: Promise<unknown>): Promise<void> {
+  return Promise.race([
+    work.then(
+      () => undefined,
+      () => undefined,
+    ),
+    new Promise<void>((resolve) => setTimeout(resolve, 1_000).unref()),
+  ]);
+}
+
 export class ChangeFeed {
   /** The last sequence number known committed. */
   head = 0;
@@ -64,7 +75,10 @@ export class ChangeFeed {
     });
     connection.on('error', (err) => {
       this.log.warn({ err }, 'change feed: the listening connection failed; listening again');
-      if (this.listener === connection) this.listener = null;
+      if (this.listener !== connection) return;
+      this.listener = null;
+      // Back to the pool, which finds it broken and replaces it.
+      void within(this.client.releaseConnection(connection));
     });
     await connection.query(`listen ${CHANNEL}`);
     this.listener = connection;
@@ -113,8 +127,9 @@ export class ChangeFeed {
     this.listener = null;
     if (listener) {
       listener.removeAllListeners('notification');
-      await listener.query(`unlisten ${CHANNEL}`).catch(() => undefined);
-      await this.client.releaseConnection(listener).catch(() => undefined);
+      // A connection the database dropped may never answer: shutting down does not wait on it.
+      await within(listener.query(`unlisten ${CHANNEL}`));
+      await within(this.client.releaseConnection(listener));
     }
   }
 }

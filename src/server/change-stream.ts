@@ -44,6 +44,10 @@ export interface Subscriber {
   open(): Promise<Context>;
   /** Aborted when the connection closes. */
   signal: AbortSignal;
+  /** Whether the consumer has fallen too far behind: the transport then drops it, and the stream ends. */
+  congested(): boolean;
+  /** Told once, when the stream ends for whatever reason. */
+  done(): void;
 }
 
 interface Position {
@@ -103,6 +107,14 @@ export class ChangeStreams {
   }
 
   private async *read(subscriber: Subscriber, from: Position, types: ReadonlySet<string> | null): AsyncGenerator<ChangeEvent> {
+    try {
+      yield* this.batches(subscriber, from, types);
+    } finally {
+      subscriber.done();
+    }
+  }
+
+  private async *batches(subscriber: Subscriber, from: Position, types: ReadonlySet<string> | null): AsyncGenerator<ChangeEvent> {
     let position = from;
     const { signal } = subscriber;
     while (!signal.aborted) {
@@ -121,6 +133,7 @@ export class ChangeStreams {
         for (const row of rows) {
           if (Number(row.seq) === position.seq && row.ord <= position.ord) continue;
           if (types && !types.has(row.entity)) continue;
+          if (subscriber.congested()) return;
           yield {
             cursor: this.cursorOf(row),
             operation: OPERATIONS[row.op],

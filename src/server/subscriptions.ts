@@ -38,11 +38,29 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from 'pino';
 import type { ChangeEvent, Context } from '../context';
 import { AppError, ErrorCode, formatError } from '../shared/errors';
-import { assertComplexity, assertDocumentSize, REQUEST_LIMITS } from '../shared/query-limits';
+import { assertComplexity, assertDocumentSize } from '../shared/query-limits';
 import type { ChangeStreams } from './change-stream';
+import type { SessionClaims } from '../access/tokens';
 
 /** How often the sessions of open connections are asked about. */
 const SESSION_WATCH_MS = 1_000;
+
+/**
+ * The limits of subscriptions. A subscription holds memory and, while a batch is sent, a database
+ * connection: each caller gets a few, never an unbounded number.
+ */
+export const SUBSCRIPTION_LIMITS = {
+  /** Subscriptions one connection (socket or event stream) may hold at once. */
+  perConnection: 10,
+  /** Subscriptions one account may hold at once in this process, over all its connections. */
+  perAccount: 50,
+  /** A socket message: a subscription document and its variables, never a bulk payload. */
+  messageBytes: 128 * 1024,
+  /** Bytes sent to a consumer and not yet read by it; past this it is dropped, not buffered further. */
+  unreadBytes: 1024 * 1024,
+  /** A socket that holds no subscription for this long is closed. */
+  idleMs: 60_000,
+} as const;
 
 export interface SubscriptionDeps {
   schema: GraphQLSchema;
@@ -52,6 +70,13 @@ export interface SubscriptionDeps {
   log: Logger;
   /** A context for a token, not begun: its `currentSession()` is the token's, unchecked. */
   contextFor(authorization: string, requestId: string, clientAddress: string): Promise<Context>;
+  /** The claims of a token whose signature and expiry hold (its session is not checked here). */
+  verify(authorization: string): Promise<SessionClaims | null>;
+  /**
+   * The document a subscriber runs: its text, or a client app's registered document named by `documentId`,
+   * with the rules of trusted documents applied (trusted-documents.ts).
+   */
+  documentOf(session: SessionClaims, payload: Payload): Promise<{ query: string } | { refused: { code: ErrorCode; message: string } }>;
   /** Whether a session is live now (the database's answer, not a cached one). */
   sessionsEnded(sessions: readonly { sessionId: string; secret: string }[]): Promise<ReadonlySet<string>>;
 }
@@ -92,20 +117,30 @@ async function* executeEach(source: AsyncIterable<ChangeEvent>, args: ExecutionA
   }
 }
 
+/** How a transport ends a connection, and why. */
+type Ending = 'session-ended' | 'slow-consumer' | 'idle';
+
 /** One caller's connection, whichever the transport. */
 interface Connection {
   authorization: string;
-  sessionId: string;
-  secret: string;
+  session: SessionClaims;
   clientAddress: string;
   aborts: AbortController;
-  /** Ends the connection: its session has ended. */
-  end(): void;
+  /** Subscriptions it holds now. */
+  subscriptions: number;
+  /** Since when it has held no subscription (null while it holds one). */
+  idleSince: number | null;
+  /** Ends the connection. */
+  end(why: Ending): void;
+  /** Bytes sent and not yet taken by the consumer. */
+  unread(): number;
 }
 
-/** What a subscriber sends: a document, its variables, the operation to run. */
-interface Payload {
+/** What a subscriber sends: a document (or a registered document's id), its variables, the operation to run. */
+export interface Payload {
   query?: unknown;
+  documentId?: unknown;
+  extensions?: Record<string, unknown> | null;
   variables?: Record<string, unknown> | null;
   operationName?: string | null;
 }
@@ -113,6 +148,8 @@ interface Payload {
 /** The rules both transports share: who may connect, what may run, how it runs, and the session watch. */
 class SubscriptionHub {
   private readonly open = new Set<Connection>();
+  /** Subscriptions held per account in this process. */
+  private readonly perAccount = new Map<string, number>();
   private readonly watch: NodeJS.Timeout;
 
   constructor(private readonly deps: SubscriptionDeps) {
@@ -121,10 +158,12 @@ class SubscriptionHub {
     this.watch = setInterval(() => {
       if (!this.open.size) return;
       const open = [...this.open];
+      const now = Date.now();
+      for (const c of open) if (c.idleSince !== null && now - c.idleSince > SUBSCRIPTION_LIMITS.idleMs) c.end('idle');
       deps
-        .sessionsEnded(open.map((c) => ({ sessionId: c.sessionId, secret: c.secret })))
+        .sessionsEnded(open.map((c) => c.session))
         .then((ended) => {
-          for (const c of open) if (ended.has(c.sessionId)) c.end();
+          for (const c of open) if (ended.has(c.session.sessionId)) c.end('session-ended');
         })
         .catch((err) => deps.log.warn({ err }, 'subscriptions: could not check sessions'));
     }, SESSION_WATCH_MS);
@@ -132,14 +171,46 @@ class SubscriptionHub {
   }
 
   /** A connection for a live session's token, or null. */
-  async connect(authorization: unknown, clientAddress: string, end: () => void): Promise<Connection | null> {
+  async connect(authorization: unknown, clientAddress: string, end: (why: Ending) => void, unread: () => number): Promise<Connection | null> {
     if (typeof authorization !== 'string') return null;
-    const probe = await this.deps.contextFor(authorization, randomUUID(), clientAddress);
-    const session = probe.currentSession();
+    const session = await this.deps.verify(authorization);
     if (!session || (await this.deps.sessionsEnded([session])).has(session.sessionId)) return null;
-    const connection = { authorization, sessionId: session.sessionId, secret: session.secret, clientAddress, aborts: new AbortController(), end };
+    const connection: Connection = {
+      authorization,
+      session,
+      clientAddress,
+      aborts: new AbortController(),
+      subscriptions: 0,
+      idleSince: Date.now(),
+      end,
+      unread,
+    };
     this.open.add(connection);
     return connection;
+  }
+
+  /** Takes a place for one more subscription of `connection`, or says which limit refuses it. */
+  private take(connection: Connection): GraphQLError | null {
+    const account = connection.session.accountId;
+    const held = this.perAccount.get(account) ?? 0;
+    if (connection.subscriptions >= SUBSCRIPTION_LIMITS.perConnection)
+      return new AppError(ErrorCode.TOO_MANY_REQUESTS, `At most ${SUBSCRIPTION_LIMITS.perConnection} subscriptions per connection: complete one first.`);
+    if (held >= SUBSCRIPTION_LIMITS.perAccount)
+      return new AppError(ErrorCode.TOO_MANY_REQUESTS, `At most ${SUBSCRIPTION_LIMITS.perAccount} subscriptions per account at once: complete one first.`);
+    connection.subscriptions++;
+    connection.idleSince = null;
+    this.perAccount.set(account, held + 1);
+    return null;
+  }
+
+  /** Gives back the place `take` gave. */
+  private release(connection: Connection): void {
+    const account = connection.session.accountId;
+    connection.subscriptions = Math.max(0, connection.subscriptions - 1);
+    if (connection.subscriptions === 0) connection.idleSince = Date.now();
+    const held = (this.perAccount.get(account) ?? 1) - 1;
+    if (held > 0) this.perAccount.set(account, held);
+    else this.perAccount.delete(account);
   }
 
   disconnect(connection: Connection | undefined): void {
@@ -151,11 +222,12 @@ class SubscriptionHub {
   /** The execution of `payload` for `connection`, or the errors that refuse it (the same limits as over HTTP). */
   async prepare(connection: Connection, payload: Payload): Promise<ExecutionArgs | GraphQLError[]> {
     const { schema, rules, streams } = this.deps;
+    const text = await this.deps.documentOf(connection.session, payload);
+    if ('refused' in text) return [new AppError(text.refused.code, text.refused.message)];
     let document: DocumentNode;
     try {
-      assertDocumentSize(payload.query, false);
-      if (typeof payload.query !== 'string') throw new AppError(ErrorCode.BAD_REQUEST, 'Send the subscription as `query`.');
-      document = parse(payload.query);
+      assertDocumentSize(text.query, false);
+      document = parse(text.query);
     } catch (e) {
       return [shown(e instanceof GraphQLError && !(e instanceof AppError) ? new AppError(ErrorCode.BAD_REQUEST, e.message) : e)];
     }
@@ -170,10 +242,19 @@ class SubscriptionHub {
     } catch (e) {
       return [shown(e)];
     }
+    const refused = this.take(connection);
+    if (refused) return [refused];
     const contextValue = await this.deps.contextFor(connection.authorization, randomUUID(), connection.clientAddress);
     streams.subscribers.set(contextValue, {
       open: () => this.deps.contextFor(connection.authorization, randomUUID(), connection.clientAddress),
       signal: connection.aborts.signal,
+      // A consumer that stops reading is dropped once what it has not read passes the bound.
+      congested: () => {
+        if (connection.unread() <= SUBSCRIPTION_LIMITS.unreadBytes) return false;
+        connection.end('slow-consumer');
+        return true;
+      },
+      done: () => this.release(connection),
     });
     return { schema, document, variableValues: payload.variables ?? {}, operationName: payload.operationName ?? undefined, contextValue };
   }
@@ -191,6 +272,13 @@ class SubscriptionHub {
   }
 }
 
+/** How a socket is closed, by why: graphql-ws's 44xx codes, as its clients read them. */
+const SOCKET_CLOSE: Record<Ending, [number, string]> = {
+  'session-ended': [4401, 'Session ended: log in again.'],
+  'slow-consumer': [4429, 'Too slow: the messages not yet read passed the limit.'],
+  idle: [4408, 'Idle: no subscription for a minute.'],
+};
+
 const authorizationOf = (params: Record<string, unknown>) =>
   params.authorization ?? params.Authorization ?? (typeof params.token === 'string' ? `Bearer ${params.token}` : undefined);
 
@@ -200,15 +288,18 @@ export function subscriptionTransports(deps: SubscriptionDeps) {
 
   // WebSocket: graphql-ws on the GraphQL path.
   const sockets = new Map<WebSocket, Connection>();
-  const wss = new WebSocketServer({ noServer: true, maxPayload: REQUEST_LIMITS.authenticated.bodyBytes });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: SUBSCRIPTION_LIMITS.messageBytes });
   const disposable = useServer<Record<string, unknown>, { socket: WebSocket; request: IncomingMessage }>(
     {
       schema: deps.schema,
       connectionInitWaitTimeout: 10_000,
       async onConnect(ctx) {
         const socket = ctx.extra.socket;
-        const connection = await hub.connect(authorizationOf(ctx.connectionParams ?? {}), ctx.extra.request.socket.remoteAddress ?? 'unknown', () =>
-          socket.close(4401, 'Session ended: log in again.'),
+        const connection = await hub.connect(
+          authorizationOf(ctx.connectionParams ?? {}),
+          ctx.extra.request.socket.remoteAddress ?? 'unknown',
+          (why) => socket.close(...SOCKET_CLOSE[why]),
+          () => socket.bufferedAmount,
         );
         if (!connection) return false;
         sockets.set(socket, connection);
@@ -240,7 +331,12 @@ export function subscriptionTransports(deps: SubscriptionDeps) {
     // Distinct connections only: each request carries its own token (no stream token to reserve).
     authenticate: async (req) => {
       const res = req.context.res;
-      const connection = await hub.connect(req.headers.get('authorization') ?? undefined, req.raw.socket.remoteAddress ?? 'unknown', () => res.end());
+      const connection = await hub.connect(
+        req.headers.get('authorization') ?? undefined,
+        req.raw.socket.remoteAddress ?? 'unknown',
+        () => res.end(),
+        () => res.writableLength,
+      );
       if (!connection) return refuse(401, ErrorCode.UNAUTHENTICATED, 'Send a live token as "Authorization: Bearer <token>".');
       streams.set(req.raw, connection);
       res.once('close', () => hub.disconnect(connection));
