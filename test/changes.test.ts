@@ -17,6 +17,7 @@ import { startServerProcess, type ServerProcess } from './support/server-process
 import { expectOk } from './support/expect';
 import { Role, startTestApp, type Client, type TestApp } from './support/test-app';
 import { SUBSCRIPTION_LIMITS } from '../src/server/subscriptions';
+import { IS_SUBSCRIPTION, SSE_READER } from '../src/server/graphiql';
 
 let t: TestApp;
 let server: HttpServer;
@@ -334,6 +335,25 @@ describe('changes over WebSocket', () => {
     expect(String(anonymous.errors[0])).toMatch(/401|Unauthorized|token/i);
     partner.close();
     anonymous.close();
+  });
+
+  it("runs in GraphiQL: the page's own event-stream reader yields each change, and its test tells a subscription from a query", async () => {
+    const isSubscription = new Function(`return ${IS_SUBSCRIPTION}`)() as (p: { query: string; operationName?: string }) => boolean;
+    expect(isSubscription({ query: CHANGES })).toBe(true);
+    expect(isSubscription({ query: '# subscription\n{ viewer { role } }' })).toBe(false);
+    expect(isSubscription({ query: 'query A { viewer { role } } subscription B { changes { id } }', operationName: 'B' })).toBe(true);
+    const streamSse = new Function(`${SSE_READER}; return streamSse;`)() as (
+      url: string,
+      body: unknown,
+      token: string,
+    ) => AsyncGenerator<{ data?: { changes: Received } }>;
+    const stream = streamSse(`${server.base}/graphql/stream`, { query: CHANGES, variables: { types: ['Institution'] } }, kesdm.token!);
+    const first = stream.next();
+    await settle();
+    expectOk(await kp2mi.raw(RENAME, { id: institution, name: 'Seen in GraphiQL' }));
+    const { value } = await first;
+    expect(value?.data?.changes.node?.name).toBe('Seen in GraphiQL');
+    await stream.return(undefined);
   });
 
   it('delivers each change to the subscribers of every server process', async () => {

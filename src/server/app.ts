@@ -137,7 +137,6 @@ export async function createApp(opts: {
   });
   // The `changes` subscription: woken by the audit log's notifications, read per subscriber (change-stream.ts).
   const feed = new ChangeFeed(orm, log);
-  await feed.start();
   const streams = new ChangeStreams(feed, cursors, new Set(RESOURCES.filter((r) => r.node).map((r) => r.name)), config.changesRetentionDays * 86_400_000);
   const auditLog = new AuditLog(orm, logSigner(config), config.auditLogOrigin, log, previousLogKeys(config));
   auditLog.start(config.auditLogIntervalMs);

@@ -3,28 +3,21 @@
  * log, kept current by PostgreSQL's LISTEN/NOTIFY.
  *
  * The audit log's trigger notifies `sinergi_changes` with the last number each committing transaction
- * appended; PostgreSQL delivers it at COMMIT and never for a rollback. One connection of the pool listens for
- * the whole process, however many subscribers there are, and each subscriber waits here until the head
- * passes the last event it read. The head is also polled (`POLL_MS`): a notification lost while the
- * listening connection was being replaced costs at most that long, never a change. Behind PgBouncer's
- * transaction pooling LISTEN does not hold; the poll alone then keeps the feed going (docs/operations.md).
+ * appended; PostgreSQL delivers it at COMMIT and never for a rollback. One connection listens for the whole
+ * process, however many subscribers there are, and each subscriber waits here until the head passes the last
+ * event it read. The head is also polled (`POLL_MS`): a notification lost while the listening connection was
+ * being replaced costs at most that long, never a change. Behind PgBouncer's transaction pooling LISTEN does
+ * not hold; the poll alone then keeps the feed going (docs/operations.md).
+ *
+ * The feed starts with the first subscription, so a process nobody subscribes to holds no listening
+ * connection. That connection is its own, outside the pool, and does not keep the process alive.
  */
 import type { MikroORM } from '@mikro-orm/postgresql';
+import { Client } from 'pg';
 import type { Logger } from 'pino';
 
 const CHANNEL = 'sinergi_changes';
 const POLL_MS = 1_000;
-
-interface PgListener {
-  query(sql: string): Promise<unknown>;
-  on(event: 'notification', listener: (msg: { channel: string; payload?: string }) => void): unknown;
-  on(event: 'error', listener: (err: Error) => void): unknown;
-  removeAllListeners(event?: string): unknown;
-}
-interface KnexClient {
-  acquireConnection(): Promise<PgListener>;
-  releaseConnection(connection: PgListener): Promise<unknown>;
-}
 
 /** Settles when `work` does or after a second, whichever is first; never rejects. */
 function within(work: Promise<unknown>): Promise<void> {
@@ -41,8 +34,9 @@ export class ChangeFeed {
   /** The last sequence number known committed. */
   head = 0;
   private waiters = new Set<() => void>();
-  private listener: PgListener | null = null;
+  private listener: Client | null = null;
   private poller: NodeJS.Timeout | null = null;
+  private started: Promise<void> | null = null;
   private stopped = false;
 
   constructor(
@@ -50,39 +44,43 @@ export class ChangeFeed {
     private readonly log: Logger,
   ) {}
 
-  async start(): Promise<void> {
-    await this.poll();
-    await this.listen().catch((err) => this.log.warn({ err }, 'change feed: LISTEN failed; polling only until it is back'));
-    this.poller = setInterval(() => {
-      void this.poll();
-      if (!this.listener && !this.stopped) void this.listen().catch(() => undefined);
-    }, POLL_MS);
-    this.poller.unref();
-  }
-
-  private get client(): KnexClient {
-    return this.orm.em.getConnection().getKnex().client as unknown as KnexClient;
+  /** Starts the feed once (the first subscription calls it); resolves once the head is known. */
+  ready(): Promise<void> {
+    this.started ??= (async () => {
+      await this.poll();
+      await this.listen().catch((err) => this.log.warn({ err }, 'change feed: LISTEN failed; polling only until it is back'));
+      this.poller = setInterval(() => {
+        void this.poll();
+        if (!this.listener && !this.stopped) void this.listen().catch(() => undefined);
+      }, POLL_MS);
+      this.poller.unref();
+    })();
+    return this.started;
   }
 
   private async listen(): Promise<void> {
-    const connection = await this.client.acquireConnection();
-    if (this.stopped) {
-      await this.client.releaseConnection(connection);
-      return;
-    }
-    connection.on('notification', (msg) => {
+    // The pool's own settings (knex keeps them): the same server, role and password as every request.
+    const settings = (this.orm.em.getConnection().getKnex().client as unknown as { connectionSettings: ConstructorParameters<typeof Client>[0] })
+      .connectionSettings;
+    const client = new Client(settings);
+    client.on('error', (err) => {
+      this.log.warn({ err }, 'change feed: the listening connection failed; listening again');
+      if (this.listener === client) this.listener = null;
+      void within(client.end());
+    });
+    client.on('notification', (msg) => {
       if (msg.channel === CHANNEL) this.advance(Number(msg.payload));
     });
-    connection.on('error', (err) => {
-      this.log.warn({ err }, 'change feed: the listening connection failed; listening again');
-      if (this.listener !== connection) return;
-      this.listener = null;
-      // Back to the pool, which finds it broken and replaces it.
-      void within(this.client.releaseConnection(connection));
-    });
-    await connection.query(`listen ${CHANNEL}`);
-    this.listener = connection;
-    // Anything committed while we were not listening.
+    await client.connect();
+    // Its socket alone never keeps the process alive: stopping is the app's business, not this connection's.
+    (client as unknown as { connection?: { stream?: { unref?: () => void } } }).connection?.stream?.unref?.();
+    if (this.stopped) {
+      await within(client.end());
+      return;
+    }
+    await client.query(`listen ${CHANNEL}`);
+    this.listener = client;
+    // Anything committed while nobody was listening.
     await this.poll();
   }
 
@@ -125,11 +123,7 @@ export class ChangeFeed {
     for (const wake of [...this.waiters]) wake();
     const listener = this.listener;
     this.listener = null;
-    if (listener) {
-      listener.removeAllListeners('notification');
-      // A connection the database dropped may never answer: shutting down does not wait on it.
-      await within(listener.query(`unlisten ${CHANNEL}`));
-      await within(this.client.releaseConnection(listener));
-    }
+    // A connection the database dropped may never answer: shutting down does not wait on it.
+    if (listener) await within(listener.end());
   }
 }

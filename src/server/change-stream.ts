@@ -71,9 +71,9 @@ export class ChangeStreams {
     return this.cursors.seal(`${CURSOR_PREFIX}:${row.seq}:${row.ord}:${new Date(row.occurred_at).getTime()}`);
   }
 
-  /** Where a stream resumes: after the change `after` names, or now. */
-  private start(after: string | null | undefined): Position {
-    if (after === null || after === undefined) return { seq: this.feed.head, ord: Infinity };
+  /** Where a stream resumes: after the change `after` names, or (null) now. */
+  private start(after: string | null | undefined): Position | null {
+    if (after === null || after === undefined) return null;
     const parts = this.cursors.open(after)?.split(':');
     if (!parts || parts.length !== 4 || parts[0] !== CURSOR_PREFIX || !parts.slice(1).every((p) => /^\d+$/.test(p)))
       throw badUserInput('`after` is not a cursor of this stream: pass the `cursor` of a change you received.', 'after');
@@ -106,9 +106,10 @@ export class ChangeStreams {
     return this.read(subscriber, position, types);
   }
 
-  private async *read(subscriber: Subscriber, from: Position, types: ReadonlySet<string> | null): AsyncGenerator<ChangeEvent> {
+  private async *read(subscriber: Subscriber, from: Position | null, types: ReadonlySet<string> | null): AsyncGenerator<ChangeEvent> {
     try {
-      yield* this.batches(subscriber, from, types);
+      await this.feed.ready();
+      yield* this.batches(subscriber, from ?? { seq: this.feed.head, ord: Infinity }, types);
     } finally {
       subscriber.done();
     }

@@ -73,6 +73,54 @@ query FirstLook {
 }
 `;
 
+/**
+ * GraphiQL's subscriptions: the page posts a subscription to /graphql/stream and reads its Server-Sent Events
+ * (graphql-sse's distinct-connections protocol: `event: next` with a result, then `event: complete`), each
+ * result yielded to GraphiQL as it arrives; stopping it in GraphiQL cancels the request. Plain script, so the
+ * page needs no bundle; a test runs this very text against a server (test/changes.test.ts).
+ */
+export const SSE_READER = `async function* streamSse(url, body, token) {
+  const controller = new AbortController();
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: Object.assign({ 'content-type': 'application/json', accept: 'text/event-stream' }, token ? { authorization: 'Bearer ' + token } : {}),
+    body: JSON.stringify(body),
+    signal: controller.signal,
+  });
+  if (!(res.headers.get('content-type') || '').includes('text/event-stream')) {
+    yield await res.json().catch(() => ({ errors: [{ message: 'HTTP ' + res.status }] }));
+    return;
+  }
+  const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = '';
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      buffer += value.replace(/\\r\\n/g, '\\n');
+      let end;
+      while ((end = buffer.indexOf('\\n\\n')) >= 0) {
+        const message = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const lines = message.split('\\n');
+        const event = (lines.find((l) => l.startsWith('event:')) || 'event: message').slice(6).trim();
+        const data = lines.filter((l) => l.startsWith('data:')).map((l) => l.slice(5).replace(/^ /, '')).join('\\n');
+        if (event === 'complete') return;
+        if (event === 'next' && data) yield JSON.parse(data);
+      }
+    }
+  } finally {
+    controller.abort();
+  }
+}`;
+
+/** Whether GraphiQL's operation is a subscription (the one it names, or the document's only one). */
+export const IS_SUBSCRIPTION = `(params) => {
+  const text = String(params.query || '').replace(/#[^\\n]*/g, '');
+  const named = params.operationName && new RegExp('\\\\b(query|mutation|subscription)\\\\s+' + params.operationName + '\\\\b').exec(text);
+  return (named ? named[1] : (/^\\s*(query|mutation|subscription)\\b/.exec(text) || [])[1]) === 'subscription';
+}`;
+
 export function graphiqlPage(demoPassword: string | null): string {
   return `<!doctype html>
 <html lang="en">
@@ -156,8 +204,11 @@ export function graphiqlPage(demoPassword: string | null): string {
     localStorage.removeItem(KEY); localStorage.removeItem(REFRESH); show();
   };
   show();
+  ${SSE_READER}
+  const isSubscription = ${IS_SUBSCRIPTION};
   ReactDOM.createRoot(document.getElementById('graphiql')).render(React.createElement(GraphiQL, {
-    fetcher: (params) => post(params),
+    // Subscriptions as Server-Sent Events (/graphql/stream); everything else as a POST.
+    fetcher: (params) => (isSubscription(params) ? streamSse('/graphql/stream', params, localStorage.getItem(KEY)) : post(params)),
     defaultQuery: ${JSON.stringify(DEFAULT_QUERY)},
   }));
 </script>

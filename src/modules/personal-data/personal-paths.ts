@@ -66,6 +66,7 @@ export const PERSONAL_VALUE_PATHS: PathList = {
   '*Edge.cursor': { treatment: 'sealed', note: 'a keyset cursor holds the sort key' },
   'PageInfo.startCursor': { treatment: 'sealed', note: 'as *Edge.cursor' },
   'PageInfo.endCursor': { treatment: 'sealed', note: 'as *Edge.cursor' },
+  'Change.cursor': { treatment: 'sealed', note: "a position in the audit log's order (sequence number and time), sealed; no value of the record" },
   'Query.dataSubjectAccessReport(nik)': {
     treatment: 'owner-only',
     note: "matches only the caller's own records; another ministry's NIK gives an empty report",
