@@ -7,7 +7,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CombinedGraphQLErrors, ServerError } from '@apollo/client';
-import { createSinergiClient, documentIdOf, InstitutionsDocument, ViewerDocument } from '../clients/typescript/src';
+import WebSocket from 'ws';
+import { ChangesDocument, createSinergiClient, documentIdOf, InstitutionsDocument, ViewerDocument } from '../clients/typescript/src';
 import { expectOk } from './support/expect';
 import { serveOverHttp, type HttpServer } from './support/http-server';
 import { Role, startTestApp, type Client, type TestApp } from './support/test-app';
@@ -100,5 +101,43 @@ describe('the SDK as a client app', () => {
         ? (JSON.parse(error.bodyText) as { errors: { extensions: { code: string } }[] }).errors.map((e) => e.extensions.code)
         : [String(error)];
     expect(codes).toEqual(['TRUSTED_DOCUMENT_REQUIRED']);
+  });
+
+  it('subscribes to changes over WebSocket with its own token, by document id, and receives what it may read', async () => {
+    const app = await registeredApp(true);
+    expectOk(
+      await admin.raw('mutation($c: ID!, $d: [String!]!) { registerTrustedDocuments(clientId: $c, documents: $d) { added } }', {
+        c: app.id,
+        d: Object.values(MANIFEST),
+      }),
+    );
+    const client = createSinergiClient({
+      uri,
+      clientCredentials: { clientId: app.clientId, clientSecret: app.clientSecret },
+      trustedDocuments: true,
+      subscriptions: { webSocketImpl: WebSocket },
+    });
+    const received: { operation: string; type: string; id: string }[] = [];
+    const errors: unknown[] = [];
+    const subscription = client.apollo.subscribe({ query: ChangesDocument, variables: { types: ['Institution'] } }).subscribe({
+      next: ({ data, error }) => {
+        if (data?.changes) received.push(data.changes);
+        if (error) errors.push(error);
+      },
+      error: (e) => errors.push(e),
+    });
+    await new Promise((r) => setTimeout(r, 1_500));
+    const editor = await t.as(Role.EDITOR, 'KEMENPERIN');
+    const created = expectOk(
+      await editor.raw(
+        'mutation { createInstitution(input: { name: "Seen by the SDK", type: TRAINING_CENTRE, provinceCode: "35", annualCapacity: 1 }) { id } }',
+      ),
+    ).createInstitution;
+    const end = Date.now() + 5_000;
+    while (!received.length && !errors.length && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+    expect(errors).toEqual([]);
+    expect(received.map((c) => [c.operation, c.type, c.id])).toEqual([['CREATED', 'Institution', created.id]]);
+    subscription.unsubscribe();
+    await client.dispose();
   });
 });

@@ -3,13 +3,17 @@
  * renewed before it expires with the session's refresh token; a cache that
  * normalises records, merges Relay pages (`relayStylePagination` on every
  * connection, told apart by their filters) and answers `node(id)` from records
- * it already holds.
+ * it already holds. Subscriptions go over WebSocket (graphql-ws), the rest over
+ * HTTP, with the same token and the same trusted documents.
  */
 import { ApolloClient, ApolloLink, CombinedGraphQLErrors, HttpLink, InMemoryCache, ServerError, type TypePolicies } from '@apollo/client';
 import { SetContextLink } from '@apollo/client/link/context';
 import { ErrorLink } from '@apollo/client/link/error';
 import { relayStylePagination } from '@apollo/client/utilities';
-import { print } from 'graphql';
+import { getMainDefinition } from '@apollo/client/utilities';
+import { Kind, OperationTypeNode, print } from 'graphql';
+import { createClient as createWsClient, type Client as WsClient } from 'graphql-ws';
+import { Observable } from 'rxjs';
 import { LoginDocument, LogoutDocument, RefreshTokenDocument, type LoginMutation, type RefreshTokenMutation } from './generated/graphql';
 import { keyFields, paginatedFields, possibleTypes } from './schema-facts';
 
@@ -58,6 +62,43 @@ export interface SinergiClientOptions {
    * (`registerTrustedDocuments`, or `npm run trusted-documents` in the API's checkout).
    */
   trustedDocuments?: boolean;
+  /**
+   * Subscriptions (`ChangesDocument`) over WebSocket: `url` defaults to `uri` with `ws` for `http`; `webSocketImpl`
+   * to the platform's `WebSocket` (browsers, Node 22 and later), or pass `ws`'s. Without one, subscriptions fail.
+   */
+  subscriptions?: { url?: string; webSocketImpl?: unknown };
+}
+
+const isSubscription = (query: Parameters<typeof getMainDefinition>[0]) => {
+  const definition = getMainDefinition(query);
+  return definition.kind === Kind.OPERATION_DEFINITION && definition.operation === OperationTypeNode.SUBSCRIPTION;
+};
+
+/** Subscriptions over a graphql-ws client, each sent by its text or, for trusted documents, by its id alone. */
+function subscriptionLink(client: WsClient, trusted: boolean): ApolloLink {
+  return new ApolloLink(
+    (operation) =>
+      new Observable((observer) => {
+        let dispose = () => undefined as void;
+        let cancelled = false;
+        (async () => {
+          const query = print(operation.query);
+          const payload = trusted
+            ? { query: '', extensions: { documentId: await documentIdOf(query) }, variables: operation.variables, operationName: operation.operationName }
+            : { query, variables: operation.variables, operationName: operation.operationName };
+          if (cancelled) return;
+          dispose = client.subscribe(payload, {
+            next: (result) => observer.next(result as never),
+            error: (error) => observer.error(error),
+            complete: () => observer.complete(),
+          });
+        })().catch((error) => observer.error(error));
+        return () => {
+          cancelled = true;
+          dispose();
+        };
+      }),
+  );
 }
 
 /** The id of a document as its text is sent: `sha256:` and the hex SHA-256 of the text (GraphQL-over-HTTP persisted documents). */
@@ -110,6 +151,8 @@ export interface SinergiClient {
   login(email: string, password: string): Promise<NonNullable<LoginMutation['login']>['account']>;
   /** Ends the session on the server too, and empties the cache. */
   logout(): Promise<void>;
+  /** Closes the subscription socket, if one is open. */
+  dispose(): Promise<void>;
   session: SessionStore;
 }
 
@@ -194,12 +237,8 @@ export function createSinergiClient(options: SinergiClientOptions): SinergiClien
 
   const auth = new SetContextLink(async (prev, operation) => {
     if (operation.operationName === 'Login' || operation.operationName === 'RefreshToken') return {};
-    let current = session.get();
-    if ((current && Date.parse(current.expiresAt) - Date.now() < margin) || (!current && app)) {
-      await renew(current);
-      current = session.get();
-    }
-    return current ? { headers: { ...(prev.headers as Record<string, string> | undefined), authorization: `Bearer ${current.token}` } } : {};
+    const token = await freshToken();
+    return token ? { headers: { ...(prev.headers as Record<string, string> | undefined), authorization: `Bearer ${token}` } } : {};
   });
 
   // Wherever SESSION_ENDED arrives (any operation, not only a renewal), the session is over for this client.
@@ -210,8 +249,41 @@ export function createSinergiClient(options: SinergiClientOptions): SinergiClien
     else endSession();
   });
 
+  /** The token for the next request or socket, renewed first when it is about to expire. */
+  const freshToken = async () => {
+    let current = session.get();
+    if ((current && Date.parse(current.expiresAt) - Date.now() < margin) || (!current && app)) {
+      await renew(current);
+      current = session.get();
+    }
+    return current?.token ?? null;
+  };
+
+  const http = ApolloLink.from([ended, auth, new HttpLink({ uri: options.uri, fetch: options.trustedDocuments ? byDocumentId(doFetch) : doFetch })]);
+  const webSocketImpl = options.subscriptions?.webSocketImpl ?? (globalThis as { WebSocket?: unknown }).WebSocket;
+  const ws = webSocketImpl
+    ? createWsClient({
+        url: options.subscriptions?.url ?? options.uri.replace(/^http/, 'ws'),
+        webSocketImpl,
+        lazy: true,
+        // Each (re)connection with the token as it is then.
+        connectionParams: async () => {
+          const token = await freshToken();
+          return token ? { authorization: `Bearer ${token}` } : {};
+        },
+        on: {
+          // The server closes a stream whose session ended with 4401: the same as SESSION_ENDED over HTTP.
+          closed: (event) => {
+            if ((event as { code?: number }).code !== 4401) return;
+            if (app) session.set(null);
+            else endSession();
+          },
+        },
+      })
+    : null;
+
   const apollo = new ApolloClient({
-    link: ApolloLink.from([ended, auth, new HttpLink({ uri: options.uri, fetch: options.trustedDocuments ? byDocumentId(doFetch) : doFetch })]),
+    link: ws ? ApolloLink.split(({ query }) => isSubscription(query), subscriptionLink(ws, !!options.trustedDocuments), http) : http,
     cache: new InMemoryCache({ possibleTypes, typePolicies: sinergiTypePolicies() }),
   });
 
@@ -228,6 +300,9 @@ export function createSinergiClient(options: SinergiClientOptions): SinergiClien
         options.onDeviceToken?.(device);
       }
       return payload.account;
+    },
+    async dispose() {
+      await ws?.dispose();
     },
     async logout() {
       const current = session.get();
