@@ -392,6 +392,41 @@ describe('changes over WebSocket', () => {
     await Promise.all([watcher.close(), owner.close()]);
   });
 
+  it("tells an MoU's parties of its draft and of each signature, and no one else", async () => {
+    const partnerAdmin = await t.as(Role.ADMIN, 'KESDM');
+    const party = subscribe(kesdm.token, { types: ['Mou'] });
+    const outsider = subscribe(kemnaker.token, { types: ['Mou'] });
+    await settle();
+    const [own, partner] = [await t.ministry('KP2MI'), await t.ministry('KESDM')];
+    const draft = expectOk(
+      await kp2mi.raw('mutation($i: CreateMouInput!) { createMou(input: $i) { id digest } }', {
+        i: {
+          title: 'Pelatihan vokasi energi',
+          scope: 'Vocational training for calon PMI',
+          validFrom: '2026-01-01',
+          validUntil: '2030-12-31',
+          partyMinistryIds: [f.gid(own), f.gid(partner)],
+        },
+      }),
+    ).createMou;
+    await until(() => party.received.length === 1);
+    expect(party.received[0]).toMatchObject({ operation: 'CREATED', type: 'Mou', id: draft.id, node: { id: draft.id } });
+    expectOk(
+      await partnerAdmin.raw(
+        'mutation($id: ID!, $d: String!) { signMou(id: $id, digest: $d, signatoryName: "Menteri ESDM", signatoryTitle: "Menteri") { id } }',
+        {
+          id: draft.id,
+          d: draft.digest,
+        },
+      ),
+    );
+    await until(() => party.received.length === 2);
+    expect(party.received[1]).toMatchObject({ operation: 'UPDATED', type: 'Mou', id: draft.id });
+    await settle();
+    expect(outsider.received).toEqual([]);
+    await Promise.all([party.close(), outsider.close()]);
+  });
+
   it('refuses a WebSocket from a page of another origin, and lets the server’s own page and non-browsers in', async () => {
     const upgrade = (origin?: string) =>
       new Promise<number>((resolve) => {
