@@ -99,8 +99,17 @@ export interface ChangeEvent {
   type: string;
   recordId: string;
   occurredAt: Date;
-  /** The context of the batch that read it: the event is executed with it, in its transaction. */
+}
+
+/**
+ * The changes one transaction of the subscriber read: each is executed with `context`, in that transaction,
+ * then `finish` commits it (with its read-log entries) — before anything is sent, so a slow consumer never
+ * holds a transaction open.
+ */
+export interface ChangeBatch {
+  events: readonly ChangeEvent[];
   context: Context;
+  finish(): Promise<void>;
 }
 
 /** The services the process shares between requests, handed to each request's context. */
@@ -135,7 +144,7 @@ export interface Services {
    * The changes `ctx`'s caller may read, from `after` (a change's cursor) or from now: the `changes`
    * subscription's source (server/change-stream.ts). Refuses a connection that is not one.
    */
-  changes(ctx: Context, args: { after?: string | null; types?: string[] | null }): AsyncIterable<ChangeEvent>;
+  changes(ctx: Context, args: { after?: string | null; types?: string[] | null }): AsyncIterable<ChangeBatch>;
 }
 
 /** A checkpoint of the audit log as published: the signed note with the witnesses' cosignatures that verify. */

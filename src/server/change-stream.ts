@@ -13,7 +13,7 @@
  * A cursor is sealed (`CursorSeal`): the event's sequence number, the change's place in it, and when the
  * event happened, for the retention (CHANGES_RETENTION_DAYS).
  */
-import type { ChangeEvent, Context } from '../context';
+import type { ChangeBatch, Context } from '../context';
 import type { CursorSeal } from '../shared/cursor-seal';
 import { AppError, ErrorCode, badUserInput, unauthenticated } from '../shared/errors';
 import type { ChangeFeed } from './change-feed';
@@ -25,6 +25,31 @@ const IDLE_MS = 1_000;
 /** A batch's time budget in the database: it reads, it does not wait. */
 const BATCH_BUDGET_MS = 10_000;
 const CURSOR_PREFIX = 'chg1';
+/**
+ * Batches one process reads at once, each on a connection of the pool (20): requests keep the rest
+ * (MAX_CONCURRENT_OPERATIONS, 16), however many subscribers one commit wakes.
+ */
+const CONCURRENT_BATCHES = 4;
+
+/** Turns for a bounded number of holders, given in the order asked. */
+class Turns {
+  private held = 0;
+  private readonly waiting: (() => void)[] = [];
+  constructor(private readonly max: number) {}
+
+  async take(): Promise<() => void> {
+    if (this.held >= this.max) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else this.held++;
+    let given = false;
+    return () => {
+      if (given) return;
+      given = true;
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.held--;
+    };
+  }
+}
 
 const OPERATIONS = { create: 'CREATED', update: 'UPDATED', delete: 'DELETED' } as const;
 
@@ -59,6 +84,7 @@ interface Position {
 export class ChangeStreams {
   /** The connection behind each connection-level context the transports create. */
   readonly subscribers = new WeakMap<Context, Subscriber>();
+  private readonly turns = new Turns(CONCURRENT_BATCHES);
 
   constructor(
     private readonly feed: ChangeFeed,
@@ -95,7 +121,7 @@ export class ChangeStreams {
   }
 
   /** The changes the caller of `connection` may read: what `subscribe` of `Subscription.changes` returns. */
-  stream(connection: Context, args: { after?: string | null; types?: string[] | null }): AsyncIterable<ChangeEvent> {
+  stream(connection: Context, args: { after?: string | null; types?: string[] | null }): AsyncIterable<ChangeBatch> {
     const subscriber = this.subscribers.get(connection);
     if (!subscriber)
       throw new AppError(ErrorCode.BAD_REQUEST, 'Subscriptions are served over WebSocket (graphql-ws) at /graphql and Server-Sent Events at /graphql/stream.');
@@ -106,7 +132,7 @@ export class ChangeStreams {
     return this.read(subscriber, position, types);
   }
 
-  private async *read(subscriber: Subscriber, from: Position | null, types: ReadonlySet<string> | null): AsyncGenerator<ChangeEvent> {
+  private async *read(subscriber: Subscriber, from: Position | null, types: ReadonlySet<string> | null): AsyncGenerator<ChangeBatch> {
     try {
       await this.feed.ready();
       yield* this.batches(subscriber, from ?? { seq: this.feed.head, ord: Infinity }, types);
@@ -115,7 +141,7 @@ export class ChangeStreams {
     }
   }
 
-  private async *batches(subscriber: Subscriber, from: Position, types: ReadonlySet<string> | null): AsyncGenerator<ChangeEvent> {
+  private async *batches(subscriber: Subscriber, from: Position, types: ReadonlySet<string> | null): AsyncGenerator<ChangeBatch> {
     let position = from;
     const { signal } = subscriber;
     while (!signal.aborted) {
@@ -123,33 +149,59 @@ export class ChangeStreams {
         await this.feed.waitBeyond(position.seq, IDLE_MS, signal);
         continue;
       }
+      // A consumer that has not read what it was sent gets no more (the transport drops it).
+      if (subscriber.congested()) return;
       // A cursor in the middle of an event reads that event again, past the changes already delivered.
       const after = position.ord === Infinity ? position.seq : position.seq - 1;
       const upto = Math.min(this.feed.head, after + BATCH_EVENTS);
-      const ctx = await subscriber.open();
-      try {
-        await ctx.begin(BATCH_BUDGET_MS, true, null, false);
-        if (!ctx.viewer) throw unauthenticated(ctx.authProblem());
-        const rows = await ctx.em.execute<ChangeRow[]>('select seq, ord, occurred_at, entity, id, op from sinergi_changes(?, ?)', [after, upto]);
-        for (const row of rows) {
-          if (Number(row.seq) === position.seq && row.ord <= position.ord) continue;
-          if (types && !types.has(row.entity)) continue;
-          if (subscriber.congested()) return;
-          yield {
-            cursor: this.cursorOf(row),
-            operation: OPERATIONS[row.op],
-            type: row.entity,
-            recordId: row.id,
-            occurredAt: new Date(row.occurred_at),
-            context: ctx,
-          };
-          if (signal.aborted) break;
-        }
-      } finally {
-        // The changes sent were read: their read-log entries commit even when the subscriber has gone.
-        await ctx.end(true, { readOnly: true }).catch(() => undefined);
-      }
+      const batch = await this.readBatch(subscriber, after, upto, position, types);
       position = { seq: upto, ord: Infinity };
+      if (batch) yield batch;
+    }
+  }
+
+  /** One batch in a transaction of the subscriber's own, or null when it holds nothing for them (then already committed). */
+  private async readBatch(
+    subscriber: Subscriber,
+    after: number,
+    upto: number,
+    position: Position,
+    types: ReadonlySet<string> | null,
+  ): Promise<ChangeBatch | null> {
+    const release = await this.turns.take();
+    let context: Context | undefined;
+    let open = false;
+    const finish = async () => {
+      if (!open) return;
+      open = false;
+      // The changes executed were read: their read-log entries commit even if the subscriber has gone since.
+      await context?.end(true, { readOnly: true }).catch(() => undefined);
+      release();
+    };
+    try {
+      context = await subscriber.open();
+      await context.begin(BATCH_BUDGET_MS, true, null, false);
+      open = true;
+      if (!context.viewer) throw unauthenticated(context.authProblem());
+      const rows = await context.em.execute<ChangeRow[]>('select seq, ord, occurred_at, entity, id, op from sinergi_changes(?, ?)', [after, upto]);
+      const events = rows
+        .filter((row) => !(Number(row.seq) === position.seq && row.ord <= position.ord) && (!types || types.has(row.entity)))
+        .map((row) => ({
+          cursor: this.cursorOf(row),
+          operation: OPERATIONS[row.op],
+          type: row.entity,
+          recordId: row.id,
+          occurredAt: new Date(row.occurred_at),
+        }));
+      if (!events.length) {
+        await finish();
+        return null;
+      }
+      return { events, context, finish };
+    } catch (e) {
+      await finish();
+      if (!open) release();
+      throw e;
     }
   }
 }

@@ -36,7 +36,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { createHandler } from 'graphql-sse/lib/use/http';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from 'pino';
-import type { ChangeEvent, Context } from '../context';
+import type { ChangeBatch, Context } from '../context';
 import { AppError, ErrorCode, formatError } from '../shared/errors';
 import { assertComplexity, assertDocumentSize } from '../shared/query-limits';
 import type { ChangeStreams } from './change-stream';
@@ -96,12 +96,15 @@ function shown(error: unknown): GraphQLError {
 /** The result with each error as a client may see it. */
 const withShownErrors = (result: ExecutionResult): ExecutionResult => (result.errors ? { ...result, errors: result.errors.map(shown) } : result);
 
-/** Each change executed in the transaction of the batch that read it (see change-stream.ts). */
-async function* executeEach(source: AsyncIterable<ChangeEvent>, args: ExecutionArgs): AsyncGenerator<ExecutionResult> {
+/**
+ * Each change executed in the transaction of the batch that read it (see change-stream.ts); the batch commits
+ * before its results are sent, so a consumer that is slow to read holds no transaction and no pool connection.
+ */
+async function* executeEach(source: AsyncIterable<ChangeBatch>, args: ExecutionArgs): AsyncGenerator<ExecutionResult> {
   const iterator = source[Symbol.asyncIterator]();
   try {
     for (;;) {
-      let next: IteratorResult<ChangeEvent>;
+      let next: IteratorResult<ChangeBatch>;
       try {
         next = await iterator.next();
       } catch (e) {
@@ -110,7 +113,14 @@ async function* executeEach(source: AsyncIterable<ChangeEvent>, args: ExecutionA
         return;
       }
       if (next.done) return;
-      yield withShownErrors(await execute({ ...args, rootValue: next.value, contextValue: next.value.context }));
+      const batch = next.value;
+      const results: ExecutionResult[] = [];
+      try {
+        for (const event of batch.events) results.push(withShownErrors(await execute({ ...args, rootValue: event, contextValue: batch.context })));
+      } finally {
+        await batch.finish();
+      }
+      yield* results;
     }
   } finally {
     await iterator.return?.();
@@ -263,7 +273,7 @@ class SubscriptionHub {
   async subscribe(args: ExecutionArgs): Promise<AsyncGenerator<ExecutionResult> | ExecutionResult> {
     const source = await createSourceEventStream(args);
     if (!(Symbol.asyncIterator in source)) return withShownErrors(source as ExecutionResult);
-    return executeEach(source as AsyncIterable<ChangeEvent>, args);
+    return executeEach(source as AsyncIterable<ChangeBatch>, args);
   }
 
   close(): void {
