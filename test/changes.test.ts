@@ -26,6 +26,7 @@ let kesdm: Client;
 let kemnaker: Client;
 let kemenperin: Client;
 let kemenperinId: string;
+let industryClause: string;
 let trainee: string;
 let institution: string;
 let kemnakerInstitution: string;
@@ -137,7 +138,9 @@ beforeAll(async () => {
   // KESDM reads KP2MI's institutions and trainees, the trainees without their personal data.
   await f.signedMou(em, own, partner, [{ provider: own, recipient: partner, resources: [ResourceType.INSTITUTION, ResourceType.TRAINEE] }]);
   // KEMENPERIN reads KP2MI's trainees with their personal data.
-  await f.signedMou(em, own, industry, [{ provider: own, recipient: industry, resources: [ResourceType.TRAINEE], personal: true }]);
+  industryClause = f.gid(
+    (await f.signedMou(em, own, industry, [{ provider: own, recipient: industry, resources: [ResourceType.TRAINEE], personal: true }])).clauses[0],
+  );
   kemenperinId = industry.id;
   institution = f.gid(inst);
   trainee = f.gid(person);
@@ -425,6 +428,27 @@ describe('changes over WebSocket', () => {
     await settle();
     expect(outsider.received).toEqual([]);
     await Promise.all([party.close(), outsider.close()]);
+  });
+
+  it('masks a partner’s rows from the next change on once its clause is narrowed to no personal data', async () => {
+    const full = subscribe(kemenperin.token, { types: ['Trainee'] });
+    await settle();
+    const rename = (fullName: string) =>
+      kp2mi.raw('mutation($id: ID!, $n: String!) { updateTrainee(input: { id: $id, fullName: $n }) { id } }', { id: trainee, n: fullName });
+    expectOk(await rename('Before narrowing'));
+    await until(() => full.received.length === 1);
+    expect(String(full.received[0].node?.nik)).toMatch(/^\d{16}$/);
+    const admin = await t.as(Role.ADMIN, 'KP2MI');
+    expectOk(
+      await admin.raw('mutation($i: NarrowClauseInput!) { narrowMouClause(input: $i) { id } }', {
+        i: { clauseId: industryClause, reason: 'Consent for contact data withdrawn', includesPersonalData: false },
+      }),
+    );
+    expectOk(await rename('After narrowing'));
+    await until(() => full.received.length === 2);
+    expect(full.received[1].node?.fullName).toBe('After narrowing');
+    expect(String(full.received[1].node?.nik)).toMatch(/\*/);
+    await full.close();
   });
 
   it('refuses a WebSocket from a page of another origin, and lets the server’s own page and non-browsers in', async () => {
