@@ -102,15 +102,12 @@ export interface ChangeEvent {
 }
 
 /**
- * The changes one transaction of the subscriber read: each is executed with `context`, in that transaction,
- * then `finish` commits it (with its read-log entries) — before anything is sent, so a slow consumer never
- * holds a transaction open.
+ * What a `changes` stream yields: either the changes one transaction of the subscriber's own read — each is
+ * executed with `context`, in that transaction, then `finish` commits it (with its read-log entries), before
+ * anything is sent, so a slow consumer never holds a transaction open — or the results already executed for
+ * it in a transaction it shared with subscribers of the same scope (server/change-stream.ts).
  */
-export interface ChangeBatch {
-  events: readonly ChangeEvent[];
-  context: Context;
-  finish(): Promise<void>;
-}
+export type ChangeBatch = { events: readonly ChangeEvent[]; context: Context; finish(): Promise<void> } | { results: readonly unknown[] };
 
 /** The services the process shares between requests, handed to each request's context. */
 export interface Services {

@@ -36,6 +36,19 @@ const CHANGES = `subscription($after: String, $types: [String!]) {
   changes(after: $after, types: $types) { cursor operation type id occurredAt node { id ... on Institution { name } ... on Trainee { fullName nik } } }
 }`;
 
+/**
+ * The same without a personal field: it can never write the read log, so its subscribers of one scope are
+ * served from one transaction (change-stream.ts's cohorts); CHANGES is read in each subscriber's own.
+ */
+const PLAIN = `subscription($after: String, $types: [String!]) {
+  changes(after: $after, types: $types) { cursor operation type id occurredAt node { id ... on Institution { name } ... on Trainee { status } } }
+}`;
+/** Each rule of delivery holds on both paths. */
+const PATHS = [
+  ['read in its own transaction', CHANGES],
+  ['read in a transaction shared by its scope', PLAIN],
+] as const;
+
 interface Received {
   cursor: string;
   operation: string;
@@ -156,22 +169,51 @@ afterAll(async () => {
 });
 
 describe('changes over WebSocket', () => {
-  it('delivers a change to the ministries that may read the record, and to no other', async () => {
-    const partner = subscribe(kesdm.token);
-    const stranger = subscribe(kemnaker.token);
-    const owner = subscribe(kp2mi.token);
+  it.each(PATHS)('delivers a change to the ministries that may read the record, and to no other (%s)', async (path, query) => {
+    const partner = subscribe(kesdm.token, {}, query);
+    const stranger = subscribe(kemnaker.token, {}, query);
+    const owner = subscribe(kp2mi.token, {}, query);
     await settle();
-    expectOk(await kp2mi.raw(RENAME, { id: institution, name: 'Renamed for the stream' }));
+    expectOk(await kp2mi.raw(RENAME, { id: institution, name: `Renamed for the stream, ${path}` }));
     // KEMNAKER's own change, so its stream is seen to work.
-    expectOk(await kemnaker.raw(RENAME, { id: kemnakerInstitution, name: 'KEMNAKER renamed' }));
+    expectOk(await kemnaker.raw(RENAME, { id: kemnakerInstitution, name: `KEMNAKER renamed, ${path}` }));
     await until(() => partner.received.length >= 1 && owner.received.length >= 1 && stranger.received.length >= 1);
     await settle();
     expect(partner.received.map((c) => [c.operation, c.type, c.id, c.node])).toEqual([
-      ['UPDATED', 'Institution', institution, { id: institution, name: 'Renamed for the stream' }],
+      ['UPDATED', 'Institution', institution, { id: institution, name: `Renamed for the stream, ${path}` }],
     ]);
     expect(owner.received.map((c) => c.id)).toEqual([institution]);
     expect(stranger.received.map((c) => c.id)).toEqual([kemnakerInstitution]);
     await Promise.all([partner.close(), stranger.close(), owner.close()]);
+  });
+
+  it('reads each batch once per scope and executes each document once per change, however many subscribe', async () => {
+    const streams = t.app.changeStreams;
+    const colleague = await t.as(Role.VIEWER, 'KESDM');
+    const editor = await t.as(Role.EDITOR, 'KESDM');
+    // Five KESDM viewers (two accounts, two documents) share one scope; a KESDM editor has a scope of its own.
+    const viewers = [
+      ...[kesdm, kesdm, colleague].map((c) => subscribe(c.token, {}, PLAIN)),
+      ...[kesdm, colleague].map((c) => subscribe(c.token, { types: ['Institution'] }, PLAIN)),
+    ];
+    const editors = [subscribe(editor.token, {}, PLAIN)];
+    // And one whose document selects a personal field: it reads in a transaction of its own.
+    const personal = subscribe(colleague.token, {}, CHANGES);
+    const all = [...viewers, ...editors, personal];
+    await settle();
+    expect(streams.fanOut).toEqual({ cohorts: 2, members: 6 });
+    const before = { ...streams.counts };
+    expectOk(await kp2mi.raw(RENAME, { id: institution, name: 'Read once' }));
+    await until(() => all.every((s) => s.received.length >= 1));
+    await settle();
+    for (const s of all) expect(s.received.map((c) => [c.id, c.node?.name])).toEqual([[institution, 'Read once']]);
+    // One batch per scope, one execution per distinct document in it; the personal reader's batch is its own.
+    expect({ shared: streams.counts.shared - before.shared, executions: streams.counts.executions - before.executions }).toEqual({
+      shared: 2,
+      executions: 3,
+    });
+    expect(streams.counts.own - before.own).toBe(1);
+    await Promise.all(all.map((s) => s.close()));
   });
 
   it('reads each node as a query does: masked without personal data, in full with it, and then logged as a read', async () => {
@@ -252,7 +294,8 @@ describe('changes over WebSocket', () => {
 
   it('closes the stream within about a second when its session ends', async () => {
     const viewer = await t.as(Role.VIEWER, 'KESDM');
-    const stream = subscribe(viewer.token);
+    // A document read in the transaction its scope shares: the session watch closes it all the same.
+    const stream = subscribe(viewer.token, {}, PLAIN);
     await settle();
     expectOk(await viewer.raw('mutation { logout }'));
     const ended = Date.now();
@@ -377,12 +420,12 @@ describe('changes over WebSocket', () => {
     }
   });
 
-  it('stops delivering a partner’s rows from the next change on once its MoU has ended', async () => {
+  it.each(PATHS)('stops delivering a partner’s rows from the next change on once its MoU has ended (%s)', async (_path, query) => {
     const em = t.em();
     const [own, partner] = [await t.ministry('KP2MI'), await t.ministry('KEMNAKER')];
     const { mou } = await f.signedMou(em, own, partner, [{ provider: own, recipient: partner, resources: [ResourceType.INSTITUTION] }]);
-    const watcher = subscribe(kemnaker.token, { types: ['Institution'] });
-    const owner = subscribe(kp2mi.token, { types: ['Institution'] });
+    const watcher = subscribe(kemnaker.token, { types: ['Institution'] }, query);
+    const owner = subscribe(kp2mi.token, { types: ['Institution'] }, query);
     await settle();
     expectOk(await kp2mi.raw(RENAME, { id: institution, name: 'While in force' }));
     await until(() => watcher.received.length === 1 && owner.received.length === 1);

@@ -36,6 +36,7 @@ const CALLABLE_DEFINERS: Record<string, string> = {
   'sinergi_login(text,text,integer)': 'opens a session only for a correct password proof',
   'sinergi_logout(uuid,text)': 'ends only the session whose secret is given',
   'sinergi_session_live(uuid,text)': 'whether the session whose secret is given is live: one boolean to its holder',
+  'sinergi_session_scope(uuid,text)': "the role, ministry and approval of the session whose secret is given: its holder's own, or null",
   'sinergi_rotate_refresh(uuid,text,integer)': 'moves on the refresh generation only of the session whose secret is given',
   'sinergi_statistics(text[])': 'aggregates within the sealed scope only',
   'sinergi_row_count(text,uuid[])': 'counts within the sealed scope only',

@@ -63,6 +63,8 @@ export interface App {
   auditLog: AuditLog;
   /** Parsed and validated documents, client apps' registered documents prepared ahead (prepared-documents.ts). */
   documentStore: PreparedDocuments;
+  /** The `changes` subscriptions of this process: their cohorts and batches read (change-stream.ts). */
+  changeStreams: ChangeStreams;
   /** Builds a request context for a viewer (tests call operations through it). */
   context(authorization?: string | null, requestId?: string, clientAddress?: string): Promise<Context>;
   handle(req: IncomingMessage, res: ServerResponse): void;
@@ -135,9 +137,9 @@ export async function createApp(opts: {
     if (row?.body) prepared.prepare([row.body], false);
     return row ?? { app: false, required: false, body: null };
   });
-  // The `changes` subscription: woken by the audit log's notifications, read per subscriber (change-stream.ts).
+  // The `changes` subscription: woken by the audit log's notifications, read once per scope (change-stream.ts).
   const feed = new ChangeFeed(orm, log);
-  const streams = new ChangeStreams(feed, cursors, new Set(RESOURCES.filter((r) => r.node).map((r) => r.name)), config.changesRetentionDays * 86_400_000);
+  const streams = new ChangeStreams(feed, cursors, new Set(RESOURCES.filter((r) => r.node).map((r) => r.name)), config.changesRetentionDays * 86_400_000, log);
   const auditLog = new AuditLog(orm, logSigner(config), config.auditLogOrigin, log, previousLogKeys(config));
   auditLog.start(config.auditLogIntervalMs);
   const contextDeps: ContextDeps = {
@@ -196,14 +198,15 @@ export async function createApp(opts: {
         ? { query: text }
         : { refused: { code: ErrorCode.BAD_REQUEST, message: 'Send the subscription as `query` (or a registered `documentId`).' } };
     },
-    sessionsEnded: async (sessions) => {
+    sessionScopes: async (sessions) => {
       const rows = await orm.em
         .getConnection()
         // One JSON parameter: the driver would spread an array into a list.
-        .execute<{ id: string }[]>('select s.id from jsonb_to_recordset(?::jsonb) as s (id uuid, secret text) where not sinergi_session_live(s.id, s.secret)', [
-          JSON.stringify(sessions.map((s) => ({ id: s.sessionId, secret: s.secret }))),
-        ]);
-      return new Set(rows.map((r) => r.id));
+        .execute<{ id: string; key: string | null }[]>(
+          'select s.id, sinergi_session_scope(s.id, s.secret) as key from jsonb_to_recordset(?::jsonb) as s (id uuid, secret text)',
+          [JSON.stringify(sessions.map((s) => ({ id: s.sessionId, secret: s.secret })))],
+        );
+      return new Map(rows.filter((r) => r.key !== null).map((r) => [r.id, r.key as string]));
     },
   });
   const logAccess = accessLog(log);
@@ -216,6 +219,7 @@ export async function createApp(opts: {
     metrics,
     auditLog,
     documentStore: prepared,
+    changeStreams: streams,
     context,
     handle: (req, res) => {
       logAccess(req, res);

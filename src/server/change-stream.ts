@@ -1,19 +1,32 @@
 /**
  * The source of the `changes` subscription (issue 33): each subscriber's changes, read from the audit log in
- * batches, each batch in a transaction of the subscriber's own.
+ * batches, each batch in a transaction opened for the subscriber's scope.
  *
  * A batch is the events after the last one read, up to the head the feed knows (change-feed.ts), at most
- * `BATCH_EVENTS` of them. It opens a fresh context for the subscriber — the database checks the session and
- * seals the scope as it is at that moment, so an MoU that ended or a clause that was narrowed stops the
- * partner's rows from the next batch on — and asks `sinergi_changes`, which answers only the rows that
- * scope may read. Each change is then executed in that transaction (its `node` read through the ordinary
- * read path, masked and logged), and the transaction commits after the batch's last change was sent, with
- * its read-log entries. A session that has ended ends the stream.
+ * `BATCH_EVENTS` of them. Its transaction is opened from a subscriber's token — the database checks the
+ * session and seals the scope as it is at that moment, so an MoU that ended or a clause that was narrowed
+ * stops the partner's rows from the next batch on — and asks `sinergi_changes`, which answers only the rows
+ * that scope may read. Each change is then executed in that transaction (its `node` read through the
+ * ordinary read path, masked, and logged where a full personal value is read), and the transaction commits
+ * before anything is sent.
+ *
+ * **Fan-out.** Subscribers whose sessions share a scope key (role, ministry, approval: what the database
+ * derives a scope from besides the clauses in force, `sinergi_session_scope`) and a position form a cohort:
+ * one transaction reads each batch for all of them, the nodes are loaded once (the context's loaders), and a
+ * document run by several of them is executed once per change. A document that may write the personal-data
+ * read log is the exception: the log names its reader, so such a subscriber reads in a transaction of its
+ * own. The key is the database's, asked when the connection opens and every second after (subscriptions.ts);
+ * the leader's own transaction checks its key again, and a subscriber whose key changed moves to the cohort of
+ * its new one. Cohorts at one position merge while they wait, so subscribers resuming from a cursor catch up
+ * in their own cohort and then join the live one.
  *
  * A cursor is sealed (`CursorSeal`): the event's sequence number, the change's place in it, and when the
  * event happened, for the retention (CHANGES_RETENTION_DAYS).
  */
-import type { ChangeBatch, Context } from '../context';
+import type { ExecutionResult } from 'graphql';
+import type { Logger } from 'pino';
+import type { ChangeBatch, ChangeEvent, Context } from '../context';
+import type { Viewer } from '../access/roles';
 import type { CursorSeal } from '../shared/cursor-seal';
 import { AppError, ErrorCode, badUserInput, unauthenticated } from '../shared/errors';
 import type { ChangeFeed } from './change-feed';
@@ -73,6 +86,72 @@ export interface Subscriber {
   congested(): boolean;
   /** Told once, when the stream ends for whatever reason. */
   done(): void;
+  /** The scope key of the connection's session, as the database last told it (`scopeKeyOf`); null once it ended. */
+  scopeKey(): string | null;
+  /**
+   * What makes this subscriber's result for a change equal another's in the same transaction: its document,
+   * operation and variables. Null when its document may write the personal-data read log: it then reads in a
+   * transaction of its own, whose log names it.
+   */
+  shares: string | null;
+  /** Executes the subscriber's document for one change, in `context`'s transaction. */
+  run(event: ChangeEvent, context: Context): Promise<ExecutionResult>;
+}
+
+/** The scope key of a viewer, as `sinergi_session_scope` computes it for a session. */
+export const scopeKeyOf = (viewer: Pick<Viewer, 'role' | 'ministryId' | 'pending'>): string =>
+  `${viewer.role}|${viewer.ministryId ?? ''}|${viewer.pending ? 'pending' : ''}`;
+
+/** One subscriber of a cohort: its results wait here until its stream takes them. */
+class Member {
+  private readonly queue: (readonly ExecutionResult[] | Error)[] = [];
+  private wake: (() => void) | null = null;
+
+  constructor(
+    readonly subscriber: Subscriber,
+    readonly types: ReadonlySet<string> | null,
+  ) {}
+
+  push(item: readonly ExecutionResult[] | Error): void {
+    this.queue.push(item);
+    this.wake?.();
+  }
+
+  wants(event: ChangeEvent): boolean {
+    return !this.types || this.types.has(event.type);
+  }
+
+  /** The member's stream: what its cohort executed for it, batch by batch, until its connection closes. */
+  async *results(): AsyncGenerator<ChangeBatch> {
+    const { signal } = this.subscriber;
+    const stop = () => this.wake?.();
+    signal.addEventListener('abort', stop, { once: true });
+    try {
+      while (!signal.aborted) {
+        const item = this.queue.shift();
+        if (item instanceof Error) throw item;
+        if (item) yield { results: item };
+        else
+          await new Promise<void>((resolve) => {
+            this.wake = resolve;
+          });
+        this.wake = null;
+      }
+    } finally {
+      signal.removeEventListener('abort', stop);
+    }
+  }
+}
+
+/** Subscribers of one scope key at one position: each batch is read and executed once for all of them. */
+class Cohort {
+  readonly members = new Set<Member>();
+  /** Waiting for the feed, between batches: another cohort at the same key and position may merge into it. */
+  waiting = false;
+  constructor(
+    readonly key: string,
+    public position: Position,
+  ) {}
 }
 
 interface Position {
@@ -85,13 +164,24 @@ export class ChangeStreams {
   /** The connection behind each connection-level context the transports create. */
   readonly subscribers = new WeakMap<Context, Subscriber>();
   private readonly turns = new Turns(CONCURRENT_BATCHES);
+  private readonly cohorts = new Set<Cohort>();
+  /** Batches read so far, in transactions shared by a cohort and in subscribers' own; documents executed in shared ones. */
+  readonly counts = { shared: 0, own: 0, executions: 0 };
 
   constructor(
     private readonly feed: ChangeFeed,
     private readonly cursors: CursorSeal,
     private readonly nodeTypes: ReadonlySet<string>,
     private readonly retentionMs: number,
+    private readonly log: Logger,
   ) {}
+
+  /** Cohorts now, and subscribers in them (for tests and the benchmark's report). */
+  get fanOut(): { cohorts: number; members: number } {
+    let members = 0;
+    for (const c of this.cohorts) members += c.members.size;
+    return { cohorts: this.cohorts.size, members };
+  }
 
   private cursorOf(row: ChangeRow): string {
     return this.cursors.seal(`${CURSOR_PREFIX}:${row.seq}:${row.ord}:${new Date(row.occurred_at).getTime()}`);
@@ -135,10 +225,136 @@ export class ChangeStreams {
   private async *read(subscriber: Subscriber, from: Position | null, types: ReadonlySet<string> | null): AsyncGenerator<ChangeBatch> {
     try {
       await this.feed.ready();
-      yield* this.batches(subscriber, from ?? { seq: this.feed.head, ord: Infinity }, types);
+      const start = from ?? { seq: this.feed.head, ord: Infinity };
+      const key = subscriber.scopeKey();
+      if (subscriber.shares === null || key === null) yield* this.batches(subscriber, start, types);
+      else {
+        const member = new Member(subscriber, types);
+        this.join(member, key, start);
+        yield* member.results();
+      }
     } finally {
       subscriber.done();
     }
+  }
+
+  /** Puts `member` in the waiting cohort of its key at its position, or in a new one. */
+  private join(member: Member, key: string, position: Position): void {
+    let cohort = [...this.cohorts].find((c) => c.waiting && c.key === key && c.position.seq === position.seq && c.position.ord === position.ord);
+    if (cohort) {
+      cohort.members.add(member);
+      return;
+    }
+    cohort = new Cohort(key, position);
+    cohort.members.add(member);
+    this.cohorts.add(cohort);
+    void this.runCohort(cohort);
+  }
+
+  private async runCohort(cohort: Cohort): Promise<void> {
+    try {
+      for (;;) {
+        for (const m of cohort.members) if (m.subscriber.signal.aborted) cohort.members.delete(m);
+        if (!cohort.members.size) return;
+        const { position } = cohort;
+        if (this.feed.head <= position.seq) {
+          // Another cohort of the key waiting at the same place: one is enough.
+          const twin = [...this.cohorts].find(
+            (c) => c !== cohort && c.waiting && c.key === cohort.key && c.position.seq === position.seq && c.position.ord === position.ord,
+          );
+          if (twin) {
+            for (const m of cohort.members) twin.members.add(m);
+            cohort.members.clear();
+            return;
+          }
+          cohort.waiting = true;
+          await this.feed.waitBeyond(position.seq, IDLE_MS);
+          cohort.waiting = false;
+          continue;
+        }
+        await this.readCohortBatch(cohort);
+      }
+    } catch (err) {
+      this.log.error({ err }, 'changes: a cohort failed');
+      for (const m of cohort.members) m.push(err instanceof Error ? err : new Error(String(err)));
+    } finally {
+      this.cohorts.delete(cohort);
+    }
+  }
+
+  /**
+   * One batch for a cohort, in a transaction opened from one member's token (the leader). Members whose key
+   * changed move to their key's cohort first, members whose session ended are told so, and a consumer too
+   * far behind is dropped; a failure of the batch ends every member's stream with it.
+   */
+  private async readCohortBatch(cohort: Cohort): Promise<void> {
+    const position = cohort.position;
+    for (const m of [...cohort.members]) {
+      const key = m.subscriber.scopeKey();
+      if (key === cohort.key && !m.subscriber.congested()) continue;
+      cohort.members.delete(m);
+      if (key === null) m.push(unauthenticated('SESSION_ENDED'));
+      else if (key !== cohort.key) this.join(m, key, position);
+    }
+    const leader = cohort.members.values().next().value;
+    if (!leader) return;
+    const after = position.ord === Infinity ? position.seq : position.seq - 1;
+    const upto = Math.min(this.feed.head, after + BATCH_EVENTS);
+    const release = await this.turns.take();
+    let context: Context | undefined;
+    let open = false;
+    try {
+      context = await leader.subscriber.open();
+      await context.begin(BATCH_BUDGET_MS, true, null, false);
+      open = true;
+      const viewer = context.viewer;
+      if (!viewer || scopeKeyOf(viewer) !== cohort.key) {
+        // The leader's session ended or changed since the last look: it leaves, another leads next time.
+        cohort.members.delete(leader);
+        if (!viewer) leader.push(unauthenticated(context.authProblem()));
+        else this.join(leader, scopeKeyOf(viewer), position);
+        return;
+      }
+      const events = await this.eventsOf(context, after, upto, position, null);
+      this.counts.shared++;
+      const members = [...cohort.members];
+      const results = new Map<Member, ExecutionResult[]>(members.map((m) => [m, []]));
+      for (const event of events) {
+        // One execution per distinct document for this change; its nodes come from the context's loaders.
+        const executed = new Map<string, ExecutionResult>();
+        for (const m of members) {
+          if (!m.wants(event)) continue;
+          const shares = m.subscriber.shares as string;
+          let result = executed.get(shares);
+          if (!result) {
+            executed.set(shares, (result = await m.subscriber.run(event, context)));
+            this.counts.executions++;
+          }
+          results.get(m)?.push(result);
+        }
+      }
+      open = false;
+      await context.end(true, { readOnly: true });
+      cohort.position = { seq: upto, ord: Infinity };
+      for (const [m, r] of results) if (r.length) m.push(r);
+    } finally {
+      if (open) await context?.end(false, { readOnly: true }).catch(() => undefined);
+      release();
+    }
+  }
+
+  /** The changes of events `after < seq <= upto` the transaction's scope may read, past `position`, of `types`. */
+  private async eventsOf(context: Context, after: number, upto: number, position: Position, types: ReadonlySet<string> | null): Promise<ChangeEvent[]> {
+    const rows = await context.em.execute<ChangeRow[]>('select seq, ord, occurred_at, entity, id, op from sinergi_changes(?, ?)', [after, upto]);
+    return rows
+      .filter((row) => !(Number(row.seq) === position.seq && row.ord <= position.ord) && (!types || types.has(row.entity)))
+      .map((row) => ({
+        cursor: this.cursorOf(row),
+        operation: OPERATIONS[row.op],
+        type: row.entity,
+        recordId: row.id,
+        occurredAt: new Date(row.occurred_at),
+      }));
   }
 
   private async *batches(subscriber: Subscriber, from: Position, types: ReadonlySet<string> | null): AsyncGenerator<ChangeBatch> {
@@ -183,16 +399,8 @@ export class ChangeStreams {
       await context.begin(BATCH_BUDGET_MS, true, null, false);
       open = true;
       if (!context.viewer) throw unauthenticated(context.authProblem());
-      const rows = await context.em.execute<ChangeRow[]>('select seq, ord, occurred_at, entity, id, op from sinergi_changes(?, ?)', [after, upto]);
-      const events = rows
-        .filter((row) => !(Number(row.seq) === position.seq && row.ord <= position.ord) && (!types || types.has(row.entity)))
-        .map((row) => ({
-          cursor: this.cursorOf(row),
-          operation: OPERATIONS[row.op],
-          type: row.entity,
-          recordId: row.id,
-          occurredAt: new Date(row.occurred_at),
-        }));
+      const events = await this.eventsOf(context, after, upto, position, types);
+      this.counts.own++;
       if (!events.length) {
         await finish();
         return null;

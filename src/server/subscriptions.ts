@@ -40,6 +40,7 @@ import type { ChangeBatch, Context } from '../context';
 import { AppError, ErrorCode, formatError } from '../shared/errors';
 import { assertComplexity, assertDocumentSize } from '../shared/query-limits';
 import type { ChangeStreams } from './change-stream';
+import { mayWriteReadLog } from '../modules/personal-data/read-log-writes';
 import type { SessionClaims } from '../access/tokens';
 
 /** How often the sessions of open connections are asked about. */
@@ -77,8 +78,11 @@ export interface SubscriptionDeps {
    * with the rules of trusted documents applied (trusted-documents.ts).
    */
   documentOf(session: SessionClaims, payload: Payload): Promise<{ query: string } | { refused: { code: ErrorCode; message: string } }>;
-  /** Whether a session is live now (the database's answer, not a cached one). */
-  sessionsEnded(sessions: readonly { sessionId: string; secret: string }[]): Promise<ReadonlySet<string>>;
+  /**
+   * The scope key (change-stream.ts, `scopeKeyOf`) of each session that is live now, by session id: the
+   * database's answer, not a cached one. A session left out has ended.
+   */
+  sessionScopes(sessions: readonly { sessionId: string; secret: string }[]): Promise<ReadonlyMap<string, string>>;
 }
 
 /** Where an unexpected error is told (the process's logger, once the server runs). */
@@ -114,6 +118,11 @@ async function* executeEach(source: AsyncIterable<ChangeBatch>, args: ExecutionA
       }
       if (next.done) return;
       const batch = next.value;
+      // Executed already, in a transaction shared with subscribers of the same scope.
+      if ('results' in batch) {
+        yield* batch.results as ExecutionResult[];
+        continue;
+      }
       const results: ExecutionResult[] = [];
       try {
         for (const event of batch.events) results.push(withShownErrors(await execute({ ...args, rootValue: event, contextValue: batch.context })));
@@ -135,6 +144,8 @@ interface Connection {
   authorization: string;
   session: SessionClaims;
   clientAddress: string;
+  /** Its session's scope key, as the database last told it; null once the session ended. */
+  scopeKey: string | null;
   aborts: AbortController;
   /** Subscriptions it holds now. */
   subscriptions: number;
@@ -170,10 +181,15 @@ class SubscriptionHub {
       const open = [...this.open];
       const now = Date.now();
       for (const c of open) if (c.idleSince !== null && now - c.idleSince > SUBSCRIPTION_LIMITS.idleMs) c.end('idle');
+      // Each session once, however many connections share it.
+      const sessions = new Map(open.map((c) => [c.session.sessionId, c.session]));
       deps
-        .sessionsEnded(open.map((c) => c.session))
-        .then((ended) => {
-          for (const c of open) if (ended.has(c.session.sessionId)) c.end('session-ended');
+        .sessionScopes([...sessions.values()])
+        .then((live) => {
+          for (const c of open) {
+            c.scopeKey = live.get(c.session.sessionId) ?? null;
+            if (c.scopeKey === null) c.end('session-ended');
+          }
         })
         .catch((err) => deps.log.warn({ err }, 'subscriptions: could not check sessions'));
     }, SESSION_WATCH_MS);
@@ -184,11 +200,13 @@ class SubscriptionHub {
   async connect(authorization: unknown, clientAddress: string, end: (why: Ending) => void, unread: () => number): Promise<Connection | null> {
     if (typeof authorization !== 'string') return null;
     const session = await this.deps.verify(authorization);
-    if (!session || (await this.deps.sessionsEnded([session])).has(session.sessionId)) return null;
+    const scopeKey = session && (await this.deps.sessionScopes([session])).get(session.sessionId);
+    if (!session || !scopeKey) return null;
     const connection: Connection = {
       authorization,
       session,
       clientAddress,
+      scopeKey,
       aborts: new AbortController(),
       subscriptions: 0,
       idleSince: Date.now(),
@@ -255,6 +273,8 @@ class SubscriptionHub {
     const refused = this.take(connection);
     if (refused) return [refused];
     const contextValue = await this.deps.contextFor(connection.authorization, randomUUID(), connection.clientAddress);
+    const variableValues = payload.variables ?? {};
+    const operationName = payload.operationName ?? undefined;
     streams.subscribers.set(contextValue, {
       open: () => this.deps.contextFor(connection.authorization, randomUUID(), connection.clientAddress),
       signal: connection.aborts.signal,
@@ -265,8 +285,13 @@ class SubscriptionHub {
         return true;
       },
       done: () => this.release(connection),
+      scopeKey: () => connection.scopeKey,
+      // A document that may log a personal read is read in a transaction of its own subscriber (change-stream.ts).
+      shares: mayWriteReadLog(schema, document, variableValues) ? null : JSON.stringify([text.query, operationName ?? null, variableValues]),
+      run: async (event, context) =>
+        withShownErrors(await execute({ schema, document, variableValues, operationName, rootValue: event, contextValue: context })),
     });
-    return { schema, document, variableValues: payload.variables ?? {}, operationName: payload.operationName ?? undefined, contextValue };
+    return { schema, document, variableValues, operationName, contextValue };
   }
 
   /** Runs a prepared subscription: its stream, each change executed in its batch's transaction. */
