@@ -103,6 +103,8 @@ export interface Config {
   corsOrigins: readonly string[];
   /** How long a `changes` cursor can resume a stream (days); older ones get CURSOR_EXPIRED. */
   changesRetentionDays: number;
+  /** Subscriptions one account may hold at once in one process, over all its connections. */
+  subscriptionsPerAccount: number;
   /** OpenTelemetry tracing is on when set (OTLP/HTTP; the SDK reads the other OTEL_* settings itself). */
   otlpEndpoint: string | undefined;
   serviceName: string;
@@ -203,6 +205,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsToken: metricsToken(env.METRICS_TOKEN),
     corsOrigins: origins(env.CORS_ORIGINS),
     changesRetentionDays: int('CHANGES_RETENTION_DAYS', env.CHANGES_RETENTION_DAYS, 7, 3_650),
+    subscriptionsPerAccount: int('SUBSCRIPTIONS_PER_ACCOUNT', env.SUBSCRIPTIONS_PER_ACCOUNT, 50, 1_000_000),
     otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT || undefined,
     serviceName: env.OTEL_SERVICE_NAME || 'sinergi',
   };

@@ -341,6 +341,37 @@ describe('changes over WebSocket', () => {
     await client.dispose();
   });
 
+  it(`holds an account to ${SUBSCRIPTION_LIMITS.perAccount} subscriptions at once, over all its connections`, async () => {
+    const viewer = await t.as(Role.VIEWER, 'KESDM');
+    const outcomes: string[] = [];
+    const clients = Array.from({ length: Math.ceil(SUBSCRIPTION_LIMITS.perAccount / SUBSCRIPTION_LIMITS.perConnection) + 1 }, () =>
+      createClient({
+        url: `${server.base.replace('http', 'ws')}/graphql`,
+        webSocketImpl: WebSocket,
+        connectionParams: { authorization: `Bearer ${viewer.token}` },
+        retryAttempts: 0,
+      }),
+    );
+    const disposers: (() => void)[] = [];
+    for (let i = 0; i <= SUBSCRIPTION_LIMITS.perAccount; i++)
+      disposers.push(
+        clients[Math.floor(i / SUBSCRIPTION_LIMITS.perConnection)].subscribe(
+          { query: PLAIN },
+          {
+            next: (r) => r.errors && outcomes.push(String(r.errors[0].extensions?.code)),
+            error: (e) => outcomes.push(String((e as { extensions?: { code?: string } }[])[0]?.extensions?.code ?? e)),
+            complete: () => undefined,
+          },
+        ),
+      );
+    await until(() => outcomes.length >= 1);
+    await settle();
+    // The one past the account's limit, on a connection of its own that is far from its limit.
+    expect(outcomes).toEqual(['TOO_MANY_REQUESTS']);
+    for (const d of disposers) d();
+    await Promise.all(clients.map((c) => c.dispose()));
+  });
+
   it("runs an app's registered subscription by documentId, and refuses its text where the app is held to its documents", async () => {
     const admin = await t.as(Role.ADMIN, 'KESDM');
     const created = expectOk(

@@ -184,6 +184,7 @@ export async function createApp(opts: {
     rules,
     streams,
     corsOrigins: config.corsOrigins,
+    perAccount: config.subscriptionsPerAccount,
     log,
     contextFor: (authorization, requestId, clientAddress) => context(authorization, requestId, clientAddress),
     verify: async (authorization) => (await bearerFrom(tokens, authorization)).session,

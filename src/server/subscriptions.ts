@@ -53,7 +53,7 @@ const SESSION_WATCH_MS = 1_000;
 export const SUBSCRIPTION_LIMITS = {
   /** Subscriptions one connection (socket or event stream) may hold at once. */
   perConnection: 10,
-  /** Subscriptions one account may hold at once in this process, over all its connections. */
+  /** Subscriptions one account may hold at once in this process, over all its connections (SUBSCRIPTIONS_PER_ACCOUNT). */
   perAccount: 50,
   /** A socket message: a subscription document and its variables, never a bulk payload. */
   messageBytes: 128 * 1024,
@@ -68,6 +68,8 @@ export interface SubscriptionDeps {
   rules: readonly ValidationRule[];
   streams: ChangeStreams;
   corsOrigins: readonly string[];
+  /** Subscriptions one account may hold at once in this process (SUBSCRIPTION_LIMITS.perAccount unless set). */
+  perAccount?: number;
   log: Logger;
   /** A context for a token, not begun: its `currentSession()` is the token's, unchecked. */
   contextFor(authorization: string, requestId: string, clientAddress: string): Promise<Context>;
@@ -223,8 +225,8 @@ class SubscriptionHub {
     const held = this.perAccount.get(account) ?? 0;
     if (connection.subscriptions >= SUBSCRIPTION_LIMITS.perConnection)
       return new AppError(ErrorCode.TOO_MANY_REQUESTS, `At most ${SUBSCRIPTION_LIMITS.perConnection} subscriptions per connection: complete one first.`);
-    if (held >= SUBSCRIPTION_LIMITS.perAccount)
-      return new AppError(ErrorCode.TOO_MANY_REQUESTS, `At most ${SUBSCRIPTION_LIMITS.perAccount} subscriptions per account at once: complete one first.`);
+    const perAccount = this.deps.perAccount ?? SUBSCRIPTION_LIMITS.perAccount;
+    if (held >= perAccount) return new AppError(ErrorCode.TOO_MANY_REQUESTS, `At most ${perAccount} subscriptions per account at once: complete one first.`);
     connection.subscriptions++;
     connection.idleSince = null;
     this.perAccount.set(account, held + 1);
