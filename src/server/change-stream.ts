@@ -35,6 +35,17 @@ import type { ChangeFeed } from './change-feed';
 const BATCH_EVENTS = 500;
 /** How often an idle stream looks at its signal and the feed again. */
 const IDLE_MS = 1_000;
+/**
+ * The least time between the starts of two batches of one cohort or subscriber: changes committed meanwhile
+ * are read together. Under a steady flow of writes each commit would otherwise wake every cohort for a
+ * batch of its own, and a batch costs a transaction. The wait grows with the streams a process serves
+ * (GATHER_MS_EACH per cohort or own-transaction subscriber, between GATHER_MS_MIN and GATHER_MS_MAX), so the
+ * batches a process reads stay near 1000 / GATHER_MS_EACH per second however many there are; the cost is
+ * that much added delay at most.
+ */
+const GATHER_MS_MIN = 100;
+const GATHER_MS_MAX = 1_000;
+const GATHER_MS_EACH = 10;
 /** A batch's time budget in the database: it reads, it does not wait. */
 const BATCH_BUDGET_MS = 10_000;
 const CURSOR_PREFIX = 'chg1';
@@ -63,6 +74,12 @@ class Turns {
     };
   }
 }
+
+/** Waits out the rest of the gathering time (`gatherMs`) after a batch that started at `started`. */
+const gather = (started: number, gatherMs: number) => {
+  const rest = started + gatherMs - Date.now();
+  return rest > 0 ? new Promise((resolve) => setTimeout(resolve, rest)) : undefined;
+};
 
 const OPERATIONS = { create: 'CREATED', update: 'UPDATED', delete: 'DELETED' } as const;
 
@@ -176,6 +193,13 @@ export class ChangeStreams {
     private readonly log: Logger,
   ) {}
 
+  /** Streams reading batches of their own: one per cohort, one per subscriber outside them. */
+  private ownReaders = 0;
+
+  private gatherMs(): number {
+    return Math.min(GATHER_MS_MAX, Math.max(GATHER_MS_MIN, (this.cohorts.size + this.ownReaders) * GATHER_MS_EACH));
+  }
+
   /** Cohorts now, and subscribers in them (for tests and the benchmark's report). */
   get fanOut(): { cohorts: number; members: number } {
     let members = 0;
@@ -227,8 +251,14 @@ export class ChangeStreams {
       await this.feed.ready();
       const start = from ?? { seq: this.feed.head, ord: Infinity };
       const key = subscriber.scopeKey();
-      if (subscriber.shares === null || key === null) yield* this.batches(subscriber, start, types);
-      else {
+      if (subscriber.shares === null || key === null) {
+        this.ownReaders++;
+        try {
+          yield* this.batches(subscriber, start, types);
+        } finally {
+          this.ownReaders--;
+        }
+      } else {
         const member = new Member(subscriber, types);
         this.join(member, key, start);
         yield* member.results();
@@ -272,7 +302,9 @@ export class ChangeStreams {
           cohort.waiting = false;
           continue;
         }
+        const started = Date.now();
         await this.readCohortBatch(cohort);
+        await gather(started, this.gatherMs());
       }
     } catch (err) {
       this.log.error({ err }, 'changes: a cohort failed');
@@ -299,8 +331,9 @@ export class ChangeStreams {
     const leader = cohort.members.values().next().value;
     if (!leader) return;
     const after = position.ord === Infinity ? position.seq : position.seq - 1;
-    const upto = Math.min(this.feed.head, after + BATCH_EVENTS);
     const release = await this.turns.take();
+    // Up to the head as it is once the turn came: what committed while waiting for it is read in this batch too.
+    const upto = Math.min(this.feed.head, after + BATCH_EVENTS);
     let context: Context | undefined;
     let open = false;
     try {
@@ -369,22 +402,24 @@ export class ChangeStreams {
       if (subscriber.congested()) return;
       // A cursor in the middle of an event reads that event again, past the changes already delivered.
       const after = position.ord === Infinity ? position.seq : position.seq - 1;
-      const upto = Math.min(this.feed.head, after + BATCH_EVENTS);
-      const batch = await this.readBatch(subscriber, after, upto, position, types);
+      const started = Date.now();
+      const { batch, upto } = await this.readBatch(subscriber, after, position, types);
       position = { seq: upto, ord: Infinity };
       if (batch) yield batch;
+      await gather(started, this.gatherMs());
     }
   }
 
-  /** One batch in a transaction of the subscriber's own, or null when it holds nothing for them (then already committed). */
+  /** One batch in a transaction of the subscriber's own (null when it holds nothing for them: then already committed), and the last event it covers. */
   private async readBatch(
     subscriber: Subscriber,
     after: number,
-    upto: number,
     position: Position,
     types: ReadonlySet<string> | null,
-  ): Promise<ChangeBatch | null> {
+  ): Promise<{ batch: ChangeBatch | null; upto: number }> {
     const release = await this.turns.take();
+    // Up to the head as it is once the turn came: what committed while waiting for it is read in this batch too.
+    const upto = Math.min(this.feed.head, after + BATCH_EVENTS);
     let context: Context | undefined;
     let open = false;
     const finish = async () => {
@@ -403,9 +438,9 @@ export class ChangeStreams {
       this.counts.own++;
       if (!events.length) {
         await finish();
-        return null;
+        return { batch: null, upto };
       }
-      return { events, context, finish };
+      return { batch: { events, context, finish }, upto };
     } catch (e) {
       await finish();
       if (!open) release();

@@ -319,6 +319,38 @@ const SOCKET_CLOSE: Record<Ending, [number, string]> = {
 const authorizationOf = (params: Record<string, unknown>) =>
   params.authorization ?? params.Authorization ?? (typeof params.token === 'string' ? `Bearer ${params.token}` : undefined);
 
+/**
+ * Frames sent to one socket in one turn of the event loop go out in one write. graphql-ws sends each result
+ * as a message of its own and waits for it to be written before the next; a batch of changes for a socket
+ * holding several subscriptions would then cost a system call per message per subscription. Here each send
+ * is queued and acknowledged at once, and the queue is written corked at the end of the turn. What is
+ * queued is bounded by a batch (at most 500 changes), and counted by `unread`, so a slow consumer is still
+ * dropped past SUBSCRIPTION_LIMITS.unreadBytes.
+ */
+function coalesceWrites(socket: WebSocket): () => number {
+  const send = socket.send.bind(socket) as (data: string) => void;
+  let queued: string[] = [];
+  let queuedBytes = 0;
+  const flush = () => {
+    const frames = queued;
+    queued = [];
+    queuedBytes = 0;
+    if (socket.readyState !== socket.OPEN) return;
+    const raw = (socket as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
+    raw?.cork();
+    for (const frame of frames) send(frame);
+    raw?.uncork();
+  };
+  socket.send = ((data: string, ...rest: unknown[]) => {
+    if (!queued.length) setImmediate(flush);
+    queued.push(data);
+    queuedBytes += data.length;
+    const done = rest.find((r) => typeof r === 'function') as ((err?: Error) => void) | undefined;
+    done?.();
+  }) as typeof socket.send;
+  return () => socket.bufferedAmount + queuedBytes;
+}
+
 export function subscriptionTransports(deps: SubscriptionDeps) {
   const hub = new SubscriptionHub(deps);
   const origins = new Set(deps.corsOrigins);
@@ -336,7 +368,7 @@ export function subscriptionTransports(deps: SubscriptionDeps) {
           authorizationOf(ctx.connectionParams ?? {}),
           ctx.extra.request.socket.remoteAddress ?? 'unknown',
           (why) => socket.close(...SOCKET_CLOSE[why]),
-          () => socket.bufferedAmount,
+          coalesceWrites(socket),
         );
         if (!connection) return false;
         sockets.set(socket, connection);
