@@ -171,6 +171,12 @@ export interface Payload {
 /** The rules both transports share: who may connect, what may run, how it runs, and the session watch. */
 class SubscriptionHub {
   private readonly open = new Set<Connection>();
+  /**
+   * The database's last answer for each session (its scope key, null once ended), for SESSION_WATCH_MS: a
+   * client opening many sockets with one token asks once, not once per socket — no longer than the watch
+   * would take to notice an ended session anyway.
+   */
+  private readonly asked = new Map<string, { secret: string; at: number; key: Promise<string | null> }>();
   /** Subscriptions held per account in this process. */
   private readonly perAccount = new Map<string, number>();
   private readonly watch: NodeJS.Timeout;
@@ -179,6 +185,7 @@ class SubscriptionHub {
     logInternal = (err) => deps.log.error({ err }, 'unexpected error in a subscription');
     // Sessions that end close their connections within about a second, whichever process ended them.
     this.watch = setInterval(() => {
+      for (const [id, a] of this.asked) if (Date.now() - a.at >= SESSION_WATCH_MS) this.asked.delete(id);
       if (!this.open.size) return;
       const open = [...this.open];
       const now = Date.now();
@@ -188,6 +195,8 @@ class SubscriptionHub {
       deps
         .sessionScopes([...sessions.values()])
         .then((live) => {
+          const at = Date.now();
+          for (const { sessionId, secret } of sessions.values()) this.asked.set(sessionId, { secret, at, key: Promise.resolve(live.get(sessionId) ?? null) });
           for (const c of open) {
             c.scopeKey = live.get(c.session.sessionId) ?? null;
             if (c.scopeKey === null) c.end('session-ended');
@@ -198,11 +207,21 @@ class SubscriptionHub {
     this.watch.unref();
   }
 
+  /** The session's scope key (null: ended), asked of the database at most once per SESSION_WATCH_MS. */
+  private scopeOf(session: SessionClaims): Promise<string | null> {
+    const hit = this.asked.get(session.sessionId);
+    if (hit && hit.secret === session.secret && Date.now() - hit.at < SESSION_WATCH_MS) return hit.key;
+    const key = this.deps.sessionScopes([session]).then((live) => live.get(session.sessionId) ?? null);
+    this.asked.set(session.sessionId, { secret: session.secret, at: Date.now(), key });
+    key.catch(() => this.asked.delete(session.sessionId));
+    return key;
+  }
+
   /** A connection for a live session's token, or null. */
   async connect(authorization: unknown, clientAddress: string, end: (why: Ending) => void, unread: () => number): Promise<Connection | null> {
     if (typeof authorization !== 'string') return null;
     const session = await this.deps.verify(authorization);
-    const scopeKey = session && (await this.deps.sessionScopes([session])).get(session.sessionId);
+    const scopeKey = session && (await this.scopeOf(session));
     if (!session || !scopeKey) return null;
     const connection: Connection = {
       authorization,
